@@ -1,0 +1,58 @@
+//! What runs without a tap: sync at start, when the network returns and every minute while
+//! online; the request for persistent storage.
+
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::model::Model;
+
+const SYNC_EVERY_MS: u32 = 60_000;
+
+fn online() -> bool {
+    web_sys::window().is_some_and(|w| w.navigator().on_line())
+}
+
+pub fn start(model: Rc<Model>) {
+    if let Some(window) = web_sys::window() {
+        let m = model.clone();
+        let on_online = Closure::<dyn Fn()>::new(move || m.request_sync());
+        // The listener lives as long as the page.
+        let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        on_online.forget();
+    }
+    let m = model.clone();
+    Interval::new(SYNC_EVERY_MS, move || {
+        if online() {
+            m.request_sync();
+        }
+    })
+    .forget();
+    // At start, even when the browser believes it is offline: a failed attempt says so on
+    // screen, and costs nothing.
+    model.request_sync();
+    wasm_bindgen_futures::spawn_local(request_persistence(model));
+}
+
+/// Asks the browser not to evict the tablet's data; remembers a refusal so the screens can warn.
+async fn request_persistence(model: Rc<Model>) {
+    let Some(window) = web_sys::window() else { return };
+    let storage = window.navigator().storage();
+    let already = match storage.persisted() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        Err(_) => false,
+    };
+    if already {
+        return;
+    }
+    let granted = match storage.persist() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        Err(_) => false,
+    };
+    if !granted {
+        model.set_persist_refused();
+    }
+}

@@ -1,0 +1,235 @@
+//! Message catalogues (Arabic first, French second).
+//!
+//! Every text the interface shows comes from `i18n/ar.json` or `i18n/fr.json`: flat objects of
+//! key → text with `{name}` placeholders. Labels of reference data (poles, douars, sectors,
+//! group kinds) come with the data itself, in both languages.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const AR: &str = include_str!("../i18n/ar.json");
+const FR: &str = include_str!("../i18n/fr.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Ar,
+    Fr,
+}
+
+type Catalogue = HashMap<String, String>;
+
+fn parse(source: &str) -> Catalogue {
+    // The catalogues are part of the build and checked by the tests below; an unreadable one
+    // would show keys instead of texts rather than stop the app.
+    serde_json::from_str(source).unwrap_or_default()
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar",
+            Lang::Fr => "fr",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "ar" => Some(Lang::Ar),
+            "fr" => Some(Lang::Fr),
+            _ => None,
+        }
+    }
+
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::Ar => "rtl",
+            Lang::Fr => "ltr",
+        }
+    }
+
+    /// The other language, for the switch.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ar => Lang::Fr,
+            Lang::Fr => Lang::Ar,
+        }
+    }
+
+    fn catalogue(self) -> &'static Catalogue {
+        static AR_CAT: OnceLock<Catalogue> = OnceLock::new();
+        static FR_CAT: OnceLock<Catalogue> = OnceLock::new();
+        match self {
+            Lang::Ar => AR_CAT.get_or_init(|| parse(AR)),
+            Lang::Fr => FR_CAT.get_or_init(|| parse(FR)),
+        }
+    }
+
+    /// The text of `key`. A missing key (the tests keep that from happening) shows the other
+    /// language's text, else an ellipsis.
+    pub fn t(self, key: &str) -> &'static str {
+        self.catalogue()
+            .get(key)
+            .or_else(|| self.other().catalogue().get(key))
+            .map(String::as_str)
+            .unwrap_or("…")
+    }
+
+    /// The text of `key` with its `{name}` placeholders filled in.
+    pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
+        fill(self.t(key), args)
+    }
+
+    /// Picks the label of a reference item in this language (Arabic when the French is blank).
+    pub fn pick<'a>(self, ar: &'a str, fr: &'a str) -> &'a str {
+        match self {
+            Lang::Fr if !fr.trim().is_empty() => fr,
+            _ => ar,
+        }
+    }
+}
+
+/// Replaces each `{name}` in `template` by its value; unknown placeholders are kept as written.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use tachkhis_shared::AttendanceCategory;
+
+    use super::*;
+
+    fn keys(source: &str) -> BTreeSet<String> {
+        let map: HashMap<String, String> = serde_json::from_str(source).expect("catalogue is a flat JSON object of strings");
+        map.into_keys().collect()
+    }
+
+    fn sources() -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    /// Every `.t("…")` and `.tf("…"` in the sources.
+    fn keys_in_calls(text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for pattern in [".t(\"", ".tf(\""] {
+            let mut rest = text;
+            while let Some(i) = rest.find(pattern) {
+                rest = &rest[i + pattern.len()..];
+                let end = rest.find('"').unwrap();
+                found.push(rest[..end].to_string());
+            }
+        }
+        found
+    }
+
+    /// String literals shaped like a key (`login.error.network`), for keys chosen in code and
+    /// passed to `t` through a variable.
+    fn key_like_literals(text: &str) -> Vec<String> {
+        let is_key = |s: &str| {
+            s.contains('.')
+                && s.split('.').all(|part| {
+                    !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                })
+        };
+        text.split('"').skip(1).step_by(2).filter(|s| is_key(s)).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let ar = keys(AR);
+        let fr = keys(FR);
+        let only_ar: Vec<_> = ar.difference(&fr).collect();
+        let only_fr: Vec<_> = fr.difference(&ar).collect();
+        assert!(only_ar.is_empty() && only_fr.is_empty(), "only in ar: {only_ar:?}; only in fr: {only_fr:?}");
+    }
+
+    #[test]
+    fn every_key_used_exists() {
+        let ar = keys(AR);
+        let prefixes: BTreeSet<&str> = ar.iter().filter_map(|k| k.split('.').next()).collect();
+        let mut used = BTreeSet::new();
+        for text in sources() {
+            used.extend(keys_in_calls(&text));
+            used.extend(
+                key_like_literals(&text).into_iter().filter(|k| k.split('.').next().is_some_and(|p| prefixes.contains(p))),
+            );
+        }
+        // Placeholders of the scan's own documentation.
+        used.remove("…");
+        assert!(used.len() > 60, "the scan found too few keys: {used:?}");
+        let missing: Vec<_> = used.iter().filter(|k| !ar.contains(*k)).collect();
+        assert!(missing.is_empty(), "keys used in src but missing from the catalogues: {missing:?}");
+        for key in ["login.error.network", "sync.problem.auth", "session.tab.notes"] {
+            assert!(used.contains(key), "the scan misses {key}");
+        }
+        // Keys built from codes.
+        for c in AttendanceCategory::ALL {
+            let key = format!("attendance.{}", c.code());
+            assert!(ar.contains(&key), "missing {key}");
+        }
+    }
+
+    #[test]
+    fn placeholders_match_between_languages() {
+        let ar: HashMap<String, String> = serde_json::from_str(AR).unwrap();
+        let fr: HashMap<String, String> = serde_json::from_str(FR).unwrap();
+        let names = |s: &str| -> BTreeSet<String> {
+            s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string())).collect()
+        };
+        for (k, v) in &ar {
+            if let Some(f) = fr.get(k) {
+                assert_eq!(names(v), names(f), "placeholders differ for {k}");
+            }
+            assert!(!v.trim().is_empty(), "empty Arabic text for {k}");
+        }
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        assert_eq!(fill("{n} من {total}", &[("n", "2"), ("total", "5")]), "2 من 5");
+        assert_eq!(fill("a {x} b", &[]), "a {x} b");
+        assert_eq!(fill("open {", &[]), "open {");
+        assert_eq!(Lang::Ar.t("app.name"), "تشخيص");
+    }
+}

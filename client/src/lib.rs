@@ -1,0 +1,159 @@
+//! Tachkhis in the browser: the facilitators' offline app.
+//!
+//! Start-up reads everything from IndexedDB ([`model::Model::load`]), then renders; the app
+//! never needs the network again after the first login. Sync runs in the background
+//! ([`background`]).
+#![forbid(unsafe_code)]
+
+mod api;
+mod background;
+mod i18n;
+mod model;
+mod pages;
+mod storage;
+mod ui;
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::i18n::Lang;
+use crate::model::Model;
+
+#[derive(Debug, Clone, PartialEq, Routable)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/login")]
+    Login,
+    #[at("/new")]
+    NewSession,
+    #[at("/session/:id")]
+    Session { id: String },
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+/// What every screen reads: the model, and a revision that changes whenever the model does.
+#[derive(Clone)]
+pub struct Ctx {
+    pub model: Rc<Model>,
+    rev: u64,
+}
+
+impl PartialEq for Ctx {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.model, &other.model) && self.rev == other.rev
+    }
+}
+
+/// The model and the language of the interface; re-renders the caller when the model changes.
+#[hook]
+pub fn use_model() -> (Rc<Model>, Lang) {
+    let ctx = use_context::<Ctx>().expect("screens are rendered inside the App context");
+    let lang = ctx.model.lang();
+    (ctx.model, lang)
+}
+
+#[derive(Default, PartialEq)]
+struct Rev(u64);
+
+impl Reducible for Rev {
+    type Action = ();
+    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
+        Rc::new(Rev(self.0.wrapping_add(1)))
+    }
+}
+
+#[derive(Properties, Clone)]
+struct AppProps {
+    model: Rc<Model>,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.model, &other.model)
+    }
+}
+
+fn set_root_language(lang: Lang) {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.code());
+        let _ = root.set_attribute("dir", lang.dir());
+    }
+}
+
+#[component]
+fn App(props: &AppProps) -> Html {
+    let rev = use_reducer(Rev::default);
+    {
+        let model = props.model.clone();
+        let dispatcher = rev.dispatcher();
+        use_effect_with((), move |_| {
+            model.set_notifier(Callback::from(move |()| dispatcher.dispatch(())));
+            // Catch up with anything that happened before this effect ran.
+            model.notify();
+        });
+    }
+    let lang = props.model.lang();
+    use_effect_with(lang, |lang| set_root_language(*lang));
+    let ctx = Ctx { model: props.model.clone(), rev: rev.0 };
+    html! {
+        <ContextProvider<Ctx> context={ctx}>
+            <BrowserRouter>
+                <div class="app" lang={lang.code()} dir={lang.dir()}>
+                    <Switch<Route> render={switch} />
+                </div>
+            </BrowserRouter>
+        </ContextProvider<Ctx>>
+    }
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <pages::home::Home /> },
+        Route::Login => html! { <pages::login::Login /> },
+        Route::NewSession => html! { <pages::new_session::NewSessionPage /> },
+        Route::Session { id } => html! { <pages::session::SessionPage {id} /> },
+        Route::NotFound => html! { <Redirect<Route> to={Route::Home} /> },
+    }
+}
+
+/// Shown when the tablet's storage cannot be opened (private window, storage disabled).
+#[component]
+fn StorageFailure() -> Html {
+    html! {
+        <div class="app failure" lang="ar" dir="rtl">
+            <p lang="ar" dir="rtl">{ Lang::Ar.t("storage.unavailable") }</p>
+            <p lang="fr" dir="ltr">{ Lang::Fr.t("storage.unavailable") }</p>
+        </div>
+    }
+}
+
+fn mount_point() -> Option<web_sys::Element> {
+    let document = web_sys::window()?.document()?;
+    let root = document.get_element_by_id("app")?;
+    root.set_inner_html("");
+    Some(root)
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(root) = mount_point() else { return };
+        match Model::load().await {
+            Ok(model) => {
+                let model = Rc::new(model);
+                set_root_language(model.lang());
+                yew::Renderer::<App>::with_root_and_props(root, AppProps { model: model.clone() }).render();
+                background::start(model);
+            }
+            Err(_) => {
+                yew::Renderer::<StorageFailure>::with_root(root).render();
+            }
+        }
+    });
+}

@@ -1,0 +1,94 @@
+//! My sessions: every session on this tablet with its sync state, and the way to a new one.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::model::SessionView;
+use crate::ui::{PersistWarning, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label, pole_name, show_date};
+use crate::{Route, use_model};
+
+#[component]
+pub fn Home() -> Html {
+    let (model, lang) = use_model();
+    let navigator = use_navigator();
+    if model.auth().is_none() {
+        return html! { <Redirect<Route> to={Route::Login} /> };
+    }
+    let sessions = model.sessions();
+    let reference = model.reference();
+    let reference = reference.as_deref();
+    let new_session = {
+        let navigator = navigator.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(n) = &navigator {
+                n.push(&Route::NewSession);
+            }
+        })
+    };
+    let card = |view: &SessionView| -> Html {
+        let open = {
+            let navigator = navigator.clone();
+            let id = view.id.to_string();
+            Callback::from(move |_: MouseEvent| {
+                if let Some(n) = &navigator {
+                    n.push(&Route::Session { id: id.clone() });
+                }
+            })
+        };
+        let body = match &view.session {
+            Some(s) => {
+                let live = s.live_proposals().count().to_string();
+                let present = s.attendance.total().to_string();
+                html! {
+                    <>
+                        <div class="card-head">
+                            <h2>{ group_label(reference, lang, s.meta.group_kind) }</h2>
+                            <span class="card-date">{ show_date(&s.meta.date) }</span>
+                        </div>
+                        <p class="card-place">
+                            <strong>{ pole_name(reference, lang, &s.meta.pole_id) }</strong>
+                            if !s.douar_ids.is_empty() {
+                                { " · " }{ douar_list(reference, lang, &s.douar_ids) }
+                            }
+                        </p>
+                        <p class="card-counts">
+                            <span data-test="card-proposals">{ lang.tf("home.proposals_count", &[("count", &live)]) }</span>
+                            <span data-test="card-present">{ lang.tf("home.present_count", &[("count", &present)]) }</span>
+                        </p>
+                    </>
+                }
+            }
+            None => html! { <h2>{ lang.t("home.unreadable_session") }</h2> },
+        };
+        html! {
+            <li>
+                <button type="button" class="session-card" data-test="session-card"
+                    data-id={view.id.to_string()} onclick={open}>
+                    { body }
+                    <div class="card-sync">{ doc_sync_badge(lang, &view.sync) }</div>
+                </button>
+            </li>
+        }
+    };
+    html! {
+        <>
+            <TopBar title={lang.t("home.title")} />
+            <main class="page">
+                <PersistWarning />
+                <SyncPanel />
+                <button type="button" class="btn primary huge new-session" data-test="new-session" onclick={new_session}>
+                    <span aria-hidden="true" class="plus">{ "+" }</span>
+                    { lang.t("home.new_session") }
+                </button>
+                if sessions.is_empty() {
+                    <p class="empty">{ lang.t("home.empty") }</p>
+                } else {
+                    <ul class="session-list">
+                        { for sessions.iter().map(card) }
+                    </ul>
+                }
+                <p class="whoami">{ lang.tf("home.signed_in_as", &[("name", &model.username())]) }</p>
+            </main>
+        </>
+    }
+}

@@ -1,0 +1,109 @@
+//! Login: once, online. Stores the token and the reference data on the tablet.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::api::{self, HttpError};
+use crate::model::Auth;
+use crate::ui::{LangSwitch, input_value};
+use crate::{Route, use_model};
+
+fn error_key(e: &HttpError) -> &'static str {
+    match e {
+        HttpError::Unauthorized | HttpError::Forbidden => "login.error.credentials",
+        HttpError::Offline => "login.error.network",
+        _ => "login.error.server",
+    }
+}
+
+#[component]
+pub fn Login() -> Html {
+    let (model, lang) = use_model();
+    let navigator = use_navigator();
+    let username = use_state(|| model.auth().map(|a| a.username).unwrap_or_default());
+    let password = use_state(String::new);
+    let error = use_state(|| None::<&'static str>);
+    let busy = use_state(|| false);
+
+    let onsubmit = {
+        let (username, password, error, busy) = (username.clone(), password.clone(), error.clone(), busy.clone());
+        let model = model.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            let user = username.trim().to_string();
+            let pass = (*password).clone();
+            if user.is_empty() || pass.is_empty() {
+                error.set(Some("login.error.empty"));
+                return;
+            }
+            busy.set(true);
+            error.set(None);
+            let (model, error, busy, password, navigator) =
+                (model.clone(), error.clone(), busy.clone(), password.clone(), navigator.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = match api::login(&user, &pass).await {
+                    Ok(login) => match api::reference(&login.token).await {
+                        Ok(reference) => {
+                            model.logged_in(Auth::from(login), reference).await.map_err(|_| "login.error.storage")
+                        }
+                        Err(e) => Err(error_key(&e)),
+                    },
+                    Err(e) => Err(error_key(&e)),
+                };
+                busy.set(false);
+                match outcome {
+                    Ok(()) => {
+                        password.set(String::new());
+                        model.request_sync();
+                        if let Some(n) = navigator {
+                            n.push(&Route::Home);
+                        }
+                    }
+                    Err(key) => error.set(Some(key)),
+                }
+            });
+        })
+    };
+    let on_user = {
+        let username = username.clone();
+        Callback::from(move |e: InputEvent| username.set(input_value(&e)))
+    };
+    let on_pass = {
+        let password = password.clone();
+        Callback::from(move |e: InputEvent| password.set(input_value(&e)))
+    };
+    let relogin = model.auth().is_some();
+    html! {
+        <main class="page login-page">
+            <div class="login-top"><LangSwitch /></div>
+            <div class="login-card">
+                <h1 class="brand">{ lang.t("app.name") }</h1>
+                <p class="tagline">{ lang.t("app.tagline") }</p>
+                if relogin {
+                    <p class="notice info">{ lang.t("login.relogin_note") }</p>
+                }
+                <form {onsubmit} novalidate=true>
+                    <label class="field">
+                        <span>{ lang.t("login.username") }</span>
+                        <input type="text" autocomplete="username" autocapitalize="none" spellcheck="false"
+                            dir="ltr" data-test="login-username" value={(*username).clone()} oninput={on_user} />
+                    </label>
+                    <label class="field">
+                        <span>{ lang.t("login.password") }</span>
+                        <input type="password" autocomplete="current-password" dir="ltr"
+                            data-test="login-password" value={(*password).clone()} oninput={on_pass} />
+                    </label>
+                    if let Some(key) = *error {
+                        <p class="notice warn" role="alert" data-test="login-error">{ lang.t(key) }</p>
+                    }
+                    <button type="submit" class="btn primary big" data-test="login-submit" disabled={*busy}>
+                        { if *busy { lang.t("login.busy") } else { lang.t("login.submit") } }
+                    </button>
+                </form>
+            </div>
+        </main>
+    }
+}

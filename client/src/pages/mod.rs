@@ -1,0 +1,6 @@
+//! One module per screen.
+
+pub mod home;
+pub mod login;
+pub mod new_session;
+pub mod session;

@@ -1,0 +1,178 @@
+//! New session: pole, its douars, group, date and facilitators on one screen.
+
+use tachkhis_shared::reference::GroupKind;
+use tachkhis_shared::session::NewSession;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::model::EditError;
+use crate::ui::{Chip, TopBar, group_label, input_value, today};
+use crate::{Route, use_model};
+
+#[component]
+pub fn NewSessionPage() -> Html {
+    let (model, lang) = use_model();
+    let navigator = use_navigator();
+    let pole = use_state(|| None::<String>);
+    let douars = use_state(Vec::<String>::new);
+    let group = use_state(|| None::<GroupKind>);
+    let date = use_state(today);
+    let facilitators = use_state(String::new);
+    let error = use_state(|| None::<&'static str>);
+    let busy = use_state(|| false);
+
+    if model.auth().is_none() {
+        return html! { <Redirect<Route> to={Route::Login} /> };
+    }
+    let reference = model.reference();
+    let Some(reference) = reference else {
+        return html! {
+            <>
+                <TopBar title={lang.t("new.title")} back={Some(Route::Home)} />
+                <main class="page"><p class="notice warn">{ lang.t("new.no_reference") }</p></main>
+            </>
+        };
+    };
+
+    let pole_chips = reference.poles.iter().map(|p| {
+        let selected = pole.as_deref() == Some(p.id.as_str());
+        let onclick = {
+            let (pole, douars, id) = (pole.clone(), douars.clone(), p.id.clone());
+            let only: Vec<String> = reference.douars_of(&p.id).map(|d| d.id.clone()).collect();
+            Callback::from(move |()| {
+                pole.set(Some(id.clone()));
+                // A pole with a single douar: that douar.
+                douars.set(if only.len() == 1 { only.clone() } else { Vec::new() });
+            })
+        };
+        html! { <Chip label={lang.pick(&p.name_ar, &p.name_fr).to_string()} {selected} {onclick} test="pole-chip" code={p.id.clone()} /> }
+    });
+
+    let douar_chips = pole.as_deref().map(|pole_id| {
+        let chips = reference.douars_of(pole_id).map(|d| {
+            let selected = douars.contains(&d.id);
+            let onclick = {
+                let (douars, id) = (douars.clone(), d.id.clone());
+                Callback::from(move |()| {
+                    let mut next = (*douars).clone();
+                    if let Some(i) = next.iter().position(|x| *x == id) {
+                        next.remove(i);
+                    } else {
+                        next.push(id.clone());
+                    }
+                    douars.set(next);
+                })
+            };
+            html! { <Chip label={lang.pick(&d.name_ar, &d.name_fr).to_string()} {selected} {onclick} test="douar-chip" code={d.id.clone()} /> }
+        });
+        html! {
+            <fieldset class="group">
+                <legend>{ lang.t("new.douars") }<span class="hint">{ lang.t("new.douars_hint") }</span></legend>
+                <div class="chips">{ for chips }</div>
+            </fieldset>
+        }
+    });
+
+    let group_chips = GroupKind::ALL.iter().map(|g| {
+        let selected = *group == Some(*g);
+        let onclick = {
+            let (group, g) = (group.clone(), *g);
+            Callback::from(move |()| group.set(Some(g)))
+        };
+        html! { <Chip label={group_label(Some(&reference), lang, *g)} {selected} {onclick} test="group-chip" code={g.code()} /> }
+    });
+
+    let missing: Option<&'static str> = if pole.is_none() {
+        Some("new.missing.pole")
+    } else if douars.is_empty() {
+        Some("new.missing.douar")
+    } else if group.is_none() {
+        Some("new.missing.group")
+    } else if date.is_empty() {
+        Some("new.missing.date")
+    } else {
+        None
+    };
+
+    let create = {
+        let (pole, douars, group, date, facilitators) =
+            (pole.clone(), douars.clone(), group.clone(), date.clone(), facilitators.clone());
+        let (error, busy, model, navigator) = (error.clone(), busy.clone(), model.clone(), navigator.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (Some(pole_id), Some(group_kind)) = ((*pole).clone(), *group) else { return };
+            if *busy {
+                return;
+            }
+            let init = NewSession {
+                pole_id,
+                douar_ids: (*douars).clone(),
+                group_kind,
+                date: (*date).clone(),
+                facilitators: facilitators.trim().to_string(),
+            };
+            busy.set(true);
+            let (model, error, busy, navigator) = (model.clone(), error.clone(), busy.clone(), navigator.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = model.create_session(&init).await;
+                busy.set(false);
+                match outcome {
+                    Ok(id) => {
+                        if let Some(n) = navigator {
+                            n.replace(&Route::Session { id: id.to_string() });
+                        }
+                    }
+                    Err(EditError::Invalid(_)) => error.set(Some("new.error.invalid")),
+                    Err(_) => error.set(Some("save.failed")),
+                }
+            });
+        })
+    };
+    let on_date = {
+        let date = date.clone();
+        Callback::from(move |e: InputEvent| date.set(input_value(&e)))
+    };
+    let on_facilitators = {
+        let facilitators = facilitators.clone();
+        Callback::from(move |e: InputEvent| facilitators.set(input_value(&e)))
+    };
+
+    html! {
+        <>
+            <TopBar title={lang.t("new.title")} back={Some(Route::Home)} />
+            <main class="page new-session-page">
+                <fieldset class="group">
+                    <legend>{ lang.t("new.pole") }</legend>
+                    <div class="chips">{ for pole_chips }</div>
+                </fieldset>
+                { for douar_chips }
+                <fieldset class="group">
+                    <legend>{ lang.t("new.group") }</legend>
+                    <div class="chips">{ for group_chips }</div>
+                </fieldset>
+                <div class="row-fields">
+                    <label class="field">
+                        <span>{ lang.t("new.date") }</span>
+                        <input type="date" data-test="session-date" value={(*date).clone()} oninput={on_date} />
+                    </label>
+                    <label class="field grow">
+                        <span>{ lang.t("new.facilitators") }</span>
+                        <input type="text" data-test="facilitators" placeholder={lang.t("new.facilitators_hint")}
+                            value={(*facilitators).clone()} oninput={on_facilitators} />
+                    </label>
+                </div>
+                if let Some(key) = *error {
+                    <p class="notice warn" role="alert">{ lang.t(key) }</p>
+                }
+                <div class="actions">
+                    if let Some(key) = missing {
+                        <p class="hint" data-test="new-missing">{ lang.t(key) }</p>
+                    }
+                    <button type="button" class="btn primary big" data-test="create-session"
+                        disabled={missing.is_some() || *busy} onclick={create}>
+                        { lang.t("new.create") }
+                    </button>
+                </div>
+            </main>
+        </>
+    }
+}

@@ -1,0 +1,137 @@
+//! IndexedDB: where a tablet keeps its work. Nothing is confirmed on screen before it is here.
+//!
+//! Database `tachkhis`, version 1, three object stores with out-of-line string keys:
+//! * `docs`: session id → the document bytes (`SessionDoc::save`), a `Uint8Array`;
+//! * `sync_states`: session id → the encoded sync state with the server (`encode_state`);
+//! * `settings`: name → a JSON string (see [`keys`]).
+
+use js_sys::Uint8Array;
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+use wasm_bindgen::{JsCast, JsValue};
+
+const DB_NAME: &str = "tachkhis";
+const DB_VERSION: u32 = 1;
+const DOCS: &str = "docs";
+const STATES: &str = "sync_states";
+const SETTINGS: &str = "settings";
+
+/// Names of the entries of the `settings` store.
+pub mod keys {
+    pub const AUTH: &str = "auth";
+    pub const REFERENCE: &str = "reference";
+    pub const DEVICE_ID: &str = "device_id";
+    pub const LAST_SYNC: &str = "last_sync";
+    pub const LANG: &str = "lang";
+    pub const DOC_PROBLEMS: &str = "doc_problems";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<rexie::Error> for StoreError {
+    fn from(e: rexie::Error) -> Self {
+        StoreError(format!("{e:?}"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub struct Store {
+    db: Rexie,
+}
+
+/// Everything read at start-up.
+#[derive(Default)]
+pub struct Loaded {
+    pub docs: Vec<(Uuid, Vec<u8>)>,
+    pub states: Vec<(Uuid, Vec<u8>)>,
+    pub settings: Vec<(String, String)>,
+}
+
+fn bytes_value(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+fn value_bytes(value: &JsValue) -> Option<Vec<u8>> {
+    value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
+}
+
+fn key(id: Uuid) -> JsValue {
+    JsValue::from_str(&id.to_string())
+}
+
+fn uuid_pairs(pairs: Vec<(JsValue, JsValue)>) -> Vec<(Uuid, Vec<u8>)> {
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let id = Uuid::parse_str(&k.as_string()?).ok()?;
+            Some((id, value_bytes(&v)?))
+        })
+        .collect()
+}
+
+impl Store {
+    pub async fn open() -> Result<Store> {
+        let db = Rexie::builder(DB_NAME)
+            .version(DB_VERSION)
+            .add_object_store(ObjectStore::new(DOCS))
+            .add_object_store(ObjectStore::new(STATES))
+            .add_object_store(ObjectStore::new(SETTINGS))
+            .build()
+            .await?;
+        Ok(Store { db })
+    }
+
+    pub async fn load_all(&self) -> Result<Loaded> {
+        let tx = self.db.transaction(&[DOCS, STATES, SETTINGS], TransactionMode::ReadOnly)?;
+        let docs = tx.store(DOCS)?.scan(None, None, None, None).await?;
+        let states = tx.store(STATES)?.scan(None, None, None, None).await?;
+        let settings = tx.store(SETTINGS)?.scan(None, None, None, None).await?;
+        tx.done().await?;
+        Ok(Loaded {
+            docs: uuid_pairs(docs),
+            states: uuid_pairs(states),
+            settings: settings.into_iter().filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?))).collect(),
+        })
+    }
+
+    /// Writes one document; returns once the transaction is committed.
+    pub async fn put_doc(&self, id: Uuid, bytes: &[u8]) -> Result<()> {
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadWrite)?;
+        tx.store(DOCS)?.put(&bytes_value(bytes), Some(&key(id))).await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    /// Writes the outcome of a sync run (merged documents and sync states) in one transaction.
+    pub async fn put_sync_result(&self, docs: &[(Uuid, Vec<u8>)], states: &[(Uuid, Vec<u8>)]) -> Result<()> {
+        let tx = self.db.transaction(&[DOCS, STATES], TransactionMode::ReadWrite)?;
+        let doc_store = tx.store(DOCS)?;
+        doc_store.put_all(docs.iter().map(|(id, b)| (bytes_value(b), Some(key(*id))))).await?;
+        let state_store = tx.store(STATES)?;
+        state_store.put_all(states.iter().map(|(id, b)| (bytes_value(b), Some(key(*id))))).await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    pub async fn put_setting<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        let json = serde_json::to_string(value).map_err(|e| StoreError(e.to_string()))?;
+        let tx = self.db.transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
+        tx.store(SETTINGS)?.put(&JsValue::from_str(&json), Some(&JsValue::from_str(name))).await?;
+        tx.done().await?;
+        Ok(())
+    }
+}
+
+/// Reads a setting from what [`Store::load_all`] returned.
+pub fn setting<T: DeserializeOwned>(settings: &[(String, String)], name: &str) -> Option<T> {
+    settings.iter().find(|(k, _)| k == name).and_then(|(_, v)| serde_json::from_str(v).ok())
+}

@@ -1,0 +1,348 @@
+//! Pieces several screens share: the top bar, the sync panel and badges, chips, labels, dates.
+
+use tachkhis_shared::reference::{GroupKind, Reference, Sector};
+use tachkhis_shared::session::Session;
+use wasm_bindgen::JsValue;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::Route;
+use crate::i18n::Lang;
+use crate::model::{DocProblem, DocSync, SyncProblem};
+use crate::use_model;
+
+// ---------------------------------------------------------------------------------------------
+// Labels of reference data
+
+pub fn pole_name(reference: Option<&Reference>, lang: Lang, id: &str) -> String {
+    reference
+        .and_then(|r| r.poles.iter().find(|p| p.id == id))
+        .map(|p| lang.pick(&p.name_ar, &p.name_fr).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+pub fn douar_name(reference: Option<&Reference>, lang: Lang, id: &str) -> String {
+    reference
+        .and_then(|r| r.douars.iter().find(|d| d.id == id))
+        .map(|d| lang.pick(&d.name_ar, &d.name_fr).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn code_label(list: Option<&[tachkhis_shared::reference::CodeLabel]>, lang: Lang, code: &str) -> Option<String> {
+    list?.iter().find(|c| c.code == code).map(|c| lang.pick(&c.ar, &c.fr).to_string())
+}
+
+pub fn group_label(reference: Option<&Reference>, lang: Lang, kind: GroupKind) -> String {
+    code_label(reference.map(|r| r.group_kinds.as_slice()), lang, kind.code()).unwrap_or_else(|| {
+        let l = kind.labels();
+        lang.pick(&l.ar, &l.fr).to_string()
+    })
+}
+
+pub fn sector_label(reference: Option<&Reference>, lang: Lang, sector: Sector) -> String {
+    code_label(reference.map(|r| r.sectors.as_slice()), lang, sector.code()).unwrap_or_else(|| {
+        let l = sector.labels();
+        lang.pick(&l.ar, &l.fr).to_string()
+    })
+}
+
+/// "النساء — القطب 1 — 14/07/2022"
+pub fn session_title(reference: Option<&Reference>, lang: Lang, session: &Session) -> String {
+    format!(
+        "{} — {} — {}",
+        group_label(reference, lang, session.meta.group_kind),
+        pole_name(reference, lang, &session.meta.pole_id),
+        show_date(&session.meta.date)
+    )
+}
+
+pub fn douar_list(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> String {
+    let sep = match lang {
+        Lang::Ar => "، ",
+        Lang::Fr => ", ",
+    };
+    ids.iter().map(|d| douar_name(reference, lang, d)).collect::<Vec<_>>().join(sep)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates: day/month/year, as written in Morocco
+
+/// "2022-07-14" → "14/07/2022"; anything else is shown as it is.
+pub fn show_date(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+/// A time in ms since the epoch, in local time: "14/07/2022 16:05".
+pub fn show_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// Today in local time, `YYYY-MM-DD`.
+pub fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input helpers
+
+pub fn input_value(e: &InputEvent) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+pub fn textarea_value(e: &InputEvent) -> String {
+    e.target_unchecked_into::<HtmlTextAreaElement>().value()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Widgets
+
+#[derive(Properties, PartialEq)]
+pub struct ChipProps {
+    pub label: AttrValue,
+    pub selected: bool,
+    pub onclick: Callback<()>,
+    /// The `data-test` attribute.
+    pub test: AttrValue,
+    /// The code the chip stands for (`data-code`).
+    #[prop_or_default]
+    pub code: AttrValue,
+    #[prop_or_default]
+    pub icon: Option<Html>,
+}
+
+/// A large toggle button, one of a set.
+#[component]
+pub fn Chip(props: &ChipProps) -> Html {
+    let onclick = props.onclick.reform(|_: MouseEvent| ());
+    html! {
+        <button type="button"
+            class={classes!("chip", props.selected.then_some("selected"))}
+            aria-pressed={if props.selected { "true" } else { "false" }}
+            data-test={props.test.clone()} data-code={props.code.clone()}
+            {onclick}>
+            if let Some(icon) = props.icon.clone() { <span class="chip-icon" aria-hidden="true">{icon}</span> }
+            <span>{ props.label.clone() }</span>
+        </button>
+    }
+}
+
+/// Switches between Arabic and French.
+#[component]
+pub fn LangSwitch() -> Html {
+    let (model, lang) = use_model();
+    let onclick = Callback::from(move |_: MouseEvent| model.set_lang(model.lang().other()));
+    let other = lang.other();
+    html! {
+        <button type="button" class="lang-switch" data-test="lang-switch"
+            lang={other.code()} dir={other.dir()} {onclick}>
+            { other.t("lang.self") }
+        </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TopBarProps {
+    pub title: AttrValue,
+    /// Where the back button goes; none on the home screen.
+    #[prop_or_default]
+    pub back: Option<Route>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+#[component]
+pub fn TopBar(props: &TopBarProps) -> Html {
+    let (_, lang) = use_model();
+    let navigator = use_navigator();
+    let back = props.back.clone().map(|route| {
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(n) = &navigator {
+                n.push(&route);
+            }
+        });
+        html! {
+            <button type="button" class="back" data-test="back" aria-label={lang.t("nav.back")} {onclick}>
+                <span aria-hidden="true">{ "→" }</span>
+            </button>
+        }
+    });
+    html! {
+        <header class="topbar">
+            { for back }
+            <h1>{ props.title.clone() }</h1>
+            <div class="topbar-end">
+                { props.children.clone() }
+                <LangSwitch />
+            </div>
+        </header>
+    }
+}
+
+/// The words and colour of a session's sync state.
+pub fn doc_sync_badge(lang: Lang, sync: &DocSync) -> Html {
+    let (state, text) = match sync {
+        DocSync::Pending => ("pending", lang.t("sync.pending").to_string()),
+        DocSync::Synced => ("synced", lang.t("sync.synced").to_string()),
+        DocSync::Problem(p) => {
+            let reason = match p {
+                DocProblem::Rejected => lang.t("problem.rejected"),
+                DocProblem::Quarantined { .. } => lang.t("problem.quarantined"),
+                DocProblem::SaveFailed => lang.t("problem.save_failed"),
+                DocProblem::Unreadable => lang.t("problem.unreadable"),
+            };
+            ("error", lang.tf("sync.error", &[("reason", reason)]))
+        }
+    };
+    let icon = match state {
+        "synced" => "✓",
+        "error" => "!",
+        _ => "●",
+    };
+    html! {
+        <span class={classes!("badge", state)} data-test="sync-state" data-state={state}>
+            <span class="badge-icon" aria-hidden="true">{ icon }</span>
+            { text }
+        </span>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SyncPanelProps {
+    /// The compact form for a session's header.
+    #[prop_or_default]
+    pub compact: bool,
+}
+
+/// Last sync, what is waiting, what went wrong, and the "sync now" button.
+#[component]
+pub fn SyncPanel(props: &SyncPanelProps) -> Html {
+    let (model, lang) = use_model();
+    let navigator = use_navigator();
+    let status = model.sync_status();
+    let sync_now = {
+        let model = model.clone();
+        Callback::from(move |_: MouseEvent| model.request_sync())
+    };
+    let button = html! {
+        <button type="button" class="btn secondary sync-now" data-test="sync-now"
+            disabled={status.running} onclick={sync_now}>
+            { if status.running { lang.t("sync.running") } else { lang.t("sync.now") } }
+        </button>
+    };
+    let progress = match (status.running, status.progress) {
+        (true, Some((settled, total))) => html! {
+            <span class="sync-progress" data-test="sync-progress">
+                { lang.tf("sync.progress", &[("settled", &settled.to_string()), ("total", &total.to_string())]) }
+            </span>
+        },
+        _ => html! {},
+    };
+    let problem = status.problem.map(|p| {
+        let relogin = (p == SyncProblem::AuthExpired).then(|| {
+            let onclick = Callback::from(move |_: MouseEvent| {
+                if let Some(n) = &navigator {
+                    n.push(&Route::Login);
+                }
+            });
+            html! { <button type="button" class="btn" data-test="relogin" {onclick}>{ lang.t("login.again") }</button> }
+        });
+        let class = if p == SyncProblem::Offline { "notice info" } else { "notice warn" };
+        html! {
+            <div class={class} data-test="sync-problem" data-problem={format!("{p:?}")}>
+                <p>{ lang.t(p.message_key()) }</p>
+                { for relogin }
+            </div>
+        }
+    });
+    if props.compact {
+        return html! {
+            <div class="sync-panel compact">
+                { for problem }
+                <div class="sync-row">{ progress }{ button }</div>
+            </div>
+        };
+    }
+    let last = match model.last_sync() {
+        Some(ms) => lang.tf("sync.last", &[("time", &show_time(ms))]),
+        None => lang.t("sync.never").to_string(),
+    };
+    let pending = model.pending_count();
+    let pending_text = if pending == 0 {
+        lang.t("sync.nothing_pending").to_string()
+    } else {
+        lang.tf("sync.pending_count", &[("count", &pending.to_string())])
+    };
+    html! {
+        <section class="sync-panel">
+            <div class="sync-row">
+                <div class="sync-facts">
+                    <p data-test="last-sync">{ last }</p>
+                    <p data-test="pending-count" data-count={pending.to_string()}>{ pending_text }</p>
+                </div>
+                { progress }
+                { button }
+            </div>
+            { for problem }
+        </section>
+    }
+}
+
+/// Warns once that the browser may clear the tablet's data.
+#[component]
+pub fn PersistWarning() -> Html {
+    let (model, lang) = use_model();
+    let dismissed = use_state(|| false);
+    if !model.persist_refused() || *dismissed {
+        return html! {};
+    }
+    let onclick = {
+        let dismissed = dismissed.clone();
+        Callback::from(move |_: MouseEvent| dismissed.set(true))
+    };
+    html! {
+        <div class="notice warn" data-test="persist-warning">
+            <p>{ lang.t("storage.not_persistent") }</p>
+            <button type="button" class="btn secondary" {onclick}>{ lang.t("common.understood") }</button>
+        </div>
+    }
+}
+
+/// A small line drawing per sector, for the big sector chips (drawn here: no icon font, no
+/// emoji font needed on the tablet).
+pub fn sector_icon(sector: Sector) -> Html {
+    let d = match sector {
+        Sector::Roads => "M8 3 4 21M16 3l4 18M12 4v3m0 3v3m0 3v4",
+        Sector::DrinkingWater => "M12 3s-7 8-7 12a7 7 0 0 0 14 0c0-4-7-12-7-12Z",
+        Sector::Electricity => "M13 2 4 14h7l-1 8 9-12h-7Z",
+        Sector::Sanitation => "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13m-8 4v6m4-6v6",
+        Sector::Health => "M9 3h6v6h6v6h-6v6H9v-6H3V9h6Z",
+        Sector::Education => "M3 5c3-1 6-1 9 1 3-2 6-2 9-1v14c-3-1-6-1-9 1-3-2-6-2-9-1ZM12 6v14",
+        Sector::YouthSports => "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18ZM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18",
+        Sector::WomenFamily => "M8 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6ZM2 20c0-4 3-6 6-6s6 2 6 6m3-9a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5Zm-2 3c3 0 7 1 7 6",
+        Sector::Culture => "M5 4h3v16H5Zm5 0h3v16h-3Zm5 1 3-1 3 15-3 1Z",
+        Sector::Economy => "M12 21v-9m0 0c0-4 3-7 8-7 0 5-3 7-8 7Zm0 2c0-3-2-5-7-5 0 4 2 5 7 5Z",
+        Sector::Environment => "M12 22v-6M12 3l-6 8h3l-4 5h14l-4-5h3Z",
+        Sector::Governance => "M3 9l9-5 9 5ZM5 9v9m4.5-9v9m5-9v9M19 9v9M3 20h18",
+        Sector::Social => "M12 20s-8-5-8-11a4 4 0 0 1 8-1 4 4 0 0 1 8 1c0 6-8 11-8 11Z",
+    };
+    html! {
+        <svg viewBox="0 0 24 24" width="28" height="28" fill="none" stroke="currentColor"
+            stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+            <path d={d} />
+        </svg>
+    }
+}

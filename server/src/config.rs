@@ -1,0 +1,42 @@
+//! Server configuration: defaults, then `TACHKHIS_*` environment variables, then flags (clap
+//! reads both in `main.rs`).
+
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub struct Config {
+    /// The SQLite file; created with its folder when missing.
+    pub db_path: PathBuf,
+    /// The built client (index.html, pkg/…); None serves the API only.
+    pub assets_dir: Option<PathBuf>,
+    /// Load the seed commune and demo users into an empty database.
+    pub demo: bool,
+    /// How long a login lasts; a field campaign runs for weeks offline.
+    pub token_ttl_days: i64,
+    /// Largest sync request accepted, in bytes.
+    pub max_sync_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            db_path: PathBuf::from("data/tachkhis.db"),
+            assets_dir: None,
+            demo: false,
+            token_ttl_days: 30,
+            max_sync_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("db_path", &self.db_path)
+            .field("assets_dir", &self.assets_dir)
+            .field("demo", &self.demo)
+            .field("token_ttl_days", &self.token_ttl_days)
+            .field("max_sync_bytes", &self.max_sync_bytes)
+            .finish()
+    }
+}

@@ -1,0 +1,93 @@
+//! One error type for the whole API: every failure becomes `{error, message}` JSON with the
+//! right status. Internal details are logged, never sent.
+
+use axum::{
+    Json,
+    extract::rejection::{BytesRejection, JsonRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use tachkhis_shared::api::ErrorBody;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String, doc_id: Option<Uuid> },
+    #[error("authentication required")]
+    Unauthorized(&'static str),
+    #[error("not allowed for this role")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest { code, message: message.into(), doc_id: None }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("task: {e}"))
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::PayloadTooLarge;
+        }
+        AppError::bad_request("bad_json", r.body_text())
+    }
+}
+
+impl From<BytesRejection> for AppError {
+    fn from(r: BytesRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::PayloadTooLarge;
+        }
+        AppError::bad_request("bad_body", r.body_text())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, doc_id) = match &self {
+            AppError::BadRequest { code, doc_id, .. } => (StatusCode::BAD_REQUEST, *code, *doc_id),
+            AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, *code, None),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+            }
+        };
+        let message = match &self {
+            AppError::Internal(_) => "the server could not complete the request".to_string(),
+            other => other.to_string(),
+        };
+        (status, Json(ErrorBody { error: code.to_string(), message, doc_id })).into_response()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

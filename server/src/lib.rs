@@ -1,0 +1,128 @@
+//! Tachkhis server: receives session documents by the Automerge sync protocol, stores them in
+//! SQLite, projects them into tables, and serves the API and the built client.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod projection;
+pub mod routes;
+pub mod store;
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, MatchedPath, Request},
+    http::{HeaderValue, header},
+    response::IntoResponse,
+};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+
+pub use config::Config;
+pub use db::Db;
+use error::AppError;
+
+/// Largest JSON body accepted by the non-sync endpoints.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// The whole application: `/api/…` and, when configured, the client at `/`.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(routes::meta::router())
+        .merge(routes::auth::router())
+        .merge(routes::reference::router())
+        .merge(routes::sessions::router())
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .merge(routes::sync::router(state.config.max_sync_bytes))
+        .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
+        .method_not_allowed_fallback(|| async {
+            AppError::bad_request("method_not_allowed", "this endpoint does not take that method")
+        });
+    let mut app = Router::new().nest("/api", api);
+    if let Some(dir) = &state.config.assets_dir {
+        // Client-side routes (/session/…) fall back to index.html; the service worker and every
+        // asset are revalidated on each load so a new version reaches tablets at once.
+        let assets = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+        app = app.fallback_service(assets).layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
+    }
+    app.layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(|_| AppError::internal("panic").into_response()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let path = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path)
+        }))
+        .with_state(state)
+}
+
+/// Opens the database (migrating it), loads the demo data when asked, and serves until
+/// `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let db = open_db(&config).await?;
+    serve_with_db(listener, db, config, shutdown).await
+}
+
+/// Serves with a database already opened (tests open it first, so the server is ready the
+/// moment this is spawned).
+pub async fn serve_with_db(
+    listener: tokio::net::TcpListener,
+    db: Db,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = AppState { db: db.clone(), config: Arc::new(config) };
+    let janitor = tokio::spawn(janitor(db));
+    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    janitor.abort();
+    Ok(result?)
+}
+
+/// Opens and migrates the database; with `demo`, fills an empty one with the seed commune.
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let path = config.db_path.clone();
+    let demo = config.demo;
+    let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
+        let db = Db::open(&path)?;
+        if demo {
+            db.write_blocking(demo::load_if_empty).map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
+        }
+        Ok(db)
+    })
+    .await??;
+    Ok(db)
+}
+
+/// Housekeeping: drops idle sync states so their table stays bounded.
+async fn janitor(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match db.write(|tx| store::evict_idle_sync_states(tx)).await {
+            Ok(n) if n > 0 => tracing::info!(evicted = n, "idle sync states dropped"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sync state eviction failed"),
+        }
+    }
+}

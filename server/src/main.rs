@@ -1,0 +1,146 @@
+//! `tachkhis`: the server binary, a thin command-line wrapper over the library.
+#![forbid(unsafe_code)]
+
+use std::{io::Read, net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use tachkhis_server::{Config, Db, auth, demo, store};
+use tachkhis_shared::api::Role;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "tachkhis", version, about = "Tachkhis: participatory diagnosis of a commune's Action Programme")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct DbArg {
+    /// The SQLite database file.
+    #[arg(long, env = "TACHKHIS_DB", default_value = "data/tachkhis.db")]
+    db: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the client.
+    Serve {
+        #[arg(long, env = "TACHKHIS_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        db: DbArg,
+        /// The built client; defaults to `assets/` beside this executable.
+        #[arg(long, env = "TACHKHIS_ASSETS")]
+        assets: Option<PathBuf>,
+        /// Load the seed commune and demo users into an empty database.
+        #[arg(long, env = "TACHKHIS_DEMO")]
+        demo: bool,
+        /// Days a login lasts (a field campaign offline).
+        #[arg(long, env = "TACHKHIS_TOKEN_TTL_DAYS", default_value_t = 30)]
+        token_ttl_days: i64,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Create a user; the password is read from standard input.
+    CreateUser {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = ["admin", "facilitator", "office", "committee"])]
+        role: String,
+    },
+    /// Rebuild the session tables from the stored documents.
+    RebuildProjections {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Copy the database to a file (safe while the server runs).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+#[allow(clippy::print_stdout)]
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
+        .init();
+    match Cli::parse().command {
+        Command::Serve { addr, db, assets, demo: with_demo, token_ttl_days } => {
+            let assets = assets.or_else(default_assets);
+            if let Some(dir) = &assets {
+                if !dir.join("index.html").exists() {
+                    bail!("no client in {} (build it with `cargo xtask build-client`)", dir.display());
+                }
+            }
+            let config = Config { db_path: db.db, assets_dir: assets, demo: with_demo, token_ttl_days, ..Config::default() };
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            let local = listener.local_addr()?;
+            println!("Tachkhis is running at http://{local}/");
+            if with_demo {
+                println!("Demo logins (password '{}'):", demo::DEMO_PASSWORD);
+                for (user, role) in demo::DEMO_USERS {
+                    println!("  {user:<12} {}", role.code());
+                }
+            }
+            tachkhis_server::serve(listener, config, shutdown_signal()).await
+        }
+        Command::Migrate { db } => {
+            Db::open(&db.db)?;
+            println!("database {} is up to date", db.db.display());
+            Ok(())
+        }
+        Command::CreateUser { db, username, role } => {
+            let role = Role::from_code(&role).context("unknown role")?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let db = Db::open(&db.db)?;
+            db.write_blocking(|tx| auth::create_user(tx, &username, &password, role)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("user '{username}' created ({})", role.code());
+            Ok(())
+        }
+        Command::RebuildProjections { db } => {
+            let db = Db::open(&db.db)?;
+            let (ok, quarantined) = db.write_blocking(store::rebuild_projections).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{ok} sessions projected, {quarantined} documents quarantined");
+            Ok(())
+        }
+        Command::Backup { db, to } => {
+            let db = Db::open(&db.db)?;
+            db.backup_to(&to)?;
+            println!("backup written to {}", to.display());
+            Ok(())
+        }
+    }
+}
+
+fn default_assets() -> Option<PathBuf> {
+    let dir = std::env::current_exe().ok()?.parent()?.join("assets");
+    dir.join("index.html").exists().then_some(dir)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,57 @@
+//! `GET /api/health` and `GET /api/openapi.json`.
+
+use axum::{Router, routing::get};
+use tachkhis_shared::api::Health;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+
+use crate::{AppState, extract::Json, routes};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/health", get(health)).route("/openapi.json", get(openapi))
+}
+
+/// Liveness, with the version and the session schema version it reads.
+#[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        schema_version: tachkhis_shared::session::SCHEMA_VERSION,
+    })
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tachkhis API", description = "Participatory diagnosis of a commune's Action Programme (PAC)"),
+    paths(
+        health,
+        openapi,
+        routes::auth::login,
+        routes::reference::get_reference,
+        routes::sync::sync_batch,
+        routes::sync::sync_one,
+        routes::sessions::list_sessions,
+        routes::sessions::get_session,
+        routes::sessions::list_quarantine,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// This document: OpenAPI 3 of every endpoint.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3 document")))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

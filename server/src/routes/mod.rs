@@ -1,0 +1,7 @@
+//! The HTTP API, one module per area; each exposes `router()`.
+
+pub mod auth;
+pub mod meta;
+pub mod reference;
+pub mod sessions;
+pub mod sync;

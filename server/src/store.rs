@@ -1,0 +1,215 @@
+//! Documents stored as chunks (one compacted snapshot plus incremental chunks), the per-peer
+//! sync state, and the sync steps the server runs for each document of a request.
+
+use automerge::{AutoCommit, ChangeHash};
+use rusqlite::{OptionalExtension, Transaction, params};
+use tachkhis_shared::{
+    session::SessionDoc,
+    sync::{self as engine, DocStatus, Head, State},
+};
+use uuid::Uuid;
+
+use crate::{
+    db::now_secs,
+    error::{AppError, AppResult},
+    projection,
+};
+
+/// Sync states untouched for this long are dropped; a peer that comes back starts afresh.
+pub const SYNC_STATE_IDLE_SECS: i64 = 120 * 86_400;
+
+/// Compaction starts once the increments outweigh the snapshot and this many bytes.
+const COMPACT_MIN_BYTES: i64 = 16 * 1024;
+
+pub struct DocMeta {
+    pub heads: Vec<Head>,
+    pub snapshot_bytes: i64,
+    pub incremental_bytes: i64,
+    pub quarantined: Option<String>,
+}
+
+pub fn doc_meta(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<Option<DocMeta>> {
+    let row = tx
+        .query_row(
+            "SELECT heads, snapshot_bytes, incremental_bytes, quarantine_reason FROM documents WHERE id = ?1",
+            [doc_id.to_string()],
+            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((heads, snapshot_bytes, incremental_bytes, quarantined)) => Ok(Some(DocMeta {
+            heads: engine::decode(&heads).map_err(AppError::internal)?,
+            snapshot_bytes,
+            incremental_bytes,
+            quarantined,
+        })),
+    }
+}
+
+/// Loads a stored document; an unknown id gives an empty document.
+pub fn load_doc(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<AutoCommit> {
+    let mut stmt = tx.prepare_cached("SELECT data FROM doc_chunks WHERE doc_id = ?1 ORDER BY id")?;
+    let mut rows = stmt.query([doc_id.to_string()])?;
+    let mut doc: Option<AutoCommit> = None;
+    while let Some(row) = rows.next()? {
+        let data: Vec<u8> = row.get(0)?;
+        match doc.as_mut() {
+            None => doc = Some(AutoCommit::load(&data).map_err(AppError::internal)?),
+            Some(d) => {
+                d.load_incremental(&data).map_err(AppError::internal)?;
+            }
+        }
+    }
+    Ok(doc.unwrap_or_default())
+}
+
+fn load_state(tx: &Transaction<'_>, user_id: i64, peer: &str, doc_id: Uuid) -> AppResult<State> {
+    let bytes: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT state FROM sync_states WHERE user_id = ?1 AND peer_id = ?2 AND doc_id = ?3")?
+        .query_row(params![user_id, peer, doc_id.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(engine::decode_state(bytes.as_deref()))
+}
+
+fn save_state(tx: &Transaction<'_>, user_id: i64, peer: &str, doc_id: Uuid, state: &State) -> AppResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_states (user_id, peer_id, doc_id, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (user_id, peer_id, doc_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+    )?
+    .execute(params![user_id, peer, doc_id.to_string(), engine::encode_state(state), now_secs()])?;
+    Ok(())
+}
+
+pub fn evict_idle_sync_states(tx: &Transaction<'_>) -> AppResult<usize> {
+    Ok(tx.execute("DELETE FROM sync_states WHERE updated_at < ?1", [now_secs() - SYNC_STATE_IDLE_SECS])?)
+}
+
+fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
+    engine::encode(&engine::sorted_heads(engine::heads_to_wire(heads)))
+}
+
+/// Stores what `doc` gained since `before`, compacting when the increments outgrow the
+/// snapshot, then validates and projects (or quarantines) it. One transaction: the caller's.
+pub fn persist_changes(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    doc: &mut AutoCommit,
+    before: &[ChangeHash],
+    meta: Option<&DocMeta>,
+) -> AppResult<DocStatus> {
+    let now = now_secs();
+    let heads = doc.get_heads();
+    let id = doc_id.to_string();
+    let snapshot_bytes = meta.map_or(0, |m| m.snapshot_bytes);
+    let incremental_bytes = meta.map_or(0, |m| m.incremental_bytes);
+    if meta.is_none() {
+        let data = doc.save();
+        tx.execute(
+            "INSERT INTO documents (id, heads, snapshot_bytes, incremental_bytes, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 0, ?4, ?4)",
+            params![id, heads_blob(&heads), data.len() as i64, now],
+        )?;
+        insert_chunk(tx, &id, "snapshot", &data, now)?;
+    } else {
+        let data = doc.save_after(before);
+        let incremental = incremental_bytes + data.len() as i64;
+        if incremental > snapshot_bytes && incremental > COMPACT_MIN_BYTES {
+            let snapshot = doc.save();
+            tx.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [&id])?;
+            insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
+            tx.execute(
+                "UPDATE documents SET heads = ?2, snapshot_bytes = ?3, incremental_bytes = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, heads_blob(&heads), snapshot.len() as i64, now],
+            )?;
+        } else {
+            insert_chunk(tx, &id, "incremental", &data, now)?;
+            tx.execute(
+                "UPDATE documents SET heads = ?2, incremental_bytes = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, heads_blob(&heads), incremental, now],
+            )?;
+        }
+    }
+    project_or_quarantine(tx, doc_id, doc)
+}
+
+fn insert_chunk(tx: &Transaction<'_>, id: &str, kind: &str, data: &[u8], now: i64) -> AppResult<()> {
+    tx.prepare_cached("INSERT INTO doc_chunks (doc_id, kind, data, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, kind, data, now])?;
+    Ok(())
+}
+
+/// Validates the document against the session schema: projects it, or keeps it aside.
+pub fn project_or_quarantine(tx: &Transaction<'_>, doc_id: Uuid, doc: &AutoCommit) -> AppResult<DocStatus> {
+    let session = SessionDoc::from_automerge(doc.clone()).read();
+    let id = doc_id.to_string();
+    let problem = match session {
+        Ok(s) if s.id == doc_id => {
+            projection::project(tx, &s, now_secs())?;
+            tx.execute("UPDATE documents SET quarantine_reason = NULL, quarantined_at = NULL WHERE id = ?1", [&id])?;
+            return Ok(DocStatus::Ok);
+        }
+        Ok(s) => format!("the document says it is session {} but was sent as {doc_id}", s.id),
+        Err(e) => e.to_string(),
+    };
+    projection::remove(tx, doc_id)?;
+    tx.execute(
+        "UPDATE documents SET quarantine_reason = ?2, quarantined_at = coalesce(quarantined_at, ?3) WHERE id = ?1",
+        params![id, problem, now_secs()],
+    )?;
+    tracing::warn!(%doc_id, reason = %problem, "document quarantined");
+    Ok(DocStatus::Quarantined { reason: problem })
+}
+
+/// The server's part of one exchange for one document: apply the peer's message (if any),
+/// store what changed, and produce the next message for the peer.
+pub struct Exchange {
+    pub reply: Option<Vec<u8>>,
+    pub status: DocStatus,
+}
+
+pub fn exchange(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    peer: &str,
+    doc_id: Uuid,
+    message: Option<&[u8]>,
+) -> AppResult<Exchange> {
+    let meta = doc_meta(tx, doc_id)?;
+    let mut doc = load_doc(tx, doc_id)?;
+    let mut state = load_state(tx, user_id, peer, doc_id)?;
+    let before = doc.get_heads();
+    let mut status = match meta.as_ref().and_then(|m| m.quarantined.clone()) {
+        Some(reason) => DocStatus::Quarantined { reason },
+        None => DocStatus::Ok,
+    };
+    if let Some(message) = message {
+        engine::receive(&mut doc, &mut state, message).map_err(|e| AppError::BadRequest {
+            code: "bad_sync_message",
+            message: format!("document {doc_id}: {e}"),
+            doc_id: Some(doc_id),
+        })?;
+        if doc.get_heads() != before {
+            status = persist_changes(tx, doc_id, &mut doc, &before, meta.as_ref())?;
+        }
+    }
+    let reply = engine::generate(&mut doc, &mut state);
+    save_state(tx, user_id, peer, doc_id, &state)?;
+    Ok(Exchange { reply, status })
+}
+
+/// Rebuilds every projection from the stored documents (the command `rebuild-projections`).
+pub fn rebuild_projections(tx: &Transaction<'_>) -> AppResult<(usize, usize)> {
+    projection::clear(tx)?;
+    let ids: Vec<String> = tx.prepare("SELECT id FROM documents ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let (mut projected, mut quarantined) = (0, 0);
+    for id in ids {
+        let doc_id = Uuid::parse_str(&id).map_err(AppError::internal)?;
+        let doc = load_doc(tx, doc_id)?;
+        match project_or_quarantine(tx, doc_id, &doc)? {
+            DocStatus::Ok => projected += 1,
+            DocStatus::Quarantined { .. } => quarantined += 1,
+        }
+    }
+    Ok((projected, quarantined))
+}

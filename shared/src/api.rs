@@ -1,0 +1,136 @@
+//! JSON request and response bodies of the HTTP API, shared by the server and the client.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Roles decide what a user may do (product.md, "Who uses it").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Facilitator,
+    Office,
+    Committee,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[Role::Admin, Role::Facilitator, Role::Office, Role::Committee];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Facilitator => "facilitator",
+            Role::Office => "office",
+            Role::Committee => "committee",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Role::ALL.iter().copied().find(|r| r.code() == code)
+    }
+
+    /// Who may send session documents: the people who run or consolidate sessions.
+    pub fn can_sync(self) -> bool {
+        matches!(self, Role::Admin | Role::Facilitator | Role::Office)
+    }
+}
+
+/// Every error the API returns: a stable machine code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    /// Stable code, e.g. `bad_request`, `unauthorized`, `not_found`, `bad_sync_message`.
+    pub error: String,
+    pub message: String,
+    /// The document a sync error is about, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginResponse {
+    pub token: String,
+    pub role: Role,
+    pub username: String,
+    /// Unix time in seconds after which the token no longer works.
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub schema_version: u64,
+}
+
+/// One session as listed (projection of its document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionSummary {
+    pub id: Uuid,
+    pub pole_id: String,
+    pub group_kind: String,
+    pub date: String,
+    pub facilitators: String,
+    pub douar_ids: Vec<String>,
+    pub present: i64,
+    pub proposals: i64,
+    pub closed_at: Option<i64>,
+    /// Unix time (seconds) the server last stored a change of this session.
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AttendanceRow {
+    pub category: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProposalRow {
+    pub id: Uuid,
+    pub problem: String,
+    pub solution: String,
+    pub sector: Option<String>,
+    pub douar_id: Option<String>,
+    pub raised_by: String,
+    pub created_at: i64,
+    pub created_by: String,
+    pub deleted: bool,
+    pub votes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionDetail {
+    #[serde(flatten)]
+    pub summary: SessionSummary,
+    pub notes: String,
+    pub attendance: Vec<AttendanceRow>,
+    /// Deleted proposals included (marked), highest rank first.
+    pub proposal_list: Vec<ProposalRow>,
+}
+
+/// A document the server keeps but does not project, because it breaks the schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct QuarantinedDoc {
+    pub doc_id: Uuid,
+    pub reason: String,
+    pub since: i64,
+}

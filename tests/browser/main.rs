@@ -1,0 +1,1 @@
+//! Browser tests: the real client in headless Chromium.

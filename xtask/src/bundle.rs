@@ -1,0 +1,421 @@
+//! The client bundle: the Yew app compiled to wasm, bound to JS with wasm-bindgen, optionally
+//! shrunk with wasm-opt, next to the static shell (index.html, service worker, styles, icons).
+//!
+//! Layout of `target/client/` (what the server serves as its assets):
+//! `pkg/tachkhis_client.js`, `pkg/tachkhis_client_bg.wasm`, and every file of `client/static/`.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context as _, Result, bail};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::tools::{self, WASM_TARGET};
+use crate::{Ctx, cmd};
+
+/// Replaced in the copied static files by the build id, so that a new app version has a new
+/// service worker, which replaces the app shell cached on the tablets.
+pub const BUILD_ID_PLACEHOLDER: &str = "__BUILD_ID__";
+
+/// The size the bundle should stay under on a rural link: wasm plus js, gzip.
+const GZIP_GOAL_BYTES: u64 = 650 * 1024;
+
+/// The wasm features current rustc emits by default for wasm32-unknown-unknown (memory.fill,
+/// reference types, …). wasm-opt 132 also reads them from the module's `target_features`
+/// section, but refuses the module ("requires bulk memory") where that section is missing.
+const WASM_OPT_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opt {
+    /// wasm-bindgen output as is: faster to build, for `run` and `test`.
+    None,
+    /// `wasm-opt -Oz` after wasm-bindgen: ~20 s more, ~17% less gzip.
+    WasmOpt,
+}
+
+pub struct Bundle {
+    pub dir: PathBuf,
+    pub js: PathBuf,
+    pub wasm: PathBuf,
+    pub build_id: String,
+}
+
+/// Builds the bundle into `target/client/`, replacing what was there only once it is complete.
+pub fn build(ctx: &Ctx, opt: Opt) -> Result<Bundle> {
+    let static_dir = ctx.root.join("client").join("static");
+    if !static_dir.join("index.html").is_file() {
+        bail!(
+            "{} is missing: the client's static shell belongs in client/static/",
+            static_dir.join("index.html").display()
+        );
+    }
+    // Tools first: a missing one should fail before minutes of compiling, not after.
+    tools::ensure_wasm_target()?;
+    let wasm_bindgen = tools::ensure_wasm_bindgen(ctx)?;
+    let wasm_opt = match opt {
+        Opt::WasmOpt => Some(tools::ensure_wasm_opt()?),
+        Opt::None => None,
+    };
+
+    cmd::run(ctx.cargo().args([
+        "build",
+        "-p",
+        "tachkhis-client",
+        "--lib",
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        "wasm-release",
+    ]))?;
+    let compiled = ctx
+        .target
+        .join(WASM_TARGET)
+        .join("wasm-release")
+        .join("tachkhis_client.wasm");
+    if !compiled.is_file() {
+        bail!(
+            "{} was not produced: tachkhis-client needs crate-type = [\"cdylib\", \"rlib\"]",
+            compiled.display()
+        );
+    }
+
+    // Held until the bundle is in place: two runs would otherwise share the staging folder.
+    let _lock = tools::FileLock::take(
+        &ctx.target.join("client.lock"),
+        "building the client bundle",
+    )?;
+    let staging = ctx.target.join("client.new");
+    remove_dir_if_exists(&staging)?;
+    let pkg = staging.join("pkg");
+    cmd::run(
+        Command::new(&wasm_bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&pkg)
+            .args(["--out-name", "tachkhis_client"])
+            .arg(&compiled),
+    )?;
+    let wasm_name = "tachkhis_client_bg.wasm";
+    let js_name = "tachkhis_client.js";
+    for name in [wasm_name, js_name] {
+        if !pkg.join(name).is_file() {
+            bail!("wasm-bindgen did not write {}", pkg.join(name).display());
+        }
+    }
+
+    if let Some(wasm_opt) = wasm_opt {
+        let bound = pkg.join(wasm_name);
+        let optimised = pkg.join("tachkhis_client_bg.opt.wasm");
+        cmd::run(
+            Command::new(wasm_opt)
+                .arg("-Oz")
+                .args(WASM_OPT_FEATURES)
+                .arg(&bound)
+                .arg("-o")
+                .arg(&optimised),
+        )?;
+        fs::rename(&optimised, &bound).with_context(|| format!("replacing {}", bound.display()))?;
+    }
+
+    let generated = files_under(&pkg)?;
+    let statics = files_under(&static_dir)?;
+    // Static files count too: a changed stylesheet or page must also reach the tablets.
+    let build_id = build_id(
+        generated
+            .iter()
+            .map(|rel| (Path::new("pkg").join(rel), pkg.join(rel)))
+            .chain(
+                statics
+                    .iter()
+                    .map(|rel| (rel.clone(), static_dir.join(rel))),
+            ),
+    )?;
+    copy_static(&static_dir, &statics, &staging, &build_id)?;
+
+    let out = ctx.target.join("client");
+    remove_dir_if_exists(&out)?;
+    fs::rename(&staging, &out)
+        .with_context(|| format!("moving {} to {}", staging.display(), out.display()))?;
+
+    let bundle = Bundle {
+        js: out.join("pkg").join(js_name),
+        wasm: out.join("pkg").join(wasm_name),
+        dir: out,
+        build_id,
+    };
+    eprintln!(
+        "xtask: client bundle ready in {} (build {}, wasm {}, js {}{})",
+        bundle.dir.display(),
+        bundle.build_id,
+        kib(file_len(&bundle.wasm)?),
+        kib(file_len(&bundle.js)?),
+        if opt == Opt::WasmOpt {
+            ", wasm-opt -Oz"
+        } else {
+            ", not wasm-opt'd"
+        }
+    );
+    Ok(bundle)
+}
+
+/// Copies the static shell, putting the build id in place of its placeholder.
+fn copy_static(from: &Path, files: &[PathBuf], to: &Path, build_id: &str) -> Result<()> {
+    let mut placeholder_seen = false;
+    for rel in files {
+        let dest = to.join(rel);
+        if dest.exists() {
+            bail!(
+                "client/static/{} would overwrite a file wasm-bindgen generated",
+                rel.display()
+            );
+        }
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let src = from.join(rel);
+        let bytes = fs::read(&src).with_context(|| format!("reading {}", src.display()))?;
+        let bytes = match std::str::from_utf8(&bytes) {
+            Ok(text) if text.contains(BUILD_ID_PLACEHOLDER) => {
+                placeholder_seen = true;
+                text.replace(BUILD_ID_PLACEHOLDER, build_id).into_bytes()
+            }
+            _ => bytes,
+        };
+        fs::write(&dest, bytes).with_context(|| format!("writing {}", dest.display()))?;
+    }
+    if !placeholder_seen {
+        eprintln!(
+            "xtask: warning: no file in client/static contains {BUILD_ID_PLACEHOLDER} (sw.js \
+             should): tablets could keep running an old cached app shell"
+        );
+    }
+    Ok(())
+}
+
+/// A short hash of the files' names and contents (FNV-1a 64: stable across Rust versions,
+/// unlike `DefaultHasher`, and plenty for telling builds apart).
+fn build_id(files: impl Iterator<Item = (PathBuf, PathBuf)>) -> Result<String> {
+    let mut hash = Fnv::new();
+    for (name, path) in files {
+        let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        hash.write(name.to_string_lossy().as_bytes());
+        hash.write(&[0]);
+        hash.write(&(bytes.len() as u64).to_le_bytes());
+        hash.write(&bytes);
+    }
+    Ok(format!("{:016x}", hash.0)[..12].to_owned())
+}
+
+struct Fnv(u64);
+
+impl Fnv {
+    const fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// Every file below `dir`, as paths relative to it, sorted (so the build id is stable).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
+    fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let here = root.join(rel);
+        for entry in fs::read_dir(&here).with_context(|| format!("listing {}", here.display()))? {
+            let entry = entry?;
+            let rel = rel.join(entry.file_name());
+            // Follows symlinks, like the copy does.
+            if fs::metadata(entry.path())?.is_dir() {
+                walk(root, &rel, out)?;
+            } else {
+                out.push(rel);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, Path::new(""), &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Copies a directory tree (used to put the bundle beside the binary in `target/dist`).
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    for rel in files_under(from)? {
+        let dest = to.join(&rel);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        fs::copy(from.join(&rel), &dest).with_context(|| {
+            format!(
+                "copying {} to {}",
+                from.join(&rel).display(),
+                dest.display()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn remove_dir_if_exists(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn file_len(path: &Path) -> Result<u64> {
+    Ok(fs::metadata(path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .len())
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<u64> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(bytes)?;
+    Ok(gz.finish()?.len() as u64)
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+/// Prints what a tablet downloads: the wasm and the js, raw and gzip, against the goal.
+#[expect(
+    clippy::print_stdout,
+    reason = "the size report is the command's output"
+)]
+pub fn report_sizes(bundle: &Bundle, opt: Opt) -> Result<()> {
+    let mut rows = Vec::new();
+    for path in [&bundle.wasm, &bundle.js] {
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        rows.push((name, bytes.len() as u64, gzip_len(&bytes)?));
+    }
+    let raw_total: u64 = rows.iter().map(|r| r.1).sum();
+    let gzip_total: u64 = rows.iter().map(|r| r.2).sum();
+
+    println!();
+    println!(
+        "client bundle {} ({})",
+        bundle.build_id,
+        if opt == Opt::WasmOpt {
+            "wasm-opt -Oz"
+        } else {
+            "NOT wasm-opt'd"
+        }
+    );
+    println!("  {:<26} {:>12} {:>12}", "file", "raw", "gzip -9");
+    for (name, raw, gz) in &rows {
+        println!("  {name:<26} {:>12} {:>12}", kib(*raw), kib(*gz));
+    }
+    println!(
+        "  {:<26} {:>12} {:>12}",
+        "total",
+        kib(raw_total),
+        kib(gzip_total)
+    );
+    let verdict = if gzip_total <= GZIP_GOAL_BYTES {
+        format!("OK, {} to spare", kib(GZIP_GOAL_BYTES - gzip_total))
+    } else {
+        format!("OVER by {}", kib(gzip_total - GZIP_GOAL_BYTES))
+    };
+    println!(
+        "  goal: at most {} gzip in total: {verdict}",
+        kib(GZIP_GOAL_BYTES)
+    );
+    println!();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        remove_dir_if_exists(&dir).unwrap();
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn fnv_matches_reference_values() {
+        let mut h = Fnv::new();
+        assert_eq!(h.0, 0xcbf2_9ce4_8422_2325);
+        h.write(b"a");
+        assert_eq!(h.0, 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn static_files_are_copied_with_the_build_id_in_place() {
+        let dir = temp_dir("static");
+        let (src, dst) = (dir.join("static"), dir.join("out"));
+        fs::create_dir_all(src.join("icons")).unwrap();
+        fs::write(src.join("index.html"), "<html></html>").unwrap();
+        fs::write(
+            src.join("sw.js"),
+            "const V = '__BUILD_ID__'; // __BUILD_ID__",
+        )
+        .unwrap();
+        fs::write(src.join("icons/icon.png"), [0x89, b'P', b'N', b'G', 0xff]).unwrap();
+
+        let files = files_under(&src).unwrap();
+        assert_eq!(
+            files,
+            [
+                PathBuf::from("icons/icon.png"),
+                PathBuf::from("index.html"),
+                PathBuf::from("sw.js")
+            ]
+        );
+        copy_static(&src, &files, &dst, "abc123").unwrap();
+        assert_eq!(
+            fs::read_to_string(dst.join("sw.js")).unwrap(),
+            "const V = 'abc123'; // abc123"
+        );
+        assert_eq!(
+            fs::read(dst.join("icons/icon.png")).unwrap(),
+            [0x89, b'P', b'N', b'G', 0xff]
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn build_id_changes_with_content_and_is_short() {
+        let dir = temp_dir("buildid");
+        let file = dir.join("a.wasm");
+        let id = |dir: &Path| build_id([(PathBuf::from("a.wasm"), dir.join("a.wasm"))].into_iter());
+        fs::write(&file, "one").unwrap();
+        let first = id(&dir).unwrap();
+        assert_eq!(first, id(&dir).unwrap());
+        assert_eq!(first.len(), 12);
+        fs::write(&file, "two").unwrap();
+        assert_ne!(first, id(&dir).unwrap());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn gzip_shrinks_repetitive_input() {
+        let len = gzip_len(&[b'a'; 10_000]).unwrap();
+        assert!(len > 0 && len < 100, "{len}");
+    }
+}

@@ -1,0 +1,334 @@
+//! `cargo xtask …`: the project's build and dev tasks (client bundle, run, test, dist, bench).
+//!
+//! Written in Rust with `std::process::Command` so they run wherever cargo does, with no
+//! shell scripts and no extra build tool (trunk needs a newer rustc and downloads tools).
+
+#![forbid(unsafe_code)]
+
+mod bundle;
+mod cmd;
+mod tools;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::bundle::Opt;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [flags] [-- extra args]
+
+commands:
+  run [--addr ADDR] [--release] [--opt]
+        build the client bundle, then start the server with demo data and demo logins
+        (default address 127.0.0.1:8080, database data/tachkhis.db)
+  test [--opt] [-- ARGS]
+        install what the tests need (wasm32 target, wasm-bindgen-cli, chromium,
+        chromedriver, Arabic fonts), build the client bundle, then
+        `cargo test --workspace --exclude tachkhis-client ARGS`
+  dist [--no-opt]
+        release server and optimised client bundle in target/dist
+        (`target/dist/tachkhis serve --demo` then works)
+  bench [--no-opt] [-- ARGS]
+        print the size of the optimised client bundle (raw and gzip, goal <= 650 KiB gzip),
+        then `cargo bench -p tachkhis-server --bench sync ARGS`
+  build-client [--opt]
+        only the client bundle, in target/client
+
+--opt runs `wasm-opt -Oz` on the wasm (default for dist and bench); --no-opt skips it.
+Tools are cached in $TACHKHIS_TOOLS (default ~/.cache/tachkhis).";
+
+/// The workspace and where cargo puts its output.
+pub struct Ctx {
+    pub root: PathBuf,
+    pub target: PathBuf,
+    cargo: OsString,
+}
+
+impl Ctx {
+    fn new() -> Result<Self> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask/ has no parent directory")?
+            .to_path_buf();
+        // The same rule cargo applies: CARGO_TARGET_DIR, relative to where it was invoked.
+        let target = match std::env::var_os("CARGO_TARGET_DIR")
+            .or_else(|| std::env::var_os("CARGO_BUILD_TARGET_DIR"))
+        {
+            Some(dir) if !dir.is_empty() => std::env::current_dir()?.join(dir),
+            _ => root.join("target"),
+        };
+        // The cargo that runs us, so a toolchain chosen with `cargo +x xtask` is kept.
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        Ok(Self {
+            root,
+            target,
+            cargo,
+        })
+    }
+
+    /// A `cargo` command run from the workspace root.
+    pub fn cargo(&self) -> Command {
+        let mut cmd = Command::new(&self.cargo);
+        cmd.current_dir(&self.root);
+        cmd
+    }
+}
+
+/// The command line after the subcommand: flags before `--`, the rest passed through.
+struct Args {
+    flags: Vec<String>,
+    passthrough: Vec<String>,
+}
+
+impl Args {
+    fn parse(args: Vec<String>) -> Self {
+        let mut flags = args;
+        let passthrough = match flags.iter().position(|a| a == "--") {
+            Some(i) => {
+                let rest = flags.split_off(i);
+                rest.into_iter().skip(1).collect()
+            }
+            None => Vec::new(),
+        };
+        Self { flags, passthrough }
+    }
+
+    fn switch(&mut self, name: &str) -> bool {
+        let before = self.flags.len();
+        self.flags.retain(|f| f != name);
+        self.flags.len() != before
+    }
+
+    fn value(&mut self, name: &str) -> Result<Option<String>> {
+        let prefix = format!("{name}=");
+        let mut found = None;
+        let mut i = 0;
+        while i < self.flags.len() {
+            if self.flags[i] == name {
+                if i + 1 >= self.flags.len() {
+                    bail!("{name} needs a value");
+                }
+                found = Some(self.flags.remove(i + 1));
+                self.flags.remove(i);
+            } else if let Some(v) = self.flags[i].strip_prefix(&prefix) {
+                found = Some(v.to_owned());
+                self.flags.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+        Ok(found)
+    }
+
+    fn finish(self, command: &str, takes_passthrough: bool) -> Result<Vec<String>> {
+        if let Some(unknown) = self.flags.first() {
+            bail!("unknown argument `{unknown}` for `cargo xtask {command}`\n\n{USAGE}");
+        }
+        if !takes_passthrough && !self.passthrough.is_empty() {
+            bail!("`cargo xtask {command}` takes no arguments after `--`");
+        }
+        Ok(self.passthrough)
+    }
+
+    fn opt(&mut self, default: Opt) -> Result<Opt> {
+        match (self.switch("--opt"), self.switch("--no-opt")) {
+            (true, true) => bail!("--opt and --no-opt exclude each other"),
+            (true, false) => Ok(Opt::WasmOpt),
+            (false, true) => Ok(Opt::None),
+            (false, false) => Ok(default),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(command) = args.next() else {
+        eprintln!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    match dispatch(&command, Args::parse(args.collect())) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("xtask {command}: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: &str, mut args: Args) -> Result<ExitCode> {
+    let ctx = Ctx::new()?;
+    match command {
+        "run" => {
+            let addr = args
+                .value("--addr")?
+                .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+            let release = args.switch("--release");
+            let opt = args.opt(Opt::None)?;
+            args.finish(command, false)?;
+            run(&ctx, &addr, release, opt)
+        }
+        "test" => {
+            let opt = args.opt(Opt::None)?;
+            let extra = args.finish(command, true)?;
+            test(&ctx, opt, &extra)
+        }
+        "dist" => {
+            let opt = args.opt(Opt::WasmOpt)?;
+            args.finish(command, false)?;
+            dist(&ctx, opt)
+        }
+        "bench" => {
+            let opt = args.opt(Opt::WasmOpt)?;
+            let extra = args.finish(command, true)?;
+            bench(&ctx, opt, &extra)
+        }
+        "build-client" => {
+            let opt = args.opt(Opt::None)?;
+            args.finish(command, false)?;
+            bundle::build(&ctx, opt)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "help" | "-h" | "--help" => {
+            eprintln!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn run(ctx: &Ctx, addr: &str, release: bool, opt: Opt) -> Result<ExitCode> {
+    let bundle = bundle::build(ctx, opt)?;
+    let data = ctx.root.join("data");
+    std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+
+    let mut cmd = ctx.cargo();
+    cmd.args(["run", "-p", "tachkhis-server", "--bin", "tachkhis"]);
+    if release {
+        cmd.arg("--release");
+    }
+    cmd.args([
+        "--",
+        "serve",
+        "--demo",
+        "--db",
+        "data/tachkhis.db",
+        "--assets",
+    ])
+    .arg(&bundle.dir)
+    .args(["--addr", addr]);
+    Ok(cmd::exit_code(cmd::status(&mut cmd)?))
+}
+
+fn test(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
+    // Browser first: it may need apt, and failing here is cheaper than after the builds.
+    let browser = tools::ensure_browser()?;
+    let bundle = bundle::build(ctx, opt)?;
+
+    let artefacts = ctx.target.join("artefacts");
+    // Fresh each run, so what CI collects are this run's screenshots only.
+    if artefacts.exists() {
+        std::fs::remove_dir_all(&artefacts)
+            .with_context(|| format!("removing {}", artefacts.display()))?;
+    }
+    std::fs::create_dir_all(&artefacts)
+        .with_context(|| format!("creating {}", artefacts.display()))?;
+
+    let mut cmd = ctx.cargo();
+    cmd.args(["test", "--workspace", "--exclude", "tachkhis-client"])
+        .args(extra)
+        .env("TACHKHIS_ASSETS", &bundle.dir)
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("CHROME", &browser.chrome)
+        .env("TACHKHIS_ARTEFACTS", &artefacts);
+    let status = cmd::status(&mut cmd)?;
+    if !status.success() {
+        eprintln!(
+            "xtask test: cargo test failed ({status}); screenshots, if any, are in {}",
+            artefacts.display()
+        );
+    }
+    Ok(cmd::exit_code(status))
+}
+
+fn dist(ctx: &Ctx, opt: Opt) -> Result<ExitCode> {
+    let bundle = bundle::build(ctx, opt)?;
+    cmd::run(ctx.cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "tachkhis-server",
+        "--bin",
+        "tachkhis",
+    ]))?;
+
+    let exe = format!("tachkhis{}", std::env::consts::EXE_SUFFIX);
+    let dist = ctx.target.join("dist");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).with_context(|| format!("removing {}", dist.display()))?;
+    }
+    std::fs::create_dir_all(&dist).with_context(|| format!("creating {}", dist.display()))?;
+    let built = ctx.target.join("release").join(&exe);
+    std::fs::copy(&built, dist.join(&exe))
+        .with_context(|| format!("copying {} into {}", built.display(), dist.display()))?;
+    bundle::copy_dir(&bundle.dir, &dist.join("assets"))?;
+
+    eprintln!(
+        "xtask dist: {} and {} are ready; start with `{} serve --demo`",
+        dist.join(&exe).display(),
+        dist.join("assets").display(),
+        dist.join(&exe).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
+    let bundle = bundle::build(ctx, opt)?;
+    bundle::report_sizes(&bundle, opt)?;
+
+    let mut cmd = ctx.cargo();
+    cmd.args(["bench", "-p", "tachkhis-server", "--bench", "sync"])
+        .args(extra);
+    Ok(cmd::exit_code(cmd::status(&mut cmd)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Args {
+        Args::parse(s.iter().map(|&a| a.to_owned()).collect())
+    }
+
+    #[test]
+    fn flags_values_and_passthrough_are_separated() {
+        let mut a = args(&["--release", "--addr", "0.0.0.0:9000", "--", "--addr", "x"]);
+        assert_eq!(a.value("--addr").unwrap().as_deref(), Some("0.0.0.0:9000"));
+        assert!(a.switch("--release"));
+        assert!(!a.switch("--opt"));
+        assert_eq!(a.finish("run", true).unwrap(), ["--addr", "x"]);
+    }
+
+    #[test]
+    fn value_with_equals_sign_and_missing_value() {
+        let mut a = args(&["--addr=127.0.0.1:1"]);
+        assert_eq!(a.value("--addr").unwrap().as_deref(), Some("127.0.0.1:1"));
+        assert!(args(&["--addr"]).value("--addr").is_err());
+    }
+
+    #[test]
+    fn unknown_flags_and_stray_passthrough_are_refused() {
+        assert!(args(&["--relase"]).finish("run", false).is_err());
+        assert!(args(&["--", "x"]).finish("dist", false).is_err());
+    }
+
+    #[test]
+    fn opt_defaults_and_overrides() {
+        assert_eq!(args(&[]).opt(Opt::WasmOpt).unwrap(), Opt::WasmOpt);
+        assert_eq!(args(&["--no-opt"]).opt(Opt::WasmOpt).unwrap(), Opt::None);
+        assert_eq!(args(&["--opt"]).opt(Opt::None).unwrap(), Opt::WasmOpt);
+        assert!(args(&["--opt", "--no-opt"]).opt(Opt::None).is_err());
+    }
+}
