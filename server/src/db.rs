@@ -17,8 +17,11 @@ use crate::error::{AppError, AppResult};
 
 /// Every migration, in order. Files are never edited once landed.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_init.sql"))])
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
+
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -69,7 +72,17 @@ impl Db {
             std::fs::create_dir_all(parent).map_err(|e| DbError::Folder(parent.to_owned(), e))?;
         }
         let mut conn = connect(path)?;
-        migrations().to_latest(&mut conn)?;
+        if let Err(e) = migrations().to_latest(&mut conn) {
+            // Another process (a `create-user` next to a starting server) may have migrated the
+            // same file a moment before; that is fine as long as the schema is now current.
+            let now_current = connect(path)
+                .ok()
+                .and_then(|c| c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).ok())
+                == Some(MIGRATION_COUNT as i64);
+            if !now_current {
+                return Err(e.into());
+            }
+        }
         Ok(Db {
             inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) }),
         })

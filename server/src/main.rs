@@ -86,6 +86,7 @@ async fn main() -> anyhow::Result<()> {
             let config = Config { db_path: db.db, assets_dir: assets, demo: with_demo, token_ttl_days, ..Config::default() };
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
+            let db = tachkhis_server::open_db(&config).await?;
             println!("Tachkhis is running at http://{local}/");
             if with_demo {
                 println!("Demo logins (password '{}'):", demo::DEMO_PASSWORD);
@@ -93,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
                     println!("  {user:<12} {}", role.code());
                 }
             }
-            tachkhis_server::serve(listener, config, shutdown_signal()).await
+            tachkhis_server::serve_with_db(listener, db, config, shutdown_signal()).await
         }
         Command::Migrate { db } => {
             Db::open(&db.db)?;

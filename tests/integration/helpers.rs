@@ -34,13 +34,24 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_on(db_path: PathBuf, addr: SocketAddr) -> TestApp {
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     let addr = listener.local_addr().unwrap();
-    let config = Config { db_path: db_path.clone(), demo: true, ..Config::default() };
+    let config = Config {
+        db_path: db_path.clone(),
+        demo: true,
+        ..Config::default()
+    };
     let (tx, rx) = oneshot::channel::<()>();
-    let db = tachkhis_server::open_db(&config).await.expect("open the database");
+    let db = tachkhis_server::open_db(&config)
+        .await
+        .expect("open the database");
     // The listener is bound and the database open: requests queue until the server accepts.
-    let handle = tokio::spawn(tachkhis_server::serve_with_db(listener, db, config, async {
-        let _ = rx.await;
-    }));
+    let handle = tokio::spawn(tachkhis_server::serve_with_db(
+        listener,
+        db,
+        config,
+        async {
+            let _ = rx.await;
+        },
+    ));
     TestApp {
         base: format!("http://{addr}"),
         db_path,
@@ -69,7 +80,13 @@ impl TestApp {
     }
 
     pub async fn get_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
-        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
@@ -130,7 +147,12 @@ pub struct Tablet {
 
 impl Tablet {
     pub fn new(user: &str) -> Self {
-        Self { peer: Uuid::new_v4(), user: user.into(), docs: BTreeMap::new(), clock: 1_657_800_000_000 }
+        Self {
+            peer: Uuid::new_v4(),
+            user: user.into(),
+            docs: BTreeMap::new(),
+            clock: 1_657_800_000_000,
+        }
     }
 
     pub fn ctx(&mut self) -> EditCtx {
@@ -172,24 +194,45 @@ impl Tablet {
     /// Copies a document from another tablet (the file or QR route), with a fresh sync state.
     pub fn receive_copy(&mut self, other: &mut Tablet, id: Uuid) {
         let bytes = other.doc(id).save();
-        self.docs.insert(id, (SessionDoc::load(&bytes, None).unwrap(), State::new()));
+        self.docs
+            .insert(id, (SessionDoc::load(&bytes, None).unwrap(), State::new()));
     }
 
-    pub async fn sync(&mut self, app: &TestApp, token: &str) -> Result<SyncReport, SyncError<String>> {
-        let mut transport = HttpTransport { http: app.http.clone(), url: app.url("/api/sync"), token: token.into() };
+    pub async fn sync(
+        &mut self,
+        app: &TestApp,
+        token: &str,
+    ) -> Result<SyncReport, SyncError<String>> {
+        let mut transport = HttpTransport {
+            http: app.http.clone(),
+            url: app.url("/api/sync"),
+            token: token.into(),
+        };
         self.sync_with(&mut transport).await
     }
 
-    pub async fn sync_with<T: Transport>(&mut self, transport: &mut T) -> Result<SyncReport, SyncError<T::Error>> {
+    pub async fn sync_with<T: Transport>(
+        &mut self,
+        transport: &mut T,
+    ) -> Result<SyncReport, SyncError<T::Error>> {
         let mut docs: Vec<ClientDoc> = std::mem::take(&mut self.docs)
             .into_iter()
-            .map(|(id, (doc, state))| ClientDoc { id, doc: doc.into_automerge(), state })
+            .map(|(id, (doc, state))| ClientDoc {
+                id,
+                doc: doc.into_automerge(),
+                state,
+            })
             .collect();
         let result = sync::run_client_sync(self.peer, &mut docs, transport, &mut ()).await;
         for d in docs {
             // As the client does: a run that failed keeps only the persisted part of the state.
-            let state = if result.is_ok() { d.state } else { sync::decode_state(Some(&sync::encode_state(&d.state))) };
-            self.docs.insert(d.id, (SessionDoc::from_automerge(d.doc), state));
+            let state = if result.is_ok() {
+                d.state
+            } else {
+                sync::decode_state(Some(&sync::encode_state(&d.state)))
+            };
+            self.docs
+                .insert(d.id, (SessionDoc::from_automerge(d.doc), state));
         }
         result
     }

@@ -115,3 +115,47 @@ async fn logins_work_across_scripts_and_tokens_expire_with_revocation() {
     assert_eq!(status, 401);
     assert_eq!(body["error"], "invalid_token");
 }
+
+#[tokio::test]
+async fn the_client_is_served_with_the_right_types_compressed_and_with_route_fallback() {
+    let assets = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(assets.path().join("pkg")).unwrap();
+    std::fs::write(assets.path().join("index.html"), "<!doctype html><html lang=\"ar\" dir=\"rtl\"><body>تشخيص</body></html>")
+        .unwrap();
+    // A body big enough to be worth compressing.
+    std::fs::write(assets.path().join("pkg/tachkhis_client_bg.wasm"), [0u8, 97, 115, 109].repeat(4096)).unwrap();
+    std::fs::write(assets.path().join("pkg/tachkhis_client.js"), "export default function init() {}\n".repeat(200)).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let config = tachkhis_server::Config {
+        db_path: dir.path().join("t.db"),
+        assets_dir: Some(assets.path().to_owned()),
+        ..Default::default()
+    };
+    let db = tachkhis_server::open_db(&config).await.unwrap();
+    tokio::spawn(tachkhis_server::serve_with_db(listener, db, config, std::future::pending()));
+    let http = reqwest::Client::builder().gzip(false).build().unwrap();
+
+    let r = http.get(format!("{base}/pkg/tachkhis_client_bg.wasm")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/wasm");
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert!(r.bytes().await.unwrap().len() < 4 * 4096 / 4, "compressed");
+
+    let r = http.get(format!("{base}/pkg/tachkhis_client.js")).send().await.unwrap();
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(r.headers().get("content-encoding").is_none(), "no compression unless asked");
+
+    // A client-side route opens the app (the service worker does the same offline).
+    let r = http.get(format!("{base}/session/6f1c1c38-8f5e-4a57-9c61-3d0c2b4b2a10")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("تشخيص"));
+    // The API is not shadowed by the fallback.
+    let r = http.get(format!("{base}/api/nothing-here")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = http.get(format!("{base}/api/reference")).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "br");
+}

@@ -126,3 +126,42 @@ async fn killed_during_sync_and_restarted_the_server_loses_nothing_it_acknowledg
     assert_eq!(list.as_array().unwrap().len(), 30);
     assert!(list.as_array().unwrap().iter().all(|s| s["proposals"] == 10));
 }
+
+#[tokio::test]
+async fn create_user_works_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tachkhis.db");
+    let http = reqwest::Client::new();
+    let server = start(&db);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tachkhis"))
+        .args(["create-user", "--username", "khadija", "--role", "facilitator", "--db"])
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all("سر-طويل-جدا\n".as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let r = http
+        .post(format!("{}/api/auth/login", server.base))
+        .json(&serde_json::json!({"username": "khadija", "password": "سر-طويل-جدا"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["role"], "facilitator");
+    // The same username again is refused with a clear message and a failure code.
+    let out = Command::new(env!("CARGO_BIN_EXE_tachkhis"))
+        .args(["create-user", "--username", "khadija", "--role", "office", "--db"])
+        .arg(&db)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists") || String::from_utf8_lossy(&out.stderr).contains("password"));
+}
