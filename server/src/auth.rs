@@ -1,9 +1,6 @@
 //! Users, argon2id password hashes, bearer tokens and the extractor that checks them.
 
-use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
-    password_hash::SaltString,
-};
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use axum::{extract::FromRequestParts, http::request::Parts};
 use base64::Engine;
 use rand::RngCore;
@@ -31,7 +28,11 @@ pub struct AuthUser {
 
 impl AuthUser {
     pub fn require(&self, allowed: impl Fn(Role) -> bool) -> AppResult<()> {
-        if allowed(self.role) { Ok(()) } else { Err(AppError::Forbidden) }
+        if allowed(self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -39,11 +40,18 @@ pub fn hash_password(password: &str) -> AppResult<String> {
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);
     let salt = SaltString::encode_b64(&raw).map_err(AppError::internal)?;
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -53,7 +61,9 @@ fn token_hash(token: &str) -> Vec<u8> {
 pub fn validate_username(username: &str) -> AppResult<()> {
     let ok = !username.is_empty()
         && username.chars().count() <= MAX_USERNAME_CHARS
-        && username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
     if ok {
         Ok(())
     } else {
@@ -77,13 +87,25 @@ pub fn validate_password(password: &str) -> AppResult<()> {
 }
 
 /// Creates a user; the password is hashed here (slow on purpose: call off the async runtime).
-pub fn create_user(tx: &Transaction<'_>, username: &str, password: &str, role: Role) -> AppResult<i64> {
+pub fn create_user(
+    tx: &Transaction<'_>,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> AppResult<i64> {
     validate_username(username)?;
     validate_password(password)?;
-    let exists: Option<i64> =
-        tx.query_row("SELECT id FROM users WHERE username = ?1", [username], |r| r.get(0)).optional()?;
+    let exists: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM users WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
+        .optional()?;
     if exists.is_some() {
-        return Err(AppError::Conflict(format!("the user '{username}' already exists")));
+        return Err(AppError::Conflict(format!(
+            "the user '{username}' already exists"
+        )));
     }
     let hash = hash_password(password)?;
     tx.execute(
@@ -91,12 +113,23 @@ pub fn create_user(tx: &Transaction<'_>, username: &str, password: &str, role: R
         params![username, hash, role.code(), now_secs()],
     )?;
     let id = tx.last_insert_rowid();
-    audit(tx, Some(id), "user.create", Some(username), Some(role.code()))?;
+    audit(
+        tx,
+        Some(id),
+        "user.create",
+        Some(username),
+        Some(role.code()),
+    )?;
     Ok(id)
 }
 
 /// Checks the password and issues a token. Unknown users cost the same time as wrong passwords.
-pub fn login(tx: &Transaction<'_>, username: &str, password: &str, ttl_days: i64) -> AppResult<LoginResponse> {
+pub fn login(
+    tx: &Transaction<'_>,
+    username: &str,
+    password: &str,
+    ttl_days: i64,
+) -> AppResult<LoginResponse> {
     let row: Option<(i64, String, String, bool)> = tx
         .query_row(
             "SELECT id, password_hash, role, disabled FROM users WHERE username = ?1",
@@ -112,7 +145,8 @@ pub fn login(tx: &Transaction<'_>, username: &str, password: &str, ttl_days: i64
     if !verify_password(password, &hash) || disabled {
         return Err(AppError::Unauthorized("bad_credentials"));
     }
-    let role = Role::from_code(&role).ok_or_else(|| AppError::internal(format!("unknown role {role}")))?;
+    let role =
+        Role::from_code(&role).ok_or_else(|| AppError::internal(format!("unknown role {role}")))?;
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
@@ -122,7 +156,12 @@ pub fn login(tx: &Transaction<'_>, username: &str, password: &str, ttl_days: i64
         "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
         params![token_hash(&token), user_id, now, expires_at],
     )?;
-    Ok(LoginResponse { token, role, username: username.to_string(), expires_at })
+    Ok(LoginResponse {
+        token,
+        role,
+        username: username.to_string(),
+        expires_at,
+    })
 }
 
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Vfm0H+1BoM6xbWhIjh2o7yvlUO0tQz9VpUFMpW6VLmc";
@@ -136,7 +175,9 @@ pub fn user_for_token(tx: &Transaction<'_>, token: &str) -> AppResult<Option<Aut
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
         )
         .optional()?;
-    Ok(row.and_then(|(id, username, role)| Role::from_code(&role).map(|role| AuthUser { id, username, role })))
+    Ok(row.and_then(|(id, username, role)| {
+        Role::from_code(&role).map(|role| AuthUser { id, username, role })
+    }))
 }
 
 pub fn audit(
@@ -156,7 +197,10 @@ pub fn audit(
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -168,7 +212,11 @@ impl FromRequestParts<AppState> for AuthUser {
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or(AppError::Unauthorized("missing_token"))?
             .to_string();
-        state.db.read(move |tx| user_for_token(tx, &token)).await?.ok_or(AppError::Unauthorized("invalid_token"))
+        state
+            .db
+            .read(move |tx| user_for_token(tx, &token))
+            .await?
+            .ok_or(AppError::Unauthorized("invalid_token"))
     }
 }
 

@@ -75,16 +75,20 @@ impl Db {
         if let Err(e) = migrations().to_latest(&mut conn) {
             // Another process (a `create-user` next to a starting server) may have migrated the
             // same file a moment before; that is fine as long as the schema is now current.
-            let now_current = connect(path)
-                .ok()
-                .and_then(|c| c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).ok())
-                == Some(MIGRATION_COUNT as i64);
+            let now_current = connect(path).ok().and_then(|c| {
+                c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+                    .ok()
+            }) == Some(MIGRATION_COUNT as i64);
             if !now_current {
                 return Err(e.into());
             }
         }
         Ok(Db {
-            inner: Arc::new(Inner { path: path.to_owned(), writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) }),
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
         })
     }
 
@@ -103,7 +107,10 @@ impl Db {
         tokio::task::spawn_blocking(move || db.write_blocking(f)).await?
     }
 
-    pub fn write_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> AppResult<T>) -> AppResult<T> {
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> AppResult<T>,
+    ) -> AppResult<T> {
         let mut conn = lock(&self.inner.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let out = f(&tx)?;
@@ -121,7 +128,10 @@ impl Db {
         tokio::task::spawn_blocking(move || db.read_blocking(f)).await?
     }
 
-    pub fn read_blocking<T>(&self, f: impl FnOnce(&Transaction<'_>) -> AppResult<T>) -> AppResult<T> {
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> AppResult<T>,
+    ) -> AppResult<T> {
         let pooled = lock(&self.inner.readers).pop();
         let mut conn = match pooled {
             Some(c) => c,
@@ -177,12 +187,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("t.db")).unwrap();
         let r: AppResult<()> = db.write_blocking(|tx| {
-            tx.execute("INSERT INTO communes (id, name_ar, name_fr) VALUES ('c', 'ج', 'C')", [])?;
+            tx.execute(
+                "INSERT INTO communes (id, name_ar, name_fr) VALUES ('c', 'ج', 'C')",
+                [],
+            )?;
             Err(AppError::bad_request("x", "stop"))
         });
         assert!(r.is_err());
         let n: i64 = db
-            .read_blocking(|tx| Ok(tx.query_row("SELECT count(*) FROM communes", [], |r| r.get(0))?))
+            .read_blocking(
+                |tx| Ok(tx.query_row("SELECT count(*) FROM communes", [], |r| r.get(0))?),
+            )
             .unwrap();
         assert_eq!(n, 0);
     }

@@ -27,41 +27,89 @@ const PROGRAMMES_CSV: &str = include_str!("../demo/programmes.csv");
 const PROJECTS_CSV: &str = include_str!("../demo/projects-known.csv");
 
 /// (id, Arabic name, French transliteration, aliases); grouped into poles below.
-type DouarSeed = (&'static str, &'static str, &'static str, &'static [&'static str]);
+type DouarSeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
 
 const POLES: &[(&str, &str, &[DouarSeed])] = &[
-    ("Pôle 1 — Centre", "القطب 1 — المركز", &[
-        ("centre", "مركز الجماعة", "Centre de la commune", &["المركز"]),
-        ("letnine", "الاثنين", "Letnine", &[]),
-        ("el-mjalaa", "المجالعة", "El Mjalaa", &[]),
-    ]),
-    ("Pôle 2 — Ouled Skir", "القطب 2 — اولاد سكير", &[
-        ("ouled-skir", "اولاد سكير المصلى", "Ouled Skir El Moussalla", &["اولادسكيبر المصلى", "اولاد سكير", "اولادسكيبر"]),
-        ("el-jrif", "الجريف", "El Jrif", &[]),
-        ("jorf-el-hammam", "جرف الحمام", "Jorf El Hammam", &[]),
-    ]),
-    ("Pôle 3 — Idouz", "القطب 3 — ادوز", &[
-        ("idouz", "ادوز", "Idouz", &["إدوز"]),
-        ("ait-abbou", "ايت عبو", "Ait Abbou", &[]),
-        ("ait-el-haj-moussa", "ايت الحاج موسى", "Ait El Haj Moussa", &[]),
-    ]),
-    ("Pôle 4 — Ait Lami", "القطب 4 — ايت لامي", &[
-        ("ait-lami", "ايت لامي", "Ait Lami", &[]),
-        ("ait-chioukh", "ايت شيوخ", "Ait Chioukh", &[]),
-        ("ait-said", "ايت سعيد", "Ait Said", &[]),
-    ]),
-    ("Pôle 5 — El Boubira", "القطب 5 — البوبيرة", &[
-        ("el-boubira", "البوبيرة", "El Boubira", &[]),
-        ("ait-ben-hammou", "ايت بن حمو", "Ait Ben Hammou", &[]),
-    ]),
-    ("Pôle 6 — Agoudar", "القطب 6 — اكودار", &[
-        ("agoudar", "اكودار", "Agoudar", &["أكودار"]),
-        ("el-korrass", "الكراس", "El Korrass", &[]),
-    ]),
-    ("Pôle 7 — El Fayda", "القطب 7 — الفيضة", &[
-        ("el-fayda", "الفيضة", "El Fayda", &[]),
-        ("el-kenna", "الكنة", "El Kenna", &[]),
-    ]),
+    (
+        "Pôle 1 — Centre",
+        "القطب 1 — المركز",
+        &[
+            (
+                "centre",
+                "مركز الجماعة",
+                "Centre de la commune",
+                &["المركز"],
+            ),
+            ("letnine", "الاثنين", "Letnine", &[]),
+            ("el-mjalaa", "المجالعة", "El Mjalaa", &[]),
+        ],
+    ),
+    (
+        "Pôle 2 — Ouled Skir",
+        "القطب 2 — اولاد سكير",
+        &[
+            (
+                "ouled-skir",
+                "اولاد سكير المصلى",
+                "Ouled Skir El Moussalla",
+                &["اولادسكيبر المصلى", "اولاد سكير", "اولادسكيبر"],
+            ),
+            ("el-jrif", "الجريف", "El Jrif", &[]),
+            ("jorf-el-hammam", "جرف الحمام", "Jorf El Hammam", &[]),
+        ],
+    ),
+    (
+        "Pôle 3 — Idouz",
+        "القطب 3 — ادوز",
+        &[
+            ("idouz", "ادوز", "Idouz", &["إدوز"]),
+            ("ait-abbou", "ايت عبو", "Ait Abbou", &[]),
+            (
+                "ait-el-haj-moussa",
+                "ايت الحاج موسى",
+                "Ait El Haj Moussa",
+                &[],
+            ),
+        ],
+    ),
+    (
+        "Pôle 4 — Ait Lami",
+        "القطب 4 — ايت لامي",
+        &[
+            ("ait-lami", "ايت لامي", "Ait Lami", &[]),
+            ("ait-chioukh", "ايت شيوخ", "Ait Chioukh", &[]),
+            ("ait-said", "ايت سعيد", "Ait Said", &[]),
+        ],
+    ),
+    (
+        "Pôle 5 — El Boubira",
+        "القطب 5 — البوبيرة",
+        &[
+            ("el-boubira", "البوبيرة", "El Boubira", &[]),
+            ("ait-ben-hammou", "ايت بن حمو", "Ait Ben Hammou", &[]),
+        ],
+    ),
+    (
+        "Pôle 6 — Agoudar",
+        "القطب 6 — اكودار",
+        &[
+            ("agoudar", "اكودار", "Agoudar", &["أكودار"]),
+            ("el-korrass", "الكراس", "El Korrass", &[]),
+        ],
+    ),
+    (
+        "Pôle 7 — El Fayda",
+        "القطب 7 — الفيضة",
+        &[
+            ("el-fayda", "الفيضة", "El Fayda", &[]),
+            ("el-kenna", "الكنة", "El Kenna", &[]),
+        ],
+    ),
 ];
 
 /// Fills an empty database; does nothing when the commune is already there.
@@ -101,7 +149,10 @@ pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
 }
 
 fn csv_reader(data: &'static str) -> csv::Reader<&'static [u8]> {
-    csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(data.as_bytes())
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(data.as_bytes())
 }
 
 /// The seed writes "8,5 كلم" unquoted inside a title, which splits the title in two fields: a
@@ -158,7 +209,10 @@ fn load_programme(tx: &Transaction<'_>) -> AppResult<()> {
         let row = row.map_err(bad_seed)?;
         let row = rejoin_decimal_comma(row, width);
         let number: i64 = row[0].parse().map_err(bad_seed)?;
-        let programme = ranges.iter().find(|(_, first, count)| (*first..first + count).contains(&number)).map(|r| r.0);
+        let programme = ranges
+            .iter()
+            .find(|(_, first, count)| (*first..first + count).contains(&number))
+            .map(|r| r.0);
         tx.execute(
             "INSERT INTO projects (number, programme_id, title_ar, title_en, location, funding_source, status, programme_note)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'programme inferred from the project number')",
@@ -193,12 +247,27 @@ mod tests {
         assert_eq!(douars, 18);
         // Project 24 (sports complex) falls in the 4th programme (numbers 24-28).
         let prog: i64 = db
-            .read_blocking(|tx| Ok(tx.query_row("SELECT programme_id FROM projects WHERE number = 24", [], |r| r.get(0))?))
+            .read_blocking(|tx| {
+                Ok(tx.query_row(
+                    "SELECT programme_id FROM projects WHERE number = 24",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
             .unwrap();
         assert_eq!(prog, 4);
         let title: String = db
-            .read_blocking(|tx| Ok(tx.query_row("SELECT title_ar FROM projects WHERE number = 3", [], |r| r.get(0))?))
+            .read_blocking(|tx| {
+                Ok(
+                    tx.query_row("SELECT title_ar FROM projects WHERE number = 3", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
             .unwrap();
-        assert_eq!(title, "بناء المسالك الطرقية بوسط التجمعات السكنية على طول 8,5 كلم");
+        assert_eq!(
+            title,
+            "بناء المسالك الطرقية بوسط التجمعات السكنية على طول 8,5 كلم"
+        );
     }
 }

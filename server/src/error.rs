@@ -13,7 +13,11 @@ use uuid::Uuid;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String, doc_id: Option<Uuid> },
+    BadRequest {
+        code: &'static str,
+        message: String,
+        doc_id: Option<Uuid>,
+    },
     #[error("authentication required")]
     Unauthorized(&'static str),
     #[error("not allowed for this role")]
@@ -30,7 +34,11 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::BadRequest { code, message: message.into(), doc_id: None }
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+            doc_id: None,
+        }
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
@@ -86,7 +94,15 @@ impl IntoResponse for AppError {
             AppError::Internal(_) => "the server could not complete the request".to_string(),
             other => other.to_string(),
         };
-        (status, Json(ErrorBody { error: code.to_string(), message, doc_id })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: code.to_string(),
+                message,
+                doc_id,
+            }),
+        )
+            .into_response()
     }
 }
 

@@ -1,10 +1,10 @@
 //! Extractors whose rejections speak the API's error shape.
 
+use crate::error::AppError;
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request},
 };
-use crate::error::AppError;
 
 /// `axum::Json` with `{error, message}` rejections.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]

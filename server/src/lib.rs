@@ -52,22 +52,33 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::sync::router(state.config.max_sync_bytes))
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
         .method_not_allowed_fallback(|| async {
-            AppError::bad_request("method_not_allowed", "this endpoint does not take that method")
+            AppError::bad_request(
+                "method_not_allowed",
+                "this endpoint does not take that method",
+            )
         });
     let mut app = Router::new().nest("/api", api);
     if let Some(dir) = &state.config.assets_dir {
         // Client-side routes (/session/…) fall back to index.html; the service worker and every
         // asset are revalidated on each load so a new version reaches tablets at once.
         let assets = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
-        app = app.fallback_service(assets).layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ));
+        app = app
+            .fallback_service(assets)
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ));
     }
     app.layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(|_| AppError::internal("panic").into_response()))
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::internal("panic").into_response()
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let path = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("-");
+            let path = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(MatchedPath::as_str)
+                .unwrap_or("-");
             tracing::info_span!("http", method = %req.method(), path)
         }))
         .with_state(state)
@@ -92,9 +103,14 @@ pub async fn serve_with_db(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = AppState { db: db.clone(), config: Arc::new(config) };
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+    };
     let janitor = tokio::spawn(janitor(db));
-    let result = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
     janitor.abort();
     Ok(result?)
 }
@@ -106,7 +122,8 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     let db = tokio::task::spawn_blocking(move || -> anyhow::Result<Db> {
         let db = Db::open(&path)?;
         if demo {
-            db.write_blocking(demo::load_if_empty).map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
+            db.write_blocking(demo::load_if_empty)
+                .map_err(|e| anyhow::anyhow!("demo data: {e}"))?;
         }
         Ok(db)
     })
@@ -119,7 +136,7 @@ async fn janitor(db: Db) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        match db.write(|tx| store::evict_idle_sync_states(tx)).await {
+        match db.write(store::evict_idle_sync_states).await {
             Ok(n) if n > 0 => tracing::info!(evicted = n, "idle sync states dropped"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sync state eviction failed"),

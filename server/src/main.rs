@@ -10,7 +10,11 @@ use tachkhis_shared::api::Role;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "tachkhis", version, about = "Tachkhis: participatory diagnosis of a commune's Action Programme")]
+#[command(
+    name = "tachkhis",
+    version,
+    about = "Tachkhis: participatory diagnosis of a commune's Action Programme"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -73,18 +77,38 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
+        )
         .init();
     match Cli::parse().command {
-        Command::Serve { addr, db, assets, demo: with_demo, token_ttl_days } => {
+        Command::Serve {
+            addr,
+            db,
+            assets,
+            demo: with_demo,
+            token_ttl_days,
+        } => {
             let assets = assets.or_else(default_assets);
             if let Some(dir) = &assets {
                 if !dir.join("index.html").exists() {
-                    bail!("no client in {} (build it with `cargo xtask build-client`)", dir.display());
+                    bail!(
+                        "no client in {} (build it with `cargo xtask build-client`)",
+                        dir.display()
+                    );
                 }
             }
-            let config = Config { db_path: db.db, assets_dir: assets, demo: with_demo, token_ttl_days, ..Config::default() };
-            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            let config = Config {
+                db_path: db.db,
+                assets_dir: assets,
+                demo: with_demo,
+                token_ttl_days,
+                ..Config::default()
+            };
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
             let db = tachkhis_server::open_db(&config).await?;
             println!("Tachkhis is running at http://{local}/");
@@ -104,16 +128,21 @@ async fn main() -> anyhow::Result<()> {
         Command::CreateUser { db, username, role } => {
             let role = Role::from_code(&role).context("unknown role")?;
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from stdin")?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             let db = Db::open(&db.db)?;
-            db.write_blocking(|tx| auth::create_user(tx, &username, &password, role)).map_err(|e| anyhow::anyhow!("{e}"))?;
+            db.write_blocking(|tx| auth::create_user(tx, &username, &password, role))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("user '{username}' created ({})", role.code());
             Ok(())
         }
         Command::RebuildProjections { db } => {
             let db = Db::open(&db.db)?;
-            let (ok, quarantined) = db.write_blocking(store::rebuild_projections).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (ok, quarantined) = db
+                .write_blocking(store::rebuild_projections)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{ok} sessions projected, {quarantined} documents quarantined");
             Ok(())
         }
@@ -137,7 +166,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

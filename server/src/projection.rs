@@ -29,11 +29,14 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
         s.attendance.total(),
         now
     ])?;
-    let mut douar = tx.prepare_cached("INSERT INTO session_douars (session_id, douar_id) VALUES (?1, ?2)")?;
+    let mut douar =
+        tx.prepare_cached("INSERT INTO session_douars (session_id, douar_id) VALUES (?1, ?2)")?;
     for d in &s.douar_ids {
         douar.execute(params![id, d])?;
     }
-    let mut att = tx.prepare_cached("INSERT INTO attendance (session_id, category, count) VALUES (?1, ?2, ?3)")?;
+    let mut att = tx.prepare_cached(
+        "INSERT INTO attendance (session_id, category, count) VALUES (?1, ?2, ?3)",
+    )?;
     for c in AttendanceCategory::ALL {
         att.execute(params![id, c.code(), s.attendance.get(*c)])?;
     }
@@ -65,7 +68,8 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
 
 /// Removes a session's rows (its children go by ON DELETE CASCADE).
 pub fn remove(tx: &Transaction<'_>, id: Uuid) -> AppResult<()> {
-    tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?.execute([id.to_string()])?;
+    tx.prepare_cached("DELETE FROM sessions WHERE id = ?1")?
+        .execute([id.to_string()])?;
     Ok(())
 }
 

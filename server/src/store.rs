@@ -49,7 +49,8 @@ pub fn doc_meta(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<Option<DocMeta>
 
 /// Loads a stored document; an unknown id gives an empty document.
 pub fn load_doc(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<AutoCommit> {
-    let mut stmt = tx.prepare_cached("SELECT data FROM doc_chunks WHERE doc_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        tx.prepare_cached("SELECT data FROM doc_chunks WHERE doc_id = ?1 ORDER BY id")?;
     let mut rows = stmt.query([doc_id.to_string()])?;
     let mut doc: Option<AutoCommit> = None;
     while let Some(row) = rows.next()? {
@@ -66,13 +67,21 @@ pub fn load_doc(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<AutoCommit> {
 
 fn load_state(tx: &Transaction<'_>, user_id: i64, peer: &str, doc_id: Uuid) -> AppResult<State> {
     let bytes: Option<Vec<u8>> = tx
-        .prepare_cached("SELECT state FROM sync_states WHERE user_id = ?1 AND peer_id = ?2 AND doc_id = ?3")?
+        .prepare_cached(
+            "SELECT state FROM sync_states WHERE user_id = ?1 AND peer_id = ?2 AND doc_id = ?3",
+        )?
         .query_row(params![user_id, peer, doc_id.to_string()], |r| r.get(0))
         .optional()?;
     Ok(engine::decode_state(bytes.as_deref()))
 }
 
-fn save_state(tx: &Transaction<'_>, user_id: i64, peer: &str, doc_id: Uuid, state: &State) -> AppResult<()> {
+fn save_state(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    peer: &str,
+    doc_id: Uuid,
+    state: &State,
+) -> AppResult<()> {
     tx.prepare_cached(
         "INSERT INTO sync_states (user_id, peer_id, doc_id, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (user_id, peer_id, doc_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -82,7 +91,10 @@ fn save_state(tx: &Transaction<'_>, user_id: i64, peer: &str, doc_id: Uuid, stat
 }
 
 pub fn evict_idle_sync_states(tx: &Transaction<'_>) -> AppResult<usize> {
-    Ok(tx.execute("DELETE FROM sync_states WHERE updated_at < ?1", [now_secs() - SYNC_STATE_IDLE_SECS])?)
+    Ok(tx.execute(
+        "DELETE FROM sync_states WHERE updated_at < ?1",
+        [now_secs() - SYNC_STATE_IDLE_SECS],
+    )?)
 }
 
 fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
@@ -133,15 +145,30 @@ pub fn persist_changes(
     project_or_quarantine(tx, doc_id, doc)
 }
 
-fn insert_chunk(tx: &Transaction<'_>, id: &str, kind: &str, data: &[u8], now: i64) -> AppResult<()> {
-    tx.prepare_cached("INSERT INTO doc_chunks (doc_id, kind, data, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![id, kind, data, now])?;
+fn insert_chunk(
+    tx: &Transaction<'_>,
+    id: &str,
+    kind: &str,
+    data: &[u8],
+    now: i64,
+) -> AppResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO doc_chunks (doc_id, kind, data, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, kind, data, now])?;
     Ok(())
 }
 
 /// Validates the document against the session schema: projects it, or keeps it aside.
-pub fn project_or_quarantine(tx: &Transaction<'_>, doc_id: Uuid, doc: &AutoCommit) -> AppResult<DocStatus> {
-    let session = SessionDoc::from_automerge(doc.clone()).read();
+pub fn project_or_quarantine(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    doc: &mut AutoCommit,
+) -> AppResult<DocStatus> {
+    // Borrow the document into the typed view without copying it.
+    let view = SessionDoc::from_automerge(std::mem::take(doc));
+    let session = view.read();
+    *doc = view.into_automerge();
     let id = doc_id.to_string();
     let problem = match session {
         Ok(s) if s.id == doc_id => {
@@ -149,7 +176,10 @@ pub fn project_or_quarantine(tx: &Transaction<'_>, doc_id: Uuid, doc: &AutoCommi
             tx.execute("UPDATE documents SET quarantine_reason = NULL, quarantined_at = NULL WHERE id = ?1", [&id])?;
             return Ok(DocStatus::Ok);
         }
-        Ok(s) => format!("the document says it is session {} but was sent as {doc_id}", s.id),
+        Ok(s) => format!(
+            "the document says it is session {} but was sent as {doc_id}",
+            s.id
+        ),
         Err(e) => e.to_string(),
     };
     projection::remove(tx, doc_id)?;
@@ -201,12 +231,15 @@ pub fn exchange(
 /// Rebuilds every projection from the stored documents (the command `rebuild-projections`).
 pub fn rebuild_projections(tx: &Transaction<'_>) -> AppResult<(usize, usize)> {
     projection::clear(tx)?;
-    let ids: Vec<String> = tx.prepare("SELECT id FROM documents ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM documents ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let (mut projected, mut quarantined) = (0, 0);
     for id in ids {
         let doc_id = Uuid::parse_str(&id).map_err(AppError::internal)?;
-        let doc = load_doc(tx, doc_id)?;
-        match project_or_quarantine(tx, doc_id, &doc)? {
+        let mut doc = load_doc(tx, doc_id)?;
+        match project_or_quarantine(tx, doc_id, &mut doc)? {
             DocStatus::Ok => projected += 1,
             DocStatus::Quarantined { .. } => quarantined += 1,
         }

@@ -18,7 +18,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: &'static [Role] = &[Role::Admin, Role::Facilitator, Role::Office, Role::Committee];
+    pub const ALL: &'static [Role] = &[
+        Role::Admin,
+        Role::Facilitator,
+        Role::Office,
+        Role::Committee,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -113,7 +113,10 @@ impl Sector {
             Sector::Governance => ("الحكامة والإدارة", "Gouvernance et administration"),
             Sector::Social => ("الشؤون الاجتماعية والإعاقة", "Social et handicap"),
         };
-        Labels { ar: ar.into(), fr: fr.into() }
+        Labels {
+            ar: ar.into(),
+            fr: fr.into(),
+        }
     }
 }
 
@@ -123,11 +126,17 @@ impl GroupKind {
             GroupKind::Women => ("النساء", "Femmes"),
             GroupKind::Men => ("الرجال", "Hommes"),
             GroupKind::Youth => ("الشباب", "Jeunes"),
-            GroupKind::Disability => ("الأشخاص في وضعية إعاقة", "Personnes en situation de handicap"),
+            GroupKind::Disability => (
+                "الأشخاص في وضعية إعاقة",
+                "Personnes en situation de handicap",
+            ),
             GroupKind::Associations => ("الجمعيات والتعاونيات", "Associations et coopératives"),
             GroupKind::Mixed => ("مختلطة", "Mixte"),
         };
-        Labels { ar: ar.into(), fr: fr.into() }
+        Labels {
+            ar: ar.into(),
+            fr: fr.into(),
+        }
     }
 }
 
@@ -194,7 +203,11 @@ impl Reference {
             .iter()
             .map(|s| {
                 let l = s.labels();
-                CodeLabel { code: s.code().into(), ar: l.ar, fr: l.fr }
+                CodeLabel {
+                    code: s.code().into(),
+                    ar: l.ar,
+                    fr: l.fr,
+                }
             })
             .collect()
     }
@@ -204,7 +217,11 @@ impl Reference {
             .iter()
             .map(|g| {
                 let l = g.labels();
-                CodeLabel { code: g.code().into(), ar: l.ar, fr: l.fr }
+                CodeLabel {
+                    code: g.code().into(),
+                    ar: l.ar,
+                    fr: l.fr,
+                }
             })
             .collect()
     }
@@ -218,7 +235,10 @@ mod tests {
     fn codes_round_trip() {
         for s in Sector::ALL {
             assert_eq!(Sector::from_code(s.code()), Some(*s));
-            assert_eq!(serde_json::to_string(s).unwrap(), format!("\"{}\"", s.code()));
+            assert_eq!(
+                serde_json::to_string(s).unwrap(),
+                format!("\"{}\"", s.code())
+            );
         }
         for g in GroupKind::ALL {
             assert_eq!(GroupKind::from_code(g.code()), Some(*g));

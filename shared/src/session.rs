@@ -51,7 +51,10 @@ pub struct SchemaError {
 }
 
 fn schema_err(path: impl Into<String>, reason: impl Into<String>) -> SchemaError {
-    SchemaError { path: path.into(), reason: reason.into() }
+    SchemaError {
+        path: path.into(),
+        reason: reason.into(),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,11 +80,16 @@ pub struct EditCtx {
 
 impl EditCtx {
     pub fn new(author: impl Into<String>, now_ms: i64) -> Self {
-        Self { author: author.into(), now_ms }
+        Self {
+            author: author.into(),
+            now_ms,
+        }
     }
 
     fn commit_options(&self) -> CommitOptions {
-        CommitOptions::default().with_message(self.author.clone()).with_time(self.now_ms.div_euclid(1000))
+        CommitOptions::default()
+            .with_message(self.author.clone())
+            .with_time(self.now_ms.div_euclid(1000))
     }
 }
 
@@ -135,7 +143,9 @@ pub struct ProposalInput {
 impl ProposalInput {
     pub fn validate(&self) -> Result<(), DocError> {
         if self.problem.trim().is_empty() && self.solution.trim().is_empty() {
-            return Err(DocError::Invalid("a proposal needs a problem or a solution".into()));
+            return Err(DocError::Invalid(
+                "a proposal needs a problem or a solution".into(),
+            ));
         }
         check_len("problem", &self.problem, MAX_TEXT_CHARS)?;
         check_len("solution", &self.solution, MAX_TEXT_CHARS)?;
@@ -146,7 +156,9 @@ impl ProposalInput {
 
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), DocError> {
     if value.chars().count() > max {
-        return Err(DocError::Invalid(format!("{field} is longer than {max} characters")));
+        return Err(DocError::Invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
     }
     Ok(())
 }
@@ -162,7 +174,11 @@ impl Attendance {
 
     /// People present: women plus men (youth and disability are subsets of them).
     pub fn total(&self) -> i64 {
-        AttendanceCategory::ALL.iter().filter(|c| c.counts_in_total()).map(|c| self.get(*c)).sum()
+        AttendanceCategory::ALL
+            .iter()
+            .filter(|c| c.counts_in_total())
+            .map(|c| self.get(*c))
+            .sum()
     }
 }
 
@@ -188,7 +204,9 @@ impl Session {
 /// Checks a `YYYY-MM-DD` date.
 pub fn validate_date(date: &str) -> Result<(), String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(date, &format).map(|_| ()).map_err(|_| format!("'{date}' is not a date (YYYY-MM-DD)"))
+    time::Date::parse(date, &format)
+        .map(|_| ())
+        .map_err(|_| format!("'{date}' is not a date (YYYY-MM-DD)"))
 }
 
 /// A session document with typed access. Wraps the Automerge document; the raw paths stay here.
@@ -200,7 +218,12 @@ pub struct SessionDoc {
 impl SessionDoc {
     /// Creates the document of a new session: its genesis change holds every container, so
     /// that later edits from any tablet land in the same objects.
-    pub fn create(id: Uuid, init: &NewSession, ctx: &EditCtx, actor: Option<ActorId>) -> Result<Self, DocError> {
+    pub fn create(
+        id: Uuid,
+        init: &NewSession,
+        ctx: &EditCtx,
+        actor: Option<ActorId>,
+    ) -> Result<Self, DocError> {
         if init.pole_id.trim().is_empty() {
             return Err(DocError::Invalid("a session needs a pole".into()));
         }
@@ -312,17 +335,28 @@ impl SessionDoc {
         self.add_proposal_with_id(Uuid::new_v4(), input, ctx)
     }
 
-    pub fn add_proposal_with_id(&mut self, id: Uuid, input: &ProposalInput, ctx: &EditCtx) -> Result<Uuid, DocError> {
+    pub fn add_proposal_with_id(
+        &mut self,
+        id: Uuid,
+        input: &ProposalInput,
+        ctx: &EditCtx,
+    ) -> Result<Uuid, DocError> {
         input.validate()?;
         let proposals = self.obj(&automerge::ROOT, "proposals")?;
         if self.doc.get(&proposals, id.to_string())?.is_some() {
-            return Err(DocError::Invalid(format!("a proposal with id {id} already exists")));
+            return Err(DocError::Invalid(format!(
+                "a proposal with id {id} already exists"
+            )));
         }
-        let p = self.doc.put_object(&proposals, id.to_string(), ObjType::Map)?;
+        let p = self
+            .doc
+            .put_object(&proposals, id.to_string(), ObjType::Map)?;
         self.doc.put(&p, "problem", input.problem.as_str())?;
         self.doc.put(&p, "solution", input.solution.as_str())?;
-        self.doc.put(&p, "sector", opt_str(input.sector.map(Sector::code)))?;
-        self.doc.put(&p, "douar_id", opt_str(input.douar_id.as_deref()))?;
+        self.doc
+            .put(&p, "sector", opt_str(input.sector.map(Sector::code)))?;
+        self.doc
+            .put(&p, "douar_id", opt_str(input.douar_id.as_deref()))?;
         self.doc.put(&p, "raised_by", input.raised_by.as_str())?;
         self.doc.put(&p, "created_at", init_ms(ctx))?;
         self.doc.put(&p, "created_by", ctx.author.as_str())?;
@@ -335,7 +369,12 @@ impl SessionDoc {
 
     /// Writes only the fields that differ, so that two tablets editing different fields of one
     /// proposal both keep their edit.
-    pub fn update_proposal(&mut self, id: Uuid, input: &ProposalInput, ctx: &EditCtx) -> Result<(), DocError> {
+    pub fn update_proposal(
+        &mut self,
+        id: Uuid,
+        input: &ProposalInput,
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
         input.validate()?;
         let obj = self.proposal_obj(id)?;
         let current = self.read_proposal(id, &obj).map_err(DocError::Schema)?;
@@ -346,10 +385,12 @@ impl SessionDoc {
             self.doc.put(&obj, "solution", input.solution.as_str())?;
         }
         if current.sector != input.sector {
-            self.doc.put(&obj, "sector", opt_str(input.sector.map(Sector::code)))?;
+            self.doc
+                .put(&obj, "sector", opt_str(input.sector.map(Sector::code)))?;
         }
         if current.douar_id != input.douar_id {
-            self.doc.put(&obj, "douar_id", opt_str(input.douar_id.as_deref()))?;
+            self.doc
+                .put(&obj, "douar_id", opt_str(input.douar_id.as_deref()))?;
         }
         if current.raised_by != input.raised_by {
             self.doc.put(&obj, "raised_by", input.raised_by.as_str())?;
@@ -359,14 +400,24 @@ impl SessionDoc {
     }
 
     /// Deleting keeps the proposal (marked deleted) so that it can be restored.
-    pub fn set_proposal_deleted(&mut self, id: Uuid, deleted: bool, ctx: &EditCtx) -> Result<(), DocError> {
+    pub fn set_proposal_deleted(
+        &mut self,
+        id: Uuid,
+        deleted: bool,
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
         let obj = self.proposal_obj(id)?;
         self.doc.put(&obj, "deleted", deleted)?;
         self.doc.commit_with(ctx.commit_options());
         Ok(())
     }
 
-    pub fn set_proposal_rank(&mut self, id: Uuid, rank: f64, ctx: &EditCtx) -> Result<(), DocError> {
+    pub fn set_proposal_rank(
+        &mut self,
+        id: Uuid,
+        rank: f64,
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
         if !rank.is_finite() {
             return Err(DocError::Invalid("rank must be a finite number".into()));
         }
@@ -384,7 +435,12 @@ impl SessionDoc {
     }
 
     /// Adds `delta` (+1 or -1 from the steppers) to a category's counter.
-    pub fn add_attendance(&mut self, category: AttendanceCategory, delta: i64, ctx: &EditCtx) -> Result<(), DocError> {
+    pub fn add_attendance(
+        &mut self,
+        category: AttendanceCategory,
+        delta: i64,
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
         let att = self.obj(&automerge::ROOT, "attendance")?;
         self.doc.increment(&att, category.code(), delta)?;
         self.doc.commit_with(ctx.commit_options());
@@ -416,7 +472,8 @@ impl SessionDoc {
             self.doc.put(&meta, "date", init.date.as_str())?;
         }
         if current.meta.facilitators != init.facilitators {
-            self.doc.put(&meta, "facilitators", init.facilitators.as_str())?;
+            self.doc
+                .put(&meta, "facilitators", init.facilitators.as_str())?;
         }
         let douars = self.obj(&automerge::ROOT, "douars")?;
         for d in &current.douar_ids {
@@ -451,7 +508,10 @@ impl SessionDoc {
             _ => return Err(schema_err("schema", "missing schema version")),
         };
         if schema == 0 || schema > SCHEMA_VERSION {
-            return Err(schema_err("schema", format!("unknown schema version {schema}")));
+            return Err(schema_err(
+                "schema",
+                format!("unknown schema version {schema}"),
+            ));
         }
         if req_str(d, &root, "type", "type")? != DOC_TYPE {
             return Err(schema_err("type", "not a session document"));
@@ -461,8 +521,12 @@ impl SessionDoc {
 
         let meta_obj = obj_of(d, &root, "meta", ObjType::Map)?;
         let group_code = req_str(d, &meta_obj, "group_kind", "meta.group_kind")?;
-        let group_kind = GroupKind::from_code(&group_code)
-            .ok_or_else(|| schema_err("meta.group_kind", format!("unknown group kind '{group_code}'")))?;
+        let group_kind = GroupKind::from_code(&group_code).ok_or_else(|| {
+            schema_err(
+                "meta.group_kind",
+                format!("unknown group kind '{group_code}'"),
+            )
+        })?;
         let date = req_str(d, &meta_obj, "date", "meta.date")?;
         validate_date(&date).map_err(|r| schema_err("meta.date", r))?;
         let meta = SessionMeta {
@@ -485,16 +549,27 @@ impl SessionDoc {
         let att_obj = obj_of(d, &root, "attendance", ObjType::Map)?;
         let mut attendance = Attendance::default();
         for item in d.map_range(&att_obj, ..) {
-            let category = AttendanceCategory::from_code(&item.key)
-                .ok_or_else(|| schema_err(format!("attendance.{}", item.key), "unknown category"))?;
+            let category = AttendanceCategory::from_code(&item.key).ok_or_else(|| {
+                schema_err(format!("attendance.{}", item.key), "unknown category")
+            })?;
             let n = match item.value.into_value() {
                 Value::Scalar(s) => match s.as_ref() {
                     ScalarValue::Counter(c) => i64::from(c),
                     ScalarValue::Int(i) => *i,
                     ScalarValue::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
-                    _ => return Err(schema_err(format!("attendance.{}", item.key), "not a number")),
+                    _ => {
+                        return Err(schema_err(
+                            format!("attendance.{}", item.key),
+                            "not a number",
+                        ));
+                    }
                 },
-                _ => return Err(schema_err(format!("attendance.{}", item.key), "not a number")),
+                _ => {
+                    return Err(schema_err(
+                        format!("attendance.{}", item.key),
+                        "not a number",
+                    ));
+                }
             };
             attendance.0.insert(category, n);
         }
@@ -513,47 +588,78 @@ impl SessionDoc {
         proposals.sort_by(|a, b| b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id)));
 
         let notes_obj = obj_of(d, &root, "notes", ObjType::Text)?;
-        let notes = d.text(&notes_obj).map_err(|e| schema_err("notes", e.to_string()))?;
+        let notes = d
+            .text(&notes_obj)
+            .map_err(|e| schema_err("notes", e.to_string()))?;
 
-        Ok(Session { id, schema, meta, douar_ids, attendance, proposals, notes })
+        Ok(Session {
+            id,
+            schema,
+            meta,
+            douar_ids,
+            attendance,
+            proposals,
+            notes,
+        })
     }
 
     fn read_proposal(&self, id: Uuid, obj: &ObjId) -> Result<Proposal, SchemaError> {
-        let d = &self.doc;
+        // One pass over the proposal's fields: much cheaper than a lookup per field.
+        let mut fields: Vec<(String, Option<ScalarValue>)> = Vec::with_capacity(12);
+        for item in self.doc.map_range(obj, ..) {
+            let value = match item.value.into_value() {
+                Value::Scalar(s) => Some(s.into_owned()),
+                Value::Object(_) => None,
+            };
+            fields.push((item.key.into_owned(), value));
+        }
         let path = |f: &str| format!("proposals.{id}.{f}");
-        let sector = match opt_string(d, obj, "sector", &path("sector"))? {
-            None => None,
-            Some(code) => Some(
-                Sector::from_code(&code).ok_or_else(|| schema_err(path("sector"), format!("unknown sector '{code}'")))?,
-            ),
+        let field = |key: &str| -> Result<Option<ScalarValue>, SchemaError> {
+            match fields.iter().find(|(k, _)| k == key) {
+                None => Ok(None),
+                Some((_, Some(v))) => Ok(Some(v.clone())),
+                Some((_, None)) => Err(schema_err(
+                    path(key),
+                    "an object where a value was expected",
+                )),
+            }
         };
-        let rank = match scalar(d, obj, "rank").map_err(|e| schema_err(path("rank"), e.reason))? {
+        let sector =
+            match as_opt_string(field("sector")?, &path("sector"))? {
+                None => None,
+                Some(code) => Some(Sector::from_code(&code).ok_or_else(|| {
+                    schema_err(path("sector"), format!("unknown sector '{code}'"))
+                })?),
+            };
+        let rank = match field("rank")? {
             Some(ScalarValue::F64(f)) if f.is_finite() => f,
             Some(ScalarValue::Int(i)) => i as f64,
             Some(ScalarValue::Uint(u)) => u as f64,
             None => 0.0,
             _ => return Err(schema_err(path("rank"), "not a number")),
         };
-        let votes = match scalar(d, obj, "votes").map_err(|e| schema_err(path("votes"), e.reason))? {
+        let votes = match field("votes")? {
             Some(ScalarValue::Counter(c)) => i64::from(&c).max(0),
             Some(ScalarValue::Int(i)) => i.max(0),
             None => 0,
             _ => return Err(schema_err(path("votes"), "not a number")),
         };
-        let deleted = match scalar(d, obj, "deleted").map_err(|e| schema_err(path("deleted"), e.reason))? {
+        let deleted = match field("deleted")? {
             Some(ScalarValue::Boolean(b)) => b,
             None => false,
             _ => return Err(schema_err(path("deleted"), "not a boolean")),
         };
         Ok(Proposal {
             id,
-            problem: req_str(d, obj, "problem", &path("problem"))?,
-            solution: req_str(d, obj, "solution", &path("solution"))?,
+            problem: as_req_str(field("problem")?, &path("problem"))?,
+            solution: as_req_str(field("solution")?, &path("solution"))?,
             sector,
-            douar_id: opt_string(d, obj, "douar_id", &path("douar_id"))?,
-            raised_by: opt_string(d, obj, "raised_by", &path("raised_by"))?.unwrap_or_default(),
-            created_at: req_int(d, obj, "created_at", &path("created_at"))?,
-            created_by: opt_string(d, obj, "created_by", &path("created_by"))?.unwrap_or_default(),
+            douar_id: as_opt_string(field("douar_id")?, &path("douar_id"))?,
+            raised_by: as_opt_string(field("raised_by")?, &path("raised_by"))?.unwrap_or_default(),
+            created_at: as_opt_int(field("created_at")?, &path("created_at"))?
+                .ok_or_else(|| schema_err(path("created_at"), "missing"))?,
+            created_by: as_opt_string(field("created_by")?, &path("created_by"))?
+                .unwrap_or_default(),
             deleted,
             rank,
             votes,
@@ -575,7 +681,9 @@ fn opt_str(v: Option<&str>) -> ScalarValue {
 fn scalar(d: &AutoCommit, obj: &ObjId, key: &str) -> Result<Option<ScalarValue>, SchemaError> {
     match d.get(obj, key) {
         Ok(Some((Value::Scalar(s), _))) => Ok(Some(s.into_owned())),
-        Ok(Some((Value::Object(_), _))) => Err(schema_err(key, "an object where a value was expected")),
+        Ok(Some((Value::Object(_), _))) => {
+            Err(schema_err(key, "an object where a value was expected"))
+        }
         Ok(None) => Ok(None),
         Err(e) => Err(schema_err(key, e.to_string())),
     }
@@ -591,15 +699,22 @@ fn obj_of(d: &AutoCommit, parent: &ObjId, key: &str, kind: ObjType) -> Result<Ob
 }
 
 fn req_str(d: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<String, SchemaError> {
-    match scalar(d, obj, key).map_err(|e| schema_err(path, e.reason))? {
+    as_req_str(
+        scalar(d, obj, key).map_err(|e| schema_err(path, e.reason))?,
+        path,
+    )
+}
+
+fn as_req_str(v: Option<ScalarValue>, path: &str) -> Result<String, SchemaError> {
+    match v {
         Some(ScalarValue::Str(s)) => Ok(s.to_string()),
         Some(_) => Err(schema_err(path, "not a string")),
         None => Err(schema_err(path, "missing")),
     }
 }
 
-fn opt_string(d: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<Option<String>, SchemaError> {
-    match scalar(d, obj, key).map_err(|e| schema_err(path, e.reason))? {
+fn as_opt_string(v: Option<ScalarValue>, path: &str) -> Result<Option<String>, SchemaError> {
+    match v {
         Some(ScalarValue::Str(s)) => Ok(Some(s.to_string())),
         Some(ScalarValue::Null) | None => Ok(None),
         Some(_) => Err(schema_err(path, "not a string")),
@@ -611,9 +726,18 @@ fn req_int(d: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<i64, Sc
 }
 
 fn opt_int(d: &AutoCommit, obj: &ObjId, key: &str, path: &str) -> Result<Option<i64>, SchemaError> {
-    match scalar(d, obj, key).map_err(|e| schema_err(path, e.reason))? {
+    as_opt_int(
+        scalar(d, obj, key).map_err(|e| schema_err(path, e.reason))?,
+        path,
+    )
+}
+
+fn as_opt_int(v: Option<ScalarValue>, path: &str) -> Result<Option<i64>, SchemaError> {
+    match v {
         Some(ScalarValue::Int(i)) => Ok(Some(i)),
-        Some(ScalarValue::Uint(u)) => i64::try_from(u).map(Some).map_err(|_| schema_err(path, "too large")),
+        Some(ScalarValue::Uint(u)) => i64::try_from(u)
+            .map(Some)
+            .map_err(|_| schema_err(path, "too large")),
         Some(ScalarValue::Timestamp(t)) => Ok(Some(t)),
         Some(ScalarValue::Null) | None => Ok(None),
         Some(_) => Err(schema_err(path, "not an integer")),
@@ -649,9 +773,13 @@ mod tests {
         let id = Uuid::new_v4();
         let ctx = EditCtx::new("fatima", 1_657_800_000_000);
         let mut doc = SessionDoc::create(id, &new_session(), &ctx, None).unwrap();
-        let pid = doc.add_proposal(&input("الطريق مقطوعة في الشتاء"), &ctx).unwrap();
-        doc.add_attendance(AttendanceCategory::Women, 3, &ctx).unwrap();
-        doc.add_attendance(AttendanceCategory::YouthWomen, 1, &ctx).unwrap();
+        let pid = doc
+            .add_proposal(&input("الطريق مقطوعة في الشتاء"), &ctx)
+            .unwrap();
+        doc.add_attendance(AttendanceCategory::Women, 3, &ctx)
+            .unwrap();
+        doc.add_attendance(AttendanceCategory::YouthWomen, 1, &ctx)
+            .unwrap();
         doc.set_notes("ملاحظات", &ctx).unwrap();
         let bytes = doc.save();
         let loaded = SessionDoc::load(&bytes, None).unwrap();
@@ -686,7 +814,9 @@ mod tests {
         let ctx = EditCtx::new("a", 0);
         let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
         let meta = doc.obj(&automerge::ROOT, "meta").unwrap();
-        doc.automerge_mut().put(&meta, "group_kind", "aliens").unwrap();
+        doc.automerge_mut()
+            .put(&meta, "group_kind", "aliens")
+            .unwrap();
         let err = doc.read().unwrap_err();
         assert_eq!(err.path, "meta.group_kind");
         assert!(SessionDoc::empty(None).read().is_err());

@@ -103,7 +103,9 @@ pub fn sorted_heads(mut heads: Vec<Head>) -> Vec<Head> {
 
 /// Restores a persisted state; unreadable bytes give a fresh state (the protocol recovers).
 pub fn decode_state(bytes: Option<&[u8]>) -> State {
-    bytes.and_then(|b| State::decode(b).ok()).unwrap_or_default()
+    bytes
+        .and_then(|b| State::decode(b).ok())
+        .unwrap_or_default()
 }
 
 pub fn encode_state(state: &State) -> Vec<u8> {
@@ -112,9 +114,15 @@ pub fn encode_state(state: &State) -> Vec<u8> {
 
 /// Applies one encoded message from a peer. Change chunks are checksummed and parsed while the
 /// message is decoded, so a corrupt message is refused before it touches the document.
-pub fn receive(doc: &mut AutoCommit, state: &mut State, message: &[u8]) -> Result<(), MessageError> {
+pub fn receive(
+    doc: &mut AutoCommit,
+    state: &mut State,
+    message: &[u8],
+) -> Result<(), MessageError> {
     let message = Message::decode(message).map_err(|e| MessageError::Decode(e.to_string()))?;
-    doc.sync().receive_sync_message(state, message).map_err(|e| MessageError::Apply(e.to_string()))
+    doc.sync()
+        .receive_sync_message(state, message)
+        .map_err(|e| MessageError::Apply(e.to_string()))
 }
 
 /// The next encoded message for the peer, if any.
@@ -175,13 +183,18 @@ pub async fn run_client_sync<T: Transport>(
         .iter_mut()
         .map(|d| {
             let heads = d.doc.get_heads();
-            let message =
-                if sorted_heads(heads_to_wire(&heads)) == sorted_heads(heads_to_wire(&d.state.shared_heads)) {
-                    None
-                } else {
-                    generate(&mut d.doc, &mut d.state)
-                };
-            DocEntry { doc_id: d.id, heads: heads_to_wire(&heads), message }
+            let message = if sorted_heads(heads_to_wire(&heads))
+                == sorted_heads(heads_to_wire(&d.state.shared_heads))
+            {
+                None
+            } else {
+                generate(&mut d.doc, &mut d.state)
+            };
+            DocEntry {
+                doc_id: d.id,
+                heads: heads_to_wire(&heads),
+                message,
+            }
         })
         .collect();
     let total = docs.len();
@@ -193,15 +206,25 @@ pub async fn run_client_sync<T: Transport>(
         if report.round_trips >= MAX_ROUNDS {
             return Err(SyncError::TooManyRounds(report.round_trips));
         }
-        let body = encode(&BatchRequest { peer_id, docs: std::mem::take(&mut entries) });
+        let body = encode(&BatchRequest {
+            peer_id,
+            docs: std::mem::take(&mut entries),
+        });
         report.bytes_up += body.len();
-        let answer = transport.exchange(body).await.map_err(SyncError::Transport)?;
+        let answer = transport
+            .exchange(body)
+            .await
+            .map_err(SyncError::Transport)?;
         report.round_trips += 1;
         report.bytes_down += answer.len();
-        let response: BatchResponse = decode(&answer).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        let response: BatchResponse =
+            decode(&answer).map_err(|e| SyncError::BadResponse(e.to_string()))?;
         for reply in response.docs {
             let Some(&i) = index.get(&reply.doc_id) else {
-                return Err(SyncError::BadResponse(format!("unknown document {}", reply.doc_id)));
+                return Err(SyncError::BadResponse(format!(
+                    "unknown document {}",
+                    reply.doc_id
+                )));
             };
             let d = &mut docs[i];
             if let DocStatus::Quarantined { reason } = reply.status {
@@ -209,13 +232,18 @@ pub async fn run_client_sync<T: Transport>(
             }
             if let Some(message) = reply.message {
                 let before = d.doc.get_heads();
-                receive(&mut d.doc, &mut d.state, &message).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+                receive(&mut d.doc, &mut d.state, &message)
+                    .map_err(|e| SyncError::BadResponse(e.to_string()))?;
                 if d.doc.get_heads() != before && !report.changed.contains(&d.id) {
                     report.changed.push(d.id);
                 }
                 if let Some(next) = generate(&mut d.doc, &mut d.state) {
                     let heads = heads_to_wire(&d.doc.get_heads());
-                    entries.push(DocEntry { doc_id: d.id, heads, message: Some(next) });
+                    entries.push(DocEntry {
+                        doc_id: d.id,
+                        heads,
+                        message: Some(next),
+                    });
                 }
             }
         }
@@ -225,5 +253,6 @@ pub async fn run_client_sync<T: Transport>(
 
 /// True when the peer is known to hold everything this document holds.
 pub fn is_synced(doc: &mut AutoCommit, state: &State) -> bool {
-    sorted_heads(heads_to_wire(&doc.get_heads())) == sorted_heads(heads_to_wire(&state.shared_heads))
+    sorted_heads(heads_to_wire(&doc.get_heads()))
+        == sorted_heads(heads_to_wire(&state.shared_heads))
 }

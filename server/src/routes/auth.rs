@@ -19,8 +19,14 @@ pub fn router() -> Router<AppState> {
         (status = 401, description = "wrong username or password", body = tachkhis_shared::api::ErrorBody)
     )
 )]
-pub async fn login(State(app): State<AppState>, Json(req): Json<LoginRequest>) -> AppResult<Json<LoginResponse>> {
+pub async fn login(
+    State(app): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> AppResult<Json<LoginResponse>> {
     let ttl = app.config.token_ttl_days;
-    let res = app.db.write(move |tx| auth::login(tx, req.username.trim(), &req.password, ttl)).await?;
+    let res = app
+        .db
+        .write(move |tx| auth::login(tx, req.username.trim(), &req.password, ttl))
+        .await?;
     Ok(Json(res))
 }

@@ -10,7 +10,9 @@ use utoipa::{
 use crate::{AppState, extract::Json, routes};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/openapi.json", get(openapi))
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
 }
 
 /// Liveness, with the version and the session schema version it reads.
@@ -28,7 +30,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 

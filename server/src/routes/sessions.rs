@@ -7,7 +7,9 @@ use axum::{
     routing::get,
 };
 use rusqlite::{OptionalExtension, Transaction};
-use tachkhis_shared::api::{AttendanceRow, ProposalRow, QuarantinedDoc, Role, SessionDetail, SessionSummary};
+use tachkhis_shared::api::{
+    AttendanceRow, ProposalRow, QuarantinedDoc, Role, SessionDetail, SessionSummary,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -42,25 +44,47 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
         closed_at: r.get(6)?,
         updated_at: r.get(7)?,
         proposals: r.get(8)?,
-        douar_ids: douars.split('\u{1f}').filter(|d| !d.is_empty()).map(String::from).collect(),
+        douar_ids: douars
+            .split('\u{1f}')
+            .filter(|d| !d.is_empty())
+            .map(String::from)
+            .collect(),
     })
 }
 
 pub fn list(tx: &Transaction<'_>) -> AppResult<Vec<SessionSummary>> {
-    let mut stmt = tx.prepare(&format!("{SUMMARY_SQL} ORDER BY s.date DESC, s.created_at DESC"))?;
-    let rows = stmt.query_map([], summary_row)?.collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = tx.prepare(&format!(
+        "{SUMMARY_SQL} ORDER BY s.date DESC, s.created_at DESC"
+    ))?;
+    let rows = stmt
+        .query_map([], summary_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>> {
     let key = id.to_string();
-    let Some(summary) = tx.query_row(&format!("{SUMMARY_SQL} WHERE s.id = ?1"), [&key], summary_row).optional()? else {
+    let Some(summary) = tx
+        .query_row(
+            &format!("{SUMMARY_SQL} WHERE s.id = ?1"),
+            [&key],
+            summary_row,
+        )
+        .optional()?
+    else {
         return Ok(None);
     };
-    let notes: String = tx.query_row("SELECT notes FROM sessions WHERE id = ?1", [&key], |r| r.get(0))?;
+    let notes: String = tx.query_row("SELECT notes FROM sessions WHERE id = ?1", [&key], |r| {
+        r.get(0)
+    })?;
     let attendance = tx
         .prepare("SELECT category, count FROM attendance WHERE session_id = ?1 ORDER BY rowid")?
-        .query_map([&key], |r| Ok(AttendanceRow { category: r.get(0)?, count: r.get(1)? }))?
+        .query_map([&key], |r| {
+            Ok(AttendanceRow {
+                category: r.get(0)?,
+                count: r.get(1)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     let proposal_list = tx
         .prepare(
@@ -83,14 +107,22 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(SessionDetail { summary, notes, attendance, proposal_list }))
+    Ok(Some(SessionDetail {
+        summary,
+        notes,
+        attendance,
+        proposal_list,
+    }))
 }
 
 /// Every session the server holds, newest first.
 #[utoipa::path(get, path = "/api/sessions", tag = "sessions",
     responses((status = 200, body = Vec<SessionSummary>), (status = 401, body = tachkhis_shared::api::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_sessions(State(app): State<AppState>, _user: AuthUser) -> AppResult<Json<Vec<SessionSummary>>> {
+pub async fn list_sessions(
+    State(app): State<AppState>,
+    _user: AuthUser,
+) -> AppResult<Json<Vec<SessionSummary>>> {
     Ok(Json(app.db.read(list).await?))
 }
 
@@ -105,7 +137,8 @@ pub async fn get_session(
     _user: AuthUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<SessionDetail>> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::bad_request("bad_id", "the session id is not a UUID"))?;
+    let id = Uuid::parse_str(&id)
+        .map_err(|_| AppError::bad_request("bad_id", "the session id is not a UUID"))?;
     app.db
         .read(move |tx| detail(tx, id))
         .await?
@@ -117,7 +150,10 @@ pub async fn get_session(
 #[utoipa::path(get, path = "/api/quarantine", tag = "sessions",
     responses((status = 200, body = Vec<QuarantinedDoc>), (status = 403, body = tachkhis_shared::api::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_quarantine(State(app): State<AppState>, user: AuthUser) -> AppResult<Json<Vec<QuarantinedDoc>>> {
+pub async fn list_quarantine(
+    State(app): State<AppState>,
+    user: AuthUser,
+) -> AppResult<Json<Vec<QuarantinedDoc>>> {
     user.require(|r| matches!(r, Role::Admin | Role::Office))?;
     let rows = app
         .db
@@ -129,7 +165,11 @@ pub async fn list_quarantine(State(app): State<AppState>, user: AuthUser) -> App
                 )?
                 .query_map([], |r| {
                     let id: String = r.get(0)?;
-                    Ok(QuarantinedDoc { doc_id: Uuid::parse_str(&id).unwrap_or_default(), reason: r.get(1)?, since: r.get(2)? })
+                    Ok(QuarantinedDoc {
+                        doc_id: Uuid::parse_str(&id).unwrap_or_default(),
+                        reason: r.get(1)?,
+                        since: r.get(2)?,
+                    })
                 })?
                 .collect::<Result<Vec<_>, _>>()?)
         })

@@ -32,7 +32,14 @@ pub fn router(max_body: usize) -> Router<AppState> {
 }
 
 fn octets(body: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"))], body).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// Batch sync. Body and answer are postcard-encoded `BatchRequest` / `BatchResponse` (see
@@ -50,12 +57,20 @@ fn octets(body: Vec<u8>) -> Response {
     ),
     security(("bearer" = []))
 )]
-pub async fn sync_batch(State(app): State<AppState>, user: AuthUser, RawBody(body): RawBody) -> AppResult<Response> {
+pub async fn sync_batch(
+    State(app): State<AppState>,
+    user: AuthUser,
+    RawBody(body): RawBody,
+) -> AppResult<Response> {
     user.require(|r| r.can_sync())?;
-    let request: BatchRequest =
-        engine::decode(&body).map_err(|e| AppError::bad_request("bad_sync_request", format!("unreadable sync batch: {e}")))?;
+    let request: BatchRequest = engine::decode(&body).map_err(|e| {
+        AppError::bad_request("bad_sync_request", format!("unreadable sync batch: {e}"))
+    })?;
     if request.docs.len() > MAX_DOCS_PER_BATCH {
-        return Err(AppError::bad_request("too_many_documents", format!("at most {MAX_DOCS_PER_BATCH} documents per sync")));
+        return Err(AppError::bad_request(
+            "too_many_documents",
+            format!("at most {MAX_DOCS_PER_BATCH} documents per sync"),
+        ));
     }
     let peer = request.peer_id.to_string();
     // First a cheap read: documents whose heads the server already has need nothing.
@@ -65,12 +80,11 @@ pub async fn sync_batch(State(app): State<AppState>, user: AuthUser, RawBody(bod
         .read(move |tx| {
             let mut out = Vec::new();
             for entry in entries {
-                if entry.message.is_none() {
-                    if let Some(meta) = store::doc_meta(tx, entry.doc_id)? {
-                        if meta.heads == engine::sorted_heads(entry.heads.clone()) {
-                            continue;
-                        }
-                    }
+                if entry.message.is_none()
+                    && let Some(meta) = store::doc_meta(tx, entry.doc_id)?
+                    && meta.heads == engine::sorted_heads(entry.heads.clone())
+                {
+                    continue;
                 }
                 out.push(entry);
             }
@@ -85,10 +99,20 @@ pub async fn sync_batch(State(app): State<AppState>, user: AuthUser, RawBody(bod
             .write(move |tx| {
                 let mut replies = Vec::new();
                 for entry in needs_work {
-                    let ex = store::exchange(tx, user_id, &peer, entry.doc_id, entry.message.as_deref())?;
+                    let ex = store::exchange(
+                        tx,
+                        user_id,
+                        &peer,
+                        entry.doc_id,
+                        entry.message.as_deref(),
+                    )?;
                     let quarantined = matches!(ex.status, DocStatus::Quarantined { .. });
                     if ex.reply.is_some() || quarantined {
-                        replies.push(DocReply { doc_id: entry.doc_id, message: ex.reply, status: ex.status });
+                        replies.push(DocReply {
+                            doc_id: entry.doc_id,
+                            message: ex.reply,
+                            status: ex.status,
+                        });
                     }
                 }
                 Ok(replies)
@@ -121,20 +145,32 @@ pub async fn sync_one(
     RawBody(body): RawBody,
 ) -> AppResult<Response> {
     user.require(|r| r.can_sync())?;
-    let doc_id = Uuid::parse_str(&id).map_err(|_| AppError::bad_request("bad_id", "the document id is not a UUID"))?;
+    let doc_id = Uuid::parse_str(&id)
+        .map_err(|_| AppError::bad_request("bad_id", "the document id is not a UUID"))?;
     let peer = headers
         .get("x-peer-id")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|p| !p.is_empty() && p.chars().count() <= MAX_PEER_ID_CHARS)
-        .ok_or_else(|| AppError::bad_request("bad_peer", "the X-Peer-Id header must name the peer (1-128 characters)"))?
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "bad_peer",
+                "the X-Peer-Id header must name the peer (1-128 characters)",
+            )
+        })?
         .to_string();
     if body.is_empty() {
-        return Err(AppError::bad_request("bad_sync_message", "the body must be an Automerge sync message"));
+        return Err(AppError::bad_request(
+            "bad_sync_message",
+            "the body must be an Automerge sync message",
+        ));
     }
     let user_id = user.id;
     let message: Bytes = body;
-    let ex = app.db.write(move |tx| store::exchange(tx, user_id, &peer, doc_id, Some(&message))).await?;
+    let ex = app
+        .db
+        .write(move |tx| store::exchange(tx, user_id, &peer, doc_id, Some(&message)))
+        .await?;
     Ok(match ex.reply {
         Some(reply) => octets(reply),
         None => StatusCode::NO_CONTENT.into_response(),
