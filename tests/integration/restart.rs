@@ -34,7 +34,10 @@ fn start(db: &std::path::Path) -> Server {
         .expect("start the tachkhis binary");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let base = loop {
-        let line = lines.next().expect("server exited before printing its address").unwrap();
+        let line = lines
+            .next()
+            .expect("server exited before printing its address")
+            .unwrap();
         if let Some(rest) = line.strip_prefix("Tachkhis is running at ") {
             break rest.trim_end_matches('/').to_string();
         }
@@ -77,11 +80,20 @@ async fn killed_during_sync_and_restarted_the_server_loses_nothing_it_acknowledg
         })
         .collect();
     let acknowledged = Arc::new(Mutex::new(Vec::<Uuid>::new()));
-    let (url, tok, acks, client) = (format!("{}/api/sync", server.base), token.clone(), acknowledged.clone(), http.clone());
+    let (url, tok, acks, client) = (
+        format!("{}/api/sync", server.base),
+        token.clone(),
+        acknowledged.clone(),
+        http.clone(),
+    );
     let syncing = tokio::spawn(async move {
         let mut done = Vec::new();
         for (mut t, id) in tablets.drain(..) {
-            let mut transport = HttpTransport { http: client.clone(), url: url.clone(), token: tok.clone() };
+            let mut transport = HttpTransport {
+                http: client.clone(),
+                url: url.clone(),
+                token: tok.clone(),
+            };
             if t.sync_with(&mut transport).await.is_ok() {
                 acks.lock().unwrap().push(id);
             }
@@ -99,7 +111,10 @@ async fn killed_during_sync_and_restarted_the_server_loses_nothing_it_acknowledg
     drop(server);
     let mut tablets = syncing.await.unwrap();
     let acked = acknowledged.lock().unwrap().clone();
-    assert!(acked.len() < tablets.len(), "the kill came in the middle of the syncs");
+    assert!(
+        acked.len() < tablets.len(),
+        "the kill came in the middle of the syncs"
+    );
 
     let server = start(&db);
     let token = login(&http, &server.base).await;
@@ -113,18 +128,36 @@ async fn killed_during_sync_and_restarted_the_server_loses_nothing_it_acknowledg
             .json()
             .await
             .unwrap();
-        assert_eq!(r["proposals"], 10, "acknowledged session {id} lost proposals: {r}");
+        assert_eq!(
+            r["proposals"], 10,
+            "acknowledged session {id} lost proposals: {r}"
+        );
     }
     // The tablets that were cut off finish their sync after the restart.
     for (t, _) in &mut tablets {
-        let mut transport =
-            HttpTransport { http: http.clone(), url: format!("{}/api/sync", server.base), token: token.clone() };
+        let mut transport = HttpTransport {
+            http: http.clone(),
+            url: format!("{}/api/sync", server.base),
+            token: token.clone(),
+        };
         t.sync_with(&mut transport).await.unwrap();
     }
-    let list: serde_json::Value =
-        http.get(format!("{}/api/sessions", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: serde_json::Value = http
+        .get(format!("{}/api/sessions", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 30);
-    assert!(list.as_array().unwrap().iter().all(|s| s["proposals"] == 10));
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["proposals"] == 10)
+    );
 }
 
 #[tokio::test]
@@ -134,7 +167,14 @@ async fn create_user_works_while_the_server_runs() {
     let http = reqwest::Client::new();
     let server = start(&db);
     let mut child = Command::new(env!("CARGO_BIN_EXE_tachkhis"))
-        .args(["create-user", "--username", "khadija", "--role", "facilitator", "--db"])
+        .args([
+            "create-user",
+            "--username",
+            "khadija",
+            "--role",
+            "facilitator",
+            "--db",
+        ])
         .arg(&db)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -142,10 +182,19 @@ async fn create_user_works_while_the_server_runs() {
         .unwrap();
     {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all("سر-طويل-جدا\n".as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all("سر-طويل-جدا\n".as_bytes())
+            .unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let r = http
         .post(format!("{}/api/auth/login", server.base))
         .json(&serde_json::json!({"username": "khadija", "password": "سر-طويل-جدا"}))
@@ -157,11 +206,21 @@ async fn create_user_works_while_the_server_runs() {
     assert_eq!(body["role"], "facilitator");
     // The same username again is refused with a clear message and a failure code.
     let out = Command::new(env!("CARGO_BIN_EXE_tachkhis"))
-        .args(["create-user", "--username", "khadija", "--role", "office", "--db"])
+        .args([
+            "create-user",
+            "--username",
+            "khadija",
+            "--role",
+            "office",
+            "--db",
+        ])
         .arg(&db)
         .stdin(Stdio::null())
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists") || String::from_utf8_lossy(&out.stderr).contains("password"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already exists")
+            || String::from_utf8_lossy(&out.stderr).contains("password")
+    );
 }

@@ -36,11 +36,19 @@ async fn two_tablets_sync_in_both_orders_and_the_server_holds_the_union() {
         a.add_proposal(id, "الطريق مقطوعة في الشتاء");
         b.add_proposal(id, "لا توجد إنارة عمومية");
         let ctx = a.ctx();
-        a.doc(id).add_attendance(AttendanceCategory::Women, 12, &ctx).unwrap();
+        a.doc(id)
+            .add_attendance(AttendanceCategory::Women, 12, &ctx)
+            .unwrap();
         let ctx = b.ctx();
-        b.doc(id).add_attendance(AttendanceCategory::Women, 7, &ctx).unwrap();
+        b.doc(id)
+            .add_attendance(AttendanceCategory::Women, 7, &ctx)
+            .unwrap();
 
-        let (first, second) = if a_first { (&mut a, &mut b) } else { (&mut b, &mut a) };
+        let (first, second) = if a_first {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
         first.sync(&app, &token).await.unwrap();
         second.sync(&app, &token).await.unwrap();
         first.sync(&app, &token).await.unwrap();
@@ -77,7 +85,11 @@ async fn a_tablet_with_nothing_new_learns_it_in_one_small_round_trip() {
     t.sync(&app, &token).await.unwrap();
     let report = t.sync(&app, &token).await.unwrap();
     assert_eq!(report.round_trips, 1);
-    assert!(report.bytes_up < 20 * 80, "{} bytes up for 20 quiet documents", report.bytes_up);
+    assert!(
+        report.bytes_up < 20 * 80,
+        "{} bytes up for 20 quiet documents",
+        report.bytes_up
+    );
     assert!(report.bytes_down < 16, "{} bytes down", report.bytes_down);
     assert!(report.changed.is_empty());
 }
@@ -112,11 +124,18 @@ async fn a_request_replayed_after_a_lost_answer_duplicates_nothing() {
         t.add_proposal(id, &format!("مقترح رقم {i}"));
     }
     let mut lossy = LossyTransport {
-        inner: HttpTransport { http: app.http.clone(), url: app.url("/api/sync"), token: token.clone() },
+        inner: HttpTransport {
+            http: app.http.clone(),
+            url: app.url("/api/sync"),
+            token: token.clone(),
+        },
         sent: Vec::new(),
         lose_answer_of: Some(1),
     };
-    assert!(t.sync_with(&mut lossy).await.is_err(), "the run sees the lost answer");
+    assert!(
+        t.sync_with(&mut lossy).await.is_err(),
+        "the run sees the lost answer"
+    );
     // The server stored the changes although the tablet never heard back.
     assert_eq!(app.count("SELECT count(*) FROM proposals"), 5);
     let chunks_before = app.count("SELECT count(*) FROM doc_chunks");
@@ -126,7 +145,11 @@ async fn a_request_replayed_after_a_lost_answer_duplicates_nothing() {
         lossy.inner.exchange(body).await.unwrap();
     }
     assert_eq!(app.count("SELECT count(*) FROM proposals"), 5);
-    assert_eq!(app.count("SELECT count(*) FROM doc_chunks"), chunks_before, "nothing stored twice");
+    assert_eq!(
+        app.count("SELECT count(*) FROM doc_chunks"),
+        chunks_before,
+        "nothing stored twice"
+    );
 
     // The next ordinary sync finishes cleanly and changes nothing.
     t.sync(&app, &token).await.unwrap();
@@ -155,16 +178,34 @@ async fn broken_sync_messages_get_400_and_change_nothing() {
     t.add_proposal(id, "مشكل جديد");
     let mut state = State::new();
     let good = engine::generate(t.doc(id).automerge_mut(), &mut state).unwrap();
-    let mut rng_bytes: Vec<u8> = (0..200u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let mut rng_bytes: Vec<u8> = (0..200u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     rng_bytes[0] = 0x42;
-    let broken: Vec<Vec<u8>> = vec![good[..good.len() / 2].to_vec(), rng_bytes, vec![0x42], good[..3].to_vec()];
+    let broken: Vec<Vec<u8>> = vec![
+        good[..good.len() / 2].to_vec(),
+        rng_bytes,
+        vec![0x42],
+        good[..3].to_vec(),
+    ];
     for bad in &broken {
         // Batch endpoint.
         let body = engine::encode(&BatchRequest {
             peer_id: t.peer,
-            docs: vec![DocEntry { doc_id: id, heads: vec![], message: Some(bad.clone()) }],
+            docs: vec![DocEntry {
+                doc_id: id,
+                heads: vec![],
+                message: Some(bad.clone()),
+            }],
         });
-        let r = app.http.post(app.url("/api/sync")).bearer_auth(&token).body(body).send().await.unwrap();
+        let r = app
+            .http
+            .post(app.url("/api/sync"))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 400);
         let err: serde_json::Value = r.json().await.unwrap();
         assert_eq!(err["error"], "bad_sync_message");
@@ -183,7 +224,14 @@ async fn broken_sync_messages_get_400_and_change_nothing() {
         assert_eq!(snapshot(), before, "a broken message changed the database");
     }
     // A garbage batch.
-    let r = app.http.post(app.url("/api/sync")).bearer_auth(&token).body(vec![0xff; 64]).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/sync"))
+        .bearer_auth(&token)
+        .body(vec![0xff; 64])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(snapshot(), before);
     // Nothing lost either: the good message still goes through.
@@ -203,11 +251,21 @@ async fn a_document_that_breaks_the_schema_is_kept_and_quarantined() {
         doc.put(automerge::ROOT, "type", "something else").unwrap();
     }
     let mut t = Tablet::new("facilitator");
-    t.docs.insert(id, (tachkhis_shared::SessionDoc::from_automerge(doc), State::new()));
+    t.docs.insert(
+        id,
+        (
+            tachkhis_shared::SessionDoc::from_automerge(doc),
+            State::new(),
+        ),
+    );
     let report = t.sync(&app, &token).await.unwrap();
     assert!(report.quarantined.contains_key(&id), "{report:?}");
     assert_eq!(app.count("SELECT count(*) FROM documents"), 1, "kept");
-    assert_eq!(app.count("SELECT count(*) FROM sessions"), 0, "not projected");
+    assert_eq!(
+        app.count("SELECT count(*) FROM sessions"),
+        0,
+        "not projected"
+    );
     let (status, list) = app.get_json("/api/quarantine", &office).await;
     assert_eq!(status, 200);
     assert_eq!(list[0]["doc_id"], id.to_string());
@@ -249,11 +307,16 @@ async fn the_single_document_endpoint_speaks_plain_automerge_sync() {
             400 if out.is_none() => break,
             s => panic!("unexpected status {s}"),
         }
-        if engine::is_synced(&mut doc, &state) && engine::generate(&mut doc.clone(), &mut state.clone()).is_none() {
+        if engine::is_synced(&mut doc, &state)
+            && engine::generate(&mut doc.clone(), &mut state.clone()).is_none()
+        {
             break;
         }
     }
-    assert_eq!(proposals_on_server(&app, &token, id).await, vec!["سوق أسبوعي".to_string()]);
+    assert_eq!(
+        proposals_on_server(&app, &token, id).await,
+        vec!["سوق أسبوعي".to_string()]
+    );
 }
 
 #[tokio::test]
@@ -269,7 +332,9 @@ async fn rebuilding_projections_gives_back_the_same_tables() {
     t.sync(&app, &token).await.unwrap();
     let (_, before) = app.get_json("/api/sessions", &token).await;
     let db = tachkhis_server::Db::open(&app.db_path).unwrap();
-    let (ok, bad) = db.write_blocking(tachkhis_server::store::rebuild_projections).unwrap();
+    let (ok, bad) = db
+        .write_blocking(tachkhis_server::store::rebuild_projections)
+        .unwrap();
     assert_eq!((ok, bad), (3, 0));
     let (_, after) = app.get_json("/api/sessions", &token).await;
     let strip = |v: &serde_json::Value| {
@@ -280,7 +345,10 @@ async fn rebuilding_projections_gives_back_the_same_tables() {
         v
     };
     assert_eq!(strip(&before), strip(&after));
-    assert_eq!(app.count("SELECT count(*) FROM proposals WHERE problem_norm = 'مدرسه بعيده'"), 3);
+    assert_eq!(
+        app.count("SELECT count(*) FROM proposals WHERE problem_norm = 'مدرسه بعيده'"),
+        3
+    );
 }
 
 #[tokio::test]
