@@ -91,13 +91,13 @@ async fn main() -> anyhow::Result<()> {
             token_ttl_days,
         } => {
             let assets = assets.or_else(default_assets);
-            if let Some(dir) = &assets {
-                if !dir.join("index.html").exists() {
-                    bail!(
-                        "no client in {} (build it with `cargo xtask build-client`)",
-                        dir.display()
-                    );
-                }
+            if let Some(dir) = &assets
+                && !dir.join("index.html").exists()
+            {
+                bail!(
+                    "no client in {} (build it with `cargo xtask build-client`)",
+                    dir.display()
+                );
             }
             let config = Config {
                 db_path: db.db,

@@ -213,6 +213,7 @@ pub fn exchange(
         Some(reason) => DocStatus::Quarantined { reason },
         None => DocStatus::Ok,
     };
+    let mut quiet = false;
     if let Some(message) = message {
         engine::receive(&mut doc, &mut state, message).map_err(|e| AppError::BadRequest {
             code: "bad_sync_message",
@@ -222,8 +223,13 @@ pub fn exchange(
         if doc.get_heads() != before {
             status = persist_changes(tx, doc_id, &mut doc, &before, meta.as_ref())?;
         }
+        quiet = engine::is_quiet(message, &doc.get_heads());
     }
-    let reply = engine::generate(&mut doc, &mut state);
+    let reply = if quiet {
+        None
+    } else {
+        engine::generate(&mut doc, &mut state)
+    };
     save_state(tx, user_id, peer, doc_id, &state)?;
     Ok(Exchange { reply, status })
 }

@@ -125,6 +125,18 @@ pub fn receive(
         .map_err(|e| MessageError::Apply(e.to_string()))
 }
 
+/// True when `message` says only "I have exactly what you have": no changes, nothing needed,
+/// the same heads as `our_heads`. Answering such a message would only echo it back, so the
+/// server stays quiet (204 on the single-document endpoint) and the exchange ends.
+pub fn is_quiet(message: &[u8], our_heads: &[ChangeHash]) -> bool {
+    let Ok(m) = Message::decode(message) else {
+        return false;
+    };
+    m.changes.is_empty()
+        && m.need.is_empty()
+        && sorted_heads(heads_to_wire(&m.heads)) == sorted_heads(heads_to_wire(our_heads))
+}
+
 /// The next encoded message for the peer, if any.
 pub fn generate(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
     doc.sync().generate_sync_message(state).map(Message::encode)

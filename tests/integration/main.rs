@@ -3,5 +3,6 @@
 
 mod helpers;
 mod http;
+mod js;
 mod restart;
 mod sync;

@@ -317,6 +317,18 @@ async fn the_single_document_endpoint_speaks_plain_automerge_sync() {
         proposals_on_server(&app, &token, id).await,
         vec!["سوق أسبوعي".to_string()]
     );
+    // A peer that already holds everything says so and hears nothing back: 204.
+    let hello = engine::generate(&mut doc, &mut State::new()).unwrap();
+    let r = app
+        .http
+        .post(app.url(&format!("/api/docs/{id}/sync")))
+        .bearer_auth(&token)
+        .header("x-peer-id", "another-peer")
+        .body(hello)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
 }
 
 #[tokio::test]

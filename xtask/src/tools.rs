@@ -290,7 +290,7 @@ pub fn ensure_browser() -> Result<Browser> {
     }
     eprintln!("xtask: installing {list} with apt-get (for the browser tests)");
     let cache = cache_root()?;
-    let _lock = FileLock::install(&cache, "apt")?;
+    let _lock = FileLock::install(&cache, "chromium")?;
     apt_get(&["update"])?;
     let mut install = vec!["install", "-y"];
     install.extend(&missing);
