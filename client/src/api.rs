@@ -12,6 +12,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestInit, Response};
 
+use crate::json;
+
 /// A request that has not answered after this long is treated as "no network" (rural links
 /// can hang rather than fail).
 const TIMEOUT_MS: u32 = 45_000;
@@ -57,7 +59,12 @@ enum Body<'a> {
 }
 
 /// Sends a request and returns the response for a 2xx status, the mapped error otherwise.
-async fn send(method: &str, path: &str, token: Option<&str>, body: Body<'_>) -> Result<Response, HttpError> {
+async fn send(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Body<'_>,
+) -> Result<Response, HttpError> {
     let window = web_sys::window().ok_or(HttpError::Offline)?;
     let headers = Headers::new().map_err(js_err)?;
     let init = RequestInit::new();
@@ -65,16 +72,22 @@ async fn send(method: &str, path: &str, token: Option<&str>, body: Body<'_>) -> 
     match body {
         Body::None => {}
         Body::Json(json) => {
-            headers.set("Content-Type", "application/json").map_err(js_err)?;
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(js_err)?;
             init.set_body(&JsValue::from_str(&json));
         }
         Body::Bytes(bytes) => {
-            headers.set("Content-Type", "application/octet-stream").map_err(js_err)?;
+            headers
+                .set("Content-Type", "application/octet-stream")
+                .map_err(js_err)?;
             init.set_body(&Uint8Array::from(bytes).into());
         }
     }
     if let Some(token) = token {
-        headers.set("Authorization", &format!("Bearer {token}")).map_err(js_err)?;
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(js_err)?;
     }
     init.set_headers_headers(&headers);
     let controller = AbortController::new().ok();
@@ -85,15 +98,22 @@ async fn send(method: &str, path: &str, token: Option<&str>, body: Body<'_>) -> 
     let request = Request::new_with_str_and_init(path, &init).map_err(js_err)?;
     let result = JsFuture::from(window.fetch_with_request(&request)).await;
     drop(timer);
-    let response: Response = result.map_err(|_| HttpError::Offline)?.dyn_into().map_err(js_err)?;
+    let response: Response = result
+        .map_err(|_| HttpError::Offline)?
+        .dyn_into()
+        .map_err(js_err)?;
     match response.status() {
         200..=299 => Ok(response),
         401 => Err(HttpError::Unauthorized),
         403 => Err(HttpError::Forbidden),
         400 => {
             let text = read_text(&response).await.unwrap_or_default();
-            match serde_json::from_str::<ErrorBody>(&text) {
-                Ok(ErrorBody { error, doc_id: Some(id), .. }) if error == "bad_sync_message" => Err(HttpError::BadDoc(id)),
+            match json::from_str::<ErrorBody>(&text) {
+                Ok(ErrorBody {
+                    error,
+                    doc_id: Some(id),
+                    ..
+                }) if error == "bad_sync_message" => Err(HttpError::BadDoc(id)),
                 _ => Err(HttpError::Server(400)),
             }
         }
@@ -102,26 +122,34 @@ async fn send(method: &str, path: &str, token: Option<&str>, body: Body<'_>) -> 
 }
 
 async fn read_text(response: &Response) -> Result<String, HttpError> {
-    let text = JsFuture::from(response.text().map_err(js_err)?).await.map_err(|_| HttpError::Offline)?;
-    text.as_string().ok_or_else(|| HttpError::Unreadable("not text".into()))
+    let text = JsFuture::from(response.text().map_err(js_err)?)
+        .await
+        .map_err(|_| HttpError::Offline)?;
+    text.as_string()
+        .ok_or_else(|| HttpError::Unreadable("not text".into()))
 }
 
 async fn read_json<T: DeserializeOwned>(response: &Response) -> Result<T, HttpError> {
     let text = read_text(response).await?;
-    serde_json::from_str(&text).map_err(|e| HttpError::Unreadable(e.to_string()))
+    json::from_str(&text).map_err(HttpError::Unreadable)
 }
 
 async fn read_bytes(response: &Response) -> Result<Vec<u8>, HttpError> {
-    let buffer = JsFuture::from(response.array_buffer().map_err(js_err)?).await.map_err(|_| HttpError::Offline)?;
+    let buffer = JsFuture::from(response.array_buffer().map_err(js_err)?)
+        .await
+        .map_err(|_| HttpError::Offline)?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-fn json<T: Serialize>(value: &T) -> Result<String, HttpError> {
-    serde_json::to_string(value).map_err(|e| HttpError::Unreadable(e.to_string()))
+fn to_json<T: Serialize>(value: &T) -> Result<String, HttpError> {
+    json::to_string(value).map_err(HttpError::Unreadable)
 }
 
 pub async fn login(username: &str, password: &str) -> Result<LoginResponse, HttpError> {
-    let body = json(&LoginRequest { username: username.to_string(), password: password.to_string() })?;
+    let body = to_json(&LoginRequest {
+        username: username.to_string(),
+        password: password.to_string(),
+    })?;
     let response = send("POST", "/api/auth/login", None, Body::Json(body)).await?;
     read_json(&response).await
 }

@@ -17,11 +17,13 @@ fn online() -> bool {
 }
 
 pub fn start(model: Rc<Model>) {
+    model.listen_to_other_tabs();
     if let Some(window) = web_sys::window() {
         let m = model.clone();
         let on_online = Closure::<dyn Fn()>::new(move || m.request_sync());
         // The listener lives as long as the page.
-        let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         on_online.forget();
     }
     let m = model.clone();
@@ -39,17 +41,27 @@ pub fn start(model: Rc<Model>) {
 
 /// Asks the browser not to evict the tablet's data; remembers a refusal so the screens can warn.
 async fn request_persistence(model: Rc<Model>) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let storage = window.navigator().storage();
     let already = match storage.persisted() {
-        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
         Err(_) => false,
     };
     if already {
         return;
     }
     let granted = match storage.persist() {
-        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
         Err(_) => false,
     };
     if !granted {

@@ -4,8 +4,10 @@
 //! key → text with `{name}` placeholders. Labels of reference data (poles, douars, sectors,
 //! group kinds) come with the data itself, in both languages.
 
-use std::collections::HashMap;
+use std::fmt;
 use std::sync::OnceLock;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 const AR: &str = include_str!("../i18n/ar.json");
 const FR: &str = include_str!("../i18n/fr.json");
@@ -17,12 +19,43 @@ pub enum Lang {
     Fr,
 }
 
-type Catalogue = HashMap<String, String>;
+/// Key → text, sorted by key. (A sorted list rather than a map: smaller code in the bundle.)
+struct Catalogue(Vec<(String, String)>);
+
+impl Catalogue {
+    fn get(&self, key: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+}
+
+impl<'de> Deserialize<'de> for Catalogue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Catalogue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a flat object of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Catalogue, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    entries.push(entry);
+                }
+                entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                Ok(Catalogue(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
 
 fn parse(source: &str) -> Catalogue {
     // The catalogues are part of the build and checked by the tests below; an unreadable one
-    // would show keys instead of texts rather than stop the app.
-    serde_json::from_str(source).unwrap_or_default()
+    // would show ellipses instead of texts rather than stop the app.
+    crate::json::from_str(source).unwrap_or(Catalogue(Vec::new()))
 }
 
 impl Lang {
@@ -75,9 +108,16 @@ impl Lang {
             .unwrap_or("…")
     }
 
-    /// The text of `key` with its `{name}` placeholders filled in.
+    /// The text of `key` with its `{name}` placeholders filled in. Each value is a bidi isolate
+    /// (FSI … PDI), so a date, a number or a French name inside Arabic text keeps its own
+    /// direction and does not drag the punctuation around it.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
-        fill(self.t(key), args)
+        let isolated: Vec<(&str, String)> = args
+            .iter()
+            .map(|(k, v)| (*k, format!("\u{2068}{v}\u{2069}")))
+            .collect();
+        let refs: Vec<(&str, &str)> = isolated.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fill(self.t(key), &refs)
     }
 
     /// Picks the label of a reference item in this language (Arabic when the French is blank).
@@ -121,7 +161,7 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeSet, HashMap};
     use std::path::Path;
 
     use tachkhis_shared::AttendanceCategory;
@@ -129,7 +169,8 @@ mod tests {
     use super::*;
 
     fn keys(source: &str) -> BTreeSet<String> {
-        let map: HashMap<String, String> = serde_json::from_str(source).expect("catalogue is a flat JSON object of strings");
+        let map: HashMap<String, String> =
+            serde_json::from_str(source).expect("catalogue is a flat JSON object of strings");
         map.into_keys().collect()
     }
 
@@ -169,10 +210,18 @@ mod tests {
         let is_key = |s: &str| {
             s.contains('.')
                 && s.split('.').all(|part| {
-                    !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    !part.is_empty()
+                        && part
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 })
         };
-        text.split('"').skip(1).step_by(2).filter(|s| is_key(s)).map(str::to_string).collect()
+        text.split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| is_key(s))
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
@@ -181,7 +230,10 @@ mod tests {
         let fr = keys(FR);
         let only_ar: Vec<_> = ar.difference(&fr).collect();
         let only_fr: Vec<_> = fr.difference(&ar).collect();
-        assert!(only_ar.is_empty() && only_fr.is_empty(), "only in ar: {only_ar:?}; only in fr: {only_fr:?}");
+        assert!(
+            only_ar.is_empty() && only_fr.is_empty(),
+            "only in ar: {only_ar:?}; only in fr: {only_fr:?}"
+        );
     }
 
     #[test]
@@ -192,15 +244,24 @@ mod tests {
         for text in sources() {
             used.extend(keys_in_calls(&text));
             used.extend(
-                key_like_literals(&text).into_iter().filter(|k| k.split('.').next().is_some_and(|p| prefixes.contains(p))),
+                key_like_literals(&text)
+                    .into_iter()
+                    .filter(|k| k.split('.').next().is_some_and(|p| prefixes.contains(p))),
             );
         }
         // Placeholders of the scan's own documentation.
         used.remove("…");
         assert!(used.len() > 60, "the scan found too few keys: {used:?}");
         let missing: Vec<_> = used.iter().filter(|k| !ar.contains(*k)).collect();
-        assert!(missing.is_empty(), "keys used in src but missing from the catalogues: {missing:?}");
-        for key in ["login.error.network", "sync.problem.auth", "session.tab.notes"] {
+        assert!(
+            missing.is_empty(),
+            "keys used in src but missing from the catalogues: {missing:?}"
+        );
+        for key in [
+            "login.error.network",
+            "sync.problem.auth",
+            "session.tab.notes",
+        ] {
             assert!(used.contains(key), "the scan misses {key}");
         }
         // Keys built from codes.
@@ -215,7 +276,10 @@ mod tests {
         let ar: HashMap<String, String> = serde_json::from_str(AR).unwrap();
         let fr: HashMap<String, String> = serde_json::from_str(FR).unwrap();
         let names = |s: &str| -> BTreeSet<String> {
-            s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string())).collect()
+            s.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .collect()
         };
         for (k, v) in &ar {
             if let Some(f) = fr.get(k) {
@@ -227,9 +291,15 @@ mod tests {
 
     #[test]
     fn fill_replaces_placeholders() {
-        assert_eq!(fill("{n} من {total}", &[("n", "2"), ("total", "5")]), "2 من 5");
+        assert_eq!(
+            fill("{n} من {total}", &[("n", "2"), ("total", "5")]),
+            "2 من 5"
+        );
         assert_eq!(fill("a {x} b", &[]), "a {x} b");
         assert_eq!(fill("open {", &[]), "open {");
-        assert_eq!(Lang::Ar.t("app.name"), "تشخيص");
+        // The app parses the catalogues with the browser's JSON.parse; here, serde_json.
+        let ar: Catalogue = serde_json::from_str(AR).unwrap();
+        assert_eq!(ar.get("app.name").map(String::as_str), Some("تشخيص"));
+        assert_eq!(ar.get("no.such.key"), None);
     }
 }

@@ -8,8 +8,10 @@
 mod api;
 mod background;
 mod i18n;
+mod json;
 mod model;
 mod pages;
+mod route;
 mod storage;
 mod ui;
 
@@ -17,25 +19,10 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::i18n::Lang;
 use crate::model::Model;
-
-#[derive(Debug, Clone, PartialEq, Routable)]
-pub enum Route {
-    #[at("/")]
-    Home,
-    #[at("/login")]
-    Login,
-    #[at("/new")]
-    NewSession,
-    #[at("/session/:id")]
-    Session { id: String },
-    #[not_found]
-    #[at("/404")]
-    NotFound,
-}
+use crate::route::{Route, Router};
 
 /// What every screen reads: the model, and a revision that changes whenever the model does.
 #[derive(Clone)]
@@ -80,7 +67,10 @@ impl PartialEq for AppProps {
 }
 
 fn set_root_language(lang: Lang) {
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("lang", lang.code());
         let _ = root.set_attribute("dir", lang.dir());
     }
@@ -100,25 +90,26 @@ fn App(props: &AppProps) -> Html {
     }
     let lang = props.model.lang();
     use_effect_with(lang, |lang| set_root_language(*lang));
-    let ctx = Ctx { model: props.model.clone(), rev: rev.0 };
+    let ctx = Ctx {
+        model: props.model.clone(),
+        rev: rev.0,
+    };
     html! {
         <ContextProvider<Ctx> context={ctx}>
-            <BrowserRouter>
-                <div class="app" lang={lang.code()} dir={lang.dir()}>
-                    <Switch<Route> render={switch} />
-                </div>
-            </BrowserRouter>
+            <div class="app" lang={lang.code()} dir={lang.dir()}>
+                <Router />
+            </div>
         </ContextProvider<Ctx>>
     }
 }
 
+/// The screen of each route.
 fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::home::Home /> },
         Route::Login => html! { <pages::login::Login /> },
         Route::NewSession => html! { <pages::new_session::NewSessionPage /> },
         Route::Session { id } => html! { <pages::session::SessionPage {id} /> },
-        Route::NotFound => html! { <Redirect<Route> to={Route::Home} /> },
     }
 }
 
@@ -148,7 +139,13 @@ pub fn start() {
             Ok(model) => {
                 let model = Rc::new(model);
                 set_root_language(model.lang());
-                yew::Renderer::<App>::with_root_and_props(root, AppProps { model: model.clone() }).render();
+                yew::Renderer::<App>::with_root_and_props(
+                    root,
+                    AppProps {
+                        model: model.clone(),
+                    },
+                )
+                .render();
                 background::start(model);
             }
             Err(_) => {

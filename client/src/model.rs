@@ -5,22 +5,29 @@
 //! The screens read from here and re-render when [`Model::notify`] is called.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use automerge::ChangeHash;
 use serde::{Deserialize, Serialize};
 use tachkhis_shared::api::{LoginResponse, Role};
 use tachkhis_shared::reference::Reference;
 use tachkhis_shared::session::{DocError, EditCtx, NewSession, Session, SessionDoc};
 use tachkhis_shared::sync::{
-    ClientDoc, Progress, SyncError, SyncReport, decode_state, encode_state, is_synced, run_client_sync,
+    ClientDoc, Progress, SyncError, SyncReport, decode_state, encode_state, is_synced,
+    run_client_sync,
 };
 use uuid::Uuid;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{BroadcastChannel, MessageEvent};
 use yew::Callback;
 
 use crate::api::{self, HttpError, HttpTransport};
 use crate::i18n::Lang;
 use crate::storage::{self, Store, StoreError, keys};
+
+/// The channel the app's tabs announce their writes on.
+const CHANNEL: &str = "tachkhis-docs";
 
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -37,7 +44,12 @@ pub struct Auth {
 
 impl From<LoginResponse> for Auth {
     fn from(r: LoginResponse) -> Self {
-        Auth { token: r.token, username: r.username, role: r.role, expires_at: r.expires_at }
+        Auth {
+            token: r.token,
+            username: r.username,
+            role: r.role,
+            expires_at: r.expires_at,
+        }
     }
 }
 
@@ -122,7 +134,7 @@ pub enum DocSync {
 pub struct SessionView {
     pub id: Uuid,
     /// `None` when the document breaks the session form.
-    pub session: Option<Session>,
+    pub session: Option<Rc<Session>>,
     pub sync: DocSync,
 }
 
@@ -135,13 +147,65 @@ pub enum EditError {
     Storage(StoreError),
 }
 
+/// One session on this tablet. (A list, not a map: a tablet holds tens of sessions, and each
+/// map type would add its own code to the bundle.)
+struct Entry {
+    id: Uuid,
+    /// `None` when the stored bytes could not be loaded.
+    doc: Option<SessionDoc>,
+    /// The encoded sync state with the server, as persisted.
+    state: Option<Vec<u8>>,
+    problem: Option<DocProblem>,
+    /// The session as last read, and the heads it was read at (reading a document on every
+    /// render of the list would cost more than a clone of the result).
+    cache: Option<(Vec<ChangeHash>, Option<Rc<Session>>)>,
+}
+
+impl Entry {
+    fn view(&mut self) -> SessionView {
+        let Some(doc) = self.doc.as_mut() else {
+            return SessionView {
+                id: self.id,
+                session: None,
+                sync: DocSync::Problem(DocProblem::Unreadable),
+            };
+        };
+        let heads = doc.heads();
+        let session = match &self.cache {
+            Some((at, session)) if *at == heads => session.clone(),
+            _ => {
+                let session = doc.read().ok().map(Rc::new);
+                self.cache = Some((heads, session.clone()));
+                session
+            }
+        };
+        let sync = match (&session, &self.problem) {
+            (_, Some(p)) => DocSync::Problem(p.clone()),
+            (None, None) => DocSync::Problem(DocProblem::Unreadable),
+            (Some(_), None) => {
+                if is_synced(doc.automerge_mut(), &decode_state(self.state.as_deref())) {
+                    DocSync::Synced
+                } else {
+                    DocSync::Pending
+                }
+            }
+        };
+        SessionView {
+            id: self.id,
+            session,
+            sync,
+        }
+    }
+}
+
+fn find(entries: &mut [Entry], id: Uuid) -> Option<&mut Entry> {
+    entries.iter_mut().find(|e| e.id == id)
+}
+
 pub struct Model {
     store: Store,
     pub device_id: Uuid,
-    docs: RefCell<BTreeMap<Uuid, SessionDoc>>,
-    /// Encoded sync states, as persisted.
-    states: RefCell<BTreeMap<Uuid, Vec<u8>>>,
-    problems: RefCell<BTreeMap<Uuid, DocProblem>>,
+    entries: RefCell<Vec<Entry>>,
     auth: RefCell<Option<Auth>>,
     reference: RefCell<Option<Rc<Reference>>>,
     last_sync: Cell<Option<f64>>,
@@ -151,6 +215,8 @@ pub struct Model {
     save: RefCell<SaveStatus>,
     persist_refused: Cell<bool>,
     notifier: RefCell<Option<Callback<()>>>,
+    /// Tells the app's other tabs which document was written (see [`Model::listen_to_other_tabs`]).
+    channel: Option<BroadcastChannel>,
 }
 
 impl Model {
@@ -167,29 +233,48 @@ impl Model {
                 id
             }
         };
-        let mut problems: BTreeMap<Uuid, DocProblem> =
+        let problems: Vec<(Uuid, DocProblem)> =
             storage::setting(settings, keys::DOC_PROBLEMS).unwrap_or_default();
-        let mut docs = BTreeMap::new();
-        for (id, bytes) in loaded.docs {
-            // The default random actor per load: each tablet session writes as its own actor.
-            match SessionDoc::load(&bytes, None) {
-                Ok(doc) => {
-                    docs.insert(id, doc);
+        let entries = loaded
+            .docs
+            .into_iter()
+            .map(|(id, bytes)| {
+                // The default random actor per load: each load writes as its own actor, so two
+                // tabs or two tablets never share one.
+                let doc = SessionDoc::load(&bytes, None).ok();
+                let problem = if doc.is_none() {
+                    Some(DocProblem::Unreadable)
+                } else {
+                    problems
+                        .iter()
+                        .find(|(p, _)| *p == id)
+                        .map(|(_, p)| p.clone())
+                };
+                let state = loaded
+                    .states
+                    .iter()
+                    .find(|(s, _)| *s == id)
+                    .map(|(_, b)| b.clone());
+                Entry {
+                    id,
+                    doc,
+                    state,
+                    problem,
+                    cache: None,
                 }
-                Err(_) => {
-                    problems.insert(id, DocProblem::Unreadable);
-                }
-            }
-        }
-        let lang = storage::setting::<String>(settings, keys::LANG).and_then(|c| Lang::from_code(&c)).unwrap_or_default();
+            })
+            .collect();
+        let lang = storage::setting::<String>(settings, keys::LANG)
+            .and_then(|c| Lang::from_code(&c))
+            .unwrap_or_default();
         Ok(Model {
             store,
             device_id,
-            docs: RefCell::new(docs),
-            states: RefCell::new(loaded.states.into_iter().collect()),
-            problems: RefCell::new(problems),
+            entries: RefCell::new(entries),
             auth: RefCell::new(storage::setting(settings, keys::AUTH)),
-            reference: RefCell::new(storage::setting::<Reference>(settings, keys::REFERENCE).map(Rc::new)),
+            reference: RefCell::new(
+                storage::setting::<Reference>(settings, keys::REFERENCE).map(Rc::new),
+            ),
             last_sync: Cell::new(storage::setting(settings, keys::LAST_SYNC)),
             lang: Cell::new(lang),
             sync: RefCell::new(SyncStatus::default()),
@@ -197,6 +282,7 @@ impl Model {
             save: RefCell::new(SaveStatus::default()),
             persist_refused: Cell::new(false),
             notifier: RefCell::new(None),
+            channel: BroadcastChannel::new(CHANNEL).ok(),
         })
     }
 
@@ -231,7 +317,11 @@ impl Model {
     }
 
     pub fn username(&self) -> String {
-        self.auth.borrow().as_ref().map(|a| a.username.clone()).unwrap_or_default()
+        self.auth
+            .borrow()
+            .as_ref()
+            .map(|a| a.username.clone())
+            .unwrap_or_default()
     }
 
     pub fn reference(&self) -> Option<Rc<Reference>> {
@@ -274,47 +364,35 @@ impl Model {
         Ok(())
     }
 
-    fn view_of(&self, id: Uuid, doc: &mut SessionDoc) -> SessionView {
-        let session = doc.read().ok();
-        let sync = match self.problems.borrow().get(&id) {
-            Some(p) => DocSync::Problem(p.clone()),
-            None => {
-                let state = decode_state(self.states.borrow().get(&id).map(Vec::as_slice));
-                if is_synced(doc.automerge_mut(), &state) { DocSync::Synced } else { DocSync::Pending }
-            }
-        };
-        let sync = match (&session, sync) {
-            (None, DocSync::Pending | DocSync::Synced) => DocSync::Problem(DocProblem::Unreadable),
-            (_, sync) => sync,
-        };
-        SessionView { id, session, sync }
-    }
-
     /// Every session on this tablet, the most recent meeting first.
     pub fn sessions(&self) -> Vec<SessionView> {
-        let mut views: Vec<SessionView> =
-            self.docs.borrow_mut().iter_mut().map(|(id, doc)| self.view_of(*id, doc)).collect();
-        for (id, problem) in self.problems.borrow().iter() {
-            if *problem == DocProblem::Unreadable {
-                views.push(SessionView { id: *id, session: None, sync: DocSync::Problem(DocProblem::Unreadable) });
-            }
-        }
+        let mut views: Vec<SessionView> = self
+            .entries
+            .borrow_mut()
+            .iter_mut()
+            .map(Entry::view)
+            .collect();
         views.sort_by(|a, b| {
-            let key = |v: &SessionView| v.session.as_ref().map(|s| (s.meta.date.clone(), s.meta.created_at));
+            let key = |v: &SessionView| {
+                v.session
+                    .as_ref()
+                    .map(|s| (s.meta.date.clone(), s.meta.created_at))
+            };
             key(b).cmp(&key(a)).then(a.id.cmp(&b.id))
         });
         views
     }
 
     pub fn session(&self, id: Uuid) -> Option<SessionView> {
-        let mut docs = self.docs.borrow_mut();
-        let doc = docs.get_mut(&id)?;
-        Some(self.view_of(id, doc))
+        find(&mut self.entries.borrow_mut(), id).map(Entry::view)
     }
 
     /// Sessions with changes the server does not have yet.
     pub fn pending_count(&self) -> usize {
-        self.sessions().iter().filter(|v| v.sync != DocSync::Synced).count()
+        self.sessions()
+            .iter()
+            .filter(|v| v.sync != DocSync::Synced)
+            .count()
     }
 
     fn edit_ctx(&self) -> EditCtx {
@@ -322,12 +400,14 @@ impl Model {
     }
 
     fn persist_problems(self: &Rc<Self>) {
-        let problems: BTreeMap<Uuid, DocProblem> = self
-            .problems
+        let problems: Vec<(Uuid, DocProblem)> = self
+            .entries
             .borrow()
             .iter()
-            .filter(|(_, p)| **p != DocProblem::Unreadable)
-            .map(|(id, p)| (*id, p.clone()))
+            .filter_map(|e| match &e.problem {
+                Some(DocProblem::Unreadable) | None => None,
+                Some(p) => Some((e.id, p.clone())),
+            })
             .collect();
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -336,10 +416,15 @@ impl Model {
         });
     }
 
-    /// Writes a document's bytes and keeps the save indicator truthful.
-    async fn write_doc(self: &Rc<Self>, id: Uuid, bytes: Vec<u8>) -> Result<(), StoreError> {
+    /// Counts a write about to start, so the indicator says "saving" from this moment.
+    fn write_started(&self) {
         self.save.borrow_mut().pending += 1;
         self.notify();
+    }
+
+    /// Writes a document's bytes (after [`Self::write_started`]) and keeps the save indicator
+    /// truthful.
+    async fn write_doc(self: &Rc<Self>, id: Uuid, bytes: Vec<u8>) -> Result<(), StoreError> {
         let result = self.store.put_doc(id, &bytes).await;
         {
             let mut save = self.save.borrow_mut();
@@ -352,46 +437,162 @@ impl Model {
                 Err(_) => save.failed = true,
             }
         }
-        let changed = {
-            let mut problems = self.problems.borrow_mut();
-            match &result {
-                Ok(()) if problems.get(&id) == Some(&DocProblem::SaveFailed) => problems.remove(&id).is_some(),
-                Err(_) => problems.insert(id, DocProblem::SaveFailed).as_ref() != Some(&DocProblem::SaveFailed),
-                Ok(()) => false,
+        let changed = match find(&mut self.entries.borrow_mut(), id) {
+            Some(entry) => {
+                let before = entry.problem.clone();
+                match (&result, &entry.problem) {
+                    (Ok(()), Some(DocProblem::SaveFailed)) => entry.problem = None,
+                    (Err(_), _) => entry.problem = Some(DocProblem::SaveFailed),
+                    _ => {}
+                }
+                entry.problem != before
             }
+            None => false,
         };
         if changed {
             self.persist_problems();
+        }
+        if result.is_ok() {
+            self.announce(id);
         }
         self.notify();
         result
     }
 
+    fn announce(&self, id: Uuid) {
+        if let Some(channel) = &self.channel {
+            let _ = channel.post_message(&JsValue::from_str(&id.to_string()));
+        }
+    }
+
+    /// Two tabs (or the installed app and a browser tab) each hold the documents in memory and
+    /// write them whole: without this, the last writer would drop the other's changes. Each
+    /// write is announced; the other tabs merge the stored document into theirs (a merge never
+    /// loses anything) and write the result back if it gained something.
+    pub fn listen_to_other_tabs(self: &Rc<Self>) {
+        let Some(channel) = &self.channel else { return };
+        let this = self.clone();
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(id) = event
+                .data()
+                .as_string()
+                .and_then(|s| Uuid::parse_str(&s).ok())
+            else {
+                return;
+            };
+            let this = this.clone();
+            wasm_bindgen_futures::spawn_local(async move { this.merge_from_storage(id).await });
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // Lives as long as the page.
+        on_message.forget();
+    }
+
+    async fn merge_from_storage(self: &Rc<Self>, id: Uuid) {
+        let Ok(Some(bytes)) = self.store.get_doc(id).await else {
+            return;
+        };
+        let Ok(mut stored) = SessionDoc::load(&bytes, None) else {
+            return;
+        };
+        let gained = {
+            let mut entries = self.entries.borrow_mut();
+            match find(&mut entries, id) {
+                Some(Entry { doc: Some(doc), .. }) => {
+                    let mine = doc.heads();
+                    let theirs = stored.heads();
+                    let has = |d: &mut SessionDoc, h: &ChangeHash| {
+                        d.automerge_mut().get_change_by_hash(h).is_some()
+                    };
+                    // Nothing to do when this tab already holds everything stored.
+                    if theirs.iter().all(|h| has(doc, h)) {
+                        None
+                    } else {
+                        // Write back only if the stored copy lacks something this tab has.
+                        let lacking = !mine.iter().all(|h| has(&mut stored, h));
+                        match doc.merge(&mut stored) {
+                            Ok(()) => lacking.then(|| doc.save()),
+                            Err(_) => None,
+                        }
+                    }
+                }
+                Some(entry) => {
+                    // Unreadable here, readable there: take it.
+                    entry.doc = Some(stored);
+                    entry.problem = None;
+                    None
+                }
+                None => {
+                    // A session opened in the other tab.
+                    entries.push(Entry {
+                        id,
+                        doc: Some(stored),
+                        state: None,
+                        problem: None,
+                        cache: None,
+                    });
+                    None
+                }
+            }
+        };
+        if let Some(bytes) = gained {
+            self.write_started();
+            let _ = self.write_doc(id, bytes).await;
+        }
+        self.notify();
+    }
+
     /// Opens a new session: creates its document and stores it.
     pub async fn create_session(self: &Rc<Self>, init: &NewSession) -> Result<Uuid, EditError> {
         let id = Uuid::new_v4();
-        let mut doc = SessionDoc::create(id, init, &self.edit_ctx(), None).map_err(EditError::Invalid)?;
+        let mut doc =
+            SessionDoc::create(id, init, &self.edit_ctx(), None).map_err(EditError::Invalid)?;
         let bytes = doc.save();
-        self.docs.borrow_mut().insert(id, doc);
-        self.write_doc(id, bytes).await.map_err(EditError::Storage)?;
+        self.entries.borrow_mut().push(Entry {
+            id,
+            doc: Some(doc),
+            state: None,
+            problem: None,
+            cache: None,
+        });
+        self.write_started();
+        self.write_doc(id, bytes)
+            .await
+            .map_err(EditError::Storage)?;
         Ok(id)
     }
 
-    /// Applies one change to a session document, then writes the document to the tablet.
-    pub async fn edit<T>(
+    /// Applies one change to a session document at once (the screen shows it from the next
+    /// render), then writes the document to the tablet; the future resolves once it is written.
+    pub fn edit<T>(
         self: &Rc<Self>,
         id: Uuid,
         change: impl FnOnce(&mut SessionDoc, &EditCtx) -> Result<T, DocError>,
-    ) -> Result<T, EditError> {
+    ) -> impl Future<Output = Result<T, EditError>> + 'static
+    where
+        T: 'static,
+    {
         let ctx = self.edit_ctx();
-        let (value, bytes) = {
-            let mut docs = self.docs.borrow_mut();
-            let doc = docs.get_mut(&id).ok_or(EditError::UnknownSession)?;
-            let value = change(doc, &ctx).map_err(EditError::Invalid)?;
-            (value, doc.save())
+        let applied = {
+            let mut entries = self.entries.borrow_mut();
+            match find(&mut entries, id).and_then(|e| e.doc.as_mut()) {
+                None => Err(EditError::UnknownSession),
+                Some(doc) => change(doc, &ctx)
+                    .map(|value| (value, doc.save()))
+                    .map_err(EditError::Invalid),
+            }
         };
-        self.write_doc(id, bytes).await.map_err(EditError::Storage)?;
-        Ok(value)
+        if applied.is_ok() {
+            self.write_started();
+        }
+        let this = self.clone();
+        async move {
+            let (value, bytes) = applied?;
+            this.write_doc(id, bytes)
+                .await
+                .map_err(EditError::Storage)?;
+            Ok(value)
+        }
     }
 
     /// Starts a sync run unless one is going; a request during a run makes it run once more.
@@ -425,23 +626,28 @@ impl Model {
         });
     }
 
-    /// The documents of a run: copies, so the screens keep editing while it goes on.
-    fn sync_batch(&self, excluded: &BTreeSet<Uuid>) -> (Vec<ClientDoc>, BTreeSet<Uuid>) {
-        let mut pending = BTreeSet::new();
-        let states = self.states.borrow();
-        let batch = self
-            .docs
-            .borrow_mut()
-            .iter_mut()
-            .filter(|(id, _)| !excluded.contains(id))
-            .map(|(id, doc)| {
-                let state = decode_state(states.get(id).map(Vec::as_slice));
-                if !is_synced(doc.automerge_mut(), &state) {
-                    pending.insert(*id);
-                }
-                ClientDoc { id: *id, doc: doc.automerge().clone(), state }
-            })
-            .collect();
+    /// The documents of a run (copies, so the screens keep editing while it goes on), and those
+    /// with something to send.
+    fn sync_batch(&self, excluded: &[Uuid]) -> (Vec<ClientDoc>, Vec<Uuid>) {
+        let mut pending = Vec::new();
+        let mut batch = Vec::new();
+        for entry in self.entries.borrow_mut().iter_mut() {
+            let Some(doc) = entry.doc.as_mut() else {
+                continue;
+            };
+            if excluded.contains(&entry.id) {
+                continue;
+            }
+            let state = decode_state(entry.state.as_deref());
+            if !is_synced(doc.automerge_mut(), &state) {
+                pending.push(entry.id);
+            }
+            batch.push(ClientDoc {
+                id: entry.id,
+                doc: doc.automerge().clone(),
+                state,
+            });
+        }
         (batch, pending)
     }
 
@@ -449,10 +655,12 @@ impl Model {
         let Some(token) = self.auth.borrow().as_ref().map(|a| a.token.clone()) else {
             return Err(SyncProblem::AuthExpired);
         };
-        let mut excluded = BTreeSet::new();
+        let mut excluded = Vec::new();
         let contacted = loop {
             let (mut batch, pending) = self.sync_batch(&excluded);
-            let mut transport = HttpTransport { token: token.clone() };
+            let mut transport = HttpTransport {
+                token: token.clone(),
+            };
             let mut progress = UiProgress(self.clone());
             match run_client_sync(self.device_id, &mut batch, &mut transport, &mut progress).await {
                 Ok(report) => {
@@ -464,13 +672,17 @@ impl Model {
                     if !excluded.contains(&id) && batch.iter().any(|d| d.id == id) =>
                 {
                     // Set this one aside and send the others.
-                    excluded.insert(id);
-                    self.problems.borrow_mut().insert(id, DocProblem::Rejected);
+                    excluded.push(id);
+                    if let Some(entry) = find(&mut self.entries.borrow_mut(), id) {
+                        entry.problem = Some(DocProblem::Rejected);
+                    }
                     self.persist_problems();
                     self.notify();
                 }
                 Err(SyncError::Transport(e)) => return Err(SyncProblem::from_http(&e)),
-                Err(SyncError::BadResponse(_) | SyncError::TooManyRounds(_)) => return Err(SyncProblem::Incomplete),
+                Err(SyncError::BadResponse(_) | SyncError::TooManyRounds(_)) => {
+                    return Err(SyncProblem::Incomplete);
+                }
             }
         };
         // Fresh reference data (new douars); with no document to send, it is also the check
@@ -497,16 +709,16 @@ impl Model {
         self: &Rc<Self>,
         batch: Vec<ClientDoc>,
         report: SyncReport,
-        pending: &BTreeSet<Uuid>,
-        excluded: &BTreeSet<Uuid>,
+        pending: &[Uuid],
+        excluded: &[Uuid],
     ) -> Result<(), SyncProblem> {
         let mut doc_bytes = Vec::new();
         let mut state_bytes = Vec::new();
         {
-            let mut docs = self.docs.borrow_mut();
+            let mut entries = self.entries.borrow_mut();
             for cd in batch {
                 if report.changed.contains(&cd.id)
-                    && let Some(doc) = docs.get_mut(&cd.id)
+                    && let Some(doc) = find(&mut entries, cd.id).and_then(|e| e.doc.as_mut())
                 {
                     let mut received = SessionDoc::from_automerge(cd.doc);
                     if doc.merge(&mut received).is_ok() {
@@ -516,24 +728,44 @@ impl Model {
                 state_bytes.push((cd.id, encode_state(&cd.state)));
             }
         }
-        if let Err(_e) = self.store.put_sync_result(&doc_bytes, &state_bytes).await {
+        if self
+            .store
+            .put_sync_result(&doc_bytes, &state_bytes)
+            .await
+            .is_err()
+        {
             return Err(SyncProblem::Storage);
         }
+        for (id, _) in &doc_bytes {
+            self.announce(*id);
+        }
         {
-            let mut states = self.states.borrow_mut();
+            let mut entries = self.entries.borrow_mut();
             for (id, bytes) in state_bytes {
-                states.insert(id, bytes);
+                if let Some(entry) = find(&mut entries, id) {
+                    entry.state = Some(bytes);
+                }
             }
-            let mut problems = self.problems.borrow_mut();
-            problems.retain(|id, p| match p {
-                DocProblem::Rejected => excluded.contains(id),
-                // The server reports a quarantine when it talks about the document; one that
-                // had nothing to exchange keeps its last known state.
-                DocProblem::Quarantined { .. } => !(pending.contains(id) || report.changed.contains(id)),
-                DocProblem::SaveFailed | DocProblem::Unreadable => true,
-            });
-            for (id, reason) in &report.quarantined {
-                problems.insert(*id, DocProblem::Quarantined { reason: reason.clone() });
+            for entry in entries.iter_mut() {
+                let id = entry.id;
+                let keep = match &entry.problem {
+                    None => false,
+                    Some(DocProblem::Rejected) => excluded.contains(&id),
+                    // The server reports a quarantine when it talks about the document; one that
+                    // had nothing to exchange keeps its last known state.
+                    Some(DocProblem::Quarantined { .. }) => {
+                        !(pending.contains(&id) || report.changed.contains(&id))
+                    }
+                    Some(DocProblem::SaveFailed | DocProblem::Unreadable) => true,
+                };
+                if !keep {
+                    entry.problem = None;
+                }
+                if let Some(reason) = report.quarantined.get(&id) {
+                    entry.problem = Some(DocProblem::Quarantined {
+                        reason: reason.clone(),
+                    });
+                }
             }
         }
         self.persist_problems();

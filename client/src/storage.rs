@@ -91,7 +91,9 @@ impl Store {
     }
 
     pub async fn load_all(&self) -> Result<Loaded> {
-        let tx = self.db.transaction(&[DOCS, STATES, SETTINGS], TransactionMode::ReadOnly)?;
+        let tx = self
+            .db
+            .transaction(&[DOCS, STATES, SETTINGS], TransactionMode::ReadOnly)?;
         let docs = tx.store(DOCS)?.scan(None, None, None, None).await?;
         let states = tx.store(STATES)?.scan(None, None, None, None).await?;
         let settings = tx.store(SETTINGS)?.scan(None, None, None, None).await?;
@@ -99,33 +101,63 @@ impl Store {
         Ok(Loaded {
             docs: uuid_pairs(docs),
             states: uuid_pairs(states),
-            settings: settings.into_iter().filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?))).collect(),
+            settings: settings
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
+                .collect(),
         })
+    }
+
+    pub async fn get_doc(&self, id: Uuid) -> Result<Option<Vec<u8>>> {
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadOnly)?;
+        let value = tx.store(DOCS)?.get(key(id)).await?;
+        tx.done().await?;
+        Ok(value.as_ref().and_then(value_bytes))
     }
 
     /// Writes one document; returns once the transaction is committed.
     pub async fn put_doc(&self, id: Uuid, bytes: &[u8]) -> Result<()> {
         let tx = self.db.transaction(&[DOCS], TransactionMode::ReadWrite)?;
-        tx.store(DOCS)?.put(&bytes_value(bytes), Some(&key(id))).await?;
+        tx.store(DOCS)?
+            .put(&bytes_value(bytes), Some(&key(id)))
+            .await?;
         tx.done().await?;
         Ok(())
     }
 
     /// Writes the outcome of a sync run (merged documents and sync states) in one transaction.
-    pub async fn put_sync_result(&self, docs: &[(Uuid, Vec<u8>)], states: &[(Uuid, Vec<u8>)]) -> Result<()> {
-        let tx = self.db.transaction(&[DOCS, STATES], TransactionMode::ReadWrite)?;
+    pub async fn put_sync_result(
+        &self,
+        docs: &[(Uuid, Vec<u8>)],
+        states: &[(Uuid, Vec<u8>)],
+    ) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(&[DOCS, STATES], TransactionMode::ReadWrite)?;
         let doc_store = tx.store(DOCS)?;
-        doc_store.put_all(docs.iter().map(|(id, b)| (bytes_value(b), Some(key(*id))))).await?;
+        doc_store
+            .put_all(docs.iter().map(|(id, b)| (bytes_value(b), Some(key(*id)))))
+            .await?;
         let state_store = tx.store(STATES)?;
-        state_store.put_all(states.iter().map(|(id, b)| (bytes_value(b), Some(key(*id))))).await?;
+        state_store
+            .put_all(
+                states
+                    .iter()
+                    .map(|(id, b)| (bytes_value(b), Some(key(*id)))),
+            )
+            .await?;
         tx.done().await?;
         Ok(())
     }
 
     pub async fn put_setting<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
-        let json = serde_json::to_string(value).map_err(|e| StoreError(e.to_string()))?;
-        let tx = self.db.transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
-        tx.store(SETTINGS)?.put(&JsValue::from_str(&json), Some(&JsValue::from_str(name))).await?;
+        let json = crate::json::to_string(value).map_err(StoreError)?;
+        let tx = self
+            .db
+            .transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
+        tx.store(SETTINGS)?
+            .put(&JsValue::from_str(&json), Some(&JsValue::from_str(name)))
+            .await?;
         tx.done().await?;
         Ok(())
     }
@@ -133,5 +165,8 @@ impl Store {
 
 /// Reads a setting from what [`Store::load_all`] returned.
 pub fn setting<T: DeserializeOwned>(settings: &[(String, String)], name: &str) -> Option<T> {
-    settings.iter().find(|(k, _)| k == name).and_then(|(_, v)| serde_json::from_str(v).ok())
+    settings
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| crate::json::from_str(v).ok())
 }

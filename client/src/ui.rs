@@ -5,11 +5,10 @@ use tachkhis_shared::session::Session;
 use wasm_bindgen::JsValue;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-use crate::Route;
 use crate::i18n::Lang;
 use crate::model::{DocProblem, DocSync, SyncProblem};
+use crate::route::{Route, use_navigator};
 use crate::use_model;
 
 // ---------------------------------------------------------------------------------------------
@@ -29,12 +28,24 @@ pub fn douar_name(reference: Option<&Reference>, lang: Lang, id: &str) -> String
         .unwrap_or_else(|| id.to_string())
 }
 
-fn code_label(list: Option<&[tachkhis_shared::reference::CodeLabel]>, lang: Lang, code: &str) -> Option<String> {
-    list?.iter().find(|c| c.code == code).map(|c| lang.pick(&c.ar, &c.fr).to_string())
+fn code_label(
+    list: Option<&[tachkhis_shared::reference::CodeLabel]>,
+    lang: Lang,
+    code: &str,
+) -> Option<String> {
+    list?
+        .iter()
+        .find(|c| c.code == code)
+        .map(|c| lang.pick(&c.ar, &c.fr).to_string())
 }
 
 pub fn group_label(reference: Option<&Reference>, lang: Lang, kind: GroupKind) -> String {
-    code_label(reference.map(|r| r.group_kinds.as_slice()), lang, kind.code()).unwrap_or_else(|| {
+    code_label(
+        reference.map(|r| r.group_kinds.as_slice()),
+        lang,
+        kind.code(),
+    )
+    .unwrap_or_else(|| {
         let l = kind.labels();
         lang.pick(&l.ar, &l.fr).to_string()
     })
@@ -47,10 +58,10 @@ pub fn sector_label(reference: Option<&Reference>, lang: Lang, sector: Sector) -
     })
 }
 
-/// "النساء — القطب 1 — 14/07/2022"
+/// "النساء · القطب 1 · 14/07/2022"
 pub fn session_title(reference: Option<&Reference>, lang: Lang, session: &Session) -> String {
     format!(
-        "{} — {} — {}",
+        "{} · {} · {}",
         group_label(reference, lang, session.meta.group_kind),
         pole_name(reference, lang, &session.meta.pole_id),
         show_date(&session.meta.date)
@@ -62,7 +73,10 @@ pub fn douar_list(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> 
         Lang::Ar => "، ",
         Lang::Fr => ", ",
     };
-    ids.iter().map(|d| douar_name(reference, lang, d)).collect::<Vec<_>>().join(sep)
+    ids.iter()
+        .map(|d| douar_name(reference, lang, d))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,10 +104,21 @@ pub fn show_time(ms: f64) -> String {
     )
 }
 
+/// A time of day in ms since the epoch, in local time: "16:05".
+pub fn show_clock(ms: f64) -> String {
+    let d = js_sys::Date::new(&JsValue::from_f64(ms));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
 /// Today in local time, `YYYY-MM-DD`.
 pub fn today() -> String {
     let d = js_sys::Date::new_0();
-    format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    format!(
+        "{}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,7 +256,6 @@ pub struct SyncPanelProps {
 #[component]
 pub fn SyncPanel(props: &SyncPanelProps) -> Html {
     let (model, lang) = use_model();
-    let navigator = use_navigator();
     let status = model.sync_status();
     let sync_now = {
         let model = model.clone();
@@ -251,30 +275,8 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
         },
         _ => html! {},
     };
-    let problem = status.problem.map(|p| {
-        let relogin = (p == SyncProblem::AuthExpired).then(|| {
-            let onclick = Callback::from(move |_: MouseEvent| {
-                if let Some(n) = &navigator {
-                    n.push(&Route::Login);
-                }
-            });
-            html! { <button type="button" class="btn" data-test="relogin" {onclick}>{ lang.t("login.again") }</button> }
-        });
-        let class = if p == SyncProblem::Offline { "notice info" } else { "notice warn" };
-        html! {
-            <div class={class} data-test="sync-problem" data-problem={format!("{p:?}")}>
-                <p>{ lang.t(p.message_key()) }</p>
-                { for relogin }
-            </div>
-        }
-    });
     if props.compact {
-        return html! {
-            <div class="sync-panel compact">
-                { for problem }
-                <div class="sync-row">{ progress }{ button }</div>
-            </div>
-        };
+        return html! { <div class="sync-panel compact">{ button }</div> };
     }
     let last = match model.last_sync() {
         Some(ms) => lang.tf("sync.last", &[("time", &show_time(ms))]),
@@ -296,8 +298,37 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
                 { progress }
                 { button }
             </div>
-            { for problem }
+            <SyncProblemNotice />
         </section>
+    }
+}
+
+/// Why the last sync did not go through, in words; with the way back in when the login expired.
+#[component]
+pub fn SyncProblemNotice() -> Html {
+    let (model, lang) = use_model();
+    let navigator = use_navigator();
+    let Some(problem) = model.sync_status().problem else {
+        return html! {};
+    };
+    let relogin = (problem == SyncProblem::AuthExpired).then(|| {
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(n) = &navigator {
+                n.push(&Route::Login);
+            }
+        });
+        html! { <button type="button" class="btn secondary" data-test="relogin" {onclick}>{ lang.t("login.again") }</button> }
+    });
+    let class = if problem == SyncProblem::Offline {
+        "notice info"
+    } else {
+        "notice warn"
+    };
+    html! {
+        <div class={class} data-test="sync-problem" data-problem={format!("{problem:?}")}>
+            <p>{ lang.t(problem.message_key()) }</p>
+            { for relogin }
+        </div>
     }
 }
 
@@ -314,7 +345,7 @@ pub fn PersistWarning() -> Html {
         Callback::from(move |_: MouseEvent| dismissed.set(true))
     };
     html! {
-        <div class="notice warn" data-test="persist-warning">
+        <div class="notice caution" data-test="persist-warning">
             <p>{ lang.t("storage.not_persistent") }</p>
             <button type="button" class="btn secondary" {onclick}>{ lang.t("common.understood") }</button>
         </div>
@@ -331,8 +362,12 @@ pub fn sector_icon(sector: Sector) -> Html {
         Sector::Sanitation => "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13m-8 4v6m4-6v6",
         Sector::Health => "M9 3h6v6h6v6h-6v6H9v-6H3V9h6Z",
         Sector::Education => "M3 5c3-1 6-1 9 1 3-2 6-2 9-1v14c-3-1-6-1-9 1-3-2-6-2-9-1ZM12 6v14",
-        Sector::YouthSports => "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18ZM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18",
-        Sector::WomenFamily => "M8 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6ZM2 20c0-4 3-6 6-6s6 2 6 6m3-9a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5Zm-2 3c3 0 7 1 7 6",
+        Sector::YouthSports => {
+            "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18ZM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18"
+        }
+        Sector::WomenFamily => {
+            "M8 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6ZM2 20c0-4 3-6 6-6s6 2 6 6m3-9a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5Zm-2 3c3 0 7 1 7 6"
+        }
         Sector::Culture => "M5 4h3v16H5Zm5 0h3v16h-3Zm5 1 3-1 3 15-3 1Z",
         Sector::Economy => "M12 21v-9m0 0c0-4 3-7 8-7 0 5-3 7-8 7Zm0 2c0-3-2-5-7-5 0 4 2 5 7 5Z",
         Sector::Environment => "M12 22v-6M12 3l-6 8h3l-4 5h14l-4-5h3Z",

@@ -1,18 +1,21 @@
 //! My sessions: every session on this tablet with its sync state, and the way to a new one.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::model::SessionView;
-use crate::ui::{PersistWarning, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label, pole_name, show_date};
-use crate::{Route, use_model};
+use crate::route::{Redirect, Route, use_navigator};
+use crate::ui::{
+    PersistWarning, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label, pole_name,
+    show_date,
+};
+use crate::use_model;
 
 #[component]
 pub fn Home() -> Html {
     let (model, lang) = use_model();
     let navigator = use_navigator();
     if model.auth().is_none() {
-        return html! { <Redirect<Route> to={Route::Login} /> };
+        return html! { <Redirect to={Route::Login} /> };
     }
     let sessions = model.sessions();
     let reference = model.reference();

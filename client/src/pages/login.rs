@@ -1,12 +1,12 @@
 //! Login: once, online. Stores the token and the reference data on the tablet.
 
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::api::{self, HttpError};
 use crate::model::Auth;
+use crate::route::{Route, use_navigator};
 use crate::ui::{LangSwitch, input_value};
-use crate::{Route, use_model};
+use crate::use_model;
 
 fn error_key(e: &HttpError) -> &'static str {
     match e {
@@ -26,7 +26,12 @@ pub fn Login() -> Html {
     let busy = use_state(|| false);
 
     let onsubmit = {
-        let (username, password, error, busy) = (username.clone(), password.clone(), error.clone(), busy.clone());
+        let (username, password, error, busy) = (
+            username.clone(),
+            password.clone(),
+            error.clone(),
+            busy.clone(),
+        );
         let model = model.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -41,14 +46,20 @@ pub fn Login() -> Html {
             }
             busy.set(true);
             error.set(None);
-            let (model, error, busy, password, navigator) =
-                (model.clone(), error.clone(), busy.clone(), password.clone(), navigator.clone());
+            let (model, error, busy, password, navigator) = (
+                model.clone(),
+                error.clone(),
+                busy.clone(),
+                password.clone(),
+                navigator.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = match api::login(&user, &pass).await {
                     Ok(login) => match api::reference(&login.token).await {
-                        Ok(reference) => {
-                            model.logged_in(Auth::from(login), reference).await.map_err(|_| "login.error.storage")
-                        }
+                        Ok(reference) => model
+                            .logged_in(Auth::from(login), reference)
+                            .await
+                            .map_err(|_| "login.error.storage"),
                         Err(e) => Err(error_key(&e)),
                     },
                     Err(e) => Err(error_key(&e)),
@@ -68,16 +79,22 @@ pub fn Login() -> Html {
         })
     };
     let on_user = {
-        let username = username.clone();
-        Callback::from(move |e: InputEvent| username.set(input_value(&e)))
+        let (username, error) = (username.clone(), error.clone());
+        Callback::from(move |e: InputEvent| {
+            username.set(input_value(&e));
+            error.set(None);
+        })
     };
     let on_pass = {
-        let password = password.clone();
-        Callback::from(move |e: InputEvent| password.set(input_value(&e)))
+        let (password, error) = (password.clone(), error.clone());
+        Callback::from(move |e: InputEvent| {
+            password.set(input_value(&e));
+            error.set(None);
+        })
     };
     let relogin = model.auth().is_some();
     html! {
-        <main class="page login-page">
+        <main class="login-page">
             <div class="login-top"><LangSwitch /></div>
             <div class="login-card">
                 <h1 class="brand">{ lang.t("app.name") }</h1>

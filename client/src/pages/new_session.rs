@@ -3,11 +3,11 @@
 use tachkhis_shared::reference::GroupKind;
 use tachkhis_shared::session::NewSession;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 use crate::model::EditError;
+use crate::route::{Redirect, Route, use_navigator};
 use crate::ui::{Chip, TopBar, group_label, input_value, today};
-use crate::{Route, use_model};
+use crate::use_model;
 
 #[component]
 pub fn NewSessionPage() -> Html {
@@ -22,7 +22,7 @@ pub fn NewSessionPage() -> Html {
     let busy = use_state(|| false);
 
     if model.auth().is_none() {
-        return html! { <Redirect<Route> to={Route::Login} /> };
+        return html! { <Redirect to={Route::Login} /> };
     }
     let reference = model.reference();
     let Some(reference) = reference else {
@@ -95,11 +95,23 @@ pub fn NewSessionPage() -> Html {
     };
 
     let create = {
-        let (pole, douars, group, date, facilitators) =
-            (pole.clone(), douars.clone(), group.clone(), date.clone(), facilitators.clone());
-        let (error, busy, model, navigator) = (error.clone(), busy.clone(), model.clone(), navigator.clone());
+        let (pole, douars, group, date, facilitators) = (
+            pole.clone(),
+            douars.clone(),
+            group.clone(),
+            date.clone(),
+            facilitators.clone(),
+        );
+        let (error, busy, model, navigator) = (
+            error.clone(),
+            busy.clone(),
+            model.clone(),
+            navigator.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let (Some(pole_id), Some(group_kind)) = ((*pole).clone(), *group) else { return };
+            let (Some(pole_id), Some(group_kind)) = ((*pole).clone(), *group) else {
+                return;
+            };
             if *busy {
                 return;
             }
@@ -111,7 +123,12 @@ pub fn NewSessionPage() -> Html {
                 facilitators: facilitators.trim().to_string(),
             };
             busy.set(true);
-            let (model, error, busy, navigator) = (model.clone(), error.clone(), busy.clone(), navigator.clone());
+            let (model, error, busy, navigator) = (
+                model.clone(),
+                error.clone(),
+                busy.clone(),
+                navigator.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = model.create_session(&init).await;
                 busy.set(false);
@@ -156,7 +173,7 @@ pub fn NewSessionPage() -> Html {
                     </label>
                     <label class="field grow">
                         <span>{ lang.t("new.facilitators") }</span>
-                        <input type="text" data-test="facilitators" placeholder={lang.t("new.facilitators_hint")}
+                        <input type="text" dir="auto" data-test="facilitators" placeholder={lang.t("new.facilitators_hint")}
                             value={(*facilitators).clone()} oninput={on_facilitators} />
                     </label>
                 </div>

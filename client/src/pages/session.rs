@@ -1,9 +1,5 @@
 //! A session: attendance, proposals and notes, each change saved on the tablet at once.
 
-// The edit closures return the shared crate's `DocError`, which is large on 64-bit hosts only
-// (it wraps automerge's error); it is returned once per tap, never in a loop.
-#![allow(clippy::result_large_err)]
-
 mod attendance;
 mod notes;
 mod proposals;
@@ -15,8 +11,11 @@ use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::model::Model;
-use crate::ui::{SyncPanel, TopBar, doc_sync_badge, douar_list, session_title, show_time};
-use crate::{Route, use_model};
+use crate::route::Route;
+use crate::ui::{
+    SyncPanel, SyncProblemNotice, TopBar, doc_sync_badge, douar_list, session_title, show_clock,
+};
+use crate::use_model;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionPageProps {
@@ -41,13 +40,16 @@ pub struct TabProps {
 pub fn spawn_edit(
     model: &Rc<Model>,
     id: Uuid,
-    change: impl FnOnce(&mut tachkhis_shared::SessionDoc, &tachkhis_shared::session::EditCtx) -> Result<(), tachkhis_shared::session::DocError>
+    change: impl FnOnce(
+        &mut tachkhis_shared::SessionDoc,
+        &tachkhis_shared::session::EditCtx,
+    ) -> Result<(), tachkhis_shared::session::DocError>
     + 'static,
 ) {
-    let model = model.clone();
+    let written = model.edit(id, change);
     wasm_bindgen_futures::spawn_local(async move {
         // A failed write shows in the save indicator; a refused input changes nothing.
-        let _ = model.edit(id, change).await;
+        let _ = written.await;
     });
 }
 
@@ -61,7 +63,10 @@ fn SaveIndicator() -> Html {
     } else if save.failed {
         ("failed", lang.t("save.failed").to_string())
     } else if let Some(ms) = save.last_saved {
-        ("saved", lang.tf("save.saved_at", &[("time", &show_time(ms))]))
+        (
+            "saved",
+            lang.tf("save.saved_at", &[("time", &show_clock(ms))]),
+        )
     } else {
         return html! {};
     };
@@ -76,7 +81,9 @@ fn SaveIndicator() -> Html {
 pub fn SessionPage(props: &SessionPageProps) -> Html {
     let (model, lang) = use_model();
     let tab = use_state(|| Tab::Attendance);
-    let view = Uuid::parse_str(&props.id).ok().and_then(|id| model.session(id));
+    let view = Uuid::parse_str(&props.id)
+        .ok()
+        .and_then(|id| model.session(id));
     let Some(view) = view else {
         return html! {
             <>
@@ -95,7 +102,6 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
             </>
         };
     };
-    let session = Rc::new(session);
     let title = session_title(reference, lang, &session);
     let tab_button = |t: Tab, key: &'static str, test: &'static str, count: Option<String>| {
         let onclick = {
@@ -114,8 +120,12 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
     let live = session.live_proposals().count().to_string();
     let present = session.attendance.total().to_string();
     let body = match *tab {
-        Tab::Attendance => html! { <attendance::AttendanceTab id={view.id} session={session.clone()} /> },
-        Tab::Proposals => html! { <proposals::ProposalsTab id={view.id} session={session.clone()} /> },
+        Tab::Attendance => {
+            html! { <attendance::AttendanceTab id={view.id} session={session.clone()} /> }
+        }
+        Tab::Proposals => {
+            html! { <proposals::ProposalsTab id={view.id} session={session.clone()} /> }
+        }
         Tab::Notes => html! { <notes::NotesTab id={view.id} session={session.clone()} /> },
     };
     html! {
@@ -125,14 +135,17 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                 <p class="session-place">
                     { douar_list(reference, lang, &session.douar_ids) }
                     if !session.meta.facilitators.is_empty() {
-                        { " · " }{ lang.tf("session.facilitators", &[("names", &session.meta.facilitators)]) }
+                        { " · " }
+                        <span dir="auto">{ lang.tf("session.facilitators", &[("names", &session.meta.facilitators)]) }</span>
                     }
                 </p>
+                // Fixed rows: what changes while typing (the save indicator) never moves the tabs.
                 <div class="session-status">
                     { doc_sync_badge(lang, &view.sync) }
-                    <SaveIndicator />
+                    <SyncPanel compact=true />
                 </div>
-                <SyncPanel compact=true />
+                <div class="save-line"><SaveIndicator /></div>
+                <SyncProblemNotice />
             </div>
             <nav class="tabs" role="tablist">
                 { tab_button(Tab::Attendance, "session.tab.attendance", "tab-attendance", Some(present)) }

@@ -14,7 +14,11 @@ pub fn AttendanceTab(props: &TabProps) -> Html {
         let count = attendance.get(category);
         let step = |delta: i64| {
             let (model, id) = (model.clone(), props.id);
-            Callback::from(move |_: MouseEvent| spawn_edit(&model, id, move |doc, ctx| doc.add_attendance(category, delta, ctx)))
+            Callback::from(move |_: MouseEvent| {
+                spawn_edit(&model, id, move |doc, ctx| {
+                    doc.add_attendance(category, delta, ctx)
+                })
+            })
         };
         let code = category.code();
         let label = lang.t(&format!("attendance.{code}"));

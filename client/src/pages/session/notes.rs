@@ -73,12 +73,14 @@ pub fn NotesTab(props: &TabProps) -> Html {
             local.set(None);
         })
     };
-    let value = (*local).clone().unwrap_or_else(|| props.session.notes.clone());
+    let value = (*local)
+        .clone()
+        .unwrap_or_else(|| props.session.notes.clone());
     html! {
         <section class="notes">
             <label class="field">
                 <span>{ lang.t("notes.label") }</span>
-                <textarea rows="14" data-test="notes" placeholder={lang.t("notes.hint")}
+                <textarea rows="14" dir="auto" data-test="notes" placeholder={lang.t("notes.hint")}
                     {value} {oninput} {onblur} />
             </label>
         </section>

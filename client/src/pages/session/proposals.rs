@@ -55,18 +55,25 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
     };
     let on_add_save = {
         let (model, adding) = (model.clone(), adding.clone());
-        Callback::from(move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
-            let (model, adding) = (model.clone(), adding.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match model.edit(id, move |doc, ctx| doc.add_proposal(&input, ctx).map(|_| ())).await {
-                    Ok(()) => {
-                        done.emit(None);
-                        adding.set(false);
+        Callback::from(
+            move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
+                let (model, adding) = (model.clone(), adding.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match model
+                        .edit(id, move |doc, ctx| {
+                            doc.add_proposal(&input, ctx).map(|_| ())
+                        })
+                        .await
+                    {
+                        Ok(()) => {
+                            done.emit(None);
+                            adding.set(false);
+                        }
+                        Err(e) => done.emit(Some(error_key(&e))),
                     }
-                    Err(e) => done.emit(Some(error_key(&e))),
-                }
-            });
-        })
+                });
+            },
+        )
     };
     let on_add_cancel = {
         let adding = adding.clone();
@@ -78,18 +85,23 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
             let pid = p.id;
             let on_save = {
                 let (model, editing) = (model.clone(), editing.clone());
-                Callback::from(move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
-                    let (model, editing) = (model.clone(), editing.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        match model.edit(id, move |doc, ctx| doc.update_proposal(pid, &input, ctx)).await {
-                            Ok(()) => {
-                                done.emit(None);
-                                editing.set(None);
+                Callback::from(
+                    move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
+                        let (model, editing) = (model.clone(), editing.clone());
+                        wasm_bindgen_futures::spawn_local(async move {
+                            match model
+                                .edit(id, move |doc, ctx| doc.update_proposal(pid, &input, ctx))
+                                .await
+                            {
+                                Ok(()) => {
+                                    done.emit(None);
+                                    editing.set(None);
+                                }
+                                Err(e) => done.emit(Some(error_key(&e))),
                             }
-                            Err(e) => done.emit(Some(error_key(&e))),
-                        }
-                    });
-                })
+                        });
+                    },
+                )
             };
             let on_cancel = {
                 let editing = editing.clone();
@@ -166,17 +178,25 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
 
 fn delete_callback(model: &Rc<Model>, id: Uuid, pid: Uuid, deleted: bool) -> Callback<MouseEvent> {
     let model = model.clone();
-    Callback::from(move |_: MouseEvent| spawn_edit(&model, id, move |doc, ctx| doc.set_proposal_deleted(pid, deleted, ctx)))
+    Callback::from(move |_: MouseEvent| {
+        spawn_edit(&model, id, move |doc, ctx| {
+            doc.set_proposal_deleted(pid, deleted, ctx)
+        })
+    })
 }
 
-fn proposal_body(lang: Lang, reference: Option<&tachkhis_shared::reference::Reference>, p: &Proposal) -> Html {
+fn proposal_body(
+    lang: Lang,
+    reference: Option<&tachkhis_shared::reference::Reference>,
+    p: &Proposal,
+) -> Html {
     html! {
         <>
             if !p.problem.is_empty() {
-                <p class="problem"><span class="field-name">{ lang.t("proposal.problem") }</span>{ p.problem.clone() }</p>
+                <p class="problem"><span class="field-name">{ lang.t("proposal.problem") }</span><span dir="auto">{ p.problem.clone() }</span></p>
             }
             if !p.solution.is_empty() {
-                <p class="solution"><span class="field-name">{ lang.t("proposal.solution") }</span>{ p.solution.clone() }</p>
+                <p class="solution"><span class="field-name">{ lang.t("proposal.solution") }</span><span dir="auto">{ p.solution.clone() }</span></p>
             }
             <p class="proposal-meta">
                 if let Some(s) = p.sector { <span class="tag">{ sector_label(reference, lang, s) }</span> }
@@ -247,7 +267,12 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
 
     let empty = input.problem.trim().is_empty() && input.solution.trim().is_empty();
     let on_submit = {
-        let (input, busy, error, on_save) = (input.clone(), busy.clone(), error.clone(), props.on_save.clone());
+        let (input, busy, error, on_save) = (
+            input.clone(),
+            busy.clone(),
+            error.clone(),
+            props.on_save.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -271,11 +296,11 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
             <h2>{ if props.editing { lang.t("proposal.edit_title") } else { lang.t("proposal.new_title") } }</h2>
             <label class="field">
                 <span>{ lang.t("proposal.problem") }</span>
-                <textarea rows="3" data-test="proposal-problem" value={input.problem.clone()} oninput={on_problem} />
+                <textarea rows="3" dir="auto" data-test="proposal-problem" value={input.problem.clone()} oninput={on_problem} />
             </label>
             <label class="field">
                 <span>{ lang.t("proposal.solution") }</span>
-                <textarea rows="3" data-test="proposal-solution" value={input.solution.clone()} oninput={on_solution} />
+                <textarea rows="3" dir="auto" data-test="proposal-solution" value={input.solution.clone()} oninput={on_solution} />
             </label>
             <fieldset class="group">
                 <legend>{ lang.t("proposal.sector") }</legend>
@@ -289,7 +314,7 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
             }
             <label class="field">
                 <span>{ lang.t("proposal.raised_by") }</span>
-                <input type="text" data-test="proposal-raised-by" placeholder={lang.t("proposal.raised_by_hint")}
+                <input type="text" dir="auto" data-test="proposal-raised-by" placeholder={lang.t("proposal.raised_by_hint")}
                     value={input.raised_by.clone()} oninput={on_raised_by} />
             </label>
             if let Some(key) = *error {

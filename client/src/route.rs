@@ -1,0 +1,163 @@
+//! A small history router. Four routes do not need a routing library (yew-router and its
+//! history and path-matching crates add about 10 KiB gzip to a bundle that must stay small).
+//!
+//! The interface mirrors yew-router's: [`use_navigator`], [`Navigator::push`] /
+//! [`Navigator::replace`], [`Redirect`], and a [`Router`] that renders the current route.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+use yew::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    Login,
+    NewSession,
+    Session { id: String },
+}
+
+impl Route {
+    /// The route of a path; an unknown path is the home screen.
+    pub fn from_path(path: &str) -> Route {
+        match path.trim_end_matches('/') {
+            "/login" => Route::Login,
+            "/new" => Route::NewSession,
+            p => match p.strip_prefix("/session/") {
+                Some(id) if !id.is_empty() && !id.contains('/') => {
+                    Route::Session { id: id.to_string() }
+                }
+                _ => Route::Home,
+            },
+        }
+    }
+
+    pub fn path(&self) -> String {
+        match self {
+            Route::Home => "/".into(),
+            Route::Login => "/login".into(),
+            Route::NewSession => "/new".into(),
+            Route::Session { id } => format!("/session/{id}"),
+        }
+    }
+}
+
+fn current() -> Route {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    Route::from_path(&path)
+}
+
+/// Changes the route: the address bar (history) and the screen.
+#[derive(Clone, PartialEq)]
+pub struct Navigator {
+    set: Callback<Route>,
+}
+
+impl Navigator {
+    fn go(&self, route: &Route, replace: bool) {
+        if let Some(window) = web_sys::window()
+            && let Ok(history) = window.history()
+        {
+            let path = route.path();
+            let _ = if replace {
+                history.replace_state_with_url(&JsValue::NULL, "", Some(&path))
+            } else {
+                history.push_state_with_url(&JsValue::NULL, "", Some(&path))
+            };
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+        self.set.emit(route.clone());
+    }
+
+    pub fn push(&self, route: &Route) {
+        self.go(route, false);
+    }
+
+    pub fn replace(&self, route: &Route) {
+        self.go(route, true);
+    }
+}
+
+#[hook]
+pub fn use_navigator() -> Option<Navigator> {
+    use_context::<Navigator>()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RedirectProps {
+    pub to: Route,
+}
+
+/// Replaces the current route by `to` once rendered.
+#[component]
+pub fn Redirect(props: &RedirectProps) -> Html {
+    let navigator = use_navigator();
+    use_effect_with(props.to.clone(), move |to| {
+        if let Some(n) = navigator {
+            n.replace(to);
+        }
+    });
+    html! {}
+}
+
+/// Renders the current route's screen ([`crate::switch`]) and follows the browser's back and
+/// forward buttons.
+#[component]
+pub fn Router() -> Html {
+    let route = use_state(current);
+    let navigator = {
+        let setter = route.setter();
+        use_memo((), move |_| Navigator {
+            set: Callback::from(move |r| setter.set(r)),
+        })
+    };
+    {
+        let setter = route.setter();
+        use_effect_with((), move |_| {
+            let on_pop = Closure::<dyn Fn()>::new(move || setter.set(current()));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "popstate",
+                        on_pop.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    html! {
+        <ContextProvider<Navigator> context={(*navigator).clone()}>
+            { crate::switch((*route).clone()) }
+        </ContextProvider<Navigator>>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_round_trip() {
+        for route in [
+            Route::Home,
+            Route::Login,
+            Route::NewSession,
+            Route::Session { id: "abc".into() },
+        ] {
+            assert_eq!(Route::from_path(&route.path()), route);
+        }
+        assert_eq!(
+            Route::from_path("/session/abc/"),
+            Route::Session { id: "abc".into() }
+        );
+        assert_eq!(Route::from_path("/nowhere"), Route::Home);
+        assert_eq!(Route::from_path("/session/"), Route::Home);
+    }
+}
