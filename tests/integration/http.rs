@@ -111,13 +111,18 @@ async fn bad_input_gets_clear_4xx_errors() {
             "payload_too_large",
         ),
     ];
+    let last = cases.len() - 1;
     for (i, (req, status, code)) in cases.into_iter().enumerate() {
         let r = req.send().await.unwrap();
         assert_eq!(r.status().as_u16(), status, "case {i}");
-        let body: serde_json::Value = r
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("case {i}: body is not JSON: {e}"));
+        let body = r.json::<serde_json::Value>().await;
+        // The 17 MiB upload is refused from its Content-Length, before it is read: the server
+        // then closes the connection while the client is still sending, and the client's
+        // socket may drop the answer's body. The status above is what it reliably gets.
+        if i == last && body.is_err() {
+            continue;
+        }
+        let body = body.unwrap_or_else(|e| panic!("case {i}: body is not JSON: {e}"));
         assert_eq!(body["error"], code, "case {i}: {body}");
         assert!(
             body["message"].as_str().is_some_and(|m| !m.is_empty()),
