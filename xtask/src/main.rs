@@ -27,7 +27,8 @@ commands:
   test [--opt] [-- ARGS]
         install what the tests need (wasm32 target, wasm-bindgen-cli, chromium,
         chromedriver, Arabic fonts), build the client bundle, then
-        `cargo test --workspace --exclude tachkhis-client ARGS`
+        `cargo test --workspace --exclude tachkhis-client ARGS`, then the client's host
+        unit tests (`cargo test -p tachkhis-client --lib ARGS`)
   dist [--no-opt]
         release server and optimised client bundle in target/dist
         (`target/dist/tachkhis serve --demo` then works)
@@ -243,7 +244,16 @@ fn test(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         .env("CHROMEDRIVER", &browser.chromedriver)
         .env("CHROME", &browser.chrome)
         .env("TACHKHIS_ARTEFACTS", &artefacts);
-    let status = cmd::status(&mut cmd)?;
+    let mut status = cmd::status(&mut cmd)?;
+    if status.success() {
+        // The client's own host tests (message catalogues, routes), in a separate run: its
+        // feature set (tracing compiled out) must not leak into the server's build.
+        let mut client = ctx.cargo();
+        client
+            .args(["test", "-p", "tachkhis-client", "--lib"])
+            .args(extra);
+        status = cmd::status(&mut client)?;
+    }
     if !status.success() {
         eprintln!(
             "xtask test: cargo test failed ({status}); screenshots, if any, are in {}",
