@@ -347,6 +347,29 @@ fn section(title: &str) {
     println!("{}", "-".repeat(84));
 }
 
+/// One sync's figures against the gzip size of the same proposals as JSON.
+fn print_delta(delta: &SyncReport, wire: (usize, usize), json_gz: usize, time: Duration) {
+    row("  round trips", delta.round_trips);
+    row("  bytes up (payload = wire)", kib(delta.bytes_up));
+    row(
+        "  bytes down payload / wire",
+        format!("{} B / {} B", delta.bytes_down, wire.1),
+    );
+    row("  total on the wire (up + down)", kib(wire.0 + wire.1));
+    row(
+        "  ratio wire total / gzip JSON",
+        format!("{:.2}", (wire.0 + wire.1) as f64 / json_gz as f64),
+    );
+    row(
+        "  ratio payload total / gzip JSON",
+        format!(
+            "{:.2}",
+            (delta.bytes_up + delta.bytes_down) as f64 / json_gz as f64
+        ),
+    );
+    row("  wall time", ms(time));
+}
+
 fn row(label: &str, value: impl std::fmt::Display) {
     println!("  {label:<48} {value:>34}");
 }
@@ -505,50 +528,9 @@ async fn run() -> anyhow::Result<()> {
         kib(json_gz.len()),
     );
     println!("  tablet holding only that session:");
-    row("  round trips", delta.round_trips);
-    row("  bytes up (payload = wire)", kib(delta.bytes_up));
-    row(
-        "  bytes down payload / wire",
-        format!("{} B / {} B", delta.bytes_down, delta_wire.1),
-    );
-    row(
-        "  total on the wire (up + down)",
-        kib(delta_wire.0 + delta_wire.1),
-    );
-    row(
-        "  ratio wire total / gzip JSON",
-        format!(
-            "{:.2}",
-            (delta_wire.0 + delta_wire.1) as f64 / json_gz.len() as f64
-        ),
-    );
-    row(
-        "  ratio payload total / gzip JSON",
-        format!(
-            "{:.2}",
-            (delta.bytes_up + delta.bytes_down) as f64 / json_gz.len() as f64
-        ),
-    );
-    row("  wall time", ms(delta_time));
+    print_delta(&delta, delta_wire, json_gz.len(), delta_time);
     println!("  same 50 proposals, tablet holding {BIG_TABLET_SESSIONS} sessions:");
-    row("  round trips", big_delta.round_trips);
-    row("  bytes up (payload = wire)", kib(big_delta.bytes_up));
-    row(
-        "  bytes down payload / wire",
-        format!("{} B / {} B", big_delta.bytes_down, big_delta_wire.1),
-    );
-    row(
-        "  total on the wire (up + down)",
-        kib(big_delta_wire.0 + big_delta_wire.1),
-    );
-    row(
-        "  ratio wire total / gzip JSON",
-        format!(
-            "{:.2}",
-            (big_delta_wire.0 + big_delta_wire.1) as f64 / json_gz.len() as f64
-        ),
-    );
-    row("  wall time", ms(big_delta_time));
+    print_delta(&big_delta, big_delta_wire, json_gz.len(), big_delta_time);
 
     // 3. 50 concurrent tablets, 5 synced sessions each.
     let mut tablets = Vec::with_capacity(TABLETS);

@@ -142,15 +142,7 @@ async fn bad_input_gets_clear_4xx_errors() {
 #[tokio::test]
 async fn reference_data_has_the_seed_commune() {
     let app = spawn_app().await;
-    let r: serde_json::Value = app
-        .http
-        .get(app.url("/api/reference"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, r) = app.get_json("/api/reference", "").await;
     assert_eq!(r["poles"].as_array().unwrap().len(), 7);
     let douars = r["douars"].as_array().unwrap();
     let skir = douars
@@ -175,15 +167,7 @@ async fn reference_data_has_the_seed_commune() {
 #[tokio::test]
 async fn openapi_documents_every_endpoint() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app
-        .http
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, doc) = app.get_json("/api/openapi.json", "").await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     for p in [

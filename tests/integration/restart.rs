@@ -60,6 +60,17 @@ async fn login(http: &reqwest::Client, base: &str) -> String {
     r["token"].as_str().unwrap().to_string()
 }
 
+async fn get_json(http: &reqwest::Client, url: String, token: &str) -> serde_json::Value {
+    http.get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn killed_during_sync_and_restarted_the_server_loses_nothing_it_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
@@ -119,15 +130,7 @@ async fn killed_during_sync_and_restarted_the_server_loses_nothing_it_acknowledg
     let server = start(&db);
     let token = login(&http, &server.base).await;
     for id in &acked {
-        let r: serde_json::Value = http
-            .get(format!("{}/api/sessions/{id}", server.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r = get_json(&http, format!("{}/api/sessions/{id}", server.base), &token).await;
         assert_eq!(
             r["proposals"], 10,
             "acknowledged session {id} lost proposals: {r}"
@@ -142,15 +145,7 @@ async fn killed_during_sync_and_restarted_the_server_loses_nothing_it_acknowledg
         };
         t.sync_with(&mut transport).await.unwrap();
     }
-    let list: serde_json::Value = http
-        .get(format!("{}/api/sessions", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = get_json(&http, format!("{}/api/sessions", server.base), &token).await;
     assert_eq!(list.as_array().unwrap().len(), 30);
     assert!(
         list.as_array()
