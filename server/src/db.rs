@@ -20,7 +20,10 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_consolidation_programme.sql"),
+];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
 #[derive(Debug, thiserror::Error)]
