@@ -11,6 +11,7 @@ pub mod extract;
 pub mod projection;
 pub mod routes;
 pub mod store;
+pub mod suggest;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
