@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod consolidation;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::auth::router())
         .merge(routes::reference::router())
         .merge(routes::sessions::router())
+        .merge(routes::needs::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(routes::sync::router(state.config.max_sync_bytes))
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
