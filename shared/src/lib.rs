@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod money;
+pub mod programme;
 pub mod reference;
 pub mod session;
 pub mod sync;
