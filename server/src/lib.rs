@@ -7,7 +7,9 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod extract;
+pub mod programme;
 pub mod projection;
 pub mod routes;
 pub mod store;
@@ -48,7 +50,9 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::auth::router())
         .merge(routes::reference::router())
         .merge(routes::sessions::router())
+        .merge(routes::programme::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .merge(routes::programme::import_router())
         .merge(routes::sync::router(state.config.max_sync_bytes))
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
         .method_not_allowed_fallback(|| async {

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod meta;
+pub mod programme;
 pub mod reference;
 pub mod sessions;
 pub mod sync;
