@@ -4,5 +4,6 @@
 mod helpers;
 mod http;
 mod js;
+mod programme;
 mod restart;
 mod sync;
