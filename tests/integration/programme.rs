@@ -168,6 +168,10 @@ async fn the_programme_table_equals_the_seed() {
         .get_json("/api/reports/programme-table?format=pdf", &token)
         .await;
     assert_eq!((status, body["error"].as_str()), (400, Some("bad_format")));
+    let (status, body) = app
+        .get_json("/api/export/needs?format=csv&format=xlsx", &token)
+        .await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad_query")));
 
     let (_, doc) = app.get_json("/api/openapi.json", &token).await;
     for path in [

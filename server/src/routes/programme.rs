@@ -3,7 +3,7 @@
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Path, Query, State},
+    extract::{DefaultBodyLimit, Path, Query, State, rejection::QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -50,6 +50,12 @@ pub fn import_router() -> Router<AppState> {
     Router::new()
         .route("/projects/import", post(import_projects))
         .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES))
+}
+
+/// Query strings, with rejections in the API's error shape.
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> AppResult<T> {
+    q.map(|Query(t)| t)
+        .map_err(|r| AppError::bad_request("bad_query", r.body_text()))
 }
 
 fn can_edit(role: Role) -> bool {
@@ -226,10 +232,11 @@ impl IntoResponse for ImportFailure {
 pub async fn import_projects(
     State(app): State<AppState>,
     user: AuthUser,
-    Query(params): Query<ImportParams>,
+    params: Result<Query<ImportParams>, QueryRejection>,
     RawBody(body): RawBody,
 ) -> Result<Json<ImportReport>, ImportFailure> {
     user.require(can_edit)?;
+    let params = query(params)?;
     let format = params
         .format
         .as_deref()
@@ -285,9 +292,9 @@ pub async fn get_trace(
 pub async fn programme_table(
     State(app): State<AppState>,
     _user: AuthUser,
-    Query(params): Query<FormatParam>,
+    params: Result<Query<FormatParam>, QueryRejection>,
 ) -> AppResult<Response> {
-    let format = params.file_format()?;
+    let format = query(params)?.file_format()?;
     let table = app.db.read(programme::programme_table).await?;
     match format {
         None => Ok(Json(table).into_response()),
@@ -321,9 +328,9 @@ fn export_format(params: &FormatParam) -> AppResult<FileFormat> {
 pub async fn export_projects(
     State(app): State<AppState>,
     _user: AuthUser,
-    Query(params): Query<FormatParam>,
+    params: Result<Query<FormatParam>, QueryRejection>,
 ) -> AppResult<Response> {
-    let format = export_format(&params)?;
+    let format = export_format(&query(params)?)?;
     app.db
         .read(programme::projects_table)
         .await?
@@ -342,9 +349,9 @@ pub async fn export_projects(
 pub async fn export_proposals(
     State(app): State<AppState>,
     _user: AuthUser,
-    Query(params): Query<FormatParam>,
+    params: Result<Query<FormatParam>, QueryRejection>,
 ) -> AppResult<Response> {
-    let format = export_format(&params)?;
+    let format = export_format(&query(params)?)?;
     app.db
         .read(export::proposals_table)
         .await?
@@ -363,9 +370,9 @@ pub async fn export_proposals(
 pub async fn export_needs(
     State(app): State<AppState>,
     _user: AuthUser,
-    Query(params): Query<FormatParam>,
+    params: Result<Query<FormatParam>, QueryRejection>,
 ) -> AppResult<Response> {
-    let format = export_format(&params)?;
+    let format = export_format(&query(params)?)?;
     app.db
         .read(export::needs_table)
         .await?
