@@ -5,5 +5,6 @@ mod consolidation;
 mod helpers;
 mod http;
 mod js;
+mod programme;
 mod restart;
 mod sync;

@@ -65,6 +65,18 @@ impl Modify for BearerAuth {
         routes::needs::unlink_project,
         routes::needs::list_actions,
         routes::needs::undo_action,
+        routes::programme::get_programme,
+        routes::programme::get_project,
+        routes::programme::create_project,
+        routes::programme::update_project,
+        routes::programme::delete_project,
+        routes::programme::import_projects,
+        routes::programme::get_trace,
+        routes::programme::programme_table,
+        routes::programme::needs_by_place,
+        routes::programme::export_projects,
+        routes::programme::export_proposals,
+        routes::programme::export_needs,
     ),
     modifiers(&BearerAuth)
 )]

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod meta;
 pub mod needs;
+pub mod programme;
 pub mod reference;
 pub mod sessions;
 pub mod sync;
