@@ -1234,6 +1234,16 @@ fn undo_blocker(tx: &Transaction<'_>, entry: &ActionEntry) -> AppResult<Option<S
         }
     }
     for ((need, project), linked) in &e.links {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)",
+            [project],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(Some(format!(
+                "project {project}, linked or unlinked by this action, was deleted since"
+            )));
+        }
         if is_linked(tx, *need, *project)? != *linked {
             return Ok(Some(format!(
                 "the link of need {need} to project {project} was changed since"

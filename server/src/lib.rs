@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::reference::router())
         .merge(routes::sessions::router())
         .merge(routes::needs::router())
+        .merge(routes::audit::router())
         .merge(routes::programme::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(routes::programme::import_router())

@@ -139,3 +139,18 @@ pub struct QuarantinedDoc {
     pub reason: String,
     pub since: i64,
 }
+
+/// One entry of the audit log: who did what, when (office, council and admin changes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    /// Unix time, seconds.
+    pub at: i64,
+    pub username: Option<String>,
+    /// e.g. `needs.merge`, `project.update`, `login`.
+    pub action: String,
+    pub target: Option<String>,
+    /// JSON text with the particulars.
+    pub detail: Option<String>,
+}

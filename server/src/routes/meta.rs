@@ -65,6 +65,7 @@ impl Modify for BearerAuth {
         routes::needs::unlink_project,
         routes::needs::list_actions,
         routes::needs::undo_action,
+        routes::audit::list_audit,
         routes::programme::get_programme,
         routes::programme::get_project,
         routes::programme::create_project,

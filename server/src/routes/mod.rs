@@ -1,5 +1,6 @@
 //! The HTTP API, one module per area; each exposes `router()`.
 
+pub mod audit;
 pub mod auth;
 pub mod meta;
 pub mod needs;
