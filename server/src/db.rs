@@ -23,6 +23,7 @@ fn migrations() -> Migrations<'static> {
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_consolidation_programme.sql"),
+    include_str!("../../migrations/0003_session_v2.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

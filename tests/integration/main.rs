@@ -7,4 +7,5 @@ mod http;
 mod js;
 mod programme;
 mod restart;
+mod session_v2;
 mod sync;
