@@ -906,6 +906,25 @@ impl SessionDoc {
         Ok(())
     }
 
+    /// Reads the metadata and the douars only (cheap whatever the number of proposals).
+    pub fn read_meta(&self) -> Result<(SessionMeta, Vec<String>), SchemaError> {
+        let meta = obj_of(&self.doc, &automerge::ROOT, "meta", ObjType::Map)?;
+        Ok((read_meta(&self.doc, &meta)?, read_douars(&self.doc)?))
+    }
+
+    /// Changes one or more of the v2 details on top of what the document holds now (so that
+    /// a field another tablet changed meanwhile is not written back).
+    pub fn update_details(
+        &mut self,
+        change: impl FnOnce(&mut SessionDetails),
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
+        let (meta, douars) = self.read_meta()?;
+        let mut details = meta.details.clone();
+        change(&mut details);
+        self.update_meta(&meta.opening(&douars), &details, ctx)
+    }
+
     /// Reads and validates the whole session. An error means the document breaks the schema.
     pub fn read(&self) -> Result<Session, SchemaError> {
         let d = &self.doc;
