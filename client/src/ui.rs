@@ -28,7 +28,7 @@ pub fn douar_name(reference: Option<&Reference>, lang: Lang, id: &str) -> String
         .unwrap_or_else(|| id.to_string())
 }
 
-/// The Arabic name with its Latin transliteration ("ادوز · Idouz"): the Arabic name is the one
+/// The Arabic name with its Latin transliteration ("ادوز (Idouz)"): the Arabic name is the one
 /// people recognise, the Latin one how it is spelt in French documents. One name when the
 /// reference has only one.
 pub fn both_names(ar: &str, fr: &str) -> String {
@@ -38,7 +38,7 @@ pub fn both_names(ar: &str, fr: &str) -> String {
         fr.to_string()
     } else {
         // Each name isolated, so the Latin one keeps its direction inside Arabic text.
-        format!("\u{2068}{ar}\u{2069} · \u{2068}{fr}\u{2069}")
+        format!("\u{2068}{ar}\u{2069} (\u{2068}{fr}\u{2069})")
     }
 }
 
@@ -161,6 +161,39 @@ pub fn show_clock(ms: f64) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
+/// Reads a date as written in Morocco, day first: "14/07/2022", "14-7-2022", "14.07.22"
+/// (Arabic-Indic digits too); gives `YYYY-MM-DD`, or `None` for anything else or no such day.
+pub fn parse_date_input(text: &str) -> Option<String> {
+    let normalised: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            '-' | '.' | '\u{2212}' => '/',
+            other => other,
+        })
+        .collect();
+    let parts: Vec<&str> = normalised.split('/').collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    let ok = |p: &str, max: usize| {
+        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(ok(d, 2) && ok(m, 2) && (y.len() == 2 || y.len() == 4) && ok(y, 4)) {
+        return None;
+    }
+    let (d, m, mut y): (u32, u32, u32) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    if y < 100 {
+        y += 2000;
+    }
+    let iso = format!("{y:04}-{m:02}-{d:02}");
+    tachkhis_shared::session::validate_date(&iso)
+        .ok()
+        .map(|()| iso)
+}
+
 /// The local time of day now, `HH:MM`.
 pub fn clock_now() -> String {
     show_clock(js_sys::Date::now())
@@ -270,6 +303,78 @@ pub fn Chip(props: &ChipProps) -> Html {
                 <span>{ props.label.clone() }</span>
             }
         </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DateFieldProps {
+    pub label: AttrValue,
+    /// The `data-test` of the input; the "today" button is `{test}-today`.
+    pub test: AttrValue,
+    /// `YYYY-MM-DD`.
+    pub value: String,
+    /// Called with the new date (`YYYY-MM-DD`) once the field is left or "today" pressed.
+    pub on_change: Callback<String>,
+}
+
+/// A date shown and typed day first (14/07/2022), with Western digits, as the commune's
+/// documents write it, whatever the tablet's settings (`<input type="date">` follows those).
+#[component]
+pub fn DateField(props: &DateFieldProps) -> Html {
+    let (_, lang) = use_model();
+    let draft = use_state(|| None::<String>);
+    let invalid = use_state(|| false);
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| draft.set(Some(input_value(&e))))
+    };
+    let commit = {
+        let (draft, invalid, on_change, value) = (
+            draft.clone(),
+            invalid.clone(),
+            props.on_change.clone(),
+            props.value.clone(),
+        );
+        Callback::from(move |_: Event| {
+            let Some(text) = (*draft).clone() else { return };
+            match parse_date_input(&text) {
+                Some(iso) => {
+                    invalid.set(false);
+                    draft.set(None);
+                    if iso != value {
+                        on_change.emit(iso);
+                    }
+                }
+                None => invalid.set(true),
+            }
+        })
+    };
+    let today_click = {
+        let (draft, invalid, on_change) = (draft.clone(), invalid.clone(), props.on_change.clone());
+        Callback::from(move |_: MouseEvent| {
+            draft.set(None);
+            invalid.set(false);
+            on_change.emit(today());
+        })
+    };
+    let shown = (*draft).clone().unwrap_or_else(|| show_date(&props.value));
+    html! {
+        <div class="field time-field date-field">
+            <label>
+                <span>{ props.label.clone() }</span>
+                <input type="text" inputmode="numeric" dir="ltr" autocomplete="off" maxlength="10"
+                    class={classes!((*invalid).then_some("invalid"))}
+                    placeholder="--/--/----" data-test={props.test.clone()} value={shown}
+                    aria-invalid={if *invalid { "true" } else { "false" }}
+                    {oninput} onchange={commit} />
+            </label>
+            <button type="button" class="btn secondary now" data-test={format!("{}-today", props.test)} onclick={today_click}>
+                { lang.t("session.today") }
+            </button>
+            if *invalid {
+                <p class="field-error" role="alert">{ lang.t("session.date_invalid") }</p>
+            }
+        </div>
     }
 }
 
@@ -605,10 +710,40 @@ mod tests {
     }
 
     #[test]
+    fn dates_are_read_day_first() {
+        for (typed, iso) in [
+            ("14/07/2022", "2022-07-14"),
+            ("14-7-2022", "2022-07-14"),
+            ("1.2.24", "2024-02-01"),
+            ("٢٩/٠٢/٢٠٢٤", "2024-02-29"),
+            (" 31/12/2023 ", "2023-12-31"),
+        ] {
+            assert_eq!(parse_date_input(typed).as_deref(), Some(iso), "{typed}");
+        }
+        for bad in [
+            "29/02/2023",
+            "2022-07-14",
+            "14/07",
+            "32/01/2024",
+            "14/13/2024",
+            "",
+            "a/b/c",
+            "1/1/202",
+        ] {
+            assert_eq!(parse_date_input(bad), None, "{bad}");
+        }
+        // What is shown reads back as itself.
+        assert_eq!(
+            parse_date_input(&show_date("2022-07-14")).as_deref(),
+            Some("2022-07-14")
+        );
+    }
+
+    #[test]
     fn place_names_carry_both_scripts() {
         assert_eq!(
             both_names("ادوز", "Idouz"),
-            "\u{2068}ادوز\u{2069} · \u{2068}Idouz\u{2069}"
+            "\u{2068}ادوز\u{2069} (\u{2068}Idouz\u{2069})"
         );
         assert_eq!(both_names("ادوز", ""), "ادوز");
         assert_eq!(both_names("", "Idouz"), "Idouz");

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::model::EditError;
 use crate::route::{Redirect, Route, use_navigator};
-use crate::ui::{Chip, TimeField, TopBar, clock_now, group_label, input_value, today};
+use crate::ui::{Chip, DateField, TimeField, TopBar, clock_now, group_label, input_value, today};
 use crate::use_model;
 
 #[component]
@@ -168,7 +168,7 @@ pub fn NewSessionPage() -> Html {
     };
     let on_date = {
         let date = date.clone();
-        Callback::from(move |e: InputEvent| date.set(input_value(&e)))
+        Callback::from(move |iso: String| date.set(iso))
     };
     let on_facilitators = {
         let facilitators = facilitators.clone();
@@ -201,10 +201,8 @@ pub fn NewSessionPage() -> Html {
                     <div class="chips">{ for group_chips }</div>
                 </fieldset>
                 <div class="row-fields">
-                    <label class="field">
-                        <span>{ lang.t("new.date") }</span>
-                        <input type="date" data-test="session-date" value={(*date).clone()} oninput={on_date} />
-                    </label>
+                    <DateField label={lang.t("new.date")} test="session-date"
+                        value={(*date).clone()} on_change={on_date} />
                     <TimeField label={lang.t("session.start_time")} test="start-time"
                         value={(*start_time).clone()} on_change={on_start} />
                     <label class="field grow">

@@ -14,8 +14,8 @@ use yew::prelude::*;
 use crate::model::Model;
 use crate::route::Route;
 use crate::ui::{
-    SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now, doc_sync_badge, douar_full_list,
-    pole_full_name, session_title, show_clock, show_date, show_time,
+    DateField, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now, doc_sync_badge,
+    douar_full_list, pole_full_name, session_title, show_clock, show_date, show_time,
 };
 use crate::use_model;
 
@@ -145,9 +145,6 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                     { douar_full_list(reference, lang, &session.douar_ids) }
                 </p>
                 <MeetingDetails id={view.id} session={session.clone()} />
-                if !session.is_closed() {
-                    <CloseSession id={view.id} />
-                }
                 if let Some(closed) = session.meta.closed_at {
                     <div class="notice closed" data-test="session-closed" role="status">
                         <p>
@@ -212,6 +209,17 @@ fn MeetingDetails(props: &TabProps) -> Html {
     };
     let on_place = text(|d, v| d.place = v.unwrap_or_default());
     let on_note_taker = text(|d, v| d.note_taker = v.unwrap_or_default());
+    let on_date = {
+        let model = model.clone();
+        Callback::from(move |date: String| {
+            spawn_edit(&model, id, move |doc, ctx| {
+                let (meta, douars) = doc.read_meta()?;
+                let mut init = meta.opening(&douars);
+                init.date = date;
+                doc.update_meta(&init, &meta.details, ctx)
+            })
+        })
+    };
     let on_facilitators = {
         let model = model.clone();
         Callback::from(move |e: Event| {
@@ -229,7 +237,7 @@ fn MeetingDetails(props: &TabProps) -> Html {
         })
     };
     let times = match (&d.start_time, &d.end_time) {
-        (Some(s), Some(e)) => format!("{s}–{e}"),
+        (Some(s), Some(e)) => lang.tf("session.time_range", &[("start", s), ("end", e)]),
         (Some(s), None) => lang.tf("session.from_time", &[("time", s)]),
         (None, Some(e)) => lang.tf("session.until_time", &[("time", e)]),
         (None, None) => String::new(),
@@ -264,13 +272,22 @@ fn MeetingDetails(props: &TabProps) -> Html {
         <section class="meeting">
             <div class="meeting-line">
                 <dl class="facts">{ for facts }</dl>
-                <button type="button" class="btn secondary" data-test="edit-details"
-                    aria-expanded={if *open { "true" } else { "false" }} onclick={toggle}>
-                    { if *open { lang.t("session.details_done") } else { lang.t("session.details_edit") } }
-                </button>
+                <div class="meeting-buttons">
+                    <button type="button" class="btn secondary" data-test="edit-details"
+                        aria-expanded={if *open { "true" } else { "false" }} onclick={toggle}>
+                        { if *open { lang.t("session.details_done") } else { lang.t("session.details_edit") } }
+                    </button>
+                    if meta.closed_at.is_none() {
+                        <CloseSession {id} />
+                    }
+                </div>
             </div>
             if *open {
                 <div class="meeting-form" data-test="details-form">
+                    <div class="row-fields">
+                        <DateField label={lang.t("new.date")} test="session-date"
+                            value={meta.date.clone()} on_change={on_date} />
+                    </div>
                     <div class="row-fields">
                         <TimeField label={lang.t("session.start_time")} test="start-time"
                             value={d.start_time.clone()} on_change={on_start} />

@@ -174,7 +174,7 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
             };
         }
         html! {
-            <ProposalCard key={p.id.to_string()} proposal={(*p).clone()} position={position}
+            <ProposalCard key={p.id.to_string()} proposal={(*p).clone()}
                 first={position == 1} last={position == live.len()}
                 after_close={session.edited_after_close(p)} {lang}
                 reference={reference_rc.clone()} on_action={on_action.clone()} />
@@ -234,8 +234,8 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct ProposalCardProps {
     pub proposal: Proposal,
-    /// 1 for the group's first choice.
-    pub position: usize,
+    // No position number here: the list numbers its items (a CSS counter), so a proposal added
+    // on top re-renders one card, not every card below it.
     pub first: bool,
     pub last: bool,
     pub after_close: bool,
@@ -253,14 +253,11 @@ pub fn ProposalCard(props: &ProposalCardProps) -> Html {
         let (on_action, pid) = (props.on_action.clone(), p.id);
         Callback::from(move |_: MouseEvent| on_action.emit((pid, action)))
     };
-    let position = props.position.to_string();
     html! {
         <li class={classes!("proposal", props.after_close.then_some("after-close"))} data-test="proposal"
-            data-id={p.id.to_string()} data-position={position.clone()}>
+            data-id={p.id.to_string()}>
             <div class="proposal-top">
-                <span class="rank-badge" data-test="proposal-rank" aria-label={lang.tf("proposal.rank_label", &[("n", &position)])}>
-                    { position.clone() }
-                </span>
+                <span class="rank-badge" data-test="proposal-rank" title={lang.t("proposal.rank_label")}></span>
                 <div class="proposal-text">
                     { proposal_body(lang, props.reference.as_deref(), p, props.after_close) }
                 </div>
