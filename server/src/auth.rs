@@ -157,13 +157,7 @@ pub fn login(
     tx.execute(
         "INSERT INTO tokens (token_hash, user_id, created_at, expires_at, public_id)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            token_hash(&token),
-            user_id,
-            now,
-            expires_at,
-            hex(&public)
-        ],
+        params![token_hash(&token), user_id, now, expires_at, hex(&public)],
     )?;
     Ok(LoginResponse {
         token,
@@ -206,7 +200,18 @@ pub const TOUCH_INTERVAL_SECS: i64 = 60;
 /// Resolves a bearer token, telling revoked and expired tokens apart from unknown ones: a
 /// revoked tablet must be told so (and that its work is kept), not merely "unauthorized".
 pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(AuthUser, Device)> {
-    type Row = (i64, String, String, bool, Option<i64>, i64, String, Option<i64>, Option<String>, Option<String>);
+    type Row = (
+        i64,
+        String,
+        String,
+        bool,
+        Option<i64>,
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+    );
     let row: Option<Row> = tx
         .query_row(
             "SELECT u.id, u.username, u.role, u.disabled, t.revoked_at, t.expires_at,
@@ -229,8 +234,18 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
             },
         )
         .optional()?;
-    let Some((id, username, role, disabled, revoked_at, expires_at, public_id, last_used_at, peer_id, user_agent)) =
-        row
+    let Some((
+        id,
+        username,
+        role,
+        disabled,
+        revoked_at,
+        expires_at,
+        public_id,
+        last_used_at,
+        peer_id,
+        user_agent,
+    )) = row
     else {
         return Err(AppError::Unauthorized("invalid_token"));
     };
@@ -334,7 +349,12 @@ impl FromRequestParts<AppState> for AuthDevice {
             .headers
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.trim().chars().take(MAX_USER_AGENT_CHARS).collect::<String>())
+            .map(|ua| {
+                ua.trim()
+                    .chars()
+                    .take(MAX_USER_AGENT_CHARS)
+                    .collect::<String>()
+            })
             .filter(|ua| !ua.is_empty());
         let (user, device) = state
             .db

@@ -50,9 +50,11 @@ pub fn list(tx: &Transaction<'_>, now: i64, current: &str) -> AppResult<Vec<Devi
 }
 
 pub fn get(tx: &Transaction<'_>, public_id: &str, current: &str) -> AppResult<Device> {
-    tx.query_row(&format!("{SELECT} WHERE t.public_id = ?1"), [public_id], |r| {
-        device_row(r, current)
-    })
+    tx.query_row(
+        &format!("{SELECT} WHERE t.public_id = ?1"),
+        [public_id],
+        |r| device_row(r, current),
+    )
     .optional()?
     .ok_or_else(|| AppError::NotFound(format!("no device '{public_id}'")))
 }

@@ -156,10 +156,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 Some(tls) => {
                     if let Some(plain) = redirect {
-                        println!(
-                            "Plain HTTP on {} redirects to HTTPS",
-                            plain.local_addr()?
-                        );
+                        println!("Plain HTTP on {} redirects to HTTPS", plain.local_addr()?);
                         let router = tls::redirect_router(local.port());
                         tokio::spawn(async move {
                             if let Err(e) = axum::serve(plain, router)
