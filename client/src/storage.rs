@@ -125,6 +125,16 @@ impl Store {
         Ok(())
     }
 
+    /// Writes several documents in one transaction (an import): all or none.
+    pub async fn put_docs(&self, docs: &[(Uuid, Vec<u8>)]) -> Result<()> {
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadWrite)?;
+        tx.store(DOCS)?
+            .put_all(docs.iter().map(|(id, b)| (bytes_value(b), Some(key(*id)))))
+            .await?;
+        tx.done().await?;
+        Ok(())
+    }
+
     /// Writes the outcome of a sync run (merged documents and sync states) in one transaction.
     pub async fn put_sync_result(
         &self,
