@@ -245,7 +245,7 @@ pub fn doc_sync_badge(lang: Lang, sync: &DocSync) -> Html {
         _ => "●",
     };
     html! {
-        <span class={classes!("badge", state, detail)} data-test="sync-state" data-state={state} data-sync={detail}>
+        <span class={classes!("badge", state, (detail == "partial").then_some("partial"))} data-test="sync-state" data-state={state} data-sync={detail}>
             <span class="badge-icon" aria-hidden="true">{ icon }</span>
             { text }
         </span>
