@@ -7,11 +7,15 @@
 
 mod api;
 mod background;
+mod files;
 mod i18n;
 mod json;
 mod model;
 mod pages;
+mod qr;
+mod retry;
 mod route;
+mod share;
 mod storage;
 mod ui;
 
@@ -109,6 +113,7 @@ fn switch(route: Route) -> Html {
         Route::Home => html! { <pages::home::Home /> },
         Route::Login => html! { <pages::login::Login /> },
         Route::NewSession => html! { <pages::new_session::NewSessionPage /> },
+        Route::Scan => html! { <pages::scan::ScanPage /> },
         Route::Session { id } => html! { <pages::session::SessionPage {id} /> },
     }
 }

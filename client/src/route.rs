@@ -14,7 +14,11 @@ pub enum Route {
     Home,
     Login,
     NewSession,
-    Session { id: String },
+    /// Join a session by scanning its code on another tablet.
+    Scan,
+    Session {
+        id: String,
+    },
 }
 
 impl Route {
@@ -23,6 +27,7 @@ impl Route {
         match path.trim_end_matches('/') {
             "/login" => Route::Login,
             "/new" => Route::NewSession,
+            "/scan" => Route::Scan,
             p => match p.strip_prefix("/session/") {
                 Some(id) if !id.is_empty() && !id.contains('/') => {
                     Route::Session { id: id.to_string() }
@@ -37,6 +42,7 @@ impl Route {
             Route::Home => "/".into(),
             Route::Login => "/login".into(),
             Route::NewSession => "/new".into(),
+            Route::Scan => "/scan".into(),
             Route::Session { id } => format!("/session/{id}"),
         }
     }
@@ -149,6 +155,7 @@ mod tests {
             Route::Home,
             Route::Login,
             Route::NewSession,
+            Route::Scan,
             Route::Session { id: "abc".into() },
         ] {
             assert_eq!(Route::from_path(&route.path()), route);

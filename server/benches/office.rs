@@ -517,10 +517,11 @@ fn main() -> anyhow::Result<()> {
     };
     let project: i64 =
         db.read_blocking(|tx| Ok(tx.query_row("SELECT min(id) FROM projects", [], |r| r.get(0))?))?;
+    let confirmed = suggestions.len().min(300);
     time(
-        "confirm 300 suggestions as needs (300 transactions)",
+        &format!("confirm {confirmed} suggestions as needs (one transaction each)"),
         || {
-            for s in suggestions.iter().take(300) {
+            for s in suggestions.iter().take(confirmed) {
                 let body = NewNeed {
                     title: s.proposed_title.clone(),
                     sector: s.reason.same_sector.clone(),

@@ -727,10 +727,10 @@ pub fn suggest(items: &[Item], rejected: &HashSet<(usize, usize)>, p: &Params) -
     let mut leaders: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
     let mut groups: Vec<Building> = Vec::new();
     let mut seen: Vec<u32> = Vec::new();
-    for i in 0..items.len() {
+    for (i, &pole) in pole_of.iter().enumerate() {
         let mut best: Option<(f32, u32)> = None;
         for &t in &v.all[i] {
-            for key in [(t, pole_of[i]), (t, COMMUNE)] {
+            for key in [(t, pole), (t, COMMUNE)] {
                 let Some(list) = leaders.get(&key) else {
                     continue;
                 };
@@ -768,7 +768,7 @@ pub fn suggest(items: &[Item], rejected: &HashSet<(usize, usize)>, p: &Params) -
                 });
                 seen.push(u32::MAX);
                 for &t in &v.all[i] {
-                    leaders.entry((t, pole_of[i])).or_default().push(g);
+                    leaders.entry((t, pole)).or_default().push(g);
                     if v.commune_wide[t as usize] {
                         leaders.entry((t, COMMUNE)).or_default().push(g);
                     }

@@ -196,6 +196,39 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
+/// A device: one login (bearer token) on a tablet or a browser, as the administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Device {
+    /// Short public id of the login (never the token).
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    /// Unix times, seconds.
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// Last sync seen from it (recorded at most once a minute).
+    pub last_used_at: Option<i64>,
+    /// The sync peer id the device last used.
+    pub peer_id: Option<String>,
+    pub user_agent: Option<String>,
+    pub label: Option<String>,
+    /// Set once revoked (by an administrator, or by logging out); it can no longer sync.
+    pub revoked_at: Option<i64>,
+    /// Who revoked it; None with `revoked_at` set means the user logged out.
+    pub revoked_by: Option<String>,
+    /// True for the login making this request.
+    pub current: bool,
+}
+
+/// `PATCH /api/admin/devices/{id}`: names a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceLabel {
+    /// Up to 100 characters; empty clears it.
+    pub label: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -574,6 +574,27 @@ async fn bad_requests_change_nothing_and_roles_are_enforced() {
     );
     assert_eq!(app.count("SELECT count(*) FROM needs"), 1);
 
+    // Every consolidation endpoint is in the OpenAPI document.
+    let (_, openapi) = app.get_json("/api/openapi.json", &office).await;
+    for path in [
+        "/api/proposals",
+        "/api/proposals/move",
+        "/api/proposals/{id}/lineage",
+        "/api/suggestions",
+        "/api/suggestions/reject",
+        "/api/needs",
+        "/api/needs/{id}",
+        "/api/needs/{id}/merge",
+        "/api/needs/{id}/split",
+        "/api/needs/{id}/projects",
+        "/api/needs/{id}/projects/{project_id}",
+        "/api/actions",
+        "/api/actions/{id}/undo",
+        "/api/audit",
+    ] {
+        assert!(openapi["paths"][path].is_object(), "{path} missing from OpenAPI");
+    }
+
     // A link whose project was deleted since cannot be undone (and says why).
     let project: i64 = app.count("SELECT min(id) FROM projects");
     let (st, link) = app

@@ -2,10 +2,13 @@
 //! running the shared sync engine over HTTP.
 
 mod consolidation;
+mod devices;
 mod helpers;
 mod http;
 mod js;
 mod programme;
 mod restart;
+mod retry;
 mod session_v2;
 mod sync;
+mod tls;

@@ -90,6 +90,7 @@ pub fn Home() -> Html {
                         { for sessions.iter().map(card) }
                     </ul>
                 }
+                <crate::share::HomeTools />
                 <p class="whoami">{ lang.tf("home.signed_in_as", &[("name", &model.username())]) }</p>
             </main>
         </>

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod devices;
 pub mod meta;
 pub mod needs;
 pub mod programme;
