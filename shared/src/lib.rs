@@ -6,6 +6,7 @@
 pub mod api;
 pub mod consolidation;
 pub mod money;
+pub mod programme;
 pub mod reference;
 pub mod session;
 pub mod sync;
