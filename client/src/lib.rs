@@ -10,6 +10,7 @@ mod background;
 mod i18n;
 mod json;
 mod model;
+mod office_api;
 mod pages;
 mod route;
 mod storage;
@@ -110,6 +111,14 @@ fn switch(route: Route) -> Html {
         Route::Login => html! { <pages::login::Login /> },
         Route::NewSession => html! { <pages::new_session::NewSessionPage /> },
         Route::Session { id } => html! { <pages::session::SessionPage {id} /> },
+        route @ (Route::OfficeProposals
+        | Route::OfficeSuggestions
+        | Route::OfficeNeeds
+        | Route::OfficeNeed { .. }
+        | Route::OfficeLog
+        | Route::OfficeProgramme
+        | Route::OfficeProject { .. }
+        | Route::OfficeReports) => html! { <pages::office::OfficeShell {route} /> },
     }
 }
 

@@ -14,7 +14,23 @@ pub enum Route {
     Home,
     Login,
     NewSession,
-    Session { id: String },
+    Session {
+        id: String,
+    },
+    // The design office's screens (pages/office).
+    OfficeProposals,
+    OfficeSuggestions,
+    OfficeNeeds,
+    OfficeNeed {
+        id: i64,
+    },
+    OfficeLog,
+    OfficeProgramme,
+    /// A project sheet; `None` makes a new project.
+    OfficeProject {
+        id: Option<i64>,
+    },
+    OfficeReports,
 }
 
 impl Route {
@@ -23,6 +39,7 @@ impl Route {
         match path.trim_end_matches('/') {
             "/login" => Route::Login,
             "/new" => Route::NewSession,
+            p if p.starts_with("/office") => Route::office_from_path(p),
             p => match p.strip_prefix("/session/") {
                 Some(id) if !id.is_empty() && !id.contains('/') => {
                     Route::Session { id: id.to_string() }
@@ -32,12 +49,44 @@ impl Route {
         }
     }
 
+    /// An office path; `/office` and unknown office paths are the proposals table.
+    fn office_from_path(path: &str) -> Route {
+        let rest = path.trim_start_matches("/office").trim_start_matches('/');
+        let (head, id) = rest.split_once('/').unwrap_or((rest, ""));
+        match (head, id) {
+            ("suggestions", "") => Route::OfficeSuggestions,
+            ("needs", "") => Route::OfficeNeeds,
+            ("needs", id) => match id.parse() {
+                Ok(id) => Route::OfficeNeed { id },
+                Err(_) => Route::OfficeNeeds,
+            },
+            ("log", "") => Route::OfficeLog,
+            ("programme", "") => Route::OfficeProgramme,
+            ("projects", "new") => Route::OfficeProject { id: None },
+            ("projects", id) => match id.parse() {
+                Ok(id) => Route::OfficeProject { id: Some(id) },
+                Err(_) => Route::OfficeProgramme,
+            },
+            ("reports", "") => Route::OfficeReports,
+            _ => Route::OfficeProposals,
+        }
+    }
+
     pub fn path(&self) -> String {
         match self {
             Route::Home => "/".into(),
             Route::Login => "/login".into(),
             Route::NewSession => "/new".into(),
             Route::Session { id } => format!("/session/{id}"),
+            Route::OfficeProposals => "/office/proposals".into(),
+            Route::OfficeSuggestions => "/office/suggestions".into(),
+            Route::OfficeNeeds => "/office/needs".into(),
+            Route::OfficeNeed { id } => format!("/office/needs/{id}"),
+            Route::OfficeLog => "/office/log".into(),
+            Route::OfficeProgramme => "/office/programme".into(),
+            Route::OfficeProject { id: None } => "/office/projects/new".into(),
+            Route::OfficeProject { id: Some(id) } => format!("/office/projects/{id}"),
+            Route::OfficeReports => "/office/reports".into(),
         }
     }
 }
@@ -150,6 +199,15 @@ mod tests {
             Route::Login,
             Route::NewSession,
             Route::Session { id: "abc".into() },
+            Route::OfficeProposals,
+            Route::OfficeSuggestions,
+            Route::OfficeNeeds,
+            Route::OfficeNeed { id: 12 },
+            Route::OfficeLog,
+            Route::OfficeProgramme,
+            Route::OfficeProject { id: None },
+            Route::OfficeProject { id: Some(3) },
+            Route::OfficeReports,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }
@@ -159,5 +217,7 @@ mod tests {
         );
         assert_eq!(Route::from_path("/nowhere"), Route::Home);
         assert_eq!(Route::from_path("/session/"), Route::Home);
+        assert_eq!(Route::from_path("/office"), Route::OfficeProposals);
+        assert_eq!(Route::from_path("/office/needs/x"), Route::OfficeNeeds);
     }
 }

@@ -3,4 +3,5 @@
 pub mod home;
 pub mod login;
 pub mod new_session;
+pub mod office;
 pub mod session;
