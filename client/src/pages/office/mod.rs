@@ -344,6 +344,13 @@ pub fn group_name(reference: Option<&Reference>, lang: Lang, code: &str) -> Stri
     }
 }
 
+/// A light comparison key for filtering short lists on screen: ASCII letters lowercased.
+/// (The full normalisation of `tachkhis_shared::text`, with its Unicode tables, runs on the
+/// server's searches; it would add ~100 KiB to the bundle.)
+pub fn fold(s: &str) -> String {
+    s.trim().chars().map(|c| c.to_ascii_lowercase()).collect()
+}
+
 /// An amount the French way ("20 870 000,00"), kept left-to-right inside Arabic text.
 pub fn money(amount: Option<&Mad>) -> Html {
     match amount {

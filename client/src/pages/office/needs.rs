@@ -3,12 +3,11 @@
 //! and words.
 
 use tachkhis_shared::consolidation::NeedSummary;
-use tachkhis_shared::text::normalize;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::{
-    Link, LoadNotice, filter_select, focus_test_id, group_name, pole_options, sector_name,
+    Link, LoadNotice, filter_select, fold, focus_test_id, group_name, pole_options, sector_name,
     sector_options, sort_th, use_get, use_keys,
 };
 use crate::route::Route;
@@ -43,7 +42,7 @@ pub fn NeedsPage() -> Html {
         }
     }));
 
-    let q = normalize(&search);
+    let q = fold(&search);
     let mut rows: Vec<&NeedSummary> = needs
         .data
         .as_ref()
@@ -53,8 +52,8 @@ pub fn NeedsPage() -> Html {
                 .filter(|n| pole.as_ref().is_none_or(|p| n.pole_ids.contains(p)))
                 .filter(|n| {
                     q.is_empty()
-                        || normalize(&n.title).contains(&q)
-                        || normalize(&n.description).contains(&q)
+                        || fold(&n.title).contains(&q)
+                        || fold(&n.description).contains(&q)
                 })
                 .collect()
         })

@@ -32,7 +32,7 @@ pub struct ExportButtonsProps {
 pub fn ExportButtons(props: &ExportButtonsProps) -> Html {
     let (_, lang) = use_model();
     let office = use_office();
-    let button = |format: &'static str| {
+    let button = |format: &'static str, name: &'static str| {
         let (office, path, file) = (office.clone(), props.path, props.file);
         let onclick = Callback::from(move |_: MouseEvent| {
             let office = office.clone();
@@ -47,13 +47,13 @@ pub fn ExportButtons(props: &ExportButtonsProps) -> Html {
         });
         html! {
             <button type="button" class="btn secondary small" data-test={format!("export-{}-{format}", props.test)} {onclick}>
-                { format.to_uppercase() }
+                { name }
             </button>
         }
     };
     html! {
         <span class="export">
-            <span>{ lang.t(props.label) }</span>{ button("csv") }{ button("xlsx") }
+            <span>{ lang.t(props.label) }</span>{ button("csv", "CSV") }{ button("xlsx", "XLSX") }
         </span>
     }
 }

@@ -543,14 +543,14 @@ pub fn ProposalsPage() -> Html {
                     }
                 })
             };
-            let q = tachkhis_shared::text::normalize(query);
+            let q = super::fold(query);
             let mut list: Vec<&NeedSummary> = needs
                 .data
                 .as_ref()
                 .map(|n| {
                     n.iter()
                         .filter(|n| {
-                            q.is_empty() || tachkhis_shared::text::normalize(&n.title).contains(&q)
+                            q.is_empty() || super::fold(&n.title).contains(&q)
                         })
                         .collect()
                 })
