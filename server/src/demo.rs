@@ -5,14 +5,26 @@
 //! the 7 poles nor say which douar is in which: that assignment is illustrative and marked so
 //! (`illustrative = 1`). Project programmes are inferred from the numbering (projects are numbered
 //! programme by programme in table order: 1-13 infrastructure, 14-21 basic facilities, …).
+//!
+//! The seed counts 43 projects but names six: each other number gets a placeholder project,
+//! marked (`placeholder = 1`, a title saying it is unnamed, a `programme_note` saying why), so
+//! that every programme has its count. The seed gives amounts per programme only: the named
+//! projects get none (NULL), and each programme's commune and partner totals are spread over its
+//! placeholders to the centime (the remainder on the last), so the programme table comes back
+//! out exactly as `demo/programmes.csv`.
 
 use rusqlite::{Transaction, params};
-use rust_decimal::Decimal;
-use tachkhis_shared::{api::Role, money::parse_mad, text::normalize};
+use tachkhis_shared::{
+    api::Role,
+    money::{Mad, parse_mad},
+    programme::ProjectInput,
+    text::normalize,
+};
 
 use crate::{
     auth,
     error::{AppError, AppResult},
+    programme::write_project,
 };
 
 pub const DEMO_PASSWORD: &str = "tachkhis-demo";
@@ -175,15 +187,15 @@ fn bad_seed(e: impl std::fmt::Display) -> AppError {
 /// programme by number.
 fn load_programme(tx: &Transaction<'_>) -> AppResult<()> {
     let mut axes: Vec<String> = Vec::new();
-    // (programme row id, first project number, project count)
-    let mut ranges: Vec<(i64, i64, i64)> = Vec::new();
+    // (programme row id, first project number, project count, commune total, partners total)
+    let mut ranges: Vec<(i64, i64, i64, Mad, Mad)> = Vec::new();
     let mut next_number = 1;
     for (i, row) in csv_reader(PROGRAMMES_CSV).records().enumerate() {
         let row = row.map_err(bad_seed)?;
         let (axis_ar, axis_en, prog_ar, prog_en) = (&row[0], &row[1], &row[2], &row[3]);
         let count: i64 = row[4].parse().map_err(bad_seed)?;
-        // Exact amounts are checked here; the programme table itself comes with the projects.
-        let _commune: Decimal = parse_mad(&row[5]).map_err(bad_seed)?.0;
+        let commune = parse_mad(&row[5]).map_err(bad_seed)?;
+        let partners = parse_mad(&row[6]).map_err(bad_seed)?;
         let axis_pos = match axes.iter().position(|a| a == axis_ar) {
             Some(p) => p,
             None => {
@@ -200,32 +212,102 @@ fn load_programme(tx: &Transaction<'_>) -> AppResult<()> {
             "INSERT INTO programmes (id, axis_id, position, name_ar, name_en) VALUES (?1, ?2, ?1, ?3, ?4)",
             params![programme_id, axis_pos as i64 + 1, prog_ar, prog_en],
         )?;
-        ranges.push((programme_id, next_number, count));
+        ranges.push((programme_id, next_number, count, commune, partners));
         next_number += count;
     }
     let mut projects = csv_reader(PROJECTS_CSV);
     let width = projects.headers().map_err(bad_seed)?.len();
+    let mut known: Vec<i64> = Vec::new();
     for row in projects.records() {
         let row = row.map_err(bad_seed)?;
         let row = rejoin_decimal_comma(row, width);
         let number: i64 = row[0].parse().map_err(bad_seed)?;
         let programme = ranges
             .iter()
-            .find(|(_, first, count)| (*first..first + count).contains(&number))
+            .find(|(_, first, count, _, _)| (*first..first + count).contains(&number))
             .map(|r| r.0);
+        known.push(number);
         tx.execute(
             "INSERT INTO projects (number, programme_id, title_ar, title_en, location, funding_source, status, programme_note)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'programme inferred from the project number')",
             params![number, programme, &row[1], &row[2], &row[3], &row[4], &row[6]],
         )?;
     }
+    for (programme_id, first, count, commune, partners) in ranges {
+        let missing: Vec<i64> = (first..first + count)
+            .filter(|n| !known.contains(n))
+            .collect();
+        let commune = spread(commune, missing.len()).map_err(bad_seed)?;
+        let partners = spread(partners, missing.len()).map_err(bad_seed)?;
+        for ((number, commune), partners) in missing.iter().zip(commune).zip(partners) {
+            let input = ProjectInput {
+                number: *number,
+                programme_id,
+                title_ar: format!("مشروع رقم {number} (غير مسمى في الوثيقة)"),
+                title_fr: format!("Projet n° {number} (non nommé dans le document)"),
+                title_en: format!("Project no. {number} (not named in the document)"),
+                commune_contribution: Some(commune),
+                partners_contribution: Some(partners),
+                programme_note: Some(
+                    "placeholder: the seed document counts this project in its programme but does \
+                     not name it; its amounts are the programme's totals spread over its unnamed \
+                     projects"
+                        .into(),
+                ),
+                placeholder: true,
+                ..ProjectInput::default()
+            };
+            write_project(tx, None, &input)?;
+        }
+    }
     Ok(())
+}
+
+/// `total` in `parts` amounts to the centime: equal shares, the remainder on the last.
+fn spread(total: Mad, parts: usize) -> Result<Vec<Mad>, String> {
+    if parts == 0 {
+        return if total == Mad::zero() {
+            Ok(Vec::new())
+        } else {
+            Err(format!(
+                "{total} MAD for a programme with no unnamed project"
+            ))
+        };
+    }
+    let mut centimes = total.0;
+    centimes.rescale(2);
+    let centimes = i64::try_from(centimes.mantissa()).map_err(|e| e.to_string())?;
+    let n = parts as i64;
+    let share = centimes / n;
+    let mut out = vec![Mad::from_centimes(share); parts];
+    out[parts - 1] = Mad::from_centimes(centimes - share * (n - 1));
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::db::Db;
+
+    #[test]
+    fn spread_is_exact_to_the_centime() {
+        let parts = spread(Mad::from_centimes(100), 3).unwrap();
+        assert_eq!(
+            parts,
+            vec![
+                Mad::from_centimes(33),
+                Mad::from_centimes(33),
+                Mad::from_centimes(34)
+            ]
+        );
+        let total: Mad = spread(Mad::from_centimes(2_087_000_000), 11)
+            .unwrap()
+            .into_iter()
+            .sum();
+        assert_eq!(total, Mad::from_centimes(2_087_000_000));
+        assert!(spread(Mad::zero(), 0).unwrap().is_empty());
+        assert!(spread(Mad::from_centimes(1), 0).is_err());
+    }
 
     #[test]
     fn demo_loads_once_with_the_seed_programme() {
@@ -243,7 +325,17 @@ mod tests {
                 )?)
             })
             .unwrap();
-        assert_eq!((axes, programmes, projects, poles), (2, 7, 6, 7));
+        assert_eq!((axes, programmes, projects, poles), (2, 7, 43, 7));
+        let (placeholders, numbers): (i64, i64) = db
+            .read_blocking(|tx| {
+                Ok(tx.query_row(
+                    "SELECT sum(placeholder), count(DISTINCT number) FROM projects WHERE number BETWEEN 1 AND 43",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .unwrap();
+        assert_eq!((placeholders, numbers), (37, 43));
         assert_eq!(douars, 18);
         // Project 24 (sports complex) falls in the 4th programme (numbers 24-28).
         let prog: i64 = db

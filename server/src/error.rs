@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    extract::rejection::{BytesRejection, JsonRejection},
+    extract::rejection::{BytesRejection, JsonRejection, QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -64,6 +64,12 @@ impl From<JsonRejection> for AppError {
             return AppError::PayloadTooLarge;
         }
         AppError::bad_request("bad_json", r.body_text())
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        AppError::bad_request("bad_query", r.body_text())
     }
 }
 

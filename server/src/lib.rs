@@ -4,13 +4,17 @@
 
 pub mod auth;
 pub mod config;
+pub mod consolidation;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod extract;
+pub mod programme;
 pub mod projection;
 pub mod routes;
 pub mod store;
+pub mod suggest;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -48,7 +52,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::auth::router())
         .merge(routes::reference::router())
         .merge(routes::sessions::router())
+        .merge(routes::needs::router())
+        .merge(routes::programme::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .merge(routes::programme::import_router())
         .merge(routes::sync::router(state.config.max_sync_bytes))
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
         .method_not_allowed_fallback(|| async {

@@ -146,7 +146,11 @@ pub struct NewNeed {
 pub struct NeedPatch {
     pub title: Option<String>,
     /// `Some(None)` clears the sector.
-    #[serde(default, with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sector: Option<Option<String>>,
     pub description: Option<String>,
 }

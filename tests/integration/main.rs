@@ -1,8 +1,10 @@
 //! Integration tests: the real server on 127.0.0.1:0 with a temp SQLite file, simulated tablets
 //! running the shared sync engine over HTTP.
 
+mod consolidation;
 mod helpers;
 mod http;
 mod js;
+mod programme;
 mod restart;
 mod sync;

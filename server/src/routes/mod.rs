@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod meta;
+pub mod needs;
+pub mod programme;
 pub mod reference;
 pub mod sessions;
 pub mod sync;

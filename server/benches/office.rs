@@ -1,0 +1,408 @@
+//! The design office benchmark, at 100,000 proposals: suggestions (time, peak memory, and
+//! pairwise precision and recall on the synthetic labels), the proposal table with a text
+//! search, the needs list, the programme table, a project's trace, and the XLSX export of
+//! every proposal. Figures of one run, side by side.
+//!
+//! `cargo bench -p tachkhis-server --bench office` (release; `cargo xtask bench` runs it after
+//! the sync benchmark). `TACHKHIS_BENCH_PROPOSALS=20000` for a smaller run.
+//!
+//! The proposals are written straight into the projection tables of a temp SQLite file (the
+//! sync path has its own benchmark); their text comes from 40 need templates in Arabic,
+//! French and Darija, with the noise real input has (tatweel, hamza and kaf variants, filler
+//! words), spread over the 18 douars of the demo commune. A synthetic label is (template,
+//! pole), or the template alone for commune-wide needs: the engine groups nearby douars of one
+//! pole on purpose.
+#![allow(clippy::print_stdout)]
+
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use rusqlite::params;
+use tachkhis_server::{Db, auth::AuthUser, consolidation, demo};
+use tachkhis_shared::{
+    api::Role,
+    consolidation::{NewNeed, ProposalFilter},
+    text::normalize,
+};
+use uuid::Uuid;
+
+/// (pole, douar) of the demo commune.
+const PLACES: &[(&str, &str)] = &[
+    ("pole-1", "centre"),
+    ("pole-1", "letnine"),
+    ("pole-1", "el-mjalaa"),
+    ("pole-2", "ouled-skir"),
+    ("pole-2", "el-jrif"),
+    ("pole-2", "jorf-el-hammam"),
+    ("pole-3", "idouz"),
+    ("pole-3", "ait-abbou"),
+    ("pole-3", "ait-el-haj-moussa"),
+    ("pole-4", "ait-lami"),
+    ("pole-4", "ait-chioukh"),
+    ("pole-4", "ait-said"),
+    ("pole-5", "el-boubira"),
+    ("pole-5", "ait-ben-hammou"),
+    ("pole-6", "agoudar"),
+    ("pole-6", "el-korrass"),
+    ("pole-7", "el-fayda"),
+    ("pole-7", "el-kenna"),
+];
+
+const GROUPS: &[&str] = &["women", "men", "youth", "disability", "associations", "mixed"];
+
+/// A need template: sector, commune-wide or not, and ways people say it (problem, solution).
+type Template = (&'static str, bool, &'static [(&'static str, &'static str)]);
+
+const TEMPLATES: &[Template] = &[
+    ("drinking_water", false, &[
+        ("انعدام الماء الصالح للشرب", "ربط الدوار بشبكة الماء الشروب"),
+        ("الما ماكاينش فالدوار", "نبغيو الما يوصل للديور"),
+        ("Manque d'eau potable", "Raccordement au réseau d'eau potable"),
+        ("نقص في مياه الشرب", "ربط المنازل بالماء"),
+    ]),
+    ("drinking_water", false, &[
+        ("جفاف البئر في الصيف", "تعميق البئر وتجهيزه"),
+        ("Le puits est à sec en été", "Approfondir le puits"),
+    ]),
+    ("roads", false, &[
+        ("الطريق غير معبدة", "تعبيد الطريق الرابطة بالمركز"),
+        ("حالة المسلك الطرقي متدهورة", "إصلاح وتعبيد المسلك"),
+        ("La piste est impraticable", "Goudronnage de la piste"),
+        ("الطريق كتقطع فالشتا", "تعبيد الطريق"),
+    ]),
+    ("roads", false, &[
+        ("صعوبة عبور الواد", "بناء قنطرة على الواد"),
+        ("Pas de pont sur l'oued", "Construction d'un pont"),
+    ]),
+    ("health", false, &[
+        ("غياب مستوصف بالدوار", "بناء مستوصف"),
+        ("ماكاينش سبيطار قريب", "بناء مستوصف فالدوار"),
+        ("Absence de dispensaire", "Construction d'un dispensaire"),
+    ]),
+    ("health", true, &[
+        ("عدم توفر سيارة الإسعاف", "اقتناء سيارة إسعاف"),
+        ("Pas d'ambulance", "Acquisition d'une ambulance"),
+    ]),
+    ("electricity", false, &[
+        ("منازل غير مربوطة بالكهرباء", "ربط المنازل بالشبكة الكهربائية"),
+        ("Maisons sans électricité", "Électrification des foyers"),
+        ("الضو ماواصلش للديور", "ربط الديور بالضو"),
+    ]),
+    ("electricity", false, &[
+        ("ضعف الإنارة العمومية", "تركيب أعمدة الإنارة"),
+        ("Pas d'éclairage public", "Installation de lampadaires"),
+    ]),
+    ("youth_sports", false, &[
+        ("غياب ملعب لكرة القدم", "بناء ملعب للقرب"),
+        ("Pas de terrain de sport", "Aménagement d'un terrain de football"),
+    ]),
+    ("education", false, &[
+        ("تدهور بناية المدرسة", "ترميم الأقسام الدراسية"),
+        ("L'école est dégradée", "Réhabilitation de l'école"),
+    ]),
+    ("education", false, &[
+        ("غياب التعليم الأولي", "إحداث روض للأطفال"),
+        ("Pas de préscolaire", "Création d'une classe de préscolaire"),
+    ]),
+    ("education", false, &[
+        ("غياب النقل المدرسي", "توفير حافلة للنقل المدرسي"),
+        ("Pas de transport scolaire", "Un bus de transport scolaire"),
+    ]),
+    ("environment", false, &[
+        ("خطر الفيضانات", "بناء حائط للحماية من الفيضانات"),
+        ("Inondations en hiver", "Protection contre les crues"),
+    ]),
+    ("environment", false, &[
+        ("تراكم الأزبال", "جمع النفايات"),
+        ("Les ordures ne sont pas collectées", "Collecte des déchets"),
+    ]),
+    ("sanitation", false, &[
+        ("غياب الصرف الصحي", "إنجاز شبكة التطهير"),
+        ("Absence d'assainissement", "Réseau d'assainissement liquide"),
+    ]),
+    ("women_family", false, &[
+        ("دعم التعاونيات النسوية", "تجهيز التعاونية"),
+        ("Appui aux coopératives féminines", "Équipement de la coopérative"),
+    ]),
+    ("economy", false, &[
+        ("تدهور السواقي", "إصلاح السواقي"),
+        ("Les seguias sont en mauvais état", "Réhabilitation des seguias"),
+    ]),
+    ("education", false, &[
+        ("ارتفاع نسبة الأمية", "برامج محو الأمية"),
+        ("Analphabétisme", "Cours d'alphabétisation"),
+    ]),
+    ("social", false, &[
+        ("ضعف تغطية الهاتف والانترنت", "تقوية التغطية"),
+        ("Pas de couverture internet", "Installer une antenne"),
+    ]),
+    ("economy", true, &[
+        ("غياب سوق أسبوعي", "إحداث سوق"),
+        ("Pas de souk hebdomadaire", "Création d'un souk"),
+    ]),
+    ("culture", true, &[
+        ("غياب مكتبة عمومية", "إحداث خزانة جماعية"),
+        ("Pas de bibliothèque", "Création d'une bibliothèque"),
+    ]),
+    ("economy", true, &[
+        ("بطالة الشباب", "خلق فرص الشغل"),
+        ("Chômage des jeunes", "Création d'emplois"),
+    ]),
+    ("social", false, &[
+        ("المقبرة غير مسيجة", "تسييج المقبرة"),
+        ("Le cimetière n'est pas clôturé", "Clôture du cimetière"),
+    ]),
+    ("social", false, &[
+        ("المسجد في حالة سيئة", "إصلاح المسجد"),
+        ("La mosquée est dégradée", "Réfection de la mosquée"),
+    ]),
+    ("economy", false, &[
+        ("مرض الماشية وغلاء العلف", "دعم الفلاحين ومربي الماشية"),
+        ("Élevage en difficulté", "Appui aux agriculteurs"),
+    ]),
+    ("women_family", false, &[
+        ("غياب فضاء لتكوين النساء", "مركز لتكوين المرأة"),
+        ("Pas de centre pour les femmes", "Centre de formation féminine"),
+    ]),
+    ("drinking_water", false, &[
+        ("غياب خزان للماء", "بناء خزان مائي"),
+        ("Pas de réservoir d'eau", "Construction d'un réservoir"),
+    ]),
+    ("economy", false, &[
+        ("ضياع مياه السقي", "تبطين الساقية"),
+        ("Perte de l'eau d'irrigation", "Bétonnage de la seguia"),
+    ]),
+    ("youth_sports", false, &[
+        ("غياب دار الشباب", "بناء دار للشباب"),
+        ("Pas de maison des jeunes", "Construction d'une maison des jeunes"),
+    ]),
+    ("health", false, &[
+        ("النساء يلدن في المنازل", "بناء دار الولادة"),
+        ("Accouchements à domicile", "Maison d'accouchement au dispensaire"),
+    ]),
+];
+
+const FILLERS: &[&str] = &[
+    "",
+    "",
+    " منذ سنوات",
+    " في فصل الشتاء",
+    " بالنسبة للأطفال",
+    " pour les enfants",
+    " depuis longtemps",
+    " بزاف",
+];
+
+/// The noise of real input: tatweel, hamza-less alef, Persian keheh.
+fn noisy(rng: &mut StdRng, s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let r: u32 = rng.random_range(0..100);
+            match c {
+                'أ' | 'إ' if r < 40 => vec!['ا'],
+                'ك' if r < 10 => vec!['ک'],
+                'ل' | 'س' | 'ب' if r < 5 => vec![c, 'ـ', 'ـ'],
+                _ => vec![c],
+            }
+        })
+        .collect()
+}
+
+struct Corpus {
+    /// proposal id → synthetic label
+    labels: HashMap<String, usize>,
+}
+
+fn fill(db: &Db, n: usize) -> anyhow::Result<Corpus> {
+    let mut rng = StdRng::seed_from_u64(0x7ac4_2023);
+    let mut labels = HashMap::with_capacity(n);
+    db.write_blocking(|tx| {
+        let mut session = tx.prepare(
+            "INSERT INTO documents (id, heads, created_at, updated_at) VALUES (?1, x'', 0, 0)",
+        )?;
+        let mut proj = tx.prepare(
+            "INSERT INTO sessions (id, pole_id, group_kind, date, facilitators, notes, created_at, created_by, present, updated_at)
+             VALUES (?1, ?2, ?3, '2022-08-01', 'bench', '', 0, 'bench', ?4, 0)",
+        )?;
+        let mut douar = tx.prepare("INSERT INTO session_douars (session_id, douar_id) VALUES (?1, ?2)")?;
+        let mut prop = tx.prepare(
+            "INSERT INTO proposals (id, session_id, problem, solution, problem_norm, solution_norm, sector, douar_id,
+                                    raised_by, created_at, created_by, deleted, rank, votes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', 0, 'bench', 0, 0, 0)",
+        )?;
+        let mut made = 0;
+        while made < n {
+            let (pole, d) = PLACES[rng.random_range(0..PLACES.len())];
+            let sid = Uuid::new_v4().to_string();
+            session.execute([&sid])?;
+            let group = GROUPS[rng.random_range(0..GROUPS.len())];
+            proj.execute(params![sid, pole, group, rng.random_range(8..60)])?;
+            douar.execute(params![sid, d])?;
+            for _ in 0..rng.random_range(10..40).min(n - made) {
+                let t = rng.random_range(0..TEMPLATES.len());
+                let (sector, commune_wide, ways) = TEMPLATES[t];
+                let (problem, solution) = ways[rng.random_range(0..ways.len())];
+                let filler = FILLERS[rng.random_range(0..FILLERS.len())];
+                let problem = noisy(&mut rng, &format!("{problem}{filler}"));
+                let solution = noisy(&mut rng, solution);
+                let sector = (rng.random_range(0..10) > 0).then_some(sector);
+                let id = Uuid::new_v4().to_string();
+                prop.execute(params![
+                    id,
+                    sid,
+                    problem,
+                    solution,
+                    normalize(&problem),
+                    normalize(&solution),
+                    sector,
+                    d
+                ])?;
+                let pole_no = if commune_wide { 0 } else { pole.as_bytes()[5] as usize };
+                labels.insert(id, t * 16 + pole_no);
+                made += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(Corpus { labels })
+}
+
+fn pairs(n: u64) -> u64 {
+    n * n.saturating_sub(1) / 2
+}
+
+/// Peak resident memory of this process since the last reset, in MiB (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn reset_peak_rss() {
+    // "5" resets the peak resident set size (Linux 4.0+); without it the figure is the
+    // process's peak so far.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn time<T>(label: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, Duration)> {
+    let start = Instant::now();
+    let out = f()?;
+    let took = start.elapsed();
+    println!("{label:<58} {:>9.1} ms", took.as_secs_f64() * 1000.0);
+    Ok((out, took))
+}
+
+fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::var("TACHKHIS_BENCH_PROPOSALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir()?;
+    let db = Db::open(&dir.path().join("bench.db"))?;
+    db.write_blocking(demo::load_if_empty)?;
+    println!("Tachkhis design office benchmark: {n} proposals, one run, release build");
+    let (corpus, _) = time(&format!("write {n} proposals (setup, one transaction)"), || {
+        fill(&db, n)
+    })?;
+
+    // Suggestions: time and memory.
+    reset_peak_rss();
+    let before = peak_rss_mib();
+    let (suggestions, _) = time("suggestions over every proposal (top 1000 kept)", || {
+        Ok(db.read_blocking(|tx| consolidation::suggestions(tx, usize::MAX))?)
+    })?;
+    if let (Some(b), Some(a)) = (before, peak_rss_mib()) {
+        println!(
+            "{:<58} {:>9.1} MiB (process peak {a:.1} MiB)",
+            "  peak memory added while suggesting",
+            a - b
+        );
+    }
+    // Pairwise precision and recall on the synthetic labels, counted per group.
+    let mut predicted = 0u64;
+    let mut true_positive = 0u64;
+    for s in &suggestions {
+        predicted += pairs(s.proposal_ids.len() as u64);
+        let mut by_label: HashMap<usize, u64> = HashMap::new();
+        for id in &s.proposal_ids {
+            *by_label.entry(corpus.labels[&id.to_string()]).or_insert(0) += 1;
+        }
+        true_positive += by_label.values().map(|c| pairs(*c)).sum::<u64>();
+    }
+    let mut label_sizes: HashMap<usize, u64> = HashMap::new();
+    for l in corpus.labels.values() {
+        *label_sizes.entry(*l).or_insert(0) += 1;
+    }
+    let actual: u64 = label_sizes.values().map(|c| pairs(*c)).sum();
+    println!(
+        "  {} groups; pairwise precision {:.3}, recall {:.3} on {} synthetic labels",
+        suggestions.len(),
+        true_positive as f64 / predicted.max(1) as f64,
+        true_positive as f64 / actual.max(1) as f64,
+        label_sizes.len()
+    );
+
+    // Confirm the 300 most confident suggestions as needs, linked to the first project, so that
+    // needs, reports and traces have real content.
+    let office = AuthUser {
+        id: db.read_blocking(|tx| {
+            Ok(tx.query_row("SELECT id FROM users WHERE username = 'office'", [], |r| {
+                r.get(0)
+            })?)
+        })?,
+        username: "office".into(),
+        role: Role::Office,
+    };
+    let project: i64 = db.read_blocking(|tx| {
+        Ok(tx.query_row("SELECT min(id) FROM projects", [], |r| r.get(0))?)
+    })?;
+    time("confirm 300 suggestions as needs (300 transactions)", || {
+        for s in suggestions.iter().take(300) {
+            let body = NewNeed {
+                title: s.proposed_title.clone(),
+                sector: s.reason.same_sector.clone(),
+                description: String::new(),
+                proposal_ids: s.proposal_ids.clone(),
+            };
+            let done = db.write_blocking(|tx| consolidation::create_need(tx, &office, &body))?;
+            if let Some(need) = done.need_id {
+                db.write_blocking(|tx| {
+                    consolidation::link_project(tx, &office, need, project, true)
+                })?;
+            }
+        }
+        Ok(())
+    })?;
+    time("needs list with counts (300 needs)", || {
+        Ok(db.read_blocking(consolidation::list_needs)?)
+    })?;
+    let (page, _) = time("proposal table: search \"الماء\", first 500 rows", || {
+        Ok(db.read_blocking(|tx| {
+            consolidation::list_proposals(
+                tx,
+                &ProposalFilter {
+                    q: Some("الماء".into()),
+                    ..ProposalFilter::default()
+                },
+            )
+        })?)
+    })?;
+    println!("  {} proposals match", page.total);
+    time("proposal table: pole 3, unplaced, first 500 rows", || {
+        Ok(db.read_blocking(|tx| {
+            consolidation::list_proposals(
+                tx,
+                &ProposalFilter {
+                    pole: Some("pole-3".into()),
+                    status: Some("unplaced".into()),
+                    ..ProposalFilter::default()
+                },
+            )
+        })?)
+    })?;
+    Ok(())
+}

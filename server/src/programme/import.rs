@@ -1,0 +1,614 @@
+//! Projects from a CSV or XLSX file (`POST /api/projects/import`).
+//!
+//! The first line (first row of the first sheet) names the columns; see [`COLUMNS`]. Only
+//! `number` is required as a column; a row for a new project also needs `programme` and
+//! `title_ar`. A row whose number exists updates that project: the columns present overwrite
+//! (an empty cell clears), the others keep their value. The export's extra columns
+//! ([`INFO_COLUMNS`]) are ignored, so an export imports back unchanged.
+//!
+//! Cells: amounts in French ("20 870 000,00") or dot form ("20870000.00") or XLSX numbers;
+//! `programme` by id or Arabic/French/English name; `douars` and `poles` separated by `;` (or
+//! `،`), each an id, a name or (douars) an alias, compared normalised; `partners` as
+//! `name=amount; name=amount`; `sector` a code or its Arabic/French label; `placeholder` 1/0.
+//!
+//! All or nothing: every row is checked before anything is written; any bad row refuses the
+//! whole file with every bad row's line and reason.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use serde_json::json;
+use tachkhis_shared::{
+    money::{Mad, parse_mad},
+    programme::{ImportError, ImportReport, PartnerShare, ProjectInput},
+    reference::Reference,
+    text::{ascii_digits, normalize},
+};
+
+use super::{Lookups, check_input, load_projects, write_project};
+use crate::{auth, error::AppResult, export::FileFormat};
+
+/// The columns an import reads, in the order the export writes them.
+pub const COLUMNS: &[&str] = &[
+    "number",
+    "programme",
+    "title_ar",
+    "title_fr",
+    "title_en",
+    "description",
+    "sector",
+    "location",
+    "douars",
+    "poles",
+    "beneficiaries_women",
+    "beneficiaries_men",
+    "commune_contribution_mad",
+    "partners_contribution_mad",
+    "partners",
+    "start_year",
+    "end_year",
+    "duration_months",
+    "owner",
+    "funding_source",
+    "status",
+    "prerequisite_land",
+    "prerequisite_studies",
+    "indicators",
+    "programme_note",
+    "placeholder",
+];
+
+/// Columns the export adds for people to read, which an import ignores.
+pub const INFO_COLUMNS: &[&str] = &["axis_ar", "programme_ar", "needs"];
+
+/// The most rows one file may hold.
+pub const MAX_ROWS: usize = 10_000;
+
+/// A line of the file: its number (header = 1) and its cells as text.
+struct Line {
+    number: u64,
+    cells: Vec<String>,
+}
+
+fn whole_file(reason: impl Into<String>) -> Vec<ImportError> {
+    vec![ImportError {
+        line: 0,
+        reason: reason.into(),
+    }]
+}
+
+/// XLSX when asked, or when the body starts like a zip file; CSV otherwise.
+pub fn detect(body: &[u8], asked: Option<FileFormat>) -> FileFormat {
+    asked.unwrap_or(if body.starts_with(b"PK\x03\x04") {
+        FileFormat::Xlsx
+    } else {
+        FileFormat::Csv
+    })
+}
+
+fn read_csv(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let first_line = body.split(|b| *b == b'\n').next().unwrap_or_default();
+    // Spreadsheets set to French save CSV with ';' between fields.
+    let delimiter = if first_line.contains(&b';') && !first_line.contains(&b',') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .from_reader(body);
+    let headers = match reader.headers() {
+        Ok(h) => h.iter().map(String::from).collect(),
+        Err(e) => {
+            return Err(vec![ImportError {
+                line: 1,
+                reason: format!("the header line cannot be read: {}", csv_reason(&e)),
+            }]);
+        }
+    };
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(r) => {
+                let number = r.position().map_or(0, |p| p.line());
+                lines.push(Line {
+                    number,
+                    cells: r.iter().map(String::from).collect(),
+                });
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(ImportError {
+                    line,
+                    reason: csv_reason(&e),
+                });
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+            }
+        }
+        if lines.len() > MAX_ROWS {
+            return Err(whole_file(format!("more than {MAX_ROWS} rows")));
+        }
+    }
+    if errors.is_empty() {
+        Ok((headers, lines))
+    } else {
+        Err(errors)
+    }
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "the text is not UTF-8".into(),
+        _ => format!("malformed CSV: {e}"),
+    }
+}
+
+/// A number cell as people would type it: integers without ".0", others in shortest form.
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn read_xlsx(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> {
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body))
+        .map_err(|e| whole_file(format!("not a readable XLSX file: {e}")))?;
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(whole_file(format!("the first sheet cannot be read: {e}"))),
+        None => return Err(whole_file("the workbook has no sheet")),
+    };
+    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+    if range.height() > MAX_ROWS + 1 {
+        return Err(whole_file(format!("more than {MAX_ROWS} rows")));
+    }
+    let mut rows = range.rows().enumerate();
+    let Some((_, header)) = rows.next() else {
+        return Err(vec![ImportError {
+            line: 1,
+            reason: "the sheet is empty: no header row".into(),
+        }]);
+    };
+    let mut errors = Vec::new();
+    let mut cells_of = |row: &[Data], line: u64| -> Vec<String> {
+        row.iter()
+            .enumerate()
+            .map(|(c, d)| match d {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Int(i) => i.to_string(),
+                Data::Float(f) => float_text(*f),
+                Data::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+                Data::Error(e) => {
+                    errors.push(ImportError {
+                        line,
+                        reason: format!("column {} holds a spreadsheet error ({e})", c + 1),
+                    });
+                    String::new()
+                }
+                other => other.to_string(),
+            })
+            .collect()
+    };
+    let headers = cells_of(header, first_row + 1);
+    let mut lines = Vec::new();
+    for (i, row) in rows {
+        let number = first_row + i as u64 + 1;
+        let cells = cells_of(row, number);
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        lines.push(Line { number, cells });
+    }
+    if errors.is_empty() {
+        Ok((headers, lines))
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_int(column: &str, text: &str) -> Result<Option<i64>, String> {
+    let t = ascii_digits(text.trim());
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<i64>()
+        .map(Some)
+        .map_err(|_| format!("{column}: '{}' is not a whole number", text.trim()))
+}
+
+fn parse_i32(column: &str, text: &str) -> Result<Option<i32>, String> {
+    parse_int(column, text)?
+        .map(|v| i32::try_from(v).map_err(|_| format!("{column}: {v} is out of range")))
+        .transpose()
+}
+
+fn parse_amount(column: &str, text: &str) -> Result<Option<Mad>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_mad(text)
+        .map(Some)
+        .map_err(|e| format!("{column}: '{}': {e}", text.trim()))
+}
+
+fn opt(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn split_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split([';', '،'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn parse_flag(column: &str, text: &str) -> Result<bool, String> {
+    match text.trim().to_lowercase().as_str() {
+        "" | "0" | "false" | "no" | "non" | "لا" => Ok(false),
+        "1" | "true" | "yes" | "oui" | "نعم" => Ok(true),
+        other => Err(format!("{column}: '{other}' is not 1 or 0")),
+    }
+}
+
+fn sector_code(text: &str) -> Result<Option<String>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let key = normalize(t);
+    Reference::sector_labels()
+        .into_iter()
+        .find(|s| s.code == t || normalize(&s.ar) == key || normalize(&s.fr) == key)
+        .map(|s| Some(s.code))
+        .ok_or_else(|| format!("sector: unknown sector '{t}'"))
+}
+
+fn parse_partners(text: &str) -> Result<Vec<PartnerShare>, String> {
+    split_list(text)
+        .map(|item| {
+            let (name, amount) = item
+                .rsplit_once('=')
+                .ok_or_else(|| format!("partners: '{item}' is not name=amount"))?;
+            let amount =
+                parse_mad(amount).map_err(|e| format!("partners: '{}': {e}", amount.trim()))?;
+            Ok(PartnerShare {
+                name: name.trim().to_string(),
+                amount,
+            })
+        })
+        .collect()
+}
+
+/// Applies one cell to the sheet.
+fn apply(input: &mut ProjectInput, column: &str, text: &str, lk: &Lookups) -> Result<(), String> {
+    match column {
+        "number" => {}
+        "programme" => {
+            input.programme_id = if text.trim().is_empty() {
+                0
+            } else {
+                lk.programme(text)
+                    .ok_or_else(|| format!("programme: unknown programme '{}'", text.trim()))?
+            }
+        }
+        "title_ar" => input.title_ar = text.to_string(),
+        "title_fr" => input.title_fr = text.to_string(),
+        "title_en" => input.title_en = text.to_string(),
+        "description" => input.description = text.to_string(),
+        "sector" => input.sector = sector_code(text)?,
+        "location" => input.location = text.to_string(),
+        "douars" => {
+            input.douar_ids = split_list(text)
+                .map(|d| {
+                    lk.douar(d)
+                        .ok_or_else(|| format!("douars: unknown douar '{d}'"))
+                })
+                .collect::<Result<_, _>>()?
+        }
+        "poles" => {
+            input.pole_ids = split_list(text)
+                .map(|p| {
+                    lk.pole(p)
+                        .ok_or_else(|| format!("poles: unknown pole '{p}'"))
+                })
+                .collect::<Result<_, _>>()?
+        }
+        "beneficiaries_women" => input.beneficiaries_women = parse_int(column, text)?,
+        "beneficiaries_men" => input.beneficiaries_men = parse_int(column, text)?,
+        "commune_contribution_mad" => input.commune_contribution = parse_amount(column, text)?,
+        "partners_contribution_mad" => input.partners_contribution = parse_amount(column, text)?,
+        "partners" => input.partners = parse_partners(text)?,
+        "start_year" => input.start_year = parse_i32(column, text)?,
+        "end_year" => input.end_year = parse_i32(column, text)?,
+        "duration_months" => input.duration_months = parse_i32(column, text)?,
+        "owner" => input.owner = text.to_string(),
+        "funding_source" => input.funding_source = opt(text),
+        "status" => input.status = opt(text),
+        "prerequisite_land" => input.prerequisite_land = text.to_string(),
+        "prerequisite_studies" => input.prerequisite_studies = text.to_string(),
+        "indicators" => input.indicators = text.to_string(),
+        "programme_note" => input.programme_note = opt(text),
+        "placeholder" => input.placeholder = parse_flag(column, text)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Reads, checks and (unless `dry_run`) writes the projects of a file, in the caller's
+/// transaction. `Ok(Err(rows))` is a refused file: nothing was written.
+pub fn import_projects(
+    tx: &rusqlite::Transaction<'_>,
+    user_id: Option<i64>,
+    body: &[u8],
+    format: Option<FileFormat>,
+    dry_run: bool,
+) -> AppResult<Result<ImportReport, Vec<ImportError>>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Err(whole_file("the file is empty")));
+    }
+    let format = detect(body, format);
+    let read = match format {
+        FileFormat::Csv => read_csv(body),
+        FileFormat::Xlsx => read_xlsx(body),
+    };
+    let (headers, lines) = match read {
+        Ok(x) => x,
+        Err(errors) => return Ok(Err(errors)),
+    };
+
+    // The header: known columns, each once, `number` among them.
+    let mut errors = Vec::new();
+    let mut columns: Vec<Option<&'static str>> = Vec::with_capacity(headers.len());
+    for h in &headers {
+        let key = h.trim().to_lowercase();
+        match COLUMNS.iter().find(|c| **c == key) {
+            Some(c) if columns.contains(&Some(*c)) => errors.push(format!("column '{c}' twice")),
+            Some(c) => columns.push(Some(*c)),
+            None if INFO_COLUMNS.contains(&key.as_str()) || key.is_empty() => columns.push(None),
+            None => errors.push(format!("unknown column '{}'", h.trim())),
+        }
+    }
+    let Some(number_at) = columns.iter().position(|c| *c == Some("number")) else {
+        errors.push("no 'number' column".into());
+        return Ok(Err(header_errors(errors)));
+    };
+    if !errors.is_empty() {
+        return Ok(Err(header_errors(errors)));
+    }
+    if lines.is_empty() {
+        return Ok(Err(vec![ImportError {
+            line: 1,
+            reason: "the file has a header but no project".into(),
+        }]));
+    }
+
+    let lk = Lookups::load(tx)?;
+    let existing: HashMap<i64, (i64, ProjectInput)> = load_projects(tx, None)?
+        .into_iter()
+        .map(|p| (p.input.number, (p.id, p.input)))
+        .collect();
+    let mut seen: HashMap<i64, u64> = HashMap::new();
+    let mut rows: Vec<(Option<i64>, ProjectInput)> = Vec::with_capacity(lines.len());
+    let mut errors: Vec<ImportError> = Vec::new();
+    for line in &lines {
+        let mut fail = |reason: String| {
+            errors.push(ImportError {
+                line: line.number,
+                reason,
+            })
+        };
+        let cell = |i: usize| line.cells.get(i).map_or("", String::as_str);
+        let number = match parse_int("number", cell(number_at)) {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                fail("number: the project number is missing".into());
+                continue;
+            }
+            Err(e) => {
+                fail(e);
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert(number, line.number) {
+            fail(format!(
+                "project number {number} is already on line {first} of this file"
+            ));
+            continue;
+        }
+        let (id, mut input) = match existing.get(&number) {
+            Some((id, input)) => (Some(*id), input.clone()),
+            None => (
+                None,
+                ProjectInput {
+                    number,
+                    ..ProjectInput::default()
+                },
+            ),
+        };
+        let mut bad = false;
+        for (i, column) in columns.iter().enumerate() {
+            if let Some(column) = column
+                && let Err(reason) = apply(&mut input, column, cell(i), &lk)
+            {
+                fail(reason);
+                bad = true;
+            }
+        }
+        if bad {
+            continue;
+        }
+        if id.is_none() && input.programme_id == 0 {
+            fail("programme: a new project needs its programme".into());
+            continue;
+        }
+        let reasons = check_input(&mut input, &lk);
+        if !reasons.is_empty() {
+            for r in reasons {
+                fail(r);
+            }
+            continue;
+        }
+        rows.push((id, input));
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+
+    let mut report = ImportReport {
+        created: Vec::new(),
+        updated: Vec::new(),
+        dry_run,
+    };
+    for (id, input) in &rows {
+        match id {
+            Some(_) => report.updated.push(input.number),
+            None => report.created.push(input.number),
+        }
+        if !dry_run {
+            write_project(tx, *id, input)?;
+        }
+    }
+    if !dry_run {
+        auth::audit(
+            tx,
+            user_id,
+            "project.import",
+            Some(match format {
+                FileFormat::Csv => "csv",
+                FileFormat::Xlsx => "xlsx",
+            }),
+            Some(&json!({"created": report.created, "updated": report.updated}).to_string()),
+        )?;
+    }
+    Ok(Ok(report))
+}
+
+fn header_errors(reasons: Vec<String>) -> Vec<ImportError> {
+    let known = COLUMNS.join(", ");
+    reasons
+        .into_iter()
+        .map(|r| ImportError {
+            line: 1,
+            reason: format!("{r} (the columns are: {known})"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{db::Db, demo};
+
+    fn demo_db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        db.write_blocking(demo::load_if_empty).unwrap();
+        (dir, db)
+    }
+
+    fn import(db: &Db, body: &str) -> Result<ImportReport, Vec<ImportError>> {
+        let body = body.as_bytes().to_vec();
+        db.write_blocking(move |tx| import_projects(tx, None, &body, None, false))
+            .unwrap()
+    }
+
+    #[test]
+    fn french_amounts_names_aliases_and_semicolons() {
+        let (_dir, db) = demo_db();
+        let report = import(
+            &db,
+            "number;programme;title_ar;douars;commune_contribution_mad;partners;sector\n\
+             100;البنية التحتية;طريق جديدة;اولادسكيبر، ادوز;1 250 000,50;ONEE=300 000,00;الطرق والمسالك\n",
+        );
+        let report = report.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(report.created, vec![100]);
+        let p = db
+            .read_blocking(|tx| {
+                Ok(load_projects(tx, None)?
+                    .into_iter()
+                    .find(|p| p.input.number == 100))
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.input.programme_id, 1);
+        assert_eq!(p.input.douar_ids, vec!["ouled-skir", "idouz"]);
+        assert_eq!(
+            p.input.commune_contribution.unwrap().to_string(),
+            "1250000.50"
+        );
+        assert_eq!(
+            p.input.partners_contribution.unwrap().to_string(),
+            "300000.00"
+        );
+        assert_eq!(p.input.sector.as_deref(), Some("roads"));
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_and_nothing_written() {
+        let (_dir, db) = demo_db();
+        let before = db
+            .read_blocking(|tx| {
+                Ok(tx.query_row("SELECT count(*) FROM projects", [], |r| r.get::<_, i64>(0))?)
+            })
+            .unwrap();
+        let errors = import(
+            &db,
+            "number,programme,title_ar,commune_contribution_mad,start_year\n\
+             200,1,صالح,100,2024\n\
+             201,1,سالب,-5,2024\n\
+             202,99,برنامج مجهول,,\n\
+             200,1,مكرر,,\n\
+             abc,1,رقم,,\n\
+             203,1,,,\n\
+             204,1,سنة,,1800\n",
+        )
+        .unwrap_err();
+        let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 4, 5, 6, 7, 8], "{errors:?}");
+        assert!(errors[0].reason.contains("negative"), "{errors:?}");
+        assert!(errors[2].reason.contains("line 2"), "{errors:?}");
+        let after = db
+            .read_blocking(|tx| {
+                Ok(tx.query_row("SELECT count(*) FROM projects", [], |r| r.get::<_, i64>(0))?)
+            })
+            .unwrap();
+        assert_eq!(before, after);
+    }
+
+    #[test]
+    fn header_problems_are_line_one() {
+        let (_dir, db) = demo_db();
+        let e = import(&db, "numero,title_ar\n1,x\n").unwrap_err();
+        assert!(e.iter().all(|e| e.line == 1), "{e:?}");
+        assert!(e[0].reason.contains("unknown column 'numero'"));
+        let e = import(&db, "number,title_ar\n").unwrap_err();
+        assert_eq!(e[0].line, 1);
+        let e = import(&db, "  \n").unwrap_err();
+        assert_eq!(e[0].line, 0);
+    }
+
+    #[test]
+    fn number_cells_from_spreadsheets() {
+        assert_eq!(float_text(3.0), "3");
+        assert_eq!(float_text(20_870_000.12), "20870000.12");
+        assert_eq!(
+            parse_amount("x", &float_text(1250.5))
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "1250.50"
+        );
+    }
+}
