@@ -81,7 +81,7 @@ pub fn ActionTable(props: &ActionTableProps) -> Html {
         html! {
             <tr key={a.id.to_string()} data-test="action-row" data-id={a.id.to_string()} data-kind={a.kind.clone()}
                 class={classes!(a.undone_by.is_some().then_some("withdrawn"))}>
-                <td class="num">{ show_time(epoch_ms(a.at)) }</td>
+                <td class="num"><span dir="ltr">{ show_time(epoch_ms(a.at)) }</span></td>
                 <td>{ a.username.clone().unwrap_or_default() }</td>
                 <td>{ lang.t(kind_key(&a.kind)) }
                     if let Some(undoes) = a.undoes { <span class="sub num">{ format!("#{undoes}") }</span> }

@@ -640,6 +640,15 @@ struct HelpOverlayProps {
     onclose: Callback<MouseEvent>,
 }
 
+/// Key caps: letters as they are, named keys from the catalogues ("Maj + x").
+fn caps(lang: Lang, k: &'static str) -> &'static str {
+    if k.starts_with("office.") {
+        lang.t(k)
+    } else {
+        k
+    }
+}
+
 /// The keyboard shortcuts, from the catalogues.
 #[component]
 fn HelpOverlay(props: &HelpOverlayProps) -> Html {
@@ -659,7 +668,7 @@ fn HelpOverlay(props: &HelpOverlayProps) -> Html {
             &[
                 ("j / k", "office.keys.move"),
                 ("x", "office.keys.select"),
-                ("⇧ + x", "office.keys.range"),
+                ("office.keys.range_keys", "office.keys.range"),
                 ("*", "office.keys.select_all"),
                 ("/", "office.keys.search"),
                 ("m", "office.keys.merge"),
@@ -692,7 +701,7 @@ fn HelpOverlay(props: &HelpOverlayProps) -> Html {
                         <h3>{ lang.t(title) }</h3>
                         <dl class="keys">
                             { for keys.iter().map(|(k, what)| html! {
-                                <><dt><kbd dir="ltr">{ *k }</kbd></dt><dd>{ lang.t(what) }</dd></>
+                                <><dt><kbd dir="ltr">{ caps(lang, k) }</kbd></dt><dd>{ lang.t(what) }</dd></>
                             }) }
                         </dl>
                     </section>

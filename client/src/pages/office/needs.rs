@@ -7,7 +7,7 @@ use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::{
-    Link, LoadNotice, filter_select, fold, focus_test_id, group_name, pole_options, sector_name,
+    Link, LoadNotice, filter_select, focus_test_id, fold, group_name, pole_options, sector_name,
     sector_options, sort_th, use_get, use_keys,
 };
 use crate::route::Route;
@@ -51,9 +51,7 @@ pub fn NeedsPage() -> Html {
                 .filter(|n| sector.as_ref().is_none_or(|s| n.sector.as_ref() == Some(s)))
                 .filter(|n| pole.as_ref().is_none_or(|p| n.pole_ids.contains(p)))
                 .filter(|n| {
-                    q.is_empty()
-                        || fold(&n.title).contains(&q)
-                        || fold(&n.description).contains(&q)
+                    q.is_empty() || fold(&n.title).contains(&q) || fold(&n.description).contains(&q)
                 })
                 .collect()
         })

@@ -66,7 +66,7 @@ pub fn totals_cells(lang: Lang, t: &Totals) -> Html {
                 { t.projects }
                 if t.without_commune_amount > 0 {
                     <span class="sub" title={lang.t("office.programme.without_amount")}>
-                        { format!("({}?)", t.without_commune_amount) }
+                        { lang.tf("office.programme.without_amount_short", &[("count", &t.without_commune_amount.to_string())]) }
                     </span>
                 }
             </td>
@@ -175,7 +175,6 @@ pub fn ProgrammePage() -> Html {
                     <Link to={Route::OfficeProject { id: Some(p.id) }} test={AttrValue::from("project-link")}>
                         <span dir="auto">{ lang.pick(&p.title_ar, &p.title_fr).to_string() }</span>
                     </Link>
-                    if p.placeholder { <span class="tag quiet">{ lang.t("office.project.placeholder") }</span> }
                 </td>
                 <td>{ sector_name(r, lang, p.sector.as_deref()) }</td>
                 <td class="num">{ years(p) }</td>

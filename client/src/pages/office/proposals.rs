@@ -549,9 +549,7 @@ pub fn ProposalsPage() -> Html {
                 .as_ref()
                 .map(|n| {
                     n.iter()
-                        .filter(|n| {
-                            q.is_empty() || super::fold(&n.title).contains(&q)
-                        })
+                        .filter(|n| q.is_empty() || super::fold(&n.title).contains(&q))
                         .collect()
                 })
                 .unwrap_or_default();
