@@ -52,6 +52,7 @@ fn js_err(_: JsValue) -> HttpError {
     HttpError::Unreadable("browser API".into())
 }
 
+#[cfg_attr(not(feature = "office"), allow(dead_code))]
 pub(crate) enum Body<'a> {
     None,
     Json(String),
@@ -61,6 +62,7 @@ pub(crate) enum Body<'a> {
 }
 
 /// Sends a request and returns the response whatever its status; `Offline` when there is none.
+#[cfg_attr(not(feature = "office"), allow(dead_code))]
 pub(crate) async fn fetch(
     method: &str,
     path: &str,

@@ -10,6 +10,7 @@ mod background;
 mod i18n;
 mod json;
 mod model;
+#[cfg(feature = "office")]
 mod office_api;
 mod pages;
 mod route;
@@ -118,8 +119,20 @@ fn switch(route: Route) -> Html {
         | Route::OfficeLog
         | Route::OfficeProgramme
         | Route::OfficeProject { .. }
-        | Route::OfficeReports) => html! { <pages::office::OfficeShell {route} /> },
+        | Route::OfficeReports) => office_screen(route),
     }
+}
+
+#[cfg(feature = "office")]
+fn office_screen(route: Route) -> Html {
+    html! { <pages::office::OfficeShell {route} /> }
+}
+
+/// The tablets' bundle has no office screens: the page loads again, and index.html then loads
+/// the office's bundle.
+#[cfg(not(feature = "office"))]
+fn office_screen(route: Route) -> Html {
+    html! { <route::FullLoad to={route} /> }
 }
 
 /// Shown when the tablet's storage cannot be opened (private window, storage disabled).

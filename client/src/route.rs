@@ -151,6 +151,34 @@ pub fn Redirect(props: &RedirectProps) -> Html {
     html! {}
 }
 
+#[derive(Properties, PartialEq)]
+pub struct FullLoadProps {
+    pub to: Route,
+}
+
+/// Loads `to` as a new page (index.html picks the bundle that has its screen); says so instead
+/// when the page is already there, so that a missing bundle cannot make it reload forever.
+#[cfg_attr(feature = "office", allow(dead_code))]
+#[component]
+pub fn FullLoad(props: &FullLoadProps) -> Html {
+    let lang = use_context::<crate::Ctx>()
+        .map(|c| c.model.lang())
+        .unwrap_or_default();
+    let path = props.to.path();
+    let here = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_some_and(|p| p.trim_end_matches('/') == path);
+    use_effect_with((path.clone(), here), |(path, here)| {
+        if !*here && let Some(w) = web_sys::window() {
+            let _ = w.location().assign(path);
+        }
+    });
+    if here {
+        return html! { <p class="notice warn" data-test="office-unavailable">{ lang.t("office.unavailable") }</p> };
+    }
+    html! {}
+}
+
 /// Renders the current route's screen ([`crate::switch`]) and follows the browser's back and
 /// forward buttons.
 #[component]

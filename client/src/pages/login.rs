@@ -72,7 +72,7 @@ pub fn Login() -> Html {
                         // The design office and the committees land on the office screens.
                         let office = model
                             .auth()
-                            .is_some_and(|a| crate::pages::office::is_office_role(a.role));
+                            .is_some_and(|a| crate::pages::is_office_role(a.role));
                         if let Some(n) = navigator {
                             n.push(if office {
                                 &Route::OfficeProposals

@@ -30,6 +30,7 @@ use yew::prelude::*;
 
 use crate::i18n::Lang;
 use crate::office_api::{self, ApiError};
+use crate::pages::is_office_role;
 use crate::route::{Redirect, Route, use_navigator};
 use crate::ui::{LangSwitch, group_label, sector_label};
 use crate::use_model;
@@ -477,11 +478,6 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
         _ => 5,
     }
-}
-
-/// The roles that use the office screens.
-pub fn is_office_role(role: Role) -> bool {
-    matches!(role, Role::Office | Role::Admin | Role::Committee)
 }
 
 #[derive(Properties, PartialEq)]
