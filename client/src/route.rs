@@ -157,23 +157,25 @@ pub struct FullLoadProps {
 }
 
 /// Loads `to` as a new page (index.html picks the bundle that has its screen); says so instead
-/// when the page is already there, so that a missing bundle cannot make it reload forever.
+/// when index.html could not load that bundle, so that it cannot reload forever.
 #[cfg_attr(feature = "office", allow(dead_code))]
 #[component]
 pub fn FullLoad(props: &FullLoadProps) -> Html {
     let lang = use_context::<crate::Ctx>()
         .map(|c| c.model.lang())
         .unwrap_or_default();
-    let path = props.to.path();
-    let here = web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .is_some_and(|p| p.trim_end_matches('/') == path);
-    use_effect_with((path.clone(), here), |(path, here)| {
-        if !*here && let Some(w) = web_sys::window() {
+    let window = web_sys::window();
+    // Set by index.html when the office's bundle did not load (no network).
+    let missing = window
+        .as_ref()
+        .and_then(|w| js_sys::Reflect::get(w, &JsValue::from_str("tachkhisNoOffice")).ok())
+        .is_some_and(|v| v.is_truthy());
+    use_effect_with((props.to.path(), missing), |(path, missing)| {
+        if !*missing && let Some(w) = web_sys::window() {
             let _ = w.location().assign(path);
         }
     });
-    if here {
+    if missing {
         return html! { <p class="notice warn" data-test="office-unavailable">{ lang.t("office.unavailable") }</p> };
     }
     html! {}

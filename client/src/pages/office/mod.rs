@@ -267,9 +267,14 @@ fn is_typing(e: &KeyboardEvent) -> bool {
     }
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| {
-            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                || el.has_attribute("contenteditable")
+        .is_some_and(|el| match el.tag_name().as_str() {
+            // A ticked checkbox keeps the focus: j, k and x must still work from there.
+            "INPUT" => !matches!(
+                el.get_attribute("type").as_deref(),
+                Some("checkbox" | "radio" | "button" | "submit" | "reset" | "file")
+            ),
+            "TEXTAREA" | "SELECT" => true,
+            _ => el.has_attribute("contenteditable"),
         })
 }
 
