@@ -3,6 +3,8 @@
 //! office logs in, selects proposals in the table (checkbox, keyboard range), merges them into
 //! a new need, undoes it, and every screen is photographed in Arabic and French.
 
+use std::path::Path;
+
 use fantoccini::Client;
 use serde_json::Value;
 use tachkhis_shared::session::{EditCtx, NewSession, ProposalInput, SessionDoc};
@@ -173,12 +175,26 @@ async fn office_merges_and_undoes() -> TestResult {
     let base = format!("http://127.0.0.1:{}", server.port);
     let sent = seed(&base).await;
 
+    // A project file with a bad line, for the import's error report.
+    let http = reqwest::Client::new();
+    let token = login(&http, &base, "office").await;
+    let export = http
+        .get(format!("{base}/api/export/projects?format=csv"))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let header = export.lines().next().expect("a header line").to_string();
+    let bad_file = tmp.path().join("projects-bad.csv");
+    std::fs::write(&bad_file, format!("{header}\nnot-a-number\n"))?;
+
     let client = connect_browser(&driver, &profile).await;
     laptop(&client).await;
     let run = {
         let client = client.clone();
         let base = base.clone();
-        tokio::spawn(async move { scenario(&client, &base, sent).await })
+        tokio::spawn(async move { scenario(&client, &base, sent, &bad_file).await })
     };
     let outcome = run.await;
     if !matches!(outcome, Ok(Ok(()))) {
@@ -195,7 +211,7 @@ async fn office_merges_and_undoes() -> TestResult {
     }
 }
 
-async fn scenario(client: &Client, base: &str, sent: usize) -> TestResult {
+async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> TestResult {
     // The office logs in and lands on the proposals table.
     client.goto(&format!("{base}/")).await?;
     find(client, "[data-test=login-username]")
@@ -277,6 +293,18 @@ async fn scenario(client: &Client, base: &str, sent: usize) -> TestResult {
     click(client, "[data-test=nav-programme]").await;
     find(client, "[data-test=programme-total]").await;
     screenshot(client, "office-programme-ar.png").await;
+    // An export downloads with the token: no error said.
+    click(client, "[data-test=export-table-csv]").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_ne!(flash_state(client).await.as_deref(), Some("error"));
+    // A bad import file: every bad line is listed with its number, nothing is written.
+    find(client, "[data-test=import-file]")
+        .await
+        .send_keys(&bad_file.display().to_string())
+        .await?;
+    click(client, "[data-test=import-check]").await;
+    find(client, "[data-test=import-errors] li").await;
+    screenshot(client, "office-import-errors-ar.png").await;
     click(client, "[data-test=nav-reports]").await;
     find(client, "[data-test=table-total]").await;
     screenshot(client, "office-reports-ar.png").await;
