@@ -273,6 +273,11 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
     press(client, "u").await;
     wait_count(client, "[data-test=row-need]", 0).await;
     assert_eq!(count(client, "[data-test=proposal-row]").await, sent);
+    // l: the first row's lineage: into the new need, and back out by the undo.
+    press(client, "l").await;
+    wait_count(client, "[data-test=lineage] li", 2).await;
+    screenshot(client, "office-lineage-ar.png").await;
+    press(client, "\u{e00c}").await;
 
     // The log has the merge, undone, and the undo.
     click(client, "[data-test=nav-log]").await;

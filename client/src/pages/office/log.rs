@@ -12,7 +12,7 @@ use crate::route::Route;
 use crate::ui::show_time;
 use crate::use_model;
 
-fn kind_key(kind: &str) -> &'static str {
+pub fn kind_key(kind: &str) -> &'static str {
     match kind {
         "create" => "office.kind.create",
         "merge" => "office.kind.merge",

@@ -6,7 +6,7 @@
 //! undo, the shortcut help) and provides the [`Office`] context: the token, the read-only flag,
 //! a reload counter every screen refetches on, and [`Office::act`] to run an action.
 
-mod log;
+pub mod log;
 mod need;
 mod needs;
 mod programme;
@@ -676,6 +676,7 @@ fn HelpOverlay(props: &HelpOverlayProps) -> Html {
                 ("a", "office.keys.add"),
                 ("r", "office.keys.remove"),
                 ("o", "office.keys.open_need"),
+                ("l", "office.keys.lineage"),
             ],
         ),
         (

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use tachkhis_shared::consolidation::{
-    ActionDone, MoveProposals, NeedSummary, NewNeed, OfficeProposal, ProposalFilter, ProposalPage,
-    ProposalStatus,
+    ActionDone, Lineage, MoveProposals, NeedSummary, NewNeed, OfficeProposal, ProposalFilter,
+    ProposalPage, ProposalStatus,
 };
 use tachkhis_shared::reference::Reference;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use super::{
 use crate::i18n::Lang;
 use crate::office_api::{self, query};
 use crate::route::{Route, use_navigator};
-use crate::ui::{douar_name, input_value, pole_name, show_date};
+use crate::ui::{douar_name, input_value, pole_name, show_date, show_time};
 use crate::use_model;
 
 /// Rows asked for at a time; "show more" asks for this many more.
@@ -118,12 +118,15 @@ pub fn ProposalsPage() -> Html {
     let cursor = use_state(|| 0usize);
     let anchor = use_mut_ref(|| None::<usize>);
     let dialog = use_state(|| Dialog::None);
+    // The proposal whose lineage is shown (`l`).
+    let lineage_of = use_state(|| None::<Uuid>);
 
     let page = use_get::<ProposalPage>(Some(proposals_query(&filter, *limit)));
     let needs = use_get::<Vec<NeedSummary>>(
         matches!(*dialog, Dialog::AddTo { .. }).then(|| "/api/needs".to_string()),
     );
 
+    let lineage = use_get::<Lineage>(lineage_of.map(|id| format!("/api/proposals/{id}/lineage")));
     let mut rows: Vec<&OfficeProposal> = page
         .data
         .as_ref()
@@ -310,10 +313,15 @@ pub fn ProposalsPage() -> Html {
         let (open_merge, open_add, move_to) =
             (open_merge.clone(), open_add.clone(), move_to.clone());
         let (navigator, n, read_only) = (navigator.clone(), order.len(), office.read_only);
+        let order_ids = order.clone();
         let need_at_cursor = rows.get(cur).and_then(|p| p.need_id);
+        let (lineage_of, id_at_cursor) = (lineage_of.clone(), rows.get(cur).map(|p| p.id));
         use_keys(Callback::from(move |e: KeyboardEvent| {
             let go = |to: usize| {
                 cursor.set(to);
+                if lineage_of.is_some() {
+                    lineage_of.set(order_ids.get(to).copied());
+                }
                 // After the render that moves the highlight.
                 Timeout::new(0, scroll_to_cursor).forget();
             };
@@ -335,8 +343,15 @@ pub fn ProposalsPage() -> Html {
                     }
                     None => return,
                 },
+                "l" => lineage_of.set(if lineage_of.is_some() {
+                    None
+                } else {
+                    id_at_cursor
+                }),
                 "Escape" => {
-                    if *dialog != Dialog::None {
+                    if lineage_of.is_some() {
+                        lineage_of.set(None);
+                    } else if *dialog != Dialog::None {
                         dialog.set(Dialog::None);
                     } else {
                         clear.emit(());
@@ -580,6 +595,53 @@ pub fn ProposalsPage() -> Html {
         }
     };
 
+    // ---- lineage -----------------------------------------------------------------------------
+    let lineage_panel = lineage_of.map(|id| {
+        let close = {
+            let l = lineage_of.clone();
+            Callback::from(move |_: MouseEvent| l.set(None))
+        };
+        let problem = rows
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.problem.clone())
+            .unwrap_or_default();
+        let need_link = |n: Option<i64>| match n {
+            Some(id) => html! { <Link to={Route::OfficeNeed { id }}>{ format!("#{id}") }</Link> },
+            None => html! { <span class="muted">{ lang.t("office.status.unplaced") }</span> },
+        };
+        // From one need to the next, in the reading direction.
+        let arrow = if lang == Lang::Ar { " ← " } else { " → " };
+        let steps = lineage.data.as_ref().map(|l| {
+            html! {
+                <ol class="lineage">
+                    { for l.steps.iter().map(|s| html! {
+                        <li>
+                            <span class="num" dir="ltr">{ show_time(super::log::epoch_ms(s.at)) }</span>
+                            { " · " }{ s.username.clone().unwrap_or_default() }{ " · " }
+                            { lang.t(super::log::kind_key(&s.kind)) }{ " : " }
+                            { need_link(s.from_need) }<span aria-hidden="true">{ arrow }</span>{ need_link(s.to_need) }
+                        </li>
+                    }) }
+                </ol>
+            }
+        });
+        html! {
+            <aside class="dialog lineage-panel" data-test="lineage">
+                <div class="overlay-head">
+                    <h2>{ lang.t("office.lineage.title") }</h2>
+                    <button type="button" class="flash-close" aria-label={lang.t("office.close")} onclick={close}>{ "×" }</button>
+                </div>
+                <p dir="auto"><strong>{ problem }</strong></p>
+                <LoadNotice loading={lineage.loading} error={lineage.error.clone()} has_data={lineage.data.is_some()} />
+                if lineage.data.as_ref().is_some_and(|l| l.steps.is_empty()) {
+                    <p class="muted">{ lang.t("office.lineage.none") }</p>
+                }
+                { for steps }
+            </aside>
+        }
+    });
+
     // ---- table -----------------------------------------------------------------------------
     // One listener for the whole body: a click on a checkbox selects (shift: a range), a click
     // elsewhere on a row moves the cursor there; links do their own thing.
@@ -693,6 +755,7 @@ pub fn ProposalsPage() -> Html {
             { filters }
             { for bulk }
             { dialog_html }
+            { for lineage_panel }
             <LoadNotice loading={page.loading} error={page.error.clone()} has_data={page.data.is_some()} />
             if page.data.is_some() && rows.is_empty() {
                 <p class="empty">{ lang.t("office.proposals.empty") }</p>
