@@ -337,5 +337,22 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
     click(client, "[data-test=nav-suggestions]").await;
     find(client, "[data-test=suggestion]").await;
     screenshot(client, "office-suggestions-fr.png").await;
+
+    // A committee member reads the same screens, with no selection and no action buttons.
+    client.goto(&format!("{base}/login")).await?;
+    let user = find(client, "[data-test=login-username]").await;
+    user.clear().await?;
+    user.send_keys("committee").await?;
+    find(client, "[data-test=login-password]")
+        .await
+        .send_keys(PASSWORD)
+        .await?;
+    click(client, "[data-test=login-submit]").await;
+    find(client, "[data-test=read-only]").await;
+    wait_count(client, "[data-test=proposal-row]", sent).await;
+    assert_eq!(count(client, "[data-test=row-check]").await, 0);
+    press(client, "m").await;
+    assert_eq!(count(client, "[data-test=merge-dialog]").await, 0);
+    screenshot(client, "office-committee-fr.png").await;
     Ok(())
 }
