@@ -21,7 +21,7 @@ use std::{
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rusqlite::params;
-use tachkhis_server::{Db, auth::AuthUser, consolidation, demo};
+use tachkhis_server::{Db, auth::AuthUser, consolidation, demo, export, programme};
 use tachkhis_shared::{
     api::Role,
     consolidation::{NewNeed, ProposalFilter},
@@ -51,138 +51,292 @@ const PLACES: &[(&str, &str)] = &[
     ("pole-7", "el-kenna"),
 ];
 
-const GROUPS: &[&str] = &["women", "men", "youth", "disability", "associations", "mixed"];
+const GROUPS: &[&str] = &[
+    "women",
+    "men",
+    "youth",
+    "disability",
+    "associations",
+    "mixed",
+];
 
 /// A need template: sector, commune-wide or not, and ways people say it (problem, solution).
 type Template = (&'static str, bool, &'static [(&'static str, &'static str)]);
 
 const TEMPLATES: &[Template] = &[
-    ("drinking_water", false, &[
-        ("انعدام الماء الصالح للشرب", "ربط الدوار بشبكة الماء الشروب"),
-        ("الما ماكاينش فالدوار", "نبغيو الما يوصل للديور"),
-        ("Manque d'eau potable", "Raccordement au réseau d'eau potable"),
-        ("نقص في مياه الشرب", "ربط المنازل بالماء"),
-    ]),
-    ("drinking_water", false, &[
-        ("جفاف البئر في الصيف", "تعميق البئر وتجهيزه"),
-        ("Le puits est à sec en été", "Approfondir le puits"),
-    ]),
-    ("roads", false, &[
-        ("الطريق غير معبدة", "تعبيد الطريق الرابطة بالمركز"),
-        ("حالة المسلك الطرقي متدهورة", "إصلاح وتعبيد المسلك"),
-        ("La piste est impraticable", "Goudronnage de la piste"),
-        ("الطريق كتقطع فالشتا", "تعبيد الطريق"),
-    ]),
-    ("roads", false, &[
-        ("صعوبة عبور الواد", "بناء قنطرة على الواد"),
-        ("Pas de pont sur l'oued", "Construction d'un pont"),
-    ]),
-    ("health", false, &[
-        ("غياب مستوصف بالدوار", "بناء مستوصف"),
-        ("ماكاينش سبيطار قريب", "بناء مستوصف فالدوار"),
-        ("Absence de dispensaire", "Construction d'un dispensaire"),
-    ]),
-    ("health", true, &[
-        ("عدم توفر سيارة الإسعاف", "اقتناء سيارة إسعاف"),
-        ("Pas d'ambulance", "Acquisition d'une ambulance"),
-    ]),
-    ("electricity", false, &[
-        ("منازل غير مربوطة بالكهرباء", "ربط المنازل بالشبكة الكهربائية"),
-        ("Maisons sans électricité", "Électrification des foyers"),
-        ("الضو ماواصلش للديور", "ربط الديور بالضو"),
-    ]),
-    ("electricity", false, &[
-        ("ضعف الإنارة العمومية", "تركيب أعمدة الإنارة"),
-        ("Pas d'éclairage public", "Installation de lampadaires"),
-    ]),
-    ("youth_sports", false, &[
-        ("غياب ملعب لكرة القدم", "بناء ملعب للقرب"),
-        ("Pas de terrain de sport", "Aménagement d'un terrain de football"),
-    ]),
-    ("education", false, &[
-        ("تدهور بناية المدرسة", "ترميم الأقسام الدراسية"),
-        ("L'école est dégradée", "Réhabilitation de l'école"),
-    ]),
-    ("education", false, &[
-        ("غياب التعليم الأولي", "إحداث روض للأطفال"),
-        ("Pas de préscolaire", "Création d'une classe de préscolaire"),
-    ]),
-    ("education", false, &[
-        ("غياب النقل المدرسي", "توفير حافلة للنقل المدرسي"),
-        ("Pas de transport scolaire", "Un bus de transport scolaire"),
-    ]),
-    ("environment", false, &[
-        ("خطر الفيضانات", "بناء حائط للحماية من الفيضانات"),
-        ("Inondations en hiver", "Protection contre les crues"),
-    ]),
-    ("environment", false, &[
-        ("تراكم الأزبال", "جمع النفايات"),
-        ("Les ordures ne sont pas collectées", "Collecte des déchets"),
-    ]),
-    ("sanitation", false, &[
-        ("غياب الصرف الصحي", "إنجاز شبكة التطهير"),
-        ("Absence d'assainissement", "Réseau d'assainissement liquide"),
-    ]),
-    ("women_family", false, &[
-        ("دعم التعاونيات النسوية", "تجهيز التعاونية"),
-        ("Appui aux coopératives féminines", "Équipement de la coopérative"),
-    ]),
-    ("economy", false, &[
-        ("تدهور السواقي", "إصلاح السواقي"),
-        ("Les seguias sont en mauvais état", "Réhabilitation des seguias"),
-    ]),
-    ("education", false, &[
-        ("ارتفاع نسبة الأمية", "برامج محو الأمية"),
-        ("Analphabétisme", "Cours d'alphabétisation"),
-    ]),
-    ("social", false, &[
-        ("ضعف تغطية الهاتف والانترنت", "تقوية التغطية"),
-        ("Pas de couverture internet", "Installer une antenne"),
-    ]),
-    ("economy", true, &[
-        ("غياب سوق أسبوعي", "إحداث سوق"),
-        ("Pas de souk hebdomadaire", "Création d'un souk"),
-    ]),
-    ("culture", true, &[
-        ("غياب مكتبة عمومية", "إحداث خزانة جماعية"),
-        ("Pas de bibliothèque", "Création d'une bibliothèque"),
-    ]),
-    ("economy", true, &[
-        ("بطالة الشباب", "خلق فرص الشغل"),
-        ("Chômage des jeunes", "Création d'emplois"),
-    ]),
-    ("social", false, &[
-        ("المقبرة غير مسيجة", "تسييج المقبرة"),
-        ("Le cimetière n'est pas clôturé", "Clôture du cimetière"),
-    ]),
-    ("social", false, &[
-        ("المسجد في حالة سيئة", "إصلاح المسجد"),
-        ("La mosquée est dégradée", "Réfection de la mosquée"),
-    ]),
-    ("economy", false, &[
-        ("مرض الماشية وغلاء العلف", "دعم الفلاحين ومربي الماشية"),
-        ("Élevage en difficulté", "Appui aux agriculteurs"),
-    ]),
-    ("women_family", false, &[
-        ("غياب فضاء لتكوين النساء", "مركز لتكوين المرأة"),
-        ("Pas de centre pour les femmes", "Centre de formation féminine"),
-    ]),
-    ("drinking_water", false, &[
-        ("غياب خزان للماء", "بناء خزان مائي"),
-        ("Pas de réservoir d'eau", "Construction d'un réservoir"),
-    ]),
-    ("economy", false, &[
-        ("ضياع مياه السقي", "تبطين الساقية"),
-        ("Perte de l'eau d'irrigation", "Bétonnage de la seguia"),
-    ]),
-    ("youth_sports", false, &[
-        ("غياب دار الشباب", "بناء دار للشباب"),
-        ("Pas de maison des jeunes", "Construction d'une maison des jeunes"),
-    ]),
-    ("health", false, &[
-        ("النساء يلدن في المنازل", "بناء دار الولادة"),
-        ("Accouchements à domicile", "Maison d'accouchement au dispensaire"),
-    ]),
+    (
+        "drinking_water",
+        false,
+        &[
+            ("انعدام الماء الصالح للشرب", "ربط الدوار بشبكة الماء الشروب"),
+            ("الما ماكاينش فالدوار", "نبغيو الما يوصل للديور"),
+            (
+                "Manque d'eau potable",
+                "Raccordement au réseau d'eau potable",
+            ),
+            ("نقص في مياه الشرب", "ربط المنازل بالماء"),
+        ],
+    ),
+    (
+        "drinking_water",
+        false,
+        &[
+            ("جفاف البئر في الصيف", "تعميق البئر وتجهيزه"),
+            ("Le puits est à sec en été", "Approfondir le puits"),
+        ],
+    ),
+    (
+        "roads",
+        false,
+        &[
+            ("الطريق غير معبدة", "تعبيد الطريق الرابطة بالمركز"),
+            ("حالة المسلك الطرقي متدهورة", "إصلاح وتعبيد المسلك"),
+            ("La piste est impraticable", "Goudronnage de la piste"),
+            ("الطريق كتقطع فالشتا", "تعبيد الطريق"),
+        ],
+    ),
+    (
+        "roads",
+        false,
+        &[
+            ("صعوبة عبور الواد", "بناء قنطرة على الواد"),
+            ("Pas de pont sur l'oued", "Construction d'un pont"),
+        ],
+    ),
+    (
+        "health",
+        false,
+        &[
+            ("غياب مستوصف بالدوار", "بناء مستوصف"),
+            ("ماكاينش سبيطار قريب", "بناء مستوصف فالدوار"),
+            ("Absence de dispensaire", "Construction d'un dispensaire"),
+        ],
+    ),
+    (
+        "health",
+        true,
+        &[
+            ("عدم توفر سيارة الإسعاف", "اقتناء سيارة إسعاف"),
+            ("Pas d'ambulance", "Acquisition d'une ambulance"),
+        ],
+    ),
+    (
+        "electricity",
+        false,
+        &[
+            (
+                "منازل غير مربوطة بالكهرباء",
+                "ربط المنازل بالشبكة الكهربائية",
+            ),
+            ("Maisons sans électricité", "Électrification des foyers"),
+            ("الضو ماواصلش للديور", "ربط الديور بالضو"),
+        ],
+    ),
+    (
+        "electricity",
+        false,
+        &[
+            ("ضعف الإنارة العمومية", "تركيب أعمدة الإنارة"),
+            ("Pas d'éclairage public", "Installation de lampadaires"),
+        ],
+    ),
+    (
+        "youth_sports",
+        false,
+        &[
+            ("غياب ملعب لكرة القدم", "بناء ملعب للقرب"),
+            (
+                "Pas de terrain de sport",
+                "Aménagement d'un terrain de football",
+            ),
+        ],
+    ),
+    (
+        "education",
+        false,
+        &[
+            ("تدهور بناية المدرسة", "ترميم الأقسام الدراسية"),
+            ("L'école est dégradée", "Réhabilitation de l'école"),
+        ],
+    ),
+    (
+        "education",
+        false,
+        &[
+            ("غياب التعليم الأولي", "إحداث روض للأطفال"),
+            ("Pas de préscolaire", "Création d'une classe de préscolaire"),
+        ],
+    ),
+    (
+        "education",
+        false,
+        &[
+            ("غياب النقل المدرسي", "توفير حافلة للنقل المدرسي"),
+            ("Pas de transport scolaire", "Un bus de transport scolaire"),
+        ],
+    ),
+    (
+        "environment",
+        false,
+        &[
+            ("خطر الفيضانات", "بناء حائط للحماية من الفيضانات"),
+            ("Inondations en hiver", "Protection contre les crues"),
+        ],
+    ),
+    (
+        "environment",
+        false,
+        &[
+            ("تراكم الأزبال", "جمع النفايات"),
+            ("Les ordures ne sont pas collectées", "Collecte des déchets"),
+        ],
+    ),
+    (
+        "sanitation",
+        false,
+        &[
+            ("غياب الصرف الصحي", "إنجاز شبكة التطهير"),
+            (
+                "Absence d'assainissement",
+                "Réseau d'assainissement liquide",
+            ),
+        ],
+    ),
+    (
+        "women_family",
+        false,
+        &[
+            ("دعم التعاونيات النسوية", "تجهيز التعاونية"),
+            (
+                "Appui aux coopératives féminines",
+                "Équipement de la coopérative",
+            ),
+        ],
+    ),
+    (
+        "economy",
+        false,
+        &[
+            ("تدهور السواقي", "إصلاح السواقي"),
+            (
+                "Les seguias sont en mauvais état",
+                "Réhabilitation des seguias",
+            ),
+        ],
+    ),
+    (
+        "education",
+        false,
+        &[
+            ("ارتفاع نسبة الأمية", "برامج محو الأمية"),
+            ("Analphabétisme", "Cours d'alphabétisation"),
+        ],
+    ),
+    (
+        "social",
+        false,
+        &[
+            ("ضعف تغطية الهاتف والانترنت", "تقوية التغطية"),
+            ("Pas de couverture internet", "Installer une antenne"),
+        ],
+    ),
+    (
+        "economy",
+        true,
+        &[
+            ("غياب سوق أسبوعي", "إحداث سوق"),
+            ("Pas de souk hebdomadaire", "Création d'un souk"),
+        ],
+    ),
+    (
+        "culture",
+        true,
+        &[
+            ("غياب مكتبة عمومية", "إحداث خزانة جماعية"),
+            ("Pas de bibliothèque", "Création d'une bibliothèque"),
+        ],
+    ),
+    (
+        "economy",
+        true,
+        &[
+            ("بطالة الشباب", "خلق فرص الشغل"),
+            ("Chômage des jeunes", "Création d'emplois"),
+        ],
+    ),
+    (
+        "social",
+        false,
+        &[
+            ("المقبرة غير مسيجة", "تسييج المقبرة"),
+            ("Le cimetière n'est pas clôturé", "Clôture du cimetière"),
+        ],
+    ),
+    (
+        "social",
+        false,
+        &[
+            ("المسجد في حالة سيئة", "إصلاح المسجد"),
+            ("La mosquée est dégradée", "Réfection de la mosquée"),
+        ],
+    ),
+    (
+        "economy",
+        false,
+        &[
+            ("مرض الماشية وغلاء العلف", "دعم الفلاحين ومربي الماشية"),
+            ("Élevage en difficulté", "Appui aux agriculteurs"),
+        ],
+    ),
+    (
+        "women_family",
+        false,
+        &[
+            ("غياب فضاء لتكوين النساء", "مركز لتكوين المرأة"),
+            (
+                "Pas de centre pour les femmes",
+                "Centre de formation féminine",
+            ),
+        ],
+    ),
+    (
+        "drinking_water",
+        false,
+        &[
+            ("غياب خزان للماء", "بناء خزان مائي"),
+            ("Pas de réservoir d'eau", "Construction d'un réservoir"),
+        ],
+    ),
+    (
+        "economy",
+        false,
+        &[
+            ("ضياع مياه السقي", "تبطين الساقية"),
+            ("Perte de l'eau d'irrigation", "Bétonnage de la seguia"),
+        ],
+    ),
+    (
+        "youth_sports",
+        false,
+        &[
+            ("غياب دار الشباب", "بناء دار للشباب"),
+            (
+                "Pas de maison des jeunes",
+                "Construction d'une maison des jeunes",
+            ),
+        ],
+    ),
+    (
+        "health",
+        false,
+        &[
+            ("النساء يلدن في المنازل", "بناء دار الولادة"),
+            (
+                "Accouchements à domicile",
+                "Maison d'accouchement au dispensaire",
+            ),
+        ],
+    ),
 ];
 
 const FILLERS: &[&str] = &[
@@ -305,14 +459,15 @@ fn main() -> anyhow::Result<()> {
     let db = Db::open(&dir.path().join("bench.db"))?;
     db.write_blocking(demo::load_if_empty)?;
     println!("Tachkhis design office benchmark: {n} proposals, one run, release build");
-    let (corpus, _) = time(&format!("write {n} proposals (setup, one transaction)"), || {
-        fill(&db, n)
-    })?;
+    let (corpus, _) = time(
+        &format!("write {n} proposals (setup, one transaction)"),
+        || fill(&db, n),
+    )?;
 
     // Suggestions: time and memory.
     reset_peak_rss();
     let before = peak_rss_mib();
-    let (suggestions, _) = time("suggestions over every proposal (top 1000 kept)", || {
+    let (suggestions, _) = time("suggestions over every proposal (every group)", || {
         Ok(db.read_blocking(|tx| consolidation::suggestions(tx, usize::MAX))?)
     })?;
     if let (Some(b), Some(a)) = (before, peak_rss_mib()) {
@@ -346,51 +501,62 @@ fn main() -> anyhow::Result<()> {
         label_sizes.len()
     );
 
-    // Confirm the 300 most confident suggestions as needs, linked to the first project, so that
-    // needs, reports and traces have real content.
+    // Confirm the most confident suggestions (300 at most) as needs, all linked to the first
+    // project, so that needs, reports and traces have real content: that project's trace is
+    // the worst case, every confirmed proposal.
     let office = AuthUser {
         id: db.read_blocking(|tx| {
-            Ok(tx.query_row("SELECT id FROM users WHERE username = 'office'", [], |r| {
-                r.get(0)
-            })?)
+            Ok(
+                tx.query_row("SELECT id FROM users WHERE username = 'office'", [], |r| {
+                    r.get(0)
+                })?,
+            )
         })?,
         username: "office".into(),
         role: Role::Office,
     };
-    let project: i64 = db.read_blocking(|tx| {
-        Ok(tx.query_row("SELECT min(id) FROM projects", [], |r| r.get(0))?)
-    })?;
-    time("confirm 300 suggestions as needs (300 transactions)", || {
-        for s in suggestions.iter().take(300) {
-            let body = NewNeed {
-                title: s.proposed_title.clone(),
-                sector: s.reason.same_sector.clone(),
-                description: String::new(),
-                proposal_ids: s.proposal_ids.clone(),
-            };
-            let done = db.write_blocking(|tx| consolidation::create_need(tx, &office, &body))?;
-            if let Some(need) = done.need_id {
-                db.write_blocking(|tx| {
-                    consolidation::link_project(tx, &office, need, project, true)
-                })?;
+    let project: i64 =
+        db.read_blocking(|tx| Ok(tx.query_row("SELECT min(id) FROM projects", [], |r| r.get(0))?))?;
+    let confirmed = suggestions.len().min(300);
+    time(
+        &format!("confirm {confirmed} suggestions as needs (one transaction each)"),
+        || {
+            for s in suggestions.iter().take(confirmed) {
+                let body = NewNeed {
+                    title: s.proposed_title.clone(),
+                    sector: s.reason.same_sector.clone(),
+                    description: String::new(),
+                    proposal_ids: s.proposal_ids.clone(),
+                };
+                let done =
+                    db.write_blocking(|tx| consolidation::create_need(tx, &office, &body))?;
+                if let Some(need) = done.need_id {
+                    db.write_blocking(|tx| {
+                        consolidation::link_project(tx, &office, need, project, true)
+                    })?;
+                }
             }
-        }
-        Ok(())
-    })?;
-    time("needs list with counts (300 needs)", || {
-        Ok(db.read_blocking(consolidation::list_needs)?)
-    })?;
-    let (page, _) = time("proposal table: search \"الماء\", first 500 rows", || {
-        Ok(db.read_blocking(|tx| {
-            consolidation::list_proposals(
-                tx,
-                &ProposalFilter {
-                    q: Some("الماء".into()),
-                    ..ProposalFilter::default()
-                },
-            )
-        })?)
-    })?;
+            Ok(())
+        },
+    )?;
+    time(
+        &format!("needs list with counts ({confirmed} needs)"),
+        || Ok(db.read_blocking(consolidation::list_needs)?),
+    )?;
+    let (page, _) = time(
+        "proposal table: search \"الماء\", first 500 rows",
+        || {
+            Ok(db.read_blocking(|tx| {
+                consolidation::list_proposals(
+                    tx,
+                    &ProposalFilter {
+                        q: Some("الماء".into()),
+                        ..ProposalFilter::default()
+                    },
+                )
+            })?)
+        },
+    )?;
     println!("  {} proposals match", page.total);
     time("proposal table: pole 3, unplaced, first 500 rows", || {
         Ok(db.read_blocking(|tx| {
@@ -404,5 +570,37 @@ fn main() -> anyhow::Result<()> {
             )
         })?)
     })?;
+    let (table, _) = time("programme table (43 projects)", || {
+        Ok(db.read_blocking(programme::programme_table)?)
+    })?;
+    println!(
+        "  grand total: commune {}, partners {}",
+        table.total.commune, table.total.partners
+    );
+    let (trace, _) = time(
+        &format!("trace of a project linked to {confirmed} needs"),
+        || Ok(db.read_blocking(|tx| programme::project_trace(tx, project))?),
+    )?;
+    if let Some(t) = trace {
+        println!(
+            "  {} needs, {} proposals, {} sessions",
+            t.needs.len(),
+            t.needs.iter().map(|n| n.proposals.len()).sum::<usize>(),
+            t.sessions
+        );
+    }
+    reset_peak_rss();
+    let before = peak_rss_mib();
+    let (xlsx, _) = time(
+        &format!("XLSX export of the {n} proposals (query + write)"),
+        || Ok(db.read_blocking(|tx| export::proposals_table(tx)?.to_xlsx())?),
+    )?;
+    if let (Some(b), Some(a)) = (before, peak_rss_mib()) {
+        println!(
+            "  {:.1} MiB file; peak memory added {:.1} MiB",
+            xlsx.len() as f64 / 1_048_576.0,
+            a - b
+        );
+    }
     Ok(())
 }

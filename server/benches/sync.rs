@@ -6,7 +6,13 @@
 //! 1. a no-op sync of a tablet holding 300 sessions (after its first full sync);
 //! 2. the bytes a sync of 50 new proposals costs, against the same proposals as gzipped JSON;
 //! 3. throughput and latency with 50 concurrent tablets (writing, then read-only);
-//! 4. load and save time and size of a 300-proposal session document.
+//! 4. load and save time and size of a 300-proposal session document;
+//! 5. a full day of field work (5 sessions, 150 proposals, attendance, votes, notes, closed)
+//!    synced over simulated rural links (2G/EDGE and 3G), against the same day as gzipped JSON.
+//!
+//! The rural links are simulated in the transport: each request really goes to the server,
+//! then the transport waits one round-trip time plus the bytes on the wire (bodies as sent,
+//! plus an estimate of the HTTP headers) over the link's bandwidth each way.
 //!
 //! Byte counts: "payload" is the postcard body the engine sends and reads (what `SyncReport`
 //! counts); "wire" is the HTTP body as transmitted, after the server's gzip content-encoding.
@@ -43,6 +49,188 @@ const SESSIONS_PER_TABLET: usize = 5;
 const ITERATIONS: usize = 40;
 const DOC_PROPOSALS: usize = 300;
 const DOC_RUNS: usize = 20;
+const DAY_SESSIONS: usize = 5;
+const DAY_PROPOSALS_PER_SESSION: usize = 30;
+const DAY_SEED: u64 = 0x00da_70ff_1e1d;
+/// HTTP/1.1 headers of one sync request (bearer token, content type and length, host,
+/// accept-encoding, user agent) and of its answer, estimated.
+const HEADER_BYTES_UP: usize = 350;
+const HEADER_BYTES_DOWN: usize = 200;
+/// A TLS 1.3 handshake on a fresh connection: the server's certificate chain (a Let's Encrypt
+/// chain is about 4 KB) and two round trips (TCP + TLS).
+const TLS_HANDSHAKE_BYTES_DOWN: usize = 4_500;
+const TLS_HANDSHAKE_RTTS: u32 = 2;
+
+/// A rural mobile link: bandwidth each way and round-trip time.
+#[derive(Clone, Copy)]
+struct Link {
+    name: &'static str,
+    down_bits_per_s: f64,
+    up_bits_per_s: f64,
+    rtt: Duration,
+}
+
+const LINKS_SIMULATED: [Link; 2] = [
+    Link {
+        name: "2G/EDGE (200 kbit/s down, 100 kbit/s up, 300 ms RTT)",
+        down_bits_per_s: 200_000.0,
+        up_bits_per_s: 100_000.0,
+        rtt: Duration::from_millis(300),
+    },
+    Link {
+        name: "3G (1 Mbit/s down, 384 kbit/s up, 150 ms RTT)",
+        down_bits_per_s: 1_000_000.0,
+        up_bits_per_s: 384_000.0,
+        rtt: Duration::from_millis(150),
+    },
+];
+
+impl Link {
+    /// Time one exchange takes on this link (besides the server's own time).
+    fn exchange_time(&self, up: usize, down: usize) -> Duration {
+        self.rtt
+            + Duration::from_secs_f64(
+                (up + HEADER_BYTES_UP) as f64 * 8.0 / self.up_bits_per_s
+                    + (down + HEADER_BYTES_DOWN) as f64 * 8.0 / self.down_bits_per_s,
+            )
+    }
+
+    fn handshake_time(&self) -> Duration {
+        self.rtt * TLS_HANDSHAKE_RTTS
+            + Duration::from_secs_f64(TLS_HANDSHAKE_BYTES_DOWN as f64 * 8.0 / self.down_bits_per_s)
+    }
+}
+
+/// The wire transport behind a simulated link: every exchange really happens, then waits what
+/// the link would have taken.
+struct Throttled<'a> {
+    wire: &'a mut WireTransport,
+    link: Link,
+    link_time: Duration,
+    /// What the request bodies would weigh gzipped (the tablet sends them uncompressed).
+    up_gzipped: usize,
+}
+
+impl Transport for Throttled<'_> {
+    type Error = String;
+
+    async fn exchange(&mut self, body: Vec<u8>) -> Result<Vec<u8>, String> {
+        let (up0, down0) = (self.wire.wire_up, self.wire.wire_down);
+        self.up_gzipped += gzip(&body).map_err(|e| e.to_string())?.len();
+        let answer = self.wire.exchange(body).await;
+        let delay = self
+            .link
+            .exchange_time(self.wire.wire_up - up0, self.wire.wire_down - down0);
+        tokio::time::sleep(delay).await;
+        self.link_time += delay;
+        answer
+    }
+}
+
+/// A facilitator's day: `DAY_SESSIONS` meetings of `DAY_PROPOSALS_PER_SESSION` proposals
+/// each, attendance counted at the door, votes on the first proposals, notes typed in three
+/// goes, each session closed. The same seed gives the same day.
+fn day_of_work(t: &mut Tablet, seed: u64) -> Vec<Uuid> {
+    let mut rng = Rng(seed);
+    (0..DAY_SESSIONS)
+        .map(|_| {
+            let id = t.new_session();
+            let mut clock = t.ctx().now_ms;
+            let user = t.user.clone();
+            let mut ctx = move || {
+                clock += 1000;
+                EditCtx::new(user.clone(), clock)
+            };
+            let proposals = populate(t.doc(id), &mut ctx, &mut rng, DAY_PROPOSALS_PER_SESSION);
+            for p in proposals.iter().take(5) {
+                t.doc(id)
+                    .add_votes(*p, 1 + rng.below(15) as i64, &ctx())
+                    .expect("votes");
+            }
+            let mut notes = String::new();
+            for _ in 0..3 {
+                notes.push_str(&text(&mut rng, PROBLEMS));
+                notes.push('\n');
+                t.doc(id).set_notes(&notes, &ctx()).expect("notes");
+            }
+            t.doc(id).close(&ctx()).expect("close");
+            id
+        })
+        .collect()
+}
+
+struct DayRun {
+    report: SyncReport,
+    up_gzipped: usize,
+    wire: (usize, usize),
+    link_time: Duration,
+    elapsed: Duration,
+}
+
+async fn sync_day(t: &mut Tablet, wire: &mut WireTransport, link: Link) -> anyhow::Result<DayRun> {
+    wire.reset();
+    let mut throttled = Throttled {
+        wire,
+        link,
+        link_time: Duration::ZERO,
+        up_gzipped: 0,
+    };
+    let start = Instant::now();
+    let report = t
+        .sync_with(&mut throttled)
+        .await
+        .map_err(|e| anyhow!("sync: {e}"))?;
+    let elapsed = start.elapsed();
+    let (link_time, up_gzipped) = (throttled.link_time, throttled.up_gzipped);
+    check(&report)?;
+    Ok(DayRun {
+        report,
+        up_gzipped,
+        wire: (wire.wire_up, wire.wire_down),
+        link_time,
+        elapsed,
+    })
+}
+
+fn print_day(run: &DayRun, link: Link, json_gz: usize) {
+    let (up, down) = run.wire;
+    row("  round trips", run.report.round_trips);
+    row(
+        "  bytes up payload / wire",
+        format!("{} / {}", kib(run.report.bytes_up), kib(up)),
+    );
+    row(
+        "  bytes down payload / wire",
+        format!("{} / {}", kib(run.report.bytes_down), kib(down)),
+    );
+    row(
+        "  bytes up if the tablet gzipped its requests",
+        kib(run.up_gzipped),
+    );
+    row(
+        "  HTTP headers (estimated, in the time)",
+        format!(
+            "{} B",
+            run.report.round_trips as usize * (HEADER_BYTES_UP + HEADER_BYTES_DOWN)
+        ),
+    );
+    row(
+        "  ratio wire total / gzip JSON",
+        format!("{:.2}", (up + down) as f64 / json_gz as f64),
+    );
+    row(
+        "  total time (link + server + tablet)",
+        format!("{:.2} s", run.elapsed.as_secs_f64()),
+    );
+    row(
+        "  of which the link",
+        format!("{:.2} s", run.link_time.as_secs_f64()),
+    );
+    row(
+        "  + TLS handshake on a fresh connection",
+        format!("{:.2} s", link.handshake_time().as_secs_f64()),
+    );
+}
 
 const USER: &str = "facilitator";
 
@@ -625,6 +813,65 @@ async fn run() -> anyhow::Result<()> {
         &format!("read + validate (SessionDoc::read), median of {DOC_RUNS}"),
         ms(median(read_times)),
     );
+
+    // 5. A full day of field work over rural links.
+    let mut json_day = None;
+    let mut day_runs = Vec::new();
+    for link in LINKS_SIMULATED {
+        let mut t = Tablet::new(USER);
+        let ids = day_of_work(&mut t, DAY_SEED);
+        if json_day.is_none() {
+            let sessions = ids
+                .iter()
+                .map(|id| t.doc(*id).read().map_err(|e| anyhow!("read: {e}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let proposals: usize = sessions.iter().map(|s| s.proposals.len()).sum();
+            if proposals != DAY_SESSIONS * DAY_PROPOSALS_PER_SESSION {
+                return Err(anyhow!("the day has {proposals} proposals"));
+            }
+            let json = serde_json::to_vec(&sessions)?;
+            let gz = gzip(&json)?.len();
+            json_day = Some((json.len(), gz));
+        }
+        let run = sync_day(&mut t, &mut wire, link)
+            .await
+            .with_context(|| format!("day of work over {}", link.name))?;
+        let noop_run = sync_day(&mut t, &mut wire, link).await?;
+        day_runs.push((link, run, noop_run));
+    }
+    // The same day on a tablet that already holds the campaign's 300 sessions.
+    day_of_work(&mut big, DAY_SEED);
+    let big_day = sync_day(&mut big, &mut wire, LINKS_SIMULATED[0])
+        .await
+        .context("day of work on the 300-session tablet")?;
+    let (json_len, json_gz) = json_day.unwrap_or_default();
+
+    section(&format!(
+        "5. A full day of work: {DAY_SESSIONS} sessions x {DAY_PROPOSALS_PER_SESSION} proposals, attendance, votes, notes, closed"
+    ));
+    row("the day's sessions as JSON", kib(json_len));
+    row("the day's sessions as JSON, gzip", kib(json_gz));
+    for (link, run, noop_run) in &day_runs {
+        println!("  over {}:", link.name);
+        print_day(run, *link, json_gz);
+        row(
+            "  gzip JSON in one request, link time",
+            format!("{:.2} s", link.exchange_time(json_gz, 0).as_secs_f64()),
+        );
+        row(
+            "  next sync (nothing new): round trips / time",
+            format!(
+                "{} / {:.2} s",
+                noop_run.report.round_trips,
+                noop_run.elapsed.as_secs_f64()
+            ),
+        );
+    }
+    println!(
+        "  same day, tablet also holding the campaign's {BIG_TABLET_SESSIONS} earlier sessions, over {}:",
+        LINKS_SIMULATED[0].name
+    );
+    print_day(&big_day, LINKS_SIMULATED[0], json_gz);
 
     app.stop().await;
     Ok(())

@@ -151,10 +151,13 @@ pub fn login(
     rand::rng().fill_bytes(&mut raw);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
     let now = now_secs();
-    let expires_at = now + ttl_days * 86_400;
+    let expires_at = now.saturating_add(ttl_days.saturating_mul(86_400));
+    let mut public = [0u8; 6];
+    rand::rng().fill_bytes(&mut public);
     tx.execute(
-        "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![token_hash(&token), user_id, now, expires_at],
+        "INSERT INTO tokens (token_hash, user_id, created_at, expires_at, public_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![token_hash(&token), user_id, now, expires_at, hex(&public)],
     )?;
     Ok(LoginResponse {
         token,
@@ -166,18 +169,144 @@ pub fn login(
 
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Vfm0H+1BoM6xbWhIjh2o7yvlUO0tQz9VpUFMpW6VLmc";
 
-pub fn user_for_token(tx: &Transaction<'_>, token: &str) -> AppResult<Option<AuthUser>> {
-    let row = tx
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The device (login token) a request comes from, as the server last saw it.
+#[derive(Debug, Clone)]
+pub struct Device {
+    /// Short public id of the token (never the token or its hash).
+    pub public_id: String,
+    pub last_used_at: Option<i64>,
+    pub peer_id: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The user and the device (token) a request acts for: what sync and logout need.
+#[derive(Debug, Clone)]
+pub struct AuthDevice {
+    pub user: AuthUser,
+    pub device: Device,
+    /// The `User-Agent` of this request (cut to [`MAX_USER_AGENT_CHARS`]).
+    pub user_agent: Option<String>,
+}
+
+pub const MAX_USER_AGENT_CHARS: usize = 256;
+
+/// Seconds between two writes of a device's "last used" when nothing else changed.
+pub const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// Resolves a bearer token, telling revoked and expired tokens apart from unknown ones: a
+/// revoked tablet must be told so (and that its work is kept), not merely "unauthorized".
+pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(AuthUser, Device)> {
+    type Row = (
+        i64,
+        String,
+        String,
+        bool,
+        Option<i64>,
+        i64,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = tx
         .query_row(
-            "SELECT u.id, u.username, u.role FROM tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND t.expires_at > ?2 AND u.disabled = 0",
-            params![token_hash(token), now_secs()],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            "SELECT u.id, u.username, u.role, u.disabled, t.revoked_at, t.expires_at,
+                    t.public_id, t.last_used_at, t.peer_id, t.user_agent
+             FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
+            params![token_hash(token)],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            },
         )
         .optional()?;
-    Ok(row.and_then(|(id, username, role)| {
-        Role::from_code(&role).map(|role| AuthUser { id, username, role })
-    }))
+    let Some((
+        id,
+        username,
+        role,
+        disabled,
+        revoked_at,
+        expires_at,
+        public_id,
+        last_used_at,
+        peer_id,
+        user_agent,
+    )) = row
+    else {
+        return Err(AppError::Unauthorized("invalid_token"));
+    };
+    if revoked_at.is_some() {
+        return Err(AppError::Unauthorized("token_revoked"));
+    }
+    if expires_at <= now {
+        return Err(AppError::Unauthorized("token_expired"));
+    }
+    let role = Role::from_code(&role).filter(|_| !disabled);
+    let Some(role) = role else {
+        return Err(AppError::Unauthorized("invalid_token"));
+    };
+    Ok((
+        AuthUser { id, username, role },
+        Device {
+            public_id,
+            last_used_at,
+            peer_id,
+            user_agent,
+        },
+    ))
+}
+
+/// Inside a write transaction: refuses a token revoked since the request was authenticated,
+/// so a sync racing its tablet's revocation stores nothing.
+pub fn check_still_valid(tx: &Transaction<'_>, public_id: &str, now: i64) -> AppResult<()> {
+    let row: Option<(Option<i64>, i64)> = tx
+        .query_row(
+            "SELECT revoked_at, expires_at FROM tokens WHERE public_id = ?1",
+            [public_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        None => Err(AppError::Unauthorized("invalid_token")),
+        Some((Some(_), _)) => Err(AppError::Unauthorized("token_revoked")),
+        Some((None, expires)) if expires <= now => Err(AppError::Unauthorized("token_expired")),
+        Some(_) => Ok(()),
+    }
+}
+
+impl AuthDevice {
+    /// True when the device row is worth a write: first use, a new peer id or browser, or the
+    /// last write older than [`TOUCH_INTERVAL_SECS`]. Keeps busy tablets from writing each sync.
+    pub fn needs_touch(&self, peer_id: &str, now: i64) -> bool {
+        let d = &self.device;
+        d.last_used_at
+            .is_none_or(|t| now.saturating_sub(t) >= TOUCH_INTERVAL_SECS)
+            || d.peer_id.as_deref() != Some(peer_id)
+            || d.user_agent != self.user_agent
+    }
+
+    /// Records that the device synced now as `peer_id` (the caller's transaction).
+    pub fn touch(&self, tx: &Transaction<'_>, peer_id: &str, now: i64) -> AppResult<()> {
+        tx.execute(
+            "UPDATE tokens SET last_used_at = ?2, peer_id = ?3, user_agent = ?4 WHERE public_id = ?1",
+            params![self.device.public_id, now, peer_id, self.user_agent],
+        )?;
+        Ok(())
+    }
 }
 
 pub fn audit(
@@ -194,6 +323,51 @@ pub fn audit(
     Ok(())
 }
 
+fn bearer_token(parts: &Parts) -> AppResult<String> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(AppError::Unauthorized("missing_token"))?;
+    Ok(header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+        .ok_or(AppError::Unauthorized("missing_token"))?
+        .to_string())
+}
+
+impl FromRequestParts<AppState> for AuthDevice {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts)?;
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| {
+                ua.trim()
+                    .chars()
+                    .take(MAX_USER_AGENT_CHARS)
+                    .collect::<String>()
+            })
+            .filter(|ua| !ua.is_empty());
+        let (user, device) = state
+            .db
+            .read(move |tx| authenticate(tx, &token, now_secs()))
+            .await?;
+        Ok(AuthDevice {
+            user,
+            device,
+            user_agent,
+        })
+    }
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
@@ -201,22 +375,12 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(AppError::Unauthorized("missing_token"))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 256)
-            .ok_or(AppError::Unauthorized("missing_token"))?
-            .to_string();
-        state
+        let token = bearer_token(parts)?;
+        let (user, _) = state
             .db
-            .read(move |tx| user_for_token(tx, &token))
-            .await?
-            .ok_or(AppError::Unauthorized("invalid_token"))
+            .read(move |tx| authenticate(tx, &token, now_secs()))
+            .await?;
+        Ok(user)
     }
 }
 

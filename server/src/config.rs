@@ -15,6 +15,9 @@ pub struct Config {
     pub token_ttl_days: i64,
     /// Largest sync request accepted, in bytes.
     pub max_sync_bytes: usize,
+    /// PEM certificate chain and private key: serve HTTPS (rustls) when both are set.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -25,6 +28,8 @@ impl Default for Config {
             demo: false,
             token_ttl_days: 30,
             max_sync_bytes: 16 * 1024 * 1024,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -37,6 +42,9 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("token_ttl_days", &self.token_ttl_days)
             .field("max_sync_bytes", &self.max_sync_bytes)
+            .field("tls_cert", &self.tls_cert)
+            // The key's path is not secret, its content is never held here.
+            .field("tls_key", &self.tls_key)
             .finish()
     }
 }

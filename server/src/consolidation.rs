@@ -872,6 +872,24 @@ fn insert_need(
     Ok(id)
 }
 
+/// Creates a need (title, sector, description) under `action` and moves the proposals in.
+fn new_need_of(
+    tx: &Transaction<'_>,
+    user: &AuthUser,
+    action: i64,
+    (title, sector, description): (&str, &Option<String>, &str),
+    proposals: &[String],
+) -> AppResult<ActionDone> {
+    let need = insert_need(tx, user, action, title, sector, description)?;
+    for p in proposals {
+        place(tx, action, p, Some(need))?;
+    }
+    Ok(ActionDone {
+        action_id: action,
+        need_id: Some(need),
+    })
+}
+
 /// A new need made of these proposals (taken from wherever they were).
 pub fn create_need(tx: &Transaction<'_>, user: &AuthUser, body: &NewNeed) -> AppResult<ActionDone> {
     let title = validate_title(&body.title)?;
@@ -884,14 +902,13 @@ pub fn create_need(tx: &Transaction<'_>, user: &AuthUser, body: &NewNeed) -> App
         "create",
         json!({ "title": title, "sector": body.sector, "proposal_ids": ids }),
     )?;
-    let need = insert_need(tx, user, action, &title, &body.sector, &body.description)?;
-    for p in &ids {
-        place(tx, action, p, Some(need))?;
-    }
-    Ok(ActionDone {
-        action_id: action,
-        need_id: Some(need),
-    })
+    new_need_of(
+        tx,
+        user,
+        action,
+        (&title, &body.sector, &body.description),
+        &ids,
+    )
 }
 
 /// Proposals, and every proposal of other needs (which close), into need `id`.
@@ -988,14 +1005,13 @@ pub fn split(
         "split",
         json!({ "from": id, "title": title, "proposal_ids": ids }),
     )?;
-    let need = insert_need(tx, user, action, &title, &body.sector, &body.description)?;
-    for p in &ids {
-        place(tx, action, p, Some(need))?;
-    }
-    Ok(ActionDone {
-        action_id: action,
-        need_id: Some(need),
-    })
+    new_need_of(
+        tx,
+        user,
+        action,
+        (&title, &body.sector, &body.description),
+        &ids,
+    )
 }
 
 /// Proposals into need `need_id`, or out of any need.
@@ -1234,6 +1250,16 @@ fn undo_blocker(tx: &Transaction<'_>, entry: &ActionEntry) -> AppResult<Option<S
         }
     }
     for ((need, project), linked) in &e.links {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)",
+            [project],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(Some(format!(
+                "project {project}, linked or unlinked by this action, was deleted since"
+            )));
+        }
         if is_linked(tx, *need, *project)? != *linked {
             return Ok(Some(format!(
                 "the link of need {need} to project {project} was changed since"

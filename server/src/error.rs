@@ -18,7 +18,7 @@ pub enum AppError {
         message: String,
         doc_id: Option<Uuid>,
     },
-    #[error("authentication required")]
+    #[error("{}", unauthorized_message(.0))]
     Unauthorized(&'static str),
     #[error("not allowed for this role")]
     Forbidden,
@@ -30,6 +30,22 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// What a 401 says to people, by its code. A revoked tablet's facilitator must learn that their
+/// work is safe on the tablet, not only that access ended.
+fn unauthorized_message(code: &str) -> &'static str {
+    match code {
+        "token_revoked" => {
+            "this tablet's login was revoked by an administrator (or logged out): it can no longer \
+             sync; the work on the tablet is kept and can still be exported"
+        }
+        "token_expired" => {
+            "this login has expired: log in again to sync; the work on the tablet is kept"
+        }
+        "bad_credentials" => "wrong username or password",
+        _ => "authentication required",
+    }
 }
 
 impl AppError {

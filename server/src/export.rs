@@ -4,7 +4,7 @@
 //! Money is exact in both: the decimal's text ("20870000.00") in CSV; in XLSX a number with a
 //! two-decimal format (an f64 holds every centime exactly below 90 thousand billion MAD).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use axum::{
     http::{HeaderValue, header},
@@ -373,85 +373,48 @@ pub fn need_columns() -> Vec<String> {
     cols
 }
 
-#[derive(Default)]
-struct NeedAgg {
-    proposals: i64,
-    sessions: BTreeMap<String, (String, i64)>,
-    poles: BTreeSet<String>,
-    douars: BTreeSet<String>,
-    projects: Vec<i64>,
-}
-
 /// Every alive need: its proposals (withdrawn ones not counted), the distinct sessions they
 /// came from (in all and per group kind), the people present summed over those sessions, the
 /// poles and douars, and the numbers of the projects linked to it.
 pub fn needs_table(tx: &Transaction<'_>) -> AppResult<Table> {
-    let mut aggs: BTreeMap<i64, NeedAgg> = BTreeMap::new();
-    let mut stmt = tx.prepare(
-        "SELECT nm.need_id, s.id, s.group_kind, s.present, s.pole_id, p.douar_id
-         FROM need_members nm
-         JOIN needs n ON n.id = nm.need_id AND n.closed_at IS NULL
-         JOIN proposals p ON p.id = nm.proposal_id AND p.deleted = 0
-         JOIN sessions s ON s.id = p.session_id",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let agg = aggs.entry(r.get(0)?).or_default();
-        agg.proposals += 1;
-        agg.sessions
-            .insert(r.get(1)?, (r.get::<_, String>(2)?, r.get::<_, i64>(3)?));
-        agg.poles.insert(r.get(4)?);
-        if let Some(d) = r.get::<_, Option<String>>(5)? {
-            agg.douars.insert(d);
-        }
-    }
-    drop(rows);
-    let mut stmt = tx.prepare(
-        "SELECT np.need_id, pr.number FROM need_projects np
-         JOIN needs n ON n.id = np.need_id AND n.closed_at IS NULL
-         JOIN projects pr ON pr.id = np.project_id ORDER BY pr.number",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        aggs.entry(r.get(0)?).or_default().projects.push(r.get(1)?);
-    }
-    drop(rows);
-    let columns = need_columns();
+    // The counts are the consolidation's own (one definition of "sessions that raised it").
+    let mut needs = crate::consolidation::list_needs(tx)?;
+    needs.sort_by_key(|n| n.id);
+    let numbers: BTreeMap<i64, i64> = tx
+        .prepare("SELECT id, number FROM projects")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     let mut table = Table {
         name: "needs".into(),
-        columns,
+        columns: need_columns(),
         rows: Vec::new(),
         right_to_left: true,
     };
-    let mut stmt = tx.prepare(
-        "SELECT id, title, sector, description FROM needs WHERE closed_at IS NULL ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let agg = aggs.remove(&id).unwrap_or_default();
+    for n in needs {
         let mut cells = vec![
-            Cell::Int(id),
-            Cell::Text(r.get(1)?),
-            Cell::opt_text(r.get(2)?),
-            Cell::Text(r.get(3)?),
-            Cell::Int(agg.proposals),
-            Cell::Int(agg.sessions.len() as i64),
+            Cell::Int(n.id),
+            Cell::Text(n.title),
+            Cell::opt_text(n.sector),
+            Cell::Text(n.description),
+            Cell::Int(n.proposals),
+            Cell::Int(n.sessions),
         ];
         for g in GroupKind::ALL {
-            let n = agg
-                .sessions
-                .values()
-                .filter(|(kind, _)| kind == g.code())
-                .count();
-            cells.push(Cell::Int(n as i64));
+            cells.push(Cell::Int(
+                n.sessions_by_group.get(g.code()).copied().unwrap_or(0),
+            ));
         }
-        let present: i64 = agg.sessions.values().map(|(_, p)| p).sum();
-        cells.push(Cell::Int(present));
-        cells.push(Cell::Text(join_list(&agg.poles)));
-        cells.push(Cell::Text(join_list(&agg.douars)));
+        cells.push(Cell::Int(n.present));
+        cells.push(Cell::Text(join_list(&n.pole_ids)));
+        cells.push(Cell::Text(join_list(&n.douar_ids)));
+        let mut projects: Vec<i64> = n
+            .project_ids
+            .iter()
+            .filter_map(|id| numbers.get(id).copied())
+            .collect();
+        projects.sort_unstable();
         cells.push(Cell::Text(join_list(
-            agg.projects.iter().map(|n| n.to_string()),
+            projects.iter().map(|n| n.to_string()),
         )));
         table.push(cells);
     }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod consolidation;
 pub mod db;
 pub mod demo;
+pub mod devices;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -15,6 +16,7 @@ pub mod projection;
 pub mod routes;
 pub mod store;
 pub mod suggest;
+pub mod tls;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -53,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::reference::router())
         .merge(routes::sessions::router())
         .merge(routes::needs::router())
+        .merge(routes::audit::router())
+        .merge(routes::devices::router())
         .merge(routes::programme::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(routes::programme::import_router())
@@ -103,13 +107,18 @@ pub async fn serve(
 }
 
 /// Serves with a database already opened (tests open it first, so the server is ready the
-/// moment this is spawned).
-pub async fn serve_with_db(
-    listener: tokio::net::TcpListener,
+/// moment this is spawned). `listener` is a `tokio::net::TcpListener` for plain HTTP or a
+/// [`tls::TlsListener`] for HTTPS.
+pub async fn serve_with_db<L>(
+    listener: L,
     db: Db,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),

@@ -5,7 +5,7 @@ use std::{io::Read, net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use tachkhis_server::{Config, Db, auth, demo, store};
+use tachkhis_server::{Config, Db, auth, demo, store, tls};
 use tachkhis_shared::api::Role;
 use tracing_subscriber::EnvFilter;
 
@@ -41,9 +41,22 @@ enum Command {
         /// Load the seed commune and demo users into an empty database.
         #[arg(long, env = "TACHKHIS_DEMO")]
         demo: bool,
-        /// Days a login lasts (a field campaign offline).
-        #[arg(long, env = "TACHKHIS_TOKEN_TTL_DAYS", default_value_t = 30)]
+        /// Days a login lasts: a tablet syncs with it for the whole field campaign offline.
+        /// An administrator can revoke one sooner (`/api/admin/devices`).
+        #[arg(long, env = "TACHKHIS_TOKEN_TTL_DAYS", default_value_t = 30,
+              value_parser = clap::value_parser!(i64).range(1..=3650))]
         token_ttl_days: i64,
+        /// Serve HTTPS with this PEM certificate chain (leaf first, e.g. certbot's
+        /// fullchain.pem). Needs --tls-key.
+        #[arg(long, env = "TACHKHIS_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert (PKCS#8, RSA or EC).
+        #[arg(long, env = "TACHKHIS_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// With TLS: also listen on this address in plain HTTP, redirecting every request to
+        /// HTTPS (e.g. 0.0.0.0:80).
+        #[arg(long, env = "TACHKHIS_REDIRECT_HTTP", requires = "tls_cert")]
+        redirect_http: Option<SocketAddr>,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate {
@@ -89,6 +102,9 @@ async fn main() -> anyhow::Result<()> {
             assets,
             demo: with_demo,
             token_ttl_days,
+            tls_cert,
+            tls_key,
+            redirect_http,
         } => {
             let assets = assets.or_else(default_assets);
             if let Some(dir) = &assets
@@ -104,21 +120,57 @@ async fn main() -> anyhow::Result<()> {
                 assets_dir: assets,
                 demo: with_demo,
                 token_ttl_days,
+                tls_cert,
+                tls_key,
                 ..Config::default()
+            };
+            // Certificate problems are reported before anything listens or opens the database.
+            let tls = match (&config.tls_cert, &config.tls_key) {
+                (Some(cert), Some(key)) => Some(tls::load_server_config(cert, key)?),
+                _ => None,
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
+            let redirect = match redirect_http {
+                Some(plain) => Some(
+                    tokio::net::TcpListener::bind(plain)
+                        .await
+                        .with_context(|| format!("cannot listen on {plain}"))?,
+                ),
+                None => None,
+            };
             let db = tachkhis_server::open_db(&config).await?;
-            println!("Tachkhis is running at http://{local}/");
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            println!("Tachkhis is running at {scheme}://{local}/");
             if with_demo {
                 println!("Demo logins (password '{}'):", demo::DEMO_PASSWORD);
                 for (user, role) in demo::DEMO_USERS {
                     println!("  {user:<12} {}", role.code());
                 }
             }
-            tachkhis_server::serve_with_db(listener, db, config, shutdown_signal()).await
+            match tls {
+                None => {
+                    tachkhis_server::serve_with_db(listener, db, config, shutdown_signal()).await
+                }
+                Some(tls) => {
+                    if let Some(plain) = redirect {
+                        println!("Plain HTTP on {} redirects to HTTPS", plain.local_addr()?);
+                        let router = tls::redirect_router(local.port());
+                        tokio::spawn(async move {
+                            if let Err(e) = axum::serve(plain, router)
+                                .with_graceful_shutdown(shutdown_signal())
+                                .await
+                            {
+                                tracing::error!(error = %e, "the HTTP redirect listener stopped");
+                            }
+                        });
+                    }
+                    let listener = tls::TlsListener::new(listener, tls)?;
+                    tachkhis_server::serve_with_db(listener, db, config, shutdown_signal()).await
+                }
+            }
         }
         Command::Migrate { db } => {
             Db::open(&db.db)?;

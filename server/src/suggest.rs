@@ -9,15 +9,19 @@
 //!    feminine endings; French plural), then words of one meaning in Arabic, French, Darija or
 //!    Tamazight (e.g. "الماء", "الما", "eau", "aman") mapped to one *concept* by a small domain
 //!    lexicon ([`LEXICON`]).
-//! 2. Text similarity is the cosine of their term sets weighted by rarity (idf); concepts weigh
-//!    more than plain words.
+//! 2. Text similarity: when both name concepts, 60% from the concepts they share (weighted by
+//!    rarity, the mean of weighted Jaccard and overlap) and 40% from the idf cosine of their
+//!    other words; otherwise the word cosine alone. Words seen once in the whole set are left
+//!    out: they cannot match anything.
 //! 3. Place and sector scale it: the same douar keeps it, the same pole lowers it a little,
-//!    elsewhere more; sectors that disagree lower it.
+//!    another pole so much that only near-identical text would pass (a road in one pole and a
+//!    road in another are two needs), except for commune-wide concepts (one ambulance, one
+//!    market for the whole commune); sectors that disagree lower it.
 //!
-//! Proposals whose score reaches the threshold are linked; each connected group is a
-//! suggestion, its confidence the mean score of its links. Candidate pairs come from an inverted
-//! index by (term, pole) and by rare term, so the work grows with the pairs that share words,
-//! not with the square of the number of proposals.
+//! Grouping is leader clustering (see [`suggest`]): each proposal joins the group whose first
+//! proposal it is most like, so every member is compared with one reference and groups do not
+//! drift through chains of look-alikes. Leaders are found through an inverted index, so the
+//! work grows with the number of groups per pole, not with the square of the proposals.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -54,7 +58,8 @@ pub struct Params {
     pub elsewhere: f32,
     /// Sector factor when both have a sector and they differ.
     pub other_sector: f32,
-    /// Largest posting list used to find candidates (larger ones are too common to tell).
+    /// Longest list of leaders scanned for a plain word (words that common tell nothing);
+    /// concepts are always scanned.
     pub max_postings: usize,
 }
 
@@ -66,7 +71,7 @@ impl Default for Params {
             same_pole: 0.85,
             elsewhere: 0.35,
             other_sector: 0.7,
-            max_postings: 3000,
+            max_postings: 200,
         }
     }
 }
@@ -566,8 +571,9 @@ pub fn terms(text_norm: &str) -> Vec<String> {
 }
 
 struct Vectors {
-    /// per item: concept term ids, sorted
-    concepts: Vec<Vec<u32>>,
+    /// per item: (concept term id, idf weight), sorted
+    concepts: Vec<Vec<(u32, f32)>>,
+    concept_sums: Vec<f32>,
     /// per item: (word term id, idf weight), sorted; words seen once in the whole set are left
     /// out (they cannot match anything, they would only dilute)
     words: Vec<Vec<(u32, f32)>>,
@@ -575,6 +581,7 @@ struct Vectors {
     /// every term of each item (concepts and words, seen once or not), for finding candidates
     all: Vec<Vec<u32>>,
     names: Vec<String>,
+    is_concept: Vec<bool>,
     commune_wide: Vec<bool>,
 }
 
@@ -608,15 +615,17 @@ fn vectorize(items: &[Item]) -> Vectors {
     let n = items.len().max(1) as f32;
     let idf: Vec<f32> = df.iter().map(|d| (1.0 + n / *d as f32).ln()).collect();
     let mut concepts = Vec::with_capacity(all.len());
+    let mut concept_sums = Vec::with_capacity(all.len());
     let mut words = Vec::with_capacity(all.len());
     let mut word_norms = Vec::with_capacity(all.len());
     for v in &all {
-        concepts.push(
-            v.iter()
-                .copied()
-                .filter(|t| is_concept[*t as usize])
-                .collect::<Vec<u32>>(),
-        );
+        let c: Vec<(u32, f32)> = v
+            .iter()
+            .filter(|t| is_concept[**t as usize])
+            .map(|t| (*t, idf[*t as usize]))
+            .collect();
+        concept_sums.push(c.iter().map(|(_, w)| w).sum());
+        concepts.push(c);
         let w: Vec<(u32, f32)> = v
             .iter()
             .filter(|t| !is_concept[**t as usize] && df[**t as usize] > 1)
@@ -627,49 +636,57 @@ fn vectorize(items: &[Item]) -> Vectors {
     }
     Vectors {
         concepts,
+        concept_sums,
         words,
         word_norms,
         all,
         names,
+        is_concept,
         commune_wide,
     }
 }
 
-fn word_cosine(v: &Vectors, a: usize, b: usize) -> f32 {
-    let (x, y) = (&v.words[a], &v.words[b]);
-    let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+/// Walks two sorted weighted lists; calls `shared` with both weights of each common term.
+fn intersect(x: &[(u32, f32)], y: &[(u32, f32)], mut shared: impl FnMut(u32, f32, f32)) {
+    let (mut i, mut j) = (0, 0);
     while i < x.len() && j < y.len() {
         match x[i].0.cmp(&y[j].0) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                dot += x[i].1 * y[j].1;
+                shared(x[i].0, x[i].1, y[j].1);
                 i += 1;
                 j += 1;
             }
         }
     }
-    let denom = v.word_norms[a] * v.word_norms[b];
-    if denom > 0.0 { dot / denom } else { 0.0 }
 }
 
 /// How alike two items are, from 0 to 1 (text, place and sector).
 fn pair_score(items: &[Item], p: &Params, v: &Vectors, a: usize, b: usize) -> f32 {
-    let (ca, cb) = (&v.concepts[a], &v.concepts[b]);
-    let shared: Vec<u32> = ca.iter().copied().filter(|c| cb.contains(c)).collect();
-    let words = word_cosine(v, a, b);
-    let text = if ca.is_empty() || cb.is_empty() {
+    let mut dot = 0.0f32;
+    intersect(&v.words[a], &v.words[b], |_, x, y| dot += x * y);
+    let norms = v.word_norms[a] * v.word_norms[b];
+    let words = if norms > 0.0 { dot / norms } else { 0.0 };
+    let (mut shared, mut shared_any, mut all_commune_wide) = (0.0f32, false, true);
+    intersect(&v.concepts[a], &v.concepts[b], |t, w, _| {
+        shared += w;
+        shared_any = true;
+        all_commune_wide &= v.commune_wide[t as usize];
+    });
+    let (sa, sb) = (v.concept_sums[a], v.concept_sums[b]);
+    let text = if sa <= 0.0 || sb <= 0.0 {
         words
     } else {
-        // Jaccard punishes a proposal that names more things (water, a well, a tank); the
-        // overlap coefficient does not; their mean sits between.
-        let union = ca.len() + cb.len() - shared.len();
-        let jaccard = shared.len() as f32 / union as f32;
-        let overlap = shared.len() as f32 / ca.len().min(cb.len()) as f32;
+        // Weighted by rarity: sharing "ambulance" says more than sharing "health". Jaccard
+        // punishes a proposal that names more things (water, a well, a tank); the overlap
+        // coefficient does not; their mean sits between.
+        let jaccard = shared / (sa + sb - shared);
+        let overlap = shared / sa.min(sb);
         CONCEPT_SHARE * (jaccard + overlap) / 2.0 + (1.0 - CONCEPT_SHARE) * words
     };
     let (x, y) = (&items[a], &items[b]);
-    let commune_wide = !shared.is_empty() && shared.iter().all(|c| v.commune_wide[*c as usize]);
+    let commune_wide = shared_any && all_commune_wide;
     let place = if commune_wide || x.douars.iter().any(|d| y.douars.contains(d)) {
         p.same_douar
     } else if x.pole == y.pole {
@@ -684,132 +701,88 @@ fn pair_score(items: &[Item], p: &Params, v: &Vectors, a: usize, b: usize) -> f3
     text * place * sector
 }
 
-struct UnionFind {
-    parent: Vec<u32>,
+struct Building {
+    leader: u32,
+    members: Vec<usize>,
+    score_sum: f32,
 }
 
-impl UnionFind {
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let up = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = up;
-            x = up;
-        }
-        x
-    }
-
-    fn union(&mut self, a: u32, b: u32) -> u32 {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.parent[rb as usize] = ra;
-        }
-        ra
-    }
-}
-
-/// Groups of at least two items whose links reach the threshold, best first. `rejected`
-/// holds pairs (lower index first) a person said are not alike: they are never linked.
-pub fn suggest<'a>(
-    items: &'a [Item],
-    rejected: &HashSet<(usize, usize)>,
-    p: &Params,
-) -> Vec<Group> {
+/// Groups of at least two items, best first. Leader clustering: each item joins the group
+/// whose first item (its leader) it is most like, if that reaches the threshold, or starts a
+/// group. Every member is compared with its leader, so groups do not drift the way chains of
+/// pairwise links do. Leaders are found through an index by (term, pole), and by term alone
+/// for commune-wide concepts. `rejected` holds pairs (lower index first) a person said are not
+/// alike: they never join each other.
+pub fn suggest(items: &[Item], rejected: &HashSet<(usize, usize)>, p: &Params) -> Vec<Group> {
+    const COMMUNE: u32 = u32::MAX;
     let v = vectorize(items);
-    // Candidate pairs: items that share a term in the same douar, in the same pole, or anywhere;
-    // a posting list too long to tell anything is skipped.
-    let mut places: HashMap<&str, u32> = HashMap::new();
-    let mut place_of = |name: &'a str| {
-        let next = places.len() as u32;
-        *places.entry(name).or_insert(next)
-    };
-    let keys: Vec<[u32; 2]> = items
+    let mut poles: HashMap<&str, u32> = HashMap::new();
+    let pole_of: Vec<u32> = items
         .iter()
         .map(|item| {
-            let douar = item
-                .douars
-                .first()
-                .map_or(u32::MAX, |d| place_of(d.as_str()));
-            [douar, place_of(item.pole.as_str())]
+            let next = poles.len() as u32;
+            *poles.entry(item.pole.as_str()).or_insert(next)
         })
         .collect();
-    let mut postings: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
-    let mut global: Vec<Vec<u32>> = vec![Vec::new(); v.names.len()];
-    for (i, terms) in v.all.iter().enumerate() {
-        for t in terms {
-            for place in keys[i] {
-                if place != u32::MAX {
-                    postings.entry((*t, place)).or_default().push(i as u32);
-                }
-            }
-            global[*t as usize].push(i as u32);
-        }
-    }
-    let mut uf = UnionFind {
-        parent: (0..items.len() as u32).collect(),
-    };
-    // Sum and count of link scores per component root, merged as components join.
-    let mut score_sum = vec![0.0f32; items.len()];
-    let mut score_n = vec![0u32; items.len()];
-    let mut seen = vec![u32::MAX; items.len()];
-    let mut candidates: Vec<u32> = Vec::new();
-    for (i, &[douar, pole]) in keys.iter().enumerate() {
-        candidates.clear();
-        for t in &v.all[i] {
-            let lists = [
-                postings.get(&(*t, douar)).map(Vec::as_slice),
-                postings.get(&(*t, pole)).map(Vec::as_slice),
-                Some(global[*t as usize].as_slice()),
-            ];
-            for list in lists.into_iter().flatten() {
-                if list.len() > p.max_postings {
+    let mut leaders: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+    let mut groups: Vec<Building> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    for (i, &pole) in pole_of.iter().enumerate() {
+        let mut best: Option<(f32, u32)> = None;
+        for &t in &v.all[i] {
+            for key in [(t, pole), (t, COMMUNE)] {
+                let Some(list) = leaders.get(&key) else {
+                    continue;
+                };
+                if list.len() > p.max_postings && !v.is_concept[t as usize] {
                     continue;
                 }
-                // Postings are in increasing order: only look at later items.
-                let start = list.partition_point(|j| *j <= i as u32);
-                for j in &list[start..] {
-                    if seen[*j as usize] != i as u32 {
-                        seen[*j as usize] = i as u32;
-                        candidates.push(*j);
+                for &g in list {
+                    if seen[g as usize] == i as u32 {
+                        continue;
+                    }
+                    seen[g as usize] = i as u32;
+                    let leader = groups[g as usize].leader as usize;
+                    if rejected.contains(&(leader.min(i), leader.max(i))) {
+                        continue;
+                    }
+                    let s = pair_score(items, p, &v, leader, i);
+                    if s >= p.threshold && best.is_none_or(|(b, _)| s > b) {
+                        best = Some((s, g));
                     }
                 }
             }
         }
-        for &j in &candidates {
-            let j = j as usize;
-            if rejected.contains(&(i, j)) {
-                continue;
+        match best {
+            Some((s, g)) => {
+                let group = &mut groups[g as usize];
+                group.members.push(i);
+                group.score_sum += s;
             }
-            let s = pair_score(items, p, &v, i, j);
-            if s >= p.threshold {
-                let (ri, rj) = (uf.find(i as u32), uf.find(j as u32));
-                let root = uf.union(ri, rj) as usize;
-                let other = if root == ri as usize { rj } else { ri } as usize;
-                if other != root {
-                    score_sum[root] += score_sum[other];
-                    score_n[root] += score_n[other];
+            None => {
+                let g = groups.len() as u32;
+                groups.push(Building {
+                    leader: i as u32,
+                    members: vec![i],
+                    score_sum: 0.0,
+                });
+                seen.push(u32::MAX);
+                for &t in &v.all[i] {
+                    leaders.entry((t, pole)).or_default().push(g);
+                    if v.commune_wide[t as usize] {
+                        leaders.entry((t, COMMUNE)).or_default().push(g);
+                    }
                 }
-                score_sum[root] += s;
-                score_n[root] += 1;
             }
         }
     }
-    let mut groups: HashMap<u32, Vec<usize>> = HashMap::new();
-    for i in 0..items.len() {
-        let r = uf.find(i as u32);
-        groups.entry(r).or_default().push(i);
-    }
     let mut out: Vec<Group> = groups
         .into_iter()
-        .filter(|(_, m)| m.len() >= 2)
-        .map(|(root, members)| {
-            let confidence =
-                (score_sum[root as usize] / score_n[root as usize].max(1) as f32).min(1.0);
-            let shared_terms = shared_terms(&v, &members);
-            Group {
-                members,
-                confidence,
-                shared_terms,
-            }
+        .filter(|g| g.members.len() >= 2)
+        .map(|g| Group {
+            confidence: (g.score_sum / (g.members.len() - 1) as f32).min(1.0),
+            shared_terms: shared_terms(&v, &g.members),
+            members: g.members,
         })
         .collect();
     out.sort_by(|a, b| {

@@ -295,6 +295,14 @@ async fn merge_move_split_and_undo_keep_every_proposal_in_one_place() {
         10,
         "5 actions and 5 undos, all kept"
     );
+    // The audit log says who did what, newest first.
+    let (st, audit) = app.get_json("/api/audit?limit=10", &office).await;
+    assert_eq!(st, 200, "{audit}");
+    let entries = audit.as_array().unwrap();
+    assert_eq!(entries.len(), 10);
+    assert!(entries.iter().all(|e| e["username"] == "office"));
+    assert_eq!(entries[0]["action"], "needs.undo");
+    assert_eq!(entries[9]["action"], "needs.create");
     app.stop().await;
 }
 
@@ -565,6 +573,56 @@ async fn bad_requests_change_nothing_and_roles_are_enforced() {
         "no rejected request wrote anything"
     );
     assert_eq!(app.count("SELECT count(*) FROM needs"), 1);
+
+    // Every consolidation endpoint is in the OpenAPI document.
+    let (_, openapi) = app.get_json("/api/openapi.json", &office).await;
+    for path in [
+        "/api/proposals",
+        "/api/proposals/move",
+        "/api/proposals/{id}/lineage",
+        "/api/suggestions",
+        "/api/suggestions/reject",
+        "/api/needs",
+        "/api/needs/{id}",
+        "/api/needs/{id}/merge",
+        "/api/needs/{id}/split",
+        "/api/needs/{id}/projects",
+        "/api/needs/{id}/projects/{project_id}",
+        "/api/actions",
+        "/api/actions/{id}/undo",
+        "/api/audit",
+    ] {
+        assert!(openapi["paths"][path].is_object(), "{path} missing from OpenAPI");
+    }
+
+    // A link whose project was deleted since cannot be undone (and says why).
+    let project: i64 = app.count("SELECT min(id) FROM projects");
+    let (st, link) = app
+        .post(
+            &format!("/api/needs/{need}/projects"),
+            &office,
+            json!({"project_id": project}),
+        )
+        .await;
+    assert_eq!(st, 200, "{link}");
+    let (st, _) = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/projects/{project}"),
+            &office,
+            None,
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (st, err) = app
+        .post(
+            &format!("/api/actions/{}/undo", link["action_id"]),
+            &office,
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 409, "{err}");
+    assert!(err["message"].as_str().unwrap().contains("deleted"));
 
     // The committee reads but does not write; facilitators do neither.
     let (st, _) = app.get_json("/api/needs", &committee).await;

@@ -34,6 +34,47 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_on(db_path: PathBuf, addr: SocketAddr) -> TestApp {
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     let addr = listener.local_addr().unwrap();
+    start(
+        listener,
+        db_path,
+        format!("http://{addr}"),
+        reqwest::Client::new(),
+    )
+    .await
+}
+
+/// Starts a server speaking HTTPS with the given PEM certificate and key (loaded the way
+/// `tachkhis serve --tls-cert --tls-key` loads them), on 127.0.0.1:0, reached as
+/// `https://localhost:PORT` by a client that trusts that certificate.
+pub async fn spawn_tls_app(cert_pem: &str, key_pem: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, cert_pem).unwrap();
+    std::fs::write(&key, key_pem).unwrap();
+    let tls = tachkhis_server::tls::load_server_config(&cert, &key).expect("certificate");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let listener = tachkhis_server::tls::TlsListener::new(listener, tls).unwrap();
+    let http = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .resolve("localhost", addr)
+        .build()
+        .unwrap();
+    let base = format!("https://localhost:{}", addr.port());
+    let mut app = start(listener, dir.path().join("tachkhis.db"), base, http).await;
+    app._dir = Some(dir);
+    app
+}
+
+async fn start<L>(listener: L, db_path: PathBuf, base: String, http: reqwest::Client) -> TestApp
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     let config = Config {
         db_path: db_path.clone(),
         demo: true,
@@ -53,9 +94,9 @@ pub async fn spawn_on(db_path: PathBuf, addr: SocketAddr) -> TestApp {
         },
     ));
     TestApp {
-        base: format!("http://{addr}"),
+        base,
         db_path,
-        http: reqwest::Client::new(),
+        http,
         _dir: None,
         shutdown: Some(tx),
         handle: Some(handle),

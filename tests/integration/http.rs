@@ -219,7 +219,7 @@ async fn logins_work_across_scripts_and_tokens_expire_with_revocation() {
         .unwrap();
     let (status, body) = app.get_json("/api/sessions", &login.token).await;
     assert_eq!(status, 401);
-    assert_eq!(body["error"], "invalid_token");
+    assert_eq!(body["error"], "token_revoked");
 }
 
 #[tokio::test]

@@ -2,9 +2,12 @@
 //! running the shared sync engine over HTTP.
 
 mod consolidation;
+mod devices;
 mod helpers;
 mod http;
 mod js;
 mod programme;
 mod restart;
+mod retry;
 mod sync;
+mod tls;

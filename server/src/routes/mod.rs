@@ -1,6 +1,8 @@
 //! The HTTP API, one module per area; each exposes `router()`.
 
+pub mod audit;
 pub mod auth;
+pub mod devices;
 pub mod meta;
 pub mod needs;
 pub mod programme;

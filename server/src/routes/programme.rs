@@ -317,6 +317,16 @@ fn export_format(params: &FormatParam) -> AppResult<FileFormat> {
     Ok(params.file_format()?.unwrap_or(FileFormat::Csv))
 }
 
+/// One export: the table built in a read transaction, as CSV (default) or XLSX.
+async fn send_table(
+    app: &AppState,
+    params: Result<Query<FormatParam>, QueryRejection>,
+    table: fn(&rusqlite::Transaction<'_>) -> AppResult<crate::export::Table>,
+) -> AppResult<Response> {
+    let format = export_format(&query(params)?)?;
+    app.db.read(table).await?.into_response(format)
+}
+
 /// Every project in the import's columns (CSV by default, or `?format=xlsx`).
 #[utoipa::path(get, path = "/api/export/projects", tag = "reports",
     params(FormatParam),
@@ -330,11 +340,7 @@ pub async fn export_projects(
     _user: AuthUser,
     params: Result<Query<FormatParam>, QueryRejection>,
 ) -> AppResult<Response> {
-    let format = export_format(&query(params)?)?;
-    app.db
-        .read(programme::projects_table)
-        .await?
-        .into_response(format)
+    send_table(&app, params, programme::projects_table).await
 }
 
 /// Every proposal with its session (pole, douars, group kind, date, people present), sector,
@@ -351,11 +357,7 @@ pub async fn export_proposals(
     _user: AuthUser,
     params: Result<Query<FormatParam>, QueryRejection>,
 ) -> AppResult<Response> {
-    let format = export_format(&query(params)?)?;
-    app.db
-        .read(export::proposals_table)
-        .await?
-        .into_response(format)
+    send_table(&app, params, export::proposals_table).await
 }
 
 /// Every alive need: proposals, distinct sessions (in all and per group kind), people present
@@ -372,9 +374,5 @@ pub async fn export_needs(
     _user: AuthUser,
     params: Result<Query<FormatParam>, QueryRejection>,
 ) -> AppResult<Response> {
-    let format = export_format(&query(params)?)?;
-    app.db
-        .read(export::needs_table)
-        .await?
-        .into_response(format)
+    send_table(&app, params, export::needs_table).await
 }

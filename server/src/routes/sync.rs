@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use crate::{
     AppState,
-    auth::AuthUser,
+    auth::{self, AuthDevice},
+    db::now_secs,
     error::{AppError, AppResult},
     extract::RawBody,
     store,
@@ -52,17 +53,17 @@ fn octets(body: Vec<u8>) -> Response {
     responses(
         (status = 200, description = "postcard-encoded BatchResponse: the server's next message for each document that needs one", content_type = "application/octet-stream"),
         (status = 400, description = "undecodable batch or sync message", body = tachkhis_shared::api::ErrorBody),
-        (status = 401, description = "no valid token", body = tachkhis_shared::api::ErrorBody),
+        (status = 401, description = "no valid token: `invalid_token`, `token_expired`, or `token_revoked` (the tablet was revoked; nothing of this request is stored)", body = tachkhis_shared::api::ErrorBody),
         (status = 413, description = "body too large", body = tachkhis_shared::api::ErrorBody)
     ),
     security(("bearer" = []))
 )]
 pub async fn sync_batch(
     State(app): State<AppState>,
-    user: AuthUser,
+    caller: AuthDevice,
     RawBody(body): RawBody,
 ) -> AppResult<Response> {
-    user.require(|r| r.can_sync())?;
+    caller.user.require(|r| r.can_sync())?;
     let request: BatchRequest = engine::decode(&body).map_err(|e| {
         AppError::bad_request("bad_sync_request", format!("unreadable sync batch: {e}"))
     })?;
@@ -91,12 +92,22 @@ pub async fn sync_batch(
             Ok(out)
         })
         .await?;
+    let now = now_secs();
+    let touch = caller.needs_touch(&peer, now);
     let docs = if needs_work.is_empty() {
+        if touch {
+            app.db.write(move |tx| caller.touch(tx, &peer, now)).await?;
+        }
         Vec::new()
     } else {
-        let user_id = user.id;
+        let user_id = caller.user.id;
         app.db
             .write(move |tx| {
+                // Revoked while this request waited: store nothing of it.
+                auth::check_still_valid(tx, &caller.device.public_id, now)?;
+                if touch {
+                    caller.touch(tx, &peer, now)?;
+                }
                 let mut replies = Vec::new();
                 for entry in needs_work {
                     let ex = store::exchange(
@@ -139,12 +150,12 @@ pub async fn sync_batch(
 )]
 pub async fn sync_one(
     State(app): State<AppState>,
-    user: AuthUser,
+    caller: AuthDevice,
     Path(id): Path<String>,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> AppResult<Response> {
-    user.require(|r| r.can_sync())?;
+    caller.user.require(|r| r.can_sync())?;
     let doc_id = Uuid::parse_str(&id)
         .map_err(|_| AppError::bad_request("bad_id", "the document id is not a UUID"))?;
     let peer = headers
@@ -165,11 +176,18 @@ pub async fn sync_one(
             "the body must be an Automerge sync message",
         ));
     }
-    let user_id = user.id;
+    let user_id = caller.user.id;
     let message: Bytes = body;
+    let now = now_secs();
     let ex = app
         .db
-        .write(move |tx| store::exchange(tx, user_id, &peer, doc_id, Some(&message)))
+        .write(move |tx| {
+            auth::check_still_valid(tx, &caller.device.public_id, now)?;
+            if caller.needs_touch(&peer, now) {
+                caller.touch(tx, &peer, now)?;
+            }
+            store::exchange(tx, user_id, &peer, doc_id, Some(&message))
+        })
         .await?;
     Ok(match ex.reply {
         Some(reply) => octets(reply),
