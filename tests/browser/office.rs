@@ -294,6 +294,18 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
     screenshot(client, "office-help-ar.png").await;
     // WebDriver's Escape key.
     press(client, "\u{e00c}").await;
+    // c: confirm the first group as a new need (with the title it proposes), then undo it.
+    let groups = count(client, "[data-test=suggestion]").await;
+    press(client, "c").await;
+    wait_until("the group is confirmed", || async {
+        (count(client, "[data-test=suggestion]").await < groups
+            && flash_state(client).await.as_deref() == Some("done"))
+        .then_some(())
+    })
+    .await;
+    screenshot(client, "office-suggestion-confirmed-ar.png").await;
+    press(client, "u").await;
+    wait_count(client, "[data-test=suggestion]", groups).await;
     click(client, "[data-test=nav-needs]").await;
     click(client, "[data-test=nav-programme]").await;
     find(client, "[data-test=programme-total]").await;
