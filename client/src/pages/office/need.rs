@@ -306,8 +306,8 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                     <td class="check"><input type="checkbox" checked={selected.contains(&p.id)} onchange={tick(p.id)} data-test="need-proposal-check" /></td>
                 }
                 <td class="text">
-                    <span class="problem" dir="auto">{ &p.problem }</span>
-                    if !p.solution.is_empty() { <span class="solution" dir="auto">{ &p.solution }</span> }
+                    <span class="problem">{ &p.problem }</span>
+                    if !p.solution.is_empty() { <span class="solution">{ &p.solution }</span> }
                     if withdrawn { <span class="tag warn">{ lang.t("office.status.withdrawn") }</span> }
                 </td>
                 <td>{ sector_name(r, lang, p.sector.as_deref()) }</td>

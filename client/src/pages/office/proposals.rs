@@ -710,9 +710,9 @@ pub fn ProposalsPage() -> Html {
                     </td>
                 }
                 <td class="text">
-                    <span class="problem" dir="auto">{ &p.problem }</span>
+                    <span class="problem">{ &p.problem }</span>
                     if !p.solution.is_empty() {
-                        <span class="solution" dir="auto">{ &p.solution }</span>
+                        <span class="solution">{ &p.solution }</span>
                     }
                     if withdrawn {
                         <span class="tag warn">{ lang.t("office.status.withdrawn") }</span>

@@ -233,8 +233,8 @@ pub fn SuggestionsPage() -> Html {
                             <input type="checkbox" checked={on} data-test="suggestion-tick" onchange={tick(*id)} />
                         }
                         <span class="text">
-                            <span class="problem" dir="auto">{ &p.problem }</span>
-                            if !p.solution.is_empty() { <span class="solution" dir="auto">{ &p.solution }</span> }
+                            <span class="problem">{ &p.problem }</span>
+                            if !p.solution.is_empty() { <span class="solution">{ &p.solution }</span> }
                         </span>
                         <span class="sub">
                             { format!("{} · {} · {}", group_name(r, lang, &p.group_kind), place, show_date(&p.date)) }
