@@ -23,8 +23,11 @@ const TIMEOUT_MS: u32 = 45_000;
 pub enum HttpError {
     /// No answer: no network, server down, or timed out.
     Offline,
-    /// 401: the token is unknown, expired or revoked (or, at login, the password is wrong).
+    /// 401: the token is unknown or expired (or, at login, the password is wrong): log in again.
     Unauthorized,
+    /// 401 `token_revoked`: an administrator disconnected this tablet; logging in again will
+    /// not help, the work must leave by file.
+    Revoked,
     /// 403: this account may not do that.
     Forbidden,
     /// 400 `bad_sync_message` about one document.
@@ -40,6 +43,7 @@ impl std::fmt::Display for HttpError {
         match self {
             HttpError::Offline => f.write_str("offline"),
             HttpError::Unauthorized => f.write_str("unauthorized"),
+            HttpError::Revoked => f.write_str("token revoked"),
             HttpError::Forbidden => f.write_str("forbidden"),
             HttpError::BadDoc(id) => write!(f, "bad sync message for {id}"),
             HttpError::Server(status) => write!(f, "HTTP {status}"),
@@ -119,7 +123,10 @@ async fn send(
     let response = fetch(method, path, token, body).await?;
     match response.status() {
         200..=299 => Ok(response),
-        401 => Err(HttpError::Unauthorized),
+        401 => {
+            let text = read_text(&response).await.unwrap_or_default();
+            Err(unauthorized(&text))
+        }
         403 => Err(HttpError::Forbidden),
         400 => {
             let text = read_text(&response).await.unwrap_or_default();
@@ -133,6 +140,15 @@ async fn send(
             }
         }
         status => Err(HttpError::Server(status)),
+    }
+}
+
+/// The server says why it refused a token (`{"error": "token_revoked" | "token_expired", …}`);
+/// an older server says nothing, which reads as "log in again".
+fn unauthorized(body: &str) -> HttpError {
+    match json::from_str::<ErrorBody>(body) {
+        Ok(ErrorBody { error, .. }) if error == "token_revoked" => HttpError::Revoked,
+        _ => HttpError::Unauthorized,
     }
 }
 

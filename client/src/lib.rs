@@ -7,13 +7,17 @@
 
 mod api;
 mod background;
+mod files;
 mod i18n;
 mod json;
 mod model;
 #[cfg(feature = "office")]
 mod office_api;
 mod pages;
+mod qr;
+mod retry;
 mod route;
+mod share;
 mod storage;
 mod ui;
 
@@ -111,6 +115,7 @@ fn switch(route: Route) -> Html {
         Route::Home => html! { <pages::home::Home /> },
         Route::Login => html! { <pages::login::Login /> },
         Route::NewSession => html! { <pages::new_session::NewSessionPage /> },
+        Route::Scan => html! { <pages::scan::ScanPage /> },
         Route::Session { id } => html! { <pages::session::SessionPage {id} /> },
         route @ (Route::OfficeProposals
         | Route::OfficeSuggestions

@@ -8,8 +8,10 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use automerge::ChangeHash;
+use gloo_timers::callback::Timeout;
 use serde::{Deserialize, Serialize};
 use tachkhis_shared::api::{LoginResponse, Role};
+use tachkhis_shared::bundle::{self, BundleError, Incoming};
 use tachkhis_shared::reference::Reference;
 use tachkhis_shared::session::{DocError, EditCtx, NewSession, Session, SessionDoc};
 use tachkhis_shared::sync::{
@@ -24,6 +26,7 @@ use yew::Callback;
 
 use crate::api::{self, HttpError, HttpTransport};
 use crate::i18n::Lang;
+use crate::retry;
 use crate::storage::{self, Store, StoreError, keys};
 
 /// The channel the app's tabs announce their writes on.
@@ -72,6 +75,8 @@ pub enum DocProblem {
 pub enum SyncProblem {
     Offline,
     AuthExpired,
+    /// An administrator disconnected this tablet: no sync until a new login is accepted.
+    Revoked,
     Forbidden,
     Server,
     Incomplete,
@@ -83,6 +88,7 @@ impl SyncProblem {
         match e {
             HttpError::Offline => SyncProblem::Offline,
             HttpError::Unauthorized => SyncProblem::AuthExpired,
+            HttpError::Revoked => SyncProblem::Revoked,
             HttpError::Forbidden => SyncProblem::Forbidden,
             HttpError::BadDoc(_) | HttpError::Server(_) => SyncProblem::Server,
             HttpError::Unreadable(_) => SyncProblem::Incomplete,
@@ -94,21 +100,36 @@ impl SyncProblem {
         match self {
             SyncProblem::Offline => "sync.problem.offline",
             SyncProblem::AuthExpired => "sync.problem.auth",
+            SyncProblem::Revoked => "sync.problem.revoked",
             SyncProblem::Forbidden => "sync.problem.forbidden",
             SyncProblem::Server => "sync.problem.server",
             SyncProblem::Incomplete => "sync.problem.incomplete",
             SyncProblem::Storage => "sync.problem.storage",
         }
     }
+
+    /// Problems that may go away by themselves (the network, the server), worth trying again
+    /// later; the others need a person.
+    pub fn retries(self) -> bool {
+        matches!(
+            self,
+            SyncProblem::Offline
+                | SyncProblem::Server
+                | SyncProblem::Incomplete
+                | SyncProblem::Storage
+        )
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncStatus {
     pub running: bool,
     /// (documents settled, documents in all) while running.
     pub progress: Option<(usize, usize)>,
     /// The outcome of the last run that did not succeed; cleared by a successful one.
     pub problem: Option<SyncProblem>,
+    /// When the next automatic try after a failure is due (ms since the epoch).
+    pub next_retry: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -122,8 +143,10 @@ pub struct SaveStatus {
 /// Where one session stands with the server.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DocSync {
-    /// Saved on this tablet, not yet all sent.
-    Pending,
+    /// Saved on this tablet only: the server is not known to hold any of it.
+    Local,
+    /// The server holds part of it; the changes since are on this tablet only.
+    Partial,
     /// The server holds everything this tablet holds.
     Synced,
     Problem(DocProblem),
@@ -145,6 +168,59 @@ pub enum EditError {
     UnknownSession,
     /// The change is made but could not be written to the tablet's storage.
     Storage(StoreError),
+}
+
+/// Warn when less than this is left for the tablet's data…
+const SPACE_MIN_BYTES: f64 = 50.0 * 1024.0 * 1024.0;
+/// …or less than this share of what the browser grants.
+const SPACE_MIN_SHARE: f64 = 0.10;
+
+/// True when the space left (`quota - usage`, as `navigator.storage.estimate()` reports them)
+/// is under 50 MB or under 10 % of the quota. A browser that reports no quota says nothing.
+pub fn storage_is_short(usage: f64, quota: f64) -> bool {
+    if !(quota.is_finite() && usage.is_finite()) || quota <= 0.0 {
+        return false;
+    }
+    let free = (quota - usage).max(0.0);
+    free < SPACE_MIN_BYTES || free < quota * SPACE_MIN_SHARE
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Sessions this tablet did not have.
+    pub added: usize,
+    /// Sessions it had, which gained changes from the file.
+    pub merged: usize,
+    /// Sessions it had with everything the file holds already.
+    pub unchanged: usize,
+    /// The session to open when the file held exactly one.
+    pub single: Option<Uuid>,
+}
+
+#[derive(Debug)]
+pub enum ImportError {
+    /// The file or code was refused: nothing stored.
+    Bundle(BundleError),
+    /// Merged on screen but not written to the tablet's storage.
+    Storage(StoreError),
+}
+
+impl ImportError {
+    /// The catalogue key of the sentence shown.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            ImportError::Bundle(BundleError::NotABundle) => "import.error.not_a_file",
+            ImportError::Bundle(BundleError::NotACode) => "import.error.not_a_code",
+            ImportError::Bundle(BundleError::UnknownVersion(_)) => "import.error.newer",
+            ImportError::Bundle(BundleError::Empty) => "import.error.empty",
+            ImportError::Bundle(BundleError::BadDocument { .. }) => "import.error.bad_session",
+            ImportError::Bundle(
+                BundleError::Damaged(_) | BundleError::TooMany(_) | BundleError::Duplicate(_),
+            ) => "import.error.damaged",
+            ImportError::Storage(_) => "import.error.storage",
+        }
+    }
 }
 
 /// One session on this tablet. (A list, not a map: a tablet holds tens of sessions, and each
@@ -183,10 +259,13 @@ impl Entry {
             (_, Some(p)) => DocSync::Problem(p.clone()),
             (None, None) => DocSync::Problem(DocProblem::Unreadable),
             (Some(_), None) => {
-                if is_synced(doc.automerge_mut(), &decode_state(self.state.as_deref())) {
+                let state = decode_state(self.state.as_deref());
+                if is_synced(doc.automerge_mut(), &state) {
                     DocSync::Synced
+                } else if state.shared_heads.is_empty() {
+                    DocSync::Local
                 } else {
-                    DocSync::Pending
+                    DocSync::Partial
                 }
             }
         };
@@ -214,6 +293,11 @@ pub struct Model {
     sync_again: Cell<bool>,
     save: RefCell<SaveStatus>,
     persist_refused: Cell<bool>,
+    /// Free space (bytes) when the browser reports it short (see [`storage_is_short`]).
+    space_short: Cell<Option<f64>>,
+    /// Failed runs in a row, for the back-off; 0 after a success.
+    failures: Cell<u32>,
+    retry_timer: RefCell<Option<Timeout>>,
     notifier: RefCell<Option<Callback<()>>>,
     /// Tells the app's other tabs which document was written (see [`Model::listen_to_other_tabs`]).
     channel: Option<BroadcastChannel>,
@@ -281,6 +365,9 @@ impl Model {
             sync_again: Cell::new(false),
             save: RefCell::new(SaveStatus::default()),
             persist_refused: Cell::new(false),
+            space_short: Cell::new(None),
+            failures: Cell::new(0),
+            retry_timer: RefCell::new(None),
             notifier: RefCell::new(None),
             channel: BroadcastChannel::new(CHANNEL).ok(),
         })
@@ -349,6 +436,20 @@ impl Model {
         self.notify();
     }
 
+    /// Free space left, when it is short.
+    pub fn space_short(&self) -> Option<f64> {
+        self.space_short.get()
+    }
+
+    /// Records what `navigator.storage.estimate()` said.
+    pub fn set_storage_estimate(&self, usage: f64, quota: f64) {
+        let short = storage_is_short(usage, quota).then(|| (quota - usage).max(0.0));
+        if short != self.space_short.get() {
+            self.space_short.set(short);
+            self.notify();
+        }
+    }
+
     /// Stores a fresh login and the reference data that came with it.
     pub async fn logged_in(&self, auth: Auth, reference: Reference) -> Result<(), StoreError> {
         self.store.put_setting(keys::AUTH, &auth).await?;
@@ -356,7 +457,10 @@ impl Model {
         *self.auth.borrow_mut() = Some(auth);
         *self.reference.borrow_mut() = Some(Rc::new(reference));
         let mut sync = self.sync.borrow_mut();
-        if sync.problem == Some(SyncProblem::AuthExpired) {
+        if matches!(
+            sync.problem,
+            Some(SyncProblem::AuthExpired | SyncProblem::Revoked)
+        ) {
             sync.problem = None;
         }
         drop(sync);
@@ -595,6 +699,121 @@ impl Model {
         }
     }
 
+    /// A file of the given sessions (all readable ones when `ids` is `None`), with the number
+    /// of sessions in it. Sessions whose document does not read are left out: a file is refused
+    /// whole if any of its documents breaks the session form.
+    pub fn export(&self, ids: Option<&[Uuid]>) -> (Vec<u8>, usize) {
+        let mut entries = Vec::new();
+        for entry in self.entries.borrow_mut().iter_mut() {
+            if ids.is_some_and(|ids| !ids.contains(&entry.id)) {
+                continue;
+            }
+            let id = entry.id;
+            if let Some(doc) = entry.doc.as_mut()
+                && doc.read().is_ok()
+            {
+                entries.push(bundle::Entry {
+                    id,
+                    doc: doc.save(),
+                });
+            }
+        }
+        let count = entries.len();
+        (bundle::encode(&entries), count)
+    }
+
+    /// Imports a session file (or a scanned code's bytes): each session the tablet has is
+    /// **merged** (nothing of either side is lost), each new one is added. The whole file is
+    /// checked first, and every merge result too: any problem refuses the file and changes
+    /// nothing. Resolves once everything is written to the tablet's storage.
+    pub async fn import(self: &Rc<Self>, bytes: &[u8]) -> Result<ImportReport, ImportError> {
+        let incoming = bundle::read_sessions(bytes).map_err(ImportError::Bundle)?;
+        let mut report = ImportReport {
+            single: (incoming.len() == 1).then(|| incoming[0].id),
+            ..ImportReport::default()
+        };
+        let mut writes = Vec::new();
+        {
+            let mut entries = self.entries.borrow_mut();
+            // First pass, on copies: every merge must give a readable session.
+            for inc in &incoming {
+                if let Some(Entry { doc: Some(doc), .. }) = find(&mut entries, inc.id) {
+                    let mut merged = doc.clone();
+                    let mut theirs = inc.doc.clone();
+                    let readable = merged.merge(&mut theirs).is_ok() && merged.read().is_ok();
+                    if !readable {
+                        return Err(ImportError::Bundle(BundleError::BadDocument {
+                            id: inc.id,
+                            reason: "does not merge with this tablet's copy".into(),
+                        }));
+                    }
+                }
+            }
+            // Then for real, with no await in between: the screens see the result at once.
+            for inc in incoming {
+                let Incoming { id, mut doc, .. } = inc;
+                match find(&mut entries, id) {
+                    Some(Entry {
+                        doc: Some(mine), ..
+                    }) => {
+                        let before = mine.heads();
+                        // Checked just above on a copy of this very document.
+                        let _ = mine.merge(&mut doc);
+                        if mine.heads() == before {
+                            report.unchanged += 1;
+                        } else {
+                            report.merged += 1;
+                            writes.push((id, mine.save()));
+                        }
+                    }
+                    Some(entry) => {
+                        // Unreadable here: the stored bytes stay as they are (never
+                        // overwritten); the readable copy is shown until the next start.
+                        entry.doc = Some(doc);
+                        entry.problem = None;
+                        entry.cache = None;
+                        report.merged += 1;
+                    }
+                    None => {
+                        writes.push((id, doc.save()));
+                        entries.push(Entry {
+                            id,
+                            doc: Some(doc),
+                            state: None,
+                            problem: None,
+                            cache: None,
+                        });
+                        report.added += 1;
+                    }
+                }
+            }
+        }
+        self.notify();
+        if !writes.is_empty() {
+            self.write_started();
+            let result = self.store.put_docs(&writes).await;
+            {
+                let mut save = self.save.borrow_mut();
+                save.pending = save.pending.saturating_sub(1);
+                match &result {
+                    Ok(()) => {
+                        save.failed = false;
+                        save.last_saved = Some(now_ms());
+                    }
+                    Err(_) => save.failed = true,
+                }
+            }
+            self.notify();
+            result.map_err(ImportError::Storage)?;
+            for (id, _) in &writes {
+                self.announce(*id);
+            }
+            // Imported work goes to the server like any other.
+            self.request_sync();
+        }
+        Ok(report)
+    }
+
     /// Starts a sync run unless one is going; a request during a run makes it run once more.
     pub fn request_sync(self: &Rc<Self>) {
         if self.auth.borrow().is_none() {
@@ -604,7 +823,11 @@ impl Model {
             self.sync_again.set(true);
             return;
         }
-        self.sync.borrow_mut().running = true;
+        {
+            let mut sync = self.sync.borrow_mut();
+            sync.running = true;
+            sync.next_retry = None;
+        }
         self.notify();
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -622,8 +845,59 @@ impl Model {
                 }
             }
             this.sync.borrow_mut().running = false;
+            this.plan_retry();
             this.notify();
         });
+    }
+
+    /// After a run: a success resets the back-off; a failure that may pass by itself, with work
+    /// still to send, schedules the next try (5 s, 15 s, 1 min, then every 5 min, ±20 %).
+    /// A run replays safely: the sync protocol is idempotent, and a failed run kept only the
+    /// persisted part of each sync state.
+    fn plan_retry(self: &Rc<Self>) {
+        let problem = self.sync.borrow().problem;
+        self.retry_timer.borrow_mut().take();
+        let wait = match problem {
+            None => {
+                self.failures.set(0);
+                None
+            }
+            Some(p) if p.retries() && self.pending_count() > 0 => {
+                let failures = self.failures.get().saturating_add(1);
+                self.failures.set(failures);
+                Some(retry::delay_ms(failures, js_sys::Math::random()))
+            }
+            Some(_) => None,
+        };
+        self.sync.borrow_mut().next_retry = wait.map(|ms| now_ms() + f64::from(ms));
+        if let Some(ms) = wait {
+            let this = self.clone();
+            *self.retry_timer.borrow_mut() = Some(Timeout::new(ms, move || {
+                this.retry_timer.borrow_mut().take();
+                this.request_sync();
+            }));
+        }
+    }
+
+    /// True while a retry is scheduled after a failure (the regular sync then waits for it).
+    pub fn backing_off(&self) -> bool {
+        self.retry_timer.borrow().is_some()
+    }
+
+    /// The network is back: forget the back-off and try at once.
+    pub fn network_back(self: &Rc<Self>) {
+        self.failures.set(0);
+        self.retry_timer.borrow_mut().take();
+        self.sync.borrow_mut().next_retry = None;
+        self.request_sync();
+    }
+
+    /// A problem that only a person can solve (a new login): no automatic sync meanwhile.
+    pub fn sync_blocked(&self) -> bool {
+        matches!(
+            self.sync.borrow().problem,
+            Some(SyncProblem::Revoked | SyncProblem::Forbidden)
+        )
     }
 
     /// The documents of a run (copies, so the screens keep editing while it goes on), and those
@@ -781,5 +1055,38 @@ impl Progress for UiProgress {
     fn report(&mut self, settled: usize, total: usize) {
         self.0.sync.borrow_mut().progress = Some((settled, total));
         self.0.notify();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MB: f64 = 1024.0 * 1024.0;
+
+    #[test]
+    fn space_is_short_under_50_mb_or_a_tenth() {
+        // Plenty: 2 GB quota, 100 MB used.
+        assert!(!storage_is_short(100.0 * MB, 2048.0 * MB));
+        // 40 MB left of 2 GB.
+        assert!(storage_is_short(2008.0 * MB, 2048.0 * MB));
+        // 60 MB left, but of 1 GB: over 50 MB, under 10 %.
+        assert!(storage_is_short(964.0 * MB, 1024.0 * MB));
+        // 120 MB left of 1 GB: fine.
+        assert!(!storage_is_short(904.0 * MB, 1024.0 * MB));
+        // Over quota counts as nothing left.
+        assert!(storage_is_short(2.0 * 1024.0 * MB, 1024.0 * MB));
+        // No quota reported (or nonsense): no warning.
+        assert!(!storage_is_short(0.0, 0.0));
+        assert!(!storage_is_short(f64::NAN, 1024.0 * MB));
+    }
+
+    #[test]
+    fn retried_problems_are_those_that_pass_by_themselves() {
+        assert!(SyncProblem::Offline.retries());
+        assert!(SyncProblem::Server.retries());
+        assert!(!SyncProblem::Revoked.retries());
+        assert!(!SyncProblem::AuthExpired.retries());
+        assert!(!SyncProblem::Forbidden.retries());
     }
 }

@@ -14,6 +14,8 @@ pub enum Route {
     Home,
     Login,
     NewSession,
+    /// Join a session by scanning its code on another tablet.
+    Scan,
     Session {
         id: String,
     },
@@ -39,6 +41,7 @@ impl Route {
         match path.trim_end_matches('/') {
             "/login" => Route::Login,
             "/new" => Route::NewSession,
+            "/scan" => Route::Scan,
             p if p.starts_with("/office") => Route::office_from_path(p),
             p => match p.strip_prefix("/session/") {
                 Some(id) if !id.is_empty() && !id.contains('/') => {
@@ -77,6 +80,7 @@ impl Route {
             Route::Home => "/".into(),
             Route::Login => "/login".into(),
             Route::NewSession => "/new".into(),
+            Route::Scan => "/scan".into(),
             Route::Session { id } => format!("/session/{id}"),
             Route::OfficeProposals => "/office/proposals".into(),
             Route::OfficeSuggestions => "/office/suggestions".into(),
@@ -228,6 +232,7 @@ mod tests {
             Route::Home,
             Route::Login,
             Route::NewSession,
+            Route::Scan,
             Route::Session { id: "abc".into() },
             Route::OfficeProposals,
             Route::OfficeSuggestions,

@@ -4,6 +4,17 @@
 //! * `docs`: session id → the document bytes (`SessionDoc::save`), a `Uint8Array`;
 //! * `sync_states`: session id → the encoded sync state with the server (`encode_state`);
 //! * `settings`: name → a JSON string (see [`keys`]).
+//!
+//! Upgrades. A new release of the app (a new service worker, see `static/sw.js`) replaces only
+//! the shell in the Cache Storage; it never touches IndexedDB. The database changes only when
+//! `DB_VERSION` is raised, to add a store or an index. Beware: during such an upgrade the
+//! `idb` crate under rexie **deletes every existing store that is not declared** when the
+//! database is opened. So [`STORES`] lists every store ever shipped, is only ever added to,
+//! and a test pins the shipped names. Documents themselves need no migration: their schema
+//! version lives inside each Automerge document and `SessionDoc::read` reads every version.
+//! A tab still running the old release when a newer one upgrades the database is closed by
+//! the browser's `versionchange`: its next write fails and says so (nothing is confirmed that
+//! is not stored); reloading runs the new release on the same data.
 
 use js_sys::Uint8Array;
 use rexie::{ObjectStore, Rexie, TransactionMode};
@@ -16,6 +27,8 @@ const DB_VERSION: u32 = 1;
 const DOCS: &str = "docs";
 const STATES: &str = "sync_states";
 const SETTINGS: &str = "settings";
+/// Every object store the app has ever shipped: add, never remove (see the module's text).
+const STORES: [&str; 3] = [DOCS, STATES, SETTINGS];
 
 /// Names of the entries of the `settings` store.
 pub mod keys {
@@ -80,11 +93,11 @@ fn uuid_pairs(pairs: Vec<(JsValue, JsValue)>) -> Vec<(Uuid, Vec<u8>)> {
 
 impl Store {
     pub async fn open() -> Result<Store> {
-        let db = Rexie::builder(DB_NAME)
-            .version(DB_VERSION)
-            .add_object_store(ObjectStore::new(DOCS))
-            .add_object_store(ObjectStore::new(STATES))
-            .add_object_store(ObjectStore::new(SETTINGS))
+        let db = STORES
+            .iter()
+            .fold(Rexie::builder(DB_NAME).version(DB_VERSION), |b, name| {
+                b.add_object_store(ObjectStore::new(name))
+            })
             .build()
             .await?;
         Ok(Store { db })
@@ -120,6 +133,16 @@ impl Store {
         let tx = self.db.transaction(&[DOCS], TransactionMode::ReadWrite)?;
         tx.store(DOCS)?
             .put(&bytes_value(bytes), Some(&key(id)))
+            .await?;
+        tx.done().await?;
+        Ok(())
+    }
+
+    /// Writes several documents in one transaction (an import): all or none.
+    pub async fn put_docs(&self, docs: &[(Uuid, Vec<u8>)]) -> Result<()> {
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadWrite)?;
+        tx.store(DOCS)?
+            .put_all(docs.iter().map(|(id, b)| (bytes_value(b), Some(key(*id)))))
             .await?;
         tx.done().await?;
         Ok(())
@@ -169,4 +192,22 @@ pub fn setting<T: DeserializeOwned>(settings: &[(String, String)], name: &str) -
         .iter()
         .find(|(k, _)| k == name)
         .and_then(|(_, v)| crate::json::from_str(v).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store missing from the declaration would be deleted, data and all, on every tablet
+    /// at the next version upgrade.
+    #[test]
+    fn every_store_ever_shipped_is_still_declared() {
+        for shipped in ["docs", "sync_states", "settings"] {
+            assert!(
+                STORES.contains(&shipped),
+                "store {shipped} is no longer declared"
+            );
+        }
+        assert!(DB_VERSION >= 1);
+    }
 }

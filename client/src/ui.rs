@@ -219,9 +219,12 @@ pub fn TopBar(props: &TopBarProps) -> Html {
 
 /// The words and colour of a session's sync state.
 pub fn doc_sync_badge(lang: Lang, sync: &DocSync) -> Html {
-    let (state, text) = match sync {
-        DocSync::Pending => ("pending", lang.t("sync.pending").to_string()),
-        DocSync::Synced => ("synced", lang.t("sync.synced").to_string()),
+    // `data-state` keeps the three colours (pending / synced / error); `data-sync` tells the
+    // two kinds of pending apart.
+    let (state, detail, text) = match sync {
+        DocSync::Local => ("pending", "local", lang.t("sync.local").to_string()),
+        DocSync::Partial => ("pending", "partial", lang.t("sync.partial").to_string()),
+        DocSync::Synced => ("synced", "synced", lang.t("sync.synced").to_string()),
         DocSync::Problem(p) => {
             let reason = match p {
                 DocProblem::Rejected => lang.t("problem.rejected"),
@@ -229,7 +232,11 @@ pub fn doc_sync_badge(lang: Lang, sync: &DocSync) -> Html {
                 DocProblem::SaveFailed => lang.t("problem.save_failed"),
                 DocProblem::Unreadable => lang.t("problem.unreadable"),
             };
-            ("error", lang.tf("sync.error", &[("reason", reason)]))
+            (
+                "error",
+                "error",
+                lang.tf("sync.error", &[("reason", reason)]),
+            )
         }
     };
     let icon = match state {
@@ -238,7 +245,7 @@ pub fn doc_sync_badge(lang: Lang, sync: &DocSync) -> Html {
         _ => "●",
     };
     html! {
-        <span class={classes!("badge", state)} data-test="sync-state" data-state={state}>
+        <span class={classes!("badge", state, (detail == "partial").then_some("partial"))} data-test="sync-state" data-state={state} data-sync={detail}>
             <span class="badge-icon" aria-hidden="true">{ icon }</span>
             { text }
         </span>
@@ -268,10 +275,13 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
         </button>
     };
     let progress = match (status.running, status.progress) {
-        (true, Some((settled, total))) => html! {
-            <span class="sync-progress" data-test="sync-progress">
-                { lang.tf("sync.progress", &[("settled", &settled.to_string()), ("total", &total.to_string())]) }
-            </span>
+        (true, Some((settled, total))) if total > 0 => html! {
+            <div class="sync-progress" data-test="sync-progress"
+                data-settled={settled.to_string()} data-total={total.to_string()}>
+                <progress max={total.to_string()} value={settled.to_string()}
+                    aria-label={lang.t("sync.running")}></progress>
+                <span>{ lang.tf("sync.progress", &[("settled", &settled.to_string()), ("total", &total.to_string())]) }</span>
+            </div>
         },
         _ => html! {},
     };
@@ -295,9 +305,9 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
                     <p data-test="last-sync">{ last }</p>
                     <p data-test="pending-count" data-count={pending.to_string()}>{ pending_text }</p>
                 </div>
-                { progress }
                 { button }
             </div>
+            { progress }
             <SyncProblemNotice />
         </section>
     }
@@ -311,6 +321,13 @@ pub fn SyncProblemNotice() -> Html {
     let Some(problem) = model.sync_status().problem else {
         return html! {};
     };
+    let next_retry = model.sync_status().next_retry.map(|ms| {
+        html! {
+            <p class="next-retry" data-test="next-retry">{ lang.tf("sync.next_retry", &[("time", &show_clock(ms))]) }</p>
+        }
+    });
+    let export = (problem == SyncProblem::Revoked)
+        .then(|| html! { <crate::share::ExportAllButton test="revoked-export" /> });
     let relogin = (problem == SyncProblem::AuthExpired).then(|| {
         let onclick = Callback::from(move |_: MouseEvent| {
             if let Some(n) = &navigator {
@@ -327,27 +344,42 @@ pub fn SyncProblemNotice() -> Html {
     html! {
         <div class={class} data-test="sync-problem" data-problem={format!("{problem:?}")}>
             <p>{ lang.t(problem.message_key()) }</p>
+            { for next_retry }
             { for relogin }
+            { for export }
         </div>
     }
 }
 
-/// Warns once that the browser may clear the tablet's data.
+/// Warns that the browser may clear the tablet's data (persistent storage refused) or that
+/// space is running short; the first can be put aside, the second stays while it is true.
 #[component]
 pub fn PersistWarning() -> Html {
     let (model, lang) = use_model();
     let dismissed = use_state(|| false);
-    if !model.persist_refused() || *dismissed {
+    let refused = model.persist_refused() && !*dismissed;
+    let short = model.space_short();
+    if !refused && short.is_none() {
         return html! {};
     }
     let onclick = {
         let dismissed = dismissed.clone();
         Callback::from(move |_: MouseEvent| dismissed.set(true))
     };
+    let reason = match (refused, short.is_some()) {
+        (true, true) => "not-persistent low-space",
+        (true, false) => "not-persistent",
+        _ => "low-space",
+    };
     html! {
-        <div class="notice caution" data-test="persist-warning">
-            <p>{ lang.t("storage.not_persistent") }</p>
-            <button type="button" class="btn secondary" {onclick}>{ lang.t("common.understood") }</button>
+        <div class="notice caution" data-test="storage-warning" data-reason={reason} role="alert">
+            if let Some(free) = short {
+                <p data-test="space-warning">{ lang.tf("storage.space_short", &[("free", &format!("{:.0}", free / 1_048_576.0))]) }</p>
+            }
+            if refused {
+                <p data-test="persist-warning">{ lang.t("storage.not_persistent") }</p>
+                <button type="button" class="btn secondary" {onclick}>{ lang.t("common.understood") }</button>
+            }
         </div>
     }
 }

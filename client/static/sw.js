@@ -1,6 +1,10 @@
 // Tachkhis service worker: keeps the app shell on the tablet so the app opens with no network.
 // `__BUILD_ID__` is replaced by a hash of the bundle at build time, so every release gets its
 // own cache and the old one is dropped when the new worker takes over.
+//
+// An update touches the Cache Storage only, and only caches named `tachkhis-shell-…`: it never
+// opens, clears or deletes IndexedDB, where the sessions live (see client/src/storage.rs for
+// how the database itself is upgraded without losing a store).
 'use strict';
 
 const CACHE = 'tachkhis-shell-__BUILD_ID__';

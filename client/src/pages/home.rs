@@ -95,6 +95,7 @@ pub fn Home() -> Html {
                         { for sessions.iter().map(card) }
                     </ul>
                 }
+                <crate::share::HomeTools />
                 <p class="whoami">{ lang.tf("home.signed_in_as", &[("name", &model.username())]) }</p>
                 if auth.role == Role::Admin {
                     <p class="whoami"><a href="/office/proposals" data-test="to-office">{ lang.t("office.nav.office") }</a></p>

@@ -5,6 +5,7 @@ pub mod login;
 pub mod new_session;
 #[cfg(feature = "office")]
 pub mod office;
+pub mod scan;
 pub mod session;
 
 use tachkhis_shared::api::Role;

@@ -145,6 +145,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                     <SyncPanel compact=true />
                 </div>
                 <div class="save-line"><SaveIndicator /></div>
+                <crate::share::ShareSession id={view.id} />
                 <SyncProblemNotice />
             </div>
             <nav class="tabs" role="tablist">

@@ -1,0 +1,487 @@
+//! Session files and session codes: how documents travel between tablets without the server.
+//!
+//! A file (`.tachkhis`) holds one session or all of a tablet's sessions:
+//!
+//! ```text
+//! "TACHKHIS"  8 bytes, ASCII       magic: "this is a Tachkhis file"
+//! '1'         1 byte, ASCII digit  format version (FORMAT_VERSION)
+//! body        postcard             Body { docs: [Entry { id: UUID, doc: Automerge save bytes }] }
+//! ```
+//! The header is readable text, so a person opening the file sees what it is. The document
+//! bytes are Automerge's own `save` format, whose chunks carry checksums: a corrupted document
+//! is refused when it is loaded. Nothing may follow the body.
+//!
+//! A *session code* (the QR code one tablet shows and another scans) carries the same bytes,
+//! DEFLATE-compressed, written in base45 (RFC 9285): its 45 characters are exactly QR's
+//! alphanumeric set, which packs 5.5 bits per character where base64 in byte mode needs 8 per
+//! character (about 30 % more document per code).
+//!
+//! Reading is all or nothing: [`read_sessions`] loads every document and checks it against the
+//! session schema (and that it is the session its entry names) before the caller stores any.
+
+use std::io::{Read, Write};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::session::{Session, SessionDoc};
+
+pub const MAGIC: &[u8; 8] = b"TACHKHIS";
+pub const FORMAT_VERSION: u8 = b'1';
+/// The extension of session files.
+pub const FILE_EXTENSION: &str = "tachkhis";
+/// More sessions than any tablet holds; a larger count is a damaged or hostile file.
+pub const MAX_DOCS: usize = 10_000;
+/// Characters of the largest QR code (version 40, error correction L, alphanumeric mode).
+pub const MAX_CODE_CHARS: usize = 4296;
+/// What a session code may inflate to (a QR code holds under 3 KB; this bounds a "zip bomb").
+pub const MAX_CODE_INFLATED: usize = 1 << 20;
+
+/// One document of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: Uuid,
+    /// `SessionDoc::save` bytes.
+    pub doc: Vec<u8>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Body {
+    docs: Vec<Entry>,
+}
+
+/// Why a file or a code was refused. Nothing of a refused file is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BundleError {
+    #[error("not a Tachkhis file")]
+    NotABundle,
+    #[error("made by a newer version of Tachkhis (file format {0})")]
+    UnknownVersion(String),
+    #[error("the file is cut short or damaged: {0}")]
+    Damaged(String),
+    #[error("the file holds no session")]
+    Empty,
+    #[error("the file holds too many documents ({0})")]
+    TooMany(usize),
+    #[error("session {0} appears twice in the file")]
+    Duplicate(Uuid),
+    #[error("session {id} cannot be read: {reason}")]
+    BadDocument { id: Uuid, reason: String },
+    #[error("not a session code")]
+    NotACode,
+}
+
+/// Writes a file holding `docs`.
+pub fn encode(docs: &[Entry]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 + docs.iter().map(|d| d.doc.len() + 24).sum::<usize>());
+    out.extend_from_slice(MAGIC);
+    out.push(FORMAT_VERSION);
+    #[derive(Serialize)]
+    struct BodyRef<'a> {
+        docs: &'a [Entry],
+    }
+    // Serialising a slice of plain structs into a Vec cannot fail.
+    let body = postcard::to_allocvec(&BodyRef { docs }).unwrap_or_default();
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Reads a file's entries: header, version, body, no trailing bytes, no duplicate, not empty.
+/// The documents themselves are checked by [`read_sessions`].
+pub fn decode(bytes: &[u8]) -> Result<Vec<Entry>, BundleError> {
+    let Some(rest) = bytes.strip_prefix(MAGIC.as_slice()) else {
+        return Err(BundleError::NotABundle);
+    };
+    let Some((&version, body)) = rest.split_first() else {
+        return Err(BundleError::Damaged("no format version".into()));
+    };
+    if version != FORMAT_VERSION {
+        let shown = if version.is_ascii_graphic() {
+            (version as char).to_string()
+        } else {
+            format!("0x{version:02x}")
+        };
+        return Err(BundleError::UnknownVersion(shown));
+    }
+    let (body, trailing): (Body, &[u8]) =
+        postcard::take_from_bytes(body).map_err(|e| BundleError::Damaged(e.to_string()))?;
+    if !trailing.is_empty() {
+        return Err(BundleError::Damaged(format!(
+            "{} unexpected bytes at the end",
+            trailing.len()
+        )));
+    }
+    if body.docs.is_empty() {
+        return Err(BundleError::Empty);
+    }
+    if body.docs.len() > MAX_DOCS {
+        return Err(BundleError::TooMany(body.docs.len()));
+    }
+    let mut ids: Vec<Uuid> = body.docs.iter().map(|d| d.id).collect();
+    ids.sort_unstable();
+    if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(BundleError::Duplicate(w[0]));
+    }
+    Ok(body.docs)
+}
+
+/// One document of a file, loaded and checked.
+#[derive(Debug)]
+pub struct Incoming {
+    pub id: Uuid,
+    pub doc: SessionDoc,
+    pub session: Session,
+}
+
+/// Loads and validates one entry: Automerge bytes intact, the session schema respected, and the
+/// document is the session the entry names (a file must not graft one session onto another).
+pub fn read_entry(entry: &Entry) -> Result<Incoming, BundleError> {
+    let bad = |reason: String| BundleError::BadDocument {
+        id: entry.id,
+        reason,
+    };
+    let doc = SessionDoc::load(&entry.doc, None).map_err(|e| bad(e.to_string()))?;
+    let session = doc.read().map_err(|e| bad(e.to_string()))?;
+    if session.id != entry.id {
+        return Err(bad(format!("the document is session {}", session.id)));
+    }
+    Ok(Incoming {
+        id: entry.id,
+        doc,
+        session,
+    })
+}
+
+/// Decodes a file and checks every document; the first problem refuses the whole file.
+pub fn read_sessions(bytes: &[u8]) -> Result<Vec<Incoming>, BundleError> {
+    decode(bytes)?.iter().map(read_entry).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session codes (QR)
+
+/// The text of a session code for a file's bytes: the file itself, or its DEFLATE form when
+/// that is shorter. (Automerge already compresses the larger columns of a document, so DEFLATE
+/// pays ~20 % on a young session and nothing on a grown one.) A file starts with [`MAGIC`],
+/// which tells the two apart.
+pub fn to_code(bundle: &[u8]) -> String {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bundle);
+    let deflated = encoder.finish().unwrap_or_default();
+    if deflated.is_empty() || deflated.len() >= bundle.len() || deflated.starts_with(MAGIC) {
+        base45_encode(bundle)
+    } else {
+        base45_encode(&deflated)
+    }
+}
+
+/// The file bytes a scanned session code carries (then read like a file).
+pub fn from_code(text: &str) -> Result<Vec<u8>, BundleError> {
+    let deflated = base45_decode(text.trim()).ok_or(BundleError::NotACode)?;
+    if deflated.starts_with(MAGIC) {
+        return Ok(deflated);
+    }
+    let mut inflated = Vec::new();
+    flate2::read::DeflateDecoder::new(deflated.as_slice())
+        .take(MAX_CODE_INFLATED as u64 + 1)
+        .read_to_end(&mut inflated)
+        .map_err(|_| BundleError::NotACode)?;
+    if inflated.len() > MAX_CODE_INFLATED {
+        return Err(BundleError::NotACode);
+    }
+    if !inflated.starts_with(MAGIC) {
+        return Err(BundleError::NotACode);
+    }
+    Ok(inflated)
+}
+
+const BASE45: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// RFC 9285: each pair of bytes as three characters, a last odd byte as two.
+pub fn base45_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(2) * 3);
+    let mut push = |n: usize| out.push(BASE45[n] as char);
+    for pair in bytes.chunks(2) {
+        match *pair {
+            [a, b] => {
+                let n = usize::from(a) * 256 + usize::from(b);
+                push(n % 45);
+                push(n / 45 % 45);
+                push(n / 2025);
+            }
+            [a] => {
+                let n = usize::from(a);
+                push(n % 45);
+                push(n / 45);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The bytes of base45 text; `None` for a character outside the set, a dangling character or
+/// a group out of range.
+pub fn base45_decode(text: &str) -> Option<Vec<u8>> {
+    let values: Vec<u32> = text
+        .bytes()
+        .map(|c| BASE45.iter().position(|&b| b == c).map(|p| p as u32))
+        .collect::<Option<_>>()?;
+    let mut out = Vec::with_capacity(values.len() / 3 * 2 + 1);
+    for group in values.chunks(3) {
+        match *group {
+            [c, d, e] => {
+                let n = c + d * 45 + e * 2025;
+                if n > 0xffff {
+                    return None;
+                }
+                out.push((n >> 8) as u8);
+                out.push((n & 0xff) as u8);
+            }
+            [c, d] => {
+                let n = c + d * 45;
+                if n > 0xff {
+                    return None;
+                }
+                out.push(n as u8);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::GroupKind;
+    use crate::session::{EditCtx, NewSession, ProposalInput};
+
+    fn ctx() -> EditCtx {
+        EditCtx::new("facilitator", 1_700_000_000_000)
+    }
+
+    fn session(proposals: usize) -> (Uuid, SessionDoc) {
+        let id = Uuid::new_v4();
+        let init = NewSession {
+            pole_id: "p1".into(),
+            douar_ids: vec!["d1".into(), "d2".into()],
+            group_kind: GroupKind::Women,
+            date: "2026-11-29".into(),
+            facilitators: "Fatima, Ahmed".into(),
+        };
+        let mut doc = SessionDoc::create(id, &init, &ctx(), None).unwrap();
+        for i in 0..proposals {
+            let input = ProposalInput {
+                problem: format!("الطريق المؤدية إلى الدوار {i} غير معبدة"),
+                solution: format!("تعبيد الطريق {i}"),
+                ..ProposalInput::default()
+            };
+            doc.add_proposal(&input, &ctx()).unwrap();
+        }
+        (id, doc)
+    }
+
+    fn entry(id: Uuid, doc: &mut SessionDoc) -> Entry {
+        Entry {
+            id,
+            doc: doc.save(),
+        }
+    }
+
+    #[test]
+    fn round_trip_of_one_and_many_sessions() {
+        let (a, mut da) = session(3);
+        let (b, mut db) = session(0);
+        let entries = vec![entry(a, &mut da), entry(b, &mut db)];
+        let bytes = encode(&entries);
+        assert!(bytes.starts_with(b"TACHKHIS1"));
+        assert_eq!(decode(&bytes).unwrap(), entries);
+        let sessions = read_sessions(&bytes).unwrap();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions[0].id, a);
+        assert_eq!(sessions[0].session.live_proposals().count(), 3);
+        assert_eq!(sessions[0].session, da.read().unwrap());
+        assert_eq!(sessions[1].session, db.read().unwrap());
+    }
+
+    #[test]
+    fn truncated_files_are_refused_at_every_length() {
+        let (a, mut da) = session(2);
+        let bytes = encode(&[entry(a, &mut da)]);
+        for len in 0..bytes.len() {
+            let result = read_sessions(&bytes[..len]);
+            assert!(result.is_err(), "a file cut at {len} was accepted");
+        }
+        assert!(matches!(decode(&bytes[..5]), Err(BundleError::NotABundle)));
+        assert!(matches!(
+            decode(&bytes[..bytes.len() - 1]),
+            Err(BundleError::Damaged(_))
+        ));
+    }
+
+    #[test]
+    fn garbage_and_other_files_are_refused() {
+        assert_eq!(
+            decode(b"PK\x03\x04 a zip file").unwrap_err(),
+            BundleError::NotABundle
+        );
+        assert_eq!(decode(b"").unwrap_err(), BundleError::NotABundle);
+        let mut garbage = b"TACHKHIS1".to_vec();
+        garbage.extend_from_slice(&[0xff; 40]);
+        assert!(matches!(decode(&garbage), Err(BundleError::Damaged(_))));
+        // Trailing bytes after a valid body.
+        let (a, mut da) = session(0);
+        let mut bytes = encode(&[entry(a, &mut da)]);
+        bytes.push(0);
+        assert!(matches!(decode(&bytes), Err(BundleError::Damaged(_))));
+    }
+
+    #[test]
+    fn unknown_version_is_refused() {
+        let (a, mut da) = session(0);
+        let mut bytes = encode(&[entry(a, &mut da)]);
+        bytes[8] = b'2';
+        assert_eq!(
+            decode(&bytes).unwrap_err(),
+            BundleError::UnknownVersion("2".into())
+        );
+        assert_eq!(
+            BundleError::UnknownVersion("2".into()).to_string(),
+            "made by a newer version of Tachkhis (file format 2)"
+        );
+    }
+
+    #[test]
+    fn empty_and_duplicate_files_are_refused() {
+        assert_eq!(decode(&encode(&[])).unwrap_err(), BundleError::Empty);
+        let (a, mut da) = session(0);
+        let e = entry(a, &mut da);
+        assert_eq!(
+            decode(&encode(&[e.clone(), e])).unwrap_err(),
+            BundleError::Duplicate(a)
+        );
+    }
+
+    #[test]
+    fn a_corrupted_document_is_refused() {
+        let (a, mut da) = session(1);
+        let mut e = entry(a, &mut da);
+        let mid = e.doc.len() / 2;
+        e.doc[mid] ^= 0x55;
+        let bytes = encode(&[e]);
+        assert!(matches!(
+            read_sessions(&bytes),
+            Err(BundleError::BadDocument { id, .. }) if id == a
+        ));
+    }
+
+    #[test]
+    fn a_document_breaking_the_schema_is_refused() {
+        // A plain Automerge document, not a session.
+        let id = Uuid::new_v4();
+        let mut other = SessionDoc::empty(None);
+        {
+            use automerge::transaction::Transactable;
+            let doc = other.automerge_mut();
+            doc.put(automerge::ROOT, "type", "something.else").unwrap();
+            doc.commit();
+        }
+        let good = {
+            let (a, mut da) = session(1);
+            entry(a, &mut da)
+        };
+        let bytes = encode(&[good, entry(id, &mut other)]);
+        // The valid one does not get through alone: all or nothing.
+        assert!(matches!(
+            read_sessions(&bytes),
+            Err(BundleError::BadDocument { id: bad, .. }) if bad == id
+        ));
+    }
+
+    #[test]
+    fn an_entry_must_hold_the_session_it_names() {
+        let (_, mut da) = session(0);
+        let other_id = Uuid::new_v4();
+        let bytes = encode(&[entry(other_id, &mut da)]);
+        let err = read_sessions(&bytes).unwrap_err();
+        assert!(
+            matches!(&err, BundleError::BadDocument { id, reason } if *id == other_id && reason.contains("is session")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn base45_matches_the_rfc_examples() {
+        assert_eq!(base45_encode(b"AB"), "BB8");
+        assert_eq!(base45_encode(b"Hello!!"), "%69 VD92EX0");
+        assert_eq!(base45_encode(b"base-45"), "UJCLQE7W581");
+        assert_eq!(base45_decode("QED8WEX0").unwrap(), b"ietf!");
+        assert_eq!(base45_decode("GGW"), None, "65536 is out of range");
+        assert_eq!(base45_decode("ab"), None, "lower case is not base45");
+        assert_eq!(base45_decode("A"), None, "a dangling character");
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(base45_decode(&base45_encode(&all)).unwrap(), all);
+    }
+
+    #[test]
+    fn session_code_round_trip_and_refusals() {
+        let (a, mut da) = session(5);
+        let bytes = encode(&[entry(a, &mut da)]);
+        let code = to_code(&bytes);
+        assert!(code.bytes().all(|c| BASE45.contains(&c)));
+        assert_eq!(from_code(&code).unwrap(), bytes);
+        assert_eq!(
+            from_code(&format!("  {code}\n")).unwrap(),
+            bytes,
+            "scanners may add spaces"
+        );
+        assert_eq!(
+            from_code("https://example.org/").unwrap_err(),
+            BundleError::NotACode
+        );
+        // Valid base45 and deflate, but not a Tachkhis file.
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(b"hello").unwrap();
+        let other = base45_encode(&encoder.finish().unwrap());
+        assert_eq!(from_code(&other).unwrap_err(), BundleError::NotACode);
+    }
+
+    #[test]
+    fn a_code_that_inflates_without_end_is_refused() {
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut big = MAGIC.to_vec();
+        big.resize(MAX_CODE_INFLATED + 10, 0);
+        encoder.write_all(&big).unwrap();
+        let code = base45_encode(&encoder.finish().unwrap());
+        assert_eq!(from_code(&code).unwrap_err(), BundleError::NotACode);
+    }
+
+    #[test]
+    fn a_young_session_fits_one_code_and_deflate_is_used_only_when_it_pays() {
+        // A session as the second tablet joins it: opened, a few people counted, a few
+        // proposals. The code must fit a QR code with room to spare.
+        let (a, mut da) = session(10);
+        let bytes = encode(&[entry(a, &mut da)]);
+        let code = to_code(&bytes);
+        assert!(code.len() < MAX_CODE_CHARS / 2, "{} characters", code.len());
+        assert!(code.len() <= base45_encode(&bytes).len());
+        assert_eq!(from_code(&code).unwrap(), bytes);
+        // Incompressible bytes travel as they are.
+        let mut noise = MAGIC.to_vec();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        noise.extend((0..600).map(|_| {
+            // xorshift64: no pattern DEFLATE can use.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        }));
+        let code = to_code(&noise);
+        assert_eq!(code, base45_encode(&noise));
+        assert_eq!(from_code(&code).unwrap(), noise);
+    }
+}
