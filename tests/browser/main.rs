@@ -8,6 +8,8 @@
 //! A missing bundle or driver fails the test with a message saying what to do; it never passes
 //! silently.
 
+mod office;
+
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
