@@ -247,8 +247,10 @@ fn test(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
     let mut status = cmd::status(&mut cmd)?;
     // `-- --test browser` and the like pick targets the client package does not have.
     let targets_named = extra.iter().any(|a| {
-        matches!(a.as_str(), "--test" | "--bench" | "-p" | "--package" | "--doc")
-            || a.starts_with("--test=")
+        matches!(
+            a.as_str(),
+            "--test" | "--bench" | "-p" | "--package" | "--doc"
+        ) || a.starts_with("--test=")
             || a.starts_with("--package=")
     });
     if status.success() && !targets_named {
