@@ -24,8 +24,11 @@ pub const BUILD_ID_PLACEHOLDER: &str = "__BUILD_ID__";
 /// `/office` paths).
 pub const OFFICE_PKG: &str = "pkg-office";
 
-/// The size the bundle should stay under on a rural link: wasm plus js, gzip.
-const GZIP_GOAL_BYTES: u64 = 650 * 1024;
+/// The size the tablets' bundle should stay under on a rural link: wasm plus js, gzip. Was 650
+/// KiB until the field app grew sharing (QR, files, scanning) and the whole session (times,
+/// associations, ranking): 700 KiB is about 29 s once over EDGE, then the service worker serves
+/// it from the tablet.
+const GZIP_GOAL_BYTES: u64 = 700 * 1024;
 
 /// The wasm features current rustc emits by default for wasm32-unknown-unknown (memory.fill,
 /// reference types, …). wasm-opt 132 also reads them from the module's `target_features`
