@@ -221,8 +221,7 @@ const STOP_WORDS: &[&str] = &[
 /// under a concept. The first word names the concept in the reasons shown to people. Entries
 /// are written as people type them; they are normalised and stemmed like the proposals.
 pub const LEXICON: &[(&str, &[&str])] = &[
-    (
-        "الماء",
+    ("الماء",
         &[
             "ماء",
             "مياه",
@@ -242,12 +241,10 @@ pub const LEXICON: &[(&str, &[&str])] = &[
         ],
     ),
     ("بئر", &["بئر", "ابار", "بير", "ثقب", "puits", "forage"]),
-    (
-        "خزان",
+    ("خزان",
         &["خزان", "صهريج", "reservoir", "citerne", "chateau"],
     ),
-    (
-        "طريق",
+    ("طريق",
         &[
             "طريق",
             "طرق",
@@ -271,12 +268,10 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⴰⴱⵔⵉⴷ",
         ],
     ),
-    (
-        "قنطره",
+    ("قنطرة",
         &["قنطره", "قناطر", "جسر", "منشاه", "pont", "ponts", "ouvrage"],
     ),
-    (
-        "مدرسه",
+    ("مدرسة",
         &[
             "مدرسه",
             "مدارس",
@@ -296,12 +291,10 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⵜⵉⵏⵎⵍ",
         ],
     ),
-    (
-        "نقل",
+    ("نقل",
         &["نقل", "حافله", "الكار", "transport", "bus", "autocar"],
     ),
-    (
-        "صحه",
+    ("صحة",
         &[
             "صحه",
             "صحي",
@@ -323,9 +316,8 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "sanitaire",
         ],
     ),
-    ("اسعاف", &["اسعاف", "ambulance"]),
-    (
-        "كهرباء",
+    ("إسعاف", &["اسعاف", "ambulance"]),
+    ("كهرباء",
         &[
             "كهرباء",
             "كهربه",
@@ -340,8 +332,7 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⵜⵉⴼⴰⵡⵜ",
         ],
     ),
-    (
-        "اناره",
+    ("إنارة",
         &[
             "اناره",
             "انارة",
@@ -351,16 +342,13 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "lampadaires",
         ],
     ),
-    (
-        "تطهير",
+    ("تطهير",
         &["تطهير", "صرف", "مجاري", "assainissement", "egout", "egouts"],
     ),
-    (
-        "نفايات",
+    ("نفايات",
         &["نفايات", "ازبال", "الزبل", "ordures", "dechets", "dechet"],
     ),
-    (
-        "ملعب",
+    ("ملعب",
         &[
             "ملعب",
             "ملاعب",
@@ -377,12 +365,10 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "football",
         ],
     ),
-    (
-        "شباب",
+    ("شباب",
         &["شباب", "الشباب", "jeunes", "jeunesse", "ilmezziyen"],
     ),
-    (
-        "نساء",
+    ("نساء",
         &[
             "نساء",
             "النساء",
@@ -394,20 +380,16 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "feminin",
         ],
     ),
-    (
-        "تعاونيه",
+    ("تعاونية",
         &["تعاونيه", "تعاونيات", "cooperative", "cooperatives"],
     ),
-    (
-        "اميه",
+    ("أمية",
         &["اميه", "محو", "alphabetisation", "analphabetisme"],
     ),
-    (
-        "روض",
+    ("روض",
         &["روض", "رياض", "اولي", "prescolaire", "creche", "maternelle"],
     ),
-    (
-        "سقي",
+    ("سقي",
         &[
             "سقي",
             "ساقيه",
@@ -420,8 +402,7 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⵜⴰⵔⴳⴰ",
         ],
     ),
-    (
-        "فيضان",
+    ("فيضان",
         &[
             "فيضان",
             "فيضانات",
@@ -434,9 +415,8 @@ pub const LEXICON: &[(&str, &[&str])] = &[
         ],
     ),
     ("سوق", &["سوق", "اسواق", "souk", "marche"]),
-    ("مكتبه", &["مكتبه", "خزانه", "bibliotheque", "mediatheque"]),
-    (
-        "تغطيه",
+    ("مكتبة", &["مكتبه", "خزانه", "bibliotheque", "mediatheque"]),
+    ("تغطية",
         &[
             "تغطيه",
             "انترنت",
@@ -447,14 +427,12 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "antenne",
         ],
     ),
-    (
-        "شغل",
+    ("شغل",
         &["شغل", "تشغيل", "بطاله", "emploi", "chomage", "travail"],
     ),
     ("مسجد", &["مسجد", "مساجد", "mosquee"]),
     ("مقبره", &["مقبره", "مقابر", "cimetiere"]),
-    (
-        "فلاحه",
+    ("فلاحة",
         &[
             "فلاحه",
             "فلاح",
@@ -466,8 +444,7 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "betail",
         ],
     ),
-    (
-        "معاق",
+    ("معاق",
         &[
             "اعاقه",
             "معاق",
@@ -477,12 +454,12 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "handicapees",
         ],
     ),
-    ("ثقافه", &["ثقافه", "ثقافي", "culture", "culturel"]),
+    ("ثقافة", &["ثقافه", "ثقافي", "culture", "culturel"]),
 ];
 
 /// Concepts whose need is the commune's, not a douar's (one ambulance, one market): for these
 /// the place of the meeting does not lower the score.
-const COMMUNE_WIDE: &[&str] = &["اسعاف", "سوق", "مكتبه", "شغل"];
+const COMMUNE_WIDE: &[&str] = &["إسعاف", "سوق", "مكتبة", "شغل"];
 
 /// Share of the text score that comes from concepts, when both proposals have some.
 const CONCEPT_SHARE: f32 = 0.6;
@@ -542,8 +519,20 @@ static LEX: LazyLock<Lexicon> = LazyLock::new(|| {
 /// The terms of a comparison key: concepts as "#name", other words as their stem. Sorted,
 /// without repeats.
 pub fn terms(text_norm: &str) -> Vec<String> {
+    let mut out: Vec<String> = terms_with_words(text_norm)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Each term with the word of the text it came from (shown to people instead of a stem), in
+/// text order, repeats included.
+fn terms_with_words(text_norm: &str) -> Vec<(String, &str)> {
     let lex = &*LEX;
-    let mut out: Vec<String> = Vec::new();
+    let mut out = Vec::new();
     for word in text_norm.split(' ') {
         if word.is_empty() || lex.stop.contains(word) || word.chars().all(|c| c.is_ascii_digit()) {
             continue;
@@ -556,17 +545,15 @@ pub fn terms(text_norm: &str) -> Vec<String> {
             .get(word)
             .or_else(|| lex.concepts.get(&stem(word)));
         match concept {
-            Some(name) => out.push(format!("#{name}")),
+            Some(name) => out.push((format!("#{name}"), word)),
             None => {
                 let s = stem(word);
                 if !lex.stop.contains(&s) {
-                    out.push(s);
+                    out.push((s, word));
                 }
             }
         }
     }
-    out.sort();
-    out.dedup();
     out
 }
 
@@ -581,6 +568,8 @@ struct Vectors {
     /// every term of each item (concepts and words, seen once or not), for finding candidates
     all: Vec<Vec<u32>>,
     names: Vec<String>,
+    /// what people see for each term: a concept's name, or a word of the text
+    shown: Vec<String>,
     is_concept: Vec<bool>,
     commune_wide: Vec<bool>,
 }
@@ -588,13 +577,19 @@ struct Vectors {
 fn vectorize(items: &[Item]) -> Vectors {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
+    let mut shown: Vec<String> = Vec::new();
     let mut all: Vec<Vec<u32>> = Vec::with_capacity(items.len());
     let mut df: Vec<u32> = Vec::new();
     for item in items {
-        let mut v: Vec<u32> = terms(&item.text_norm)
+        let mut v: Vec<u32> = terms_with_words(&item.text_norm)
             .into_iter()
-            .map(|t| {
+            .map(|(t, word)| {
                 *ids.entry(t.clone()).or_insert_with(|| {
+                    // A concept is shown by its name; a plain term by the first word that gave it.
+                    shown.push(match t.strip_prefix('#') {
+                        Some(name) => name.to_string(),
+                        None => word.to_string(),
+                    });
                     names.push(t);
                     df.push(0);
                     (names.len() - 1) as u32
@@ -602,6 +597,7 @@ fn vectorize(items: &[Item]) -> Vectors {
             })
             .collect();
         v.sort_unstable();
+        v.dedup();
         for t in &v {
             df[*t as usize] += 1;
         }
@@ -641,6 +637,7 @@ fn vectorize(items: &[Item]) -> Vectors {
         word_norms,
         all,
         names,
+        shown,
         is_concept,
         commune_wide,
     }
@@ -815,7 +812,7 @@ fn shared_terms(v: &Vectors, members: &[usize]) -> Vec<String> {
     shared
         .into_iter()
         .take(6)
-        .map(|(t, _, _)| v.names[t as usize].trim_start_matches('#').to_string())
+        .map(|(t, _, _)| v.shown[t as usize].clone())
         .collect()
 }
 
@@ -838,7 +835,7 @@ mod tests {
         let b = terms(&normalize("اصلاح الطريق المؤديه الى المدرسه"));
         assert_eq!(a, b);
         assert!(a.contains(&"#طريق".to_string()), "{a:?}");
-        assert!(a.contains(&"#مدرسه".to_string()), "{a:?}");
+        assert!(a.contains(&"#مدرسة".to_string()), "{a:?}");
     }
 
     #[test]
@@ -868,7 +865,7 @@ mod tests {
         m.sort();
         assert_eq!(m, vec![0, 1, 2]);
         assert!(groups[0].confidence > 0.38 && groups[0].confidence <= 1.0);
-        assert!(groups[0].shared_terms.contains(&"صحه".to_string()));
+        assert!(groups[0].shared_terms.contains(&"صحة".to_string()));
     }
 
     #[test]
