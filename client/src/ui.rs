@@ -28,6 +28,45 @@ pub fn douar_name(reference: Option<&Reference>, lang: Lang, id: &str) -> String
         .unwrap_or_else(|| id.to_string())
 }
 
+/// The Arabic name with its Latin transliteration ("ادوز (Idouz)"): the Arabic name is the one
+/// people recognise, the Latin one how it is spelt in French documents. One name when the
+/// reference has only one.
+pub fn both_names(ar: &str, fr: &str) -> String {
+    if fr.trim().is_empty() || fr == ar {
+        ar.to_string()
+    } else if ar.trim().is_empty() {
+        fr.to_string()
+    } else {
+        // Each name isolated, so the Latin one keeps its direction inside Arabic text.
+        format!("\u{2068}{ar}\u{2069} (\u{2068}{fr}\u{2069})")
+    }
+}
+
+pub fn pole_full_name(reference: Option<&Reference>, id: &str) -> String {
+    reference
+        .and_then(|r| r.poles.iter().find(|p| p.id == id))
+        .map(|p| both_names(&p.name_ar, &p.name_fr))
+        .unwrap_or_else(|| id.to_string())
+}
+
+pub fn douar_full_name(reference: Option<&Reference>, id: &str) -> String {
+    reference
+        .and_then(|r| r.douars.iter().find(|d| d.id == id))
+        .map(|d| both_names(&d.name_ar, &d.name_fr))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// A douar for a chip: (Arabic name, Latin transliteration when there is one).
+pub fn douar_chip_names(reference: Option<&Reference>, id: &str) -> (String, Option<String>) {
+    match reference.and_then(|r| r.douars.iter().find(|d| d.id == id)) {
+        Some(d) => (
+            d.name_ar.clone(),
+            (!d.name_fr.trim().is_empty() && d.name_fr != d.name_ar).then(|| d.name_fr.clone()),
+        ),
+        None => (id.to_string(), None),
+    }
+}
+
 fn code_label(
     list: Option<&[tachkhis_shared::reference::CodeLabel]>,
     lang: Lang,
@@ -66,6 +105,18 @@ pub fn session_title(reference: Option<&Reference>, lang: Lang, session: &Sessio
         pole_name(reference, lang, &session.meta.pole_id),
         show_date(&session.meta.date)
     )
+}
+
+/// The session's douars, each in Arabic with its transliteration.
+pub fn douar_full_list(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> String {
+    let sep = match lang {
+        Lang::Ar => "، ",
+        Lang::Fr => ", ",
+    };
+    ids.iter()
+        .map(|d| douar_full_name(reference, d))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 pub fn douar_list(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> String {
@@ -110,6 +161,89 @@ pub fn show_clock(ms: f64) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
+/// Reads a date as written in Morocco, day first: "14/07/2022", "14-7-2022", "14.07.22"
+/// (Arabic-Indic digits too); gives `YYYY-MM-DD`, or `None` for anything else or no such day.
+pub fn parse_date_input(text: &str) -> Option<String> {
+    let normalised: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            '-' | '.' | '\u{2212}' => '/',
+            other => other,
+        })
+        .collect();
+    let parts: Vec<&str> = normalised.split('/').collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    let ok = |p: &str, max: usize| {
+        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(ok(d, 2) && ok(m, 2) && (y.len() == 2 || y.len() == 4) && ok(y, 4)) {
+        return None;
+    }
+    let (d, m, mut y): (u32, u32, u32) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    if y < 100 {
+        y += 2000;
+    }
+    let iso = format!("{y:04}-{m:02}-{d:02}");
+    tachkhis_shared::session::validate_date(&iso)
+        .ok()
+        .map(|()| iso)
+}
+
+/// The local time of day now, `HH:MM`.
+pub fn clock_now() -> String {
+    show_clock(js_sys::Date::now())
+}
+
+/// Reads a time of day as people type it on a number pad: "9:30", "09:30", "0930", "930",
+/// "9h30", "9.30", "9" (Arabic-Indic digits too); gives `HH:MM` (24 h), or `None`.
+pub fn parse_time_input(text: &str) -> Option<String> {
+    let digits_of = |c: char| match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '\u{0660}'..='\u{0669}' => Some(c as u32 - 0x0660),
+        '\u{06F0}'..='\u{06F9}' => Some(c as u32 - 0x06F0),
+        _ => None,
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut parts: Vec<String> = vec![String::new()];
+    for c in text.chars() {
+        if let Some(d) = digits_of(c) {
+            parts.last_mut()?.push(char::from_digit(d, 10)?);
+        } else if matches!(
+            c,
+            ':' | 'h' | 'H' | '.' | ',' | ' ' | '\u{066B}' | '\u{061B}'
+        ) {
+            if parts.len() > 1 {
+                return None;
+            }
+            parts.push(String::new());
+        } else {
+            return None;
+        }
+    }
+    let (h, m) = match parts.as_slice() {
+        [only] => match only.len() {
+            1 | 2 => (only.as_str(), "0"),
+            3 => (&only[..1], &only[1..]),
+            4 => (&only[..2], &only[2..]),
+            _ => return None,
+        },
+        [h, m] if !h.is_empty() && h.len() <= 2 && m.len() <= 2 => {
+            (h.as_str(), if m.is_empty() { "0" } else { m.as_str() })
+        }
+        _ => return None,
+    };
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then(|| format!("{h:02}:{m:02}"))
+}
+
 /// Today in local time, `YYYY-MM-DD`.
 pub fn today() -> String {
     let d = js_sys::Date::new_0();
@@ -147,6 +281,9 @@ pub struct ChipProps {
     pub code: AttrValue,
     #[prop_or_default]
     pub icon: Option<Html>,
+    /// A second, smaller line (the Latin transliteration of an Arabic place name).
+    #[prop_or_default]
+    pub sub: Option<AttrValue>,
 }
 
 /// A large toggle button, one of a set.
@@ -160,8 +297,168 @@ pub fn Chip(props: &ChipProps) -> Html {
             data-test={props.test.clone()} data-code={props.code.clone()}
             {onclick}>
             if let Some(icon) = props.icon.clone() { <span class="chip-icon" aria-hidden="true">{icon}</span> }
-            <span>{ props.label.clone() }</span>
+            if let Some(sub) = props.sub.clone() {
+                <span class="chip-names"><span lang="ar" dir="rtl">{ props.label.clone() }</span><span class="chip-sub" lang="fr" dir="ltr">{ sub }</span></span>
+            } else {
+                <span>{ props.label.clone() }</span>
+            }
         </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DateFieldProps {
+    pub label: AttrValue,
+    /// The `data-test` of the input; the "today" button is `{test}-today`.
+    pub test: AttrValue,
+    /// `YYYY-MM-DD`.
+    pub value: String,
+    /// Called with the new date (`YYYY-MM-DD`) once the field is left or "today" pressed.
+    pub on_change: Callback<String>,
+}
+
+/// A date shown and typed day first (14/07/2022), with Western digits, as the commune's
+/// documents write it, whatever the tablet's settings (`<input type="date">` follows those).
+#[component]
+pub fn DateField(props: &DateFieldProps) -> Html {
+    let (_, lang) = use_model();
+    let draft = use_state(|| None::<String>);
+    let invalid = use_state(|| false);
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| draft.set(Some(input_value(&e))))
+    };
+    let commit = {
+        let (draft, invalid, on_change, value) = (
+            draft.clone(),
+            invalid.clone(),
+            props.on_change.clone(),
+            props.value.clone(),
+        );
+        Callback::from(move |_: Event| {
+            let Some(text) = (*draft).clone() else { return };
+            match parse_date_input(&text) {
+                Some(iso) => {
+                    invalid.set(false);
+                    draft.set(None);
+                    if iso != value {
+                        on_change.emit(iso);
+                    }
+                }
+                None => invalid.set(true),
+            }
+        })
+    };
+    let today_click = {
+        let (draft, invalid, on_change) = (draft.clone(), invalid.clone(), props.on_change.clone());
+        Callback::from(move |_: MouseEvent| {
+            draft.set(None);
+            invalid.set(false);
+            on_change.emit(today());
+        })
+    };
+    let shown = (*draft).clone().unwrap_or_else(|| show_date(&props.value));
+    html! {
+        <div class="field time-field date-field">
+            <label>
+                <span>{ props.label.clone() }</span>
+                <input type="text" inputmode="numeric" dir="ltr" autocomplete="off" maxlength="10"
+                    class={classes!((*invalid).then_some("invalid"))}
+                    placeholder="--/--/----" data-test={props.test.clone()} value={shown}
+                    aria-invalid={if *invalid { "true" } else { "false" }}
+                    {oninput} onchange={commit} />
+            </label>
+            <button type="button" class="btn secondary now" data-test={format!("{}-today", props.test)} onclick={today_click}>
+                { lang.t("session.today") }
+            </button>
+            if *invalid {
+                <p class="field-error" role="alert">{ lang.t("session.date_invalid") }</p>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TimeFieldProps {
+    pub label: AttrValue,
+    /// The `data-test` of the input; the "now" button is `{test}-now`.
+    pub test: AttrValue,
+    /// `HH:MM`, or none.
+    pub value: Option<String>,
+    /// Called with the new time once the field is left (or "now" pressed); never per keystroke.
+    pub on_change: Callback<Option<String>>,
+}
+
+/// A time of day typed on the number pad ("930", "9h30", "09:30"), shown as `HH:MM` (24 h,
+/// Western digits whatever the tablet's language), with a big "now" button. (Not
+/// `<input type="time">`: its look and its digits follow the tablet's settings, not the app's.)
+#[component]
+pub fn TimeField(props: &TimeFieldProps) -> Html {
+    let (_, lang) = use_model();
+    // What is being typed; `None` shows the value.
+    let draft = use_state(|| None::<String>);
+    let invalid = use_state(|| false);
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| draft.set(Some(input_value(&e))))
+    };
+    let commit = {
+        let (draft, invalid, on_change, value) = (
+            draft.clone(),
+            invalid.clone(),
+            props.on_change.clone(),
+            props.value.clone(),
+        );
+        Callback::from(move |_: Event| {
+            let Some(text) = (*draft).clone() else { return };
+            if text.trim().is_empty() {
+                invalid.set(false);
+                draft.set(None);
+                if value.is_some() {
+                    on_change.emit(None);
+                }
+                return;
+            }
+            match parse_time_input(&text) {
+                Some(t) => {
+                    invalid.set(false);
+                    draft.set(None);
+                    if value.as_deref() != Some(t.as_str()) {
+                        on_change.emit(Some(t));
+                    }
+                }
+                None => invalid.set(true),
+            }
+        })
+    };
+    let now = {
+        let (draft, invalid, on_change) = (draft.clone(), invalid.clone(), props.on_change.clone());
+        Callback::from(move |_: MouseEvent| {
+            draft.set(None);
+            invalid.set(false);
+            on_change.emit(Some(clock_now()));
+        })
+    };
+    let shown = (*draft)
+        .clone()
+        .unwrap_or_else(|| props.value.clone().unwrap_or_default());
+    html! {
+        <div class="field time-field">
+            <label>
+                <span>{ props.label.clone() }</span>
+                <input type="text" inputmode="numeric" dir="ltr" autocomplete="off" maxlength="5"
+                    class={classes!((*invalid).then_some("invalid"))}
+                    placeholder="--:--" data-test={props.test.clone()} value={shown}
+                    aria-invalid={if *invalid { "true" } else { "false" }}
+                    {oninput} onchange={commit} />
+            </label>
+            <button type="button" class="btn secondary now" data-test={format!("{}-now", props.test)} onclick={now}>
+                { lang.t("session.now") }
+            </button>
+            if *invalid {
+                <p class="field-error" role="alert">{ lang.t("session.time_invalid") }</p>
+            }
+        </div>
     }
 }
 
@@ -411,5 +708,76 @@ pub fn sector_icon(sector: Sector) -> Html {
             stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
             <path d={d} />
         </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_read_as_typed() {
+        for (typed, time) in [
+            ("9:30", "09:30"),
+            ("09:30", "09:30"),
+            ("0930", "09:30"),
+            ("930", "09:30"),
+            ("9h30", "09:30"),
+            ("18H05", "18:05"),
+            ("9.5", "09:05"),
+            ("14", "14:00"),
+            ("14:", "14:00"),
+            ("٠٩:٣٠", "09:30"),
+            (" 23:59 ", "23:59"),
+            ("0", "00:00"),
+        ] {
+            assert_eq!(parse_time_input(typed).as_deref(), Some(time), "{typed}");
+            assert!(tachkhis_shared::session::validate_time(time).is_ok());
+        }
+        for bad in [
+            "", "24:00", "9:60", "12345", "ab", "9:30:00", "-1", ":30", "1:2:3",
+        ] {
+            assert_eq!(parse_time_input(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_are_read_day_first() {
+        for (typed, iso) in [
+            ("14/07/2022", "2022-07-14"),
+            ("14-7-2022", "2022-07-14"),
+            ("1.2.24", "2024-02-01"),
+            ("٢٩/٠٢/٢٠٢٤", "2024-02-29"),
+            (" 31/12/2023 ", "2023-12-31"),
+        ] {
+            assert_eq!(parse_date_input(typed).as_deref(), Some(iso), "{typed}");
+        }
+        for bad in [
+            "29/02/2023",
+            "2022-07-14",
+            "14/07",
+            "32/01/2024",
+            "14/13/2024",
+            "",
+            "a/b/c",
+            "1/1/202",
+        ] {
+            assert_eq!(parse_date_input(bad), None, "{bad}");
+        }
+        // What is shown reads back as itself.
+        assert_eq!(
+            parse_date_input(&show_date("2022-07-14")).as_deref(),
+            Some("2022-07-14")
+        );
+    }
+
+    #[test]
+    fn place_names_carry_both_scripts() {
+        assert_eq!(
+            both_names("ادوز", "Idouz"),
+            "\u{2068}ادوز\u{2069} (\u{2068}Idouz\u{2069})"
+        );
+        assert_eq!(both_names("ادوز", ""), "ادوز");
+        assert_eq!(both_names("", "Idouz"), "Idouz");
     }
 }

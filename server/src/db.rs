@@ -23,7 +23,7 @@ fn migrations() -> Migrations<'static> {
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_consolidation_programme.sql"),
-    // 0003 (session schema v2) comes here when merged; this branch registers only 0004.
+    include_str!("../../migrations/0003_session_v2.sql"),
     include_str!("../../migrations/0004_devices.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();

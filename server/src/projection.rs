@@ -1,5 +1,6 @@
 //! The projection of session documents into SQL tables (`sessions`, `session_douars`,
-//! `attendance`, `proposals`): what lists and reports read. Always derivable from the documents.
+//! `attendance`, `proposals`, `session_associations`): what lists and reports read. Always
+//! derivable from the documents, of every schema version.
 
 use rusqlite::{Transaction, params};
 use tachkhis_shared::{AttendanceCategory, session::Session, text::normalize};
@@ -11,10 +12,17 @@ use crate::error::AppResult;
 pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
     let id = s.id.to_string();
     remove(tx, s.id)?;
+    let after_close = s
+        .proposals
+        .iter()
+        .filter(|p| s.edited_after_close(p))
+        .count() as i64;
+    let details = &s.meta.details;
     tx.prepare_cached(
         "INSERT INTO sessions (id, pole_id, group_kind, date, facilitators, notes, created_at, created_by,
-                               closed_at, present, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                               closed_at, present, updated_at, schema_version, start_time, end_time,
+                               place, note_taker, edited_after_close)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         id,
@@ -27,7 +35,13 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
         s.meta.created_by,
         s.meta.closed_at,
         s.attendance.total(),
-        now
+        now,
+        s.schema as i64,
+        details.start_time,
+        details.end_time,
+        details.place,
+        details.note_taker,
+        after_close
     ])?;
     let mut douar =
         tx.prepare_cached("INSERT INTO session_douars (session_id, douar_id) VALUES (?1, ?2)")?;
@@ -42,8 +56,9 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
     }
     let mut prop = tx.prepare_cached(
         "INSERT INTO proposals (id, session_id, problem, solution, problem_norm, solution_norm, sector, douar_id,
-                                raised_by, created_at, created_by, deleted, rank, votes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                raised_by, created_at, created_by, deleted, rank, votes, edited_at,
+                                edited_after_close)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
     for p in &s.proposals {
         prop.execute(params![
@@ -60,7 +75,23 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
             p.created_by,
             p.deleted,
             p.rank,
-            p.votes
+            p.votes,
+            p.edited_at,
+            s.edited_after_close(p)
+        ])?;
+    }
+    let mut assoc = tx.prepare_cached(
+        "INSERT INTO session_associations (session_id, association_id, name, name_norm, count, deleted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for a in &s.associations {
+        assoc.execute(params![
+            id,
+            a.id.to_string(),
+            a.name,
+            normalize(&a.name),
+            a.count,
+            a.deleted
         ])?;
     }
     Ok(())
@@ -74,6 +105,9 @@ pub fn remove(tx: &Transaction<'_>, id: Uuid) -> AppResult<()> {
 }
 
 pub fn clear(tx: &Transaction<'_>) -> AppResult<()> {
-    tx.execute_batch("DELETE FROM proposals; DELETE FROM attendance; DELETE FROM session_douars; DELETE FROM sessions;")?;
+    tx.execute_batch(
+        "DELETE FROM session_associations; DELETE FROM proposals; DELETE FROM attendance;
+         DELETE FROM session_douars; DELETE FROM sessions;",
+    )?;
     Ok(())
 }

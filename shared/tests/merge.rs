@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{ActorId, AutoCommit, ChangeHash, ReadDoc};
 use proptest::prelude::*;
-use tachkhis_shared::session::{EditCtx, NewSession, Proposal, ProposalInput, Session, SessionDoc};
+use tachkhis_shared::session::{
+    EditCtx, NewSession, Proposal, ProposalInput, Session, SessionDetails, SessionDoc,
+};
 use tachkhis_shared::sync::{self, State};
 use tachkhis_shared::{AttendanceCategory, GroupKind, Sector};
 use uuid::Uuid;
@@ -488,6 +490,28 @@ enum Op {
         fragment: String,
     },
     Close,
+    /// Moves a proposal one place up or down in the group's ranking.
+    Move {
+        pick: usize,
+        up: bool,
+    },
+    AddAssociation {
+        name: String,
+        count: i64,
+    },
+    AssociationCount {
+        pick: usize,
+        delta: i64,
+    },
+    AssociationDeleted {
+        pick: usize,
+        deleted: bool,
+    },
+    /// Sets one of the v2 metadata fields (0 start, 1 end, 2 place, 3 note-taker).
+    Detail {
+        which: u8,
+        value: String,
+    },
 }
 
 fn field() -> impl Strategy<Value = Field> {
@@ -513,6 +537,11 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<usize>(), delta()).prop_map(|(pick, delta)| Op::Votes { pick, delta }),
         2 => (any::<usize>(), fragment()).prop_map(|(at, fragment)| Op::Notes { at, fragment }),
         1 => Just(Op::Close),
+        2 => (any::<usize>(), any::<bool>()).prop_map(|(pick, up)| Op::Move { pick, up }),
+        1 => (text(), 0i64..5).prop_map(|(name, count)| Op::AddAssociation { name, count }),
+        2 => (any::<usize>(), delta()).prop_map(|(pick, delta)| Op::AssociationCount { pick, delta }),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(pick, deleted)| Op::AssociationDeleted { pick, deleted }),
+        1 => (0u8..4, text()).prop_map(|(which, value)| Op::Detail { which, value }),
     ]
 }
 
@@ -523,6 +552,8 @@ struct Tally {
     attendance: BTreeMap<AttendanceCategory, i64>,
     votes: BTreeMap<Uuid, i64>,
     notes_chars: BTreeMap<char, usize>,
+    associations: BTreeSet<Uuid>,
+    association_counts: BTreeMap<Uuid, i64>,
 }
 
 /// The ids of the proposals a replica holds (cheaper than a whole `read`).
@@ -614,6 +645,70 @@ fn apply(doc: &mut SessionDoc, replica: u8, step: usize, op: &Op, tally: &mut Ta
             }
         }
         Op::Close => doc.close(&ctx).unwrap(),
+        Op::Move { pick: i, up } => {
+            let live: Vec<Uuid> = doc.read().unwrap().live_proposals().map(|p| p.id).collect();
+            if !live.is_empty() {
+                let id = live[i % live.len()];
+                let moved = doc.move_proposal(id, *up, &ctx).unwrap();
+                let after: Vec<Uuid> = doc.read().unwrap().live_proposals().map(|p| p.id).collect();
+                let at = live.iter().position(|p| *p == id).unwrap();
+                let mut expected = live.clone();
+                if moved {
+                    let to = if *up { at - 1 } else { at + 1 };
+                    expected.swap(at, to);
+                }
+                assert_eq!(
+                    after, expected,
+                    "a move swaps with the neighbour, nothing else"
+                );
+            }
+        }
+        Op::AddAssociation { name, count } => {
+            let id = Uuid::from_u128((u128::from(replica) + 1) << 96 | step as u128);
+            doc.add_association_with_id(id, name, *count, &ctx).unwrap();
+            tally.associations.insert(id);
+            *tally.association_counts.entry(id).or_default() += count;
+        }
+        Op::AssociationCount { pick: i, delta } => {
+            let ids: Vec<Uuid> = doc
+                .read()
+                .unwrap()
+                .associations
+                .iter()
+                .map(|a| a.id)
+                .collect();
+            if !ids.is_empty() {
+                let id = ids[i % ids.len()];
+                doc.add_association_count(id, *delta, &ctx).unwrap();
+                *tally.association_counts.entry(id).or_default() += delta;
+            }
+        }
+        Op::AssociationDeleted { pick: i, deleted } => {
+            let ids: Vec<Uuid> = doc
+                .read()
+                .unwrap()
+                .associations
+                .iter()
+                .map(|a| a.id)
+                .collect();
+            if !ids.is_empty() {
+                doc.set_association_deleted(ids[i % ids.len()], *deleted, &ctx)
+                    .unwrap();
+            }
+        }
+        Op::Detail { which, value } => {
+            let s = doc.read().unwrap();
+            let mut details: SessionDetails = s.meta.details.clone();
+            let time = format!("{:02}:{:02}", value.chars().count() % 24, (step * 7) % 60);
+            match which {
+                0 => details.start_time = Some(time),
+                1 => details.end_time = Some(time),
+                2 => details.place = value.clone(),
+                _ => details.note_taker = value.clone(),
+            }
+            doc.update_meta(&s.meta.opening(&s.douar_ids), &details, &ctx)
+                .unwrap();
+        }
     }
 }
 
@@ -669,7 +764,12 @@ fn check_merge(
         prop_assert_eq!(s.attendance.get(category), raw.max(0), "read {}", category);
     }
     for p in &s.proposals {
-        let raw = tally.votes.get(&p.id).copied().unwrap_or(0);
+        let base = genesis
+            .proposals
+            .iter()
+            .find(|g| g.id == p.id)
+            .map_or(0, |g| g.votes);
+        let raw = base + tally.votes.get(&p.id).copied().unwrap_or(0);
         prop_assert_eq!(p.votes, raw.max(0), "votes of {}", p.id);
     }
 
@@ -695,6 +795,28 @@ fn check_merge(
         }
     }
     prop_assert!(finals.iter().any(|f| f.meta.closed_at == s.meta.closed_at));
+    for p in &s.proposals {
+        let held = |f: &Session| {
+            f.proposals
+                .iter()
+                .any(|q| q.id == p.id && q.edited_at == p.edited_at)
+        };
+        prop_assert!(finals.iter().any(held), "edited_at of {}", p.id);
+    }
+    check_associations(s, genesis, tally)?;
+    let d = &s.meta.details;
+    prop_assert!(
+        finals
+            .iter()
+            .any(|f| f.meta.details.start_time == d.start_time)
+    );
+    prop_assert!(finals.iter().any(|f| f.meta.details.end_time == d.end_time));
+    prop_assert!(finals.iter().any(|f| f.meta.details.place == d.place));
+    prop_assert!(
+        finals
+            .iter()
+            .any(|f| f.meta.details.note_taker == d.note_taker)
+    );
 
     // Notes: every character typed anywhere is there, and each tablet's text keeps its order.
     let mut expected_chars = char_counts(&genesis.notes);
@@ -713,10 +835,29 @@ fn check_merge(
     Ok(())
 }
 
+/// Every association added anywhere is there once (two made under one name stay two), with
+/// the sum of every count made on it, read as at least zero.
+fn check_associations(s: &Session, genesis: &Session, tally: &Tally) -> Result<(), TestCaseError> {
+    let mut expected: BTreeSet<Uuid> = genesis.associations.iter().map(|a| a.id).collect();
+    expected.extend(&tally.associations);
+    let got: BTreeSet<Uuid> = s.associations.iter().map(|a| a.id).collect();
+    prop_assert_eq!(got, expected.clone());
+    prop_assert_eq!(s.associations.len(), expected.len());
+    for a in &s.associations {
+        let base = genesis
+            .associations
+            .iter()
+            .find(|g| g.id == a.id)
+            .map_or(0, |g| g.count);
+        let raw = base + tally.association_counts.get(&a.id).copied().unwrap_or(0);
+        prop_assert_eq!(a.count, raw.max(0), "count of {}", a.id);
+    }
+    Ok(())
+}
+
 /// Three tablets fork from the genesis (the creator, one by file, one by sync), edit offline,
 /// then meet, in several orders and over several channels.
-fn offline_forks_merge(ops: [Vec<Op>; 3]) -> Result<(), TestCaseError> {
-    let mut a = genesis();
+fn offline_forks_merge(mut a: SessionDoc, ops: [Vec<Op>; 3]) -> Result<(), TestCaseError> {
     let genesis_session = a.read().unwrap();
     let b = SessionDoc::load(&a.save(), Some(actor(1))).unwrap();
     let mut c = SessionDoc::empty(Some(actor(2)));
@@ -821,6 +962,7 @@ fn interleaved_sync_converges(steps: Vec<(usize, Step)>) -> Result<(), TestCaseE
     for p in &s.proposals {
         prop_assert_eq!(p.votes, tally.votes.get(&p.id).copied().unwrap_or(0).max(0));
     }
+    check_associations(&s, &genesis_session, &tally)?;
     let mut expected_chars = char_counts(&genesis_session.notes);
     for (c, n) in &tally.notes_chars {
         *expected_chars.entry(*c).or_default() += n;
@@ -843,7 +985,19 @@ proptest! {
         b in prop::collection::vec(op(), 0..=20),
         c in prop::collection::vec(op(), 0..=20),
     ) {
-        offline_forks_merge([a, b, c])?;
+        offline_forks_merge(genesis(), [a, b, c])?;
+    }
+
+    /// The same, from a real v1 document (no `associations` map: the first association on
+    /// each tablet creates one, and the merge must keep them all).
+    #[test]
+    fn random_offline_edits_of_a_v1_document_merge(
+        a in prop::collection::vec(op(), 0..=12),
+        b in prop::collection::vec(op(), 0..=12),
+        c in prop::collection::vec(op(), 0..=12),
+    ) {
+        let v1 = SessionDoc::load(include_bytes!("data/session-v1.automerge"), Some(actor(0))).unwrap();
+        offline_forks_merge(v1, [a, b, c])?;
     }
 
     #[test]

@@ -22,6 +22,10 @@ use serde_json::{Value, json};
 
 use support::*;
 
+const PLACE: &str = "مدرسة الدوار";
+const NOTE_TAKER: &str = "Aïcha ⴰⵢⵛⴰ";
+const ASSOCIATION: &str = "تعاونية تيفاوين";
+
 const P1: (&str, &str) = (
     "الطريق إلى الدوار مقطوعة في الشتاء",
     "تهيئة المسلك وبناء قنطرة",
@@ -86,6 +90,17 @@ async fn scenario(
         douar.click().await?;
     }
     click(client, "[data-test=group-chip][data-code=women]").await;
+    // The start time is now, typed nowhere; the place and the note-taker as typed.
+    let start = find(client, "[data-test=start-time]").await;
+    assert_eq!(start.prop("value").await?.map(|v| v.len()), Some(5));
+    find(client, "[data-test=place]")
+        .await
+        .send_keys(PLACE)
+        .await?;
+    find(client, "[data-test=note-taker]")
+        .await
+        .send_keys(NOTE_TAKER)
+        .await?;
     screenshot(client, "new-session-ar.png").await;
     click(client, "[data-test=create-session]").await;
     let session_id = wait_until("the session screen opens", || async {
@@ -287,6 +302,63 @@ async fn scenario(
         "the notes survived leaving the tab: {notes:?}"
     );
 
+    // The group's ranking: the last proposal moves up one place; votes by show of hands.
+    click(client, "[data-test=tab-proposals]").await;
+    let ids = proposal_ids(client).await;
+    assert_eq!(ids.len(), 3);
+    click(
+        client,
+        &format!(
+            "[data-test=proposal][data-id='{}'] [data-test=proposal-up]",
+            ids[2]
+        ),
+    )
+    .await;
+    wait_until("the proposal moved up", || async {
+        (proposal_ids(client).await == [ids[0].clone(), ids[2].clone(), ids[1].clone()])
+            .then_some(())
+    })
+    .await;
+    let votes = format!(
+        "[data-test=proposal][data-id='{}'] [data-test=votes-plus]",
+        ids[2]
+    );
+    click(client, &votes).await;
+    click(client, &votes).await;
+    wait_text(
+        client,
+        &format!(
+            "[data-test=proposal][data-id='{}'] [data-test=votes-value]",
+            ids[2]
+        ),
+        "2",
+    )
+    .await;
+    // An association represented, counted with its stepper.
+    click(client, "[data-test=tab-attendance]").await;
+    find(client, "[data-test=association-name]")
+        .await
+        .send_keys(ASSOCIATION)
+        .await?;
+    click(client, "[data-test=association-add]").await;
+    click(
+        client,
+        "[data-test=association] [data-test=association-plus]",
+    )
+    .await;
+    wait_text(client, "[data-test=association-count]", "1").await;
+    // Closing asks first; after it, an edit is marked as made after closing.
+    click(client, "[data-test=close-session]").await;
+    screenshot(client, "close-confirm-ar.png").await;
+    click(client, "[data-test=close-confirm-yes]").await;
+    find(client, "[data-test=session-closed]").await;
+    assert_eq!(count(client, "[data-test=close-session]").await, 0);
+    click(client, "[data-test=tab-proposals]").await;
+    assert_eq!(count(client, "[data-test=after-close]").await, 0);
+    click(client, &votes).await;
+    wait_count(client, "[data-test=after-close]", 1).await;
+    screenshot(client, "session-closed-ar.png").await;
+
     server.stop().await;
 
     // A server that no longer knows the login (a fresh database): the app says so in words,
@@ -312,6 +384,46 @@ async fn scenario(
     })
     .await;
     assert_eq!(count(client, "[data-test=sync-problem]").await, 0);
+
+    // The other server projects the new fields.
+    let login: Value = http
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({ "username": USER, "password": PASSWORD }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let detail: Value = http
+        .get(format!("{base}/api/sessions/{session_id}"))
+        .bearer_auth(login["token"].as_str().expect("a token"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    assert_eq!(detail["place"], PLACE, "{detail}");
+    assert_eq!(detail["note_taker"], NOTE_TAKER);
+    assert!(detail["closed_at"].is_i64());
+    assert!(detail["end_time"].is_string(), "closing set the end time");
+    assert_eq!(detail["edited_after_close"], 1);
+    assert_eq!(detail["associations"][0]["name"], ASSOCIATION);
+    assert_eq!(detail["associations"][0]["count"], 1);
     server.stop().await;
     Ok(())
+}
+
+/// The ids of the proposals on screen, in the group's order.
+async fn proposal_ids(client: &Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in client
+        .find_all(css("[data-test=proposal]"))
+        .await
+        .unwrap_or_default()
+    {
+        if let Ok(Some(id)) = e.attr("data-id").await {
+            out.push(id);
+        }
+    }
+    out
 }

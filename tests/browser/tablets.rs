@@ -1,5 +1,6 @@
 //! Two tablets (two Chromium profiles) on one session: the second joins with the session file
-//! of the first, both edit it with the server gone, then both sync and everything merges.
+//! of the first, both edit it with the server gone (the same proposal too: different fields,
+//! and its votes), then both sync and everything merges.
 
 use fantoccini::Client;
 
@@ -25,7 +26,27 @@ async fn wait_synced(client: &Client) {
     .await;
 }
 
-/// What a tablet shows of the merged session: attendance, then the proposals tab.
+/// Raises a proposal's votes by `times` (hands counted on this tablet).
+async fn vote(client: &Client, id: &str, times: usize) {
+    let plus = format!("[data-test=proposal][data-id='{id}'] [data-test=votes-plus]");
+    let value = format!("[data-test=proposal][data-id='{id}'] [data-test=votes-value]");
+    let before: usize = find(client, &value)
+        .await
+        .text()
+        .await
+        .expect("votes")
+        .trim()
+        .parse()
+        .expect("a number");
+    for _ in 0..times {
+        click(client, &plus).await;
+    }
+    wait_text(client, &value, &(before + times).to_string()).await;
+    wait_saved(client).await;
+}
+
+/// What a tablet shows of the merged session: attendance, then the proposals tab (votes
+/// counted on both add up; A's edit of A1's solution and B's of its problem are both kept).
 async fn check_merged(client: &Client, tablet: &str) {
     click(client, "[data-test=tab-attendance]").await;
     wait_text(client, "[data-test=att-women-value]", "5").await;
@@ -46,6 +67,13 @@ async fn check_merged(client: &Client, tablet: &str) {
         1,
         "{tablet}: B's edit of A1 in {texts:?}"
     );
+    let a2 = proposal_id(client, A2.0).await;
+    wait_text(
+        client,
+        &format!("[data-test=proposal][data-id='{a2}'] [data-test=votes-value]"),
+        "3",
+    )
+    .await;
     let id = proposal_id(client, A1_PROBLEM_BY_B).await;
     let solution = find(
         client,
@@ -111,6 +139,8 @@ async fn two_tablets_join_by_file_edit_offline_then_sync() -> TestResult {
         add_proposal(ca, A3.0, A3.1, "women_family").await;
         let a1 = proposal_id(ca, A1.0).await;
         edit_proposal(ca, &a1, "proposal-solution", A1_SOLUTION_BY_A).await;
+        let a2 = proposal_id(ca, A2.0).await;
+        vote(ca, &a2, 1).await;
         // B: four men, two proposals, and A1's problem.
         click(cb, "[data-test=tab-attendance]").await;
         count_people(cb, "men", 4).await;
@@ -123,6 +153,7 @@ async fn two_tablets_join_by_file_edit_offline_then_sync() -> TestResult {
             "B has A's proposal under its id"
         );
         edit_proposal(cb, &a1, "proposal-problem", A1_PROBLEM_BY_B).await;
+        vote(cb, &a2, 2).await;
         for client in [ca, cb] {
             assert_eq!(
                 attr(
@@ -174,6 +205,13 @@ async fn two_tablets_join_by_file_edit_offline_then_sync() -> TestResult {
             .expect("A1 on the server");
         assert_eq!(merged["problem"], A1_PROBLEM_BY_B);
         assert_eq!(merged["solution"], A1_SOLUTION_BY_A);
+        let votes = detail["proposal_list"]
+            .as_array()
+            .expect("proposals")
+            .iter()
+            .find(|p| p["id"] == a2.as_str())
+            .map(|p| p["votes"].clone());
+        assert_eq!(votes, Some(3.into()), "A's one vote and B's two add up");
         // Nothing was made twice: one session on the server.
         let list: serde_json::Value = reqwest::Client::new()
             .get(format!("{base}/api/sessions"))

@@ -592,7 +592,10 @@ async fn bad_requests_change_nothing_and_roles_are_enforced() {
         "/api/actions/{id}/undo",
         "/api/audit",
     ] {
-        assert!(openapi["paths"][path].is_object(), "{path} missing from OpenAPI");
+        assert!(
+            openapi["paths"][path].is_object(),
+            "{path} missing from OpenAPI"
+        );
     }
 
     // A link whose project was deleted since cannot be undone (and says why).

@@ -9,5 +9,6 @@ mod js;
 mod programme;
 mod restart;
 mod retry;
+mod session_v2;
 mod sync;
 mod tls;

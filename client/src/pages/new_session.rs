@@ -1,12 +1,13 @@
-//! New session: pole, its douars, group, date and facilitators on one screen.
+//! New session: pole, its douars, group, date, start time, place, facilitators and note-taker
+//! on one screen (the start time is now, the date today; only names need typing).
 
 use tachkhis_shared::reference::GroupKind;
-use tachkhis_shared::session::NewSession;
+use tachkhis_shared::session::{NewSession, SessionDetails};
 use yew::prelude::*;
 
 use crate::model::EditError;
 use crate::route::{Redirect, Route, use_navigator};
-use crate::ui::{Chip, TopBar, group_label, input_value, today};
+use crate::ui::{Chip, DateField, TimeField, TopBar, clock_now, group_label, input_value, today};
 use crate::use_model;
 
 #[component]
@@ -18,6 +19,9 @@ pub fn NewSessionPage() -> Html {
     let group = use_state(|| None::<GroupKind>);
     let date = use_state(today);
     let facilitators = use_state(String::new);
+    let start_time = use_state(|| Some(clock_now()));
+    let place = use_state(String::new);
+    let note_taker = use_state(String::new);
     let error = use_state(|| None::<&'static str>);
     let busy = use_state(|| false);
 
@@ -45,7 +49,8 @@ pub fn NewSessionPage() -> Html {
                 douars.set(if only.len() == 1 { only.clone() } else { Vec::new() });
             })
         };
-        html! { <Chip label={lang.pick(&p.name_ar, &p.name_fr).to_string()} {selected} {onclick} test="pole-chip" code={p.id.clone()} /> }
+        let sub = (!p.name_fr.trim().is_empty() && p.name_fr != p.name_ar).then(|| AttrValue::from(p.name_fr.clone()));
+        html! { <Chip label={p.name_ar.clone()} {sub} {selected} {onclick} test="pole-chip" code={p.id.clone()} /> }
     });
 
     let douar_chips = pole.as_deref().map(|pole_id| {
@@ -63,7 +68,8 @@ pub fn NewSessionPage() -> Html {
                     douars.set(next);
                 })
             };
-            html! { <Chip label={lang.pick(&d.name_ar, &d.name_fr).to_string()} {selected} {onclick} test="douar-chip" code={d.id.clone()} /> }
+            let sub = (!d.name_fr.trim().is_empty() && d.name_fr != d.name_ar).then(|| AttrValue::from(d.name_fr.clone()));
+            html! { <Chip label={d.name_ar.clone()} {sub} {selected} {onclick} test="douar-chip" code={d.id.clone()} /> }
         });
         html! {
             <fieldset class="group">
@@ -102,6 +108,12 @@ pub fn NewSessionPage() -> Html {
             date.clone(),
             facilitators.clone(),
         );
+        let details = SessionDetails {
+            start_time: (*start_time).clone(),
+            end_time: None,
+            place: place.trim().to_string(),
+            note_taker: note_taker.trim().to_string(),
+        };
         let (error, busy, model, navigator) = (
             error.clone(),
             busy.clone(),
@@ -129,8 +141,18 @@ pub fn NewSessionPage() -> Html {
                 busy.clone(),
                 navigator.clone(),
             );
+            let details = details.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = model.create_session(&init).await;
+                let mut outcome = model.create_session(&init).await;
+                if let Ok(id) = outcome
+                    && details != SessionDetails::default()
+                {
+                    // The details go in a second change, right after the genesis.
+                    outcome = model
+                        .edit(id, move |doc, ctx| doc.update_meta(&init, &details, ctx))
+                        .await
+                        .map(|()| id);
+                }
                 busy.set(false);
                 match outcome {
                     Ok(id) => {
@@ -146,11 +168,23 @@ pub fn NewSessionPage() -> Html {
     };
     let on_date = {
         let date = date.clone();
-        Callback::from(move |e: InputEvent| date.set(input_value(&e)))
+        Callback::from(move |iso: String| date.set(iso))
     };
     let on_facilitators = {
         let facilitators = facilitators.clone();
         Callback::from(move |e: InputEvent| facilitators.set(input_value(&e)))
+    };
+    let on_place = {
+        let place = place.clone();
+        Callback::from(move |e: InputEvent| place.set(input_value(&e)))
+    };
+    let on_note_taker = {
+        let note_taker = note_taker.clone();
+        Callback::from(move |e: InputEvent| note_taker.set(input_value(&e)))
+    };
+    let on_start = {
+        let start_time = start_time.clone();
+        Callback::from(move |t: Option<String>| start_time.set(t))
     };
 
     html! {
@@ -167,14 +201,26 @@ pub fn NewSessionPage() -> Html {
                     <div class="chips">{ for group_chips }</div>
                 </fieldset>
                 <div class="row-fields">
-                    <label class="field">
-                        <span>{ lang.t("new.date") }</span>
-                        <input type="date" data-test="session-date" value={(*date).clone()} oninput={on_date} />
+                    <DateField label={lang.t("new.date")} test="session-date"
+                        value={(*date).clone()} on_change={on_date} />
+                    <TimeField label={lang.t("session.start_time")} test="start-time"
+                        value={(*start_time).clone()} on_change={on_start} />
+                    <label class="field grow">
+                        <span>{ lang.t("session.place") }</span>
+                        <input type="text" dir="auto" data-test="place" placeholder={lang.t("session.place_hint")}
+                            value={(*place).clone()} oninput={on_place} />
                     </label>
+                </div>
+                <div class="row-fields">
                     <label class="field grow">
                         <span>{ lang.t("new.facilitators") }</span>
                         <input type="text" dir="auto" data-test="facilitators" placeholder={lang.t("new.facilitators_hint")}
                             value={(*facilitators).clone()} oninput={on_facilitators} />
+                    </label>
+                    <label class="field">
+                        <span>{ lang.t("session.note_taker") }</span>
+                        <input type="text" dir="auto" data-test="note-taker" placeholder={lang.t("session.note_taker_hint")}
+                            value={(*note_taker).clone()} oninput={on_note_taker} />
                     </label>
                 </div>
                 if let Some(key) = *error {

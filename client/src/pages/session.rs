@@ -1,4 +1,5 @@
-//! A session: attendance, proposals and notes, each change saved on the tablet at once.
+//! A session: its details (times, place, people), attendance, proposals and notes, each change
+//! saved on the tablet at once; closing, and edits after closing.
 
 mod attendance;
 mod notes;
@@ -13,7 +14,8 @@ use yew::prelude::*;
 use crate::model::Model;
 use crate::route::Route;
 use crate::ui::{
-    SyncPanel, SyncProblemNotice, TopBar, doc_sync_badge, douar_list, session_title, show_clock,
+    DateField, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now, doc_sync_badge,
+    douar_full_list, pole_full_name, session_title, show_clock, show_date, show_time,
 };
 use crate::use_model;
 
@@ -103,6 +105,11 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         };
     };
     let title = session_title(reference, lang, &session);
+    let after_close = session
+        .proposals
+        .iter()
+        .filter(|p| session.edited_after_close(p))
+        .count();
     let tab_button = |t: Tab, key: &'static str, test: &'static str, count: Option<String>| {
         let onclick = {
             let tab = tab.clone();
@@ -132,13 +139,25 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         <>
             <TopBar title={title} back={Some(Route::Home)} />
             <div class="session-head">
-                <p class="session-place">
-                    { douar_list(reference, lang, &session.douar_ids) }
-                    if !session.meta.facilitators.is_empty() {
-                        { " · " }
-                        <span dir="auto">{ lang.tf("session.facilitators", &[("names", &session.meta.facilitators)]) }</span>
-                    }
+                <p class="session-place" data-test="session-place">
+                    <span class="pole-name">{ pole_full_name(reference, &session.meta.pole_id) }</span>
+                    { " · " }
+                    { douar_full_list(reference, lang, &session.douar_ids) }
                 </p>
+                <MeetingDetails id={view.id} session={session.clone()} />
+                if let Some(closed) = session.meta.closed_at {
+                    <div class="notice closed" data-test="session-closed" role="status">
+                        <p>
+                            <strong>{ lang.tf("session.closed_at", &[("time", &show_time(closed as f64))]) }</strong>
+                            { " " }{ lang.t("session.closed_note") }
+                        </p>
+                        if after_close > 0 {
+                            <p data-test="edited-after-close-count" data-count={after_close.to_string()}>
+                                { lang.tf("session.edited_after_close_count", &[("count", &after_close.to_string())]) }
+                            </p>
+                        }
+                    </div>
+                }
                 // Fixed rows: what changes while typing (the save indicator) never moves the tabs.
                 <div class="session-status">
                     { doc_sync_badge(lang, &view.sync) }
@@ -155,5 +174,212 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
             </nav>
             <main class="page tab-body">{ body }</main>
         </>
+    }
+}
+
+/// Date, times, place and the people who ran the meeting; each field saved when it is left.
+#[component]
+fn MeetingDetails(props: &TabProps) -> Html {
+    let (model, lang) = use_model();
+    let open = use_state(|| false);
+    let id = props.id;
+    let meta = &props.session.meta;
+    let d = &meta.details;
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    // One field of the details, changed on top of the document's current details.
+    let set = |f: fn(&mut tachkhis_shared::session::SessionDetails, Option<String>)| {
+        let model = model.clone();
+        Callback::from(move |value: Option<String>| {
+            spawn_edit(&model, id, move |doc, ctx| {
+                doc.update_details(|d| f(d, value), ctx)
+            })
+        })
+    };
+    let on_start = set(|d, v| d.start_time = v);
+    let on_end = set(|d, v| d.end_time = v);
+    let text = |f: fn(&mut tachkhis_shared::session::SessionDetails, Option<String>)| {
+        set(f).reform(|e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value();
+            Some(v.trim().to_string())
+        })
+    };
+    let on_place = text(|d, v| d.place = v.unwrap_or_default());
+    let on_note_taker = text(|d, v| d.note_taker = v.unwrap_or_default());
+    let on_date = {
+        let model = model.clone();
+        Callback::from(move |date: String| {
+            spawn_edit(&model, id, move |doc, ctx| {
+                let (meta, douars) = doc.read_meta()?;
+                let mut init = meta.opening(&douars);
+                init.date = date;
+                doc.update_meta(&init, &meta.details, ctx)
+            })
+        })
+    };
+    let on_facilitators = {
+        let model = model.clone();
+        Callback::from(move |e: Event| {
+            let names = e
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value()
+                .trim()
+                .to_string();
+            spawn_edit(&model, id, move |doc, ctx| {
+                let (meta, douars) = doc.read_meta()?;
+                let mut init = meta.opening(&douars);
+                init.facilitators = names;
+                doc.update_meta(&init, &meta.details, ctx)
+            })
+        })
+    };
+    let times = match (&d.start_time, &d.end_time) {
+        (Some(s), Some(e)) => lang.tf("session.time_range", &[("start", s), ("end", e)]),
+        (Some(s), None) => lang.tf("session.from_time", &[("time", s)]),
+        (None, Some(e)) => lang.tf("session.until_time", &[("time", e)]),
+        (None, None) => String::new(),
+    };
+    let facts = [
+        ("session.date", show_date(&meta.date), "detail-date"),
+        ("session.time", times, "detail-time"),
+        ("session.place", d.place.clone(), "detail-place"),
+        (
+            "new.facilitators",
+            meta.facilitators.clone(),
+            "detail-facilitators",
+        ),
+        (
+            "session.note_taker",
+            d.note_taker.clone(),
+            "detail-note-taker",
+        ),
+    ];
+    let facts = facts
+        .iter()
+        .filter(|(_, v, _)| !v.is_empty())
+        .map(|(k, v, test)| {
+            html! {
+                <div class="fact" data-test={*test}>
+                    <dt>{ lang.t(k) }</dt>
+                    <dd dir="auto">{ v.clone() }</dd>
+                </div>
+            }
+        });
+    html! {
+        <section class="meeting">
+            <div class="meeting-line">
+                <dl class="facts">{ for facts }</dl>
+                <div class="meeting-buttons">
+                    <button type="button" class="btn secondary" data-test="edit-details"
+                        aria-expanded={if *open { "true" } else { "false" }} onclick={toggle}>
+                        { if *open { lang.t("session.details_done") } else { lang.t("session.details_edit") } }
+                    </button>
+                    if meta.closed_at.is_none() {
+                        <CloseSession {id} />
+                    }
+                </div>
+            </div>
+            if *open {
+                <div class="meeting-form" data-test="details-form">
+                    <div class="row-fields">
+                        <DateField label={lang.t("new.date")} test="session-date"
+                            value={meta.date.clone()} on_change={on_date} />
+                    </div>
+                    <div class="row-fields">
+                        <TimeField label={lang.t("session.start_time")} test="start-time"
+                            value={d.start_time.clone()} on_change={on_start} />
+                        <TimeField label={lang.t("session.end_time")} test="end-time"
+                            value={d.end_time.clone()} on_change={on_end} />
+                    </div>
+                    if d.ends_before_start() {
+                        <p class="hint warn-text" data-test="ends-before-start">{ lang.t("session.ends_before_start") }</p>
+                    }
+                    <div class="row-fields">
+                        <label class="field grow">
+                            <span>{ lang.t("session.place") }</span>
+                            <input type="text" dir="auto" data-test="place" placeholder={lang.t("session.place_hint")}
+                                value={d.place.clone()} onchange={on_place} />
+                        </label>
+                    </div>
+                    <div class="row-fields">
+                        <label class="field grow">
+                            <span>{ lang.t("new.facilitators") }</span>
+                            <input type="text" dir="auto" data-test="facilitators" placeholder={lang.t("new.facilitators_hint")}
+                                value={meta.facilitators.clone()} onchange={on_facilitators} />
+                        </label>
+                        <label class="field">
+                            <span>{ lang.t("session.note_taker") }</span>
+                            <input type="text" dir="auto" data-test="note-taker" placeholder={lang.t("session.note_taker_hint")}
+                                value={d.note_taker.clone()} onchange={on_note_taker} />
+                        </label>
+                    </div>
+                </div>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CloseProps {
+    id: Uuid,
+}
+
+/// "Close the session", asked twice; the end time becomes now if it was not set.
+#[component]
+fn CloseSession(props: &CloseProps) -> Html {
+    let (model, lang) = use_model();
+    let asking = use_state(|| false);
+    let id = props.id;
+    let ask = {
+        let asking = asking.clone();
+        Callback::from(move |_: MouseEvent| asking.set(true))
+    };
+    let cancel = {
+        let asking = asking.clone();
+        Callback::from(move |_: MouseEvent| asking.set(false))
+    };
+    let confirm = {
+        let (model, asking) = (model.clone(), asking.clone());
+        Callback::from(move |_: MouseEvent| {
+            asking.set(false);
+            let now = clock_now();
+            spawn_edit(&model, id, move |doc, ctx| {
+                doc.update_details(
+                    |d| {
+                        if d.end_time.is_none() {
+                            d.end_time = Some(now);
+                        }
+                    },
+                    ctx,
+                )?;
+                doc.close(ctx)
+            })
+        })
+    };
+    html! {
+        <section class="close-session">
+            if *asking {
+                <div class="confirm" role="alertdialog" aria-labelledby="close-q" data-test="close-confirm">
+                    <p id="close-q"><strong>{ lang.t("session.close_question") }</strong></p>
+                    <p>{ lang.t("session.close_explain") }</p>
+                    <div class="form-actions">
+                        <button type="button" class="btn danger big" data-test="close-confirm-yes" onclick={confirm}>
+                            { lang.t("session.close_yes") }
+                        </button>
+                        <button type="button" class="btn secondary big" data-test="close-confirm-no" onclick={cancel}>
+                            { lang.t("common.cancel") }
+                        </button>
+                    </div>
+                </div>
+            } else {
+                <button type="button" class="btn secondary big close-btn" data-test="close-session" onclick={ask}>
+                    { lang.t("session.close") }
+                </button>
+            }
+        </section>
     }
 }

@@ -8,7 +8,7 @@ use axum::{
 };
 use rusqlite::{OptionalExtension, Transaction};
 use tachkhis_shared::api::{
-    AttendanceRow, ProposalRow, QuarantinedDoc, Role, SessionDetail, SessionSummary,
+    AssociationRow, AttendanceRow, ProposalRow, QuarantinedDoc, Role, SessionDetail, SessionSummary,
 };
 use uuid::Uuid;
 
@@ -28,7 +28,8 @@ pub fn router() -> Router<AppState> {
 
 const SUMMARY_SQL: &str = "SELECT s.id, s.pole_id, s.group_kind, s.date, s.facilitators, s.present, s.closed_at, s.updated_at,
         (SELECT count(*) FROM proposals p WHERE p.session_id = s.id AND p.deleted = 0),
-        (SELECT coalesce(group_concat(douar_id, char(31)), '') FROM session_douars d WHERE d.session_id = s.id)
+        (SELECT coalesce(group_concat(douar_id, char(31)), '') FROM session_douars d WHERE d.session_id = s.id),
+        s.start_time, s.end_time, s.place, s.note_taker, s.edited_after_close, s.schema_version
      FROM sessions s";
 
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
@@ -49,6 +50,12 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
             .filter(|d| !d.is_empty())
             .map(String::from)
             .collect(),
+        start_time: r.get(10)?,
+        end_time: r.get(11)?,
+        place: r.get(12)?,
+        note_taker: r.get(13)?,
+        edited_after_close: r.get(14)?,
+        schema_version: r.get::<_, i64>(15)?.try_into().unwrap_or(1),
     })
 }
 
@@ -88,7 +95,8 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
         .collect::<Result<Vec<_>, _>>()?;
     let proposal_list = tx
         .prepare(
-            "SELECT id, problem, solution, sector, douar_id, raised_by, created_at, created_by, deleted, votes
+            "SELECT id, problem, solution, sector, douar_id, raised_by, created_at, created_by, deleted, votes,
+                    edited_at, edited_after_close
              FROM proposals WHERE session_id = ?1 ORDER BY rank DESC, id",
         )?
         .query_map([&key], |r| {
@@ -104,6 +112,23 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
                 created_by: r.get(7)?,
                 deleted: r.get(8)?,
                 votes: r.get(9)?,
+                edited_at: r.get(10)?,
+                edited_after_close: r.get(11)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let associations = tx
+        .prepare(
+            "SELECT association_id, name, count, deleted FROM session_associations
+             WHERE session_id = ?1 ORDER BY name, association_id",
+        )?
+        .query_map([&key], |r| {
+            let aid: String = r.get(0)?;
+            Ok(AssociationRow {
+                id: Uuid::parse_str(&aid).unwrap_or_default(),
+                name: r.get(1)?,
+                count: r.get(2)?,
+                deleted: r.get(3)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -112,6 +137,7 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
         notes,
         attendance,
         proposal_list,
+        associations,
     }))
 }
 

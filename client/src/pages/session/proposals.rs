@@ -1,17 +1,35 @@
-//! Proposals: newest first; add, edit, delete and restore, each saved with one tap.
+//! Proposals in the group's ranking (a new one comes first until the group moves it); add,
+//! edit, delete and restore, move up or down, count the raised hands; each saved with one tap.
+//!
+//! A session may hold hundreds of proposals: each card is a component whose properties are
+//! plain values (and callbacks that do not change between renders), so a change re-renders
+//! the cards it touches, not the whole list.
 
 use std::rc::Rc;
 
-use tachkhis_shared::reference::Sector;
+use tachkhis_shared::reference::{Reference, Sector};
 use tachkhis_shared::session::{Proposal, ProposalInput};
 use uuid::Uuid;
 use yew::prelude::*;
 
 use super::{TabProps, spawn_edit};
 use crate::i18n::Lang;
-use crate::model::{EditError, Model};
-use crate::ui::{Chip, douar_name, input_value, sector_label, textarea_value};
+use crate::model::EditError;
+use crate::ui::{
+    Chip, douar_chip_names, douar_full_name, input_value, sector_label, textarea_value,
+};
 use crate::use_model;
+
+/// What a card asks of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardAction {
+    Edit,
+    Delete,
+    Restore,
+    Up,
+    Down,
+    Votes(i64),
+}
 
 fn input_of(p: &Proposal) -> ProposalInput {
     ProposalInput {
@@ -41,10 +59,51 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
     let id = props.id;
     let session = props.session.clone();
     let douars = Rc::new(session.douar_ids.clone());
+    // The sub-groups already named in this session, to pick with one tap.
+    let groups = {
+        let mut g: Vec<String> = session
+            .proposals
+            .iter()
+            .map(|p| p.raised_by.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
+        g.sort();
+        g.dedup();
+        Rc::new(g)
+    };
 
-    let mut live: Vec<&Proposal> = session.live_proposals().collect();
-    live.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    // `read` gives the highest rank first: the group's ranking, new proposals on top.
+    let live: Vec<&Proposal> = session.live_proposals().collect();
     let deleted: Vec<&Proposal> = session.proposals.iter().filter(|p| p.deleted).collect();
+
+    let on_action = {
+        let (model, editing, adding) = (model.clone(), editing.clone(), adding.clone());
+        use_callback(id, move |(pid, action): (Uuid, CardAction), id| {
+            let id = *id;
+            match action {
+                CardAction::Edit => {
+                    adding.set(false);
+                    editing.set(Some(pid));
+                }
+                CardAction::Delete | CardAction::Restore => {
+                    let deleted = action == CardAction::Delete;
+                    spawn_edit(&model, id, move |doc, ctx| {
+                        doc.set_proposal_deleted(pid, deleted, ctx)
+                    })
+                }
+                CardAction::Up | CardAction::Down => {
+                    let up = action == CardAction::Up;
+                    spawn_edit(&model, id, move |doc, ctx| {
+                        doc.move_proposal(pid, up, ctx).map(|_| ())
+                    })
+                }
+                CardAction::Votes(delta) => {
+                    spawn_edit(&model, id, move |doc, ctx| doc.add_votes(pid, delta, ctx))
+                }
+            }
+        })
+    };
+    let reference_rc = model.reference();
 
     let on_add_open = {
         let (adding, editing) = (adding.clone(), editing.clone());
@@ -80,7 +139,8 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         Callback::from(move |()| adding.set(false))
     };
 
-    let card = |p: &Proposal| -> Html {
+    let card = |(index, p): (usize, &&Proposal)| -> Html {
+        let position = index + 1;
         if *editing == Some(p.id) {
             let pid = p.id;
             let on_save = {
@@ -109,35 +169,27 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
             };
             return html! {
                 <li key={p.id.to_string()}>
-                    <ProposalForm initial={input_of(p)} douars={douars.clone()} {on_save} {on_cancel} editing=true />
+                    <ProposalForm initial={input_of(p)} douars={douars.clone()} groups={groups.clone()} {on_save} {on_cancel} editing=true />
                 </li>
             };
         }
-        let on_edit = {
-            let (editing, adding, pid) = (editing.clone(), adding.clone(), p.id);
-            Callback::from(move |_: MouseEvent| {
-                adding.set(false);
-                editing.set(Some(pid));
-            })
-        };
-        let on_delete = delete_callback(&model, id, p.id, true);
         html! {
-            <li key={p.id.to_string()} class="proposal" data-test="proposal" data-id={p.id.to_string()}>
-                { proposal_body(lang, reference, p) }
-                <div class="proposal-actions">
-                    <button type="button" class="btn secondary" data-test="proposal-edit" onclick={on_edit}>{ lang.t("proposal.edit") }</button>
-                    <button type="button" class="btn danger-quiet" data-test="proposal-delete" onclick={on_delete}>{ lang.t("proposal.delete") }</button>
-                </div>
-            </li>
+            <ProposalCard key={p.id.to_string()} proposal={(*p).clone()}
+                first={position == 1} last={position == live.len()}
+                after_close={session.edited_after_close(p)} {lang}
+                reference={reference_rc.clone()} on_action={on_action.clone()} />
         }
     };
 
     let deleted_section = (!deleted.is_empty()).then(|| {
         let items = deleted.iter().map(|p| {
-            let on_restore = delete_callback(&model, id, p.id, false);
+            let on_restore = {
+                let (on_action, pid) = (on_action.clone(), p.id);
+                Callback::from(move |_: MouseEvent| on_action.emit((pid, CardAction::Restore)))
+            };
             html! {
                 <li key={p.id.to_string()} class="proposal deleted" data-test="deleted-proposal" data-id={p.id.to_string()}>
-                    { proposal_body(lang, reference, p) }
+                    { proposal_body(lang, reference, p, session.edited_after_close(p)) }
                     <div class="proposal-actions">
                         <button type="button" class="btn secondary" data-test="proposal-restore" onclick={on_restore}>{ lang.t("proposal.restore") }</button>
                     </div>
@@ -159,7 +211,7 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
                         douar_id: (douars.len() == 1).then(|| douars[0].clone()),
                         ..ProposalInput::default()
                     }}
-                    douars={douars.clone()} on_save={on_add_save} on_cancel={on_add_cancel} editing=false />
+                    douars={douars.clone()} groups={groups.clone()} on_save={on_add_save} on_cancel={on_add_cancel} editing=false />
             } else {
                 <button type="button" class="btn primary huge" data-test="add-proposal" onclick={on_add_open}>
                     <span aria-hidden="true" class="plus">{ "+" }</span>{ lang.t("proposal.add") }
@@ -168,27 +220,81 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
             if live.is_empty() && !*adding {
                 <p class="empty">{ lang.t("proposal.empty") }</p>
             }
-            <ul class="proposal-list" data-test="proposal-list">
-                { for live.iter().map(|p| card(p)) }
-            </ul>
+            if live.len() > 1 {
+                <p class="hint">{ lang.t("proposal.rank_hint") }</p>
+            }
+            <ol class="proposal-list" data-test="proposal-list">
+                { for live.iter().enumerate().map(card) }
+            </ol>
             { for deleted_section }
         </section>
     }
 }
 
-fn delete_callback(model: &Rc<Model>, id: Uuid, pid: Uuid, deleted: bool) -> Callback<MouseEvent> {
-    let model = model.clone();
-    Callback::from(move |_: MouseEvent| {
-        spawn_edit(&model, id, move |doc, ctx| {
-            doc.set_proposal_deleted(pid, deleted, ctx)
-        })
-    })
+#[derive(Properties, PartialEq)]
+pub struct ProposalCardProps {
+    pub proposal: Proposal,
+    // No position number here: the list numbers its items (a CSS counter), so a proposal added
+    // on top re-renders one card, not every card below it.
+    pub first: bool,
+    pub last: bool,
+    pub after_close: bool,
+    pub lang: Lang,
+    pub reference: Option<Rc<Reference>>,
+    pub on_action: Callback<(Uuid, CardAction)>,
+}
+
+/// One proposal in the ranking: its rank, text, tags, votes stepper, move and edit buttons.
+#[component]
+pub fn ProposalCard(props: &ProposalCardProps) -> Html {
+    let p = &props.proposal;
+    let lang = props.lang;
+    let act = |action: CardAction| {
+        let (on_action, pid) = (props.on_action.clone(), p.id);
+        Callback::from(move |_: MouseEvent| on_action.emit((pid, action)))
+    };
+    html! {
+        <li class={classes!("proposal", props.after_close.then_some("after-close"))} data-test="proposal"
+            data-id={p.id.to_string()}>
+            <div class="proposal-top">
+                <span class="rank-badge" data-test="proposal-rank" title={lang.t("proposal.rank_label")}></span>
+                <div class="proposal-text">
+                    { proposal_body(lang, props.reference.as_deref(), p, props.after_close) }
+                </div>
+                <div class="move-buttons">
+                    <button type="button" class="move" data-test="proposal-up" disabled={props.first}
+                        aria-label={lang.t("proposal.move_up")} title={lang.t("proposal.move_up")} onclick={act(CardAction::Up)}>
+                        <span aria-hidden="true">{ "▲" }</span>
+                    </button>
+                    <button type="button" class="move" data-test="proposal-down" disabled={props.last}
+                        aria-label={lang.t("proposal.move_down")} title={lang.t("proposal.move_down")} onclick={act(CardAction::Down)}>
+                        <span aria-hidden="true">{ "▼" }</span>
+                    </button>
+                </div>
+            </div>
+            <div class="proposal-actions">
+                <div class="votes" data-test="proposal-votes">
+                    <span class="votes-label">{ lang.t("proposal.votes") }</span>
+                    <button type="button" class="step small minus" data-test="votes-minus" disabled={p.votes <= 0}
+                        aria-label={lang.t("proposal.votes_less")} onclick={act(CardAction::Votes(-1))}>{ "−" }</button>
+                    <output class="step-value small" data-test="votes-value">{ p.votes }</output>
+                    <button type="button" class="step small plus" data-test="votes-plus"
+                        aria-label={lang.t("proposal.votes_more")} onclick={act(CardAction::Votes(1))}>{ "+" }</button>
+                </div>
+                <div class="card-buttons">
+                    <button type="button" class="btn secondary" data-test="proposal-edit" onclick={act(CardAction::Edit)}>{ lang.t("proposal.edit") }</button>
+                    <button type="button" class="btn danger-quiet" data-test="proposal-delete" onclick={act(CardAction::Delete)}>{ lang.t("proposal.delete") }</button>
+                </div>
+            </div>
+        </li>
+    }
 }
 
 fn proposal_body(
     lang: Lang,
-    reference: Option<&tachkhis_shared::reference::Reference>,
+    reference: Option<&Reference>,
     p: &Proposal,
+    after_close: bool,
 ) -> Html {
     html! {
         <>
@@ -200,9 +306,12 @@ fn proposal_body(
             }
             <p class="proposal-meta">
                 if let Some(s) = p.sector { <span class="tag">{ sector_label(reference, lang, s) }</span> }
-                if let Some(d) = &p.douar_id { <span class="tag">{ douar_name(reference, lang, d) }</span> }
+                if let Some(d) = &p.douar_id { <span class="tag">{ douar_full_name(reference, d) }</span> }
                 if !p.raised_by.is_empty() {
-                    <span class="tag quiet">{ lang.tf("proposal.raised_by_value", &[("who", &p.raised_by)]) }</span>
+                    <span class="tag quiet" data-test="proposal-raised-by-value">{ lang.tf("proposal.raised_by_value", &[("who", &p.raised_by)]) }</span>
+                }
+                if after_close {
+                    <span class="tag after-close" data-test="after-close">{ lang.t("proposal.after_close") }</span>
                 }
             </p>
         </>
@@ -213,6 +322,8 @@ fn proposal_body(
 pub struct ProposalFormProps {
     pub initial: ProposalInput,
     pub douars: Rc<Vec<String>>,
+    /// Sub-groups named before in the session.
+    pub groups: Rc<Vec<String>>,
     /// Called with the input and a callback for the outcome (`None` = saved, else an error key).
     pub on_save: Callback<(ProposalInput, Callback<Option<&'static str>>)>,
     pub on_cancel: Callback<()>,
@@ -262,9 +373,22 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
                 input.set(next);
             })
         };
-        html! { <Chip label={douar_name(reference, lang, d)} {selected} {onclick} test="proposal-douar-chip" code={d.clone()} /> }
+        let (ar, latin) = douar_chip_names(reference, d);
+        html! { <Chip label={ar} sub={latin.map(AttrValue::from)} {selected} {onclick} test="proposal-douar-chip" code={d.clone()} /> }
     });
 
+    let group_chips = props.groups.iter().map(|g| {
+        let selected = input.raised_by.trim() == g.as_str();
+        let onclick = {
+            let (input, g) = (input.clone(), g.clone());
+            Callback::from(move |()| {
+                let mut next = (*input).clone();
+                next.raised_by = if next.raised_by.trim() == g { String::new() } else { g.clone() };
+                input.set(next);
+            })
+        };
+        html! { <Chip label={g.clone()} {selected} {onclick} test="raised-by-chip" code={g.clone()} /> }
+    });
     let empty = input.problem.trim().is_empty() && input.solution.trim().is_empty();
     let on_submit = {
         let (input, busy, error, on_save) = (
@@ -317,6 +441,11 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
                 <input type="text" dir="auto" data-test="proposal-raised-by" placeholder={lang.t("proposal.raised_by_hint")}
                     value={input.raised_by.clone()} oninput={on_raised_by} />
             </label>
+            if !props.groups.is_empty() {
+                <div class="chips known-groups" role="group" aria-label={lang.t("proposal.raised_by_known")}>
+                    { for group_chips }
+                </div>
+            }
             if let Some(key) = *error {
                 <p class="notice warn" role="alert" data-test="proposal-error">{ lang.t(key) }</p>
             }
