@@ -56,14 +56,18 @@ fn js_err(_: JsValue) -> HttpError {
     HttpError::Unreadable("browser API".into())
 }
 
-enum Body<'a> {
+#[cfg_attr(not(feature = "office"), allow(dead_code))]
+pub(crate) enum Body<'a> {
     None,
     Json(String),
     Bytes(&'a [u8]),
+    /// A browser object sent as it is (a `File` picked by the user: never copied into wasm).
+    Js(JsValue),
 }
 
-/// Sends a request and returns the response for a 2xx status, the mapped error otherwise.
-async fn send(
+/// Sends a request and returns the response whatever its status; `Offline` when there is none.
+#[cfg_attr(not(feature = "office"), allow(dead_code))]
+pub(crate) async fn fetch(
     method: &str,
     path: &str,
     token: Option<&str>,
@@ -87,6 +91,7 @@ async fn send(
                 .map_err(js_err)?;
             init.set_body(&Uint8Array::from(bytes).into());
         }
+        Body::Js(value) => init.set_body(&value),
     }
     if let Some(token) = token {
         headers
@@ -102,10 +107,20 @@ async fn send(
     let request = Request::new_with_str_and_init(path, &init).map_err(js_err)?;
     let result = JsFuture::from(window.fetch_with_request(&request)).await;
     drop(timer);
-    let response: Response = result
+    result
         .map_err(|_| HttpError::Offline)?
         .dyn_into()
-        .map_err(js_err)?;
+        .map_err(js_err)
+}
+
+/// Sends a request and returns the response for a 2xx status, the mapped error otherwise.
+async fn send(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Body<'_>,
+) -> Result<Response, HttpError> {
+    let response = fetch(method, path, token, body).await?;
     match response.status() {
         200..=299 => Ok(response),
         401 => {
@@ -137,7 +152,7 @@ fn unauthorized(body: &str) -> HttpError {
     }
 }
 
-async fn read_text(response: &Response) -> Result<String, HttpError> {
+pub(crate) async fn read_text(response: &Response) -> Result<String, HttpError> {
     let text = JsFuture::from(response.text().map_err(js_err)?)
         .await
         .map_err(|_| HttpError::Offline)?;

@@ -11,6 +11,15 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 const AR: &str = include_str!("../i18n/ar.json");
 const FR: &str = include_str!("../i18n/fr.json");
+/// The design office's texts, only in the bundle that has its screens.
+#[cfg(any(test, feature = "office"))]
+const OFFICE_AR: &str = include_str!("../i18n/office-ar.json");
+#[cfg(any(test, feature = "office"))]
+const OFFICE_FR: &str = include_str!("../i18n/office-fr.json");
+#[cfg(not(any(test, feature = "office")))]
+const OFFICE_AR: &str = "";
+#[cfg(not(any(test, feature = "office")))]
+const OFFICE_FR: &str = "";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -58,6 +67,18 @@ fn parse(source: &str) -> Catalogue {
     crate::json::from_str(source).unwrap_or(Catalogue(Vec::new()))
 }
 
+/// The catalogue of a language: its main file, plus the office's in the office's bundle.
+fn load(main: &str, _office: &str) -> Catalogue {
+    #[allow(unused_mut)]
+    let mut catalogue = parse(main);
+    #[cfg(feature = "office")]
+    {
+        catalogue.0.extend(parse(_office).0);
+        catalogue.0.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    }
+    catalogue
+}
+
 impl Lang {
     pub fn code(self) -> &'static str {
         match self {
@@ -93,8 +114,8 @@ impl Lang {
         static AR_CAT: OnceLock<Catalogue> = OnceLock::new();
         static FR_CAT: OnceLock<Catalogue> = OnceLock::new();
         match self {
-            Lang::Ar => AR_CAT.get_or_init(|| parse(AR)),
-            Lang::Fr => FR_CAT.get_or_init(|| parse(FR)),
+            Lang::Ar => AR_CAT.get_or_init(|| load(AR, OFFICE_AR)),
+            Lang::Fr => FR_CAT.get_or_init(|| load(FR, OFFICE_FR)),
         }
     }
 
@@ -174,7 +195,27 @@ mod tests {
         map.into_keys().collect()
     }
 
+    /// Keys of a language's main catalogue and of its office catalogue, which must not overlap.
+    fn all_keys(main: &str, office: &str) -> BTreeSet<String> {
+        let (main, office) = (keys(main), keys(office));
+        assert!(main.is_disjoint(&office), "a key in both catalogues");
+        main.union(&office).cloned().collect()
+    }
+
+    fn all_texts(main: &str, office: &str) -> HashMap<String, String> {
+        let mut map: HashMap<String, String> = serde_json::from_str(main).unwrap();
+        map.extend(serde_json::from_str::<HashMap<String, String>>(office).unwrap());
+        map
+    }
+
     fn sources() -> Vec<String> {
+        sources_with_paths()
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect()
+    }
+
+    fn sources_with_paths() -> Vec<(std::path::PathBuf, String)> {
         let mut out = Vec::new();
         let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
         while let Some(dir) = stack.pop() {
@@ -183,7 +224,8 @@ mod tests {
                 if path.is_dir() {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") {
-                    out.push(std::fs::read_to_string(&path).unwrap());
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.push((path, text));
                 }
             }
         }
@@ -226,8 +268,8 @@ mod tests {
 
     #[test]
     fn catalogues_have_the_same_keys() {
-        let ar = keys(AR);
-        let fr = keys(FR);
+        let ar = all_keys(AR, OFFICE_AR);
+        let fr = all_keys(FR, OFFICE_FR);
         let only_ar: Vec<_> = ar.difference(&fr).collect();
         let only_fr: Vec<_> = fr.difference(&ar).collect();
         assert!(
@@ -238,7 +280,7 @@ mod tests {
 
     #[test]
     fn every_key_used_exists() {
-        let ar = keys(AR);
+        let ar = all_keys(AR, OFFICE_AR);
         let prefixes: BTreeSet<&str> = ar.iter().filter_map(|k| k.split('.').next()).collect();
         let mut used = BTreeSet::new();
         for text in sources() {
@@ -271,10 +313,33 @@ mod tests {
         }
     }
 
+    /// The tablets' bundle has only the main catalogue: what its code shows must be there.
+    #[test]
+    fn tablet_keys_are_in_the_main_catalogue() {
+        let main = keys(AR);
+        let mut missing = BTreeSet::new();
+        for (path, text) in sources_with_paths() {
+            let office_only = path.components().any(|c| c.as_os_str() == "office")
+                || path.ends_with("office_api.rs");
+            if office_only {
+                continue;
+            }
+            for key in keys_in_calls(&text) {
+                if !main.contains(&key) && key != "…" {
+                    missing.insert(key);
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys of the tablets' screens only in the office catalogue: {missing:?}"
+        );
+    }
+
     #[test]
     fn placeholders_match_between_languages() {
-        let ar: HashMap<String, String> = serde_json::from_str(AR).unwrap();
-        let fr: HashMap<String, String> = serde_json::from_str(FR).unwrap();
+        let ar = all_texts(AR, OFFICE_AR);
+        let fr = all_texts(FR, OFFICE_FR);
         let names = |s: &str| -> BTreeSet<String> {
             s.split('{')
                 .skip(1)

@@ -11,6 +11,8 @@ mod files;
 mod i18n;
 mod json;
 mod model;
+#[cfg(feature = "office")]
+mod office_api;
 mod pages;
 mod qr;
 mod retry;
@@ -115,7 +117,27 @@ fn switch(route: Route) -> Html {
         Route::NewSession => html! { <pages::new_session::NewSessionPage /> },
         Route::Scan => html! { <pages::scan::ScanPage /> },
         Route::Session { id } => html! { <pages::session::SessionPage {id} /> },
+        route @ (Route::OfficeProposals
+        | Route::OfficeSuggestions
+        | Route::OfficeNeeds
+        | Route::OfficeNeed { .. }
+        | Route::OfficeLog
+        | Route::OfficeProgramme
+        | Route::OfficeProject { .. }
+        | Route::OfficeReports) => office_screen(route),
     }
+}
+
+#[cfg(feature = "office")]
+fn office_screen(route: Route) -> Html {
+    html! { <pages::office::OfficeShell {route} /> }
+}
+
+/// The tablets' bundle has no office screens: the page loads again, and index.html then loads
+/// the office's bundle.
+#[cfg(not(feature = "office"))]
+fn office_screen(route: Route) -> Html {
+    html! { <route::FullLoad to={route} /> }
 }
 
 /// Shown when the tablet's storage cannot be opened (private window, storage disabled).

@@ -19,6 +19,20 @@ pub enum Route {
     Session {
         id: String,
     },
+    // The design office's screens (pages/office).
+    OfficeProposals,
+    OfficeSuggestions,
+    OfficeNeeds,
+    OfficeNeed {
+        id: i64,
+    },
+    OfficeLog,
+    OfficeProgramme,
+    /// A project sheet; `None` makes a new project.
+    OfficeProject {
+        id: Option<i64>,
+    },
+    OfficeReports,
 }
 
 impl Route {
@@ -28,12 +42,36 @@ impl Route {
             "/login" => Route::Login,
             "/new" => Route::NewSession,
             "/scan" => Route::Scan,
+            p if p.starts_with("/office") => Route::office_from_path(p),
             p => match p.strip_prefix("/session/") {
                 Some(id) if !id.is_empty() && !id.contains('/') => {
                     Route::Session { id: id.to_string() }
                 }
                 _ => Route::Home,
             },
+        }
+    }
+
+    /// An office path; `/office` and unknown office paths are the proposals table.
+    fn office_from_path(path: &str) -> Route {
+        let rest = path.trim_start_matches("/office").trim_start_matches('/');
+        let (head, id) = rest.split_once('/').unwrap_or((rest, ""));
+        match (head, id) {
+            ("suggestions", "") => Route::OfficeSuggestions,
+            ("needs", "") => Route::OfficeNeeds,
+            ("needs", id) => match id.parse() {
+                Ok(id) => Route::OfficeNeed { id },
+                Err(_) => Route::OfficeNeeds,
+            },
+            ("log", "") => Route::OfficeLog,
+            ("programme", "") => Route::OfficeProgramme,
+            ("projects", "new") => Route::OfficeProject { id: None },
+            ("projects", id) => match id.parse() {
+                Ok(id) => Route::OfficeProject { id: Some(id) },
+                Err(_) => Route::OfficeProgramme,
+            },
+            ("reports", "") => Route::OfficeReports,
+            _ => Route::OfficeProposals,
         }
     }
 
@@ -44,6 +82,15 @@ impl Route {
             Route::NewSession => "/new".into(),
             Route::Scan => "/scan".into(),
             Route::Session { id } => format!("/session/{id}"),
+            Route::OfficeProposals => "/office/proposals".into(),
+            Route::OfficeSuggestions => "/office/suggestions".into(),
+            Route::OfficeNeeds => "/office/needs".into(),
+            Route::OfficeNeed { id } => format!("/office/needs/{id}"),
+            Route::OfficeLog => "/office/log".into(),
+            Route::OfficeProgramme => "/office/programme".into(),
+            Route::OfficeProject { id: None } => "/office/projects/new".into(),
+            Route::OfficeProject { id: Some(id) } => format!("/office/projects/{id}"),
+            Route::OfficeReports => "/office/reports".into(),
         }
     }
 }
@@ -108,6 +155,36 @@ pub fn Redirect(props: &RedirectProps) -> Html {
     html! {}
 }
 
+#[derive(Properties, PartialEq)]
+pub struct FullLoadProps {
+    pub to: Route,
+}
+
+/// Loads `to` as a new page (index.html picks the bundle that has its screen); says so instead
+/// when index.html could not load that bundle, so that it cannot reload forever.
+#[cfg_attr(feature = "office", allow(dead_code))]
+#[component]
+pub fn FullLoad(props: &FullLoadProps) -> Html {
+    let lang = use_context::<crate::Ctx>()
+        .map(|c| c.model.lang())
+        .unwrap_or_default();
+    let window = web_sys::window();
+    // Set by index.html when the office's bundle did not load (no network).
+    let missing = window
+        .as_ref()
+        .and_then(|w| js_sys::Reflect::get(w, &JsValue::from_str("tachkhisNoOffice")).ok())
+        .is_some_and(|v| v.is_truthy());
+    use_effect_with((props.to.path(), missing), |(path, missing)| {
+        if !*missing && let Some(w) = web_sys::window() {
+            let _ = w.location().assign(path);
+        }
+    });
+    if missing {
+        return html! { <p class="notice warn" data-test="office-unavailable">{ lang.t("office.unavailable") }</p> };
+    }
+    html! {}
+}
+
 /// Renders the current route's screen ([`crate::switch`]) and follows the browser's back and
 /// forward buttons.
 #[component]
@@ -157,6 +234,15 @@ mod tests {
             Route::NewSession,
             Route::Scan,
             Route::Session { id: "abc".into() },
+            Route::OfficeProposals,
+            Route::OfficeSuggestions,
+            Route::OfficeNeeds,
+            Route::OfficeNeed { id: 12 },
+            Route::OfficeLog,
+            Route::OfficeProgramme,
+            Route::OfficeProject { id: None },
+            Route::OfficeProject { id: Some(3) },
+            Route::OfficeReports,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }
@@ -166,5 +252,7 @@ mod tests {
         );
         assert_eq!(Route::from_path("/nowhere"), Route::Home);
         assert_eq!(Route::from_path("/session/"), Route::Home);
+        assert_eq!(Route::from_path("/office"), Route::OfficeProposals);
+        assert_eq!(Route::from_path("/office/needs/x"), Route::OfficeNeeds);
     }
 }

@@ -9,6 +9,7 @@
 //! silently.
 
 mod files;
+mod office;
 mod reload;
 mod screens;
 mod support;

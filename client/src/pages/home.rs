@@ -1,5 +1,6 @@
 //! My sessions: every session on this tablet with its sync state, and the way to a new one.
 
+use tachkhis_shared::api::Role;
 use yew::prelude::*;
 
 use crate::model::SessionView;
@@ -14,8 +15,12 @@ use crate::use_model;
 pub fn Home() -> Html {
     let (model, lang) = use_model();
     let navigator = use_navigator();
-    if model.auth().is_none() {
+    let Some(auth) = model.auth() else {
         return html! { <Redirect to={Route::Login} /> };
+    };
+    // The office and the committees work on the office screens; an admin may use both.
+    if matches!(auth.role, Role::Office | Role::Committee) {
+        return html! { <Redirect to={Route::OfficeProposals} /> };
     }
     let sessions = model.sessions();
     let reference = model.reference();
@@ -92,6 +97,9 @@ pub fn Home() -> Html {
                 }
                 <crate::share::HomeTools />
                 <p class="whoami">{ lang.tf("home.signed_in_as", &[("name", &model.username())]) }</p>
+                if auth.role == Role::Admin {
+                    <p class="whoami"><a href="/office/proposals" data-test="to-office">{ lang.t("office.nav.office") }</a></p>
+                }
             </main>
         </>
     }

@@ -69,8 +69,16 @@ pub fn Login() -> Html {
                     Ok(()) => {
                         password.set(String::new());
                         model.request_sync();
+                        // The design office and the committees land on the office screens.
+                        let office = model
+                            .auth()
+                            .is_some_and(|a| crate::pages::is_office_role(a.role));
                         if let Some(n) = navigator {
-                            n.push(&Route::Home);
+                            n.push(if office {
+                                &Route::OfficeProposals
+                            } else {
+                                &Route::Home
+                            });
                         }
                     }
                     Err(key) => error.set(Some(key)),

@@ -1,0 +1,820 @@
+//! The design office's screens (a laptop, online): proposals, suggestions, needs, the log of
+//! consolidation actions, the programme and reports. Roles office and admin act; committee
+//! reads (no action buttons). Nothing here is kept in IndexedDB: the server is the truth.
+//!
+//! [`OfficeShell`] frames every screen (navigation, the outcome of the last action with its
+//! undo, the shortcut help) and provides the [`Office`] context: the token, the read-only flag,
+//! a reload counter every screen refetches on, and [`Office::act`] to run an action.
+
+pub mod log;
+mod need;
+mod needs;
+mod programme;
+mod project;
+mod proposals;
+mod reports;
+mod suggestions;
+
+use std::future::Future;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use tachkhis_shared::api::Role;
+use tachkhis_shared::consolidation::ActionDone;
+use tachkhis_shared::money::Mad;
+use tachkhis_shared::reference::{GroupKind, Reference, Sector};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::i18n::Lang;
+use crate::office_api::{self, ApiError};
+use crate::pages::is_office_role;
+use crate::route::{Redirect, Route, use_navigator};
+use crate::ui::{LangSwitch, group_label, sector_label};
+use crate::use_model;
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+#[derive(Clone, PartialEq)]
+pub struct Office {
+    pub token: AttrValue,
+    /// Committee members read; they get no action buttons.
+    pub read_only: bool,
+    /// Changes after every action and undo: screens refetch when it does.
+    pub reload: u64,
+    /// An action is on its way to the server.
+    pub busy: bool,
+    /// The last action of this screen session that can be undone (`u`).
+    pub last_action: Option<i64>,
+    dispatch: UseReducerDispatcher<Shell>,
+}
+
+/// What an action's answer says about the action (for undo).
+pub trait Acted {
+    fn action(&self) -> Option<i64>;
+}
+
+impl Acted for ActionDone {
+    fn action(&self) -> Option<i64> {
+        Some(self.action_id)
+    }
+}
+
+/// A saved project sheet (its id): not undone from here.
+impl Acted for i64 {
+    fn action(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl Acted for () {
+    fn action(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl Office {
+    /// Runs an action: the shell shows it busy, then `done_key` (with an undo button when the
+    /// answer names an action) or the error; every screen refetches; `then` gets the answer.
+    pub fn act<T: Acted + 'static>(
+        &self,
+        done_key: &'static str,
+        action: impl Future<Output = Result<T, ApiError>> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        let dispatch = self.dispatch.clone();
+        dispatch.dispatch(Msg::Start);
+        wasm_bindgen_futures::spawn_local(async move {
+            match action.await {
+                Ok(answer) => {
+                    dispatch.dispatch(Msg::Done(done_key, answer.action()));
+                    then(answer);
+                }
+                Err(e) => dispatch.dispatch(Msg::Failed(e)),
+            }
+        });
+    }
+
+    /// Undoes one logged action.
+    pub fn undo(&self, action_id: i64) {
+        let token = self.token.clone();
+        let dispatch = self.dispatch.clone();
+        dispatch.dispatch(Msg::Start);
+        wasm_bindgen_futures::spawn_local(async move {
+            let path = format!("/api/actions/{action_id}/undo");
+            match office_api::send::<(), ActionDone>("POST", &token, &path, None).await {
+                Ok(_) => dispatch.dispatch(Msg::Undone(action_id)),
+                Err(e) => dispatch.dispatch(Msg::Failed(e)),
+            }
+        });
+    }
+
+    /// Shows an error that did not come from an action (a failed download).
+    pub fn failed(&self, e: ApiError) {
+        self.dispatch.dispatch(Msg::Failed(e));
+    }
+
+    /// Shows a sentence about something that went well.
+    pub fn done(&self, key: &'static str) {
+        self.dispatch.dispatch(Msg::Done(key, None));
+    }
+}
+
+#[hook]
+pub fn use_office() -> Office {
+    use_context::<Office>().expect("office screens are rendered inside the office shell")
+}
+
+#[derive(Clone, PartialEq)]
+enum Flash {
+    Done(&'static str, Option<i64>),
+    Failed(ApiError),
+}
+
+#[derive(Default, PartialEq)]
+struct Shell {
+    reload: u64,
+    busy: u32,
+    last_action: Option<i64>,
+    flash: Option<Flash>,
+}
+
+enum Msg {
+    Start,
+    Done(&'static str, Option<i64>),
+    Undone(i64),
+    Failed(ApiError),
+    Dismiss,
+}
+
+impl Reducible for Shell {
+    type Action = Msg;
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut s = Shell {
+            reload: self.reload,
+            busy: self.busy,
+            last_action: self.last_action,
+            flash: self.flash.clone(),
+        };
+        match msg {
+            Msg::Start => s.busy += 1,
+            Msg::Done(key, action) => {
+                s.busy = s.busy.saturating_sub(1);
+                s.reload += 1;
+                if action.is_some() {
+                    s.last_action = action;
+                }
+                s.flash = Some(Flash::Done(key, action));
+            }
+            Msg::Undone(id) => {
+                s.busy = s.busy.saturating_sub(1);
+                s.reload += 1;
+                if s.last_action == Some(id) {
+                    s.last_action = None;
+                }
+                s.flash = Some(Flash::Done("office.done.undone", None));
+            }
+            Msg::Failed(e) => {
+                s.busy = s.busy.saturating_sub(1);
+                // A refused action may still have changed something (a conflict): refetch.
+                s.reload += 1;
+                s.flash = Some(Flash::Failed(e));
+            }
+            Msg::Dismiss => s.flash = None,
+        }
+        Rc::new(s)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hooks
+
+/// What a GET gave: the last data (kept while a refetch runs), the last error, and whether a
+/// request is out.
+pub struct Fetched<T> {
+    pub data: Option<Rc<T>>,
+    pub error: Option<ApiError>,
+    pub loading: bool,
+}
+
+struct FetchState<T> {
+    data: Option<Rc<T>>,
+    error: Option<ApiError>,
+    loading: bool,
+    seq: u32,
+}
+
+/// GETs `path` (none: nothing) when it changes and after every action; answers to older
+/// requests are dropped.
+#[hook]
+pub fn use_get<T: DeserializeOwned + 'static>(path: Option<String>) -> Fetched<T> {
+    let office = use_office();
+    let state = use_mut_ref(|| FetchState::<T> {
+        data: None,
+        error: None,
+        loading: false,
+        seq: 0,
+    });
+    let update = use_force_update();
+    {
+        let state = state.clone();
+        let token = office.token.clone();
+        use_effect_with((path, office.reload), move |(path, _)| {
+            let Some(path) = path.clone() else { return };
+            let seq = {
+                let mut s = state.borrow_mut();
+                s.seq = s.seq.wrapping_add(1);
+                s.loading = true;
+                s.seq
+            };
+            update.force_update();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = office_api::get::<T>(&token, &path).await;
+                {
+                    let mut s = state.borrow_mut();
+                    if s.seq != seq {
+                        return;
+                    }
+                    s.loading = false;
+                    match result {
+                        Ok(v) => {
+                            s.data = Some(Rc::new(v));
+                            s.error = None;
+                        }
+                        Err(e) => s.error = Some(e),
+                    }
+                }
+                update.force_update();
+            });
+        });
+    }
+    let s = state.borrow();
+    Fetched {
+        data: s.data.clone(),
+        error: s.error.clone(),
+        loading: s.loading,
+    }
+}
+
+/// True when a key press belongs to a text field (or carries a modifier other than shift):
+/// shortcuts leave it alone.
+fn is_typing(e: &KeyboardEvent) -> bool {
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return true;
+    }
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| match el.tag_name().as_str() {
+            // A ticked checkbox keeps the focus: j, k and x must still work from there.
+            "INPUT" => !matches!(
+                el.get_attribute("type").as_deref(),
+                Some("checkbox" | "radio" | "button" | "submit" | "reset" | "file")
+            ),
+            "TEXTAREA" | "SELECT" => true,
+            _ => el.has_attribute("contenteditable"),
+        })
+}
+
+/// Calls `handler` with every key pressed on the page outside text fields.
+#[hook]
+pub fn use_keys(handler: Callback<KeyboardEvent>) {
+    let current = use_mut_ref(|| handler.clone());
+    *current.borrow_mut() = handler;
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+            if is_typing(&e) {
+                return;
+            }
+            let handler = current.borrow().clone();
+            handler.emit(e);
+        });
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ =
+                w.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = &window {
+                let _ = w.remove_event_listener_with_callback(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
+}
+
+/// Moves the keyboard focus to the element with this `data-test` (the search box for `/`).
+pub fn focus_test_id(test: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(&format!("[data-test=\"{test}\"]")).ok())
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Scrolls the row under the keyboard cursor into view.
+pub fn scroll_to_cursor() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".cursor").ok())
+        .flatten()
+    {
+        el.scroll_into_view_with_bool(false);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels and small pieces
+
+pub fn sector_name(reference: Option<&Reference>, lang: Lang, code: Option<&str>) -> String {
+    match code {
+        None => String::new(),
+        Some(code) => match Sector::from_code(code) {
+            Some(s) => sector_label(reference, lang, s),
+            None => code.to_string(),
+        },
+    }
+}
+
+pub fn group_name(reference: Option<&Reference>, lang: Lang, code: &str) -> String {
+    match GroupKind::from_code(code) {
+        Some(g) => group_label(reference, lang, g),
+        None => code.to_string(),
+    }
+}
+
+/// A light comparison key for filtering short lists on screen: ASCII letters lowercased.
+/// (The full normalisation of `tachkhis_shared::text`, with its Unicode tables, runs on the
+/// server's searches; it would add ~100 KiB to the bundle.)
+pub fn fold(s: &str) -> String {
+    s.trim().chars().map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// An amount the French way ("20 870 000,00"), kept left-to-right inside Arabic text.
+pub fn money(amount: Option<&Mad>) -> Html {
+    match amount {
+        Some(m) => html! { <span class="num" dir="ltr">{ m.format_fr() }</span> },
+        None => html! { <span class="num muted">{ "—" }</span> },
+    }
+}
+
+/// A link that the router follows (a ctrl-click still opens a new tab).
+#[derive(Properties, PartialEq)]
+pub struct LinkProps {
+    pub to: Route,
+    #[prop_or_default]
+    pub class: Classes,
+    #[prop_or_default]
+    pub test: Option<AttrValue>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+#[component]
+pub fn Link(props: &LinkProps) -> Html {
+    let navigator = use_navigator();
+    let onclick = {
+        let to = props.to.clone();
+        Callback::from(move |e: MouseEvent| {
+            if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
+                return;
+            }
+            e.prevent_default();
+            if let Some(n) = &navigator {
+                n.push(&to);
+            }
+        })
+    };
+    html! {
+        <a href={props.to.path()} class={props.class.clone()} data-test={props.test.clone()} {onclick}>
+            { props.children.clone() }
+        </a>
+    }
+}
+
+/// Loading and failure of a screen's data, in words.
+#[derive(Properties, PartialEq)]
+pub struct LoadNoticeProps {
+    pub loading: bool,
+    pub error: Option<ApiError>,
+    /// True once there is something to show (a refetch keeps it on screen).
+    pub has_data: bool,
+}
+
+#[component]
+pub fn LoadNotice(props: &LoadNoticeProps) -> Html {
+    let (_, lang) = use_model();
+    match (&props.error, props.loading, props.has_data) {
+        (Some(e), _, _) => html! { <ErrorNotice error={e.clone()} /> },
+        (None, true, false) => {
+            html! { <p class="office-loading" data-test="loading" role="status">{ lang.t("office.loading") }</p> }
+        }
+        _ => html! {},
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorNoticeProps {
+    pub error: ApiError,
+}
+
+/// An error in the user's language; the way back in when the login expired; a refused
+/// import's rows with their line numbers.
+#[component]
+pub fn ErrorNotice(props: &ErrorNoticeProps) -> Html {
+    let (_, lang) = use_model();
+    let navigator = use_navigator();
+    let relogin = (props.error == ApiError::Unauthorized).then(|| {
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(n) = &navigator {
+                n.push(&Route::Login);
+            }
+        });
+        html! { <button type="button" class="btn secondary" data-test="relogin" {onclick}>{ lang.t("login.again") }</button> }
+    });
+    let rows = match &props.error {
+        ApiError::BadImport(rows) => html! {
+            <ul class="import-errors" data-test="import-errors">
+                { for rows.iter().map(|r| html! {
+                    <li>
+                        <strong>{ lang.tf("office.import.line", &[("line", &r.line.to_string())]) }</strong>
+                        { " " }<span dir="auto">{ &r.reason }</span>
+                    </li>
+                }) }
+            </ul>
+        },
+        _ => html! {},
+    };
+    html! {
+        <div class="notice warn" role="alert" data-test="office-error">
+            <p>{ lang.t(props.error.key()) }</p>
+            { for relogin }
+            { rows }
+        </div>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shell
+
+/// The office screens, in navigation order (digits 1 to 6 jump to them).
+const SCREENS: [(&str, &str); 6] = [
+    ("office.nav.proposals", "/office/proposals"),
+    ("office.nav.suggestions", "/office/suggestions"),
+    ("office.nav.needs", "/office/needs"),
+    ("office.nav.log", "/office/log"),
+    ("office.nav.programme", "/office/programme"),
+    ("office.nav.reports", "/office/reports"),
+];
+
+fn screen_of(route: &Route) -> usize {
+    match route {
+        Route::OfficeProposals => 0,
+        Route::OfficeSuggestions => 1,
+        Route::OfficeNeeds | Route::OfficeNeed { .. } => 2,
+        Route::OfficeLog => 3,
+        Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
+        _ => 5,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OfficeShellProps {
+    pub route: Route,
+}
+
+#[component]
+pub fn OfficeShell(props: &OfficeShellProps) -> Html {
+    let (model, lang) = use_model();
+    let navigator = use_navigator();
+    let shell = use_reducer(Shell::default);
+    let help = use_state(|| false);
+    let auth = model.auth();
+    let office = auth.as_ref().map(|a| Office {
+        token: AttrValue::from(a.token.clone()),
+        read_only: a.role == Role::Committee,
+        reload: shell.reload,
+        busy: shell.busy > 0,
+        last_action: shell.last_action,
+        dispatch: shell.dispatcher(),
+    });
+    {
+        let office = office.clone();
+        let help = help.clone();
+        let navigator = navigator.clone();
+        let shell = shell.clone();
+        use_keys(Callback::from(move |e: KeyboardEvent| {
+            let key = e.key();
+            match key.as_str() {
+                "?" => help.set(!*help),
+                "Escape" => {
+                    help.set(false);
+                    shell.dispatch(Msg::Dismiss);
+                }
+                "u" => {
+                    if let Some(o) = &office
+                        && !o.read_only
+                        && !o.busy
+                        && let Some(id) = o.last_action
+                    {
+                        o.undo(id);
+                    }
+                }
+                "1" | "2" | "3" | "4" | "5" | "6" => {
+                    let i = (key.as_bytes()[0] - b'1') as usize;
+                    if let Some(n) = &navigator {
+                        n.push(&Route::from_path(SCREENS[i].1));
+                    }
+                }
+                _ => return,
+            }
+            e.prevent_default();
+        }));
+    }
+    let Some(office) = office else {
+        return html! { <Redirect to={Route::Login} /> };
+    };
+    if !auth.as_ref().is_some_and(|a| is_office_role(a.role)) {
+        return html! { <Redirect to={Route::Home} /> };
+    }
+    let current = screen_of(&props.route);
+    let nav = SCREENS.iter().enumerate().map(|(i, (key, path))| {
+        let class = classes!("office-tab", (i == current).then_some("selected"));
+        html! {
+            <Link to={Route::from_path(path)} {class} test={AttrValue::from(format!("nav-{}", &key[11..]))}>
+                { lang.t(key) }
+            </Link>
+        }
+    });
+    let flash = shell.flash.as_ref().map(|f| {
+        let dismiss = {
+            let shell = shell.clone();
+            Callback::from(move |_: MouseEvent| shell.dispatch(Msg::Dismiss))
+        };
+        let close = html! {
+            <button type="button" class="flash-close" aria-label={lang.t("office.close")} onclick={dismiss}>{ "×" }</button>
+        };
+        match f {
+            Flash::Done(key, action) => {
+                let undo = action.filter(|_| !office.read_only).map(|id| {
+                    let busy = office.busy;
+                    let office = office.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| office.undo(id));
+                    html! {
+                        <button type="button" class="btn secondary small" data-test="flash-undo"
+                            disabled={busy} {onclick}>
+                            { lang.t("office.undo") }<kbd>{ "u" }</kbd>
+                        </button>
+                    }
+                });
+                html! {
+                    <div class="flash ok" role="status" data-test="flash" data-state="done">
+                        <p>{ lang.t(key) }</p>{ for undo }{ close }
+                    </div>
+                }
+            }
+            Flash::Failed(e) => html! {
+                <div class="flash" data-test="flash" data-state="error">
+                    <ErrorNotice error={e.clone()} />{ close }
+                </div>
+            },
+        }
+    });
+    let help_overlay = (*help).then(|| {
+        let close = {
+            let help = help.clone();
+            Callback::from(move |_: MouseEvent| help.set(false))
+        };
+        html! { <HelpOverlay onclose={close} /> }
+    });
+    let page = match &props.route {
+        Route::OfficeProposals => html! { <proposals::ProposalsPage /> },
+        Route::OfficeSuggestions => html! { <suggestions::SuggestionsPage /> },
+        Route::OfficeNeeds => html! { <needs::NeedsPage /> },
+        Route::OfficeNeed { id } => html! { <need::NeedPage id={*id} /> },
+        Route::OfficeLog => html! { <log::LogPage /> },
+        Route::OfficeProgramme => html! { <programme::ProgrammePage /> },
+        Route::OfficeProject { id } => html! { <project::ProjectPage id={*id} /> },
+        _ => html! { <reports::ReportsPage /> },
+    };
+    let tablet = (auth.as_ref().map(|a| a.role) == Some(Role::Admin)).then(|| {
+        html! { <Link to={Route::Home} class={classes!("office-tablet-link")}>{ lang.t("office.nav.tablet") }</Link> }
+    });
+    let open_help = {
+        let help = help.clone();
+        Callback::from(move |_: MouseEvent| help.set(true))
+    };
+    html! {
+        <ContextProvider<Office> context={office.clone()}>
+            <div class={classes!("office", office.busy.then_some("busy"))} data-test="office">
+                <header class="office-bar">
+                    <span class="office-brand">{ lang.t("app.name") }</span>
+                    <nav class="office-nav" aria-label={lang.t("office.nav.label")}>{ for nav }</nav>
+                    <div class="office-bar-end">
+                        if office.read_only {
+                            <span class="tag quiet" data-test="read-only">{ lang.t("office.read_only") }</span>
+                        }
+                        <span class="office-user">{ model.username() }</span>
+                        { for tablet }
+                        <button type="button" class="office-help-btn" data-test="help-open"
+                            aria-label={lang.t("office.keys.title")} onclick={open_help}>{ "?" }</button>
+                        <LangSwitch />
+                    </div>
+                </header>
+                <div class="flash-area" aria-live="polite">{ for flash }</div>
+                <main class="office-main">{ page }</main>
+                { for help_overlay }
+            </div>
+        </ContextProvider<Office>>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HelpOverlayProps {
+    onclose: Callback<MouseEvent>,
+}
+
+/// Key caps: letters as they are, named keys from the catalogues ("Maj + x").
+fn caps(lang: Lang, k: &'static str) -> &'static str {
+    if k.starts_with("office.") {
+        lang.t(k)
+    } else {
+        k
+    }
+}
+
+/// The keyboard shortcuts, from the catalogues.
+#[component]
+fn HelpOverlay(props: &HelpOverlayProps) -> Html {
+    let (_, lang) = use_model();
+    let sections: [(&str, &[(&str, &str)]); 3] = [
+        (
+            "office.keys.everywhere",
+            &[
+                ("?", "office.keys.help"),
+                ("u", "office.keys.undo"),
+                ("1 … 6", "office.keys.screens"),
+                ("Esc", "office.keys.escape"),
+            ],
+        ),
+        (
+            "office.nav.proposals",
+            &[
+                ("j / k", "office.keys.move"),
+                ("x", "office.keys.select"),
+                ("office.keys.range_keys", "office.keys.range"),
+                ("*", "office.keys.select_all"),
+                ("/", "office.keys.search"),
+                ("m", "office.keys.merge"),
+                ("a", "office.keys.add"),
+                ("r", "office.keys.remove"),
+                ("o", "office.keys.open_need"),
+                ("l", "office.keys.lineage"),
+            ],
+        ),
+        (
+            "office.nav.suggestions",
+            &[
+                ("j / k", "office.keys.move_group"),
+                ("c", "office.keys.confirm"),
+                ("d", "office.keys.reject"),
+                ("e", "office.keys.edit_title"),
+            ],
+        ),
+    ];
+    let stop = Callback::from(|e: MouseEvent| e.stop_propagation());
+    html! {
+        <div class="overlay" onclick={props.onclose.clone()} data-test="help-overlay">
+            <div class="overlay-card" role="dialog" aria-modal="true" aria-labelledby="keys-title" onclick={stop}>
+                <div class="overlay-head">
+                    <h2 id="keys-title">{ lang.t("office.keys.title") }</h2>
+                    <button type="button" class="flash-close" aria-label={lang.t("office.close")}
+                        onclick={props.onclose.clone()}>{ "×" }</button>
+                </div>
+                { for sections.iter().map(|(title, keys)| html! {
+                    <section>
+                        <h3>{ lang.t(title) }</h3>
+                        <dl class="keys">
+                            { for keys.iter().map(|(k, what)| html! {
+                                <><dt><kbd dir="ltr">{ caps(lang, k) }</kbd></dt><dd>{ lang.t(what) }</dd></>
+                            }) }
+                        </dl>
+                    </section>
+                }) }
+            </div>
+        </div>
+    }
+}
+
+/// The value of the `<select>` an event came from.
+pub fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+        .value()
+}
+
+/// A labelled `<select>` whose first option is "all" (an empty value, given as `None`).
+pub fn filter_select(
+    lang: Lang,
+    test: &'static str,
+    label: &'static str,
+    value: Option<&str>,
+    options: impl Iterator<Item = (String, String)>,
+    onchange: Callback<Option<String>>,
+) -> Html {
+    let value = value.unwrap_or_default();
+    let onchange = onchange.reform(|e: Event| Some(select_value(&e)).filter(|v| !v.is_empty()));
+    html! {
+        <label class="filter">
+            <span>{ lang.t(label) }</span>
+            <select data-test={test} {onchange}>
+                <option value="" selected={value.is_empty()}>{ lang.t("office.filter.all") }</option>
+                { for options.map(|(code, name)| {
+                    let selected = code == value;
+                    html! { <option value={code} {selected}>{ name }</option> }
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// Poles, douars, sectors and group kinds as `(code, label)` options.
+pub fn pole_options(r: Option<&Reference>, lang: Lang) -> Vec<(String, String)> {
+    r.map(|r| {
+        r.poles
+            .iter()
+            .map(|p| (p.id.clone(), lang.pick(&p.name_ar, &p.name_fr).to_string()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+pub fn douar_options(
+    r: Option<&Reference>,
+    lang: Lang,
+    pole: Option<&str>,
+) -> Vec<(String, String)> {
+    r.map(|r| {
+        r.douars
+            .iter()
+            .filter(|d| pole.is_none_or(|p| d.pole_id == p))
+            .map(|d| (d.id.clone(), lang.pick(&d.name_ar, &d.name_fr).to_string()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+pub fn sector_options(lang: Lang, r: Option<&Reference>) -> Vec<(String, String)> {
+    Sector::ALL
+        .iter()
+        .map(|s| (s.code().to_string(), sector_label(r, lang, *s)))
+        .collect()
+}
+
+pub fn group_options(lang: Lang, r: Option<&Reference>) -> Vec<(String, String)> {
+    GroupKind::ALL
+        .iter()
+        .map(|g| (g.code().to_string(), group_label(r, lang, *g)))
+        .collect()
+}
+
+/// A sortable column header: the arrow shows the current order; a click sorts by it, a
+/// second click reverses.
+pub fn sort_th<C: Copy + PartialEq + 'static>(
+    label: &str,
+    col: C,
+    sort: &UseStateHandle<(C, bool)>,
+    test: &'static str,
+) -> Html {
+    let (current, asc) = **sort;
+    let arrow = if current == col {
+        if asc { "▲" } else { "▼" }
+    } else {
+        ""
+    };
+    let aria = match (current == col, asc) {
+        (false, _) => "none",
+        (true, true) => "ascending",
+        (true, false) => "descending",
+    };
+    let onclick = {
+        let sort = sort.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (c, a) = *sort;
+            sort.set((col, if c == col { !a } else { true }));
+        })
+    };
+    html! {
+        <th aria-sort={aria}>
+            <button type="button" class="th-sort" data-test={test} {onclick}>
+                { label.to_string() }<span class="arrow" aria-hidden="true">{ arrow }</span>
+            </button>
+        </th>
+    }
+}

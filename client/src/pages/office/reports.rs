@@ -1,0 +1,148 @@
+//! Reports: the programme table with its totals, the needs of each pole and each douar (what
+//! women's sessions asked for beside the others), exports (CSV, XLSX) and print.
+
+use tachkhis_shared::programme::{NeedsByPlace, PlaceNeeds, ProgrammeTable};
+use yew::prelude::*;
+
+use super::programme::{ExportButtons, totals_cells};
+use super::{Link, LoadNotice, sector_name, use_get};
+use crate::i18n::Lang;
+use crate::route::Route;
+use crate::use_model;
+
+fn place_table(
+    lang: Lang,
+    r: Option<&tachkhis_shared::reference::Reference>,
+    place: &PlaceNeeds,
+) -> Html {
+    let total: i64 = place.needs.iter().map(|n| n.proposals).sum();
+    let women: i64 = place.needs.iter().map(|n| n.from_women).sum();
+    html! {
+        <details class="place" data-test="place" data-id={place.id.clone()}>
+            <summary>
+                <strong>{ lang.pick(&place.name_ar, &place.name_fr).to_string() }</strong>
+                <span class="sub">{ lang.tf("office.reports.place_summary", &[
+                    ("needs", &place.needs.len().to_string()),
+                    ("proposals", &total.to_string()),
+                    ("women", &women.to_string()),
+                ]) }</span>
+            </summary>
+            if place.needs.is_empty() {
+                <p class="muted">{ lang.t("office.needs.empty") }</p>
+            } else {
+                <table class="grid compact">
+                    <thead><tr>
+                        <th>{ lang.t("office.need.title") }</th>
+                        <th>{ lang.t("office.col.sector") }</th>
+                        <th>{ lang.t("office.reports.from_women") }</th>
+                        <th>{ lang.t("office.reports.from_others") }</th>
+                        <th>{ lang.t("office.col.proposals") }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for place.needs.iter().map(|n| html! {
+                            <tr>
+                                <td class="text"><Link to={Route::OfficeNeed { id: n.need_id }}><span dir="auto">{ &n.title }</span></Link></td>
+                                <td>{ sector_name(r, lang, n.sector.as_deref()) }</td>
+                                <td class="num women">{ n.from_women }</td>
+                                <td class="num">{ n.proposals - n.from_women }</td>
+                                <td class="num">{ n.proposals }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </details>
+    }
+}
+
+#[component]
+pub fn ReportsPage() -> Html {
+    let (model, lang) = use_model();
+    let reference = model.reference();
+    let r = reference.as_deref();
+    let table = use_get::<ProgrammeTable>(Some("/api/reports/programme-table".into()));
+    let places = use_get::<NeedsByPlace>(Some("/api/reports/needs-by-place".into()));
+    let print = Callback::from(|_: MouseEvent| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    });
+    let programme_table = table.data.as_ref().map(|t| {
+        let axes = t.axes.iter().map(|a| {
+            let rows = t.rows.iter().filter(|row| row.axis_id == a.axis_id).map(|row| {
+                html! {
+                    <tr data-test="table-row">
+                        <td class="text">{ lang.pick(&row.programme_ar, &row.programme_fr).to_string() }</td>
+                        <td class="num">{ row.projects }</td>
+                        <td class="num">{ super::money(Some(&row.commune_contribution)) }</td>
+                        <td class="num">{ super::money(Some(&row.partners_contribution)) }</td>
+                    </tr>
+                }
+            });
+            html! {
+                <tbody>
+                    <tr class="axis-row"><td colspan="4" class="text">{ lang.pick(&a.axis_ar, &a.axis_fr).to_string() }</td></tr>
+                    { for rows }
+                    <tr class="subtotal-row" data-test="axis-subtotal">
+                        <td class="text">{ lang.t("office.reports.subtotal") }</td>
+                        { totals_cells(lang, &a.totals) }
+                    </tr>
+                </tbody>
+            }
+        });
+        html! {
+            <table class="grid" data-test="programme-table">
+                <thead><tr>
+                    <th>{ lang.t("office.nav.programme") }</th>
+                    <th>{ lang.t("office.programme.projects") }</th>
+                    <th>{ lang.t("office.programme.commune") }</th>
+                    <th>{ lang.t("office.programme.partners") }</th>
+                </tr></thead>
+                { for axes }
+                <tfoot><tr class="total-row" data-test="table-total">
+                    <td>{ lang.t("office.programme.total") }</td>
+                    { totals_cells(lang, &t.total) }
+                </tr></tfoot>
+            </table>
+        }
+    });
+    let by_place = places.data.as_ref().map(|p| {
+        html! {
+            <div class="places">
+                <section>
+                    <h3>{ lang.t("office.col.poles") }</h3>
+                    { for p.poles.iter().map(|place| place_table(lang, r, place)) }
+                </section>
+                <section>
+                    <h3>{ lang.t("office.col.douars") }</h3>
+                    { for p.douars.iter().map(|place| place_table(lang, r, place)) }
+                </section>
+            </div>
+        }
+    });
+    html! {
+        <section class="office-page reports-page">
+            <div class="page-head">
+                <h1>{ lang.t("office.nav.reports") }</h1>
+                <button type="button" class="btn secondary small no-print" data-test="print" onclick={print}>
+                    { lang.t("office.reports.print") }
+                </button>
+            </div>
+            <div class="toolbar no-print">
+                <ExportButtons label="office.export.proposals" path="/api/export/proposals" file="proposals" test="proposals" />
+                <ExportButtons label="office.export.needs" path="/api/export/needs" file="needs" test="needs" />
+                <ExportButtons label="office.export.projects" path="/api/export/projects" file="projects" test="projects" />
+            </div>
+            <h2>{ lang.t("office.export.programme_table") }</h2>
+            <div class="toolbar no-print">
+                <ExportButtons label="office.export.programme_table" path="/api/reports/programme-table" file="programme-table" test="table" />
+            </div>
+            <LoadNotice loading={table.loading} error={table.error.clone()} has_data={table.data.is_some()} />
+            { for programme_table }
+            <h2>{ lang.t("office.reports.by_place") }</h2>
+            <p class="sub">{ lang.t("office.reports.by_place_hint") }</p>
+            <LoadNotice loading={places.loading} error={places.error.clone()} has_data={places.data.is_some()} />
+            { for by_place }
+        </section>
+    }
+}
