@@ -8,336 +8,24 @@
 //! A missing bundle or driver fails the test with a message saying what to do; it never passes
 //! silently.
 
+mod files;
 mod office;
+mod reload;
+mod screens;
+mod support;
+mod tablets;
+mod update;
 
-use std::net::TcpListener as StdListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Client;
 use serde_json::{Value, json};
-use tachkhis_server::Config;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-const WAIT: Duration = Duration::from_secs(20);
-const USER: &str = "facilitator";
-const PASSWORD: &str = "tachkhis-demo";
+use support::*;
+
 const PLACE: &str = "مدرسة الدوار";
 const NOTE_TAKER: &str = "Aïcha ⴰⵢⵛⴰ";
 const ASSOCIATION: &str = "تعاونية تيفاوين";
-
-type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
-
-fn env_path(name: &str, default: &str) -> PathBuf {
-    std::env::var_os(name)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(default))
-}
-
-/// The built client bundle; panics with the fix when it is missing.
-fn assets_dir() -> PathBuf {
-    let Some(dir) = std::env::var_os("TACHKHIS_ASSETS").filter(|v| !v.is_empty()) else {
-        panic!(
-            "TACHKHIS_ASSETS is not set: build the client bundle (`cargo xtask build-client`) and set \
-             TACHKHIS_ASSETS to its absolute path (e.g. $PWD/target/client), or run `cargo xtask test`"
-        );
-    };
-    let dir = PathBuf::from(dir);
-    for file in [
-        "index.html",
-        "sw.js",
-        "pkg/tachkhis_client.js",
-        "pkg/tachkhis_client_bg.wasm",
-    ] {
-        assert!(
-            dir.join(file).is_file(),
-            "TACHKHIS_ASSETS={} has no {file}: build the client bundle first (`cargo xtask build-client`)",
-            dir.display()
-        );
-    }
-    dir
-}
-
-fn artefacts_dir() -> PathBuf {
-    let dir = std::env::var_os("TACHKHIS_ARTEFACTS")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artefacts"));
-    std::fs::create_dir_all(&dir).expect("create the artefacts folder");
-    dir
-}
-
-fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// chromedriver as a child process, killed on drop.
-struct Chromedriver {
-    child: Child,
-    url: String,
-}
-
-impl Chromedriver {
-    async fn start() -> Chromedriver {
-        let path = env_path("CHROMEDRIVER", "/usr/bin/chromedriver");
-        assert!(
-            path.is_file(),
-            "chromedriver not found at {} (set CHROMEDRIVER, or install Debian's chromium-driver; \
-             `cargo xtask test` does it)",
-            path.display()
-        );
-        let port = free_port();
-        let child = Command::new(&path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start {}: {e}", path.display()));
-        let driver = Chromedriver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        // Ready when it answers /status.
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Ok(r) = http.get(format!("{}/status", driver.url)).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not answer on port {port}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        driver
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The real server, in process, on 127.0.0.1.
-struct Server {
-    port: u16,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<anyhow::Result<()>>,
-}
-
-impl Server {
-    async fn start(db_path: &Path, assets: &Path, port: u16) -> Server {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap_or_else(|e| panic!("bind 127.0.0.1:{port}: {e}"));
-        let port = listener.local_addr().unwrap().port();
-        let config = Config {
-            db_path: db_path.to_path_buf(),
-            assets_dir: Some(assets.to_path_buf()),
-            demo: true,
-            ..Config::default()
-        };
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(tachkhis_server::serve(listener, config, async move {
-            let _ = rx.await;
-        }));
-        Server {
-            port,
-            shutdown: Some(tx),
-            task,
-        }
-    }
-
-    /// Stops accepting, lets open connections finish, and returns once the port is free.
-    async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        match tokio::time::timeout(WAIT, &mut self.task).await {
-            Ok(joined) => joined
-                .expect("server task")
-                .expect("server ran without error"),
-            Err(_) => panic!("the server did not shut down within {WAIT:?}"),
-        }
-    }
-}
-
-async fn connect_browser(driver: &Chromedriver, profile: &Path) -> Client {
-    let chrome = env_path("CHROME", "/usr/bin/chromium");
-    assert!(
-        chrome.is_file(),
-        "chromium not found at {} (set CHROME)",
-        chrome.display()
-    );
-    let args = [
-        "--headless".to_string(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--disable-quic".into(),
-        "--no-first-run".into(),
-        "--disable-background-networking".into(),
-        "--disable-component-update".into(),
-        "--disable-sync".into(),
-        "--disable-dev-shm-usage".into(),
-        "--window-size=800,1280".into(),
-        "--lang=ar".into(),
-        format!("--user-data-dir={}", profile.display()),
-    ];
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": { "binary": chrome, "args": args },
-    });
-    let Value::Object(caps) = caps else {
-        unreachable!()
-    };
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a WebDriver session with chromium");
-    // A 10-inch tablet in portrait: make the page itself 800 × 1280, whatever the window adds.
-    let inner = client
-        .execute("return [window.innerWidth, window.innerHeight];", vec![])
-        .await
-        .expect("viewport");
-    let (w, h) = (
-        inner[0].as_u64().unwrap_or(800) as u32,
-        inner[1].as_u64().unwrap_or(1280) as u32,
-    );
-    client
-        .set_window_size(
-            800 + 800u32.saturating_sub(w),
-            1280 + 1280u32.saturating_sub(h),
-        )
-        .await
-        .expect("window size");
-    client
-}
-
-fn css(selector: &str) -> Locator<'_> {
-    Locator::Css(selector)
-}
-
-async fn find(client: &Client, selector: &str) -> Element {
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("no element {selector}: {e}"))
-}
-
-async fn click(client: &Client, selector: &str) {
-    find(client, selector)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
-}
-
-/// Polls `check` until it returns `Some`, or fails with `what`.
-async fn wait_until<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn count(client: &Client, selector: &str) -> usize {
-    client
-        .find_all(css(selector))
-        .await
-        .map(|v| v.len())
-        .unwrap_or(0)
-}
-
-async fn attr(client: &Client, selector: &str, name: &str) -> Option<String> {
-    let el = client.find(css(selector)).await.ok()?;
-    el.attr(name).await.ok().flatten()
-}
-
-async fn wait_count(client: &Client, selector: &str, n: usize) {
-    wait_until(&format!("{n} × {selector}"), || async {
-        (count(client, selector).await == n).then_some(())
-    })
-    .await;
-}
-
-async fn wait_text(client: &Client, selector: &str, text: &str) {
-    wait_until(&format!("{selector} reads {text:?}"), || async {
-        let el = client.find(css(selector)).await.ok()?;
-        (el.text().await.ok()?.trim() == text).then_some(())
-    })
-    .await;
-}
-
-async fn add_proposal(client: &Client, problem: &str, solution: &str, sector: &str) {
-    let before = count(client, "[data-test=proposal]").await;
-    click(client, "[data-test=add-proposal]").await;
-    find(client, "[data-test=proposal-problem]")
-        .await
-        .send_keys(problem)
-        .await
-        .unwrap();
-    find(client, "[data-test=proposal-solution]")
-        .await
-        .send_keys(solution)
-        .await
-        .unwrap();
-    click(
-        client,
-        &format!("[data-test=sector-chip][data-code={sector}]"),
-    )
-    .await;
-    click(client, "[data-test=proposal-save]").await;
-    wait_count(client, "[data-test=proposal]", before + 1).await;
-    // Confirmed only once written to IndexedDB.
-    wait_until("the change is saved on the tablet", || async {
-        (attr(client, "[data-test=save-state]", "data-state")
-            .await
-            .as_deref()
-            == Some("saved"))
-        .then_some(())
-    })
-    .await;
-}
-
-async fn screenshot(client: &Client, name: &str) {
-    let png = client.screenshot().await.expect("screenshot");
-    std::fs::write(artefacts_dir().join(name), png).expect("write the screenshot");
-}
-
-async fn proposal_texts(client: &Client) -> Vec<String> {
-    let mut texts = Vec::new();
-    for el in client
-        .find_all(css("[data-test=proposal] .problem"))
-        .await
-        .unwrap()
-    {
-        texts.push(el.text().await.unwrap());
-    }
-    texts
-}
 
 const P1: (&str, &str) = (
     "الطريق إلى الدوار مقطوعة في الشتاء",
@@ -349,33 +37,20 @@ const P3: (&str, &str) = ("غياب النقل المدرسي للفتيات", "
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_capture_then_sync() -> TestResult {
     let assets = assets_dir();
-    let driver = Chromedriver::start().await;
+    let driver = Chromedriver::shared().await;
     let tmp = tempfile::tempdir()?;
     let db_path = tmp.path().join("tachkhis.db");
     let profile = tmp.path().join("chromium-profile");
     std::fs::create_dir_all(&profile)?;
 
     let server = Server::start(&db_path, &assets, 0).await;
-    let port = server.port;
-    let base = format!("http://127.0.0.1:{port}");
+    let base = server.base();
     let client = connect_browser(&driver, &profile).await;
-    // In its own task, so that a failed assertion still leaves a screenshot and the page behind.
     let run = {
         let client = client.clone();
-        tokio::spawn(async move { scenario(&client, server, &db_path, &assets, &base).await })
+        async move { scenario(&client, server, &db_path, &assets, &base).await }
     };
-    let outcome = run.await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        screenshot(&client, "failure.png").await;
-        if let Ok(html) = client.source().await {
-            let _ = std::fs::write(artefacts_dir().join("failure.html"), html);
-        }
-    }
-    client.close().await?;
-    match outcome {
-        Ok(result) => result,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+    run_with_artefacts("offline-capture", &[("tablet", &client)], run).await
 }
 
 async fn scenario(

@@ -166,7 +166,7 @@ async fn flash_state(client: &Client) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn office_merges_and_undoes() -> TestResult {
     let assets = assets_dir();
-    let driver = Chromedriver::start().await;
+    let driver = Chromedriver::shared().await;
     let tmp = tempfile::tempdir()?;
     let db_path = tmp.path().join("tachkhis.db");
     let profile = tmp.path().join("chromium-profile");

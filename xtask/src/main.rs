@@ -34,7 +34,8 @@ commands:
         (`target/dist/tachkhis serve --demo` then works)
   bench [--no-opt] [-- ARGS]
         print the size of the optimised client bundle (raw and gzip, goal <= 700 KiB gzip),
-        then `cargo bench -p tachkhis-server --bench sync ARGS` and `--bench office ARGS`
+        then `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench office ARGS` and
+        `--bench client ARGS` (the bundle in headless Chromium with a 300-proposal session)
   build-client [--opt]
         only the client bundle, in target/client
 
@@ -303,13 +304,18 @@ fn dist(ctx: &Ctx, opt: Opt) -> Result<ExitCode> {
 }
 
 fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
+    let browser = tools::ensure_browser()?;
     let bundle = bundle::build(ctx, opt)?;
     bundle::report_sizes(&bundle, opt)?;
 
-    for bench in ["sync", "office"] {
+    for bench in ["sync", "office", "client"] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
-            .args(extra);
+            .args(extra)
+            // The client benchmark drives the bundle just built in headless Chromium.
+            .env("TACHKHIS_ASSETS", &bundle.dir)
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("CHROME", &browser.chrome);
         let code = cmd::exit_code(cmd::status(&mut cmd)?);
         if code != ExitCode::SUCCESS {
             return Ok(code);
