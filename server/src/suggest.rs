@@ -221,7 +221,8 @@ const STOP_WORDS: &[&str] = &[
 /// under a concept. The first word names the concept in the reasons shown to people. Entries
 /// are written as people type them; they are normalised and stemmed like the proposals.
 pub const LEXICON: &[(&str, &[&str])] = &[
-    ("الماء",
+    (
+        "الماء",
         &[
             "ماء",
             "مياه",
@@ -241,10 +242,12 @@ pub const LEXICON: &[(&str, &[&str])] = &[
         ],
     ),
     ("بئر", &["بئر", "ابار", "بير", "ثقب", "puits", "forage"]),
-    ("خزان",
+    (
+        "خزان",
         &["خزان", "صهريج", "reservoir", "citerne", "chateau"],
     ),
-    ("طريق",
+    (
+        "طريق",
         &[
             "طريق",
             "طرق",
@@ -268,10 +271,12 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⴰⴱⵔⵉⴷ",
         ],
     ),
-    ("قنطرة",
+    (
+        "قنطرة",
         &["قنطره", "قناطر", "جسر", "منشاه", "pont", "ponts", "ouvrage"],
     ),
-    ("مدرسة",
+    (
+        "مدرسة",
         &[
             "مدرسه",
             "مدارس",
@@ -291,10 +296,12 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⵜⵉⵏⵎⵍ",
         ],
     ),
-    ("نقل",
+    (
+        "نقل",
         &["نقل", "حافله", "الكار", "transport", "bus", "autocar"],
     ),
-    ("صحة",
+    (
+        "صحة",
         &[
             "صحه",
             "صحي",
@@ -317,7 +324,8 @@ pub const LEXICON: &[(&str, &[&str])] = &[
         ],
     ),
     ("إسعاف", &["اسعاف", "ambulance"]),
-    ("كهرباء",
+    (
+        "كهرباء",
         &[
             "كهرباء",
             "كهربه",
@@ -332,7 +340,8 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⵜⵉⴼⴰⵡⵜ",
         ],
     ),
-    ("إنارة",
+    (
+        "إنارة",
         &[
             "اناره",
             "انارة",
@@ -342,13 +351,16 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "lampadaires",
         ],
     ),
-    ("تطهير",
+    (
+        "تطهير",
         &["تطهير", "صرف", "مجاري", "assainissement", "egout", "egouts"],
     ),
-    ("نفايات",
+    (
+        "نفايات",
         &["نفايات", "ازبال", "الزبل", "ordures", "dechets", "dechet"],
     ),
-    ("ملعب",
+    (
+        "ملعب",
         &[
             "ملعب",
             "ملاعب",
@@ -365,10 +377,12 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "football",
         ],
     ),
-    ("شباب",
+    (
+        "شباب",
         &["شباب", "الشباب", "jeunes", "jeunesse", "ilmezziyen"],
     ),
-    ("نساء",
+    (
+        "نساء",
         &[
             "نساء",
             "النساء",
@@ -380,16 +394,20 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "feminin",
         ],
     ),
-    ("تعاونية",
+    (
+        "تعاونية",
         &["تعاونيه", "تعاونيات", "cooperative", "cooperatives"],
     ),
-    ("أمية",
+    (
+        "أمية",
         &["اميه", "محو", "alphabetisation", "analphabetisme"],
     ),
-    ("روض",
+    (
+        "روض",
         &["روض", "رياض", "اولي", "prescolaire", "creche", "maternelle"],
     ),
-    ("سقي",
+    (
+        "سقي",
         &[
             "سقي",
             "ساقيه",
@@ -402,7 +420,8 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "ⵜⴰⵔⴳⴰ",
         ],
     ),
-    ("فيضان",
+    (
+        "فيضان",
         &[
             "فيضان",
             "فيضانات",
@@ -416,7 +435,8 @@ pub const LEXICON: &[(&str, &[&str])] = &[
     ),
     ("سوق", &["سوق", "اسواق", "souk", "marche"]),
     ("مكتبة", &["مكتبه", "خزانه", "bibliotheque", "mediatheque"]),
-    ("تغطية",
+    (
+        "تغطية",
         &[
             "تغطيه",
             "انترنت",
@@ -427,12 +447,14 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "antenne",
         ],
     ),
-    ("شغل",
+    (
+        "شغل",
         &["شغل", "تشغيل", "بطاله", "emploi", "chomage", "travail"],
     ),
     ("مسجد", &["مسجد", "مساجد", "mosquee"]),
     ("مقبره", &["مقبره", "مقابر", "cimetiere"]),
-    ("فلاحة",
+    (
+        "فلاحة",
         &[
             "فلاحه",
             "فلاح",
@@ -444,7 +466,8 @@ pub const LEXICON: &[(&str, &[&str])] = &[
             "betail",
         ],
     ),
-    ("معاق",
+    (
+        "معاق",
         &[
             "اعاقه",
             "معاق",
