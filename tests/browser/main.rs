@@ -9,6 +9,10 @@
 //! silently.
 
 mod files;
+// The integration tests' simulated tablet and HTTP transport.
+#[allow(dead_code)]
+#[path = "../integration/helpers.rs"]
+mod helpers;
 mod office;
 mod reload;
 mod screens;

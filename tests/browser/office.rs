@@ -8,42 +8,15 @@ use std::path::Path;
 use fantoccini::Client;
 use serde_json::Value;
 use tachkhis_shared::session::{EditCtx, NewSession, ProposalInput, SessionDoc};
-use tachkhis_shared::sync::{self, ClientDoc, State, Transport};
+use tachkhis_shared::sync::{self, ClientDoc, State};
 use tachkhis_shared::{AttendanceCategory, GroupKind, Sector};
 use uuid::Uuid;
 
+use crate::helpers::HttpTransport;
 use crate::{
     Chromedriver, PASSWORD, Server, TestResult, artefacts_dir, assets_dir, attr, click,
     connect_browser, count, css, find, screenshot, wait_count, wait_until,
 };
-
-struct HttpTransport {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-}
-
-impl Transport for HttpTransport {
-    type Error = String;
-
-    async fn exchange(&mut self, body: Vec<u8>) -> Result<Vec<u8>, String> {
-        let r = self
-            .http
-            .post(&self.url)
-            .bearer_auth(&self.token)
-            .header("content-type", "application/octet-stream")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = r.status();
-        let bytes = r.bytes().await.map_err(|e| e.to_string())?;
-        if !status.is_success() {
-            return Err(format!("{status}: {}", String::from_utf8_lossy(&bytes)));
-        }
-        Ok(bytes.to_vec())
-    }
-}
 
 async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
     let r: Value = http
