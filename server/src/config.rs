@@ -15,6 +15,8 @@ pub struct Config {
     pub token_ttl_days: i64,
     /// Largest sync request accepted, in bytes.
     pub max_sync_bytes: usize,
+    /// Bounds every sync message is checked against before Automerge sees it.
+    pub sync_limits: tachkhis_shared::sync_guard::Limits,
     /// PEM certificate chain and private key: serve HTTPS (rustls) when both are set.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -28,6 +30,7 @@ impl Default for Config {
             demo: false,
             token_ttl_days: 30,
             max_sync_bytes: 16 * 1024 * 1024,
+            sync_limits: tachkhis_shared::sync_guard::Limits::default(),
             tls_cert: None,
             tls_key: None,
         }
@@ -42,6 +45,7 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("token_ttl_days", &self.token_ttl_days)
             .field("max_sync_bytes", &self.max_sync_bytes)
+            .field("sync_limits", &self.sync_limits)
             .field("tls_cert", &self.tls_cert)
             // The key's path is not secret, its content is never held here.
             .field("tls_key", &self.tls_key)

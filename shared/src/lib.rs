@@ -11,6 +11,7 @@ pub mod programme;
 pub mod reference;
 pub mod session;
 pub mod sync;
+pub mod sync_guard;
 pub mod text;
 
 pub use reference::{AttendanceCategory, GroupKind, Sector};
