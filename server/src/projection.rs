@@ -109,7 +109,10 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
 /// A proposal of `s` whose id another session's projection already holds: the first
 /// document keeps it, and `s` is set aside (one facilitator must not be able to knock another's
 /// session out of the lists by reusing its ids).
-pub fn proposal_held_elsewhere(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<(Uuid, String)>> {
+pub fn proposal_held_elsewhere(
+    tx: &Transaction<'_>,
+    s: &Session,
+) -> AppResult<Option<(Uuid, String)>> {
     let mut stmt =
         tx.prepare_cached("SELECT session_id FROM proposals WHERE id = ?1 AND session_id <> ?2")?;
     let me = s.id.to_string();

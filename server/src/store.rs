@@ -303,7 +303,9 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 pub fn rebuild_projections(tx: &Transaction<'_>) -> AppResult<(usize, usize)> {
     projection::clear(tx)?;
     let ids: Vec<String> = tx
-        .prepare("SELECT id FROM documents ORDER BY id")?
+        // In arrival order: where two documents claim one proposal id, the first keeps it, as it
+        // did when they arrived.
+        .prepare("SELECT id FROM documents ORDER BY created_at, rowid")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let (mut projected, mut quarantined) = (0, 0);

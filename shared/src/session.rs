@@ -335,7 +335,11 @@ impl Session {
         text("meta.facilitators".into(), &m.facilitators, MAX_NAME_CHARS)?;
         text("meta.created_by".into(), &m.created_by, MAX_NAME_CHARS)?;
         text("meta.place".into(), &m.details.place, MAX_NAME_CHARS)?;
-        text("meta.note_taker".into(), &m.details.note_taker, MAX_NAME_CHARS)?;
+        text(
+            "meta.note_taker".into(),
+            &m.details.note_taker,
+            MAX_NAME_CHARS,
+        )?;
         text("notes".into(), &self.notes, MAX_NOTES_CHARS)?;
         if self.douar_ids.len() > MAX_DOUARS {
             return Err(schema_err(
@@ -374,7 +378,11 @@ impl Session {
         }
         // Associations read as the union of concurrent maps: one id is kept once by `read`.
         for a in &self.associations {
-            text(format!("associations.{}.name", a.id), &a.name, MAX_NAME_CHARS)?;
+            text(
+                format!("associations.{}.name", a.id),
+                &a.name,
+                MAX_NAME_CHARS,
+            )?;
             count(format!("associations.{}.count", a.id), a.count, i64::MIN)?;
         }
         Ok(())

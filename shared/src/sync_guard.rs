@@ -49,8 +49,8 @@ impl Default for Limits {
             max_chunks: 200_000,
             max_actors: 4_096,
             max_actor_bytes: 128,
-            max_inflated_bytes: 64 * 1024 * 1024,
-            max_column_items: 40_000_000,
+            max_inflated_bytes: 32 * 1024 * 1024,
+            max_column_items: 5_000_000,
         }
     }
 }
@@ -208,7 +208,9 @@ fn check_bloom(bytes: &[u8], limits: &Limits) -> Result<(), GuardError> {
 fn check_chunk(r: &mut Reader<'_>, budget: &mut Budget<'_>) -> Result<(), GuardError> {
     let magic = r.take(4, "chunk magic bytes")?;
     if magic != MAGIC {
-        return Err(malformed("a chunk does not start with Automerge's magic bytes"));
+        return Err(malformed(
+            "a chunk does not start with Automerge's magic bytes",
+        ));
     }
     r.take(4, "chunk checksum")?;
     let kind = r.byte("chunk type")?;
@@ -702,7 +704,10 @@ mod tests {
         // 5,000 heads declared.
         let mut msg = vec![MESSAGE_V1];
         uleb(5_000, &mut msg);
-        assert!(matches!(check(&msg, &limits), Err(GuardError::OverLimit(_))));
+        assert!(matches!(
+            check(&msg, &limits),
+            Err(GuardError::OverLimit(_))
+        ));
         // A bundle chunk (Automerge's sync never sends one).
         let msg = message(&[chunk(3, &[0, 0, 0])]);
         assert!(check(&msg, &limits).is_err());

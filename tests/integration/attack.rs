@@ -14,7 +14,12 @@ use uuid::Uuid;
 
 use crate::helpers::{Tablet, TestApp, spawn_app};
 
-async fn post_doc_sync(app: &TestApp, token: &str, id: Uuid, body: Vec<u8>) -> (u16, serde_json::Value) {
+async fn post_doc_sync(
+    app: &TestApp,
+    token: &str,
+    id: Uuid,
+    body: Vec<u8>,
+) -> (u16, serde_json::Value) {
     let r = app
         .http
         .post(app.url(&format!("/api/docs/{id}/sync")))
@@ -32,7 +37,9 @@ async fn assert_still_serving(app: &TestApp, token: &str) {
     let mut t = Tablet::new("facilitator");
     let id = t.new_session();
     t.add_proposal(id, "الماء");
-    t.sync(app, token).await.expect("a normal tablet still syncs");
+    t.sync(app, token)
+        .await
+        .expect("a normal tablet still syncs");
     let (status, _) = app.get_json(&format!("/api/sessions/{id}"), token).await;
     assert_eq!(status, 200);
 }
@@ -104,7 +111,12 @@ async fn the_crafted_messages_of_the_report_answer_400_and_the_server_stays_up()
         assert_eq!(status, 400, "{what}: {answer}");
         assert_eq!(answer["error"], "bad_sync_message", "{what}");
         assert_eq!(answer["doc_id"], id.to_string(), "{what}");
-        assert!(answer["message"].as_str().unwrap().contains(&id.to_string()));
+        assert!(
+            answer["message"]
+                .as_str()
+                .unwrap()
+                .contains(&id.to_string())
+        );
         // The batch endpoint answers the same for the same message.
         let batch = engine::encode(&BatchRequest {
             peer_id: Uuid::new_v4(),
@@ -126,7 +138,10 @@ async fn the_crafted_messages_of_the_report_answer_400_and_the_server_stays_up()
     }
     assert_still_serving(&app, &token).await;
     // Nothing was stored of them.
-    assert_eq!(app.count("SELECT count(*) FROM sync_states WHERE peer_id = 'attacker'"), 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM sync_states WHERE peer_id = 'attacker'"),
+        0
+    );
 }
 
 async fn proposal_session(app: &TestApp, proposal: Uuid) -> Option<String> {
@@ -178,21 +193,33 @@ async fn a_proposal_id_reused_by_another_document_quarantines_the_newcomer_only(
         .doc(thief)
         .add_proposal_with_id(p, &input("نفس المعرف"), &ctx)
         .unwrap();
-    let report = other.sync(&app, &token).await.expect("no 5xx, the batch passes");
+    let report = other
+        .sync(&app, &token)
+        .await
+        .expect("no 5xx, the batch passes");
     let reason = report
         .quarantined
         .get(&thief)
         .expect("the newcomer is quarantined");
-    assert!(reason.contains(&p.to_string()) && reason.contains(&s1.to_string()), "{reason}");
+    assert!(
+        reason.contains(&p.to_string()) && reason.contains(&s1.to_string()),
+        "{reason}"
+    );
     assert!(!report.quarantined.contains_key(&valid));
     // The first session keeps its proposal; the valid one of the batch is listed.
     assert_eq!(proposal_session(&app, p).await, Some(s1.to_string()));
-    let (status, _) = app.get_json(&format!("/api/sessions/{valid}"), &token).await;
+    let (status, _) = app
+        .get_json(&format!("/api/sessions/{valid}"), &token)
+        .await;
     assert_eq!(status, 200);
     assert!(quarantine_reason(&app, thief).is_some());
     assert!(quarantine_reason(&app, s1).is_none());
     // The document itself is kept, not lost: it is listed among the quarantined.
-    assert!(app.count(&format!("SELECT count(*) FROM doc_chunks WHERE doc_id = '{thief}'")) > 0);
+    assert!(
+        app.count(&format!(
+            "SELECT count(*) FROM doc_chunks WHERE doc_id = '{thief}'"
+        )) > 0
+    );
     // The first tablet syncs on as before.
     first.add_proposal(s1, "ثانية");
     let report = first.sync(&app, &token).await.unwrap();
@@ -269,7 +296,10 @@ async fn what_the_app_would_never_write_is_set_aside_or_cleaned_never_a_500() {
     let report = t.sync(&app, &token).await.expect("no 5xx");
     let reason = report.quarantined.get(&long).expect("long text set aside");
     assert!(reason.contains("4000"), "{reason}");
-    let reason = report.quarantined.get(&crowd).expect("attendance set aside");
+    let reason = report
+        .quarantined
+        .get(&crowd)
+        .expect("attendance set aside");
     assert!(reason.contains("attendance"), "{reason}");
     assert!(!report.quarantined.contains_key(&odd));
     let conn = rusqlite::Connection::open(&app.db_path).unwrap();
@@ -338,7 +368,9 @@ async fn ids_that_do_not_exist_leave_no_sync_state() {
     assert_eq!(app.count("SELECT count(*) FROM documents"), 1);
     // The real one still has its state.
     assert_eq!(
-        app.count(&format!("SELECT count(*) FROM sync_states WHERE doc_id = '{real}'")),
+        app.count(&format!(
+            "SELECT count(*) FROM sync_states WHERE doc_id = '{real}'"
+        )),
         1
     );
 }
