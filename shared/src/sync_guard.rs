@@ -69,6 +69,9 @@ pub enum GuardError {
 pub struct Summary {
     pub heads: usize,
     pub chunks: usize,
+    /// Chunks that are single changes (plain or compressed), whose bytes Automerge keeps and
+    /// hashes as received (see `canonical` in the server's store).
+    pub change_chunks: usize,
     pub inflated_bytes: usize,
     pub column_items: u64,
 }
@@ -216,6 +219,9 @@ fn check_chunk(r: &mut Reader<'_>, budget: &mut Budget<'_>) -> Result<(), GuardE
     let kind = r.byte("chunk type")?;
     let len = r.length("chunk")?;
     let data = r.take(len, "chunk")?;
+    if matches!(kind, CHUNK_CHANGE | CHUNK_COMPRESSED) {
+        budget.summary.change_chunks += 1;
+    }
     match kind {
         CHUNK_CHANGE => check_change(data, budget),
         CHUNK_COMPRESSED => {
