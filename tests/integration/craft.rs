@@ -308,3 +308,18 @@ pub fn one_put_non_canonical(key: &str) -> Vec<(u64, Vec<u8>)> {
     cols[2].1 = rle_uint_as(1, 1, false);
     cols
 }
+
+/// One op `root[key] = value` (a string), its action column canonical or not.
+pub fn put_str_columns(key: &str, value: &str, canonical: bool) -> Vec<(u64, Vec<u8>)> {
+    let mut meta = Vec::new();
+    sleb(-1, &mut meta);
+    uleb(((value.len() as u64) << 4) | 6, &mut meta);
+    vec![
+        (col::KEY_STR, rle_str(1, key)),
+        (col::INSERT, bool_false(1)),
+        (col::ACTION, rle_uint_as(1, 1, canonical)),
+        (col::VAL_META, meta),
+        (col::VAL_RAW, value.as_bytes().to_vec()),
+        (col::PRED_NUM, rle_uint(1, 0)),
+    ]
+}
