@@ -985,3 +985,53 @@ async fn a_batch_of_ten_thousand_new_ids_with_changes_is_refused_or_answered() {
     }
     assert_still_serving(&app, &token).await;
 }
+#[tokio::test]
+async fn a_non_canonical_change_is_refused() {
+    // The same ops as a tablet would write, one column spelled as a repeat run of one. Stored,
+    // it makes the document unloadable once saved whole (or, stored as re-encoded, gives it a
+    // head no tablet knows). Debug builds panic in Automerge's own cross-check: a 500.
+    attack_stored_doc(
+        "a run of one instead of a literal",
+        |heads, op| {
+            vec![
+                RawChange::new(&[0xb6; 16], 1, op, heads)
+                    .with_columns(craft::one_put_non_canonical("x"))
+                    .chunk(),
+            ]
+        },
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_non_canonical_change_to_a_new_id_leaves_no_unloadable_document() {
+    // A new document is stored whole (`save`): with a non-canonical change in it, that
+    // snapshot does not load again ("mismatching heads"), so every later sync of the id fails.
+    let app = spawn_app().await;
+    let token = app.login("facilitator").await;
+    let id = Uuid::new_v4();
+    let change = RawChange::new(&[0xb7; 16], 1, 1, &[])
+        .with_columns(craft::put_str_columns("x", "y", false))
+        .chunk();
+    let msg = craft::message(&[], &[], &[], &[change], true);
+    let (status, body) = post_doc(&app, &token, id, msg).await;
+    assert_no_5xx("a non-canonical change to a new id", status, &body);
+    // Whatever was answered, the id still syncs: a tablet asking about it gets no 5xx.
+    let mut empty = AutoCommit::new();
+    let hello = engine::generate(&mut empty, &mut engine::State::new()).unwrap();
+    let (status, body) = post_doc(&app, &token, id, hello.clone()).await;
+    assert_no_5xx("a tablet syncing that id afterwards", status, &body);
+    let (status, body) = post_batch(&app, &token, vec![entry(id, hello)]).await;
+    assert_no_5xx("a batch naming that id afterwards", status, &body);
+    let (status, body) = app.get_json("/api/sessions/quarantine", &token).await;
+    assert!(status < 500, "the quarantine list: {status} {body}");
+    assert_still_serving(&app, &token).await;
+    // `tachkhis rebuild-projections` loads every stored document: one unloadable document
+    // must not stop it.
+    let (db, _dir) = app.stop().await;
+    let mut conn = rusqlite::Connection::open(db).unwrap();
+    let tx = conn.transaction().unwrap();
+    tachkhis_server::store::rebuild_projections(&tx)
+        .expect("rebuild-projections with that document stored");
+}
