@@ -3,11 +3,13 @@
 
 mod attack;
 mod consolidation;
+mod craft;
 mod devices;
 mod helpers;
 mod http;
 mod js;
 mod programme;
+mod redteam;
 mod restart;
 mod retry;
 mod session_v2;
