@@ -37,6 +37,10 @@ pub struct Limits {
     pub max_inflated_bytes: usize,
     /// Items all the message's columns decode to, in all (operations, changes, their fields).
     pub max_column_items: u64,
+    /// Items all the messages of one batch request decode to: past it, the server answers
+    /// "send again" for the remaining documents instead of applying them (see the server's
+    /// `routes::sync`), so one request holds the write lock for a bounded time.
+    pub max_request_items: u64,
 }
 
 impl Default for Limits {
@@ -50,7 +54,8 @@ impl Default for Limits {
             max_actors: 4_096,
             max_actor_bytes: 128,
             max_inflated_bytes: 32 * 1024 * 1024,
-            max_column_items: 5_000_000,
+            max_column_items: 2_000_000,
+            max_request_items: 4_000_000,
         }
     }
 }
