@@ -10,5 +10,6 @@ mod programme;
 mod restart;
 mod retry;
 mod session_v2;
+mod stress;
 mod sync;
 mod tls;
