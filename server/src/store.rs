@@ -228,7 +228,7 @@ pub fn exchange(
     let reply = if quiet {
         None
     } else {
-        engine::generate(&mut doc, &mut state)
+        engine::generate_for_server(&mut doc, &mut state)
     };
     save_state(tx, user_id, peer, doc_id, &state)?;
     Ok(Exchange { reply, status })

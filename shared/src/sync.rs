@@ -142,6 +142,26 @@ pub fn generate(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
     doc.sync().generate_sync_message(state).map(Message::encode)
 }
 
+/// [`generate`] for the server, which keeps nothing of a round but the stored document and
+/// the shared heads. A change that arrived without one of its dependencies (the tablet left it
+/// out because the server's Bloom filter wrongly claimed it, about 1 % per change) waits in
+/// Automerge's queue, which the server drops at the end of the request, while the tablet has
+/// noted the change as sent and never sends it again: the server would ask for it forever
+/// (issue 8's `TooManyRounds`). So when something is queued, the reply says the server has
+/// nothing (empty heads, an empty filter): every Automerge peer then forgets what it sent and
+/// sends its whole document (V2) or all its changes (V1), which leaves nothing to queue.
+/// Automerge itself answers a peer that lost its data this way; a tablet's first sync to the
+/// server takes the same path.
+pub fn generate_for_server(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
+    let orphans = !doc.get_missing_deps(&[]).is_empty();
+    let mut message = doc.sync().generate_sync_message(state)?;
+    if orphans {
+        message.heads.clear();
+        message.have = vec![automerge::sync::Have::default()];
+    }
+    Some(message.encode())
+}
+
 /// One document as a tablet holds it during a sync run.
 #[derive(Debug)]
 pub struct ClientDoc {
