@@ -54,7 +54,7 @@ impl Rng {
     }
 
     fn one_in(&mut self, n: u64) -> bool {
-        self.next() % n == 0
+        self.next().is_multiple_of(n)
     }
 
     fn bytes(&mut self) -> [u8; 16] {
@@ -414,7 +414,7 @@ async fn two_tablets_settle_whatever_the_sizes_orders_and_seeds() {
             }
         }
     }
-    println!(
+    eprintln!(
         "sync stress: {runs} runs from seed {first_seed}, {} failed, {syncs} syncs in the runs that \
          passed, most rounds in a sync per run {rounds_hist:?}, {:.1} s",
         failures.len(),
