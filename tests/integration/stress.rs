@@ -4,9 +4,8 @@
 //! What made it fail (fixed by `tachkhis_shared::sync::generate_for_server`):
 //! 1. Tablet B syncs a session the server already holds (from tablet A). The server answers
 //!    with a Bloom filter of its changes, and one of B's own changes, S, is a false positive in
-//!    it (about 1 % per change; more in a filter of one or two changes). B believes the server
-//!    has S, sends its later change T (which depends on S) without it, and notes T in its
-//!    `sent_hashes`.
+//!    it (about 1 % per change). B believes the server has S, sends its later change T (which
+//!    depends on S) without it, and notes T in its `sent_hashes`.
 //! 2. The server cannot apply T without S: Automerge queues T and the heads do not move. The
 //!    server keeps nothing of a round but the stored document and the shared heads
 //!    (`State::encode`), so T is gone at the end of the request. It asks B for S (`need`).
