@@ -302,7 +302,7 @@ pub fn exchange(
     let reply = if quiet {
         None
     } else {
-        guarded(|| engine::generate(&mut doc, &mut state))
+        guarded(|| engine::generate_for_server(&mut doc, &mut state))
             .map_err(|panic| refused(format!("no answer could be made ({panic})")))?
     };
     // Sync state only for documents that exist, or that this message created: a peer naming

@@ -13,5 +13,6 @@ mod redteam;
 mod restart;
 mod retry;
 mod session_v2;
+mod stress;
 mod sync;
 mod tls;
