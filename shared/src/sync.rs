@@ -49,6 +49,8 @@ pub struct BatchResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocReply {
     pub doc_id: Uuid,
+    /// The server's next message. `None` with `DocStatus::Ok` means "not applied this time,
+    /// send it again": the request's budget was spent on the documents before it.
     pub message: Option<Vec<u8>>,
     pub status: DocStatus,
 }
@@ -261,8 +263,21 @@ pub async fn run_client_sync<T: Transport>(
                 )));
             };
             let d = &mut docs[i];
-            if let DocStatus::Quarantined { reason } = reply.status {
-                report.quarantined.insert(d.id, reason);
+            if let DocStatus::Quarantined { reason } = &reply.status {
+                report.quarantined.insert(d.id, reason.clone());
+            }
+            if reply.message.is_none() && reply.status == DocStatus::Ok {
+                // Deferred by the server: start this document's exchange afresh next round
+                // (its in-flight bookkeeping would otherwise hold the message back).
+                d.state = decode_state(Some(&encode_state(&d.state)));
+                if let Some(next) = generate(&mut d.doc, &mut d.state) {
+                    entries.push(DocEntry {
+                        doc_id: d.id,
+                        heads: heads_to_wire(&d.doc.get_heads()),
+                        message: Some(next),
+                    });
+                }
+                continue;
             }
             if let Some(message) = reply.message {
                 let before = d.doc.get_heads();
