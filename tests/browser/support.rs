@@ -46,6 +46,7 @@ pub fn assets_dir() -> PathBuf {
     let dir = PathBuf::from(dir);
     for file in [
         "index.html",
+        "boot.js",
         "sw.js",
         "pkg/tachkhis_client.js",
         "pkg/tachkhis_client_bg.wasm",

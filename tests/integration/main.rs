@@ -3,9 +3,11 @@
 
 mod consolidation;
 mod devices;
+mod headers;
 mod helpers;
 mod http;
 mod js;
+mod login;
 mod programme;
 mod restart;
 mod retry;
