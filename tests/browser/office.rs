@@ -346,5 +346,6 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
     press(client, "m").await;
     assert_eq!(count(client, "[data-test=merge-dialog]").await, 0);
     screenshot(client, "office-committee-fr.png").await;
+    assert_no_csp_violations(client).await;
     Ok(())
 }
