@@ -57,6 +57,11 @@ enum Command {
         /// HTTPS (e.g. 0.0.0.0:80).
         #[arg(long, env = "TACHKHIS_REDIRECT_HTTP", requires = "tls_cert")]
         redirect_http: Option<SocketAddr>,
+        /// Behind a reverse proxy only: count failed logins against the client address the
+        /// proxy puts last in X-Forwarded-For, not against the proxy's own address. Without a
+        /// proxy, this would let anyone choose the address they are counted as.
+        #[arg(long, env = "TACHKHIS_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate {
@@ -105,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             redirect_http,
+            trust_forwarded_for,
         } => {
             let assets = assets.or_else(default_assets);
             if let Some(dir) = &assets
@@ -122,6 +128,10 @@ async fn main() -> anyhow::Result<()> {
                 token_ttl_days,
                 tls_cert,
                 tls_key,
+                login_limits: tachkhis_server::login_limit::LoginLimits {
+                    trust_forwarded_for,
+                    ..Default::default()
+                },
                 ..Config::default()
             };
             // Certificate problems are reported before anything listens or opens the database.
