@@ -13,6 +13,9 @@
 //! that start a streak or double it (1st, 2nd, 4th, 8th…): a flood can neither stall sync with
 //! writes nor bury the log.
 //!
+//! A refused attempt is answered after a pause of up to `refusal_pause` (1 s), so a flood
+//! that waits for its answers stays slow even once every answer is a cheap 429.
+//!
 //! All state is in memory, bounded by `max_tracked` entries per table (the least recently
 //! active is dropped when full), so random usernames cannot grow it without limit.
 
@@ -72,6 +75,10 @@ pub struct LoginLimits {
     pub max_tracked: usize,
     /// Password checks (argon2, ~19 MiB and one core each) running at once at most.
     pub verify_slots: usize,
+    /// A refused attempt is answered after this pause (or its wait, if shorter): a client that
+    /// waits for each answer, as a flood of logins does, then sends a few a second instead of
+    /// thousands, and the pause holds no thread and no lock.
+    pub refusal_pause: Duration,
     /// How often queued failures are written to `audit_log` (one transaction each time).
     pub audit_flush: Duration,
     /// Failures waiting to be written at most; past it they are only counted.
@@ -103,6 +110,7 @@ impl Default for LoginLimits {
             },
             max_tracked: 10_000,
             verify_slots: default_verify_slots(),
+            refusal_pause: Duration::from_secs(1),
             audit_flush: Duration::from_secs(1),
             max_queued_audits: 1_000,
             trust_forwarded_for: false,
@@ -226,6 +234,14 @@ impl Refusal {
     pub fn wait(self) -> Duration {
         match self {
             Refusal::Account(d) | Refusal::Address(d) => d,
+        }
+    }
+
+    /// The same refusal, `elapsed` later.
+    pub fn after(self, elapsed: Duration) -> Refusal {
+        match self {
+            Refusal::Account(d) => Refusal::Account(d.saturating_sub(elapsed)),
+            Refusal::Address(d) => Refusal::Address(d.saturating_sub(elapsed)),
         }
     }
 }
@@ -606,9 +622,10 @@ pub fn wait_in_words(wait: Duration) -> String {
     }
 }
 
-/// Whole seconds for `Retry-After`, rounded up (a client that waits this long is let in).
+/// Whole seconds for `Retry-After`, rounded up (a client that waits this long is let in), at
+/// least 1.
 pub fn retry_after_secs(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ fn small_limits(c: &mut Config) {
             max_wait: Duration::from_secs(4),
             forget_after: Duration::from_secs(3600),
         },
+        refusal_pause: Duration::from_millis(100),
         audit_flush: Duration::from_millis(50),
         ..LoginLimits::default()
     };

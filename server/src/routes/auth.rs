@@ -48,10 +48,17 @@ pub async fn login(
     // A name no account can have is refused without a password check; it still counts
     // against the address (and says only what any wrong login says).
     let possible = auth::validate_username(&username).is_ok();
-    let attempt = app
+    let attempt = match app
         .logins
         .begin(possible.then_some(username.as_str()), address)
-        .map_err(too_many)?;
+    {
+        Ok(attempt) => attempt,
+        Err(refusal) => {
+            let pause = refusal.wait().min(app.config.login_limits.refusal_pause);
+            tokio::time::sleep(pause).await;
+            return Err(too_many(refusal.after(pause)));
+        }
+    };
     // The attempt runs to its end even if the client hangs up, so that a guess whose answer
     // was not waited for still counts.
     let task = tokio::spawn(async move {
