@@ -1,8 +1,9 @@
 //! The login benchmark: a tablet's sync latency alone, then while 32 clients send bad logins
 //! as fast as they can, measured side by side in one run (goal: within 2× of alone).
 //!
-//! `cargo bench -p tachkhis-server --bench login` (release). Phases, each over the same
-//! number of syncs (the tablet adds a proposal, then syncs: a sync that writes):
+//! `cargo bench -p tachkhis-server --bench login` (release). Phases, each over 200 syncs (20
+//! for the old way) of a tablet that adds a proposal, then syncs (a sync that writes); alone
+//! and flooded syncs alternate in rounds, so that the machine's other load weighs on both:
 //!
 //! 1. alone;
 //! 2. flood, every bad login checked (limits out of the way, as from many addresses): the
@@ -35,7 +36,10 @@ use uuid::Uuid;
 
 const USER: &str = "facilitator";
 const FLOOD: usize = 32;
-const SYNCS: usize = 60;
+const ROUNDS: usize = 10;
+const PER_ROUND: usize = 20;
+/// The old way takes about a second a sync: fewer of them.
+const OLD_SYNCS: usize = 20;
 const WARMUP: usize = 5;
 const SESSIONS: usize = 5;
 
@@ -68,7 +72,11 @@ async fn run() -> anyhow::Result<()> {
     println!("Tachkhis login benchmark");
     println!(
         "server on 127.0.0.1 (axum + SQLite WAL, synchronous=FULL, temp file); tablet and {FLOOD} \
-         flooding clients in the same process; {cores} cores; password checks at once: {slots}"
+         flooding clients in the same process; {cores} cores; password checker threads: {slots}"
+    );
+    println!(
+        "alone and flooded syncs alternate in {ROUNDS} rounds of {PER_ROUND}, so that a change \
+         in the machine's load weighs on both"
     );
 
     let unlimited = spawn_app_with(|c| {
@@ -76,22 +84,10 @@ async fn run() -> anyhow::Result<()> {
         c.login_limits.address.free_failures = u32::MAX;
     })
     .await;
-    let mut phases = Vec::new();
     let (mut tablet, token, ids) = tablet_on(&unlimited).await?;
-    phases.push(Phase {
-        name: "alone",
-        times: measure(&mut tablet, &unlimited, &token, &ids).await?,
-        flood: None,
-    });
-    let flood = Flood::http(&unlimited);
-    let times = measure(&mut tablet, &unlimited, &token, &ids).await?;
-    phases.push(Phase {
-        name: "32 bad logins at once, every one checked",
-        times,
-        flood: Some(flood.stop(&unlimited).await?),
-    });
+    let (alone_a, checked) = side_by_side(&unlimited, &mut tablet, &token, &ids).await?;
     let flood = Flood::inside_write_lock(&unlimited);
-    let times = measure(&mut tablet, &unlimited, &token, &ids).await?;
+    let times = measure(&mut tablet, &unlimited, &token, &ids, OLD_SYNCS).await?;
     let old = Phase {
         name: "old way: checked inside the write lock",
         times,
@@ -102,42 +98,73 @@ async fn run() -> anyhow::Result<()> {
 
     let limited = spawn_app_with(|_| {}).await;
     let (mut tablet, token, ids) = tablet_on(&limited).await?;
-    let flood = Flood::http(&limited);
-    let times = measure(&mut tablet, &limited, &token, &ids).await?;
-    phases.push(Phase {
-        name: "32 bad logins at once, default limits",
-        times,
-        flood: Some(flood.stop(&limited).await?),
-    });
+    let (alone_b, limited_flood) = side_by_side(&limited, &mut tablet, &token, &ids).await?;
     check_server(&limited, &mut tablet, &token, &ids).await?;
     limited.stop().await;
-    phases.push(old);
 
     println!();
     println!(
-        "a tablet's sync (1 new proposal, {SESSIONS} sessions on the tablet), {SYNCS} syncs per phase"
+        "a tablet's sync (1 new proposal, {SESSIONS} sessions on the tablet), {} syncs per phase \
+         ({OLD_SYNCS} the old way)",
+        ROUNDS * PER_ROUND
     );
     println!("{}", "-".repeat(100));
     println!(
         "  {:<44} {:>10} {:>10} {:>10} {:>10}",
         "phase", "median", "p95", "max", "× alone"
     );
-    let alone = percentile(&phases[0].times, 50.0);
-    for p in &phases {
-        let med = percentile(&p.times, 50.0);
+    let rows = [
+        (
+            Phase {
+                name: "alone (server with no limits)",
+                times: alone_a.clone(),
+                flood: None,
+            },
+            &alone_a,
+        ),
+        (
+            Phase {
+                name: "32 bad logins at once, every one checked",
+                times: checked.0,
+                flood: Some(checked.1),
+            },
+            &alone_a,
+        ),
+        (
+            Phase {
+                name: "alone (server with the default limits)",
+                times: alone_b.clone(),
+                flood: None,
+            },
+            &alone_b,
+        ),
+        (
+            Phase {
+                name: "32 bad logins at once, default limits",
+                times: limited_flood.0,
+                flood: Some(limited_flood.1),
+            },
+            &alone_b,
+        ),
+        (old, &alone_a),
+    ];
+    let ratio = |p: &Phase, alone: &[Duration]| {
+        percentile(&p.times, 50.0).as_secs_f64() / percentile(alone, 50.0).as_secs_f64()
+    };
+    for (p, alone) in &rows {
         println!(
             "  {:<44} {:>10} {:>10} {:>10} {:>9.2}×",
             p.name,
-            ms(med),
+            ms(percentile(&p.times, 50.0)),
             ms(percentile(&p.times, 95.0)),
             ms(percentile(&p.times, 100.0)),
-            med.as_secs_f64() / alone.as_secs_f64()
+            ratio(p, alone)
         );
     }
     println!();
     println!("the floods");
     println!("{}", "-".repeat(100));
-    for p in &phases {
+    for (p, _) in &rows {
         if let Some(f) = &p.flood {
             let total: usize = f.statuses.values().sum();
             println!(
@@ -151,9 +178,9 @@ async fn run() -> anyhow::Result<()> {
             );
         }
     }
-    let worst = phases[1..phases.len() - 1]
+    let worst = [&rows[1], &rows[3]]
         .iter()
-        .map(|p| percentile(&p.times, 50.0).as_secs_f64() / alone.as_secs_f64())
+        .map(|(p, alone)| ratio(p, alone))
         .fold(0.0, f64::max);
     println!();
     println!(
@@ -162,6 +189,37 @@ async fn run() -> anyhow::Result<()> {
         if worst <= 2.0 { "met" } else { "NOT met" }
     );
     Ok(())
+}
+
+/// Syncs alone and during a flood, alternating; returns the sorted times of each and the
+/// floods' answers put together.
+async fn side_by_side(
+    app: &TestApp,
+    tablet: &mut Tablet,
+    token: &str,
+    ids: &[Uuid],
+) -> anyhow::Result<(Vec<Duration>, (Vec<Duration>, FloodReport))> {
+    let mut alone = Vec::new();
+    let mut flooded = Vec::new();
+    let mut report = FloodReport {
+        statuses: BTreeMap::new(),
+        elapsed: Duration::ZERO,
+        checks: 0,
+    };
+    for _ in 0..ROUNDS {
+        alone.extend(measure(tablet, app, token, ids, PER_ROUND).await?);
+        let flood = Flood::http(app);
+        flooded.extend(measure(tablet, app, token, ids, PER_ROUND).await?);
+        let r = flood.stop(app).await?;
+        for (k, v) in r.statuses {
+            *report.statuses.entry(k).or_insert(0) += v;
+        }
+        report.elapsed += r.elapsed;
+        report.checks += r.checks;
+    }
+    alone.sort_unstable();
+    flooded.sort_unstable();
+    Ok((alone, (flooded, report)))
 }
 
 async fn tablet_on(app: &TestApp) -> anyhow::Result<(Tablet, String, Vec<Uuid>)> {
@@ -192,11 +250,12 @@ async fn measure(
     app: &TestApp,
     token: &str,
     ids: &[Uuid],
+    syncs: usize,
 ) -> anyhow::Result<Vec<Duration>> {
     // A flood started just before is at full strength by then.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut times = Vec::with_capacity(SYNCS);
-    for i in 0..SYNCS {
+    let mut times = Vec::with_capacity(syncs);
+    for i in 0..syncs {
         tablet.add_proposal(ids[i % ids.len()], &format!("مقترح جديد {i}"));
         let t = Instant::now();
         tablet
@@ -245,6 +304,7 @@ struct Flood {
 impl Flood {
     /// 32 clients sending bad logins over HTTP, each as soon as its last one answered.
     fn http(app: &TestApp) -> Flood {
+        let checks_before = app.state.logins.verifications();
         let stop = Arc::new(AtomicBool::new(false));
         let tasks = (0..FLOOD)
             .map(|n| {
@@ -272,7 +332,7 @@ impl Flood {
         Flood {
             stop,
             started: Instant::now(),
-            checks_before: Some(app.state.logins.verifications()),
+            checks_before: Some(checks_before),
             tasks,
         }
     }

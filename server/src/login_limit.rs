@@ -7,8 +7,9 @@
 //! enough for a real user (a few minutes), so nobody can lock a facilitator out for good, and
 //! the commune's tablets behind one address get many free attempts before their address waits.
 //!
-//! Password checks run on the blocking pool, at most `verify_slots` at once, outside the
-//! database's write lock (see `routes::auth`). Failures go to `audit_log` in batches written by
+//! Password checks run outside the database's write lock (see `routes::auth`), on
+//! `verify_slots` threads of their own at a lower scheduling priority (nice 10 on Linux): a
+//! flood of logins gets the CPU that sync leaves, not the other way round. Failures go to `audit_log` in batches written by
 //! one background task, at most one small transaction per `audit_flush`, and only the failures
 //! that start a streak or double it (1st, 2nd, 4th, 8th…): a flood can neither stall sync with
 //! writes nor bury the log.
@@ -35,7 +36,7 @@ use axum::{
     http::{HeaderMap, request::Parts},
     serve::IncomingStream,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::{AppState, db::now_secs, error::AppError};
 
@@ -73,8 +74,13 @@ pub struct LoginLimits {
     pub address: Backoff,
     /// Entries kept per table (accounts, addresses) at most.
     pub max_tracked: usize,
-    /// Password checks (argon2, ~19 MiB and one core each) running at once at most.
+    /// Password checks (argon2, ~19 MiB and one core each) running at once at most: the
+    /// number of checker threads.
     pub verify_slots: usize,
+    /// After each check, its thread rests this share of the time the check took, in percent
+    /// (100: busy half the time at most). argon2 fills caches and memory bandwidth that the other core shares,
+    /// which a lower priority does not prevent; logins stay at tens a second.
+    pub verify_rest_percent: u32,
     /// A refused attempt is answered after this pause (or its wait, if shorter): a client that
     /// waits for each answer, as a flood of logins does, then sends a few a second instead of
     /// thousands, and the pause holds no thread and no lock.
@@ -110,6 +116,7 @@ impl Default for LoginLimits {
             },
             max_tracked: 10_000,
             verify_slots: default_verify_slots(),
+            verify_rest_percent: 100,
             refusal_pause: Duration::from_secs(1),
             audit_flush: Duration::from_secs(1),
             max_queued_audits: 1_000,
@@ -382,11 +389,63 @@ struct AuditQueue {
     overflow: u64,
 }
 
-/// Login limiting for one server: the two tables, the verification slots, the audit queue.
+/// A password check waiting for a checker thread.
+struct Check {
+    password: String,
+    hash: String,
+    done: oneshot::Sender<bool>,
+}
+
+/// How much less the checker threads weigh than the rest with the kernel's scheduler (nice
+/// 10: about a tenth of a normal thread's share when both want the CPU; all of it otherwise).
+#[cfg(target_os = "linux")]
+const CHECKER_NICE: i32 = 10;
+
+fn lower_priority() {
+    // On Linux the nice value belongs to the thread: only this checker thread is lowered.
+    #[cfg(target_os = "linux")]
+    if let Err(e) =
+        rustix::process::setpriority_process(Some(rustix::thread::gettid()), CHECKER_NICE)
+    {
+        tracing::warn!(error = %e, "the password checker runs at normal priority");
+    }
+}
+
+/// Starts `n` checker threads; they end when the returned sender is dropped (with its
+/// server). None if no thread could be started.
+fn start_checkers(n: usize, rest_percent: u32) -> Option<std::sync::mpsc::Sender<Check>> {
+    let rest = f64::from(rest_percent.min(10_000)) / 100.0;
+    let (tx, rx) = std::sync::mpsc::channel::<Check>();
+    let rx = Arc::new(Mutex::new(rx));
+    let mut started = 0;
+    for i in 0..n.max(1) {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("password-check-{i}"))
+            .spawn(move || {
+                lower_priority();
+                loop {
+                    let next = lock(&rx).recv();
+                    let Ok(check) = next else { return };
+                    let started = Instant::now();
+                    let ok = crate::auth::verify_password(&check.password, &check.hash);
+                    let _ = check.done.send(ok);
+                    std::thread::sleep(started.elapsed().mul_f64(rest));
+                }
+            });
+        match spawned {
+            Ok(_) => started += 1,
+            Err(e) => tracing::error!(error = %e, "cannot start a password checker thread"),
+        }
+    }
+    (started > 0).then_some(tx)
+}
+
+/// Login limiting for one server: the two tables, the checker threads, the audit queue.
 pub struct Logins {
     limits: LoginLimits,
     tables: Mutex<Tables>,
-    slots: Arc<Semaphore>,
+    checkers: Option<std::sync::mpsc::Sender<Check>>,
     audits: Mutex<AuditQueue>,
     verifications: AtomicU64,
 }
@@ -419,7 +478,7 @@ impl Logins {
                 accounts: Table::new(limits.account, limits.max_tracked),
                 addresses: Table::new(limits.address, limits.max_tracked),
             }),
-            slots: Arc::new(Semaphore::new(limits.verify_slots.max(1))),
+            checkers: start_checkers(limits.verify_slots, limits.verify_rest_percent),
             audits: Mutex::new(AuditQueue::default()),
             verifications: AtomicU64::new(0),
             limits,
@@ -450,21 +509,29 @@ impl Logins {
         })
     }
 
-    /// Checks `password` against `hash` on the blocking pool, at most `verify_slots` at once.
-    /// The slot is held by the check itself, so a cancelled request cannot free it early.
+    /// Checks `password` against `hash` on a checker thread (queued while they are busy). A
+    /// queued check runs even if the request is cancelled: the threads bound the work, not
+    /// the callers.
     pub async fn verify(&self, password: String, hash: String) -> Result<bool, AppError> {
-        let permit = self
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(AppError::internal)?;
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        Ok(tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            crate::auth::verify_password(&password, &hash)
-        })
-        .await?)
+        let Some(checkers) = &self.checkers else {
+            // No checker thread could be started: the blocking pool, unbounded but working.
+            return Ok(tokio::task::spawn_blocking(move || {
+                crate::auth::verify_password(&password, &hash)
+            })
+            .await?);
+        };
+        let (done, outcome) = oneshot::channel();
+        checkers
+            .send(Check {
+                password,
+                hash,
+                done,
+            })
+            .map_err(|_| AppError::internal("the password checkers stopped"))?;
+        outcome
+            .await
+            .map_err(|_| AppError::internal("a password check did not finish"))
     }
 
     /// Password checks started since the server started.

@@ -45,9 +45,11 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> AppResult<Json<LoginResponse>> {
     let username = req.username.trim().to_string();
-    // A name no account can have is refused without a password check; it still counts
-    // against the address (and says only what any wrong login says).
-    let possible = auth::validate_username(&username).is_ok();
+    // A name no account can have, or a password longer than any account's, is refused
+    // without a check; it still counts against the address (and says only what any wrong
+    // login says).
+    let possible = auth::validate_username(&username).is_ok()
+        && req.password.chars().count() <= auth::MAX_PASSWORD_CHARS;
     let attempt = match app
         .logins
         .begin(possible.then_some(username.as_str()), address)
