@@ -22,9 +22,9 @@ pub fn router() -> Router<AppState> {
 /// Exchanges a username and password for a bearer token that lasts the field campaign
 /// (`--token-ttl-days`, 30 by default).
 ///
-/// The user's row is read on a reader connection, the password checked on the blocking pool
-/// (a bounded number at once), and only the token written in a short write transaction: a
-/// flood of logins never holds the write lock that sync needs. Failures past a few make the
+/// The user's row is read on a reader connection, the password checked on the password
+/// checker threads (a bounded number, at low priority), and only the token written in a short
+/// write transaction: a flood of logins never holds the write lock that sync needs. Failures past a few make the
 /// account and the client address wait (429 with `Retry-After`, see `login_limit`).
 #[utoipa::path(
     post, path = "/api/auth/login", tag = "auth",
