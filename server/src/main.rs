@@ -64,6 +64,11 @@ enum Command {
         /// HTTPS (e.g. 0.0.0.0:80).
         #[arg(long, env = "TACHKHIS_REDIRECT_HTTP", requires = "tls_cert")]
         redirect_http: Option<SocketAddr>,
+        /// Behind a reverse proxy only: count failed logins against the client address the
+        /// proxy puts last in X-Forwarded-For, not against the proxy's own address. Without a
+        /// proxy, this would let anyone choose the address they are counted as.
+        #[arg(long, env = "TACHKHIS_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate {
@@ -113,6 +118,7 @@ async fn main() -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             redirect_http,
+            trust_forwarded_for,
         } => {
             let assets = assets.or_else(default_assets);
             if let Some(dir) = &assets
@@ -133,6 +139,10 @@ async fn main() -> anyhow::Result<()> {
                 sync_limits: tachkhis_shared::sync_guard::Limits {
                     max_column_items: max_sync_items,
                     max_request_items: max_sync_items.saturating_mul(2),
+                    ..Default::default()
+                },
+                login_limits: tachkhis_server::login_limit::LoginLimits {
+                    trust_forwarded_for,
                     ..Default::default()
                 },
                 ..Config::default()
