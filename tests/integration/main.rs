@@ -9,6 +9,7 @@ mod js;
 mod programme;
 mod restart;
 mod retry;
+mod schemathesis;
 mod session_v2;
 mod sync;
 mod tls;
