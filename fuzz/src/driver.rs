@@ -126,6 +126,10 @@ pub fn child_main(
     crate::quiet_panics();
     let mut t = targets::make(target, workdir)
         .with_context(|| format!("setting up the `{target}` target"))?;
+    // TACHKHIS_FUZZ_SLOW_MS=N: say on stderr which iterations take N ms or more.
+    let slow_ms: Option<u64> = std::env::var("TACHKHIS_FUZZ_SLOW_MS")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let mut out = BufWriter::new(std::io::stdout().lock());
     frame(&mut out, TAG_READY, &[])?;
     out.flush()?;
@@ -152,7 +156,23 @@ pub fn child_main(
         // The input must be out before it runs: it may kill this process.
         out.flush()?;
         crate::take_panic();
-        let failure = match catch_unwind(AssertUnwindSafe(|| t.execute(&input))) {
+        let began = Instant::now();
+        let result = catch_unwind(AssertUnwindSafe(|| t.execute(&input)));
+        if let Some(slow) = slow_ms {
+            let took = began.elapsed().as_millis() as u64;
+            if took >= slow {
+                eprintln!(
+                    "slow: iteration {i} took {took} ms ({} bytes, {:?})",
+                    input.len(),
+                    result.as_ref().map(|o| match o {
+                        Outcome::Accepted => "accepted",
+                        Outcome::Refused => "refused",
+                        _ => "failed",
+                    })
+                );
+            }
+        }
+        let failure = match result {
             Ok(Outcome::Accepted) => {
                 frame(&mut out, TAG_ACCEPTED, &[])?;
                 continue;
