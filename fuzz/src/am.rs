@@ -462,8 +462,9 @@ fn columns(
         let mut spec = spec;
         if allow_deflate && u.ratio(1, 5)? {
             spec |= 8;
-            bytes = if u.ratio(1, 3)? {
-                zeros_deflated(*u.choose(&[1usize << 10, 1 << 20, 80 << 20])?)
+            // Bombs are rare: each costs the server (and this run) tens of milliseconds.
+            bytes = if u.ratio(1, 40)? {
+                zeros_deflated(*u.choose(&[1usize << 20, 40 << 20, 80 << 20])?)
             } else {
                 deflate(&bytes)
             };
@@ -543,6 +544,17 @@ pub fn document_data(u: &mut Unstructured<'_>, known: &Known) -> ArbResult<Vec<u
 /// fixed), a generated change or document, or a decompression bomb.
 pub fn any_chunk(u: &mut Unstructured<'_>, rng: &mut Rng, known: &Known) -> ArbResult<Vec<u8>> {
     Ok(match u.int_in_range(0..=9u8)? {
+        7 if u.ratio(1, 10)? => {
+            // A compressed change that inflates far past anything real; its checksum cannot
+            // be right (Automerge inflates before it checks). Rare: each costs the server
+            // (and this run) tens of milliseconds.
+            let size = *u.choose(&[1usize << 20, 17 << 20, 33 << 20, 65 << 20, 300 << 20])?;
+            let body = zeros_deflated(size);
+            let mut out = Vec::new();
+            header(&mut out, &[0; 4], CHUNK_COMPRESSED, body.len());
+            out.extend(body);
+            out
+        }
         0..=2 if !known.chunks.is_empty() => u.choose(&known.chunks)?.clone(),
         3..=4 if !known.chunks.is_empty() => {
             let c = u.choose(&known.chunks)?.clone();
@@ -557,16 +569,6 @@ pub fn any_chunk(u: &mut Unstructured<'_>, rng: &mut Rng, known: &Known) -> ArbR
             }
         }
         6 => chunk(CHUNK_DOCUMENT, &document_data(u, known)?),
-        7 => {
-            // A compressed change that inflates far past anything real; its checksum cannot
-            // be right (Automerge inflates before it checks).
-            let size = *u.choose(&[1usize << 20, 17 << 20, 65 << 20, 300 << 20])?;
-            let body = zeros_deflated(size);
-            let mut out = Vec::new();
-            header(&mut out, &[0; 4], CHUNK_COMPRESSED, body.len());
-            out.extend(body);
-            out
-        }
         _ => {
             let n = small_count(u, 64)?;
             (0..n).map(|_| u.arbitrary()).collect::<ArbResult<_>>()?

@@ -47,7 +47,8 @@ pub struct Options {
     /// The first iteration (iteration numbers pick the inputs).
     pub start: u64,
     pub jobs: usize,
-    pub per_child: u64,
+    /// Iterations per child process; `None`: the target's own ([`targets::per_child`]).
+    pub per_child: Option<u64>,
     pub out: PathBuf,
     pub memory_limit_mb: u64,
     pub hang_secs: u64,
@@ -437,7 +438,10 @@ fn run_range(
         if deadline.is_some_and(|(d, _)| Instant::now() >= d) {
             break;
         }
-        let count = opts.per_child.min(range.end - next);
+        let count = opts
+            .per_child
+            .unwrap_or_else(|| targets::per_child(target))
+            .min(range.end - next);
         let workdir = tempfile::Builder::new()
             .prefix("tachkhis-fuzz-")
             .tempdir_in(scratch_root())

@@ -31,6 +31,16 @@ pub fn describe(name: &str) -> &'static str {
     }
 }
 
+/// Iterations one child process runs: the sync targets keep every accepted message in their
+/// database, which a fresh child starts anew (and a fresh child costs them about a second).
+pub fn per_child(name: &str) -> u64 {
+    match name {
+        "sync" | "batch" => 2_000,
+        "import" | "bundle" | "qr" => 10_000,
+        _ => 100_000,
+    }
+}
+
 /// Builds target `name`; `workdir` is an empty folder of its own (databases go there).
 pub fn make(name: &str, workdir: &Path) -> Result<Box<dyn Target>> {
     Ok(match name {

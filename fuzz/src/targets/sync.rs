@@ -6,7 +6,11 @@
 //! (`AppError::Internal`, or a panic the server turned into a 500); a 4xx is the expected
 //! refusal.
 
-use std::{net::SocketAddr, path::Path, sync::Arc};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use anyhow::{Context as _, Result, bail};
 use arbitrary::Unstructured;
@@ -35,11 +39,19 @@ use crate::{
 
 /// The largest input the generators make (the server's limit is 16 MiB).
 const MAX_INPUT: usize = 4 << 20;
+/// Executions between two restores of the database as the seeding sync left it: accepted
+/// messages pile other sessions' changes into the stored ones, and every exchange loads its
+/// document whole, so without this each iteration would be slower than the one before.
+const RESET_EVERY: u64 = 200;
 const PEER: &str = "fuzz-peer";
 
 pub struct SyncTarget {
     rt: tokio::runtime::Runtime,
     app: Router,
+    /// The database right after the seeding sync, and where live copies of it go.
+    snapshot: PathBuf,
+    live: PathBuf,
+    executions: u64,
     token: String,
     batch: bool,
     /// The stored session, a session the server has not seen, the quarantined document.
@@ -117,7 +129,7 @@ impl SyncTarget {
         };
         let db = rt.block_on(tachkhis_server::open_db(&config))?;
         let app = tachkhis_server::router(AppState {
-            db,
+            db: db.clone(),
             config: Arc::new(config),
         });
 
@@ -196,11 +208,18 @@ impl SyncTarget {
         messages.sort();
         messages.dedup();
 
+        let snapshot = workdir.join("seeded.db");
+        db.backup_to(&snapshot)?;
+        drop(db);
+
         let known = corpus::known(&messages, &mut [&mut edited, &mut small, &mut big, &mut v1]);
         let parsed = messages.iter().filter_map(|m| Msg::parse(m)).collect();
         Ok(SyncTarget {
             rt,
             app,
+            snapshot,
+            live: workdir.join("tachkhis.db"),
+            executions: 0,
             token,
             batch,
             docs: [stored_id, unknown_id, quarantined_id],
@@ -232,6 +251,36 @@ impl SyncTarget {
                 am::message(&mut u, rng, &self.known).unwrap_or_default()
             }
         }
+    }
+
+    /// Serves from a fresh copy of the seeded database.
+    fn reset(&mut self) -> Result<()> {
+        let generation = self.executions / RESET_EVERY;
+        let path = self.live.with_extension(format!("{generation}.db"));
+        std::fs::copy(&self.snapshot, &path)?;
+        let config = Config {
+            db_path: path.clone(),
+            ..Config::default()
+        };
+        let db = tachkhis_server::Db::open(&path)?;
+        let old = std::mem::replace(
+            &mut self.app,
+            tachkhis_server::router(AppState {
+                db,
+                config: Arc::new(config),
+            }),
+        );
+        drop(old);
+        // The previous copy: its connections are closed with the router that held them.
+        if generation > 1 {
+            let previous = self.live.with_extension(format!("{}.db", generation - 1));
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = previous.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        Ok(())
     }
 
     fn batch(&self, rng: &mut Rng) -> Vec<u8> {
@@ -289,6 +338,12 @@ impl Target for SyncTarget {
     }
 
     fn execute(&mut self, input: &[u8]) -> Outcome {
+        self.executions += 1;
+        if self.executions % RESET_EVERY == 0
+            && let Err(e) = self.reset()
+        {
+            panic!("the fuzzer could not restore its database: {e}");
+        }
         let uri = if self.batch {
             "/api/sync".to_owned()
         } else {
