@@ -46,6 +46,12 @@ enum Command {
         #[arg(long, env = "TACHKHIS_TOKEN_TTL_DAYS", default_value_t = 30,
               value_parser = clap::value_parser!(i64).range(1..=3650))]
         token_ttl_days: i64,
+        /// Most items (operations and their fields) one sync message may decode to; a
+        /// session of about 25,000 proposals fits in the default. Bounds the memory one
+        /// request can take (see ARCHITECTURE.md, "Sync limits").
+        #[arg(long, env = "TACHKHIS_MAX_SYNC_ITEMS", default_value_t = 5_000_000,
+              value_parser = clap::value_parser!(u64).range(10_000..=100_000_000))]
+        max_sync_items: u64,
         /// Serve HTTPS with this PEM certificate chain (leaf first, e.g. certbot's
         /// fullchain.pem). Needs --tls-key.
         #[arg(long, env = "TACHKHIS_TLS_CERT", requires = "tls_key")]
@@ -102,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
             assets,
             demo: with_demo,
             token_ttl_days,
+            max_sync_items,
             tls_cert,
             tls_key,
             redirect_http,
@@ -122,6 +129,10 @@ async fn main() -> anyhow::Result<()> {
                 token_ttl_days,
                 tls_cert,
                 tls_key,
+                sync_limits: tachkhis_shared::sync_guard::Limits {
+                    max_column_items: max_sync_items,
+                    ..Default::default()
+                },
                 ..Config::default()
             };
             // Certificate problems are reported before anything listens or opens the database.

@@ -9,7 +9,10 @@ use axum::{
     response::{IntoResponse, Response},
     routing::post,
 };
-use tachkhis_shared::sync::{self as engine, BatchRequest, BatchResponse, DocReply, DocStatus};
+use tachkhis_shared::{
+    sync::{self as engine, BatchRequest, BatchResponse, DocReply, DocStatus},
+    sync_guard::{self, Limits},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -74,6 +77,18 @@ pub async fn sync_batch(
         ));
     }
     let peer = request.peer_id.to_string();
+    let limits = app.config.sync_limits.clone();
+    // Every message is checked before the write lock is taken: a crafted one costs its sender
+    // a 400, never the other tablets' time.
+    let request = tokio::task::spawn_blocking(move || {
+        for entry in &request.docs {
+            if let Some(message) = &entry.message {
+                check_message(entry.doc_id, message, &limits)?;
+            }
+        }
+        Ok::<_, AppError>(request)
+    })
+    .await??;
     // First a cheap read: documents whose heads the server already has need nothing.
     let entries = request.docs;
     let needs_work = app
@@ -101,6 +116,7 @@ pub async fn sync_batch(
         Vec::new()
     } else {
         let user_id = caller.user.id;
+        let limits = app.config.sync_limits.clone();
         app.db
             .write(move |tx| {
                 // Revoked while this request waited: store nothing of it.
@@ -116,6 +132,7 @@ pub async fn sync_batch(
                         &peer,
                         entry.doc_id,
                         entry.message.as_deref(),
+                        &limits,
                     )?;
                     let quarantined = matches!(ex.status, DocStatus::Quarantined { .. });
                     if ex.reply.is_some() || quarantined {
@@ -131,6 +148,17 @@ pub async fn sync_batch(
             .await?
     };
     Ok(octets(engine::encode(&BatchResponse { docs })))
+}
+
+/// The guard's check (`tachkhis_shared::sync_guard`), as this document's 400.
+fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<()> {
+    sync_guard::check(message, limits)
+        .map(|_| ())
+        .map_err(|e| AppError::BadRequest {
+            code: "bad_sync_message",
+            message: format!("document {doc_id}: the sync message was refused: {e}"),
+            doc_id: Some(doc_id),
+        })
 }
 
 /// One document, one Automerge sync message (binary, as Automerge encodes it). Answers the
@@ -176,9 +204,16 @@ pub async fn sync_one(
             "the body must be an Automerge sync message",
         ));
     }
+    let limits = app.config.sync_limits.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        check_message(doc_id, &body, &limits)?;
+        Ok::<_, AppError>(body)
+    })
+    .await??;
     let user_id = caller.user.id;
     let message: Bytes = body;
     let now = now_secs();
+    let limits = app.config.sync_limits.clone();
     let ex = app
         .db
         .write(move |tx| {
@@ -186,7 +221,7 @@ pub async fn sync_one(
             if caller.needs_touch(&peer, now) {
                 caller.touch(tx, &peer, now)?;
             }
-            store::exchange(tx, user_id, &peer, doc_id, Some(&message))
+            store::exchange(tx, user_id, &peer, doc_id, Some(&message), &limits)
         })
         .await?;
     Ok(match ex.reply {
