@@ -59,8 +59,15 @@ fn proposal(i: usize) -> ProposalInput {
         problem: format!("{} ({i})", problems[i % problems.len()]),
         solution: "الحل المقترح: ".repeat(1 + i % 7),
         sector: Some(Sector::ALL[i % Sector::ALL.len()]),
-        douar_id: Some(if i % 2 == 0 { "idouz" } else { "ait-abbou" }.into()),
-        raised_by: if i % 3 == 0 {
+        douar_id: Some(
+            if i.is_multiple_of(2) {
+                "idouz"
+            } else {
+                "ait-abbou"
+            }
+            .into(),
+        ),
+        raised_by: if i.is_multiple_of(3) {
             "جمعية النور".into()
         } else {
             String::new()

@@ -226,8 +226,7 @@ fn read_events(stdout: impl Read, tx: mpsc::Sender<Event>) {
     };
     let u32_of = |b: Vec<u8>| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])) as usize;
     let u64_of = |b: Vec<u8>| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
-    loop {
-        let Some(tag) = read(1) else { break };
+    while let Some(tag) = read(1) {
         let event = match tag[0] {
             TAG_READY => Event::Ready,
             TAG_START => {

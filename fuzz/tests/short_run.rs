@@ -1,7 +1,8 @@
 //! The short fuzz run that CI does (`cargo xtask test` runs the workspace's tests): every
 //! target for a fixed number of iterations from a fixed seed, through the real driver (child
 //! processes, crash capture). Any crash, 5xx or broken property fails it, with the report and
-//! where the inputs were saved. `cargo xtask fuzz` is the long run.
+//! where the inputs were saved, except failures listed in `fuzz/known-failures.txt` (known, not
+//! yet fixed, said on stderr). `cargo xtask fuzz` is the long run.
 //!
 //! `TACHKHIS_FUZZ_SEED` picks other inputs; `TACHKHIS_FUZZ_SCALE` multiplies the iterations.
 
@@ -39,6 +40,34 @@ fn fuzz(args: &[&str]) -> (bool, String) {
     )
 }
 
+/// (target, text in the failure line) of `fuzz/known-failures.txt`.
+fn known_failures() -> Vec<(String, String)> {
+    include_str!("../known-failures.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, '|').map(str::trim);
+            Some((parts.next()?.to_owned(), parts.next()?.to_owned()))
+        })
+        .collect()
+}
+
+/// The failure lines of a target's report that are not known ones.
+fn unknown_failures(target: &str, report: &str, known: &[(String, String)]) -> Vec<String> {
+    report
+        .lines()
+        .skip_while(|l| *l != format!("{target} failures:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  ") && !l.trim_start().starts_with("inputs saved"))
+        .filter(|l| {
+            !known
+                .iter()
+                .any(|(t, text)| t == target && l.contains(text.as_str()))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn every_target_survives_a_short_run() {
     let seed = std::env::var("TACHKHIS_FUZZ_SEED").unwrap_or_else(|_| "20261129".into());
@@ -47,6 +76,7 @@ fn every_target_survives_a_short_run() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     let out = out_dir("fuzz");
+    let known = known_failures();
     let mut failed = Vec::new();
     for (target, n) in SHORT {
         let n = (n * scale).to_string();
@@ -67,7 +97,13 @@ fn every_target_survives_a_short_run() {
             "no report line for {target} with {n} iterations:\n{report}"
         );
         if !ok {
-            failed.push(report);
+            let unknown = unknown_failures(target, &report, &known);
+            // A non-zero exit with no failure line is a driver error: never "known".
+            if unknown.is_empty() && report.contains(&format!("{target} failures:")) {
+                eprintln!("{target}: only known failures (fuzz/known-failures.txt)");
+            } else {
+                failed.push(report);
+            }
         }
     }
     assert!(
@@ -80,6 +116,17 @@ fn every_target_survives_a_short_run() {
 
 /// The driver counts a panic, an abort and a 5xx-like failure each as what it is, goes on
 /// after each, saves the inputs, and exits non-zero.
+#[test]
+fn known_failures_are_matched_by_target_and_text() {
+    let report = "seed 1\n\nbundle failures:\n         2 × panic: panicked at /x/automerge-0.12.0/src/types.rs:464:33:\n         1 × abort: memory allocation of # bytes failed\n  inputs saved in /tmp\n";
+    let known = vec![("bundle".to_owned(), "automerge-0.12.0/src/".to_owned())];
+    let unknown = unknown_failures("bundle", report, &known);
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(unknown[0].contains("memory allocation"));
+    assert_eq!(unknown_failures("qr", report, &known), Vec::<String>::new());
+    assert!(!known_failures().is_empty());
+}
+
 #[test]
 fn the_driver_counts_panics_aborts_and_failures_and_saves_them() {
     let out = out_dir("fuzz-selftest");

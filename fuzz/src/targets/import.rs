@@ -243,7 +243,7 @@ impl Target for ImportTarget {
     }
 
     fn execute(&mut self, input: &[u8]) -> Outcome {
-        let dry_run = fnv(input) % 2 == 0;
+        let dry_run = fnv(input).is_multiple_of(2);
         let mut outcome = None;
         // Always rolled back: the closure's error undoes what a real import wrote.
         let _: Result<(), AppError> = self.db.write_blocking(|tx| {

@@ -339,7 +339,7 @@ impl Target for SyncTarget {
 
     fn execute(&mut self, input: &[u8]) -> Outcome {
         self.executions += 1;
-        if self.executions % RESET_EVERY == 0
+        if self.executions.is_multiple_of(RESET_EVERY)
             && let Err(e) = self.reset()
         {
             panic!("the fuzzer could not restore its database: {e}");
