@@ -10,13 +10,13 @@ use std::{path::PathBuf, process::Command};
 
 /// Iterations per target: about a minute in all in a debug build on a 2-core machine.
 const SHORT: &[(&str, u64)] = &[
-    ("sync", 300),
-    ("batch", 100),
-    ("bundle", 300),
-    ("qr", 300),
-    ("import", 300),
-    ("money", 20_000),
-    ("text", 20_000),
+    ("sync", 2_000),
+    ("batch", 600),
+    ("bundle", 1_500),
+    ("qr", 600),
+    ("import", 1_500),
+    ("money", 100_000),
+    ("text", 100_000),
 ];
 
 fn out_dir(name: &str) -> PathBuf {
