@@ -624,7 +624,29 @@ pub fn run(opts: &Options) -> Result<Vec<Report>> {
         );
         let jobs = opts.jobs.max(1) as u64;
         let per_job = opts.iterations.div_ceil(jobs);
+        let finished = std::sync::atomic::AtomicBool::new(false);
         let results: Vec<Result<()>> = std::thread::scope(|s| {
+            // A long run says how it is going every half minute.
+            s.spawn(|| {
+                let mut last = Instant::now();
+                while !finished.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(250));
+                    if last.elapsed() >= Duration::from_secs(30) {
+                        last = Instant::now();
+                        let r = lock(&report);
+                        let secs = started.elapsed().as_secs_f64();
+                        eprintln!(
+                            "fuzz {target}: {} iterations in {secs:.0} s ({:.0}/s), {} crashes, {} 5xx, {} broken, peak RSS {:.1} MiB",
+                            r.iterations,
+                            r.iterations as f64 / secs,
+                            r.crashes,
+                            r.server_errors,
+                            r.broken,
+                            r.peak_rss_kb as f64 / 1024.0
+                        );
+                    }
+                }
+            });
             let handles: Vec<_> = (0..jobs)
                 .map(|j| {
                     let first = opts.start.saturating_add(j * per_job);
@@ -636,13 +658,15 @@ pub fn run(opts: &Options) -> Result<Vec<Report>> {
                     s.spawn(move || run_range(opts, target, start..end, deadline, report, saver))
                 })
                 .collect();
-            handles
+            let results = handles
                 .into_iter()
                 .map(|h| {
                     h.join()
                         .unwrap_or_else(|_| Err(anyhow::anyhow!("a fuzz job panicked")))
                 })
-                .collect()
+                .collect();
+            finished.store(true, std::sync::atomic::Ordering::Relaxed);
+            results
         });
         for r in results {
             r?;
