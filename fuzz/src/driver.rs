@@ -613,11 +613,15 @@ pub fn run(opts: &Options) -> Result<Vec<Report>> {
             seed: opts.seed,
             target: target.clone(),
         };
+        let planned = if opts.iterations >= u64::MAX / 8 {
+            "iterations until the time is up".to_owned()
+        } else {
+            format!("{} iterations", opts.iterations)
+        };
         eprintln!(
-            "fuzz {target}: {} (seed {}, {} iterations{}, {} job(s))",
+            "fuzz {target}: {} (seed {}, {planned}{}, {} job(s))",
             targets::describe(target),
             opts.seed,
-            opts.iterations,
             opts.seconds
                 .map_or(String::new(), |s| format!(", at most {s} s")),
             opts.jobs
