@@ -177,8 +177,29 @@ pub fn to_code(bundle: &[u8]) -> String {
 }
 
 /// The file bytes a scanned session code carries (then read like a file).
+///
+/// Surrounding whitespace (a line break pasted along) is dropped, but leading spaces are first
+/// read as data: ' ' is a base45 digit (36), and about one code in 45 starts with it. (A
+/// trailing space is never data: the last character of a group is at most 32.)
 pub fn from_code(text: &str) -> Result<Vec<u8>, BundleError> {
-    let deflated = base45_decode(text.trim()).ok_or(BundleError::NotACode)?;
+    let text = text
+        .trim_end()
+        .trim_start_matches(|c: char| c.is_whitespace() && c != ' ');
+    // Scanners and pasting may also add spaces in front: read the text with all its leading
+    // spaces first, then with one fewer each time.
+    let spaces = text.len() - text.trim_start_matches(' ').len();
+    let mut result = Err(BundleError::NotACode);
+    for skip in 0..=spaces {
+        result = from_code_text(&text[skip..]);
+        if result.is_ok() {
+            break;
+        }
+    }
+    result
+}
+
+fn from_code_text(text: &str) -> Result<Vec<u8>, BundleError> {
+    let deflated = base45_decode(text).ok_or(BundleError::NotACode)?;
     if deflated.starts_with(MAGIC) {
         return Ok(deflated);
     }
@@ -483,5 +504,27 @@ mod tests {
         let code = to_code(&noise);
         assert_eq!(code, base45_encode(&noise));
         assert_eq!(from_code(&code).unwrap(), noise);
+    }
+
+    /// Found by the fuzzer: `from_code` trimmed spaces, and ' ' is a base45 digit, so a code
+    /// whose deflated bytes start with a value ≡ 36 (mod 45) could not be read back.
+    #[test]
+    fn a_code_that_starts_with_a_space_reads_back() {
+        let mut found = 0;
+        for i in 0..5_000u32 {
+            // Contents with different alphabets, so the deflate headers differ.
+            let mut file = MAGIC.to_vec();
+            file.push(FORMAT_VERSION);
+            let (len, span) = (200 + i % 300, 20 + i % 200);
+            file.extend((0..len).map(|k| (k * k * (i + 7) % span) as u8));
+            let code = to_code(&file);
+            if code.starts_with(' ') {
+                found += 1;
+                assert_eq!(from_code(&code), Ok(file.clone()), "code {i}");
+                assert_eq!(from_code(&format!("\n{code}\n")), Ok(file.clone()));
+                assert_eq!(from_code(&format!("  {code}")), Ok(file));
+            }
+        }
+        assert!(found > 0, "no code starting with a space among 5,000");
     }
 }

@@ -14,6 +14,7 @@ mod programme;
 mod redteam;
 mod restart;
 mod retry;
+mod schemathesis;
 mod session_v2;
 mod stress;
 mod sync;

@@ -39,6 +39,11 @@ commands:
         bundle in headless Chromium with a 300-proposal session)
   build-client [--opt]
         only the client bundle, in target/client
+  fuzz [--target NAME]... [--iterations N] [--seconds S] [--seed X] [--jobs J] [...]
+        the long fuzz run: `cargo run --release -p tachkhis-fuzz -- run FLAGS`, every target
+        (sync, batch, bundle, qr, import, money, text) for 1000000 iterations unless told;
+        prints per target iterations, crashes, 5xx, execs/s and peak RSS, saves failing
+        inputs in target/fuzz/<target>/ (`cargo xtask test` runs a short fuzz of each)
 
 --opt runs `wasm-opt -Oz` on the wasm (default for dist and bench); --no-opt skips it.
 Tools are cached in $TACHKHIS_TOOLS (default ~/.cache/tachkhis).";
@@ -194,6 +199,13 @@ fn dispatch(command: &str, mut args: Args) -> Result<ExitCode> {
             bundle::build(&ctx, opt)?;
             Ok(ExitCode::SUCCESS)
         }
+        "fuzz" => {
+            // Every flag goes to `tachkhis-fuzz run`, which checks them.
+            let mut forward = std::mem::take(&mut args.flags);
+            let extra = args.finish(command, true)?;
+            forward.extend(extra);
+            fuzz(&ctx, &forward)
+        }
         "help" | "-h" | "--help" => {
             eprintln!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -323,6 +335,16 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn fuzz(ctx: &Ctx, flags: &[String]) -> Result<ExitCode> {
+    let mut cmd = ctx.cargo();
+    cmd.args(["run", "--release", "-p", "tachkhis-fuzz", "--", "run"])
+        .args(flags);
+    if !flags.iter().any(|f| f == "--out") {
+        cmd.arg("--out").arg(ctx.target.join("fuzz"));
+    }
+    Ok(cmd::exit_code(cmd::status(&mut cmd)?))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! All or nothing: every row is checked before anything is written; any bad row refuses the
 //! whole file with every bad row's line and reason.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
@@ -161,30 +161,75 @@ fn float_text(f: f64) -> String {
     }
 }
 
+/// Cells an XLSX file may hold (non-empty ones): every row of a full file with room to spare.
+pub const MAX_XLSX_CELLS: usize = (MAX_ROWS + 1) * 200;
+/// Columns the header row may span; the import has 26 and the export adds 3.
+pub const MAX_XLSX_COLUMNS: u32 = 1_000;
+
+/// Reads the first sheet cell by cell. Not `worksheet_range`: it allocates the rectangle from
+/// the first cell to the last, so two cells at A1 and XFD1048576 in a 6 KB file asked for
+/// 17 billion cells (the server aborted; A1 and XFD10003 took 5 GB for a while). Here cells
+/// are kept by row as they come, at most [`MAX_XLSX_CELLS`], and a row is made only as wide as
+/// the header.
 fn read_xlsx(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body))
         .map_err(|e| whole_file(format!("not a readable XLSX file: {e}")))?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(whole_file(format!("the first sheet cannot be read: {e}"))),
-        None => return Err(whole_file("the workbook has no sheet")),
+    let Some(name) = book.sheet_names().first().cloned() else {
+        return Err(whole_file("the workbook has no sheet"));
     };
-    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
-    if range.height() > MAX_ROWS + 1 {
-        return Err(whole_file(format!("more than {MAX_ROWS} rows")));
+    let cannot_read =
+        |e: calamine::XlsxError| whole_file(format!("the first sheet cannot be read: {e}"));
+    let mut reader = book.worksheet_cells_reader(&name).map_err(cannot_read)?;
+    let mut rows: BTreeMap<u32, Vec<(u32, Data)>> = BTreeMap::new();
+    let mut count = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(cannot_read)? {
+        let value = Data::from(cell.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        count += 1;
+        if count > MAX_XLSX_CELLS {
+            return Err(whole_file(format!(
+                "more than {MAX_XLSX_CELLS} cells; a file of {MAX_ROWS} projects has far fewer"
+            )));
+        }
+        let (row, col) = cell.get_position();
+        rows.entry(row).or_default().push((col, value));
     }
-    let mut rows = range.rows().enumerate();
-    let Some((_, header)) = rows.next() else {
+    let (Some(&first_row), Some(&last_row)) = (rows.keys().next(), rows.keys().next_back()) else {
         return Err(vec![ImportError {
             line: 1,
             reason: "the sheet is empty: no header row".into(),
         }]);
     };
+    if (last_row - first_row) as usize + 1 > MAX_ROWS + 1 {
+        return Err(whole_file(format!("more than {MAX_ROWS} rows")));
+    }
+    // Columns count from the leftmost cell of the sheet, as a spreadsheet's used range does.
+    let first_col = rows.values().flatten().map(|(c, _)| *c).min().unwrap_or(0);
+    let header_cells = &rows[&first_row];
+    let width = header_cells
+        .iter()
+        .map(|(c, _)| c - first_col + 1)
+        .max()
+        .unwrap_or(0);
+    if width > MAX_XLSX_COLUMNS {
+        return Err(vec![ImportError {
+            line: u64::from(first_row) + 1,
+            reason: format!(
+                "the header row spans {width} columns; the import reads at most {MAX_XLSX_COLUMNS}"
+            ),
+        }]);
+    }
     let mut errors = Vec::new();
-    let mut cells_of = |row: &[Data], line: u64| -> Vec<String> {
-        row.iter()
-            .enumerate()
-            .map(|(c, d)| match d {
+    let mut cells_of = |row: &[(u32, Data)], line: u64| -> Vec<String> {
+        let mut cells = vec![String::new(); width as usize];
+        for (col, d) in row {
+            // Past the header's last column nothing is read (those columns have no name).
+            let Some(slot) = cells.get_mut((col - first_col) as usize) else {
+                continue;
+            };
+            *slot = match d {
                 Data::Empty => String::new(),
                 Data::String(s) => s.clone(),
                 Data::Int(i) => i.to_string(),
@@ -193,20 +238,31 @@ fn read_xlsx(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> 
                 Data::Error(e) => {
                     errors.push(ImportError {
                         line,
-                        reason: format!("column {} holds a spreadsheet error ({e})", c + 1),
+                        reason: format!(
+                            "column {} holds a spreadsheet error ({e})",
+                            col - first_col + 1
+                        ),
                     });
                     String::new()
                 }
                 other => other.to_string(),
-            })
-            .collect()
+            };
+        }
+        cells
     };
-    let headers = cells_of(header, first_row + 1);
+    let headers = cells_of(header_cells, u64::from(first_row) + 1);
     let mut lines = Vec::new();
-    for (i, row) in rows {
-        let number = first_row + i as u64 + 1;
-        let cells = cells_of(row, number);
-        if cells.iter().all(|c| c.trim().is_empty()) {
+    for (&row, row_cells) in rows.range(first_row + 1..) {
+        let number = u64::from(row) + 1;
+        let cells = cells_of(row_cells, number);
+        // A row with text only under unnamed columns is still a row (and will say what it
+        // lacks), as it was when the whole rectangle was read.
+        let blank = |d: &Data| match d {
+            Data::Empty => true,
+            Data::String(s) => s.trim().is_empty(),
+            _ => false,
+        };
+        if row_cells.iter().all(|(_, d)| blank(d)) {
             continue;
         }
         lines.push(Line { number, cells });
@@ -597,6 +653,57 @@ mod tests {
         assert_eq!(e[0].line, 1);
         let e = import(&db, "  \n").unwrap_err();
         assert_eq!(e[0].line, 0);
+    }
+
+    fn xlsx(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, c, text) in cells {
+            sheet.write_string(*r, *c, *text).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    fn import_bytes(
+        db: &Db,
+        body: Vec<u8>,
+        dry_run: bool,
+    ) -> Result<ImportReport, Vec<ImportError>> {
+        db.write_blocking(move |tx| import_projects(tx, None, &body, None, dry_run))
+            .unwrap()
+    }
+
+    /// Found by the fuzzer: a 6 KB file with a cell at A1 and one at the sheet's far corner
+    /// made calamine's range allocate 17 billion cells, and the server aborted.
+    #[test]
+    fn far_away_cells_are_refused_without_building_the_rectangle() {
+        let (_dir, db) = demo_db();
+        let corner = xlsx(&[(0, 0, "number"), (1_048_575, 16_383, "far")]);
+        let e = import_bytes(&db, corner, true).unwrap_err();
+        assert!(e[0].reason.contains("more than 10000 rows"), "{e:?}");
+        let wide = xlsx(&[(0, 0, "number"), (0, 16_383, "title_ar"), (1, 0, "1")]);
+        let e = import_bytes(&db, wide, true).unwrap_err();
+        assert!(e[0].reason.contains("16384 columns"), "{e:?}");
+        // Far to the right of the header, in a row that is otherwise a project: ignored, as
+        // an unnamed column always was.
+        let ok = xlsx(&[
+            (2, 1, "number"),
+            (2, 2, "programme"),
+            (2, 3, "title_ar"),
+            (3, 1, "300"),
+            (3, 2, "1"),
+            (3, 3, "مشروع"),
+            (3, 16_000, "far"),
+            (5, 1, "301"),
+            (5, 2, "1"),
+            (5, 3, "آخر"),
+        ]);
+        let report = import_bytes(&db, ok, true).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(report.created, vec![300, 301]);
+        // Lines keep their sheet numbers: the header is on line 3.
+        let bad = xlsx(&[(2, 1, "number"), (2, 2, "title_ar"), (6, 1, "x")]);
+        let e = import_bytes(&db, bad, true).unwrap_err();
+        assert_eq!(e[0].line, 7, "{e:?}");
     }
 
     #[test]
