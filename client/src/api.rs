@@ -120,7 +120,11 @@ async fn send(
     token: Option<&str>,
     body: Body<'_>,
 ) -> Result<Response, HttpError> {
-    let response = fetch(method, path, token, body).await?;
+    checked(fetch(method, path, token, body).await?).await
+}
+
+/// The response for a 2xx status, the mapped error otherwise.
+async fn checked(response: Response) -> Result<Response, HttpError> {
     match response.status() {
         200..=299 => Ok(response),
         401 => {
@@ -176,13 +180,40 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, HttpError> {
     json::to_string(value).map_err(HttpError::Unreadable)
 }
 
-pub async fn login(username: &str, password: &str) -> Result<LoginResponse, HttpError> {
+/// Why a login failed: what any request can meet, or too many failed logins (429).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    Http(HttpError),
+    /// The server makes this account or this address wait after repeated failures.
+    TooManyAttempts {
+        retry_after_secs: u32,
+    },
+}
+
+impl From<HttpError> for LoginError {
+    fn from(e: HttpError) -> Self {
+        LoginError::Http(e)
+    }
+}
+
+pub async fn login(username: &str, password: &str) -> Result<LoginResponse, LoginError> {
     let body = to_json(&LoginRequest {
         username: username.to_string(),
         password: password.to_string(),
     })?;
-    let response = send("POST", "/api/auth/login", None, Body::Json(body)).await?;
-    read_json(&response).await
+    let response = fetch("POST", "/api/auth/login", None, Body::Json(body)).await?;
+    if response.status() == 429 {
+        let retry_after_secs = response
+            .headers()
+            .get("Retry-After")
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .unwrap_or(60);
+        return Err(LoginError::TooManyAttempts { retry_after_secs });
+    }
+    let response = checked(response).await?;
+    Ok(read_json(&response).await?)
 }
 
 pub async fn reference(token: &str) -> Result<Reference, HttpError> {

@@ -11,6 +11,7 @@ const CACHE = 'tachkhis-shell-__BUILD_ID__';
 const SHELL = [
   '/',
   '/index.html',
+  '/boot.js',
   '/style.css',
   '/manifest.webmanifest',
   '/icon.svg',

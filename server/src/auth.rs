@@ -46,7 +46,8 @@ pub fn hash_password(password: &str) -> AppResult<String> {
         .map_err(AppError::internal)
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
+/// Slow on purpose (argon2id): never call it on the async runtime or inside the write lock.
+pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| {
         Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -123,30 +124,56 @@ pub fn create_user(
     Ok(id)
 }
 
-/// Checks the password and issues a token. Unknown users cost the same time as wrong passwords.
-pub fn login(
-    tx: &Transaction<'_>,
-    username: &str,
-    password: &str,
-    ttl_days: i64,
-) -> AppResult<LoginResponse> {
-    let row: Option<(i64, String, String, bool)> = tx
+/// What a login needs to know about a user, read on a reader connection before the password
+/// check (which runs outside any transaction).
+#[derive(Debug, Clone)]
+pub struct LoginRow {
+    pub user_id: i64,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+}
+
+pub fn find_login(tx: &Transaction<'_>, username: &str) -> AppResult<Option<LoginRow>> {
+    Ok(tx
         .query_row(
             "SELECT id, password_hash, role, disabled FROM users WHERE username = ?1",
             [username],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok(LoginRow {
+                    user_id: r.get(0)?,
+                    password_hash: r.get(1)?,
+                    role: r.get(2)?,
+                    disabled: r.get(3)?,
+                })
+            },
         )
-        .optional()?;
-    let Some((user_id, hash, role, disabled)) = row else {
-        // Same work as a real check, so response time does not reveal which usernames exist.
-        let _ = verify_password(password, DUMMY_HASH);
+        .optional()?)
+}
+
+/// The hash to check a password against: the user's, or for an unknown username a dummy one,
+/// so the answer takes as long and does not tell which usernames exist.
+pub fn hash_to_check(row: Option<&LoginRow>) -> String {
+    row.map_or(DUMMY_HASH, |r| r.password_hash.as_str())
+        .to_string()
+}
+
+/// Issues a token for a user whose password was checked. Inside a write transaction: it also
+/// re-reads the user, so one disabled (or whose password changed) meanwhile gets nothing.
+pub fn issue_token(
+    tx: &Transaction<'_>,
+    username: &str,
+    checked: &LoginRow,
+    ttl_days: i64,
+) -> AppResult<LoginResponse> {
+    let now_row = find_login(tx, username)?;
+    let Some(row) = now_row.filter(|r| {
+        r.user_id == checked.user_id && r.password_hash == checked.password_hash && !r.disabled
+    }) else {
         return Err(AppError::Unauthorized("bad_credentials"));
     };
-    if !verify_password(password, &hash) || disabled {
-        return Err(AppError::Unauthorized("bad_credentials"));
-    }
-    let role =
-        Role::from_code(&role).ok_or_else(|| AppError::internal(format!("unknown role {role}")))?;
+    let role = Role::from_code(&row.role)
+        .ok_or_else(|| AppError::internal(format!("unknown role {}", row.role)))?;
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
@@ -157,7 +184,13 @@ pub fn login(
     tx.execute(
         "INSERT INTO tokens (token_hash, user_id, created_at, expires_at, public_id)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![token_hash(&token), user_id, now, expires_at, hex(&public)],
+        params![
+            token_hash(&token),
+            row.user_id,
+            now,
+            expires_at,
+            hex(&public)
+        ],
     )?;
     Ok(LoginResponse {
         token,
@@ -165,6 +198,23 @@ pub fn login(
         username: username.to_string(),
         expires_at,
     })
+}
+
+/// Checks the password and issues a token in one go, for tools and tests that already hold a
+/// transaction. It hashes inside that transaction: the HTTP route does not use it (see
+/// `routes::auth::login`, which checks outside the write lock, with limits).
+pub fn login(
+    tx: &Transaction<'_>,
+    username: &str,
+    password: &str,
+    ttl_days: i64,
+) -> AppResult<LoginResponse> {
+    let row = find_login(tx, username)?;
+    let ok = verify_password(password, &hash_to_check(row.as_ref()));
+    match row {
+        Some(row) if ok && !row.disabled => issue_token(tx, username, &row, ttl_days),
+        _ => Err(AppError::Unauthorized("bad_credentials")),
+    }
 }
 
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Vfm0H+1BoM6xbWhIjh2o7yvlUO0tQz9VpUFMpW6VLmc";
@@ -316,9 +366,21 @@ pub fn audit(
     target: Option<&str>,
     detail: Option<&str>,
 ) -> AppResult<()> {
+    audit_at(tx, now_secs(), user_id, action, target, detail)
+}
+
+/// An audit entry for something that happened at `at` (written later, in a batch).
+pub fn audit_at(
+    tx: &Transaction<'_>,
+    at: i64,
+    user_id: Option<i64>,
+    action: &str,
+    target: Option<&str>,
+    detail: Option<&str>,
+) -> AppResult<()> {
     tx.execute(
         "INSERT INTO audit_log (at, user_id, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![now_secs(), user_id, action, target, detail],
+        params![at, user_id, action, target, detail],
     )?;
     Ok(())
 }

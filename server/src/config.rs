@@ -20,6 +20,8 @@ pub struct Config {
     /// PEM certificate chain and private key: serve HTTPS (rustls) when both are set.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Waits after failed logins, password checks at once, and where client addresses come from.
+    pub login_limits: crate::login_limit::LoginLimits,
 }
 
 impl Default for Config {
@@ -33,6 +35,7 @@ impl Default for Config {
             sync_limits: tachkhis_shared::sync_guard::Limits::default(),
             tls_cert: None,
             tls_key: None,
+            login_limits: crate::login_limit::LoginLimits::default(),
         }
     }
 }
@@ -49,6 +52,7 @@ impl std::fmt::Debug for Config {
             .field("tls_cert", &self.tls_cert)
             // The key's path is not secret, its content is never held here.
             .field("tls_key", &self.tls_key)
+            .field("login_limits", &self.login_limits)
             .finish()
     }
 }

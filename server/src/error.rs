@@ -4,7 +4,7 @@
 use axum::{
     Json,
     extract::rejection::{BytesRejection, JsonRejection, QueryRejection},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use tachkhis_shared::api::ErrorBody;
@@ -28,6 +28,12 @@ pub enum AppError {
     Conflict(String),
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// 429 with `Retry-After`: failed logins for this account or from this address must wait.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -107,6 +113,9 @@ impl IntoResponse for AppError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            AppError::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", None)
+            }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
@@ -116,7 +125,7 @@ impl IntoResponse for AppError {
             AppError::Internal(_) => "the server could not complete the request".to_string(),
             other => other.to_string(),
         };
-        (
+        let mut response = (
             status,
             Json(ErrorBody {
                 error: code.to_string(),
@@ -124,7 +133,14 @@ impl IntoResponse for AppError {
                 doc_id,
             }),
         )
-            .into_response()
+            .into_response();
+        if let AppError::TooManyAttempts { retry_after, .. } = &self {
+            let secs = crate::login_limit::retry_after_secs(*retry_after);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 

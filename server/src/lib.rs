@@ -11,6 +11,7 @@ pub mod devices;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod login_limit;
 pub mod programme;
 pub mod projection;
 pub mod routes;
@@ -45,7 +46,39 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Failed-login waits and the password-check slots, shared by every request.
+    pub logins: Arc<login_limit::Logins>,
 }
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        Self {
+            logins: login_limit::Logins::new(config.login_limits.clone()),
+            db,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The Content-Security-Policy of every answer. The app is one origin: its scripts (boot.js,
+/// the wasm-bindgen glue, the wasm, which needs 'wasm-unsafe-eval'), styles, icon, manifest and
+/// service worker all come from it, and it talks only to its own API. Images allow `data:` and
+/// `blob:` (QR codes and files made on the tablet); no inline script or style anywhere, no
+/// plugin, no `<base>`, and no other site may frame it (`/office` included).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; \
+     connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers set on every answer (HTML, assets, API, errors), replacing any a handler set.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "nosniff"),
+    // The app never links out; a URL of the app (a session id) is nobody else's business.
+    ("referrer-policy", "no-referrer"),
+    // For browsers older than CSP's frame-ancestors.
+    ("x-frame-options", "DENY"),
+];
 
 /// The whole application: `/api/…` and, when configured, the client at `/`.
 pub fn router(state: AppState) -> Router {
@@ -80,7 +113,8 @@ pub fn router(state: AppState) -> Router {
                 HeaderValue::from_static("no-cache"),
             ));
     }
-    app.layer(CompressionLayer::new())
+    let app = app
+        .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             AppError::internal("panic").into_response()
         }))
@@ -91,7 +125,16 @@ pub fn router(state: AppState) -> Router {
                 .map(MatchedPath::as_str)
                 .unwrap_or("-");
             tracing::info_span!("http", method = %req.method(), path)
-        }))
+        }));
+    // Outermost, so that errors, panics and fallbacks get them too.
+    SECURITY_HEADERS
+        .iter()
+        .fold(app, |app, (name, value)| {
+            app.layer(SetResponseHeaderLayer::overriding(
+                header::HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            ))
+        })
         .with_state(state)
 }
 
@@ -118,16 +161,41 @@ pub async fn serve_with_db<L>(
 where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
+    for<'a> login_limit::PeerAddr:
+        axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
 {
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(config),
-    };
-    let janitor = tokio::spawn(janitor(db));
-    let result = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    serve_state(listener, AppState::new(db, config), shutdown).await
+}
+
+/// Serves `state` (tests keep a clone to look at the login limits). Each request knows its TCP
+/// peer (`ConnectInfo<PeerAddr>`), which the login limits count against.
+pub async fn serve_state<L>(
+    listener: L,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+    for<'a> login_limit::PeerAddr:
+        axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
+{
+    let db = state.db.clone();
+    let logins = state.logins.clone();
+    let janitor = tokio::spawn(janitor(db.clone()));
+    let audits = tokio::spawn(logins.clone().audit_writer(db.clone()));
+    let result = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<login_limit::PeerAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     janitor.abort();
+    audits.abort();
+    // Failures of the last moments are still recorded.
+    if let Err(e) = logins.flush_audits(&db).await {
+        tracing::warn!(error = %e, "failed logins could not be audited");
+    }
     Ok(result?)
 }
 

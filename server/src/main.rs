@@ -47,9 +47,10 @@ enum Command {
               value_parser = clap::value_parser!(i64).range(1..=3650))]
         token_ttl_days: i64,
         /// Most items (operations and their fields) one sync message may decode to; a
-        /// session of about 25,000 proposals fits in the default. Bounds the memory one
-        /// request can take (see ARCHITECTURE.md, "Sync limits").
-        #[arg(long, env = "TACHKHIS_MAX_SYNC_ITEMS", default_value_t = 5_000_000,
+        /// session of about 10,000 proposals fits in the default. Bounds the memory and time
+        /// one message can take; a request may hold twice as many over its messages (see
+        /// ARCHITECTURE.md, "Sync limits").
+        #[arg(long, env = "TACHKHIS_MAX_SYNC_ITEMS", default_value_t = 2_000_000,
               value_parser = clap::value_parser!(u64).range(10_000..=100_000_000))]
         max_sync_items: u64,
         /// Serve HTTPS with this PEM certificate chain (leaf first, e.g. certbot's
@@ -63,6 +64,11 @@ enum Command {
         /// HTTPS (e.g. 0.0.0.0:80).
         #[arg(long, env = "TACHKHIS_REDIRECT_HTTP", requires = "tls_cert")]
         redirect_http: Option<SocketAddr>,
+        /// Behind a reverse proxy only: count failed logins against the client address the
+        /// proxy puts last in X-Forwarded-For, not against the proxy's own address. Without a
+        /// proxy, this would let anyone choose the address they are counted as.
+        #[arg(long, env = "TACHKHIS_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate {
@@ -112,6 +118,7 @@ async fn main() -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             redirect_http,
+            trust_forwarded_for,
         } => {
             let assets = assets.or_else(default_assets);
             if let Some(dir) = &assets
@@ -131,6 +138,11 @@ async fn main() -> anyhow::Result<()> {
                 tls_key,
                 sync_limits: tachkhis_shared::sync_guard::Limits {
                     max_column_items: max_sync_items,
+                    max_request_items: max_sync_items.saturating_mul(2),
+                    ..Default::default()
+                },
+                login_limits: tachkhis_server::login_limit::LoginLimits {
+                    trust_forwarded_for,
                     ..Default::default()
                 },
                 ..Config::default()

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use tachkhis_shared::{
     session::{Session, SessionDoc},
     sync::{self as engine, DocStatus, Head, State},
-    sync_guard::Limits,
+    sync_guard::{self, Limits},
 };
 use uuid::Uuid;
 
@@ -48,19 +48,29 @@ pub fn doc_meta(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<Option<DocMeta>
     }
 }
 
-/// Loads a stored document; an unknown id gives an empty document.
+/// Loads a stored document; an unknown id gives an empty document. A stored document that no
+/// longer loads (written by an earlier version that let a bad change through) is that
+/// document's 400 `document_unreadable`, never a 500 for every later sync.
 pub fn load_doc(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<AutoCommit> {
     let mut stmt =
         tx.prepare_cached("SELECT data FROM doc_chunks WHERE doc_id = ?1 ORDER BY id")?;
     let mut rows = stmt.query([doc_id.to_string()])?;
     let mut doc: Option<AutoCommit> = None;
+    let unreadable = |what: String| AppError::BadRequest {
+        code: "document_unreadable",
+        message: format!("document {doc_id}: the server's copy cannot be read ({what})"),
+        doc_id: Some(doc_id),
+    };
     while let Some(row) = rows.next()? {
         let data: Vec<u8> = row.get(0)?;
-        match doc.as_mut() {
-            None => doc = Some(AutoCommit::load(&data).map_err(AppError::internal)?),
-            Some(d) => {
-                d.load_incremental(&data).map_err(AppError::internal)?;
-            }
+        let loaded = match doc.as_mut() {
+            None => guarded(|| AutoCommit::load(&data)).map(|r| r.map(|d| doc = Some(d))),
+            Some(d) => guarded(|| d.load_incremental(&data)).map(|r| r.map(|_| ())),
+        };
+        match loaded {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(unreadable(e.to_string())),
+            Err(panic) => return Err(unreadable(panic)),
         }
     }
     Ok(doc.unwrap_or_default())
@@ -117,7 +127,7 @@ pub fn persist_changes(
     let snapshot_bytes = meta.map_or(0, |m| m.snapshot_bytes);
     let incremental_bytes = meta.map_or(0, |m| m.incremental_bytes);
     if meta.is_none() {
-        let data = doc.save();
+        let data = save(doc_id, || doc.save())?;
         tx.execute(
             "INSERT INTO documents (id, heads, snapshot_bytes, incremental_bytes, created_at, updated_at)
              VALUES (?1, ?2, ?3, 0, ?4, ?4)",
@@ -125,10 +135,10 @@ pub fn persist_changes(
         )?;
         insert_chunk(tx, &id, "snapshot", &data, now)?;
     } else {
-        let data = doc.save_after(before);
+        let data = save(doc_id, || doc.save_after(before))?;
         let incremental = incremental_bytes + data.len() as i64;
         if incremental > snapshot_bytes && incremental > COMPACT_MIN_BYTES {
-            let snapshot = doc.save();
+            let snapshot = save(doc_id, || doc.save())?;
             tx.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [&id])?;
             insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
             tx.execute(
@@ -144,6 +154,16 @@ pub fn persist_changes(
         }
     }
     project_or_quarantine(tx, doc_id, doc)
+}
+
+/// Saving re-encodes what was received, and Automerge checks itself while doing so (debug
+/// builds assert): a failure there refuses the message like any other bad message.
+fn save(doc_id: Uuid, f: impl FnOnce() -> Vec<u8>) -> AppResult<Vec<u8>> {
+    guarded(f).map_err(|panic| AppError::BadRequest {
+        code: "bad_sync_message",
+        message: format!("document {doc_id}: the changes could not be stored ({panic})"),
+        doc_id: Some(doc_id),
+    })
 }
 
 fn insert_chunk(
@@ -262,9 +282,17 @@ pub fn exchange(
     if let Some(message) = message {
         // Checked first (limits), then applied where a panic inside Automerge becomes this
         // document's 400: the document and state are dropped with the rolled-back transaction.
-        guarded(|| engine::receive_checked(&mut doc, &mut state, message, limits))
-            .map_err(|panic| refused(format!("the sync message could not be applied ({panic})")))?
-            .map_err(|e| refused(e.to_string()))?;
+        let summary = sync_guard::check(message, limits)
+            .map_err(|e| refused(format!("the sync message was refused: {e}")))?;
+        guarded(|| {
+            engine::receive(&mut doc, &mut state, message).map_err(|e| e.to_string())?;
+            if summary.change_chunks > 0 {
+                canonical(&mut doc, &before)?;
+            }
+            Ok::<_, String>(())
+        })
+        .map_err(|panic| refused(format!("the sync message could not be applied ({panic})")))?
+        .map_err(refused)?;
         if doc.get_heads() != before {
             status = persist_changes(tx, doc_id, &mut doc, &before, meta.as_ref())?;
         }
@@ -274,7 +302,7 @@ pub fn exchange(
     let reply = if quiet {
         None
     } else {
-        guarded(|| engine::generate(&mut doc, &mut state))
+        guarded(|| engine::generate_for_server(&mut doc, &mut state))
             .map_err(|panic| refused(format!("no answer could be made ({panic})")))?
     };
     // Sync state only for documents that exist, or that this message created: a peer naming
@@ -283,6 +311,24 @@ pub fn exchange(
         save_state(tx, user_id, peer, doc_id, &state)?;
     }
     Ok(Exchange { reply, status })
+}
+
+/// Automerge keeps a received change's bytes and hashes them as they came, but writes the
+/// change its own way when the document is saved: a change spelled differently (a run of one
+/// written as a repeat, padded numbers) would change hash on the way to disk, and the saved
+/// document would no longer load ("mismatching heads"). So every new change must be exactly
+/// what Automerge itself would write.
+fn canonical(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), String> {
+    for change in doc.get_changes(before) {
+        let rewritten = automerge::Change::from(change.decode());
+        if rewritten.hash() != change.hash() {
+            return Err(format!(
+                "change {} is not written the way Automerge writes it",
+                change.hash()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Runs `f`, turning a panic into an error that says what it was (Automerge's decoding and sync
@@ -311,7 +357,20 @@ pub fn rebuild_projections(tx: &Transaction<'_>) -> AppResult<(usize, usize)> {
     let (mut projected, mut quarantined) = (0, 0);
     for id in ids {
         let doc_id = Uuid::parse_str(&id).map_err(AppError::internal)?;
-        let mut doc = load_doc(tx, doc_id)?;
+        let mut doc = match load_doc(tx, doc_id) {
+            Ok(doc) => doc,
+            // One unreadable document is set aside with its reason; the others are rebuilt.
+            Err(AppError::BadRequest { message, .. }) => {
+                projection::remove(tx, doc_id)?;
+                tx.execute(
+                    "UPDATE documents SET quarantine_reason = ?2, quarantined_at = coalesce(quarantined_at, ?3) WHERE id = ?1",
+                    params![id, message, now_secs()],
+                )?;
+                quarantined += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         match project_or_quarantine(tx, doc_id, &mut doc)? {
             DocStatus::Ok => projected += 1,
             DocStatus::Quarantined { .. } => quarantined += 1,

@@ -49,6 +49,8 @@ pub struct BatchResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocReply {
     pub doc_id: Uuid,
+    /// The server's next message. `None` with `DocStatus::Ok` means "not applied this time,
+    /// send it again": the request's budget was spent on the documents before it.
     pub message: Option<Vec<u8>>,
     pub status: DocStatus,
 }
@@ -73,8 +75,6 @@ pub enum SyncError<E> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
-    #[error("the sync message was refused before decoding: {0}")]
-    Refused(#[from] crate::sync_guard::GuardError),
     #[error("the sync message could not be decoded: {0}")]
     Decode(String),
     #[error("the sync message could not be applied: {0}")]
@@ -114,21 +114,10 @@ pub fn encode_state(state: &State) -> Vec<u8> {
     state.encode()
 }
 
-/// Checks one encoded message from a peer against `limits` (see [`crate::sync_guard`]), then
-/// applies it. This is what a receiver that does not trust its peer (the server) calls.
-pub fn receive_checked(
-    doc: &mut AutoCommit,
-    state: &mut State,
-    message: &[u8],
-    limits: &crate::sync_guard::Limits,
-) -> Result<(), MessageError> {
-    crate::sync_guard::check(message, limits)?;
-    receive(doc, state, message)
-}
-
 /// Applies one encoded message from a peer. Change chunks are checksummed and parsed while the
-/// message is decoded, so a corrupt message is refused before it touches the document. A peer
-/// that is not trusted goes through [`receive_checked`].
+/// message is decoded, so a corrupt message is refused before it touches the document. A
+/// receiver that does not trust its peer (the server) checks the message with
+/// [`crate::sync_guard::check`] first.
 pub fn receive(
     doc: &mut AutoCommit,
     state: &mut State,
@@ -155,6 +144,26 @@ pub fn is_quiet(message: &[u8], our_heads: &[ChangeHash]) -> bool {
 /// The next encoded message for the peer, if any.
 pub fn generate(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
     doc.sync().generate_sync_message(state).map(Message::encode)
+}
+
+/// [`generate`] for the server, which keeps nothing of a round but the stored document and
+/// the shared heads. A change that arrived without one of its dependencies (the tablet left it
+/// out because the server's Bloom filter wrongly claimed it, about 1 % per change) waits in
+/// Automerge's queue, which the server drops at the end of the request, while the tablet has
+/// noted the change as sent and never sends it again: the server would ask for it forever
+/// (issue 8's `TooManyRounds`). So when something is queued, the reply says the server has
+/// nothing (empty heads, an empty filter): every Automerge peer then forgets what it sent and
+/// sends its whole document (V2) or all its changes (V1), which leaves nothing to queue.
+/// Automerge itself answers a peer that lost its data this way; a tablet's first sync to the
+/// server takes the same path.
+pub fn generate_for_server(doc: &mut AutoCommit, state: &mut State) -> Option<Vec<u8>> {
+    let orphans = !doc.get_missing_deps(&[]).is_empty();
+    let mut message = doc.sync().generate_sync_message(state)?;
+    if orphans {
+        message.heads.clear();
+        message.have = vec![automerge::sync::Have::default()];
+    }
+    Some(message.encode())
 }
 
 /// One document as a tablet holds it during a sync run.
@@ -254,8 +263,21 @@ pub async fn run_client_sync<T: Transport>(
                 )));
             };
             let d = &mut docs[i];
-            if let DocStatus::Quarantined { reason } = reply.status {
-                report.quarantined.insert(d.id, reason);
+            if let DocStatus::Quarantined { reason } = &reply.status {
+                report.quarantined.insert(d.id, reason.clone());
+            }
+            if reply.message.is_none() && reply.status == DocStatus::Ok {
+                // Deferred by the server: start this document's exchange afresh next round
+                // (its in-flight bookkeeping would otherwise hold the message back).
+                d.state = decode_state(Some(&encode_state(&d.state)));
+                if let Some(next) = generate(&mut d.doc, &mut d.state) {
+                    entries.push(DocEntry {
+                        doc_id: d.id,
+                        heads: heads_to_wire(&d.doc.get_heads()),
+                        message: Some(next),
+                    });
+                }
+                continue;
             }
             if let Some(message) = reply.message {
                 let before = d.doc.get_heads();

@@ -37,6 +37,10 @@ pub struct Limits {
     pub max_inflated_bytes: usize,
     /// Items all the message's columns decode to, in all (operations, changes, their fields).
     pub max_column_items: u64,
+    /// Items all the messages of one batch request decode to: past it, the server answers
+    /// "send again" for the remaining documents instead of applying them (see the server's
+    /// `routes::sync`), so one request holds the write lock for a bounded time.
+    pub max_request_items: u64,
 }
 
 impl Default for Limits {
@@ -50,7 +54,8 @@ impl Default for Limits {
             max_actors: 4_096,
             max_actor_bytes: 128,
             max_inflated_bytes: 32 * 1024 * 1024,
-            max_column_items: 5_000_000,
+            max_column_items: 2_000_000,
+            max_request_items: 4_000_000,
         }
     }
 }
@@ -69,6 +74,9 @@ pub enum GuardError {
 pub struct Summary {
     pub heads: usize,
     pub chunks: usize,
+    /// Chunks that are single changes (plain or compressed), whose bytes Automerge keeps and
+    /// hashes as received (see `canonical` in the server's store).
+    pub change_chunks: usize,
     pub inflated_bytes: usize,
     pub column_items: u64,
 }
@@ -216,6 +224,9 @@ fn check_chunk(r: &mut Reader<'_>, budget: &mut Budget<'_>) -> Result<(), GuardE
     let kind = r.byte("chunk type")?;
     let len = r.length("chunk")?;
     let data = r.take(len, "chunk")?;
+    if matches!(kind, CHUNK_CHANGE | CHUNK_COMPRESSED) {
+        budget.summary.change_chunks += 1;
+    }
     match kind {
         CHUNK_CHANGE => check_change(data, budget),
         CHUNK_COMPRESSED => {

@@ -414,6 +414,7 @@ async fn scenario(
     assert_eq!(detail["edited_after_close"], 1);
     assert_eq!(detail["associations"][0]["name"], ASSOCIATION);
     assert_eq!(detail["associations"][0]["count"], 1);
+    assert_no_csp_violations(client).await;
     server.stop().await;
     Ok(())
 }

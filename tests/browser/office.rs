@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::helpers::HttpTransport;
 use crate::{
-    Chromedriver, PASSWORD, Server, TestResult, artefacts_dir, assets_dir, attr, click,
-    connect_browser, count, css, find, screenshot, wait_count, wait_until,
+    Chromedriver, PASSWORD, Server, TestResult, artefacts_dir, assert_no_csp_violations,
+    assets_dir, attr, click, connect_browser, count, css, find, screenshot, wait_count, wait_until,
 };
 
 async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
@@ -346,5 +346,6 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
     press(client, "m").await;
     assert_eq!(count(client, "[data-test=merge-dialog]").await, 0);
     screenshot(client, "office-committee-fr.png").await;
+    assert_no_csp_violations(client).await;
     Ok(())
 }

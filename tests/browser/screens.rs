@@ -183,6 +183,7 @@ async fn main_screens_in_both_languages_and_orientations() -> TestResult {
                 check_screen(c, lang, "import-result", size).await;
             }
         }
+        assert_no_csp_violations(c).await;
         server.stop().await;
         Ok(())
     };

@@ -46,6 +46,7 @@ pub fn assets_dir() -> PathBuf {
     let dir = PathBuf::from(dir);
     for file in [
         "index.html",
+        "boot.js",
         "sw.js",
         "pkg/tachkhis_client.js",
         "pkg/tachkhis_client_bg.wasm",
@@ -264,8 +265,44 @@ pub async fn connect_browser_with(driver: &Chromedriver, options: &BrowserOption
         .await
         .expect("downloads allowed");
     }
+    // Every page of this tab records what the Content-Security-Policy blocked.
+    cdp(
+        &client,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": CSP_WATCH }),
+    )
+    .await
+    .expect("the CSP watch installed");
     set_viewport(&client, options.viewport).await;
     client
+}
+
+/// Run by Chromium before each page's own scripts (DevTools scripts are not subject to the
+/// page's policy): every CSP violation goes into sessionStorage, which outlives navigations and
+/// reloads of the tab.
+const CSP_WATCH: &str = "document.addEventListener('securitypolicyviolation', (e) => {
+  try {
+    const list = JSON.parse(sessionStorage.getItem('tachkhis-test-csp') || '[]');
+    list.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    sessionStorage.setItem('tachkhis-test-csp', JSON.stringify(list));
+  } catch (_) {}
+});";
+
+/// Fails if the server's Content-Security-Policy blocked anything in this tab so far (the app
+/// must run whole under it: wasm, styles, images, the service worker).
+pub async fn assert_no_csp_violations(client: &Client) {
+    let found = client
+        .execute(
+            "return JSON.parse(sessionStorage.getItem('tachkhis-test-csp') || '[]');",
+            vec![],
+        )
+        .await
+        .expect("the CSP watch's record");
+    assert_eq!(
+        found,
+        json!([]),
+        "the page broke its Content-Security-Policy"
+    );
 }
 
 /// Makes the page itself `w × h` CSS px, whatever the window adds around it.

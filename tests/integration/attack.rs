@@ -374,3 +374,40 @@ async fn ids_that_do_not_exist_leave_no_sync_state() {
         1
     );
 }
+
+/// A tablet with ten sessions of 30 proposals each, synced once to a server with the given
+/// budget per request; the number of round trips it took.
+async fn rounds_with_budget(budget: Option<u64>) -> u32 {
+    let app = crate::helpers::spawn_app_with(|c| {
+        if let Some(b) = budget {
+            c.sync_limits.max_request_items = b;
+        }
+    })
+    .await;
+    let token = app.login("facilitator").await;
+    let mut t = Tablet::new("facilitator");
+    let ids: Vec<Uuid> = (0..10).map(|_| t.new_session()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        for j in 0..30 {
+            t.add_proposal(*id, &format!("اقتراح {i}-{j}"));
+        }
+    }
+    let report = t.sync(&app, &token).await.expect("one run");
+    for id in &ids {
+        let (status, body) = app.get_json(&format!("/api/sessions/{id}"), &token).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["proposal_list"].as_array().unwrap().len(), 30);
+    }
+    // Nothing is left to send.
+    let again = t.sync(&app, &token).await.unwrap();
+    assert!(again.changed.is_empty() && again.round_trips <= 1, "{again:?}");
+    report.round_trips
+}
+
+#[tokio::test]
+async fn a_batch_over_its_budget_is_finished_in_later_rounds_of_the_same_sync() {
+    let plain = rounds_with_budget(None).await;
+    // A budget that lets about three of the ten sessions through per request.
+    let budgeted = rounds_with_budget(Some(15_000)).await;
+    assert!(budgeted > plain, "{budgeted} rounds with a budget, {plain} without");
+}

@@ -1,9 +1,9 @@
 //! Test harness: the real server on 127.0.0.1:0 with a temp SQLite file, and simulated tablets
 //! that run the shared sync engine over real HTTP.
 
-use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
+use std::{collections::BTreeMap, path::PathBuf};
 
-use tachkhis_server::Config;
+use tachkhis_server::{AppState, Config};
 use tachkhis_shared::{
     GroupKind, Sector,
     api::LoginResponse,
@@ -17,30 +17,60 @@ pub struct TestApp {
     pub base: String,
     pub db_path: PathBuf,
     pub http: reqwest::Client,
+    /// The server's state (the same `Arc`s the server uses): what tests look at beside HTTP.
+    pub state: AppState,
     _dir: Option<tempfile::TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server on 127.0.0.1:0 (demo data, temp database) with its configuration changed by
+/// `configure` (login limits, assets…).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("tachkhis.db");
-    let mut app = spawn_on(db_path, "127.0.0.1:0".parse().unwrap()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().unwrap();
+    let mut config = test_config(db_path);
+    configure(&mut config);
+    let mut app = start(
+        listener,
+        config,
+        format!("http://{addr}"),
+        reqwest::Client::new(),
+    )
+    .await;
     app._dir = Some(dir);
     app
 }
 
-/// Starts a server on `addr` with the database at `db_path` (demo data loaded when empty).
-pub async fn spawn_on(db_path: PathBuf, addr: SocketAddr) -> TestApp {
+/// Starts a server on `addr` with the database at `db_path` (demo data loaded when empty):
+/// a restart on the same file.
+#[allow(dead_code)] // used by the attacks benchmark, which includes this file
+pub async fn spawn_on(db_path: PathBuf, addr: std::net::SocketAddr) -> TestApp {
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     let addr = listener.local_addr().unwrap();
     start(
         listener,
-        db_path,
+        test_config(db_path),
         format!("http://{addr}"),
         reqwest::Client::new(),
     )
     .await
+}
+
+fn test_config(db_path: PathBuf) -> Config {
+    Config {
+        db_path,
+        demo: true,
+        ..Config::default()
+    }
 }
 
 /// Starts a server speaking HTTPS with the given PEM certificate and key (loaded the way
@@ -65,30 +95,29 @@ pub async fn spawn_tls_app(cert_pem: &str, key_pem: &str) -> TestApp {
         .build()
         .unwrap();
     let base = format!("https://localhost:{}", addr.port());
-    let mut app = start(listener, dir.path().join("tachkhis.db"), base, http).await;
+    let config = test_config(dir.path().join("tachkhis.db"));
+    let mut app = start(listener, config, base, http).await;
     app._dir = Some(dir);
     app
 }
 
-async fn start<L>(listener: L, db_path: PathBuf, base: String, http: reqwest::Client) -> TestApp
+async fn start<L>(listener: L, config: Config, base: String, http: reqwest::Client) -> TestApp
 where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
+    for<'a> tachkhis_server::login_limit::PeerAddr:
+        axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
 {
-    let config = Config {
-        db_path: db_path.clone(),
-        demo: true,
-        ..Config::default()
-    };
+    let db_path = config.db_path.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let db = tachkhis_server::open_db(&config)
         .await
         .expect("open the database");
+    let state = AppState::new(db, config);
     // The listener is bound and the database open: requests queue until the server accepts.
-    let handle = tokio::spawn(tachkhis_server::serve_with_db(
+    let handle = tokio::spawn(tachkhis_server::serve_state(
         listener,
-        db,
-        config,
+        state.clone(),
         async {
             let _ = rx.await;
         },
@@ -97,6 +126,7 @@ where
         base,
         db_path,
         http,
+        state,
         _dir: None,
         shutdown: Some(tx),
         handle: Some(handle),

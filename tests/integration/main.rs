@@ -3,14 +3,19 @@
 
 mod attack;
 mod consolidation;
+mod craft;
 mod devices;
+mod headers;
 mod helpers;
 mod http;
 mod js;
+mod login;
 mod programme;
+mod redteam;
 mod restart;
 mod retry;
 mod schemathesis;
 mod session_v2;
+mod stress;
 mod sync;
 mod tls;

@@ -34,8 +34,9 @@ commands:
         (`target/dist/tachkhis serve --demo` then works)
   bench [--no-opt] [-- ARGS]
         print the size of the optimised client bundle (raw and gzip, goal <= 700 KiB gzip),
-        then `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench office ARGS` and
-        `--bench client ARGS` (the bundle in headless Chromium with a 300-proposal session)
+        then `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
+        during a flood of bad logins), `--bench office ARGS` and `--bench client ARGS` (the
+        bundle in headless Chromium with a 300-proposal session)
   build-client [--opt]
         only the client bundle, in target/client
   fuzz [--target NAME]... [--iterations N] [--seconds S] [--seed X] [--jobs J] [...]
@@ -320,7 +321,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
     let bundle = bundle::build(ctx, opt)?;
     bundle::report_sizes(&bundle, opt)?;
 
-    for bench in ["sync", "office", "client"] {
+    for bench in ["sync", "login", "office", "client"] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
             .args(extra)

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::api::{self, HttpError};
+use crate::api::{self, HttpError, LoginError};
 use crate::model::Auth;
 use crate::route::{Route, use_navigator};
 use crate::ui::{LangSwitch, input_value};
@@ -16,13 +16,32 @@ fn error_key(e: &HttpError) -> &'static str {
     }
 }
 
+/// What the login screen says: a catalogue key, and the wait (seconds) after too many failures.
+type Problem = (&'static str, Option<u32>);
+
+fn login_problem(e: &LoginError) -> Problem {
+    match e {
+        LoginError::Http(e) => (error_key(e), None),
+        LoginError::TooManyAttempts { retry_after_secs } => {
+            if *retry_after_secs < 60 {
+                ("login.error.too_many_seconds", Some(*retry_after_secs))
+            } else {
+                (
+                    "login.error.too_many_minutes",
+                    Some(retry_after_secs.div_ceil(60)),
+                )
+            }
+        }
+    }
+}
+
 #[component]
 pub fn Login() -> Html {
     let (model, lang) = use_model();
     let navigator = use_navigator();
     let username = use_state(|| model.auth().map(|a| a.username).unwrap_or_default());
     let password = use_state(String::new);
-    let error = use_state(|| None::<&'static str>);
+    let error = use_state(|| None::<Problem>);
     let busy = use_state(|| false);
 
     let onsubmit = {
@@ -41,7 +60,7 @@ pub fn Login() -> Html {
             let user = username.trim().to_string();
             let pass = (*password).clone();
             if user.is_empty() || pass.is_empty() {
-                error.set(Some("login.error.empty"));
+                error.set(Some(("login.error.empty", None)));
                 return;
             }
             busy.set(true);
@@ -59,10 +78,10 @@ pub fn Login() -> Html {
                         Ok(reference) => model
                             .logged_in(Auth::from(login), reference)
                             .await
-                            .map_err(|_| "login.error.storage"),
-                        Err(e) => Err(error_key(&e)),
+                            .map_err(|_| ("login.error.storage", None)),
+                        Err(e) => Err((error_key(&e), None)),
                     },
-                    Err(e) => Err(error_key(&e)),
+                    Err(e) => Err(login_problem(&e)),
                 };
                 busy.set(false);
                 match outcome {
@@ -121,8 +140,10 @@ pub fn Login() -> Html {
                         <input type="password" autocomplete="current-password" dir="ltr"
                             data-test="login-password" value={(*password).clone()} oninput={on_pass} />
                     </label>
-                    if let Some(key) = *error {
-                        <p class="notice warn" role="alert" data-test="login-error">{ lang.t(key) }</p>
+                    if let Some((key, n)) = *error {
+                        <p class="notice warn" role="alert" data-test="login-error">
+                            { lang.tf(key, &[("n", &n.unwrap_or_default().to_string())]) }
+                        </p>
                     }
                     <button type="submit" class="btn primary big" data-test="login-submit" disabled={*busy}>
                         { if *busy { lang.t("login.busy") } else { lang.t("login.submit") } }

@@ -80,17 +80,32 @@ pub async fn sync_batch(
     let limits = app.config.sync_limits.clone();
     // Every message is checked before the write lock is taken: a crafted one costs its sender
     // a 400, never the other tablets' time.
-    let request = tokio::task::spawn_blocking(move || {
-        for entry in &request.docs {
+    // Past the request's budget of decoded items the remaining messages are not applied: their
+    // documents get a reply with no message, which the tablet reads as "send it again" (it
+    // does, in its next round). The first message is always applied, so every request moves on.
+    let (entries, deferred) = tokio::task::spawn_blocking(move || {
+        let mut spent: u64 = 0;
+        let mut entries = Vec::with_capacity(request.docs.len());
+        let mut deferred = Vec::new();
+        for entry in request.docs {
             if let Some(message) = &entry.message {
-                check_message(entry.doc_id, message, &limits)?;
+                let items = check_message(entry.doc_id, message, &limits)?;
+                if spent > 0 && spent.saturating_add(items) > limits.max_request_items {
+                    deferred.push(DocReply {
+                        doc_id: entry.doc_id,
+                        message: None,
+                        status: DocStatus::Ok,
+                    });
+                    continue;
+                }
+                spent = spent.saturating_add(items);
             }
+            entries.push(entry);
         }
-        Ok::<_, AppError>(request)
+        Ok::<_, AppError>((entries, deferred))
     })
     .await??;
     // First a cheap read: documents whose heads the server already has need nothing.
-    let entries = request.docs;
     let needs_work = app
         .db
         .read(move |tx| {
@@ -147,13 +162,15 @@ pub async fn sync_batch(
             })
             .await?
     };
+    let mut docs = docs;
+    docs.extend(deferred);
     Ok(octets(engine::encode(&BatchResponse { docs })))
 }
 
 /// The guard's check (`tachkhis_shared::sync_guard`), as this document's 400.
-fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<()> {
+fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<u64> {
     sync_guard::check(message, limits)
-        .map(|_| ())
+        .map(|summary| summary.column_items)
         .map_err(|e| AppError::BadRequest {
             code: "bad_sync_message",
             message: format!("document {doc_id}: the sync message was refused: {e}"),
