@@ -9,7 +9,6 @@
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
-    sync::Arc,
 };
 
 use anyhow::{Context as _, Result, bail};
@@ -21,7 +20,7 @@ use axum::{
     extract::ConnectInfo,
     http::{Request, header},
 };
-use tachkhis_server::{AppState, Config};
+use tachkhis_server::{AppState, Config, login_limit::PeerAddr};
 use tachkhis_shared::{
     SessionDoc,
     sync::{self as engine, BatchRequest, ClientDoc, DocEntry, State, Transport},
@@ -73,9 +72,12 @@ fn request(method: &str, uri: &str, token: Option<&str>, body: Vec<u8>) -> Reque
         .header("x-peer-id", PEER)
         .body(Body::from(body))
         .unwrap_or_default();
-    // What `into_make_service_with_connect_info` would add for a real connection.
+    // What `serve` adds for a real connection (the login limits count per address).
     req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        .insert(ConnectInfo(PeerAddr(SocketAddr::from((
+            [127, 0, 0, 1],
+            40000,
+        )))));
     req
 }
 
@@ -128,10 +130,7 @@ impl SyncTarget {
             ..Config::default()
         };
         let db = rt.block_on(tachkhis_server::open_db(&config))?;
-        let app = tachkhis_server::router(AppState {
-            db: db.clone(),
-            config: Arc::new(config),
-        });
+        let app = tachkhis_server::router(AppState::new(db.clone(), config));
 
         let login = serde_json::json!({"username": "facilitator", "password": "tachkhis-demo"});
         let mut req = request(
@@ -265,10 +264,7 @@ impl SyncTarget {
         let db = tachkhis_server::Db::open(&path)?;
         let old = std::mem::replace(
             &mut self.app,
-            tachkhis_server::router(AppState {
-                db,
-                config: Arc::new(config),
-            }),
+            tachkhis_server::router(AppState::new(db, config)),
         );
         drop(old);
         // The previous copy: its connections are closed with the router that held them.
