@@ -140,7 +140,19 @@ pub fn read_entry(entry: &Entry) -> Result<Incoming, BundleError> {
         id: entry.id,
         reason,
     };
-    let doc = SessionDoc::load(&entry.doc, None).map_err(|e| bad(e.to_string()))?;
+    // The sync guard's limits hold for files too: a document that inflates to a gigabyte or
+    // declares billions of operations is refused before Automerge builds it (found by the
+    // fuzzer: a crafted file took a tablet to 880 MB).
+    crate::sync_guard::check(
+        &as_sync_message(&entry.doc),
+        &crate::sync_guard::Limits::default(),
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    let mut doc = SessionDoc::load(&entry.doc, None).map_err(|e| bad(e.to_string()))?;
+    // Automerge 0.12 loads some crafted documents whose own save it cannot load again (found by
+    // the fuzzer): a tablet would store such a session and lose it at its next start.
+    SessionDoc::load(&doc.save(), None)
+        .map_err(|e| bad(format!("the document does not load back once saved: {e}")))?;
     let session = doc.read().map_err(|e| bad(e.to_string()))?;
     if session.id != entry.id {
         return Err(bad(format!("the document is session {}", session.id)));
@@ -150,6 +162,23 @@ pub fn read_entry(entry: &Entry) -> Result<Incoming, BundleError> {
         doc,
         session,
     })
+}
+
+/// `doc` as the changes of a sync message (no heads, no Bloom filter), the form the guard reads.
+fn as_sync_message(doc: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x42, 0, 0, 0, 1];
+    let mut n = doc.len() as u64;
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            break;
+        }
+        out.push(byte | 0x80);
+    }
+    out.extend_from_slice(doc);
+    out
 }
 
 /// Decodes a file and checks every document; the first problem refuses the whole file.
@@ -526,5 +555,54 @@ mod tests {
             }
         }
         assert!(found > 0, "no code starting with a space among 5,000");
+    }
+
+    /// Found by the fuzzer: Automerge loads this crafted session (a session code) but cannot
+    /// load what it saves of it; a tablet would have stored it and lost it at its next start.
+    #[test]
+    fn a_document_that_does_not_load_back_once_saved_is_refused() {
+        let code = include_str!("../tests/data/session-code-resave-fails.txt");
+        let file = from_code(code).unwrap();
+        let entries = decode(&file).unwrap();
+        // Automerge alone takes it:
+        let mut doc = SessionDoc::load(&entries[0].doc, None).unwrap();
+        assert!(SessionDoc::load(&doc.save(), None).is_err());
+        // Its columns declare millions of operations that Automerge leaves unread at load; the
+        // guard's limits refuse it first, and the reload check is there for whatever the
+        // limits would not catch.
+        match read_sessions(&file) {
+            Err(BundleError::BadDocument { reason, .. }) => assert!(
+                reason.contains("over a limit") || reason.contains("does not load back"),
+                "{reason}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Found by the fuzzer: files had no limits, so a crafted one took a tablet to 880 MB; the
+    /// sync guard's limits now hold for them too.
+    #[test]
+    fn a_file_that_inflates_past_the_sync_limits_is_refused() {
+        let (a, mut da) = session(6);
+        let mut doc = da.save();
+        // A compressed change of 40 MiB of zeros (Automerge inflates before it checks).
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&vec![0u8; 40 << 20]).unwrap();
+        let body = encoder.finish().unwrap();
+        doc.extend_from_slice(&[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2]);
+        let mut n = body.len();
+        while n >= 0x80 {
+            doc.push((n as u8 & 0x7f) | 0x80);
+            n >>= 7;
+        }
+        doc.push(n as u8);
+        doc.extend_from_slice(&body);
+        match read_sessions(&encode(&[Entry { id: a, doc }])) {
+            Err(BundleError::BadDocument { reason, .. }) => {
+                assert!(reason.contains("over a limit"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -400,7 +400,10 @@ async fn rounds_with_budget(budget: Option<u64>) -> u32 {
     }
     // Nothing is left to send.
     let again = t.sync(&app, &token).await.unwrap();
-    assert!(again.changed.is_empty() && again.round_trips <= 1, "{again:?}");
+    assert!(
+        again.changed.is_empty() && again.round_trips <= 1,
+        "{again:?}"
+    );
     report.round_trips
 }
 
@@ -409,5 +412,8 @@ async fn a_batch_over_its_budget_is_finished_in_later_rounds_of_the_same_sync() 
     let plain = rounds_with_budget(None).await;
     // A budget that lets about three of the ten sessions through per request.
     let budgeted = rounds_with_budget(Some(15_000)).await;
-    assert!(budgeted > plain, "{budgeted} rounds with a budget, {plain} without");
+    assert!(
+        budgeted > plain,
+        "{budgeted} rounds with a budget, {plain} without"
+    );
 }

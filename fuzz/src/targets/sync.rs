@@ -20,7 +20,7 @@ use axum::{
     extract::ConnectInfo,
     http::{Request, header},
 };
-use tachkhis_server::{AppState, Config};
+use tachkhis_server::{AppState, Config, login_limit::PeerAddr};
 use tachkhis_shared::{
     SessionDoc,
     sync::{self as engine, BatchRequest, ClientDoc, DocEntry, State, Transport},
@@ -72,9 +72,12 @@ fn request(method: &str, uri: &str, token: Option<&str>, body: Vec<u8>) -> Reque
         .header("x-peer-id", PEER)
         .body(Body::from(body))
         .unwrap_or_default();
-    // What `into_make_service_with_connect_info` would add for a real connection.
+    // What `serve` adds for a real connection (the login limits count per address).
     req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        .insert(ConnectInfo(PeerAddr(SocketAddr::from((
+            [127, 0, 0, 1],
+            40000,
+        )))));
     req
 }
 
