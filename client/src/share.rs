@@ -173,6 +173,28 @@ pub fn HomeTools() -> Html {
     }
 }
 
+/// One session's file (`.tachkhis`) and its name; `None` when the session does not read.
+fn session_file(model: &Model, id: Uuid) -> Option<(Vec<u8>, String)> {
+    let (bytes, count) = model.export(Some(&[id]));
+    if count == 0 {
+        return None;
+    }
+    let name = model
+        .session(id)
+        .and_then(|v| v.session)
+        .map(|s| {
+            let reference = model.reference();
+            let douar = s
+                .douar_ids
+                .first()
+                .map(|d| douar_name(reference.as_deref(), Lang::Fr, d))
+                .unwrap_or_default();
+            files::session_file_name(&s.meta.date, &douar)
+        })
+        .unwrap_or_else(|| files::session_file_name("", ""));
+    Some((bytes, name))
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ShareSessionProps {
     pub id: Uuid,
@@ -200,29 +222,14 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
     if !*open {
         return opener;
     }
-    let id = props.id;
-    let (bytes, count) = model.export(Some(&[id]));
-    if count == 0 {
+    let Some((bytes, name)) = session_file(&model, props.id) else {
         return html! {
             <>
                 { opener }
                 <div class="notice warn" data-test="share-panel"><p>{ lang.t("share.unreadable") }</p></div>
             </>
         };
-    }
-    let name = model
-        .session(id)
-        .and_then(|v| v.session)
-        .map(|s| {
-            let reference = model.reference();
-            let douar = s
-                .douar_ids
-                .first()
-                .map(|d| douar_name(reference.as_deref(), Lang::Fr, d))
-                .unwrap_or_default();
-            files::session_file_name(&s.meta.date, &douar)
-        })
-        .unwrap_or_else(|| files::session_file_name("", ""));
+    };
     let code = bundle::to_code(&bytes);
     let qr = match crate::qr::encode(&code) {
         Some(qr) => html! {
@@ -282,6 +289,41 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
                     { lang.t("common.close") }
                 </button>
             </section>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ExportSessionProps {
+    pub id: Uuid,
+}
+
+/// One session's file in the downloads, in one tap (the file is made only then): how a session
+/// the server refused reaches the design office.
+#[component]
+pub fn ExportSession(props: &ExportSessionProps) -> Html {
+    let (model, lang) = use_model();
+    let said = use_state(|| None::<&'static str>);
+    let onclick = {
+        let (id, said) = (props.id, said.clone());
+        Callback::from(move |_: MouseEvent| {
+            let saved = session_file(&model, id)
+                .is_some_and(|(bytes, name)| files::download(&bytes, &name).is_ok());
+            said.set(Some(if saved {
+                "share.file_saved"
+            } else {
+                "share.file_failed"
+            }));
+        })
+    };
+    html! {
+        <>
+            <button type="button" class="btn primary" data-test="refused-export" {onclick}>
+                { lang.t("refused.export") }
+            </button>
+            if let Some(key) = *said {
+                <p class="share-said" data-test="refused-export-said" role="status">{ lang.t(key) }</p>
+            }
         </>
     }
 }

@@ -6,8 +6,8 @@ use yew::prelude::*;
 use crate::model::SessionView;
 use crate::route::{Redirect, Route, use_navigator};
 use crate::ui::{
-    PersistWarning, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label, pole_name,
-    show_date,
+    PersistWarning, RefusedNotice, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label,
+    pole_name, show_date,
 };
 use crate::use_model;
 
@@ -33,6 +33,7 @@ pub fn Home() -> Html {
             }
         })
     };
+    let server_failing = model.server_failing();
     let card = |view: &SessionView| -> Html {
         let open = {
             let navigator = navigator.clone();
@@ -73,8 +74,12 @@ pub fn Home() -> Html {
                 <button type="button" class="session-card" data-test="session-card"
                     data-id={view.id.to_string()} onclick={open}>
                     { body }
-                    <div class="card-sync">{ doc_sync_badge(lang, &view.sync) }</div>
+                    <div class="card-sync">{ doc_sync_badge(lang, &view.sync, server_failing) }</div>
                 </button>
+                // Beside the card, not in it: its buttons cannot sit inside the card's button.
+                if view.sync.refused() {
+                    <RefusedNotice id={view.id} />
+                }
             </li>
         }
     };

@@ -14,8 +14,9 @@ use yew::prelude::*;
 use crate::model::Model;
 use crate::route::Route;
 use crate::ui::{
-    DateField, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now, doc_sync_badge,
-    douar_full_list, pole_full_name, session_title, show_clock, show_date, show_time,
+    DateField, RefusedNotice, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now,
+    doc_sync_badge, douar_full_list, pole_full_name, session_title, show_clock, show_date,
+    show_time,
 };
 use crate::use_model;
 
@@ -100,7 +101,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         return html! {
             <>
                 <TopBar title={lang.t("home.unreadable_session")} back={Some(Route::Home)} />
-                <main class="page">{ doc_sync_badge(lang, &view.sync) }</main>
+                <main class="page">{ doc_sync_badge(lang, &view.sync, false) }</main>
             </>
         };
     };
@@ -160,10 +161,13 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                 }
                 // Fixed rows: what changes while typing (the save indicator) never moves the tabs.
                 <div class="session-status">
-                    { doc_sync_badge(lang, &view.sync) }
+                    { doc_sync_badge(lang, &view.sync, model.server_failing()) }
                     <SyncPanel compact=true />
                 </div>
                 <div class="save-line"><SaveIndicator /></div>
+                if view.sync.refused() {
+                    <RefusedNotice id={view.id} />
+                }
                 <crate::share::ShareSession id={view.id} />
                 <SyncProblemNotice />
             </div>
