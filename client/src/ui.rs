@@ -601,6 +601,8 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
     let refused = model.refused_count();
     let pending_text = if pending == 0 && refused == 0 {
         lang.t("sync.nothing_pending").to_string()
+    } else if pending == 0 {
+        lang.t("sync.others_sent").to_string()
     } else {
         lang.tf("sync.pending_count", &[("count", &pending.to_string())])
     };
