@@ -46,7 +46,8 @@ pub const MAX_PAGE: u32 = 5_000;
 
 const PROPOSAL_SELECT: &str = "SELECT p.id, p.session_id, p.problem, p.solution, p.sector, p.douar_id, p.raised_by,
         p.votes, s.pole_id, s.group_kind, s.date, s.present, p.deleted, m.need_id, n.title,
-        (SELECT coalesce(group_concat(sd.douar_id, char(31)), '') FROM session_douars sd WHERE sd.session_id = s.id)
+        (SELECT coalesce(group_concat(sd.douar_id, char(31)), '') FROM session_douars sd WHERE sd.session_id = s.id),
+        p.douar_unknown
      FROM proposals p
      JOIN sessions s ON s.id = p.session_id
      LEFT JOIN need_members m ON m.proposal_id = p.id
@@ -94,6 +95,7 @@ fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficeProposal> {
         need_id,
         need_title: r.get(14)?,
         session_douar_ids: split_ids(&douars),
+        douar_unknown: r.get(16)?,
     })
 }
 

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_consolidation_programme.sql"),
     include_str!("../../migrations/0003_session_v2.sql"),
     include_str!("../../migrations/0004_devices.sql"),
+    include_str!("../../migrations/0005_sync_hardening.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

@@ -4,8 +4,9 @@
 use automerge::{AutoCommit, ChangeHash};
 use rusqlite::{OptionalExtension, Transaction, params};
 use tachkhis_shared::{
-    session::SessionDoc,
+    session::{Session, SessionDoc},
     sync::{self as engine, DocStatus, Head, State},
+    sync_guard::Limits,
 };
 use uuid::Uuid;
 
@@ -167,20 +168,26 @@ pub fn project_or_quarantine(
 ) -> AppResult<DocStatus> {
     // Borrow the document into the typed view without copying it.
     let view = SessionDoc::from_automerge(std::mem::take(doc));
-    let session = view.read();
+    let session = guarded(|| view.read());
     *doc = view.into_automerge();
     let id = doc_id.to_string();
     let problem = match session {
-        Ok(s) if s.id == doc_id => {
-            projection::project(tx, &s, now_secs())?;
-            tx.execute("UPDATE documents SET quarantine_reason = NULL, quarantined_at = NULL WHERE id = ?1", [&id])?;
-            return Ok(DocStatus::Ok);
-        }
-        Ok(s) => format!(
+        Ok(Ok(s)) if s.id == doc_id => match set_aside_reason(tx, &s)? {
+            Some(reason) => reason,
+            None => match project_in_savepoint(tx, &s)? {
+                None => {
+                    tx.execute("UPDATE documents SET quarantine_reason = NULL, quarantined_at = NULL WHERE id = ?1", [&id])?;
+                    return Ok(DocStatus::Ok);
+                }
+                Some(reason) => reason,
+            },
+        },
+        Ok(Ok(s)) => format!(
             "the document says it is session {} but was sent as {doc_id}",
             s.id
         ),
-        Err(e) => e.to_string(),
+        Ok(Err(e)) => e.to_string(),
+        Err(panic) => format!("the document could not be read ({panic})"),
     };
     projection::remove(tx, doc_id)?;
     tx.execute(
@@ -189,6 +196,38 @@ pub fn project_or_quarantine(
     )?;
     tracing::warn!(%doc_id, reason = %problem, "document quarantined");
     Ok(DocStatus::Quarantined { reason: problem })
+}
+
+/// Why a session that reads well is still not projected: beyond the app's limits, or a
+/// proposal id that another stored session already holds.
+fn set_aside_reason(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<String>> {
+    if let Err(e) = s.check_limits() {
+        return Ok(Some(e.to_string()));
+    }
+    if let Some((proposal, other)) = projection::proposal_held_elsewhere(tx, s)? {
+        return Ok(Some(format!(
+            "proposal {proposal} already belongs to session {other}: a proposal id can be in one session only"
+        )));
+    }
+    Ok(None)
+}
+
+/// Projects in a savepoint, so that whatever the database refuses about one document (a
+/// constraint no check above foresaw) sets that document aside instead of failing the request
+/// and the other documents of its batch.
+fn project_in_savepoint(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<String>> {
+    tx.execute_batch("SAVEPOINT project")?;
+    match projection::project(tx, s, now_secs()) {
+        Ok(()) => {
+            tx.execute_batch("RELEASE project")?;
+            Ok(None)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO project; RELEASE project")?;
+            tracing::error!(doc_id = %s.id, error = %e, "projection failed; document set aside");
+            Ok(Some(format!("the session could not be listed ({e})")))
+        }
+    }
 }
 
 /// The server's part of one exchange for one document: apply the peer's message (if any),
@@ -204,6 +243,7 @@ pub fn exchange(
     peer: &str,
     doc_id: Uuid,
     message: Option<&[u8]>,
+    limits: &Limits,
 ) -> AppResult<Exchange> {
     let meta = doc_meta(tx, doc_id)?;
     let mut doc = load_doc(tx, doc_id)?;
@@ -213,25 +253,50 @@ pub fn exchange(
         Some(reason) => DocStatus::Quarantined { reason },
         None => DocStatus::Ok,
     };
+    let refused = |what: String| AppError::BadRequest {
+        code: "bad_sync_message",
+        message: format!("document {doc_id}: {what}"),
+        doc_id: Some(doc_id),
+    };
     let mut quiet = false;
     if let Some(message) = message {
-        engine::receive(&mut doc, &mut state, message).map_err(|e| AppError::BadRequest {
-            code: "bad_sync_message",
-            message: format!("document {doc_id}: {e}"),
-            doc_id: Some(doc_id),
-        })?;
+        // Checked first (limits), then applied where a panic inside Automerge becomes this
+        // document's 400: the document and state are dropped with the rolled-back transaction.
+        guarded(|| engine::receive_checked(&mut doc, &mut state, message, limits))
+            .map_err(|panic| refused(format!("the sync message could not be applied ({panic})")))?
+            .map_err(|e| refused(e.to_string()))?;
         if doc.get_heads() != before {
             status = persist_changes(tx, doc_id, &mut doc, &before, meta.as_ref())?;
         }
         quiet = engine::is_quiet(message, &doc.get_heads());
     }
+    // Generating reads what the peer's message declared (its Bloom filter), so it is guarded too.
     let reply = if quiet {
         None
     } else {
-        engine::generate(&mut doc, &mut state)
+        guarded(|| engine::generate(&mut doc, &mut state))
+            .map_err(|panic| refused(format!("no answer could be made ({panic})")))?
     };
-    save_state(tx, user_id, peer, doc_id, &state)?;
+    // Sync state only for documents that exist, or that this message created: a peer naming
+    // random ids leaves nothing behind.
+    if meta.is_some() || !doc.get_heads().is_empty() {
+        save_state(tx, user_id, peer, doc_id, &state)?;
+    }
     Ok(Exchange { reply, status })
+}
+
+/// Runs `f`, turning a panic into an error that says what it was (Automerge's decoding and sync
+/// code has panicked on crafted input; the server must answer 400, not die or answer 500).
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        tracing::warn!(panic = %what, "sync code panicked on a message");
+        what
+    })
 }
 
 /// Rebuilds every projection from the stored documents (the command `rebuild-projections`).

@@ -84,6 +84,9 @@ pub struct OfficeProposal {
     pub status: ProposalStatus,
     pub need_id: Option<i64>,
     pub need_title: Option<String>,
+    /// The proposal names a douar the server does not know (projected as sent, flagged).
+    #[serde(default)]
+    pub douar_unknown: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -66,6 +66,12 @@ pub const DOC_TYPE: &str = "tachkhis.session";
 pub const MAX_TEXT_CHARS: usize = 4_000;
 pub const MAX_NOTES_CHARS: usize = 100_000;
 pub const MAX_NAME_CHARS: usize = 200;
+/// A count (people in one attendance category, an association's members, votes): far above
+/// any meeting, far below what overflows a sum.
+pub const MAX_COUNT: i64 = 100_000;
+/// Douars one session is about, and the length of a place id (pole, douar).
+pub const MAX_DOUARS: usize = 200;
+pub const MAX_ID_CHARS: usize = 64;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq, Clone, Serialize, Deserialize)]
 #[error("{path}: {reason}")]
@@ -300,6 +306,80 @@ pub struct Session {
 }
 
 impl Session {
+    /// The bounds the app keeps when it writes (text lengths, counts, one id per record),
+    /// checked on a document as received: a document from a broken or hostile app that breaks
+    /// them is kept but set aside, never projected. `read` does not check these, so a tablet
+    /// can still open such a document and export it.
+    pub fn check_limits(&self) -> Result<(), SchemaError> {
+        fn text(path: String, value: &str, max: usize) -> Result<(), SchemaError> {
+            let n = value.chars().count();
+            if n > max {
+                return Err(schema_err(
+                    path,
+                    format!("{n} characters, more than the {max} the app allows"),
+                ));
+            }
+            Ok(())
+        }
+        fn count(path: String, n: i64, min: i64) -> Result<(), SchemaError> {
+            if !(min..=MAX_COUNT).contains(&n) {
+                return Err(schema_err(
+                    path,
+                    format!("{n} is outside {min} to {MAX_COUNT}"),
+                ));
+            }
+            Ok(())
+        }
+        let m = &self.meta;
+        text("meta.pole_id".into(), &m.pole_id, MAX_ID_CHARS)?;
+        text("meta.facilitators".into(), &m.facilitators, MAX_NAME_CHARS)?;
+        text("meta.created_by".into(), &m.created_by, MAX_NAME_CHARS)?;
+        text("meta.place".into(), &m.details.place, MAX_NAME_CHARS)?;
+        text("meta.note_taker".into(), &m.details.note_taker, MAX_NAME_CHARS)?;
+        text("notes".into(), &self.notes, MAX_NOTES_CHARS)?;
+        if self.douar_ids.len() > MAX_DOUARS {
+            return Err(schema_err(
+                "douars",
+                format!("{} douars, more than {MAX_DOUARS}", self.douar_ids.len()),
+            ));
+        }
+        for d in &self.douar_ids {
+            text(format!("douars.{d}"), d, MAX_ID_CHARS)?;
+        }
+        // Counters below zero read as zero (two people pressing "-" at once); only the top
+        // is a limit.
+        for (category, n) in &self.attendance.0 {
+            count(format!("attendance.{}", category.code()), *n, i64::MIN)?;
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &self.proposals {
+            let path = |field: &str| format!("proposals.{}.{field}", p.id);
+            if !seen.insert(p.id) {
+                return Err(schema_err(
+                    format!("proposals.{}", p.id),
+                    "the same proposal id is written twice (in two spellings)",
+                ));
+            }
+            text(path("problem"), &p.problem, MAX_TEXT_CHARS)?;
+            text(path("solution"), &p.solution, MAX_TEXT_CHARS)?;
+            text(path("raised_by"), &p.raised_by, MAX_NAME_CHARS)?;
+            text(path("created_by"), &p.created_by, MAX_NAME_CHARS)?;
+            if let Some(d) = &p.douar_id {
+                text(path("douar"), d, MAX_ID_CHARS)?;
+            }
+            count(path("votes"), p.votes, -MAX_COUNT)?;
+            if !p.rank.is_finite() {
+                return Err(schema_err(path("rank"), "not a finite number"));
+            }
+        }
+        // Associations read as the union of concurrent maps: one id is kept once by `read`.
+        for a in &self.associations {
+            text(format!("associations.{}.name", a.id), &a.name, MAX_NAME_CHARS)?;
+            count(format!("associations.{}.count", a.id), a.count, i64::MIN)?;
+        }
+        Ok(())
+    }
+
     pub fn live_proposals(&self) -> impl Iterator<Item = &Proposal> {
         self.proposals.iter().filter(|p| !p.deleted)
     }

@@ -73,6 +73,8 @@ pub enum SyncError<E> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
+    #[error("the sync message was refused before decoding: {0}")]
+    Refused(#[from] crate::sync_guard::GuardError),
     #[error("the sync message could not be decoded: {0}")]
     Decode(String),
     #[error("the sync message could not be applied: {0}")]
@@ -112,8 +114,21 @@ pub fn encode_state(state: &State) -> Vec<u8> {
     state.encode()
 }
 
+/// Checks one encoded message from a peer against `limits` (see [`crate::sync_guard`]), then
+/// applies it. This is what a receiver that does not trust its peer (the server) calls.
+pub fn receive_checked(
+    doc: &mut AutoCommit,
+    state: &mut State,
+    message: &[u8],
+    limits: &crate::sync_guard::Limits,
+) -> Result<(), MessageError> {
+    crate::sync_guard::check(message, limits)?;
+    receive(doc, state, message)
+}
+
 /// Applies one encoded message from a peer. Change chunks are checksummed and parsed while the
-/// message is decoded, so a corrupt message is refused before it touches the document.
+/// message is decoded, so a corrupt message is refused before it touches the document. A peer
+/// that is not trusted goes through [`receive_checked`].
 pub fn receive(
     doc: &mut AutoCommit,
     state: &mut State,

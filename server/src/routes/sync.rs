@@ -101,6 +101,7 @@ pub async fn sync_batch(
         Vec::new()
     } else {
         let user_id = caller.user.id;
+        let limits = app.config.sync_limits.clone();
         app.db
             .write(move |tx| {
                 // Revoked while this request waited: store nothing of it.
@@ -116,6 +117,7 @@ pub async fn sync_batch(
                         &peer,
                         entry.doc_id,
                         entry.message.as_deref(),
+                        &limits,
                     )?;
                     let quarantined = matches!(ex.status, DocStatus::Quarantined { .. });
                     if ex.reply.is_some() || quarantined {
@@ -179,6 +181,7 @@ pub async fn sync_one(
     let user_id = caller.user.id;
     let message: Bytes = body;
     let now = now_secs();
+    let limits = app.config.sync_limits.clone();
     let ex = app
         .db
         .write(move |tx| {
@@ -186,7 +189,7 @@ pub async fn sync_one(
             if caller.needs_touch(&peer, now) {
                 caller.touch(tx, &peer, now)?;
             }
-            store::exchange(tx, user_id, &peer, doc_id, Some(&message))
+            store::exchange(tx, user_id, &peer, doc_id, Some(&message), &limits)
         })
         .await?;
     Ok(match ex.reply {
