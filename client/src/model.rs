@@ -60,27 +60,38 @@ impl From<LoginResponse> for Auth {
 /// unchanged, from the same app, would only meet the same refusal (every minute, forever).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
-    /// The session's heads when it was sent (sorted): a change since (an edit here, a merge from
-    /// another tablet or tab) may make it acceptable.
-    pub heads: Vec<ChangeHash>,
+    /// The session's heads when it was sent ([`heads_key`]): a change since (an edit here, a
+    /// merge from another tablet or tab) may make it acceptable.
+    pub heads: String,
     /// The app build that sent it ([`current_build`]): a new release may send it differently.
     pub build: Option<String>,
 }
 
+/// Heads as one string, the same whatever their order (plain text: cheaper to store through
+/// serde than a list of hashes).
+fn heads_key(heads: &[ChangeHash]) -> String {
+    let mut heads = heads.to_vec();
+    heads.sort_unstable();
+    let mut key = String::with_capacity(heads.len() * 64);
+    for byte in heads.iter().flat_map(|h| h.0) {
+        for nibble in [byte >> 4, byte & 0xf] {
+            key.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    key
+}
+
 impl Refusal {
-    fn new(mut heads: Vec<ChangeHash>, build: Option<&str>) -> Refusal {
-        heads.sort_unstable();
+    fn new(heads: &[ChangeHash], build: Option<&str>) -> Refusal {
         Refusal {
-            heads,
+            heads: heads_key(heads),
             build: build.map(str::to_string),
         }
     }
 
     /// True while the session is as it was refused, in the build that sent it.
     pub fn holds(&self, heads: &[ChangeHash], build: Option<&str>) -> bool {
-        let mut heads = heads.to_vec();
-        heads.sort_unstable();
-        self.heads == heads && self.build.as_deref() == build
+        self.build.as_deref() == build && self.heads == heads_key(heads)
     }
 }
 
@@ -1096,7 +1107,7 @@ impl Model {
                         .map(|(_, h)| h)
                         .unwrap_or_default();
                     if let Some(entry) = find(&mut self.entries.borrow_mut(), id) {
-                        entry.problem = Some(DocProblem::Refused(Refusal::new(heads, build)));
+                        entry.problem = Some(DocProblem::Refused(Refusal::new(&heads, build)));
                     }
                     self.persist_problems();
                     self.notify();
@@ -1238,20 +1249,20 @@ mod tests {
             ChangeHash([2; 32]),
             ChangeHash([3; 32]),
         );
-        let refusal = Refusal::new(vec![b, a], Some("build1"));
+        let refusal = Refusal::new(&[b, a], Some("build1"));
         assert!(refusal.holds(&[a, b], Some("build1")), "heads in any order");
         assert!(!refusal.holds(&[a, b, c], Some("build1")), "an edit since");
         assert!(!refusal.holds(&[c], Some("build1")), "a merge since");
         assert!(!refusal.holds(&[a, b], Some("build2")), "a new release");
         assert!(!refusal.holds(&[a, b], None));
-        let unbuilt = Refusal::new(vec![a], None);
+        let unbuilt = Refusal::new(&[a], None);
         assert!(unbuilt.holds(&[a], None));
         assert!(!unbuilt.holds(&[a], Some("build1")));
     }
 
     #[test]
     fn stored_problems_read_back_and_earlier_refusals_are_tried_again() {
-        let refused = DocProblem::Refused(Refusal::new(vec![ChangeHash([7; 32])], Some("b1")));
+        let refused = DocProblem::Refused(Refusal::new(&[ChangeHash([7; 32])], Some("b1")));
         let quarantined = DocProblem::Quarantined {
             reason: "bad douar".into(),
         };

@@ -294,18 +294,19 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub struct ExportSessionProps {
+pub struct RefusedNoticeProps {
     pub id: Uuid,
 }
 
-/// One session's file in the downloads, in one tap (the file is made only then): how a session
-/// the server refused reaches the design office.
+/// What a refused session means and what to do: the work is safe here, it will not be sent
+/// automatically; its file in one tap (made only then) for the design office, or try again.
 #[component]
-pub fn ExportSession(props: &ExportSessionProps) -> Html {
+pub fn RefusedNotice(props: &RefusedNoticeProps) -> Html {
     let (model, lang) = use_model();
     let said = use_state(|| None::<&'static str>);
-    let onclick = {
-        let (id, said) = (props.id, said.clone());
+    let id = props.id;
+    let export = {
+        let (model, said) = (model.clone(), said.clone());
         Callback::from(move |_: MouseEvent| {
             let saved = session_file(&model, id)
                 .is_some_and(|(bytes, name)| files::download(&bytes, &name).is_ok());
@@ -316,14 +317,25 @@ pub fn ExportSession(props: &ExportSessionProps) -> Html {
             }));
         })
     };
+    let retry = Callback::from(move |_: MouseEvent| model.retry_refused(id));
     html! {
-        <>
-            <button type="button" class="btn primary" data-test="refused-export" {onclick}>
-                { lang.t("refused.export") }
-            </button>
+        <div class="notice warn" data-test="refused-notice" data-id={id.to_string()} role="status">
+            <p>
+                <strong data-test="refused-title">{ lang.t("refused.title") }</strong>
+                { " " }{ lang.t("refused.text") }
+            </p>
+            <div class="share-actions">
+                <button type="button" class="btn primary" data-test="refused-export" onclick={export}>
+                    { lang.t("refused.export") }
+                </button>
+                <button type="button" class="btn secondary" data-test="refused-retry" onclick={retry}>
+                    { lang.t("refused.retry") }
+                </button>
+            </div>
             if let Some(key) = *said {
                 <p class="share-said" data-test="refused-export-said" role="status">{ lang.t(key) }</p>
             }
-        </>
+            <p class="hint">{ lang.t("refused.when") }</p>
+        </div>
     }
 }

@@ -664,35 +664,6 @@ pub fn SyncProblemNotice() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct RefusedNoticeProps {
-    pub id: uuid::Uuid,
-}
-
-/// What a refused session means and what to do: the work is safe here, it will not be sent
-/// automatically, export it for the design office (one tap), or ask to try again.
-#[component]
-pub fn RefusedNotice(props: &RefusedNoticeProps) -> Html {
-    let (model, lang) = use_model();
-    let id = props.id;
-    let retry = Callback::from(move |_: MouseEvent| model.retry_refused(id));
-    html! {
-        <div class="notice warn" data-test="refused-notice" data-id={id.to_string()} role="status">
-            <p>
-                <strong data-test="refused-title">{ lang.t("refused.title") }</strong>
-                { " " }{ lang.t("refused.text") }
-            </p>
-            <div class="share-actions">
-                <crate::share::ExportSession {id} />
-                <button type="button" class="btn secondary" data-test="refused-retry" onclick={retry}>
-                    { lang.t("refused.retry") }
-                </button>
-            </div>
-            <p class="hint">{ lang.t("refused.when") }</p>
-        </div>
-    }
-}
-
 /// Warns that the browser may clear the tablet's data (persistent storage refused) or that
 /// space is running short; the first can be put aside, the second stays while it is true.
 #[component]

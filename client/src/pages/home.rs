@@ -6,8 +6,8 @@ use yew::prelude::*;
 use crate::model::SessionView;
 use crate::route::{Redirect, Route, use_navigator};
 use crate::ui::{
-    PersistWarning, RefusedNotice, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label,
-    pole_name, show_date,
+    PersistWarning, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label, pole_name,
+    show_date,
 };
 use crate::use_model;
 
@@ -78,7 +78,7 @@ pub fn Home() -> Html {
                 </button>
                 // Beside the card, not in it: its buttons cannot sit inside the card's button.
                 if view.sync.refused() {
-                    <RefusedNotice id={view.id} />
+                    <crate::share::RefusedNotice id={view.id} />
                 }
             </li>
         }

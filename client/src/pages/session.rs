@@ -14,9 +14,8 @@ use yew::prelude::*;
 use crate::model::Model;
 use crate::route::Route;
 use crate::ui::{
-    DateField, RefusedNotice, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now,
-    doc_sync_badge, douar_full_list, pole_full_name, session_title, show_clock, show_date,
-    show_time,
+    DateField, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now, doc_sync_badge,
+    douar_full_list, pole_full_name, session_title, show_clock, show_date, show_time,
 };
 use crate::use_model;
 
@@ -166,7 +165,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                 </div>
                 <div class="save-line"><SaveIndicator /></div>
                 if view.sync.refused() {
-                    <RefusedNotice id={view.id} />
+                    <crate::share::RefusedNotice id={view.id} />
                 }
                 <crate::share::ShareSession id={view.id} />
                 <SyncProblemNotice />
