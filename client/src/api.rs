@@ -30,7 +30,8 @@ pub enum HttpError {
     Revoked,
     /// 403: this account may not do that.
     Forbidden,
-    /// 400 `bad_sync_message` about one document.
+    /// A 4xx naming one document (`doc_id`, e.g. 400 `bad_sync_message`): the server refuses
+    /// that document as it is; sending it again unchanged would meet the same answer.
     BadDoc(Uuid),
     /// Another answer than the one expected.
     Server(u16),
@@ -45,7 +46,7 @@ impl std::fmt::Display for HttpError {
             HttpError::Unauthorized => f.write_str("unauthorized"),
             HttpError::Revoked => f.write_str("token revoked"),
             HttpError::Forbidden => f.write_str("forbidden"),
-            HttpError::BadDoc(id) => write!(f, "bad sync message for {id}"),
+            HttpError::BadDoc(id) => write!(f, "document {id} refused"),
             HttpError::Server(status) => write!(f, "HTTP {status}"),
             HttpError::Unreadable(why) => write!(f, "unreadable answer: {why}"),
         }
@@ -132,15 +133,15 @@ async fn checked(response: Response) -> Result<Response, HttpError> {
             Err(unauthorized(&text))
         }
         403 => Err(HttpError::Forbidden),
-        400 => {
+        // Too slow or too many requests: passing, whatever they name.
+        status @ (408 | 429) => Err(HttpError::Server(status)),
+        status @ 400..=499 => {
             let text = read_text(&response).await.unwrap_or_default();
             match json::from_str::<ErrorBody>(&text) {
                 Ok(ErrorBody {
-                    error,
-                    doc_id: Some(id),
-                    ..
-                }) if error == "bad_sync_message" => Err(HttpError::BadDoc(id)),
-                _ => Err(HttpError::Server(400)),
+                    doc_id: Some(id), ..
+                }) => Err(HttpError::BadDoc(id)),
+                _ => Err(HttpError::Server(status)),
             }
         }
         status => Err(HttpError::Server(status)),

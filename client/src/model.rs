@@ -56,11 +56,69 @@ impl From<LoginResponse> for Auth {
     }
 }
 
+/// The server refused a session as the tablet held it then (a 4xx naming it): sending it again
+/// unchanged, from the same app, would only meet the same refusal (every minute, forever).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// The session's heads when it was sent ([`heads_key`]): a change since (an edit here, a
+    /// merge from another tablet or tab) may make it acceptable.
+    pub heads: String,
+    /// The app build that sent it ([`current_build`]): a new release may send it differently.
+    pub build: Option<String>,
+}
+
+/// Heads as one string, the same whatever their order (plain text: cheaper to store through
+/// serde than a list of hashes).
+fn heads_key(heads: &[ChangeHash]) -> String {
+    let mut heads = heads.to_vec();
+    heads.sort_unstable();
+    let mut key = String::with_capacity(heads.len() * 64);
+    for byte in heads.iter().flat_map(|h| h.0) {
+        for nibble in [byte >> 4, byte & 0xf] {
+            key.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    key
+}
+
+impl Refusal {
+    fn new(heads: &[ChangeHash], build: Option<&str>) -> Refusal {
+        Refusal {
+            heads: heads_key(heads),
+            build: build.map(str::to_string),
+        }
+    }
+
+    /// True while the session is as it was refused, in the build that sent it.
+    pub fn holds(&self, heads: &[ChangeHash], build: Option<&str>) -> bool {
+        self.build.as_deref() == build && self.heads == heads_key(heads)
+    }
+}
+
+/// The wasm custom section where `cargo xtask build-client` writes the build id (the same id
+/// names the service worker's cache).
+const BUILD_SECTION: &str = "tachkhis_build";
+
+/// The build id of the running app, read from its own wasm module; `None` in a build that was
+/// not made by xtask.
+pub fn current_build() -> Option<String> {
+    let module = wasm_bindgen::module()
+        .dyn_into::<js_sys::WebAssembly::Module>()
+        .ok()?;
+    let section = js_sys::WebAssembly::Module::custom_sections(&module, BUILD_SECTION).get(0);
+    if section.is_undefined() {
+        return None;
+    }
+    String::from_utf8(js_sys::Uint8Array::new(&section).to_vec()).ok()
+}
+
 /// Why one session could not be sent or kept as it should.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DocProblem {
-    /// The server refused this session's sync message (400 `bad_sync_message`).
-    Rejected,
+    /// The server refused this session (a 4xx naming it). The automatic sync leaves it aside
+    /// while the refusal [holds](Refusal::holds); the facilitator can export it or ask to try
+    /// again.
+    Refused(Refusal),
     /// The server stored it but set it aside: it does not follow the session form.
     Quarantined { reason: String },
     /// Writing it to the tablet's storage failed.
@@ -68,6 +126,30 @@ pub enum DocProblem {
     /// The bytes on the tablet could not be read (not persisted: found again at each start).
     #[serde(skip)]
     Unreadable,
+}
+
+/// The problems as stored, and as earlier versions stored them.
+#[derive(Deserialize)]
+enum StoredProblem {
+    Refused(Refusal),
+    Quarantined {
+        reason: String,
+    },
+    SaveFailed,
+    /// Earlier versions marked a refusal for one run only: read as nothing, so the session is
+    /// tried again (once) by this version.
+    Rejected,
+}
+
+impl StoredProblem {
+    fn problem(self) -> Option<DocProblem> {
+        match self {
+            StoredProblem::Refused(r) => Some(DocProblem::Refused(r)),
+            StoredProblem::Quarantined { reason } => Some(DocProblem::Quarantined { reason }),
+            StoredProblem::SaveFailed => Some(DocProblem::SaveFailed),
+            StoredProblem::Rejected => None,
+        }
+    }
 }
 
 /// Why the last sync run did not finish.
@@ -150,6 +232,13 @@ pub enum DocSync {
     /// The server holds everything this tablet holds.
     Synced,
     Problem(DocProblem),
+}
+
+impl DocSync {
+    /// Refused by the server as it is now: left aside by the automatic sync.
+    pub fn refused(&self) -> bool {
+        matches!(self, DocSync::Problem(DocProblem::Refused(_)))
+    }
 }
 
 /// One session as the screens show it.
@@ -238,7 +327,16 @@ struct Entry {
 }
 
 impl Entry {
-    fn view(&mut self) -> SessionView {
+    /// True when the server refused this session as it is now, in this build: the automatic
+    /// sync leaves it aside.
+    fn refused(&mut self, build: Option<&str>) -> bool {
+        match (&self.problem, self.doc.as_mut()) {
+            (Some(DocProblem::Refused(r)), Some(doc)) => r.holds(&doc.heads(), build),
+            _ => false,
+        }
+    }
+
+    fn view(&mut self, build: Option<&str>) -> SessionView {
         let Some(doc) = self.doc.as_mut() else {
             return SessionView {
                 id: self.id,
@@ -247,6 +345,12 @@ impl Entry {
             };
         };
         let heads = doc.heads();
+        // A refusal that no longer holds (the session changed, or the app did) is not shown:
+        // the next run sends the session again.
+        let problem = match &self.problem {
+            Some(DocProblem::Refused(r)) if !r.holds(&heads, build) => None,
+            other => other.clone(),
+        };
         let session = match &self.cache {
             Some((at, session)) if *at == heads => session.clone(),
             _ => {
@@ -255,8 +359,8 @@ impl Entry {
                 session
             }
         };
-        let sync = match (&session, &self.problem) {
-            (_, Some(p)) => DocSync::Problem(p.clone()),
+        let sync = match (&session, problem) {
+            (_, Some(p)) => DocSync::Problem(p),
             (None, None) => DocSync::Problem(DocProblem::Unreadable),
             (Some(_), None) => {
                 let state = decode_state(self.state.as_deref());
@@ -284,6 +388,8 @@ fn find(entries: &mut [Entry], id: Uuid) -> Option<&mut Entry> {
 pub struct Model {
     store: Store,
     pub device_id: Uuid,
+    /// This app's build ([`current_build`]), read once: the code running does not change.
+    build: Option<String>,
     entries: RefCell<Vec<Entry>>,
     auth: RefCell<Option<Auth>>,
     reference: RefCell<Option<Rc<Reference>>>,
@@ -317,8 +423,12 @@ impl Model {
                 id
             }
         };
-        let problems: Vec<(Uuid, DocProblem)> =
+        let problems: Vec<(Uuid, StoredProblem)> =
             storage::setting(settings, keys::DOC_PROBLEMS).unwrap_or_default();
+        let mut problems: Vec<(Uuid, DocProblem)> = problems
+            .into_iter()
+            .filter_map(|(id, p)| Some((id, p.problem()?)))
+            .collect();
         let entries = loaded
             .docs
             .into_iter()
@@ -331,8 +441,8 @@ impl Model {
                 } else {
                     problems
                         .iter()
-                        .find(|(p, _)| *p == id)
-                        .map(|(_, p)| p.clone())
+                        .position(|(p, _)| *p == id)
+                        .map(|i| problems.swap_remove(i).1)
                 };
                 let state = loaded
                     .states
@@ -354,6 +464,7 @@ impl Model {
         Ok(Model {
             store,
             device_id,
+            build: current_build(),
             entries: RefCell::new(entries),
             auth: RefCell::new(storage::setting(settings, keys::AUTH)),
             reference: RefCell::new(
@@ -474,7 +585,7 @@ impl Model {
             .entries
             .borrow_mut()
             .iter_mut()
-            .map(Entry::view)
+            .map(|e| e.view(self.build.as_deref()))
             .collect();
         views.sort_by(|a, b| {
             let key = |v: &SessionView| {
@@ -488,15 +599,43 @@ impl Model {
     }
 
     pub fn session(&self, id: Uuid) -> Option<SessionView> {
-        find(&mut self.entries.borrow_mut(), id).map(Entry::view)
+        find(&mut self.entries.borrow_mut(), id).map(|e| e.view(self.build.as_deref()))
     }
 
-    /// Sessions with changes the server does not have yet.
+    /// Sessions with changes the server does not have yet, that the automatic sync will send
+    /// (refused ones are counted by [`Self::refused_count`]).
     pub fn pending_count(&self) -> usize {
         self.sessions()
             .iter()
-            .filter(|v| v.sync != DocSync::Synced)
+            .filter(|v| v.sync != DocSync::Synced && !v.sync.refused())
             .count()
+    }
+
+    /// Sessions the server refused as they are now: not sent automatically.
+    pub fn refused_count(&self) -> usize {
+        self.sessions().iter().filter(|v| v.sync.refused()).count()
+    }
+
+    /// The last run failed on the server's side (it answered, but with an error): the sessions
+    /// wait for the server, not for the network.
+    pub fn server_failing(&self) -> bool {
+        matches!(
+            self.sync.borrow().problem,
+            Some(SyncProblem::Server | SyncProblem::Incomplete)
+        )
+    }
+
+    /// The facilitator asks to send a refused session again (the server may have changed);
+    /// a new refusal marks it again.
+    pub fn retry_refused(self: &Rc<Self>, id: Uuid) {
+        if let Some(entry) = find(&mut self.entries.borrow_mut(), id)
+            && matches!(entry.problem, Some(DocProblem::Refused(_)))
+        {
+            entry.problem = None;
+        }
+        self.persist_problems();
+        self.notify();
+        self.request_sync();
     }
 
     fn edit_ctx(&self) -> EditCtx {
@@ -929,9 +1068,23 @@ impl Model {
         let Some(token) = self.auth.borrow().as_ref().map(|a| a.token.clone()) else {
             return Err(SyncProblem::AuthExpired);
         };
-        let mut excluded = Vec::new();
+        let build = self.build.as_deref();
+        // Sessions refused as they are now stay aside: sent again they would meet the same
+        // refusal. The others go as usual.
+        let mut excluded: Vec<Uuid> = self
+            .entries
+            .borrow_mut()
+            .iter_mut()
+            .filter_map(|e| e.refused(build).then_some(e.id))
+            .collect();
         let contacted = loop {
             let (mut batch, pending) = self.sync_batch(&excluded);
+            // What each session was when it left (the run may merge the server's changes into
+            // these copies): a refusal is about this.
+            let sent: Vec<(Uuid, Vec<ChangeHash>)> = batch
+                .iter_mut()
+                .map(|d| (d.id, d.doc.get_heads()))
+                .collect();
             let mut transport = HttpTransport {
                 token: token.clone(),
             };
@@ -945,10 +1098,16 @@ impl Model {
                 Err(SyncError::Transport(HttpError::BadDoc(id)))
                     if !excluded.contains(&id) && batch.iter().any(|d| d.id == id) =>
                 {
-                    // Set this one aside and send the others.
+                    // Set this one aside, for this run and the next ones while the refusal
+                    // holds, and send the others.
                     excluded.push(id);
+                    let heads = sent
+                        .into_iter()
+                        .find(|(d, _)| *d == id)
+                        .map(|(_, h)| h)
+                        .unwrap_or_default();
                     if let Some(entry) = find(&mut self.entries.borrow_mut(), id) {
-                        entry.problem = Some(DocProblem::Rejected);
+                        entry.problem = Some(DocProblem::Refused(Refusal::new(&heads, build)));
                     }
                     self.persist_problems();
                     self.notify();
@@ -1024,7 +1183,9 @@ impl Model {
                 let id = entry.id;
                 let keep = match &entry.problem {
                     None => false,
-                    Some(DocProblem::Rejected) => excluded.contains(&id),
+                    // Refused in this run, or left aside for a refusal that holds; one that
+                    // was sent and went through is no longer refused.
+                    Some(DocProblem::Refused(_)) => excluded.contains(&id),
                     // The server reports a quarantine when it talks about the document; one that
                     // had nothing to exchange keeps its last known state.
                     Some(DocProblem::Quarantined { .. }) => {
@@ -1079,6 +1240,47 @@ mod tests {
         // No quota reported (or nonsense): no warning.
         assert!(!storage_is_short(0.0, 0.0));
         assert!(!storage_is_short(f64::NAN, 1024.0 * MB));
+    }
+
+    #[test]
+    fn a_refusal_holds_until_the_session_or_the_app_changes() {
+        let (a, b, c) = (
+            ChangeHash([1; 32]),
+            ChangeHash([2; 32]),
+            ChangeHash([3; 32]),
+        );
+        let refusal = Refusal::new(&[b, a], Some("build1"));
+        assert!(refusal.holds(&[a, b], Some("build1")), "heads in any order");
+        assert!(!refusal.holds(&[a, b, c], Some("build1")), "an edit since");
+        assert!(!refusal.holds(&[c], Some("build1")), "a merge since");
+        assert!(!refusal.holds(&[a, b], Some("build2")), "a new release");
+        assert!(!refusal.holds(&[a, b], None));
+        let unbuilt = Refusal::new(&[a], None);
+        assert!(unbuilt.holds(&[a], None));
+        assert!(!unbuilt.holds(&[a], Some("build1")));
+    }
+
+    #[test]
+    fn stored_problems_read_back_and_earlier_refusals_are_tried_again() {
+        let refused = DocProblem::Refused(Refusal::new(&[ChangeHash([7; 32])], Some("b1")));
+        let quarantined = DocProblem::Quarantined {
+            reason: "bad douar".into(),
+        };
+        let (x, y, z) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let mut stored = serde_json::to_value(vec![(x, refused.clone()), (y, quarantined.clone())])
+            .expect("problems serialise");
+        // What an earlier version wrote for a refusal.
+        stored
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!([z.to_string(), "Rejected"]));
+        let read: Vec<(Uuid, StoredProblem)> = serde_json::from_value(stored).expect("read back");
+        let read: Vec<(Uuid, Option<DocProblem>)> =
+            read.into_iter().map(|(id, p)| (id, p.problem())).collect();
+        assert_eq!(
+            read,
+            [(x, Some(refused)), (y, Some(quarantined)), (z, None)]
+        );
     }
 
     #[test]

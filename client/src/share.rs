@@ -173,6 +173,28 @@ pub fn HomeTools() -> Html {
     }
 }
 
+/// One session's file (`.tachkhis`) and its name; `None` when the session does not read.
+fn session_file(model: &Model, id: Uuid) -> Option<(Vec<u8>, String)> {
+    let (bytes, count) = model.export(Some(&[id]));
+    if count == 0 {
+        return None;
+    }
+    let name = model
+        .session(id)
+        .and_then(|v| v.session)
+        .map(|s| {
+            let reference = model.reference();
+            let douar = s
+                .douar_ids
+                .first()
+                .map(|d| douar_name(reference.as_deref(), Lang::Fr, d))
+                .unwrap_or_default();
+            files::session_file_name(&s.meta.date, &douar)
+        })
+        .unwrap_or_else(|| files::session_file_name("", ""));
+    Some((bytes, name))
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ShareSessionProps {
     pub id: Uuid,
@@ -200,29 +222,14 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
     if !*open {
         return opener;
     }
-    let id = props.id;
-    let (bytes, count) = model.export(Some(&[id]));
-    if count == 0 {
+    let Some((bytes, name)) = session_file(&model, props.id) else {
         return html! {
             <>
                 { opener }
                 <div class="notice warn" data-test="share-panel"><p>{ lang.t("share.unreadable") }</p></div>
             </>
         };
-    }
-    let name = model
-        .session(id)
-        .and_then(|v| v.session)
-        .map(|s| {
-            let reference = model.reference();
-            let douar = s
-                .douar_ids
-                .first()
-                .map(|d| douar_name(reference.as_deref(), Lang::Fr, d))
-                .unwrap_or_default();
-            files::session_file_name(&s.meta.date, &douar)
-        })
-        .unwrap_or_else(|| files::session_file_name("", ""));
+    };
     let code = bundle::to_code(&bytes);
     let qr = match crate::qr::encode(&code) {
         Some(qr) => html! {
@@ -283,5 +290,52 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
                 </button>
             </section>
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RefusedNoticeProps {
+    pub id: Uuid,
+}
+
+/// What a refused session means and what to do: the work is safe here, it will not be sent
+/// automatically; its file in one tap (made only then) for the design office, or try again.
+#[component]
+pub fn RefusedNotice(props: &RefusedNoticeProps) -> Html {
+    let (model, lang) = use_model();
+    let said = use_state(|| None::<&'static str>);
+    let id = props.id;
+    let export = {
+        let (model, said) = (model.clone(), said.clone());
+        Callback::from(move |_: MouseEvent| {
+            let saved = session_file(&model, id)
+                .is_some_and(|(bytes, name)| files::download(&bytes, &name).is_ok());
+            said.set(Some(if saved {
+                "share.file_saved"
+            } else {
+                "share.file_failed"
+            }));
+        })
+    };
+    let retry = Callback::from(move |_: MouseEvent| model.retry_refused(id));
+    html! {
+        <div class="notice warn" data-test="refused-notice" data-id={id.to_string()} role="status">
+            <p>
+                <strong data-test="refused-title">{ lang.t("refused.title") }</strong>
+                { " " }{ lang.t("refused.text") }
+            </p>
+            <div class="share-actions">
+                <button type="button" class="btn primary" data-test="refused-export" onclick={export}>
+                    { lang.t("refused.export") }
+                </button>
+                <button type="button" class="btn secondary" data-test="refused-retry" onclick={retry}>
+                    { lang.t("refused.retry") }
+                </button>
+            </div>
+            if let Some(key) = *said {
+                <p class="share-said" data-test="refused-export-said" role="status">{ lang.t(key) }</p>
+            }
+            <p class="hint">{ lang.t("refused.when") }</p>
+        </div>
     }
 }

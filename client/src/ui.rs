@@ -514,17 +514,25 @@ pub fn TopBar(props: &TopBarProps) -> Html {
     }
 }
 
-/// The words and colour of a session's sync state.
-pub fn doc_sync_badge(lang: Lang, sync: &DocSync) -> Html {
+/// The words and colour of a session's sync state. `server_failing`: the last run met an error
+/// on the server's side, so what waits is waiting for the server, not for the network.
+pub fn doc_sync_badge(lang: Lang, sync: &DocSync, server_failing: bool) -> Html {
     // `data-state` keeps the three colours (pending / synced / error); `data-sync` tells the
-    // two kinds of pending apart.
+    // two kinds of pending apart, and a refusal from the other problems.
     let (state, detail, text) = match sync {
+        DocSync::Local if server_failing => {
+            ("pending", "local", lang.t("sync.local_server").to_string())
+        }
         DocSync::Local => ("pending", "local", lang.t("sync.local").to_string()),
         DocSync::Partial => ("pending", "partial", lang.t("sync.partial").to_string()),
         DocSync::Synced => ("synced", "synced", lang.t("sync.synced").to_string()),
+        // Calm words: nothing is lost, and the notice beside says what to do.
+        DocSync::Problem(DocProblem::Refused(_)) => {
+            ("error", "refused", lang.t("sync.refused").to_string())
+        }
         DocSync::Problem(p) => {
             let reason = match p {
-                DocProblem::Rejected => lang.t("problem.rejected"),
+                DocProblem::Refused(_) => lang.t("sync.refused"),
                 DocProblem::Quarantined { .. } => lang.t("problem.quarantined"),
                 DocProblem::SaveFailed => lang.t("problem.save_failed"),
                 DocProblem::Unreadable => lang.t("problem.unreadable"),
@@ -590,8 +598,11 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
         None => lang.t("sync.never").to_string(),
     };
     let pending = model.pending_count();
-    let pending_text = if pending == 0 {
+    let refused = model.refused_count();
+    let pending_text = if pending == 0 && refused == 0 {
         lang.t("sync.nothing_pending").to_string()
+    } else if pending == 0 {
+        lang.t("sync.others_sent").to_string()
     } else {
         lang.tf("sync.pending_count", &[("count", &pending.to_string())])
     };
@@ -601,6 +612,11 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
                 <div class="sync-facts">
                     <p data-test="last-sync">{ last }</p>
                     <p data-test="pending-count" data-count={pending.to_string()}>{ pending_text }</p>
+                    if refused > 0 {
+                        <p data-test="refused-count" data-count={refused.to_string()}>
+                            { lang.tf("sync.refused_count", &[("count", &refused.to_string())]) }
+                        </p>
+                    }
                 </div>
                 { button }
             </div>

@@ -151,16 +151,27 @@ pub struct Server {
 
 impl Server {
     pub async fn start(db_path: &Path, assets: &Path, port: u16) -> Server {
+        Server::start_with(db_path, assets, port, |_| {}).await
+    }
+
+    /// The server with its configuration changed by `adjust` (e.g. smaller sync limits).
+    pub async fn start_with(
+        db_path: &Path,
+        assets: &Path,
+        port: u16,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .unwrap_or_else(|e| panic!("bind 127.0.0.1:{port}: {e}"));
         let port = listener.local_addr().unwrap().port();
-        let config = Config {
+        let mut config = Config {
             db_path: db_path.to_path_buf(),
             assets_dir: Some(assets.to_path_buf()),
             demo: true,
             ..Config::default()
         };
+        adjust(&mut config);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(tachkhis_server::serve(listener, config, async move {
             let _ = rx.await;

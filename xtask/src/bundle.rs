@@ -115,6 +115,11 @@ pub fn build(ctx: &Ctx, opt: Opt) -> Result<Bundle> {
                     .map(|rel| (rel.clone(), static_dir.join(rel))),
             ),
     )?;
+    // The app reads its build id from its own module, after the id is computed (it cannot
+    // hash itself): a session the server refused is sent again once the app is updated.
+    for wasm in [pkg.join(wasm_name), office_pkg.join(wasm_name)] {
+        append_build_section(&wasm, &build_id)?;
+    }
     copy_static(&static_dir, &statics, &staging, &build_id)?;
 
     let out = ctx.target.join("client");
@@ -206,6 +211,44 @@ fn compile_and_bind(
         fs::rename(&optimised, &bound).with_context(|| format!("replacing {}", bound.display()))?;
     }
     Ok(())
+}
+
+/// The wasm custom section holding the build id (read by `current_build` in
+/// client/src/model.rs).
+const BUILD_SECTION: &str = "tachkhis_build";
+
+/// Appends the custom section [`BUILD_SECTION`] holding `build_id` to the module at `path`.
+fn append_build_section(path: &Path, build_id: &str) -> Result<()> {
+    let mut bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    if !bytes.starts_with(b"\0asm") {
+        bail!("{} is not a wasm module", path.display());
+    }
+    bytes.extend(custom_section(BUILD_SECTION, build_id.as_bytes()));
+    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A wasm custom section: id 0, its size, then its name and contents (sizes in LEB128).
+fn custom_section(name: &str, payload: &[u8]) -> Vec<u8> {
+    let mut body = leb128(name.len());
+    body.extend_from_slice(name.as_bytes());
+    body.extend_from_slice(payload);
+    let mut section = vec![0];
+    section.extend(leb128(body.len()));
+    section.extend(body);
+    section
+}
+
+fn leb128(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return out;
+        }
+        out.push(byte | 0x80);
+    }
 }
 
 /// Copies the static shell, putting the build id in place of its placeholder.
@@ -463,6 +506,29 @@ mod tests {
         assert_eq!(first.len(), 12);
         fs::write(&file, "two").unwrap();
         assert_ne!(first, id(&dir).unwrap());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn build_section_is_a_wasm_custom_section() {
+        assert_eq!(leb128(0), [0]);
+        assert_eq!(leb128(127), [0x7f]);
+        assert_eq!(leb128(128), [0x80, 0x01]);
+        assert_eq!(leb128(624_485), [0xe5, 0x8e, 0x26]);
+        let section = custom_section("tachkhis_build", b"0123456789ab");
+        let mut expected = vec![0, 27, 14];
+        expected.extend_from_slice(b"tachkhis_build0123456789ab");
+        assert_eq!(section, expected);
+
+        let dir = temp_dir("section");
+        let module = dir.join("m.wasm");
+        fs::write(&module, b"\0asm\x01\0\0\0").unwrap();
+        append_build_section(&module, "0123456789ab").unwrap();
+        let bytes = fs::read(&module).unwrap();
+        assert_eq!(&bytes[..8], b"\0asm\x01\0\0\0");
+        assert_eq!(&bytes[8..], expected.as_slice());
+        fs::write(&module, b"not wasm").unwrap();
+        assert!(append_build_section(&module, "x").is_err());
         fs::remove_dir_all(&dir).unwrap();
     }
 

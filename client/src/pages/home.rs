@@ -33,6 +33,7 @@ pub fn Home() -> Html {
             }
         })
     };
+    let server_failing = model.server_failing();
     let card = |view: &SessionView| -> Html {
         let open = {
             let navigator = navigator.clone();
@@ -73,8 +74,12 @@ pub fn Home() -> Html {
                 <button type="button" class="session-card" data-test="session-card"
                     data-id={view.id.to_string()} onclick={open}>
                     { body }
-                    <div class="card-sync">{ doc_sync_badge(lang, &view.sync) }</div>
+                    <div class="card-sync">{ doc_sync_badge(lang, &view.sync, server_failing) }</div>
                 </button>
+                // Beside the card, not in it: its buttons cannot sit inside the card's button.
+                if view.sync.refused() {
+                    <crate::share::RefusedNotice id={view.id} />
+                }
             </li>
         }
     };

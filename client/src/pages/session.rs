@@ -100,7 +100,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         return html! {
             <>
                 <TopBar title={lang.t("home.unreadable_session")} back={Some(Route::Home)} />
-                <main class="page">{ doc_sync_badge(lang, &view.sync) }</main>
+                <main class="page">{ doc_sync_badge(lang, &view.sync, false) }</main>
             </>
         };
     };
@@ -160,10 +160,13 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                 }
                 // Fixed rows: what changes while typing (the save indicator) never moves the tabs.
                 <div class="session-status">
-                    { doc_sync_badge(lang, &view.sync) }
+                    { doc_sync_badge(lang, &view.sync, model.server_failing()) }
                     <SyncPanel compact=true />
                 </div>
                 <div class="save-line"><SaveIndicator /></div>
+                if view.sync.refused() {
+                    <crate::share::RefusedNotice id={view.id} />
+                }
                 <crate::share::ShareSession id={view.id} />
                 <SyncProblemNotice />
             </div>
