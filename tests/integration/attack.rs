@@ -12,7 +12,10 @@ use tachkhis_shared::{
 };
 use uuid::Uuid;
 
-use crate::helpers::{Tablet, TestApp, spawn_app};
+use crate::{
+    craft::{MAGIC, uleb},
+    helpers::{Tablet, TestApp, spawn_app},
+};
 
 async fn post_doc_sync(
     app: &TestApp,
@@ -44,21 +47,10 @@ async fn assert_still_serving(app: &TestApp, token: &str) {
     assert_eq!(status, 200);
 }
 
-fn uleb(mut n: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
 /// A sync message carrying one chunk of the given type.
 fn message_with_chunk(kind: u8, data: &[u8]) -> Vec<u8> {
-    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, kind];
+    let mut chunk = MAGIC.to_vec();
+    chunk.extend([0, 0, 0, 0, kind]);
     uleb(data.len() as u64, &mut chunk);
     chunk.extend(data);
     let mut msg = vec![0x42, 0, 0, 0, 1];
