@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use tachkhis_shared::{
     session::{Session, SessionDoc},
     sync::{self as engine, DocStatus, Head, State},
-    sync_guard::{self, Limits},
+    sync_guard::Summary,
 };
 use uuid::Uuid;
 
@@ -251,7 +251,8 @@ fn project_in_savepoint(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<S
 }
 
 /// The server's part of one exchange for one document: apply the peer's message (if any),
-/// store what changed, and produce the next message for the peer.
+/// store what changed, and produce the next message for the peer. The message comes with its
+/// [`Summary`] from `sync_guard::check`, which the caller ran before taking the write lock.
 pub struct Exchange {
     pub reply: Option<Vec<u8>>,
     pub status: DocStatus,
@@ -262,8 +263,7 @@ pub fn exchange(
     user_id: i64,
     peer: &str,
     doc_id: Uuid,
-    message: Option<&[u8]>,
-    limits: &Limits,
+    message: Option<(&[u8], &Summary)>,
 ) -> AppResult<Exchange> {
     let meta = doc_meta(tx, doc_id)?;
     let mut doc = load_doc(tx, doc_id)?;
@@ -279,11 +279,9 @@ pub fn exchange(
         doc_id: Some(doc_id),
     };
     let mut quiet = false;
-    if let Some(message) = message {
-        // Checked first (limits), then applied where a panic inside Automerge becomes this
-        // document's 400: the document and state are dropped with the rolled-back transaction.
-        let summary = sync_guard::check(message, limits)
-            .map_err(|e| refused(format!("the sync message was refused: {e}")))?;
+    if let Some((message, summary)) = message {
+        // Applied where a panic inside Automerge becomes this document's 400: the document and
+        // state are dropped with the rolled-back transaction.
         guarded(|| {
             engine::receive(&mut doc, &mut state, message).map_err(|e| e.to_string())?;
             if summary.change_chunks > 0 {

@@ -11,7 +11,7 @@ use axum::{
 };
 use tachkhis_shared::{
     sync::{self as engine, BatchRequest, BatchResponse, DocReply, DocStatus},
-    sync_guard::{self, Limits},
+    sync_guard::{self, Limits, Summary},
 };
 use uuid::Uuid;
 
@@ -88,8 +88,10 @@ pub async fn sync_batch(
         let mut entries = Vec::with_capacity(request.docs.len());
         let mut deferred = Vec::new();
         for entry in request.docs {
+            let mut checked = None;
             if let Some(message) = &entry.message {
-                let items = check_message(entry.doc_id, message, &limits)?;
+                let summary = check_message(entry.doc_id, message, &limits)?;
+                let items = summary.column_items;
                 if spent > 0 && spent.saturating_add(items) > limits.max_request_items {
                     deferred.push(DocReply {
                         doc_id: entry.doc_id,
@@ -99,8 +101,9 @@ pub async fn sync_batch(
                     continue;
                 }
                 spent = spent.saturating_add(items);
+                checked = Some(summary);
             }
-            entries.push(entry);
+            entries.push((entry, checked));
         }
         Ok::<_, AppError>((entries, deferred))
     })
@@ -110,14 +113,14 @@ pub async fn sync_batch(
         .db
         .read(move |tx| {
             let mut out = Vec::new();
-            for entry in entries {
+            for (entry, checked) in entries {
                 if entry.message.is_none()
                     && let Some(meta) = store::doc_meta(tx, entry.doc_id)?
                     && meta.heads == engine::sorted_heads(entry.heads.clone())
                 {
                     continue;
                 }
-                out.push(entry);
+                out.push((entry, checked));
             }
             Ok(out)
         })
@@ -131,7 +134,6 @@ pub async fn sync_batch(
         Vec::new()
     } else {
         let user_id = caller.user.id;
-        let limits = app.config.sync_limits.clone();
         app.db
             .write(move |tx| {
                 // Revoked while this request waited: store nothing of it.
@@ -140,15 +142,9 @@ pub async fn sync_batch(
                     caller.touch(tx, &peer, now)?;
                 }
                 let mut replies = Vec::new();
-                for entry in needs_work {
-                    let ex = store::exchange(
-                        tx,
-                        user_id,
-                        &peer,
-                        entry.doc_id,
-                        entry.message.as_deref(),
-                        &limits,
-                    )?;
+                for (entry, checked) in needs_work {
+                    let message = entry.message.as_deref().zip(checked.as_ref());
+                    let ex = store::exchange(tx, user_id, &peer, entry.doc_id, message)?;
                     let quarantined = matches!(ex.status, DocStatus::Quarantined { .. });
                     if ex.reply.is_some() || quarantined {
                         replies.push(DocReply {
@@ -168,14 +164,12 @@ pub async fn sync_batch(
 }
 
 /// The guard's check (`tachkhis_shared::sync_guard`), as this document's 400.
-fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<u64> {
-    sync_guard::check(message, limits)
-        .map(|summary| summary.column_items)
-        .map_err(|e| AppError::BadRequest {
-            code: "bad_sync_message",
-            message: format!("document {doc_id}: the sync message was refused: {e}"),
-            doc_id: Some(doc_id),
-        })
+fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<Summary> {
+    sync_guard::check(message, limits).map_err(|e| AppError::BadRequest {
+        code: "bad_sync_message",
+        message: format!("document {doc_id}: the sync message was refused: {e}"),
+        doc_id: Some(doc_id),
+    })
 }
 
 /// One document, one Automerge sync message (binary, as Automerge encodes it). Answers the
@@ -222,15 +216,14 @@ pub async fn sync_one(
         ));
     }
     let limits = app.config.sync_limits.clone();
-    let body = tokio::task::spawn_blocking(move || {
-        check_message(doc_id, &body, &limits)?;
-        Ok::<_, AppError>(body)
+    let (body, summary) = tokio::task::spawn_blocking(move || {
+        let summary = check_message(doc_id, &body, &limits)?;
+        Ok::<_, AppError>((body, summary))
     })
     .await??;
     let user_id = caller.user.id;
     let message: Bytes = body;
     let now = now_secs();
-    let limits = app.config.sync_limits.clone();
     let ex = app
         .db
         .write(move |tx| {
@@ -238,7 +231,7 @@ pub async fn sync_one(
             if caller.needs_touch(&peer, now) {
                 caller.touch(tx, &peer, now)?;
             }
-            store::exchange(tx, user_id, &peer, doc_id, Some(&message), &limits)
+            store::exchange(tx, user_id, &peer, doc_id, Some((&message, &summary)))
         })
         .await?;
     Ok(match ex.reply {
