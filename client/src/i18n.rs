@@ -64,7 +64,7 @@ impl<'de> Deserialize<'de> for Catalogue {
 fn parse(source: &str) -> Catalogue {
     // The catalogues are part of the build and checked by the tests below; an unreadable one
     // would show ellipses instead of texts rather than stop the app.
-    crate::json::from_str(source).unwrap_or(Catalogue(Vec::new()))
+    crate::net::json::from_str(source).unwrap_or(Catalogue(Vec::new()))
 }
 
 /// The catalogue of a language: its main file, plus the office's in the office's bundle.
@@ -320,7 +320,7 @@ mod tests {
         let mut missing = BTreeSet::new();
         for (path, text) in sources_with_paths() {
             let office_only = path.components().any(|c| c.as_os_str() == "office")
-                || path.ends_with("office_api.rs");
+                || path.ends_with("net/office.rs");
             if office_only {
                 continue;
             }

@@ -5,21 +5,17 @@
 //! ([`background`]).
 #![forbid(unsafe_code)]
 
-mod api;
 mod background;
 mod files;
 mod i18n;
-mod json;
 mod model;
-#[cfg(feature = "office")]
-mod office_api;
+mod net;
 mod pages;
 mod qr;
 mod retry;
 mod route;
-mod share;
 mod storage;
-mod ui;
+mod widgets;
 
 use std::rc::Rc;
 

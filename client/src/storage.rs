@@ -174,7 +174,7 @@ impl Store {
     }
 
     pub async fn put_setting<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
-        let json = crate::json::to_string(value).map_err(StoreError)?;
+        let json = crate::net::json::to_string(value).map_err(StoreError)?;
         let tx = self
             .db
             .transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
@@ -191,7 +191,7 @@ pub fn setting<T: DeserializeOwned>(settings: &[(String, String)], name: &str) -
     settings
         .iter()
         .find(|(k, _)| k == name)
-        .and_then(|(_, v)| crate::json::from_str(v).ok())
+        .and_then(|(_, v)| crate::net::json::from_str(v).ok())
 }
 
 #[cfg(test)]

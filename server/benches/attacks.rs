@@ -206,7 +206,7 @@ async fn run_one(name: &str) {
         let (db, _dir) = app.stop().await;
         let mut conn = rusqlite::Connection::open(db).unwrap();
         let tx = conn.transaction().unwrap();
-        let rebuild = tachkhis_server::store::rebuild_projections(&tx);
+        let rebuild = tachkhis_server::documents::store::rebuild_projections(&tx);
         note = format!(
             "; the id synced again: {s}; rebuild-projections: {}",
             rebuild.map_or_else(|e| format!("error {e}"), |r| format!("ok {r:?}"))

@@ -31,7 +31,7 @@ use std::{
 
 use anyhow::{Context, anyhow};
 use helpers::{Tablet, TestApp, spawn_app_with};
-use tachkhis_server::login_limit::LoginLimits;
+use tachkhis_server::users::login_limit::LoginLimits;
 use uuid::Uuid;
 
 const USER: &str = "facilitator";
@@ -351,7 +351,9 @@ impl Flood {
                         k += 1;
                         let password = format!("guess-{n}-{k}");
                         let r = db
-                            .write(move |tx| tachkhis_server::auth::login(tx, USER, &password, 30))
+                            .write(move |tx| {
+                                tachkhis_server::users::auth::login(tx, USER, &password, 30)
+                            })
                             .await;
                         statuses.push(match r {
                             Ok(_) => "200".to_string(),

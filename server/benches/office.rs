@@ -21,10 +21,10 @@ use std::{
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rusqlite::params;
-use tachkhis_server::{Db, auth::AuthUser, consolidation, demo, export, programme};
+use tachkhis_server::{Db, consolidation, demo, export, programme, users::auth::AuthUser};
 use tachkhis_shared::{
     api::Role,
-    consolidation::{NewNeed, ProposalFilter},
+    api::consolidation::{NewNeed, ProposalFilter},
     text::normalize,
 };
 use uuid::Uuid;

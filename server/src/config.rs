@@ -16,12 +16,12 @@ pub struct Config {
     /// Largest sync request accepted, in bytes.
     pub max_sync_bytes: usize,
     /// Bounds every sync message is checked against before Automerge sees it.
-    pub sync_limits: tachkhis_shared::sync_guard::Limits,
+    pub sync_limits: tachkhis_shared::sync::guard::Limits,
     /// PEM certificate chain and private key: serve HTTPS (rustls) when both are set.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     /// Waits after failed logins, password checks at once, and where client addresses come from.
-    pub login_limits: crate::login_limit::LoginLimits,
+    pub login_limits: crate::users::login_limit::LoginLimits,
 }
 
 impl Default for Config {
@@ -32,10 +32,10 @@ impl Default for Config {
             demo: false,
             token_ttl_days: 30,
             max_sync_bytes: 16 * 1024 * 1024,
-            sync_limits: tachkhis_shared::sync_guard::Limits::default(),
+            sync_limits: tachkhis_shared::sync::guard::Limits::default(),
             tls_cert: None,
             tls_key: None,
-            login_limits: crate::login_limit::LoginLimits::default(),
+            login_limits: crate::users::login_limit::LoginLimits::default(),
         }
     }
 }

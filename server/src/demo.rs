@@ -16,15 +16,15 @@
 use rusqlite::{Transaction, params};
 use tachkhis_shared::{
     api::Role,
+    api::programme::ProjectInput,
     money::{Mad, parse_mad},
-    programme::ProjectInput,
     text::normalize,
 };
 
 use crate::{
-    auth,
-    error::{AppError, AppResult},
+    http::error::{AppError, AppResult},
     programme::write_project,
+    users::auth,
 };
 
 pub const DEMO_PASSWORD: &str = "tachkhis-demo";

@@ -14,7 +14,7 @@ use rusqlite::Transaction;
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook};
 use tachkhis_shared::{GroupKind, money::Mad};
 
-use crate::error::{AppError, AppResult};
+use crate::http::error::{AppError, AppResult};
 
 /// Tables with more rows than this are written in rust_xlsxwriter's constant-memory mode
 /// (rows streamed to a temporary file instead of held in memory).

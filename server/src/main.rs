@@ -5,7 +5,7 @@ use std::{io::Read, net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use tachkhis_server::{Config, Db, auth, demo, store, tls};
+use tachkhis_server::{Config, Db, demo, documents::store, tls, users::auth};
 use tachkhis_shared::api::Role;
 use tracing_subscriber::EnvFilter;
 
@@ -136,12 +136,12 @@ async fn main() -> anyhow::Result<()> {
                 token_ttl_days,
                 tls_cert,
                 tls_key,
-                sync_limits: tachkhis_shared::sync_guard::Limits {
+                sync_limits: tachkhis_shared::sync::guard::Limits {
                     max_column_items: max_sync_items,
                     max_request_items: max_sync_items.saturating_mul(2),
                     ..Default::default()
                 },
-                login_limits: tachkhis_server::login_limit::LoginLimits {
+                login_limits: tachkhis_server::users::login_limit::LoginLimits {
                     trust_forwarded_for,
                     ..Default::default()
                 },

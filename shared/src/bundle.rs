@@ -143,9 +143,9 @@ pub fn read_entry(entry: &Entry) -> Result<Incoming, BundleError> {
     // The sync guard's limits hold for files too: a document that inflates to a gigabyte or
     // declares billions of operations is refused before Automerge builds it (found by the
     // fuzzer: a crafted file took a tablet to 880 MB).
-    crate::sync_guard::check(
+    crate::sync::guard::check(
         &as_sync_message(&entry.doc),
-        &crate::sync_guard::Limits::default(),
+        &crate::sync::guard::Limits::default(),
     )
     .map_err(|e| bad(e.to_string()))?;
     let mut doc = SessionDoc::load(&entry.doc, None).map_err(|e| bad(e.to_string()))?;
@@ -305,7 +305,7 @@ pub fn base45_decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::GroupKind;
+    use crate::codes::GroupKind;
     use crate::session::{EditCtx, NewSession, ProposalInput};
 
     fn ctx() -> EditCtx {

@@ -5,14 +5,12 @@
 
 pub mod api;
 pub mod bundle;
-pub mod consolidation;
+pub mod codes;
 pub mod money;
-pub mod programme;
 pub mod reference;
 pub mod session;
 pub mod sync;
-pub mod sync_guard;
 pub mod text;
 
-pub use reference::{AttendanceCategory, GroupKind, Sector};
+pub use codes::{AttendanceCategory, GroupKind, Sector};
 pub use session::{Proposal, Session, SessionDoc, SessionMeta};

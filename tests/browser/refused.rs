@@ -7,13 +7,13 @@ use std::path::Path;
 
 use fantoccini::Client;
 use serde_json::{Value, json};
-use tachkhis_shared::sync_guard::Limits;
+use tachkhis_shared::sync::guard::Limits;
 use uuid::Uuid;
 
 use crate::support::*;
 
 /// Items a sync message's columns may decode to on this server. Measured with
-/// `sync_guard::check`: a session with one proposal, ~500; 40 proposals, ~5,000; with 20,000
+/// `guard::check`: a session with one proposal, ~500; 40 proposals, ~5,000; with 20,000
 /// characters of notes as well (one operation per character), ~210,000.
 const MAX_COLUMN_ITEMS: u64 = 20_000;
 

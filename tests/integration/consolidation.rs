@@ -419,7 +419,7 @@ async fn need_counts_follow_tablet_edits_made_during_consolidation() {
     let before: i64 = app.count("SELECT count(*) FROM need_members");
     tachkhis_server::Db::open(&app.db_path)
         .unwrap()
-        .write_blocking(tachkhis_server::store::rebuild_projections)
+        .write_blocking(tachkhis_server::documents::store::rebuild_projections)
         .unwrap();
     assert_eq!(app.count("SELECT count(*) FROM need_members"), before);
     let (_, d) = app.get_json(&format!("/api/needs/{need}"), &office).await;

@@ -382,7 +382,7 @@ async fn the_token_lifetime_is_configurable() {
     };
     let db = tachkhis_server::open_db(&config).await.unwrap();
     let login = db
-        .write(|tx| tachkhis_server::auth::login(tx, "facilitator", "tachkhis-demo", 90))
+        .write(|tx| tachkhis_server::users::auth::login(tx, "facilitator", "tachkhis-demo", 90))
         .await
         .unwrap();
     let now = tachkhis_server::db::now_secs();

@@ -105,7 +105,7 @@ async fn start<L>(listener: L, config: Config, base: String, http: reqwest::Clie
 where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
-    for<'a> tachkhis_server::login_limit::PeerAddr:
+    for<'a> tachkhis_server::users::login_limit::PeerAddr:
         axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
 {
     let db_path = config.db_path.clone();

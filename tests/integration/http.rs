@@ -193,7 +193,7 @@ async fn logins_work_across_scripts_and_tokens_expire_with_revocation() {
     let app = spawn_app().await;
     let db = tachkhis_server::Db::open(&app.db_path).unwrap();
     db.write_blocking(|tx| {
-        tachkhis_server::auth::create_user(
+        tachkhis_server::users::auth::create_user(
             tx,
             "فاطمة",
             "كلمة-سر-طويلة",

@@ -6,7 +6,7 @@ use std::{net::IpAddr, time::Duration};
 
 use tachkhis_server::{
     Config,
-    login_limit::{Backoff, LoginLimits, Tracked},
+    users::login_limit::{Backoff, LoginLimits, Tracked},
 };
 use tachkhis_shared::api::LoginResponse;
 

@@ -1032,6 +1032,6 @@ async fn a_non_canonical_change_to_a_new_id_leaves_no_unloadable_document() {
     let (db, _dir) = app.stop().await;
     let mut conn = rusqlite::Connection::open(db).unwrap();
     let tx = conn.transaction().unwrap();
-    tachkhis_server::store::rebuild_projections(&tx)
+    tachkhis_server::documents::store::rebuild_projections(&tx)
         .expect("rebuild-projections with that document stored");
 }

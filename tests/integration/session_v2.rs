@@ -105,7 +105,7 @@ async fn a_v1_document_is_projected_then_shows_v2_fields_after_a_v2_edit() {
 
     // A rebuild from the documents gives the same rows.
     let db = tachkhis_server::Db::open(&app.db_path).unwrap();
-    db.write_blocking(tachkhis_server::store::rebuild_projections)
+    db.write_blocking(tachkhis_server::documents::store::rebuild_projections)
         .unwrap();
     let (_, again) = app.get_json(&format!("/api/sessions/{id}"), &office).await;
     let strip = |mut v: serde_json::Value| {

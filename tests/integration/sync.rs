@@ -345,7 +345,7 @@ async fn rebuilding_projections_gives_back_the_same_tables() {
     let (_, before) = app.get_json("/api/sessions", &token).await;
     let db = tachkhis_server::Db::open(&app.db_path).unwrap();
     let (ok, bad) = db
-        .write_blocking(tachkhis_server::store::rebuild_projections)
+        .write_blocking(tachkhis_server::documents::store::rebuild_projections)
         .unwrap();
     assert_eq!((ok, bad), (3, 0));
     let (_, after) = app.get_json("/api/sessions", &token).await;

@@ -214,7 +214,7 @@ fn compile_and_bind(
 }
 
 /// The wasm custom section holding the build id (read by `current_build` in
-/// client/src/model.rs).
+/// client/src/model/status.rs).
 const BUILD_SECTION: &str = "tachkhis_build";
 
 /// Appends the custom section [`BUILD_SECTION`] holding `build_id` to the module at `path`.

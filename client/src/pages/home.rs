@@ -5,11 +5,11 @@ use yew::prelude::*;
 
 use crate::model::SessionView;
 use crate::route::{Redirect, Route, use_navigator};
-use crate::ui::{
+use crate::use_model;
+use crate::widgets::{
     PersistWarning, SyncPanel, TopBar, doc_sync_badge, douar_list, group_label, pole_name,
     show_date,
 };
-use crate::use_model;
 
 #[component]
 pub fn Home() -> Html {
@@ -78,7 +78,7 @@ pub fn Home() -> Html {
                 </button>
                 // Beside the card, not in it: its buttons cannot sit inside the card's button.
                 if view.sync.refused() {
-                    <crate::share::RefusedNotice id={view.id} />
+                    <crate::widgets::share::RefusedNotice id={view.id} />
                 }
             </li>
         }
@@ -100,7 +100,7 @@ pub fn Home() -> Html {
                         { for sessions.iter().map(card) }
                     </ul>
                 }
-                <crate::share::HomeTools />
+                <crate::widgets::share::HomeTools />
                 <p class="whoami">{ lang.tf("home.signed_in_as", &[("name", &model.username())]) }</p>
                 if auth.role == Role::Admin {
                     <p class="whoami"><a href="/office/proposals" data-test="to-office">{ lang.t("office.nav.office") }</a></p>

@@ -2,11 +2,11 @@
 
 use yew::prelude::*;
 
-use crate::api::{self, HttpError, LoginError};
 use crate::model::Auth;
+use crate::net::api::{self, HttpError, LoginError};
 use crate::route::{Route, use_navigator};
-use crate::ui::{LangSwitch, input_value};
 use crate::use_model;
+use crate::widgets::{LangSwitch, input_value};
 
 fn error_key(e: &HttpError) -> &'static str {
     match e {

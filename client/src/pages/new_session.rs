@@ -1,14 +1,16 @@
 //! New session: pole, its douars, group, date, start time, place, facilitators and note-taker
 //! on one screen (the start time is now, the date today; only names need typing).
 
-use tachkhis_shared::reference::GroupKind;
+use tachkhis_shared::GroupKind;
 use tachkhis_shared::session::{NewSession, SessionDetails};
 use yew::prelude::*;
 
 use crate::model::EditError;
 use crate::route::{Redirect, Route, use_navigator};
-use crate::ui::{Chip, DateField, TimeField, TopBar, clock_now, group_label, input_value, today};
 use crate::use_model;
+use crate::widgets::{
+    Chip, DateField, TimeField, TopBar, clock_now, group_label, input_value, today,
+};
 
 #[component]
 pub fn NewSessionPage() -> Html {

@@ -16,9 +16,9 @@ use yew::prelude::*;
 
 use crate::model::Model;
 use crate::route::{Route, use_navigator};
-use crate::share::{ImportButton, ImportOutcome, import_bytes, outcome_notice};
-use crate::ui::TopBar;
 use crate::use_model;
+use crate::widgets::TopBar;
+use crate::widgets::share::{ImportButton, ImportOutcome, import_bytes, outcome_notice};
 
 /// Between two looks at the camera picture (a detection costs a few ms on a cheap tablet).
 const LOOK_EVERY_MS: i32 = 300;

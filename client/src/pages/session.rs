@@ -13,11 +13,11 @@ use yew::prelude::*;
 
 use crate::model::Model;
 use crate::route::Route;
-use crate::ui::{
+use crate::use_model;
+use crate::widgets::{
     DateField, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now, doc_sync_badge,
     douar_full_list, pole_full_name, session_title, show_clock, show_date, show_time,
 };
-use crate::use_model;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionPageProps {
@@ -165,9 +165,9 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                 </div>
                 <div class="save-line"><SaveIndicator /></div>
                 if view.sync.refused() {
-                    <crate::share::RefusedNotice id={view.id} />
+                    <crate::widgets::share::RefusedNotice id={view.id} />
                 }
-                <crate::share::ShareSession id={view.id} />
+                <crate::widgets::share::ShareSession id={view.id} />
                 <SyncProblemNotice />
             </div>
             <nav class="tabs" role="tablist">

@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 use tachkhis_server::{
     Db, demo,
-    error::AppError,
+    http::error::AppError,
     programme::{self, import},
 };
 

@@ -20,7 +20,7 @@ use axum::{
     extract::ConnectInfo,
     http::{Request, header},
 };
-use tachkhis_server::{AppState, Config, login_limit::PeerAddr};
+use tachkhis_server::{AppState, Config, users::login_limit::PeerAddr};
 use tachkhis_shared::{
     SessionDoc,
     sync::{self as engine, BatchRequest, ClientDoc, DocEntry, State, Transport},

@@ -20,14 +20,14 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use serde_json::json;
 use tachkhis_shared::{
+    api::programme::{ImportError, ImportReport, PartnerShare, ProjectInput},
     money::{Mad, parse_mad},
-    programme::{ImportError, ImportReport, PartnerShare, ProjectInput},
     reference::Reference,
     text::{ascii_digits, normalize},
 };
 
 use super::{Lookups, check_input, load_projects, write_project};
-use crate::{auth, error::AppResult, export::FileFormat};
+use crate::{export::FileFormat, http::error::AppResult, users::auth};
 
 /// The columns an import reads, in the order the export writes them.
 pub const COLUMNS: &[&str] = &[

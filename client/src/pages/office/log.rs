@@ -3,14 +3,14 @@
 use std::rc::Rc;
 
 use js_sys::{JSON, Reflect};
-use tachkhis_shared::consolidation::ActionEntry;
+use tachkhis_shared::api::consolidation::ActionEntry;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::{Link, LoadNotice, use_get, use_office};
 use crate::route::Route;
-use crate::ui::show_time;
 use crate::use_model;
+use crate::widgets::show_time;
 
 pub fn kind_key(kind: &str) -> &'static str {
     match kind {

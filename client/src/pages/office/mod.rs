@@ -6,6 +6,8 @@
 //! undo, the shortcut help) and provides the [`Office`] context: the token, the read-only flag,
 //! a reload counter every screen refetches on, and [`Office::act`] to run an action.
 
+mod common;
+mod hooks;
 pub mod log;
 mod need;
 mod needs;
@@ -15,28 +17,24 @@ mod proposals;
 mod reports;
 mod suggestions;
 
+pub use common::*;
+pub use hooks::*;
+
 use std::future::Future;
 use std::rc::Rc;
 
-use serde::de::DeserializeOwned;
 use tachkhis_shared::api::Role;
-use tachkhis_shared::consolidation::ActionDone;
-use tachkhis_shared::money::Mad;
-use tachkhis_shared::reference::{GroupKind, Reference, Sector};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
-use web_sys::{HtmlElement, KeyboardEvent};
+use tachkhis_shared::api::consolidation::ActionDone;
+use tachkhis_shared::{GroupKind, Sector, reference::Reference};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-use crate::office_api::{self, ApiError};
+use crate::net::office::{self, ApiError};
 use crate::pages::is_office_role;
 use crate::route::{Redirect, Route, use_navigator};
-use crate::ui::{LangSwitch, group_label, sector_label};
 use crate::use_model;
-
-// ---------------------------------------------------------------------------------------------
-// Context
+use crate::widgets::{LangSwitch, group_label, sector_label};
 
 #[derive(Clone, PartialEq)]
 pub struct Office {
@@ -105,7 +103,7 @@ impl Office {
         dispatch.dispatch(Msg::Start);
         wasm_bindgen_futures::spawn_local(async move {
             let path = format!("/api/actions/{action_id}/undo");
-            match office_api::send::<(), ActionDone>("POST", &token, &path, None).await {
+            match office::send::<(), ActionDone>("POST", &token, &path, None).await {
                 Ok(_) => dispatch.dispatch(Msg::Undone(action_id)),
                 Err(e) => dispatch.dispatch(Msg::Failed(e)),
             }
@@ -186,278 +184,6 @@ impl Reducible for Shell {
             Msg::Dismiss => s.flash = None,
         }
         Rc::new(s)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Hooks
-
-/// What a GET gave: the last data (kept while a refetch runs), the last error, and whether a
-/// request is out.
-pub struct Fetched<T> {
-    pub data: Option<Rc<T>>,
-    pub error: Option<ApiError>,
-    pub loading: bool,
-}
-
-struct FetchState<T> {
-    data: Option<Rc<T>>,
-    error: Option<ApiError>,
-    loading: bool,
-    seq: u32,
-}
-
-/// GETs `path` (none: nothing) when it changes and after every action; answers to older
-/// requests are dropped.
-#[hook]
-pub fn use_get<T: DeserializeOwned + 'static>(path: Option<String>) -> Fetched<T> {
-    let office = use_office();
-    let state = use_mut_ref(|| FetchState::<T> {
-        data: None,
-        error: None,
-        loading: false,
-        seq: 0,
-    });
-    let update = use_force_update();
-    {
-        let state = state.clone();
-        let token = office.token.clone();
-        use_effect_with((path, office.reload), move |(path, _)| {
-            let Some(path) = path.clone() else { return };
-            let seq = {
-                let mut s = state.borrow_mut();
-                s.seq = s.seq.wrapping_add(1);
-                s.loading = true;
-                s.seq
-            };
-            update.force_update();
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = office_api::get::<T>(&token, &path).await;
-                {
-                    let mut s = state.borrow_mut();
-                    if s.seq != seq {
-                        return;
-                    }
-                    s.loading = false;
-                    match result {
-                        Ok(v) => {
-                            s.data = Some(Rc::new(v));
-                            s.error = None;
-                        }
-                        Err(e) => s.error = Some(e),
-                    }
-                }
-                update.force_update();
-            });
-        });
-    }
-    let s = state.borrow();
-    Fetched {
-        data: s.data.clone(),
-        error: s.error.clone(),
-        loading: s.loading,
-    }
-}
-
-/// True when a key press belongs to a text field (or carries a modifier other than shift):
-/// shortcuts leave it alone.
-fn is_typing(e: &KeyboardEvent) -> bool {
-    if e.ctrl_key() || e.meta_key() || e.alt_key() {
-        return true;
-    }
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| match el.tag_name().as_str() {
-            // A ticked checkbox keeps the focus: j, k and x must still work from there.
-            "INPUT" => !matches!(
-                el.get_attribute("type").as_deref(),
-                Some("checkbox" | "radio" | "button" | "submit" | "reset" | "file")
-            ),
-            "TEXTAREA" | "SELECT" => true,
-            _ => el.has_attribute("contenteditable"),
-        })
-}
-
-/// Calls `handler` with every key pressed on the page outside text fields.
-#[hook]
-pub fn use_keys(handler: Callback<KeyboardEvent>) {
-    let current = use_mut_ref(|| handler.clone());
-    *current.borrow_mut() = handler;
-    use_effect_with((), move |_| {
-        let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-            if is_typing(&e) {
-                return;
-            }
-            let handler = current.borrow().clone();
-            handler.emit(e);
-        });
-        let window = web_sys::window();
-        if let Some(w) = &window {
-            let _ =
-                w.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(w) = &window {
-                let _ = w.remove_event_listener_with_callback(
-                    "keydown",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-        }
-    });
-}
-
-/// Moves the keyboard focus to the element with this `data-test` (the search box for `/`).
-pub fn focus_test_id(test: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(&format!("[data-test=\"{test}\"]")).ok())
-        .flatten()
-        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
-}
-
-/// Scrolls the row under the keyboard cursor into view.
-pub fn scroll_to_cursor() {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(".cursor").ok())
-        .flatten()
-    {
-        el.scroll_into_view_with_bool(false);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Labels and small pieces
-
-pub fn sector_name(reference: Option<&Reference>, lang: Lang, code: Option<&str>) -> String {
-    match code {
-        None => String::new(),
-        Some(code) => match Sector::from_code(code) {
-            Some(s) => sector_label(reference, lang, s),
-            None => code.to_string(),
-        },
-    }
-}
-
-pub fn group_name(reference: Option<&Reference>, lang: Lang, code: &str) -> String {
-    match GroupKind::from_code(code) {
-        Some(g) => group_label(reference, lang, g),
-        None => code.to_string(),
-    }
-}
-
-/// A light comparison key for filtering short lists on screen: ASCII letters lowercased.
-/// (The full normalisation of `tachkhis_shared::text`, with its Unicode tables, runs on the
-/// server's searches; it would add ~100 KiB to the bundle.)
-pub fn fold(s: &str) -> String {
-    s.trim().chars().map(|c| c.to_ascii_lowercase()).collect()
-}
-
-/// An amount the French way ("20 870 000,00"), kept left-to-right inside Arabic text.
-pub fn money(amount: Option<&Mad>) -> Html {
-    match amount {
-        Some(m) => html! { <span class="num" dir="ltr">{ m.format_fr() }</span> },
-        None => html! { <span class="num muted">{ "—" }</span> },
-    }
-}
-
-/// A link that the router follows (a ctrl-click still opens a new tab).
-#[derive(Properties, PartialEq)]
-pub struct LinkProps {
-    pub to: Route,
-    #[prop_or_default]
-    pub class: Classes,
-    #[prop_or_default]
-    pub test: Option<AttrValue>,
-    #[prop_or_default]
-    pub children: Html,
-}
-
-#[component]
-pub fn Link(props: &LinkProps) -> Html {
-    let navigator = use_navigator();
-    let onclick = {
-        let to = props.to.clone();
-        Callback::from(move |e: MouseEvent| {
-            if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
-                return;
-            }
-            e.prevent_default();
-            if let Some(n) = &navigator {
-                n.push(&to);
-            }
-        })
-    };
-    html! {
-        <a href={props.to.path()} class={props.class.clone()} data-test={props.test.clone()} {onclick}>
-            { props.children.clone() }
-        </a>
-    }
-}
-
-/// Loading and failure of a screen's data, in words.
-#[derive(Properties, PartialEq)]
-pub struct LoadNoticeProps {
-    pub loading: bool,
-    pub error: Option<ApiError>,
-    /// True once there is something to show (a refetch keeps it on screen).
-    pub has_data: bool,
-}
-
-#[component]
-pub fn LoadNotice(props: &LoadNoticeProps) -> Html {
-    let (_, lang) = use_model();
-    match (&props.error, props.loading, props.has_data) {
-        (Some(e), _, _) => html! { <ErrorNotice error={e.clone()} /> },
-        (None, true, false) => {
-            html! { <p class="office-loading" data-test="loading" role="status">{ lang.t("office.loading") }</p> }
-        }
-        _ => html! {},
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ErrorNoticeProps {
-    pub error: ApiError,
-}
-
-/// An error in the user's language; the way back in when the login expired; a refused
-/// import's rows with their line numbers.
-#[component]
-pub fn ErrorNotice(props: &ErrorNoticeProps) -> Html {
-    let (_, lang) = use_model();
-    let navigator = use_navigator();
-    let relogin = (props.error == ApiError::Unauthorized).then(|| {
-        let onclick = Callback::from(move |_: MouseEvent| {
-            if let Some(n) = &navigator {
-                n.push(&Route::Login);
-            }
-        });
-        html! { <button type="button" class="btn secondary" data-test="relogin" {onclick}>{ lang.t("login.again") }</button> }
-    });
-    let rows = match &props.error {
-        ApiError::BadImport(rows) => html! {
-            <ul class="import-errors" data-test="import-errors">
-                { for rows.iter().map(|r| html! {
-                    <li>
-                        <strong>{ lang.tf("office.import.line", &[("line", &r.line.to_string())]) }</strong>
-                        { " " }<span dir="auto">{ &r.reason }</span>
-                    </li>
-                }) }
-            </ul>
-        },
-        _ => html! {},
-    };
-    html! {
-        <div class="notice warn" role="alert" data-test="office-error">
-            <p>{ lang.t(props.error.key()) }</p>
-            { for relogin }
-            { rows }
-        </div>
     }
 }
 

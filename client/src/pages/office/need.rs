@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use tachkhis_shared::consolidation::{
+use tachkhis_shared::api::consolidation::{
     ActionDone, ActionEntry, LinkProject, MergeInto, MoveProposals, NeedDetail, NeedPatch,
     NeedSummary, ProposalStatus, SplitNeed,
 };
-use tachkhis_shared::programme::{ProgrammeTree, ProjectSummary};
+use tachkhis_shared::api::programme::{ProgrammeTree, ProjectSummary};
 use uuid::Uuid;
 use yew::prelude::*;
 
@@ -18,10 +18,10 @@ use super::{
     Link, LoadNotice, filter_select, group_name, sector_name, sector_options, select_value,
     use_get, use_office,
 };
-use crate::office_api;
+use crate::net::office;
 use crate::route::{Route, use_navigator};
-use crate::ui::{douar_list, douar_name, input_value, pole_name, show_date, textarea_value};
 use crate::use_model;
+use crate::widgets::{douar_list, douar_name, input_value, pole_name, show_date, textarea_value};
 
 #[derive(Properties, PartialEq)]
 pub struct NeedPageProps {
@@ -160,7 +160,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                         "office.done.saved",
                         async move {
                             let path = format!("/api/needs/{id}");
-                            office_api::send::<_, ActionDone>("PATCH", &token, &path, Some(&patch))
+                            office::send::<_, ActionDone>("PATCH", &token, &path, Some(&patch))
                                 .await
                         },
                         move |_| draft.set(None),
@@ -244,7 +244,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                 "office.done.split",
                 async move {
                     let path = format!("/api/needs/{id}/split");
-                    office_api::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
+                    office::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
                 },
                 move |done| {
                     clear(done);
@@ -270,7 +270,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
             office.act(
                 "office.done.removed",
                 async move {
-                    office_api::send::<_, ActionDone>(
+                    office::send::<_, ActionDone>(
                         "POST",
                         &token,
                         "/api/proposals/move",
@@ -369,7 +369,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                     "office.done.merged_need",
                     async move {
                         let path = format!("/api/needs/{id}/merge");
-                        office_api::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
+                        office::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
                     },
                     move |_| m.set(None),
                 );
@@ -394,7 +394,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                 "office.done.unlinked",
                 async move {
                     let path = format!("/api/needs/{id}/projects/{pid}");
-                    office_api::send::<(), ActionDone>("DELETE", &token, &path, None).await
+                    office::send::<(), ActionDone>("DELETE", &token, &path, None).await
                 },
                 |_| {},
             );
@@ -437,7 +437,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                     async move {
                         let path = format!("/api/needs/{id}/projects");
                         let body = LinkProject { project_id };
-                        office_api::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
+                        office::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
                     },
                     move |_| l.set(None),
                 );

@@ -2,7 +2,7 @@
 //! groups, poles and douars that raised it, its projects); sortable, filtered by sector, pole
 //! and words.
 
-use tachkhis_shared::consolidation::NeedSummary;
+use tachkhis_shared::api::consolidation::NeedSummary;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
@@ -11,8 +11,8 @@ use super::{
     sector_options, sort_th, use_get, use_keys,
 };
 use crate::route::Route;
-use crate::ui::{input_value, pole_name};
 use crate::use_model;
+use crate::widgets::{input_value, pole_name};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Col {

@@ -4,14 +4,14 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use tachkhis_shared::programme::{ImportReport, ProgrammeTree, ProjectSummary, Totals};
+use tachkhis_shared::api::programme::{ImportReport, ProgrammeTree, ProjectSummary, Totals};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{ErrorNotice, Link, LoadNotice, money, sector_name, use_get, use_office};
 use crate::i18n::Lang;
-use crate::office_api::{self, ApiError};
+use crate::net::office::{self, ApiError};
 use crate::route::Route;
 use crate::use_model;
 
@@ -39,7 +39,7 @@ pub fn ExportButtons(props: &ExportButtonsProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let url = format!("{path}?format={format}");
                 let name = format!("{file}.{format}");
-                match office_api::download(&office.token, &url, &name).await {
+                match office::download(&office.token, &url, &name).await {
                     Ok(()) => {}
                     Err(e) => office.failed(e),
                 }
@@ -130,7 +130,7 @@ pub fn ProgrammePage() -> Html {
                     "/api/projects/import"
                 };
                 let result =
-                    office_api::upload::<ImportReport>(&office.token, path, JsValue::from(picked))
+                    office::upload::<ImportReport>(&office.token, path, JsValue::from(picked))
                         .await;
                 importing.set(false);
                 if result.is_ok() && !dry_run {

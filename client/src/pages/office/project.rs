@@ -1,20 +1,20 @@
 //! A project sheet (fiche projet): every field of the sheet, editable by the office, read by the
 //! committees; and why the project is there (its needs and the sessions behind them).
 
-use tachkhis_shared::money::{Mad, parse_mad};
-use tachkhis_shared::programme::{
+use tachkhis_shared::api::programme::{
     PartnerShare, ProgrammeTree, Project, ProjectInput, ProjectTrace,
 };
+use tachkhis_shared::money::{Mad, parse_mad};
 use yew::prelude::*;
 
 use super::{
     Link, LoadNotice, group_name, money, sector_options, select_value, use_get, use_office,
 };
 use crate::i18n::Lang;
-use crate::office_api;
+use crate::net::office;
 use crate::route::{Route, use_navigator};
-use crate::ui::{douar_list, input_value, textarea_value};
 use crate::use_model;
+use crate::widgets::{douar_list, input_value, textarea_value};
 
 #[derive(Properties, PartialEq)]
 pub struct ProjectPageProps {
@@ -264,7 +264,7 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                         Some(id) => ("PUT", format!("/api/projects/{id}")),
                         None => ("POST", "/api/projects".to_string()),
                     };
-                    office_api::send::<_, Project>(method, &token, &path, Some(&input))
+                    office::send::<_, Project>(method, &token, &path, Some(&input))
                         .await
                         .map(|p| p.id)
                 },
@@ -296,7 +296,7 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                 "office.done.deleted",
                 async move {
                     let path = format!("/api/projects/{pid}");
-                    office_api::call_no_body("DELETE", &token, &path).await
+                    office::call_no_body("DELETE", &token, &path).await
                 },
                 move |()| {
                     if let Some(n) = &navigator {

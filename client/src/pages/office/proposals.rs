@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use tachkhis_shared::consolidation::{
+use tachkhis_shared::api::consolidation::{
     ActionDone, Lineage, MoveProposals, NeedSummary, NewNeed, OfficeProposal, ProposalFilter,
     ProposalPage, ProposalStatus,
 };
@@ -22,10 +22,10 @@ use super::{
     use_office,
 };
 use crate::i18n::Lang;
-use crate::office_api::{self, query};
+use crate::net::office::{self, query};
 use crate::route::{Route, use_navigator};
-use crate::ui::{douar_name, input_value, pole_name, show_date, show_time};
 use crate::use_model;
+use crate::widgets::{douar_name, input_value, pole_name, show_date, show_time};
 
 /// Rows asked for at a time; "show more" asks for this many more.
 const PAGE: u32 = 500;
@@ -265,7 +265,7 @@ pub fn ProposalsPage() -> Html {
             office.act(
                 key,
                 async move {
-                    office_api::send("POST", &token, "/api/proposals/move", Some(&body)).await
+                    office::send("POST", &token, "/api/proposals/move", Some(&body)).await
                 },
                 after.clone(),
             );
@@ -295,7 +295,7 @@ pub fn ProposalsPage() -> Html {
             };
             office.act(
                 "office.done.merged",
-                async move { office_api::send("POST", &token, "/api/needs", Some(&body)).await },
+                async move { office::send("POST", &token, "/api/needs", Some(&body)).await },
                 after.clone(),
             );
         })

@@ -1,7 +1,7 @@
 //! Reports: the programme table with its totals, the needs of each pole and each douar (what
 //! women's sessions asked for beside the others), exports (CSV, XLSX) and print.
 
-use tachkhis_shared::programme::{NeedsByPlace, PlaceNeeds, ProgrammeTable};
+use tachkhis_shared::api::programme::{NeedsByPlace, PlaceNeeds, ProgrammeTable};
 use yew::prelude::*;
 
 use super::programme::{ExportButtons, totals_cells};

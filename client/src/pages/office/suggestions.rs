@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use tachkhis_shared::consolidation::{
+use tachkhis_shared::api::consolidation::{
     ActionDone, MergeInto, NewNeed, OfficeProposal, ProposalPage, RejectSuggestion, Suggestion,
 };
 use uuid::Uuid;
@@ -16,10 +16,10 @@ use yew::prelude::*;
 use super::{
     Link, LoadNotice, group_name, scroll_to_cursor, sector_name, use_get, use_keys, use_office,
 };
-use crate::office_api;
+use crate::net::office;
 use crate::route::Route;
-use crate::ui::{douar_list, douar_name, input_value, pole_name, show_date};
 use crate::use_model;
+use crate::widgets::{douar_list, douar_name, input_value, pole_name, show_date};
 
 /// What the user changed on one suggestion before confirming it.
 #[derive(Clone, Default, PartialEq)]
@@ -81,8 +81,7 @@ pub fn SuggestionsPage() -> Html {
                         "office.done.added",
                         async move {
                             let path = format!("/api/needs/{need}/merge");
-                            office_api::send::<_, ActionDone>("POST", &token, &path, Some(&body))
-                                .await
+                            office::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
                         },
                         |_| {},
                     );
@@ -101,13 +100,8 @@ pub fn SuggestionsPage() -> Html {
                     office.act(
                         "office.done.merged",
                         async move {
-                            office_api::send::<_, ActionDone>(
-                                "POST",
-                                &token,
-                                "/api/needs",
-                                Some(&body),
-                            )
-                            .await
+                            office::send::<_, ActionDone>("POST", &token, "/api/needs", Some(&body))
+                                .await
                         },
                         |_| {},
                     );
@@ -129,8 +123,7 @@ pub fn SuggestionsPage() -> Html {
             office.act(
                 "office.done.rejected",
                 async move {
-                    office_api::send_no_answer("POST", &token, "/api/suggestions/reject", &body)
-                        .await
+                    office::send_no_answer("POST", &token, "/api/suggestions/reject", &body).await
                 },
                 |_| {},
             );

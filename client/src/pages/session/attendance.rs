@@ -2,14 +2,14 @@
 //! 15-34 and people with disabilities), the total always in view; the associations and
 //! cooperatives represented, each with its count.
 
-use tachkhis_shared::reference::AttendanceCategory;
+use tachkhis_shared::AttendanceCategory;
 use tachkhis_shared::session::Association;
 use uuid::Uuid;
 use yew::prelude::*;
 
 use super::{TabProps, spawn_edit};
-use crate::ui::input_value;
 use crate::use_model;
+use crate::widgets::input_value;
 
 /// Each sex with its subsets below it: one column per sex on a landscape tablet.
 const COLUMNS: [[AttendanceCategory; 3]; 2] = [

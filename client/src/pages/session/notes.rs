@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use super::{TabProps, spawn_edit};
 use crate::model::Model;
-use crate::ui::textarea_value;
 use crate::use_model;
+use crate::widgets::textarea_value;
 
 const DEBOUNCE_MS: u32 = 600;
 

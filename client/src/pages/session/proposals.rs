@@ -7,18 +7,18 @@
 
 use std::rc::Rc;
 
-use tachkhis_shared::reference::{Reference, Sector};
 use tachkhis_shared::session::{Proposal, ProposalInput};
+use tachkhis_shared::{Sector, reference::Reference};
 use uuid::Uuid;
 use yew::prelude::*;
 
 use super::{TabProps, spawn_edit};
 use crate::i18n::Lang;
 use crate::model::EditError;
-use crate::ui::{
+use crate::use_model;
+use crate::widgets::{
     Chip, douar_chip_names, douar_full_name, input_value, sector_label, textarea_value,
 };
-use crate::use_model;
 
 /// What a card asks of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,7 +380,7 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
                 input.set(next);
             })
         };
-        html! { <Chip label={sector_label(reference, lang, *s)} {selected} {onclick} test="sector-chip" code={s.code()} icon={Some(crate::ui::sector_icon(*s))} /> }
+        html! { <Chip label={sector_label(reference, lang, *s)} {selected} {onclick} test="sector-chip" code={s.code()} icon={Some(crate::widgets::sector_icon(*s))} /> }
     });
     let douar_chips = props.douars.iter().map(|d| {
         let selected = input.douar_id.as_deref() == Some(d.as_str());

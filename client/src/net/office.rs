@@ -1,0 +1,179 @@
+//! The design office's API (consolidation, programme, reports): typed JSON calls with the
+//! bearer token, file uploads and authenticated downloads. Bodies are `tachkhis_shared` types.
+//!
+//! Every failure becomes an [`ApiError`], which names a catalogue text: the screens never show
+//! a status code or the server's English sentence.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tachkhis_shared::api::ErrorBody;
+use tachkhis_shared::api::programme::{ImportError, ImportErrorBody};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Response;
+
+use crate::net::api::{self, Body, HttpError};
+use crate::net::json;
+
+/// What went wrong, in the terms the office screens need.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    Offline,
+    /// The login expired or was revoked: log in again.
+    Unauthorized,
+    Forbidden,
+    /// An answer with the server's stable error code (`not_found`, `conflict`, …).
+    Refused {
+        status: u16,
+        code: String,
+    },
+    /// An import file with bad rows: every row's line and reason.
+    BadImport(Vec<ImportError>),
+    /// The answer could not be read.
+    Unreadable,
+}
+
+impl ApiError {
+    /// The catalogue key of the sentence shown for this error.
+    pub fn key(&self) -> &'static str {
+        match self {
+            ApiError::Offline => "office.error.offline",
+            ApiError::Unauthorized => "office.error.unauthorized",
+            ApiError::Forbidden => "office.error.forbidden",
+            ApiError::BadImport(_) => "office.error.bad_import",
+            ApiError::Unreadable => "office.error.generic",
+            ApiError::Refused { status, code } => match (code.as_str(), status) {
+                ("not_found", _) | (_, 404) => "office.error.not_found",
+                // Undo refused because later actions changed the same proposals or needs.
+                ("conflict", _) | (_, 409) => "office.error.conflict",
+                ("payload_too_large", _) | (_, 413) => "office.error.too_large",
+                ("bad_import", _) => "office.error.bad_import",
+                (_, 400 | 422) => "office.error.invalid",
+                _ => "office.error.generic",
+            },
+        }
+    }
+}
+
+fn from_http(e: HttpError) -> ApiError {
+    match e {
+        HttpError::Offline => ApiError::Offline,
+        HttpError::Unauthorized => ApiError::Unauthorized,
+        HttpError::Forbidden => ApiError::Forbidden,
+        _ => ApiError::Unreadable,
+    }
+}
+
+/// The response of a 2xx status; the error body read into an [`ApiError`] otherwise.
+async fn call(method: &str, token: &str, path: &str, body: Body<'_>) -> Result<Response, ApiError> {
+    let response = api::fetch(method, path, Some(token), body)
+        .await
+        .map_err(from_http)?;
+    let status = response.status();
+    match status {
+        200..=299 => Ok(response),
+        401 => Err(ApiError::Unauthorized),
+        403 => Err(ApiError::Forbidden),
+        _ => {
+            let text = api::read_text(&response).await.unwrap_or_default();
+            if let Ok(body) = json::from_str::<ImportErrorBody>(&text) {
+                return Err(ApiError::BadImport(body.errors));
+            }
+            let code = json::from_str::<ErrorBody>(&text)
+                .map(|b| b.error)
+                .unwrap_or_default();
+            Err(ApiError::Refused { status, code })
+        }
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let text = api::read_text(&response).await.map_err(from_http)?;
+    json::from_str(&text).map_err(|_| ApiError::Unreadable)
+}
+
+pub async fn get<T: DeserializeOwned>(token: &str, path: &str) -> Result<T, ApiError> {
+    read(call("GET", token, path, Body::None).await?).await
+}
+
+/// POST, PUT, PATCH or DELETE with a JSON body (or none), reading a JSON answer.
+pub async fn send<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    token: &str,
+    path: &str,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    let body = match body {
+        Some(b) => Body::Json(json::to_string(b).map_err(|_| ApiError::Unreadable)?),
+        None => Body::None,
+    };
+    read(call(method, token, path, body).await?).await
+}
+
+/// A request whose answer has no body worth reading (204).
+pub async fn send_no_answer<B: Serialize>(
+    method: &str,
+    token: &str,
+    path: &str,
+    body: &B,
+) -> Result<(), ApiError> {
+    let body = json::to_string(body).map_err(|_| ApiError::Unreadable)?;
+    call(method, token, path, Body::Json(body)).await.map(drop)
+}
+
+/// A request with no body whose answer is not read (DELETE of a project).
+pub async fn call_no_body(method: &str, token: &str, path: &str) -> Result<(), ApiError> {
+    call(method, token, path, Body::None).await.map(drop)
+}
+
+/// Sends a file the user picked, as the raw body (CSV or XLSX), reading a JSON answer.
+pub async fn upload<T: DeserializeOwned>(
+    token: &str,
+    path: &str,
+    file: JsValue,
+) -> Result<T, ApiError> {
+    read(call("POST", token, path, Body::Js(file)).await?).await
+}
+
+/// Fetches `path` with the token (a plain link would not carry it) and saves the answer as
+/// `filename` through a Blob and an object URL.
+pub async fn download(token: &str, path: &str, filename: &str) -> Result<(), ApiError> {
+    let response = call("GET", token, path, Body::None).await?;
+    let blob = JsFuture::from(response.blob().map_err(|_| ApiError::Unreadable)?)
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .dyn_into::<web_sys::Blob>()
+        .map_err(|_| ApiError::Unreadable)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Unreadable)?;
+    let saved = (|| {
+        let document = web_sys::window()?.document()?;
+        let a = document
+            .create_element("a")
+            .ok()?
+            .dyn_into::<web_sys::HtmlAnchorElement>()
+            .ok()?;
+        a.set_href(&url);
+        a.set_download(filename);
+        document.body()?.append_child(&a).ok()?;
+        a.click();
+        a.remove();
+        Some(())
+    })();
+    // The click has handed the blob to the browser's download; the URL is no longer needed.
+    let _ = web_sys::Url::revoke_object_url(&url);
+    saved.ok_or(ApiError::Unreadable)
+}
+
+/// `key=value&…` of the non-empty pairs, values URI-encoded.
+pub fn query(pairs: &[(&str, Option<String>)]) -> String {
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            out.push(if out.is_empty() { '?' } else { '&' });
+            out.push_str(k);
+            out.push('=');
+            out.push_str(&String::from(js_sys::encode_uri_component(v)));
+        }
+    }
+    out
+}

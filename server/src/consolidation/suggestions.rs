@@ -1,0 +1,196 @@
+//! Suggestions: proposals that likely say the same thing, from [`crate::suggest`], and the
+//! office's rejections of them.
+
+use super::*;
+
+/// Groups of proposals that say the same thing, best first: either a new need (unplaced
+/// proposals alike), or unplaced proposals to add to the live need their look-alikes are in.
+pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggestion>> {
+    struct Row {
+        id: String,
+        problem: String,
+        need: Option<i64>,
+    }
+    let mut session_douars: HashMap<String, Vec<String>> = HashMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT session_id, douar_id FROM session_douars")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            session_douars.entry(r.get(0)?).or_default().push(r.get(1)?);
+        }
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    let mut items: Vec<suggest::Item> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT p.id, p.problem, p.problem_norm, p.solution_norm, p.sector, p.douar_id, p.session_id, s.pole_id, m.need_id
+             FROM proposals p JOIN sessions s ON s.id = p.session_id
+             LEFT JOIN need_members m ON m.proposal_id = p.id
+             LEFT JOIN needs n ON n.id = m.need_id
+             WHERE p.deleted = 0 AND (m.need_id IS NULL OR n.closed_at IS NULL)
+             ORDER BY p.id",
+        )?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let problem_norm: String = r.get(2)?;
+            let solution_norm: String = r.get(3)?;
+            let douar: Option<String> = r.get(5)?;
+            let session: String = r.get(6)?;
+            let douars = match douar {
+                Some(d) => vec![d],
+                None => session_douars.get(&session).cloned().unwrap_or_default(),
+            };
+            items.push(suggest::Item {
+                text_norm: format!("{problem_norm} {solution_norm}"),
+                sector: r.get(4)?,
+                pole: r.get(7)?,
+                douars,
+            });
+            rows.push(Row {
+                id: r.get(0)?,
+                problem: r.get(1)?,
+                need: r.get(8)?,
+            });
+        }
+    }
+    let index: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let mut rejected: HashSet<(usize, usize)> = HashSet::new();
+    {
+        let mut stmt = tx.prepare("SELECT proposal_a, proposal_b FROM suggestion_rejections")?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let (a, b): (String, String) = (r.get(0)?, r.get(1)?);
+            if let (Some(&i), Some(&j)) = (index.get(a.as_str()), index.get(b.as_str())) {
+                rejected.insert((i.min(j), i.max(j)));
+            }
+        }
+    }
+    let groups = suggest::suggest(&items, &rejected, &suggest::Params::default());
+    let mut titles: HashMap<i64, String> = HashMap::new();
+    let mut out = Vec::new();
+    for g in groups {
+        let unplaced: Vec<usize> = g
+            .members
+            .iter()
+            .copied()
+            .filter(|m| rows[*m].need.is_none())
+            .collect();
+        if unplaced.is_empty() {
+            continue;
+        }
+        let mut need_votes: BTreeMap<i64, usize> = BTreeMap::new();
+        for m in &g.members {
+            if let Some(n) = rows[*m].need {
+                *need_votes.entry(n).or_insert(0) += 1;
+            }
+        }
+        let need_id = need_votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(n, _)| *n);
+        if need_id.is_none() && unplaced.len() < 2 {
+            continue;
+        }
+        let need_title = match need_id {
+            Some(n) => Some(match titles.get(&n) {
+                Some(t) => t.clone(),
+                None => {
+                    let t: String =
+                        tx.query_row("SELECT title FROM needs WHERE id = ?1", [n], |r| r.get(0))?;
+                    titles.insert(n, t.clone());
+                    t
+                }
+            }),
+            None => None,
+        };
+        let first_sector = &items[g.members[0]].sector;
+        let same_sector = if g.members.iter().all(|m| &items[*m].sector == first_sector) {
+            first_sector.clone()
+        } else {
+            None
+        };
+        let first_pole = &items[g.members[0]].pole;
+        let same_pole = g
+            .members
+            .iter()
+            .all(|m| &items[*m].pole == first_pole)
+            .then(|| first_pole.clone());
+        let douar_ids: BTreeSet<String> = g
+            .members
+            .iter()
+            .flat_map(|m| items[*m].douars.iter().cloned())
+            .collect();
+        let proposed_title = unplaced
+            .iter()
+            .map(|m| rows[*m].problem.trim())
+            .filter(|t| !t.is_empty())
+            .min_by_key(|t| t.chars().count())
+            .unwrap_or_default()
+            .to_string();
+        let mut proposal_ids: Vec<Uuid> = unplaced
+            .iter()
+            .filter_map(|m| Uuid::parse_str(&rows[*m].id).ok())
+            .collect();
+        proposal_ids.sort();
+        out.push(Suggestion {
+            proposal_ids,
+            need_id,
+            need_title,
+            confidence: g.confidence,
+            reason: SuggestionReason {
+                shared_words: g.shared_terms,
+                same_sector,
+                douar_ids: douar_ids.into_iter().collect(),
+                same_pole,
+            },
+            proposed_title,
+        });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Records that these proposals are not alike: no pair of them is suggested together again.
+pub fn reject_suggestion(
+    tx: &Transaction<'_>,
+    user: &AuthUser,
+    body: &RejectSuggestion,
+) -> AppResult<()> {
+    let ids = checked_ids(tx, &body.proposal_ids, false)?;
+    if ids.len() < 2 {
+        return Err(AppError::bad_request(
+            "bad_request",
+            "a suggestion to reject has at least two proposals",
+        ));
+    }
+    if ids.len() > 200 {
+        return Err(AppError::bad_request(
+            "too_many",
+            "reject at most 200 proposals at once",
+        ));
+    }
+    let now = now_secs();
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO suggestion_rejections (proposal_a, proposal_b, at, user_id) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, a) in ids.iter().enumerate() {
+        for b in &ids[i + 1..] {
+            let (x, y) = if a < b { (a, b) } else { (b, a) };
+            stmt.execute(params![x, y, now, user.id])?;
+        }
+    }
+    auth::audit(
+        tx,
+        Some(user.id),
+        "suggestion.reject",
+        None,
+        Some(&json!({ "proposal_ids": ids }).to_string()),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! The SQLite database: one writer connection behind a lock (SQLite has one writer anyway, and
+//! it serialises sync of a document), a small pool of readers, migrations at open.
+//!
+//! rusqlite is blocking: async callers go through [`Db::write`] and [`Db::read`], which run the
+//! closure on tokio's blocking pool so request handlers never block the runtime.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+
+use crate::http::error::{AppError, AppResult};
+
+/// Every migration, in order. Files are never edited once landed.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+}
+
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/0001_init.sql"),
+    include_str!("../../../migrations/0002_consolidation_programme.sql"),
+    include_str!("../../../migrations/0003_session_v2.sql"),
+    include_str!("../../../migrations/0004_devices.sql"),
+    include_str!("../../../migrations/0005_sync_hardening.sql"),
+];
+const MIGRATION_COUNT: usize = MIGRATIONS.len();
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot create the database folder {0}: {1}")]
+    Folder(PathBuf, std::io::Error),
+    #[error("cannot open the database {0}: {1}")]
+    Open(PathBuf, rusqlite::Error),
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migrate(#[from] rusqlite_migration::Error),
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+const MAX_IDLE_READERS: usize = 8;
+
+fn connect(path: &Path) -> Result<Connection, DbError> {
+    let conn = Connection::open(path).map_err(|e| DbError::Open(path.to_owned(), e))?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: an acknowledged sync survives a power cut of the commune's laptop, not only a crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves SQLite consistent (the transaction rolls back on
+    // drop), so the connection is still good.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and applies pending migrations in a transaction.
+    /// A database written by a newer version of Tachkhis is refused.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| DbError::Folder(parent.to_owned(), e))?;
+        }
+        let mut conn = connect(path)?;
+        if let Err(e) = migrations().to_latest(&mut conn) {
+            // Another process (a `create-user` next to a starting server) may have migrated the
+            // same file a moment before; that is fine as long as the schema is now current.
+            let now_current = connect(path).ok().and_then(|c| {
+                c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+                    .ok()
+            }) == Some(MIGRATION_COUNT as i64);
+            if !now_current {
+                return Err(e.into());
+            }
+        }
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction on the writer connection, on the blocking pool.
+    /// An error from `f` rolls everything back.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.write_blocking(f)).await?
+    }
+
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let mut conn = lock(&self.inner.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` on a reader connection (a consistent snapshot inside one read transaction).
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_blocking(f)).await?
+    }
+
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let pooled = lock(&self.inner.readers).pop();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => connect(&self.inner.path).map_err(AppError::internal)?,
+        };
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        let mut readers = lock(&self.inner.readers);
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(conn);
+        }
+        result
+    }
+
+    /// Copies the live database to `dest` with SQLite's online backup (safe while serving).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), DbError> {
+        let conn = lock(&self.inner.writer);
+        let mut out = Connection::open(dest).map_err(|e| DbError::Open(dest.to_owned(), e))?;
+        let backup = rusqlite::backup::Backup::new(&conn, &mut out)?;
+        backup.run_to_completion(256, Duration::from_millis(0), None)?;
+        Ok(())
+    }
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_database_from_a_newer_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        Db::open(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(Db::open(&path).is_err());
+    }
+
+    #[test]
+    fn failed_write_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let r: AppResult<()> = db.write_blocking(|tx| {
+            tx.execute(
+                "INSERT INTO communes (id, name_ar, name_fr) VALUES ('c', 'ج', 'C')",
+                [],
+            )?;
+            Err(AppError::bad_request("x", "stop"))
+        });
+        assert!(r.is_err());
+        let n: i64 = db
+            .read_blocking(
+                |tx| Ok(tx.query_row("SELECT count(*) FROM communes", [], |r| r.get(0))?),
+            )
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -1,0 +1,378 @@
+//! Documents stored as chunks (one compacted snapshot plus incremental chunks), the per-peer
+//! sync state, and the sync steps the server runs for each document of a request.
+
+use automerge::{AutoCommit, ChangeHash};
+use rusqlite::{OptionalExtension, Transaction, params};
+use tachkhis_shared::{
+    session::{Session, SessionDoc},
+    sync::guard::Summary,
+    sync::{self as engine, DocStatus, Head, State},
+};
+use uuid::Uuid;
+
+use crate::{
+    db::now_secs,
+    documents::projection,
+    http::error::{AppError, AppResult},
+};
+
+/// Sync states untouched for this long are dropped; a peer that comes back starts afresh.
+pub const SYNC_STATE_IDLE_SECS: i64 = 120 * 86_400;
+
+/// Compaction starts once the increments outweigh the snapshot and this many bytes.
+const COMPACT_MIN_BYTES: i64 = 16 * 1024;
+
+pub struct DocMeta {
+    pub heads: Vec<Head>,
+    pub snapshot_bytes: i64,
+    pub incremental_bytes: i64,
+    pub quarantined: Option<String>,
+}
+
+pub fn doc_meta(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<Option<DocMeta>> {
+    let row = tx
+        .query_row(
+            "SELECT heads, snapshot_bytes, incremental_bytes, quarantine_reason FROM documents WHERE id = ?1",
+            [doc_id.to_string()],
+            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((heads, snapshot_bytes, incremental_bytes, quarantined)) => Ok(Some(DocMeta {
+            heads: engine::decode(&heads).map_err(AppError::internal)?,
+            snapshot_bytes,
+            incremental_bytes,
+            quarantined,
+        })),
+    }
+}
+
+/// Loads a stored document; an unknown id gives an empty document. A stored document that no
+/// longer loads (written by an earlier version that let a bad change through) is that
+/// document's 400 `document_unreadable`, never a 500 for every later sync.
+pub fn load_doc(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<AutoCommit> {
+    let mut stmt =
+        tx.prepare_cached("SELECT data FROM doc_chunks WHERE doc_id = ?1 ORDER BY id")?;
+    let mut rows = stmt.query([doc_id.to_string()])?;
+    let mut doc: Option<AutoCommit> = None;
+    let unreadable = |what: String| AppError::BadRequest {
+        code: "document_unreadable",
+        message: format!("document {doc_id}: the server's copy cannot be read ({what})"),
+        doc_id: Some(doc_id),
+    };
+    while let Some(row) = rows.next()? {
+        let data: Vec<u8> = row.get(0)?;
+        let loaded = match doc.as_mut() {
+            None => guarded(|| AutoCommit::load(&data)).map(|r| r.map(|d| doc = Some(d))),
+            Some(d) => guarded(|| d.load_incremental(&data)).map(|r| r.map(|_| ())),
+        };
+        match loaded {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(unreadable(e.to_string())),
+            Err(panic) => return Err(unreadable(panic)),
+        }
+    }
+    Ok(doc.unwrap_or_default())
+}
+
+fn load_state(tx: &Transaction<'_>, user_id: i64, peer: &str, doc_id: Uuid) -> AppResult<State> {
+    let bytes: Option<Vec<u8>> = tx
+        .prepare_cached(
+            "SELECT state FROM sync_states WHERE user_id = ?1 AND peer_id = ?2 AND doc_id = ?3",
+        )?
+        .query_row(params![user_id, peer, doc_id.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(engine::decode_state(bytes.as_deref()))
+}
+
+fn save_state(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    peer: &str,
+    doc_id: Uuid,
+    state: &State,
+) -> AppResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_states (user_id, peer_id, doc_id, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (user_id, peer_id, doc_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+    )?
+    .execute(params![user_id, peer, doc_id.to_string(), engine::encode_state(state), now_secs()])?;
+    Ok(())
+}
+
+pub fn evict_idle_sync_states(tx: &Transaction<'_>) -> AppResult<usize> {
+    Ok(tx.execute(
+        "DELETE FROM sync_states WHERE updated_at < ?1",
+        [now_secs() - SYNC_STATE_IDLE_SECS],
+    )?)
+}
+
+fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
+    engine::encode(&engine::sorted_heads(engine::heads_to_wire(heads)))
+}
+
+/// Stores what `doc` gained since `before`, compacting when the increments outgrow the
+/// snapshot, then validates and projects (or quarantines) it. One transaction: the caller's.
+pub fn persist_changes(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    doc: &mut AutoCommit,
+    before: &[ChangeHash],
+    meta: Option<&DocMeta>,
+) -> AppResult<DocStatus> {
+    let now = now_secs();
+    let heads = doc.get_heads();
+    let id = doc_id.to_string();
+    let snapshot_bytes = meta.map_or(0, |m| m.snapshot_bytes);
+    let incremental_bytes = meta.map_or(0, |m| m.incremental_bytes);
+    if meta.is_none() {
+        let data = save(doc_id, || doc.save())?;
+        tx.execute(
+            "INSERT INTO documents (id, heads, snapshot_bytes, incremental_bytes, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 0, ?4, ?4)",
+            params![id, heads_blob(&heads), data.len() as i64, now],
+        )?;
+        insert_chunk(tx, &id, "snapshot", &data, now)?;
+    } else {
+        let data = save(doc_id, || doc.save_after(before))?;
+        let incremental = incremental_bytes + data.len() as i64;
+        if incremental > snapshot_bytes && incremental > COMPACT_MIN_BYTES {
+            let snapshot = save(doc_id, || doc.save())?;
+            tx.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [&id])?;
+            insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
+            tx.execute(
+                "UPDATE documents SET heads = ?2, snapshot_bytes = ?3, incremental_bytes = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, heads_blob(&heads), snapshot.len() as i64, now],
+            )?;
+        } else {
+            insert_chunk(tx, &id, "incremental", &data, now)?;
+            tx.execute(
+                "UPDATE documents SET heads = ?2, incremental_bytes = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, heads_blob(&heads), incremental, now],
+            )?;
+        }
+    }
+    project_or_quarantine(tx, doc_id, doc)
+}
+
+/// Saving re-encodes what was received, and Automerge checks itself while doing so (debug
+/// builds assert): a failure there refuses the message like any other bad message.
+fn save(doc_id: Uuid, f: impl FnOnce() -> Vec<u8>) -> AppResult<Vec<u8>> {
+    guarded(f).map_err(|panic| AppError::BadRequest {
+        code: "bad_sync_message",
+        message: format!("document {doc_id}: the changes could not be stored ({panic})"),
+        doc_id: Some(doc_id),
+    })
+}
+
+fn insert_chunk(
+    tx: &Transaction<'_>,
+    id: &str,
+    kind: &str,
+    data: &[u8],
+    now: i64,
+) -> AppResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO doc_chunks (doc_id, kind, data, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, kind, data, now])?;
+    Ok(())
+}
+
+/// Validates the document against the session schema: projects it, or keeps it aside.
+pub fn project_or_quarantine(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    doc: &mut AutoCommit,
+) -> AppResult<DocStatus> {
+    // Borrow the document into the typed view without copying it.
+    let view = SessionDoc::from_automerge(std::mem::take(doc));
+    let session = guarded(|| view.read());
+    *doc = view.into_automerge();
+    let id = doc_id.to_string();
+    let problem = match session {
+        Ok(Ok(s)) if s.id == doc_id => match set_aside_reason(tx, &s)? {
+            Some(reason) => reason,
+            None => match project_in_savepoint(tx, &s)? {
+                None => {
+                    tx.execute("UPDATE documents SET quarantine_reason = NULL, quarantined_at = NULL WHERE id = ?1", [&id])?;
+                    return Ok(DocStatus::Ok);
+                }
+                Some(reason) => reason,
+            },
+        },
+        Ok(Ok(s)) => format!(
+            "the document says it is session {} but was sent as {doc_id}",
+            s.id
+        ),
+        Ok(Err(e)) => e.to_string(),
+        Err(panic) => format!("the document could not be read ({panic})"),
+    };
+    projection::remove(tx, doc_id)?;
+    tx.execute(
+        "UPDATE documents SET quarantine_reason = ?2, quarantined_at = coalesce(quarantined_at, ?3) WHERE id = ?1",
+        params![id, problem, now_secs()],
+    )?;
+    tracing::warn!(%doc_id, reason = %problem, "document quarantined");
+    Ok(DocStatus::Quarantined { reason: problem })
+}
+
+/// Why a session that reads well is still not projected: beyond the app's limits, or a
+/// proposal id that another stored session already holds.
+fn set_aside_reason(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<String>> {
+    if let Err(e) = s.check_limits() {
+        return Ok(Some(e.to_string()));
+    }
+    if let Some((proposal, other)) = projection::proposal_held_elsewhere(tx, s)? {
+        return Ok(Some(format!(
+            "proposal {proposal} already belongs to session {other}: a proposal id can be in one session only"
+        )));
+    }
+    Ok(None)
+}
+
+/// Projects in a savepoint, so that whatever the database refuses about one document (a
+/// constraint no check above foresaw) sets that document aside instead of failing the request
+/// and the other documents of its batch.
+fn project_in_savepoint(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<String>> {
+    tx.execute_batch("SAVEPOINT project")?;
+    match projection::project(tx, s, now_secs()) {
+        Ok(()) => {
+            tx.execute_batch("RELEASE project")?;
+            Ok(None)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO project; RELEASE project")?;
+            tracing::error!(doc_id = %s.id, error = %e, "projection failed; document set aside");
+            Ok(Some(format!("the session could not be listed ({e})")))
+        }
+    }
+}
+
+/// The server's part of one exchange for one document: apply the peer's message (if any),
+/// store what changed, and produce the next message for the peer. The message comes with its
+/// [`Summary`] from `guard::check`, which the caller ran before taking the write lock.
+pub struct Exchange {
+    pub reply: Option<Vec<u8>>,
+    pub status: DocStatus,
+}
+
+pub fn exchange(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    peer: &str,
+    doc_id: Uuid,
+    message: Option<(&[u8], &Summary)>,
+) -> AppResult<Exchange> {
+    let meta = doc_meta(tx, doc_id)?;
+    let mut doc = load_doc(tx, doc_id)?;
+    let mut state = load_state(tx, user_id, peer, doc_id)?;
+    let before = doc.get_heads();
+    let mut status = match meta.as_ref().and_then(|m| m.quarantined.clone()) {
+        Some(reason) => DocStatus::Quarantined { reason },
+        None => DocStatus::Ok,
+    };
+    let refused = |what: String| AppError::BadRequest {
+        code: "bad_sync_message",
+        message: format!("document {doc_id}: {what}"),
+        doc_id: Some(doc_id),
+    };
+    let mut quiet = false;
+    if let Some((message, summary)) = message {
+        // Applied where a panic inside Automerge becomes this document's 400: the document and
+        // state are dropped with the rolled-back transaction.
+        guarded(|| {
+            engine::receive(&mut doc, &mut state, message).map_err(|e| e.to_string())?;
+            if summary.change_chunks > 0 {
+                canonical(&mut doc, &before)?;
+            }
+            Ok::<_, String>(())
+        })
+        .map_err(|panic| refused(format!("the sync message could not be applied ({panic})")))?
+        .map_err(refused)?;
+        if doc.get_heads() != before {
+            status = persist_changes(tx, doc_id, &mut doc, &before, meta.as_ref())?;
+        }
+        quiet = engine::is_quiet(message, &doc.get_heads());
+    }
+    // Generating reads what the peer's message declared (its Bloom filter), so it is guarded too.
+    let reply = if quiet {
+        None
+    } else {
+        guarded(|| engine::generate_for_server(&mut doc, &mut state))
+            .map_err(|panic| refused(format!("no answer could be made ({panic})")))?
+    };
+    // Sync state only for documents that exist, or that this message created: a peer naming
+    // random ids leaves nothing behind.
+    if meta.is_some() || !doc.get_heads().is_empty() {
+        save_state(tx, user_id, peer, doc_id, &state)?;
+    }
+    Ok(Exchange { reply, status })
+}
+
+/// Automerge keeps a received change's bytes and hashes them as they came, but writes the
+/// change its own way when the document is saved: a change spelled differently (a run of one
+/// written as a repeat, padded numbers) would change hash on the way to disk, and the saved
+/// document would no longer load ("mismatching heads"). So every new change must be exactly
+/// what Automerge itself would write.
+fn canonical(doc: &mut AutoCommit, before: &[ChangeHash]) -> Result<(), String> {
+    for change in doc.get_changes(before) {
+        let rewritten = automerge::Change::from(change.decode());
+        if rewritten.hash() != change.hash() {
+            return Err(format!(
+                "change {} is not written the way Automerge writes it",
+                change.hash()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `f`, turning a panic into an error that says what it was (Automerge's decoding and sync
+/// code has panicked on crafted input; the server must answer 400, not die or answer 500).
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        tracing::warn!(panic = %what, "sync code panicked on a message");
+        what
+    })
+}
+
+/// Rebuilds every projection from the stored documents (the command `rebuild-projections`).
+pub fn rebuild_projections(tx: &Transaction<'_>) -> AppResult<(usize, usize)> {
+    projection::clear(tx)?;
+    let ids: Vec<String> = tx
+        // In arrival order: where two documents claim one proposal id, the first keeps it, as it
+        // did when they arrived.
+        .prepare("SELECT id FROM documents ORDER BY created_at, rowid")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let (mut projected, mut quarantined) = (0, 0);
+    for id in ids {
+        let doc_id = Uuid::parse_str(&id).map_err(AppError::internal)?;
+        let mut doc = match load_doc(tx, doc_id) {
+            Ok(doc) => doc,
+            // One unreadable document is set aside with its reason; the others are rebuilt.
+            Err(AppError::BadRequest { message, .. }) => {
+                projection::remove(tx, doc_id)?;
+                tx.execute(
+                    "UPDATE documents SET quarantine_reason = ?2, quarantined_at = coalesce(quarantined_at, ?3) WHERE id = ?1",
+                    params![id, message, now_secs()],
+                )?;
+                quarantined += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        match project_or_quarantine(tx, doc_id, &mut doc)? {
+            DocStatus::Ok => projected += 1,
+            DocStatus::Quarantined { .. } => quarantined += 1,
+        }
+    }
+    Ok((projected, quarantined))
+}

@@ -1,0 +1,147 @@
+//! One error type for the whole API: every failure becomes `{error, message}` JSON with the
+//! right status. Internal details are logged, never sent.
+
+use axum::{
+    Json,
+    extract::rejection::{BytesRejection, JsonRejection, QueryRejection},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use tachkhis_shared::api::ErrorBody;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    BadRequest {
+        code: &'static str,
+        message: String,
+        doc_id: Option<Uuid>,
+    },
+    #[error("{}", unauthorized_message(.0))]
+    Unauthorized(&'static str),
+    #[error("not allowed for this role")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// 429 with `Retry-After`: failed logins for this account or from this address must wait.
+    #[error("{message}")]
+    TooManyAttempts {
+        message: String,
+        retry_after: std::time::Duration,
+    },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What a 401 says to people, by its code. A revoked tablet's facilitator must learn that their
+/// work is safe on the tablet, not only that access ended.
+fn unauthorized_message(code: &str) -> &'static str {
+    match code {
+        "token_revoked" => {
+            "this tablet's login was revoked by an administrator (or logged out): it can no longer \
+             sync; the work on the tablet is kept and can still be exported"
+        }
+        "token_expired" => {
+            "this login has expired: log in again to sync; the work on the tablet is kept"
+        }
+        "bad_credentials" => "wrong username or password",
+        _ => "authentication required",
+    }
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+            doc_id: None,
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("task: {e}"))
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::PayloadTooLarge;
+        }
+        AppError::bad_request("bad_json", r.body_text())
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        AppError::bad_request("bad_query", r.body_text())
+    }
+}
+
+impl From<BytesRejection> for AppError {
+    fn from(r: BytesRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::PayloadTooLarge;
+        }
+        AppError::bad_request("bad_body", r.body_text())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, doc_id) = match &self {
+            AppError::BadRequest { code, doc_id, .. } => (StatusCode::BAD_REQUEST, *code, *doc_id),
+            AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, *code, None),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            AppError::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", None)
+            }
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+            }
+        };
+        let message = match &self {
+            AppError::Internal(_) => "the server could not complete the request".to_string(),
+            other => other.to_string(),
+        };
+        let mut response = (
+            status,
+            Json(ErrorBody {
+                error: code.to_string(),
+                message,
+                doc_id,
+            }),
+        )
+            .into_response();
+        if let AppError::TooManyAttempts { retry_after, .. } = &self {
+            let secs = crate::users::login_limit::retry_after_secs(*retry_after);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,94 @@
+//! `GET /api/health` and `GET /api/openapi.json`.
+
+use axum::{Router, routing::get};
+use tachkhis_shared::api::Health;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+
+use crate::{AppState, http::extract::Json, http::routes};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi))
+}
+
+/// Liveness, with the version and the session schema version it reads.
+#[utoipa::path(get, path = "/api/health", tag = "meta", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        schema_version: tachkhis_shared::session::SCHEMA_VERSION,
+    })
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tachkhis API", description = "Participatory diagnosis of a commune's Action Programme (PAC)"),
+    paths(
+        health,
+        openapi,
+        routes::auth::login,
+        routes::auth::logout,
+        routes::devices::list_devices,
+        routes::devices::revoke_device,
+        routes::devices::label_device,
+        routes::reference::get_reference,
+        routes::sync::sync_batch,
+        routes::sync::sync_one,
+        routes::sessions::list_sessions,
+        routes::sessions::get_session,
+        routes::sessions::list_quarantine,
+        routes::consolidation::list_proposals,
+        routes::consolidation::proposal_lineage,
+        routes::consolidation::move_proposals,
+        routes::consolidation::list_suggestions,
+        routes::consolidation::reject_suggestion,
+        routes::consolidation::list_needs,
+        routes::consolidation::create_need,
+        routes::consolidation::get_need,
+        routes::consolidation::patch_need,
+        routes::consolidation::merge_into,
+        routes::consolidation::split_need,
+        routes::consolidation::link_project,
+        routes::consolidation::unlink_project,
+        routes::consolidation::list_actions,
+        routes::consolidation::undo_action,
+        routes::audit::list_audit,
+        routes::programme::get_programme,
+        routes::programme::get_project,
+        routes::programme::create_project,
+        routes::programme::update_project,
+        routes::programme::delete_project,
+        routes::programme::import_projects,
+        routes::programme::get_trace,
+        routes::programme::programme_table,
+        routes::programme::needs_by_place,
+        routes::programme::export_projects,
+        routes::programme::export_proposals,
+        routes::programme::export_needs,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// This document: OpenAPI 3 of every endpoint.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3 document")))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,378 @@
+//! The programme, project sheets, the project import, reports and exports. Reading: any
+//! logged-in role; writing: the design office and admins.
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Path, Query, State, rejection::QueryRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use tachkhis_shared::{
+    api::programme::{
+        ImportErrorBody, ImportReport, NeedsByPlace, ProgrammeTable, ProgrammeTree, Project,
+        ProjectInput, ProjectTrace,
+    },
+    api::{ErrorBody, Role},
+};
+
+use crate::{
+    AppState,
+    export::{self, FileFormat},
+    http::error::{AppError, AppResult},
+    http::extract::{Json, RawBody},
+    programme::{self, import},
+    users::auth::AuthUser,
+};
+
+/// Largest import file.
+pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programme", get(get_programme))
+        .route("/projects", post(create_project))
+        .route(
+            "/projects/{id}",
+            get(get_project).put(update_project).delete(delete_project),
+        )
+        .route("/projects/{id}/trace", get(get_trace))
+        .route("/reports/programme-table", get(programme_table))
+        .route("/reports/needs-by-place", get(needs_by_place))
+        .route("/export/projects", get(export_projects))
+        .route("/export/proposals", get(export_proposals))
+        .route("/export/needs", get(export_needs))
+}
+
+/// The import, with its own body limit (files are bigger than JSON bodies).
+pub fn import_router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/import", post(import_projects))
+        .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES))
+}
+
+/// Query strings, with rejections in the API's error shape.
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> AppResult<T> {
+    q.map(|Query(t)| t)
+        .map_err(|r| AppError::bad_request("bad_query", r.body_text()))
+}
+
+fn can_edit(role: Role) -> bool {
+    matches!(role, Role::Office | Role::Admin)
+}
+
+fn project_id(raw: &str) -> AppResult<i64> {
+    raw.parse::<i64>()
+        .map_err(|_| AppError::bad_request("bad_id", "the project id is not a number"))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FormatParam {
+    /// `csv` or `xlsx`; reports answer JSON without it.
+    pub format: Option<String>,
+}
+
+impl FormatParam {
+    fn file_format(&self) -> AppResult<Option<FileFormat>> {
+        self.format.as_deref().map(FileFormat::parse).transpose()
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportParams {
+    /// `csv` or `xlsx`; by default XLSX when the body starts like a zip file, else CSV.
+    pub format: Option<String>,
+    /// `1` or `true`: check the file and report, write nothing.
+    pub dry_run: Option<String>,
+}
+
+/// Axes > programmes > projects, with the project count and the commune and partner totals at
+/// each level.
+#[utoipa::path(get, path = "/api/programme", tag = "programme",
+    responses((status = 200, body = ProgrammeTree), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_programme(
+    State(app): State<AppState>,
+    _user: AuthUser,
+) -> AppResult<Json<ProgrammeTree>> {
+    Ok(Json(app.db.read(programme::programme_tree).await?))
+}
+
+/// One project sheet, with the needs it answers.
+#[utoipa::path(get, path = "/api/projects/{id}", tag = "programme",
+    params(("id" = i64, Path, description = "project id")),
+    responses((status = 200, body = Project), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_project(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Project>> {
+    let id = project_id(&id)?;
+    app.db
+        .read(move |tx| programme::get_project(tx, id))
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("no project {id}")))
+}
+
+/// Creates a project (office, admin). 400 `invalid_project` lists every problem.
+#[utoipa::path(post, path = "/api/projects", tag = "programme",
+    request_body = ProjectInput,
+    responses((status = 201, body = Project), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_project(
+    State(app): State<AppState>,
+    user: AuthUser,
+    Json(input): Json<ProjectInput>,
+) -> AppResult<(StatusCode, Json<Project>)> {
+    user.require(can_edit)?;
+    let project = app
+        .db
+        .write(move |tx| programme::create_project(tx, Some(user.id), input))
+        .await?;
+    Ok((StatusCode::CREATED, Json(project)))
+}
+
+/// Replaces a project's sheet (office, admin).
+#[utoipa::path(put, path = "/api/projects/{id}", tag = "programme",
+    params(("id" = i64, Path, description = "project id")),
+    request_body = ProjectInput,
+    responses((status = 200, body = Project), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_project(
+    State(app): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    Json(input): Json<ProjectInput>,
+) -> AppResult<Json<Project>> {
+    user.require(can_edit)?;
+    let id = project_id(&id)?;
+    let project = app
+        .db
+        .write(move |tx| programme::update_project(tx, Some(user.id), id, input))
+        .await?;
+    Ok(Json(project))
+}
+
+/// Deletes a project and its links to needs (office, admin).
+#[utoipa::path(delete, path = "/api/projects/{id}", tag = "programme",
+    params(("id" = i64, Path, description = "project id")),
+    responses((status = 204, description = "deleted"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete_project(
+    State(app): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    user.require(can_edit)?;
+    let id = project_id(&id)?;
+    app.db
+        .write(move |tx| programme::delete_project(tx, Some(user.id), id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A refused import: `{error: "bad_import", message, errors: [{line, reason}]}`.
+pub enum ImportFailure {
+    App(AppError),
+    Rows(Vec<tachkhis_shared::api::programme::ImportError>),
+}
+
+impl From<AppError> for ImportFailure {
+    fn from(e: AppError) -> Self {
+        ImportFailure::App(e)
+    }
+}
+
+impl IntoResponse for ImportFailure {
+    fn into_response(self) -> Response {
+        match self {
+            ImportFailure::App(e) => e.into_response(),
+            ImportFailure::Rows(errors) => {
+                let lines: Vec<String> =
+                    errors.iter().take(5).map(|e| e.line.to_string()).collect();
+                let more = if errors.len() > 5 { ", …" } else { "" };
+                let body = ImportErrorBody {
+                    error: "bad_import".into(),
+                    message: format!(
+                        "the file was not imported: {} problem(s), line(s) {}{more}",
+                        errors.len(),
+                        lines.join(", ")
+                    ),
+                    errors,
+                };
+                (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+            }
+        }
+    }
+}
+
+/// Projects from a CSV or XLSX file (office, admin): rows matched by project number, existing
+/// ones updated, new ones created, all or nothing. Columns: `number` (required), `programme`
+/// (id or name), `title_ar`, `title_fr`, `title_en`, `description`, `sector`, `location`,
+/// `douars` and `poles` (`;`-separated ids, names or aliases), `beneficiaries_women`,
+/// `beneficiaries_men`, `commune_contribution_mad`, `partners_contribution_mad` (French
+/// "20 870 000,00" or dot decimals), `partners` (`name=amount; …`), `start_year`, `end_year`,
+/// `duration_months`, `owner`, `funding_source`, `status`, `prerequisite_land`,
+/// `prerequisite_studies`, `indicators`, `programme_note`, `placeholder` (1/0); the export's
+/// `axis_ar`, `programme_ar` and `needs` are ignored. Line 0 in an error is the file itself.
+#[utoipa::path(post, path = "/api/projects/import", tag = "programme",
+    params(ImportParams),
+    request_body(content = Vec<u8>, content_type = "text/csv",
+        description = "a CSV file (comma or semicolon) or an XLSX workbook (first sheet)"),
+    responses((status = 200, body = ImportReport),
+              (status = 400, body = ImportErrorBody, description = "every bad row, nothing written"),
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import_projects(
+    State(app): State<AppState>,
+    user: AuthUser,
+    params: Result<Query<ImportParams>, QueryRejection>,
+    RawBody(body): RawBody,
+) -> Result<Json<ImportReport>, ImportFailure> {
+    user.require(can_edit)?;
+    let params = query(params)?;
+    let format = params
+        .format
+        .as_deref()
+        .map(FileFormat::parse)
+        .transpose()?;
+    let dry_run = matches!(
+        params
+            .dry_run
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("1" | "true" | "yes")
+    );
+    let run = move |tx: &rusqlite::Transaction<'_>| {
+        import::import_projects(tx, Some(user.id), &body, format, dry_run)
+    };
+    let outcome = if dry_run {
+        app.db.read(run).await?
+    } else {
+        app.db.write(run).await?
+    };
+    outcome.map(Json).map_err(ImportFailure::Rows)
+}
+
+/// A project's trace: its needs, their proposals and the sessions they came from.
+#[utoipa::path(get, path = "/api/projects/{id}/trace", tag = "programme",
+    params(("id" = i64, Path, description = "project id")),
+    responses((status = 200, body = ProjectTrace), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_trace(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<ProjectTrace>> {
+    let id = project_id(&id)?;
+    app.db
+        .read(move |tx| programme::project_trace(tx, id))
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("no project {id}")))
+}
+
+/// The programme table: JSON, or `?format=csv` (the seed's `programmes.csv` layout) or
+/// `?format=xlsx` (with per-axis subtotals and the grand total, right to left).
+#[utoipa::path(get, path = "/api/reports/programme-table", tag = "reports",
+    params(FormatParam),
+    responses((status = 200, description = "JSON, CSV or XLSX", content(
+        (ProgrammeTable = "application/json"),
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn programme_table(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    params: Result<Query<FormatParam>, QueryRejection>,
+) -> AppResult<Response> {
+    let format = query(params)?.file_format()?;
+    let table = app.db.read(programme::programme_table).await?;
+    match format {
+        None => Ok(Json(table).into_response()),
+        Some(f) => programme::programme_table_file(&table, f == FileFormat::Xlsx).into_response(f),
+    }
+}
+
+/// Needs per pole and per douar, with how many proposals came from each place.
+#[utoipa::path(get, path = "/api/reports/needs-by-place", tag = "reports",
+    responses((status = 200, body = NeedsByPlace), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn needs_by_place(
+    State(app): State<AppState>,
+    _user: AuthUser,
+) -> AppResult<Json<NeedsByPlace>> {
+    Ok(Json(app.db.read(programme::needs_by_place).await?))
+}
+
+fn export_format(params: &FormatParam) -> AppResult<FileFormat> {
+    Ok(params.file_format()?.unwrap_or(FileFormat::Csv))
+}
+
+/// One export: the table built in a read transaction, as CSV (default) or XLSX.
+async fn send_table(
+    app: &AppState,
+    params: Result<Query<FormatParam>, QueryRejection>,
+    table: fn(&rusqlite::Transaction<'_>) -> AppResult<crate::export::Table>,
+) -> AppResult<Response> {
+    let format = export_format(&query(params)?)?;
+    app.db.read(table).await?.into_response(format)
+}
+
+/// Every project in the import's columns (CSV by default, or `?format=xlsx`).
+#[utoipa::path(get, path = "/api/export/projects", tag = "reports",
+    params(FormatParam),
+    responses((status = 200, description = "CSV or XLSX file", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export_projects(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    params: Result<Query<FormatParam>, QueryRejection>,
+) -> AppResult<Response> {
+    send_table(&app, params, programme::projects_table).await
+}
+
+/// Every proposal with its session (pole, douars, group kind, date, people present), sector,
+/// douar, withdrawn flag and current need.
+#[utoipa::path(get, path = "/api/export/proposals", tag = "reports",
+    params(FormatParam),
+    responses((status = 200, description = "CSV or XLSX file", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export_proposals(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    params: Result<Query<FormatParam>, QueryRejection>,
+) -> AppResult<Response> {
+    send_table(&app, params, export::proposals_table).await
+}
+
+/// Every alive need: proposals, distinct sessions (in all and per group kind), people present
+/// over those sessions, poles, douars and linked project numbers.
+#[utoipa::path(get, path = "/api/export/needs", tag = "reports",
+    params(FormatParam),
+    responses((status = 200, description = "CSV or XLSX file", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export_needs(
+    State(app): State<AppState>,
+    _user: AuthUser,
+    params: Result<Query<FormatParam>, QueryRejection>,
+) -> AppResult<Response> {
+    send_table(&app, params, export::needs_table).await
+}

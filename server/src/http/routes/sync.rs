@@ -1,0 +1,241 @@
+//! `POST /api/sync` (all of a tablet's documents in one request) and `POST /api/docs/{id}/sync`
+//! (one raw Automerge sync message, for any standard Automerge implementation).
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{DefaultBodyLimit, Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use tachkhis_shared::{
+    sync::guard::{self, Limits, Summary},
+    sync::{self as engine, BatchRequest, BatchResponse, DocReply, DocStatus},
+};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    db::now_secs,
+    documents::store,
+    http::error::{AppError, AppResult},
+    http::extract::RawBody,
+    users::auth::{self, AuthDevice},
+};
+
+/// Most documents one batch may carry (a tablet holds a few hundred sessions).
+pub const MAX_DOCS_PER_BATCH: usize = 5_000;
+const MAX_PEER_ID_CHARS: usize = 128;
+
+pub fn router(max_body: usize) -> Router<AppState> {
+    Router::new()
+        .route("/sync", post(sync_batch))
+        .route("/docs/{id}/sync", post(sync_one))
+        .layer(DefaultBodyLimit::max(max_body))
+}
+
+fn octets(body: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Batch sync. Body and answer are postcard-encoded `BatchRequest` / `BatchResponse` (see
+/// `tachkhis_shared::sync`). A malformed message for any document rejects the whole batch
+/// with 400 naming the document, and nothing is stored.
+#[utoipa::path(
+    post, path = "/api/sync", tag = "sync",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "postcard-encoded BatchRequest: peer id, and per document its id, heads and an optional Automerge sync message"),
+    responses(
+        (status = 200, description = "postcard-encoded BatchResponse: the server's next message for each document that needs one", content_type = "application/octet-stream"),
+        (status = 400, description = "undecodable batch or sync message", body = tachkhis_shared::api::ErrorBody),
+        (status = 401, description = "no valid token: `invalid_token`, `token_expired`, or `token_revoked` (the tablet was revoked; nothing of this request is stored)", body = tachkhis_shared::api::ErrorBody),
+        (status = 413, description = "body too large", body = tachkhis_shared::api::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn sync_batch(
+    State(app): State<AppState>,
+    caller: AuthDevice,
+    RawBody(body): RawBody,
+) -> AppResult<Response> {
+    caller.user.require(|r| r.can_sync())?;
+    let request: BatchRequest = engine::decode(&body).map_err(|e| {
+        AppError::bad_request("bad_sync_request", format!("unreadable sync batch: {e}"))
+    })?;
+    if request.docs.len() > MAX_DOCS_PER_BATCH {
+        return Err(AppError::bad_request(
+            "too_many_documents",
+            format!("at most {MAX_DOCS_PER_BATCH} documents per sync"),
+        ));
+    }
+    let peer = request.peer_id.to_string();
+    let limits = app.config.sync_limits.clone();
+    // Every message is checked before the write lock is taken: a crafted one costs its sender
+    // a 400, never the other tablets' time.
+    // Past the request's budget of decoded items the remaining messages are not applied: their
+    // documents get a reply with no message, which the tablet reads as "send it again" (it
+    // does, in its next round). The first message is always applied, so every request moves on.
+    let (entries, deferred) = tokio::task::spawn_blocking(move || {
+        let mut spent: u64 = 0;
+        let mut entries = Vec::with_capacity(request.docs.len());
+        let mut deferred = Vec::new();
+        for entry in request.docs {
+            let mut checked = None;
+            if let Some(message) = &entry.message {
+                let summary = check_message(entry.doc_id, message, &limits)?;
+                let items = summary.column_items;
+                if spent > 0 && spent.saturating_add(items) > limits.max_request_items {
+                    deferred.push(DocReply {
+                        doc_id: entry.doc_id,
+                        message: None,
+                        status: DocStatus::Ok,
+                    });
+                    continue;
+                }
+                spent = spent.saturating_add(items);
+                checked = Some(summary);
+            }
+            entries.push((entry, checked));
+        }
+        Ok::<_, AppError>((entries, deferred))
+    })
+    .await??;
+    // First a cheap read: documents whose heads the server already has need nothing.
+    let needs_work = app
+        .db
+        .read(move |tx| {
+            let mut out = Vec::new();
+            for (entry, checked) in entries {
+                if entry.message.is_none()
+                    && let Some(meta) = store::doc_meta(tx, entry.doc_id)?
+                    && meta.heads == engine::sorted_heads(entry.heads.clone())
+                {
+                    continue;
+                }
+                out.push((entry, checked));
+            }
+            Ok(out)
+        })
+        .await?;
+    let now = now_secs();
+    let touch = caller.needs_touch(&peer, now);
+    let docs = if needs_work.is_empty() {
+        if touch {
+            app.db.write(move |tx| caller.touch(tx, &peer, now)).await?;
+        }
+        Vec::new()
+    } else {
+        let user_id = caller.user.id;
+        app.db
+            .write(move |tx| {
+                // Revoked while this request waited: store nothing of it.
+                auth::check_still_valid(tx, &caller.device.public_id, now)?;
+                if touch {
+                    caller.touch(tx, &peer, now)?;
+                }
+                let mut replies = Vec::new();
+                for (entry, checked) in needs_work {
+                    let message = entry.message.as_deref().zip(checked.as_ref());
+                    let ex = store::exchange(tx, user_id, &peer, entry.doc_id, message)?;
+                    let quarantined = matches!(ex.status, DocStatus::Quarantined { .. });
+                    if ex.reply.is_some() || quarantined {
+                        replies.push(DocReply {
+                            doc_id: entry.doc_id,
+                            message: ex.reply,
+                            status: ex.status,
+                        });
+                    }
+                }
+                Ok(replies)
+            })
+            .await?
+    };
+    let mut docs = docs;
+    docs.extend(deferred);
+    Ok(octets(engine::encode(&BatchResponse { docs })))
+}
+
+/// The guard's check (`tachkhis_shared::sync::guard`), as this document's 400.
+fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<Summary> {
+    guard::check(message, limits).map_err(|e| AppError::BadRequest {
+        code: "bad_sync_message",
+        message: format!("document {doc_id}: the sync message was refused: {e}"),
+        doc_id: Some(doc_id),
+    })
+}
+
+/// One document, one Automerge sync message (binary, as Automerge encodes it). Answers the
+/// server's next message, or 204 when it has nothing to send. `X-Peer-Id` names the peer.
+#[utoipa::path(
+    post, path = "/api/docs/{id}/sync", tag = "sync",
+    params(("id" = Uuid, Path, description = "session (document) id"),
+           ("X-Peer-Id" = String, Header, description = "the peer's own stable id, up to 128 characters")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an encoded Automerge sync message"),
+    responses(
+        (status = 200, description = "the server's next sync message", content_type = "application/octet-stream"),
+        (status = 204, description = "nothing more to send: in sync"),
+        (status = 400, description = "bad id, peer or message; nothing stored", body = tachkhis_shared::api::ErrorBody),
+        (status = 401, description = "no valid token", body = tachkhis_shared::api::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn sync_one(
+    State(app): State<AppState>,
+    caller: AuthDevice,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> AppResult<Response> {
+    caller.user.require(|r| r.can_sync())?;
+    let doc_id = Uuid::parse_str(&id)
+        .map_err(|_| AppError::bad_request("bad_id", "the document id is not a UUID"))?;
+    let peer = headers
+        .get("x-peer-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && p.chars().count() <= MAX_PEER_ID_CHARS)
+        .ok_or_else(|| {
+            AppError::bad_request(
+                "bad_peer",
+                "the X-Peer-Id header must name the peer (1-128 characters)",
+            )
+        })?
+        .to_string();
+    if body.is_empty() {
+        return Err(AppError::bad_request(
+            "bad_sync_message",
+            "the body must be an Automerge sync message",
+        ));
+    }
+    let limits = app.config.sync_limits.clone();
+    let (body, summary) = tokio::task::spawn_blocking(move || {
+        let summary = check_message(doc_id, &body, &limits)?;
+        Ok::<_, AppError>((body, summary))
+    })
+    .await??;
+    let user_id = caller.user.id;
+    let message: Bytes = body;
+    let now = now_secs();
+    let ex = app
+        .db
+        .write(move |tx| {
+            auth::check_still_valid(tx, &caller.device.public_id, now)?;
+            if caller.needs_touch(&peer, now) {
+                caller.touch(tx, &peer, now)?;
+            }
+            store::exchange(tx, user_id, &peer, doc_id, Some((&message, &summary)))
+        })
+        .await?;
+    Ok(match ex.reply {
+        Some(reply) => octets(reply),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}

@@ -1,0 +1,468 @@
+//! The session document: one Automerge document per listening session (schema v2).
+//!
+//! ```text
+//! ROOT
+//! ├─ schema: uint              the version the document was created with (1 or 2)
+//! ├─ type: "tachkhis.session"
+//! ├─ id: str                   the session's UUID (also the document id)
+//! ├─ meta: map                 plain fields, last writer per field
+//! │   ├─ pole_id: str          ├─ group_kind: str (GroupKind code)
+//! │   ├─ date: "YYYY-MM-DD"    ├─ facilitators: str
+//! │   ├─ created_at: int (ms)  ├─ created_by: str
+//! │   ├─ closed_at: int (ms) | null
+//! │   ├─ start_time: "HH:MM" | null     (v2)   ├─ end_time: "HH:MM" | null   (v2)
+//! │   └─ place: str                     (v2)   └─ note_taker: str            (v2)
+//! ├─ douars: map  douar_id -> true            a set that merges
+//! ├─ attendance: map  category -> counter     AttendanceCategory codes; counters add
+//! ├─ associations: map  uuid -> map    (v2)   associations/cooperatives represented
+//! │   ├─ name: str   ├─ count: counter (members present; counts add)   └─ deleted: bool
+//! ├─ proposals: map  uuid -> map              keyed by id, never by position
+//! │   ├─ problem: str   ├─ solution: str   ├─ sector: str | null (Sector code)
+//! │   ├─ douar_id: str | null              ├─ raised_by: str (sub-group, free text)
+//! │   ├─ created_at: int (ms) ├─ created_by: str ├─ deleted: bool
+//! │   ├─ rank: f64 (ordering key, larger = higher) ├─ votes: counter
+//! │   └─ edited_at: int (ms)            (v2)   set by every write to the proposal
+//! └─ notes: text                             concurrent typing merges
+//! ```
+//!
+//! Versions. v2 only adds keys (marked above) to v1; nothing of v1 changes meaning or type.
+//! [`SessionDoc::read`] reads both: a key v2 added that is absent reads as its default (no
+//! time, empty text, no association, no `edited_at`). A v2 writer editing a v1 document adds
+//! keys and leaves `schema` at 1, so a tablet still running the v1 app keeps reading it (a v1
+//! reader ignores keys it does not know). New documents are created as v2 with every
+//! container in the genesis change. A v1 document gets its `associations` map from the first
+//! tablet that records one; two tablets doing that offline create two maps under one key, and
+//! the reader takes the union of both, so no association is lost (see `assoc_maps`).
+//!
+//! Times. `start_time` and `end_time` are each "HH:MM" (24 h, 00:00-23:59) or absent. An end
+//! earlier than the start is accepted and means the meeting went past midnight: the two
+//! fields can be set on two tablets and merged, so their order cannot be a schema rule; the
+//! screen points it out instead.
+//!
+//! "After closing". Closing sets `closed_at`; later edits are still accepted. Every write to
+//! a proposal sets its `edited_at`, so a proposal with `edited_at > closed_at` was created or
+//! changed after the session was closed ([`Session::edited_after_close`]).
+//!
+//! Every change is committed with the author in the message and the time in seconds. No other
+//! module touches these paths: read with [`SessionDoc::read`], write with the typed methods.
+
+use std::collections::BTreeMap;
+
+use automerge::{
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value,
+    transaction::{CommitOptions, Transactable},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::codes::{AttendanceCategory, GroupKind, Sector};
+
+mod read;
+mod schema;
+#[cfg(test)]
+mod tests;
+mod write;
+
+use schema::*;
+
+pub const SCHEMA_VERSION: u64 = 2;
+/// The oldest schema version this code still reads.
+pub const MIN_SCHEMA_VERSION: u64 = 1;
+pub const DOC_TYPE: &str = "tachkhis.session";
+
+/// Upper bounds that keep a document (and a tablet) usable; beyond them the input is refused.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+pub const MAX_NOTES_CHARS: usize = 100_000;
+pub const MAX_NAME_CHARS: usize = 200;
+/// A count (people in one attendance category, an association's members, votes): far above
+/// any meeting, far below what overflows a sum.
+pub const MAX_COUNT: i64 = 100_000;
+/// Douars one session is about, and the length of a place id (pole, douar).
+pub const MAX_DOUARS: usize = 200;
+pub const MAX_ID_CHARS: usize = 64;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone, Serialize, Deserialize)]
+#[error("{path}: {reason}")]
+pub struct SchemaError {
+    /// Where in the document the problem is (`proposals.<id>.sector`).
+    pub path: String,
+    pub reason: String,
+}
+
+fn schema_err(path: impl Into<String>, reason: impl Into<String>) -> SchemaError {
+    SchemaError {
+        path: path.into(),
+        reason: reason.into(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("the document bytes could not be read: {0}")]
+    Load(#[source] Box<automerge::AutomergeError>),
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("no proposal with id {0}")]
+    UnknownProposal(Uuid),
+    #[error("no association with id {0}")]
+    UnknownAssociation(Uuid),
+    #[error("the document does not follow the session schema: {0}")]
+    Schema(#[from] SchemaError),
+    #[error("automerge: {0}")]
+    Automerge(#[source] Box<automerge::AutomergeError>),
+}
+
+impl From<automerge::AutomergeError> for DocError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        DocError::Automerge(Box::new(e))
+    }
+}
+
+/// Who makes a change and when; recorded in the change.
+#[derive(Debug, Clone)]
+pub struct EditCtx {
+    pub author: String,
+    pub now_ms: i64,
+}
+
+impl EditCtx {
+    pub fn new(author: impl Into<String>, now_ms: i64) -> Self {
+        Self {
+            author: author.into(),
+            now_ms,
+        }
+    }
+
+    fn commit_options(&self) -> CommitOptions {
+        CommitOptions::default()
+            .with_message(self.author.clone())
+            .with_time(self.now_ms.div_euclid(1000))
+    }
+}
+
+/// What a facilitator fills in to open a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSession {
+    pub pole_id: String,
+    pub douar_ids: Vec<String>,
+    pub group_kind: GroupKind,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub facilitators: String,
+}
+
+/// The metadata schema v2 added: optional, editable at any time (absent in v1 documents).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SessionDetails {
+    /// `HH:MM`, 24 h.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// `HH:MM`, 24 h; earlier than the start means the meeting went past midnight.
+    #[serde(default)]
+    pub end_time: Option<String>,
+    /// Where the meeting was held (a school, the association's hall), as typed.
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub note_taker: String,
+}
+
+impl SessionDetails {
+    pub fn validate(&self) -> Result<(), DocError> {
+        for t in [&self.start_time, &self.end_time].into_iter().flatten() {
+            validate_time(t).map_err(DocError::Invalid)?;
+        }
+        check_len("place", &self.place, MAX_NAME_CHARS)?;
+        check_len("note_taker", &self.note_taker, MAX_NAME_CHARS)?;
+        Ok(())
+    }
+
+    /// True when both times are set and the end is earlier than the start (past midnight, or
+    /// a slip of the finger: the screen asks to check).
+    pub fn ends_before_start(&self) -> bool {
+        matches!((&self.start_time, &self.end_time), (Some(s), Some(e)) if e < s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionMeta {
+    pub pole_id: String,
+    pub group_kind: GroupKind,
+    pub date: String,
+    pub facilitators: String,
+    pub created_at: i64,
+    pub created_by: String,
+    pub closed_at: Option<i64>,
+    /// Start and end time, place and note-taker (v2; defaults in a v1 document).
+    pub details: SessionDetails,
+}
+
+impl SessionMeta {
+    /// The opening fields, as the new-session form holds them.
+    pub fn opening(&self, douar_ids: &[String]) -> NewSession {
+        NewSession {
+            pole_id: self.pole_id.clone(),
+            douar_ids: douar_ids.to_vec(),
+            group_kind: self.group_kind,
+            date: self.date.clone(),
+            facilitators: self.facilitators.clone(),
+        }
+    }
+}
+
+/// An association or cooperative represented at the meeting (v2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Association {
+    pub id: Uuid,
+    pub name: String,
+    /// Its members present; a counter, so two tablets counting add up. Read as at least zero.
+    pub count: i64,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub id: Uuid,
+    pub problem: String,
+    pub solution: String,
+    pub sector: Option<Sector>,
+    pub douar_id: Option<String>,
+    pub raised_by: String,
+    pub created_at: i64,
+    pub created_by: String,
+    pub deleted: bool,
+    pub rank: f64,
+    pub votes: i64,
+    /// When the proposal was last written (v2; `None` for a proposal only v1 code touched).
+    pub edited_at: Option<i64>,
+}
+
+impl Proposal {
+    /// The last time the proposal is known to have changed.
+    pub fn last_change(&self) -> i64 {
+        self.edited_at
+            .unwrap_or(self.created_at)
+            .max(self.created_at)
+    }
+}
+
+/// The fields of a proposal a facilitator types.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProposalInput {
+    pub problem: String,
+    pub solution: String,
+    pub sector: Option<Sector>,
+    pub douar_id: Option<String>,
+    pub raised_by: String,
+}
+
+impl ProposalInput {
+    pub fn validate(&self) -> Result<(), DocError> {
+        if self.problem.trim().is_empty() && self.solution.trim().is_empty() {
+            return Err(DocError::Invalid(
+                "a proposal needs a problem or a solution".into(),
+            ));
+        }
+        check_len("problem", &self.problem, MAX_TEXT_CHARS)?;
+        check_len("solution", &self.solution, MAX_TEXT_CHARS)?;
+        check_len("raised_by", &self.raised_by, MAX_NAME_CHARS)?;
+        Ok(())
+    }
+}
+
+fn check_len(field: &str, value: &str, max: usize) -> Result<(), DocError> {
+    if value.chars().count() > max {
+        return Err(DocError::Invalid(format!(
+            "{field} is longer than {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Attendance per category; counts below zero (two people pressing "-" at once) read as zero.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Attendance(pub BTreeMap<AttendanceCategory, i64>);
+
+impl Attendance {
+    pub fn get(&self, category: AttendanceCategory) -> i64 {
+        self.0.get(&category).copied().unwrap_or(0).max(0)
+    }
+
+    /// People present: women plus men (youth and disability are subsets of them).
+    pub fn total(&self) -> i64 {
+        AttendanceCategory::ALL
+            .iter()
+            .filter(|c| c.counts_in_total())
+            .map(|c| self.get(*c))
+            .sum()
+    }
+}
+
+/// A whole session as read from its document, validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: Uuid,
+    pub schema: u64,
+    pub meta: SessionMeta,
+    pub douar_ids: Vec<String>,
+    pub attendance: Attendance,
+    /// All proposals, deleted ones included, highest rank first.
+    pub proposals: Vec<Proposal>,
+    pub notes: String,
+    /// Associations and cooperatives represented, removed ones included, by name (v2).
+    pub associations: Vec<Association>,
+}
+
+impl Session {
+    /// The bounds the app keeps when it writes (text lengths, counts, one id per record),
+    /// checked on a document as received: a document from a broken or hostile app that breaks
+    /// them is kept but set aside, never projected. `read` does not check these, so a tablet
+    /// can still open such a document and export it.
+    pub fn check_limits(&self) -> Result<(), SchemaError> {
+        fn text(path: String, value: &str, max: usize) -> Result<(), SchemaError> {
+            let n = value.chars().count();
+            if n > max {
+                return Err(schema_err(
+                    path,
+                    format!("{n} characters, more than the {max} the app allows"),
+                ));
+            }
+            Ok(())
+        }
+        fn count(path: String, n: i64, min: i64) -> Result<(), SchemaError> {
+            if !(min..=MAX_COUNT).contains(&n) {
+                return Err(schema_err(
+                    path,
+                    format!("{n} is outside {min} to {MAX_COUNT}"),
+                ));
+            }
+            Ok(())
+        }
+        let m = &self.meta;
+        text("meta.pole_id".into(), &m.pole_id, MAX_ID_CHARS)?;
+        text("meta.facilitators".into(), &m.facilitators, MAX_NAME_CHARS)?;
+        text("meta.created_by".into(), &m.created_by, MAX_NAME_CHARS)?;
+        text("meta.place".into(), &m.details.place, MAX_NAME_CHARS)?;
+        text(
+            "meta.note_taker".into(),
+            &m.details.note_taker,
+            MAX_NAME_CHARS,
+        )?;
+        text("notes".into(), &self.notes, MAX_NOTES_CHARS)?;
+        if self.douar_ids.len() > MAX_DOUARS {
+            return Err(schema_err(
+                "douars",
+                format!("{} douars, more than {MAX_DOUARS}", self.douar_ids.len()),
+            ));
+        }
+        for d in &self.douar_ids {
+            text(format!("douars.{d}"), d, MAX_ID_CHARS)?;
+        }
+        // Counters below zero read as zero (two people pressing "-" at once); only the top
+        // is a limit.
+        for (category, n) in &self.attendance.0 {
+            count(format!("attendance.{}", category.code()), *n, i64::MIN)?;
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &self.proposals {
+            let path = |field: &str| format!("proposals.{}.{field}", p.id);
+            if !seen.insert(p.id) {
+                return Err(schema_err(
+                    format!("proposals.{}", p.id),
+                    "the same proposal id is written twice (in two spellings)",
+                ));
+            }
+            text(path("problem"), &p.problem, MAX_TEXT_CHARS)?;
+            text(path("solution"), &p.solution, MAX_TEXT_CHARS)?;
+            text(path("raised_by"), &p.raised_by, MAX_NAME_CHARS)?;
+            text(path("created_by"), &p.created_by, MAX_NAME_CHARS)?;
+            if let Some(d) = &p.douar_id {
+                text(path("douar"), d, MAX_ID_CHARS)?;
+            }
+            count(path("votes"), p.votes, -MAX_COUNT)?;
+            if !p.rank.is_finite() {
+                return Err(schema_err(path("rank"), "not a finite number"));
+            }
+        }
+        // Associations read as the union of concurrent maps: one id is kept once by `read`.
+        for a in &self.associations {
+            text(
+                format!("associations.{}.name", a.id),
+                &a.name,
+                MAX_NAME_CHARS,
+            )?;
+            count(format!("associations.{}.count", a.id), a.count, i64::MIN)?;
+        }
+        Ok(())
+    }
+
+    pub fn live_proposals(&self) -> impl Iterator<Item = &Proposal> {
+        self.proposals.iter().filter(|p| !p.deleted)
+    }
+
+    pub fn live_associations(&self) -> impl Iterator<Item = &Association> {
+        self.associations.iter().filter(|a| !a.deleted)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.meta.closed_at.is_some()
+    }
+
+    /// Whether the proposal was created or changed after the session was closed.
+    pub fn edited_after_close(&self, p: &Proposal) -> bool {
+        self.meta
+            .closed_at
+            .is_some_and(|closed| p.last_change() > closed)
+    }
+}
+
+/// Checks an `HH:MM` time of day (24 h, Western digits as the forms write them).
+pub fn validate_time(time: &str) -> Result<(), String> {
+    let b = time.as_bytes();
+    let ok = b.len() == 5
+        && b[2] == b':'
+        && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
+        && (b[0] - b'0') * 10 + (b[1] - b'0') < 24
+        && b[3] <= b'5';
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("'{time}' is not a time of day (HH:MM)"))
+    }
+}
+
+/// Checks a `YYYY-MM-DD` date (written by hand: a date library costs the tablet bundle ~20 KB
+/// for this one check).
+pub fn validate_date(date: &str) -> Result<(), String> {
+    let bad = || format!("'{date}' is not a date (YYYY-MM-DD)");
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return Err(bad());
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if y == 0 || d == 0 || d > days {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// A session document with typed access. Wraps the Automerge document; the raw paths stay here.
+#[derive(Debug, Clone)]
+pub struct SessionDoc {
+    doc: AutoCommit,
+}

@@ -1,0 +1,266 @@
+//! The one validating read of a session document (`read`, and `read_meta` for the metadata).
+
+use super::*;
+
+impl SessionDoc {
+    /// Reads the metadata and the douars only (cheap whatever the number of proposals).
+    pub fn read_meta(&self) -> Result<(SessionMeta, Vec<String>), SchemaError> {
+        let meta = obj_of(&self.doc, &automerge::ROOT, "meta", ObjType::Map)?;
+        Ok((read_meta(&self.doc, &meta)?, read_douars(&self.doc)?))
+    }
+
+    /// Reads and validates the whole session. An error means the document breaks the schema.
+    pub fn read(&self) -> Result<Session, SchemaError> {
+        let d = &self.doc;
+        let root = automerge::ROOT;
+        let schema = match scalar(d, &root, "schema")? {
+            Some(ScalarValue::Uint(v)) => v,
+            Some(ScalarValue::Int(v)) if v >= 0 => v as u64,
+            _ => return Err(schema_err("schema", "missing schema version")),
+        };
+        if !(MIN_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&schema) {
+            return Err(schema_err(
+                "schema",
+                format!("unknown schema version {schema}"),
+            ));
+        }
+        if req_str(d, &root, "type", "type")? != DOC_TYPE {
+            return Err(schema_err("type", "not a session document"));
+        }
+        let id_text = req_str(d, &root, "id", "id")?;
+        let id = Uuid::parse_str(&id_text).map_err(|_| schema_err("id", "not a UUID"))?;
+
+        let meta_obj = obj_of(d, &root, "meta", ObjType::Map)?;
+        let meta = read_meta(d, &meta_obj)?;
+        let douar_ids = read_douars(d)?;
+
+        let att_obj = obj_of(d, &root, "attendance", ObjType::Map)?;
+        let mut attendance = Attendance::default();
+        for item in d.map_range(&att_obj, ..) {
+            let category = AttendanceCategory::from_code(&item.key).ok_or_else(|| {
+                schema_err(format!("attendance.{}", item.key), "unknown category")
+            })?;
+            let n = match item.value.into_value() {
+                Value::Scalar(s) => match s.as_ref() {
+                    ScalarValue::Counter(c) => i64::from(c),
+                    ScalarValue::Int(i) => *i,
+                    ScalarValue::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
+                    _ => {
+                        return Err(schema_err(
+                            format!("attendance.{}", item.key),
+                            "not a number",
+                        ));
+                    }
+                },
+                _ => {
+                    return Err(schema_err(
+                        format!("attendance.{}", item.key),
+                        "not a number",
+                    ));
+                }
+            };
+            attendance.0.insert(category, n);
+        }
+
+        let props_obj = obj_of(d, &root, "proposals", ObjType::Map)?;
+        let mut proposals = Vec::new();
+        for item in d.map_range(&props_obj, ..) {
+            let pid = Uuid::parse_str(&item.key)
+                .map_err(|_| schema_err(format!("proposals.{}", item.key), "key is not a UUID"))?;
+            let obj = match item.value.clone().into_value() {
+                Value::Object(ObjType::Map) => item.id(),
+                _ => return Err(schema_err(format!("proposals.{pid}"), "not a map")),
+            };
+            proposals.push(self.read_proposal(pid, &obj)?);
+        }
+        proposals.sort_by(|a, b| b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id)));
+
+        let notes_obj = obj_of(d, &root, "notes", ObjType::Text)?;
+        let notes = d
+            .text(&notes_obj)
+            .map_err(|e| schema_err("notes", e.to_string()))?;
+
+        let associations = self.read_associations()?;
+
+        Ok(Session {
+            id,
+            schema,
+            meta,
+            douar_ids,
+            attendance,
+            proposals,
+            notes,
+            associations,
+        })
+    }
+
+    /// The union of every `associations` map (see [`Self::assoc_maps`]), by name then id.
+    pub(super) fn read_associations(&self) -> Result<Vec<Association>, SchemaError> {
+        let maps = self.assoc_maps().map_err(|e| match e {
+            DocError::Schema(e) => e,
+            other => schema_err("associations", other.to_string()),
+        })?;
+        let mut out: Vec<Association> = Vec::new();
+        for map in maps {
+            for item in self.doc.map_range(&map, ..) {
+                let path = format!("associations.{}", item.key);
+                let id = Uuid::parse_str(&item.key)
+                    .map_err(|_| schema_err(path.clone(), "key is not a UUID"))?;
+                if out.iter().any(|a| a.id == id) {
+                    continue;
+                }
+                let obj = match item.value.clone().into_value() {
+                    Value::Object(ObjType::Map) => item.id(),
+                    _ => return Err(schema_err(path, "not a map")),
+                };
+                let f = |key: &str| scalar(&self.doc, &obj, key);
+                let name = as_req_str(
+                    f("name").map_err(|e| schema_err(format!("{path}.name"), e.reason))?,
+                    &format!("{path}.name"),
+                )?;
+                let count =
+                    match f("count").map_err(|e| schema_err(format!("{path}.count"), e.reason))? {
+                        Some(ScalarValue::Counter(c)) => i64::from(&c).max(0),
+                        Some(ScalarValue::Int(i)) => i.max(0),
+                        Some(ScalarValue::Uint(u)) => i64::try_from(u).unwrap_or(i64::MAX),
+                        None => 0,
+                        _ => return Err(schema_err(format!("{path}.count"), "not a number")),
+                    };
+                let deleted = match f("deleted")
+                    .map_err(|e| schema_err(format!("{path}.deleted"), e.reason))?
+                {
+                    Some(ScalarValue::Boolean(b)) => b,
+                    None => false,
+                    _ => return Err(schema_err(format!("{path}.deleted"), "not a boolean")),
+                };
+                out.push(Association {
+                    id,
+                    name,
+                    count,
+                    deleted,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    pub(super) fn read_proposal(&self, id: Uuid, obj: &ObjId) -> Result<Proposal, SchemaError> {
+        // One pass over the proposal's fields: much cheaper than a lookup per field.
+        let mut fields: Vec<(String, Option<ScalarValue>)> = Vec::with_capacity(12);
+        for item in self.doc.map_range(obj, ..) {
+            let value = match item.value.into_value() {
+                Value::Scalar(s) => Some(s.into_owned()),
+                Value::Object(_) => None,
+            };
+            fields.push((item.key.into_owned(), value));
+        }
+        let path = |f: &str| format!("proposals.{id}.{f}");
+        let field = |key: &str| -> Result<Option<ScalarValue>, SchemaError> {
+            match fields.iter().find(|(k, _)| k == key) {
+                None => Ok(None),
+                Some((_, Some(v))) => Ok(Some(v.clone())),
+                Some((_, None)) => Err(schema_err(
+                    path(key),
+                    "an object where a value was expected",
+                )),
+            }
+        };
+        let sector =
+            match as_opt_string(field("sector")?, &path("sector"))? {
+                None => None,
+                Some(code) => Some(Sector::from_code(&code).ok_or_else(|| {
+                    schema_err(path("sector"), format!("unknown sector '{code}'"))
+                })?),
+            };
+        let rank = match field("rank")? {
+            Some(ScalarValue::F64(f)) if f.is_finite() => f,
+            Some(ScalarValue::Int(i)) => i as f64,
+            Some(ScalarValue::Uint(u)) => u as f64,
+            None => 0.0,
+            _ => return Err(schema_err(path("rank"), "not a number")),
+        };
+        let votes = match field("votes")? {
+            Some(ScalarValue::Counter(c)) => i64::from(&c).max(0),
+            Some(ScalarValue::Int(i)) => i.max(0),
+            None => 0,
+            _ => return Err(schema_err(path("votes"), "not a number")),
+        };
+        let deleted = match field("deleted")? {
+            Some(ScalarValue::Boolean(b)) => b,
+            None => false,
+            _ => return Err(schema_err(path("deleted"), "not a boolean")),
+        };
+        Ok(Proposal {
+            id,
+            problem: as_req_str(field("problem")?, &path("problem"))?,
+            solution: as_req_str(field("solution")?, &path("solution"))?,
+            sector,
+            douar_id: as_opt_string(field("douar_id")?, &path("douar_id"))?,
+            raised_by: as_opt_string(field("raised_by")?, &path("raised_by"))?.unwrap_or_default(),
+            created_at: as_opt_int(field("created_at")?, &path("created_at"))?
+                .ok_or_else(|| schema_err(path("created_at"), "missing"))?,
+            created_by: as_opt_string(field("created_by")?, &path("created_by"))?
+                .unwrap_or_default(),
+            deleted,
+            rank,
+            votes,
+            edited_at: as_opt_int(field("edited_at")?, &path("edited_at"))?,
+        })
+    }
+}
+
+pub(super) fn read_meta(d: &AutoCommit, meta_obj: &ObjId) -> Result<SessionMeta, SchemaError> {
+    let group_code = req_str(d, meta_obj, "group_kind", "meta.group_kind")?;
+    let group_kind = GroupKind::from_code(&group_code).ok_or_else(|| {
+        schema_err(
+            "meta.group_kind",
+            format!("unknown group kind '{group_code}'"),
+        )
+    })?;
+    let date = req_str(d, meta_obj, "date", "meta.date")?;
+    validate_date(&date).map_err(|r| schema_err("meta.date", r))?;
+    let time = |key: &str| -> Result<Option<String>, SchemaError> {
+        let path = format!("meta.{key}");
+        let value = as_opt_string(
+            scalar(d, meta_obj, key).map_err(|e| schema_err(&path, e.reason))?,
+            &path,
+        )?;
+        if let Some(t) = &value {
+            validate_time(t).map_err(|r| schema_err(&path, r))?;
+        }
+        Ok(value)
+    };
+    let text = |key: &str| -> Result<String, SchemaError> {
+        let path = format!("meta.{key}");
+        Ok(as_opt_string(
+            scalar(d, meta_obj, key).map_err(|e| schema_err(&path, e.reason))?,
+            &path,
+        )?
+        .unwrap_or_default())
+    };
+    Ok(SessionMeta {
+        pole_id: req_str(d, meta_obj, "pole_id", "meta.pole_id")?,
+        group_kind,
+        date,
+        facilitators: req_str(d, meta_obj, "facilitators", "meta.facilitators")?,
+        created_at: req_int(d, meta_obj, "created_at", "meta.created_at")?,
+        created_by: req_str(d, meta_obj, "created_by", "meta.created_by")?,
+        closed_at: opt_int(d, meta_obj, "closed_at", "meta.closed_at")?,
+        details: SessionDetails {
+            start_time: time("start_time")?,
+            end_time: time("end_time")?,
+            place: text("place")?,
+            note_taker: text("note_taker")?,
+        },
+    })
+}
+
+pub(super) fn read_douars(d: &AutoCommit) -> Result<Vec<String>, SchemaError> {
+    let douars_obj = obj_of(d, &automerge::ROOT, "douars", ObjType::Map)?;
+    Ok(d
+        .map_range(&douars_obj, ..)
+        .filter(|item| matches!(item.value.clone().into_value(), Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Boolean(true))))
+        .map(|item| item.key.to_string())
+        .collect())
+}

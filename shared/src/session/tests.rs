@@ -1,0 +1,283 @@
+use super::*;
+
+pub(crate) fn new_session() -> NewSession {
+    NewSession {
+        pole_id: "pole-1".into(),
+        douar_ids: vec!["idouz".into(), "el-jrif".into()],
+        group_kind: GroupKind::Women,
+        date: "2022-07-14".into(),
+        facilitators: "فاطمة، خديجة".into(),
+    }
+}
+
+fn input(problem: &str) -> ProposalInput {
+    ProposalInput {
+        problem: problem.into(),
+        solution: "بناء".into(),
+        sector: Some(Sector::Roads),
+        douar_id: Some("idouz".into()),
+        raised_by: String::new(),
+    }
+}
+
+#[test]
+fn create_read_round_trip() {
+    let id = Uuid::new_v4();
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut doc = SessionDoc::create(id, &new_session(), &ctx, None).unwrap();
+    let pid = doc
+        .add_proposal(&input("الطريق مقطوعة في الشتاء"), &ctx)
+        .unwrap();
+    doc.add_attendance(AttendanceCategory::Women, 3, &ctx)
+        .unwrap();
+    doc.add_attendance(AttendanceCategory::YouthWomen, 1, &ctx)
+        .unwrap();
+    doc.set_notes("ملاحظات", &ctx).unwrap();
+    let bytes = doc.save();
+    let loaded = SessionDoc::load(&bytes, None).unwrap();
+    let s = loaded.read().unwrap();
+    assert_eq!(s.id, id);
+    assert_eq!(s.meta.group_kind, GroupKind::Women);
+    assert_eq!(s.douar_ids.len(), 2);
+    assert_eq!(s.attendance.total(), 3);
+    assert_eq!(s.attendance.get(AttendanceCategory::YouthWomen), 1);
+    assert_eq!(s.proposals.len(), 1);
+    assert_eq!(s.proposals[0].id, pid);
+    assert_eq!(s.proposals[0].sector, Some(Sector::Roads));
+    assert_eq!(s.notes, "ملاحظات");
+}
+
+#[test]
+fn dates_are_checked() {
+    for ok in ["2022-07-14", "2024-02-29", "2000-02-29", "2023-12-31"] {
+        assert!(validate_date(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "2023-02-29",
+        "1900-02-29",
+        "07/02/2023",
+        "2023-13-01",
+        "2023-04-31",
+        "2023-1-01",
+        "٢٠٢٣-٠٢-٠٧",
+        "",
+        "0000-01-01",
+    ] {
+        assert!(validate_date(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn rejects_bad_input() {
+    let ctx = EditCtx::new("a", 0);
+    let mut bad = new_session();
+    bad.date = "07/02/2023".into();
+    assert!(SessionDoc::create(Uuid::new_v4(), &bad, &ctx, None).is_err());
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    assert!(doc.add_proposal(&ProposalInput::default(), &ctx).is_err());
+    assert!(matches!(
+        doc.update_proposal(Uuid::new_v4(), &input("x"), &ctx),
+        Err(DocError::UnknownProposal(_))
+    ));
+}
+
+#[test]
+fn schema_violations_are_reported() {
+    let ctx = EditCtx::new("a", 0);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let meta = doc.obj(&automerge::ROOT, "meta").unwrap();
+    doc.automerge_mut()
+        .put(&meta, "group_kind", "aliens")
+        .unwrap();
+    let err = doc.read().unwrap_err();
+    assert_eq!(err.path, "meta.group_kind");
+    assert!(SessionDoc::empty(None).read().is_err());
+}
+
+#[test]
+fn deleted_proposals_can_be_restored() {
+    let ctx = EditCtx::new("a", 0);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let pid = doc.add_proposal(&input("x"), &ctx).unwrap();
+    doc.set_proposal_deleted(pid, true, &ctx).unwrap();
+    assert_eq!(doc.read().unwrap().live_proposals().count(), 0);
+    doc.set_proposal_deleted(pid, false, &ctx).unwrap();
+    assert_eq!(doc.read().unwrap().live_proposals().count(), 1);
+}
+
+#[test]
+fn times_are_checked() {
+    for ok in ["00:00", "09:30", "23:59", "14:05"] {
+        assert!(validate_time(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "24:00",
+        "9:30",
+        "09:60",
+        "0930",
+        "09h30",
+        "٠٩:٣٠",
+        "",
+        "09:30:00",
+    ] {
+        assert!(validate_time(bad).is_err(), "{bad}");
+    }
+    let ctx = EditCtx::new("a", 0);
+    let bad = SessionDetails {
+        start_time: Some("25:00".into()),
+        ..SessionDetails::default()
+    };
+    assert!(
+        SessionDoc::create_with_details(Uuid::new_v4(), &new_session(), &bad, &ctx, None).is_err()
+    );
+    let late = SessionDetails {
+        start_time: Some("21:00".into()),
+        end_time: Some("00:30".into()),
+        ..SessionDetails::default()
+    };
+    // Past midnight is accepted, and pointed out.
+    assert!(late.ends_before_start());
+    let doc =
+        SessionDoc::create_with_details(Uuid::new_v4(), &new_session(), &late, &ctx, None).unwrap();
+    assert_eq!(doc.read().unwrap().meta.details, late);
+}
+
+#[test]
+fn details_are_written_field_by_field() {
+    let ctx = EditCtx::new("a", 0);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let s = doc.read().unwrap();
+    assert_eq!(s.schema, SCHEMA_VERSION);
+    assert_eq!(s.meta.details, SessionDetails::default());
+    let details = SessionDetails {
+        start_time: Some("09:15".into()),
+        end_time: Some("11:40".into()),
+        place: "دار الجمعية ⵜⴰⴷⴷⴰⵔⵜ".into(),
+        note_taker: "Aicha".into(),
+    };
+    let mut init = new_session();
+    init.douar_ids = vec!["idouz".into(), "tizi".into()];
+    doc.update_meta(&init, &details, &ctx).unwrap();
+    let s = doc.read().unwrap();
+    assert_eq!(s.meta.details, details);
+    assert_eq!(s.douar_ids, vec!["idouz".to_string(), "tizi".to_string()]);
+    let heads = doc.heads();
+    // Nothing differs: nothing written.
+    doc.update_meta(&init, &details, &ctx).unwrap();
+    assert_eq!(doc.heads(), heads);
+    let mut cleared = details.clone();
+    cleared.end_time = None;
+    doc.update_meta(&init, &cleared, &ctx).unwrap();
+    assert_eq!(doc.read().unwrap().meta.details.end_time, None);
+}
+
+#[test]
+fn associations_count_and_can_be_removed_and_restored() {
+    let ctx = EditCtx::new("a", 0);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    assert!(doc.add_association("  ", 0, &ctx).is_err());
+    assert!(doc.add_association("x", -1, &ctx).is_err());
+    let coop = doc.add_association("تعاونية الأركان", 2, &ctx).unwrap();
+    let assoc = doc.add_association("Association Tifawin", 0, &ctx).unwrap();
+    doc.add_association_count(coop, 1, &ctx).unwrap();
+    doc.add_association_count(assoc, -1, &ctx).unwrap();
+    doc.set_association_deleted(assoc, true, &ctx).unwrap();
+    let s = doc.read().unwrap();
+    assert_eq!(s.associations.len(), 2);
+    let live: Vec<_> = s.live_associations().collect();
+    assert_eq!(live.len(), 1);
+    assert_eq!((live[0].id, live[0].count), (coop, 3));
+    // Below zero reads as zero.
+    assert_eq!(
+        s.associations.iter().find(|a| a.id == assoc).unwrap().count,
+        0
+    );
+    doc.set_association_deleted(assoc, false, &ctx).unwrap();
+    doc.rename_association(assoc, "Association Tifaouine", &ctx)
+        .unwrap();
+    let s = doc.read().unwrap();
+    assert_eq!(s.live_associations().count(), 2);
+    assert!(
+        s.associations
+            .iter()
+            .any(|a| a.name == "Association Tifaouine")
+    );
+    assert!(matches!(
+        doc.add_association_count(Uuid::new_v4(), 1, &ctx),
+        Err(DocError::UnknownAssociation(_))
+    ));
+}
+
+fn order(doc: &SessionDoc) -> Vec<Uuid> {
+    doc.read().unwrap().live_proposals().map(|p| p.id).collect()
+}
+
+#[test]
+fn proposals_move_up_and_down() {
+    let mut doc =
+        SessionDoc::create(Uuid::new_v4(), &new_session(), &EditCtx::new("a", 0), None).unwrap();
+    let ids: Vec<Uuid> = (0..4)
+        .map(|i| {
+            doc.add_proposal(&input(&format!("p{i}")), &EditCtx::new("a", 1000 * i))
+                .unwrap()
+        })
+        .collect();
+    let ctx = EditCtx::new("a", 10_000);
+    // Newest first.
+    assert_eq!(order(&doc), vec![ids[3], ids[2], ids[1], ids[0]]);
+    assert!(!doc.move_proposal(ids[3], true, &ctx).unwrap());
+    assert!(!doc.move_proposal(ids[0], false, &ctx).unwrap());
+    assert!(doc.move_proposal(ids[0], true, &ctx).unwrap());
+    assert_eq!(order(&doc), vec![ids[3], ids[2], ids[0], ids[1]]);
+    assert!(doc.move_proposal(ids[3], false, &ctx).unwrap());
+    assert_eq!(order(&doc), vec![ids[2], ids[3], ids[0], ids[1]]);
+    // Deleted proposals are skipped.
+    doc.set_proposal_deleted(ids[3], true, &ctx).unwrap();
+    assert!(doc.move_proposal(ids[0], true, &ctx).unwrap());
+    assert_eq!(order(&doc), vec![ids[0], ids[2], ids[1]]);
+    // Many moves between the same two neighbours exhaust the room between their ranks:
+    // the order still comes out right.
+    doc.set_proposal_deleted(ids[3], false, &ctx).unwrap();
+    for _ in 0..200 {
+        doc.move_proposal(ids[1], true, &ctx).unwrap();
+        doc.move_proposal(ids[1], false, &ctx).unwrap();
+    }
+    let before = order(&doc);
+    let at = before.iter().position(|p| *p == ids[1]).unwrap();
+    assert!(doc.move_proposal(ids[1], true, &ctx).unwrap());
+    let after = order(&doc);
+    assert_eq!(after[at - 1], ids[1]);
+    assert_eq!(after.len(), before.len());
+}
+
+#[test]
+fn edits_after_closing_are_known() {
+    let t = |s: i64| EditCtx::new("a", 1_000_000 + s * 1000);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &t(0), None).unwrap();
+    let before = doc.add_proposal(&input("before"), &t(1)).unwrap();
+    let edited = doc.add_proposal(&input("edited"), &t(2)).unwrap();
+    let voted = doc.add_proposal(&input("voted"), &t(3)).unwrap();
+    doc.close(&t(10)).unwrap();
+    doc.close(&t(20)).unwrap();
+    let s = doc.read().unwrap();
+    assert_eq!(s.meta.closed_at, Some(t(10).now_ms));
+    assert!(s.proposals.iter().all(|p| !s.edited_after_close(p)));
+    let mut form = input("edited, later");
+    form.raised_by = "youth".into();
+    doc.update_proposal(edited, &form, &t(11)).unwrap();
+    doc.add_votes(voted, 1, &t(12)).unwrap();
+    let added = doc.add_proposal(&input("added"), &t(13)).unwrap();
+    let s = doc.read().unwrap();
+    let after: BTreeMap<Uuid, bool> = s
+        .proposals
+        .iter()
+        .map(|p| (p.id, s.edited_after_close(p)))
+        .collect();
+    assert!(!after[&before]);
+    assert!(after[&edited] && after[&voted] && after[&added]);
+    // An update that changes nothing is not an edit.
+    let heads = doc.heads();
+    doc.update_proposal(before, &input("before"), &t(14))
+        .unwrap();
+    assert_eq!(doc.heads(), heads);
+}
