@@ -77,10 +77,7 @@ async fn post(app: &TestApp, token: &str, path: String, body: Vec<u8>) -> (u16, 
 }
 
 fn batch(docs: Vec<DocEntry>) -> Vec<u8> {
-    engine::encode(&BatchRequest {
-        peer_id: Uuid::new_v4(),
-        docs,
-    })
+    engine::encode_request(&BatchRequest::new(Uuid::new_v4(), docs)).unwrap()
 }
 
 fn entry(doc_id: Uuid, message: Vec<u8>) -> DocEntry {

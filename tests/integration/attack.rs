@@ -8,7 +8,10 @@ use automerge::{ObjType, ROOT, ReadDoc, transaction::Transactable};
 use tachkhis_shared::{
     AttendanceCategory, Sector,
     session::ProposalInput,
-    sync::{self as engine, BatchRequest, BatchResponse, DocEntry, State},
+    sync::{
+        self as engine, State,
+        v1::{BatchRequest, BatchResponse, DocEntry},
+    },
 };
 use uuid::Uuid;
 
@@ -117,7 +120,8 @@ async fn the_crafted_messages_of_the_report_answer_400_and_the_server_stays_up()
                 heads: vec![],
                 message: Some(body),
             }],
-        });
+        })
+        .unwrap();
         let r = app
             .http
             .post(app.url("/api/sync"))
@@ -347,10 +351,13 @@ async fn ids_that_do_not_exist_leave_no_sync_state() {
         .http
         .post(app.url("/api/sync"))
         .bearer_auth(&token)
-        .body(engine::encode(&BatchRequest {
-            peer_id: Uuid::new_v4(),
-            docs,
-        }))
+        .body(
+            engine::encode(&BatchRequest {
+                peer_id: Uuid::new_v4(),
+                docs,
+            })
+            .unwrap(),
+        )
         .send()
         .await
         .unwrap();

@@ -19,3 +19,4 @@ mod session_v2;
 mod stress;
 mod sync;
 mod tls;
+mod wire;

@@ -7,7 +7,10 @@
 use automerge::{
     ActorId, AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue, transaction::Transactable,
 };
-use tachkhis_shared::sync::{self as engine, BatchRequest, BatchResponse, DocEntry, DocStatus};
+use tachkhis_shared::sync::{
+    self as engine,
+    v1::{BatchRequest, BatchResponse, DocEntry, DocStatus},
+};
 use uuid::Uuid;
 
 use crate::craft::{self, Have, RawChange};
@@ -32,10 +35,13 @@ async fn post_batch(app: &TestApp, token: &str, docs: Vec<DocEntry>) -> (u16, Ve
         .http
         .post(app.url("/api/sync"))
         .bearer_auth(token)
-        .body(engine::encode(&BatchRequest {
-            peer_id: Uuid::new_v4(),
-            docs,
-        }))
+        .body(
+            engine::encode(&BatchRequest {
+                peer_id: Uuid::new_v4(),
+                docs,
+            })
+            .unwrap(),
+        )
         .send()
         .await
         .unwrap();

@@ -213,7 +213,7 @@ fn server_heads(app: &TestApp, id: Uuid) -> Vec<u8> {
 
 fn tablet_heads(t: &mut Tablet, id: Uuid) -> Vec<u8> {
     let heads = t.doc(id).heads();
-    engine::encode(&engine::sorted_heads(engine::heads_to_wire(&heads)))
+    engine::encode(&engine::sorted_heads(engine::heads_to_wire(&heads))).unwrap()
 }
 
 /// Proposal ids per session in the projection.

@@ -201,7 +201,7 @@ impl Transport for Traced {
     async fn exchange(&mut self, body: Vec<u8>) -> Result<Vec<u8>, String> {
         let trace = std::env::var("TACHKHIS_STRESS_TRACE").is_ok();
         if trace {
-            let r: engine::BatchRequest = engine::decode(&body).unwrap();
+            let r = engine::decode_request(&body).unwrap();
             for d in &r.docs {
                 eprintln!(
                     "  {} -> {}",
@@ -215,7 +215,7 @@ impl Transport for Traced {
         }
         let answer = self.0.exchange(body).await?;
         if trace {
-            let r: engine::BatchResponse = engine::decode(&answer).unwrap();
+            let r = engine::decode_response(&answer).unwrap();
             for d in &r.docs {
                 eprintln!(
                     "  <- {}",

@@ -2,7 +2,10 @@
 
 use tachkhis_shared::{
     AttendanceCategory,
-    sync::{self as engine, BatchRequest, DocEntry, State, Transport},
+    sync::{
+        self as engine, State, Transport,
+        v1::{BatchRequest, DocEntry},
+    },
 };
 use uuid::Uuid;
 
@@ -197,7 +200,8 @@ async fn broken_sync_messages_get_400_and_change_nothing() {
                 heads: vec![],
                 message: Some(bad.clone()),
             }],
-        });
+        })
+        .unwrap();
         let r = app
             .http
             .post(app.url("/api/sync"))

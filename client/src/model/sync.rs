@@ -156,6 +156,19 @@ impl Model {
             match run_client_sync(self.device_id, &mut batch, &mut transport, &mut progress).await {
                 Ok(report) => {
                     let contacted = report.round_trips > 0;
+                    // Refused in this run (a v2 answer says it per session, the others went
+                    // through): set aside as a 400 naming it would have.
+                    for id in report.refused.keys() {
+                        excluded.push(*id);
+                        let heads = sent
+                            .iter()
+                            .find(|(d, _)| d == id)
+                            .map(|(_, h)| h.clone())
+                            .unwrap_or_default();
+                        if let Some(entry) = find(&mut self.entries.borrow_mut(), *id) {
+                            entry.problem = Some(DocProblem::Refused(Refusal::new(&heads, build)));
+                        }
+                    }
                     self.apply_sync(batch, report, &pending, &excluded).await?;
                     break contacted;
                 }
@@ -177,7 +190,9 @@ impl Model {
                     self.notify();
                 }
                 Err(SyncError::Transport(e)) => return Err(SyncProblem::from_http(&e)),
-                Err(SyncError::BadResponse(_) | SyncError::TooManyRounds(_)) => {
+                Err(
+                    SyncError::BadResponse(_) | SyncError::TooManyRounds(_) | SyncError::Encode(_),
+                ) => {
                     return Err(SyncProblem::Incomplete);
                 }
             }

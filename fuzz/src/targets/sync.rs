@@ -316,7 +316,21 @@ impl SyncTarget {
         } else {
             Uuid::from_u128(u128::from(rng.next_u64()))
         };
-        let mut body = engine::encode(&BatchRequest { peer_id, docs });
+        // Both versions a tablet may speak: this app's, and the first app's (v1).
+        let mut body = if rng.chance(1, 2) {
+            engine::encode_request(&BatchRequest::new(peer_id, docs))
+        } else {
+            let docs = docs
+                .into_iter()
+                .map(|d| engine::v1::DocEntry {
+                    doc_id: d.doc_id,
+                    heads: d.heads,
+                    message: d.message,
+                })
+                .collect();
+            engine::encode(&engine::v1::BatchRequest { peer_id, docs })
+        }
+        .unwrap_or_default();
         if rng.chance(1, 8) {
             mutate(rng, &mut body, &self.batches, MAX_INPUT);
         }

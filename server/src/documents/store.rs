@@ -108,8 +108,8 @@ pub fn evict_idle_sync_states(tx: &Transaction<'_>) -> AppResult<usize> {
     )?)
 }
 
-fn heads_blob(heads: &[ChangeHash]) -> Vec<u8> {
-    engine::encode(&engine::sorted_heads(engine::heads_to_wire(heads)))
+fn heads_blob(heads: &[ChangeHash]) -> AppResult<Vec<u8>> {
+    engine::encode(&engine::sorted_heads(engine::heads_to_wire(heads))).map_err(AppError::internal)
 }
 
 /// Stores what `doc` gained since `before`, compacting when the increments outgrow the
@@ -131,7 +131,7 @@ pub fn persist_changes(
         tx.execute(
             "INSERT INTO documents (id, heads, snapshot_bytes, incremental_bytes, created_at, updated_at)
              VALUES (?1, ?2, ?3, 0, ?4, ?4)",
-            params![id, heads_blob(&heads), data.len() as i64, now],
+            params![id, heads_blob(&heads)?, data.len() as i64, now],
         )?;
         insert_chunk(tx, &id, "snapshot", &data, now)?;
     } else {
@@ -143,13 +143,13 @@ pub fn persist_changes(
             insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
             tx.execute(
                 "UPDATE documents SET heads = ?2, snapshot_bytes = ?3, incremental_bytes = 0, updated_at = ?4 WHERE id = ?1",
-                params![id, heads_blob(&heads), snapshot.len() as i64, now],
+                params![id, heads_blob(&heads)?, snapshot.len() as i64, now],
             )?;
         } else {
             insert_chunk(tx, &id, "incremental", &data, now)?;
             tx.execute(
                 "UPDATE documents SET heads = ?2, incremental_bytes = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, heads_blob(&heads), incremental, now],
+                params![id, heads_blob(&heads)?, incremental, now],
             )?;
         }
     }
@@ -372,6 +372,8 @@ pub fn rebuild_projections(tx: &Transaction<'_>) -> AppResult<(usize, usize)> {
         match project_or_quarantine(tx, doc_id, &mut doc)? {
             DocStatus::Ok => projected += 1,
             DocStatus::Quarantined { .. } => quarantined += 1,
+            // Never made by a projection.
+            DocStatus::Deferred | DocStatus::Refused { .. } => {}
         }
     }
     Ok((projected, quarantined))

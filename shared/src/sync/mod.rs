@@ -32,6 +32,8 @@ pub enum SyncError<E> {
     Transport(E),
     #[error("the server's answer could not be read: {0}")]
     BadResponse(String),
+    #[error("the request could not be written: {0}")]
+    Encode(WireError),
     #[error("the sync did not finish after {0} rounds")]
     TooManyRounds(u32),
 }
@@ -139,6 +141,9 @@ pub struct SyncReport {
     pub changed: Vec<Uuid>,
     /// Documents the server quarantined, with its reason.
     pub quarantined: BTreeMap<Uuid, String>,
+    /// Documents whose message the server refused (nothing of it stored), with its error code
+    /// and sentence: sent again unchanged, they would be refused again.
+    pub refused: BTreeMap<Uuid, (String, String)>,
 }
 
 /// Sends a request body and returns the answer body.
@@ -197,10 +202,8 @@ pub async fn run_client_sync<T: Transport>(
         if report.round_trips >= MAX_ROUNDS {
             return Err(SyncError::TooManyRounds(report.round_trips));
         }
-        let body = encode(&BatchRequest {
-            peer_id,
-            docs: std::mem::take(&mut entries),
-        });
+        let body = encode_request(&BatchRequest::new(peer_id, std::mem::take(&mut entries)))
+            .map_err(SyncError::Encode)?;
         report.bytes_up += body.len();
         let answer = transport
             .exchange(body)
@@ -208,8 +211,8 @@ pub async fn run_client_sync<T: Transport>(
             .map_err(SyncError::Transport)?;
         report.round_trips += 1;
         report.bytes_down += answer.len();
-        let response: BatchResponse =
-            decode(&answer).map_err(|e| SyncError::BadResponse(e.to_string()))?;
+        let response =
+            decode_response(&answer).map_err(|e| SyncError::BadResponse(e.to_string()))?;
         for reply in response.docs {
             let Some(&i) = index.get(&reply.doc_id) else {
                 return Err(SyncError::BadResponse(format!(
@@ -218,10 +221,19 @@ pub async fn run_client_sync<T: Transport>(
                 )));
             };
             let d = &mut docs[i];
-            if let DocStatus::Quarantined { reason } = &reply.status {
-                report.quarantined.insert(d.id, reason.clone());
+            match &reply.status {
+                DocStatus::Quarantined { reason } => {
+                    report.quarantined.insert(d.id, reason.clone());
+                }
+                DocStatus::Refused { error, message } => {
+                    report
+                        .refused
+                        .insert(d.id, (error.clone(), message.clone()));
+                    continue;
+                }
+                DocStatus::Ok | DocStatus::Deferred => {}
             }
-            if reply.message.is_none() && reply.status == DocStatus::Ok {
+            if reply.status == DocStatus::Deferred {
                 // Deferred by the server: start this document's exchange afresh next round
                 // (its in-flight bookkeeping would otherwise hold the message back).
                 d.state = decode_state(Some(&encode_state(&d.state)));

@@ -11,7 +11,7 @@ use axum::{
 };
 use tachkhis_shared::{
     sync::guard::{self, Limits, Summary},
-    sync::{self as engine, BatchRequest, BatchResponse, DocReply, DocStatus},
+    sync::{self as engine, DocReply, DocStatus, WIRE_VERSION, WireError},
 };
 use uuid::Uuid;
 
@@ -47,8 +47,9 @@ fn octets(body: Vec<u8>) -> Response {
 }
 
 /// Batch sync. Body and answer are postcard-encoded `BatchRequest` / `BatchResponse` (see
-/// `tachkhis_shared::sync`). A malformed message for any document rejects the whole batch
-/// with 400 naming the document, and nothing is stored.
+/// `tachkhis_shared::sync::wire`), answered in the request's wire version. A refused message
+/// is its document's `Refused` status (v2) or fails the whole batch with 400 naming the
+/// document (v1); either way nothing of that document is stored.
 #[utoipa::path(
     post, path = "/api/sync", tag = "sync",
     request_body(content = Vec<u8>, content_type = "application/octet-stream",
@@ -67,8 +68,14 @@ pub async fn sync_batch(
     RawBody(body): RawBody,
 ) -> AppResult<Response> {
     caller.user.require(|r| r.can_sync())?;
-    let request: BatchRequest = engine::decode(&body).map_err(|e| {
-        AppError::bad_request("bad_sync_request", format!("unreadable sync batch: {e}"))
+    let request = engine::decode_request(&body).map_err(|e| match e {
+        WireError::Unsupported(v) => AppError::bad_request(
+            "sync_version_unsupported",
+            format!(
+                "this server reads sync versions 1 to {WIRE_VERSION}, not {v}: update the server"
+            ),
+        ),
+        e => AppError::bad_request("bad_sync_request", format!("unreadable sync batch: {e}")),
     })?;
     if request.docs.len() > MAX_DOCS_PER_BATCH {
         return Err(AppError::bad_request(
@@ -76,27 +83,38 @@ pub async fn sync_batch(
             format!("at most {MAX_DOCS_PER_BATCH} documents per sync"),
         ));
     }
+    let version = request.version;
+    // From v2 a refused message is its document's status and the others go on; a v1 tablet
+    // knows only the whole request's 400 naming the document.
+    let per_doc = version >= 2;
     let peer = request.peer_id.to_string();
     let limits = app.config.sync_limits.clone();
     // Every message is checked before the write lock is taken: a crafted one costs its sender
-    // a 400, never the other tablets' time.
+    // a refusal, never the other tablets' time.
     // Past the request's budget of decoded items the remaining messages are not applied: their
-    // documents get a reply with no message, which the tablet reads as "send it again" (it
-    // does, in its next round). The first message is always applied, so every request moves on.
-    let (entries, deferred) = tokio::task::spawn_blocking(move || {
+    // documents are deferred, which the tablet reads as "send it again" (it does, in its next
+    // round). The first message is always applied, so every request moves on.
+    let (entries, mut early) = tokio::task::spawn_blocking(move || {
         let mut spent: u64 = 0;
         let mut entries = Vec::with_capacity(request.docs.len());
-        let mut deferred = Vec::new();
+        let mut early = Vec::new();
         for entry in request.docs {
             let mut checked = None;
             if let Some(message) = &entry.message {
-                let summary = check_message(entry.doc_id, message, &limits)?;
+                let summary = match check_message(entry.doc_id, message, &limits) {
+                    Ok(summary) => summary,
+                    Err(e) if per_doc => {
+                        early.push(refused(entry.doc_id, e)?);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 let items = summary.column_items;
                 if spent > 0 && spent.saturating_add(items) > limits.max_request_items {
-                    deferred.push(DocReply {
+                    early.push(DocReply {
                         doc_id: entry.doc_id,
                         message: None,
-                        status: DocStatus::Ok,
+                        status: DocStatus::Deferred,
                     });
                     continue;
                 }
@@ -105,7 +123,7 @@ pub async fn sync_batch(
             }
             entries.push((entry, checked));
         }
-        Ok::<_, AppError>((entries, deferred))
+        Ok::<_, AppError>((entries, early))
     })
     .await??;
     // First a cheap read: documents whose heads the server already has need nothing.
@@ -144,7 +162,22 @@ pub async fn sync_batch(
                 let mut replies = Vec::new();
                 for (entry, checked) in needs_work {
                     let message = entry.message.as_deref().zip(checked.as_ref());
-                    let ex = store::exchange(tx, user_id, &peer, entry.doc_id, message)?;
+                    // A savepoint per document: a refused one leaves nothing behind.
+                    tx.execute_batch("SAVEPOINT sync_doc")?;
+                    let ex = match store::exchange(tx, user_id, &peer, entry.doc_id, message) {
+                        Ok(ex) => ex,
+                        Err(
+                            e @ AppError::BadRequest {
+                                doc_id: Some(_), ..
+                            },
+                        ) if per_doc => {
+                            tx.execute_batch("ROLLBACK TO sync_doc; RELEASE sync_doc")?;
+                            replies.push(refused(entry.doc_id, e)?);
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    tx.execute_batch("RELEASE sync_doc")?;
                     let quarantined = matches!(ex.status, DocStatus::Quarantined { .. });
                     if ex.reply.is_some() || quarantined {
                         replies.push(DocReply {
@@ -159,8 +192,25 @@ pub async fn sync_batch(
             .await?
     };
     let mut docs = docs;
-    docs.extend(deferred);
-    Ok(octets(engine::encode(&BatchResponse { docs })))
+    docs.append(&mut early);
+    let body = engine::encode_response(version, docs).map_err(AppError::internal)?;
+    Ok(octets(body))
+}
+
+/// A document's refusal as its reply (v2): the error's code and sentence. Only a 400 about
+/// that document becomes a reply; anything else fails the request.
+fn refused(doc_id: Uuid, e: AppError) -> AppResult<DocReply> {
+    match e {
+        AppError::BadRequest { code, message, .. } => Ok(DocReply {
+            doc_id,
+            message: None,
+            status: DocStatus::Refused {
+                error: code.to_string(),
+                message,
+            },
+        }),
+        e => Err(e),
+    }
 }
 
 /// The guard's check (`tachkhis_shared::sync::guard`), as this document's 400.
