@@ -58,7 +58,7 @@ fn proposal(i: usize) -> ProposalInput {
     ProposalInput {
         problem: format!("{} ({i})", problems[i % problems.len()]),
         solution: "الحل المقترح: ".repeat(1 + i % 7),
-        sector: Some(Sector::ALL[i % Sector::ALL.len()]),
+        sector: Some(Sector::ALL[i % Sector::ALL.len()].clone()),
         douar_id: Some(
             if i.is_multiple_of(2) {
                 "idouz"
@@ -124,7 +124,7 @@ pub fn rich_session(doc_id: Uuid, actor_n: u8, proposals: usize) -> SessionDoc {
             .unwrap();
     }
     for c in AttendanceCategory::ALL {
-        doc.add_attendance(*c, 3, &clock.ctx("a")).unwrap();
+        doc.add_attendance(c.clone(), 3, &clock.ctx("a")).unwrap();
     }
     let ctx = clock.ctx("a");
     doc.add_association_with_id(id(200), "جمعية النور للتنمية", 4, &ctx)

@@ -564,7 +564,7 @@ fn main() -> anyhow::Result<()> {
                 tx,
                 &ProposalFilter {
                     pole: Some("pole-3".into()),
-                    status: Some("unplaced".into()),
+                    status: Some(tachkhis_shared::api::consolidation::ProposalStatus::Unplaced),
                     ..ProposalFilter::default()
                 },
             )

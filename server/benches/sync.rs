@@ -329,8 +329,8 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
+    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())].clone()
     }
 }
 

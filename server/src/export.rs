@@ -5,6 +5,7 @@
 //! two-decimal format (an f64 holds every centime exactly below 90 thousand billion MAD).
 
 use std::collections::BTreeMap;
+use tachkhis_shared::codes::ErrorCode;
 
 use axum::{
     http::{HeaderValue, header},
@@ -99,7 +100,7 @@ impl FileFormat {
             "csv" => Ok(FileFormat::Csv),
             "xlsx" => Ok(FileFormat::Xlsx),
             _ => Err(AppError::bad_request(
-                "bad_format",
+                ErrorCode::BadFormat,
                 format!("unknown format '{s}': use csv or xlsx"),
             )),
         }
@@ -175,7 +176,9 @@ impl Table {
             let line = u32::try_from(r + 1)
                 .ok()
                 .filter(|l| *l < 1_048_576)
-                .ok_or_else(|| AppError::bad_request("too_many_rows", "too many rows for XLSX"))?;
+                .ok_or_else(|| {
+                    AppError::bad_request(ErrorCode::TooManyRows, "too many rows for XLSX")
+                })?;
             for (c, cell) in row.cells.iter().enumerate() {
                 let col = col_index(c)?;
                 match (cell, row.total) {
@@ -394,15 +397,13 @@ pub fn needs_table(tx: &Transaction<'_>) -> AppResult<Table> {
         let mut cells = vec![
             Cell::Int(n.id),
             Cell::Text(n.title),
-            Cell::opt_text(n.sector),
+            Cell::opt_text(n.sector.map(|s| s.code().to_string())),
             Cell::Text(n.description),
             Cell::Int(n.proposals),
             Cell::Int(n.sessions),
         ];
         for g in GroupKind::ALL {
-            cells.push(Cell::Int(
-                n.sessions_by_group.get(g.code()).copied().unwrap_or(0),
-            ));
+            cells.push(Cell::Int(n.sessions_by_group.get(g).copied().unwrap_or(0)));
         }
         cells.push(Cell::Int(n.present));
         cells.push(Cell::Text(join_list(&n.pole_ids)));

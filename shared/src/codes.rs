@@ -4,23 +4,64 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Longest code accepted from outside (a document, a request); longer is not a code.
+pub const MAX_CODE_CHARS: usize = 64;
+
+/// What every code enum offers, for code that handles any of them (e.g. reading SQL columns).
+pub trait CodeEnum: Sized {
+    /// The stable code stored in documents and SQL.
+    fn code(&self) -> &str;
+    /// Any code: a known one, or `Unknown`.
+    fn parse(code: &str) -> Self;
+}
+
+/// A code enum: its known codes, and `Unknown(code)` for a code this build does not know (a
+/// document or an answer written by a newer app). An unknown code is kept and shown as it is,
+/// never refused where it is only read; input that must be valid checks
+/// [`from_code`](Sector::from_code), which knows only the known codes. Serialised as the code.
 macro_rules! code_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vm])* $variant,)+
+            /// A code this build does not know, as it was written.
+            Unknown(String),
+        }
 
         impl $name {
+            /// Every known code, in display order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The stable code stored in documents and SQL.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
+            pub fn code(&self) -> &str {
+                match self {
+                    $($name::$variant => $code,)+
+                    $name::Unknown(code) => code,
+                }
             }
 
+            /// A known code, or `None` (for input that must be valid).
             pub fn from_code(code: &str) -> Option<Self> {
                 match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// Any code: a known one, or `Unknown` (for what is only read).
+            pub fn parse(code: &str) -> Self {
+                Self::from_code(code).unwrap_or_else(|| $name::Unknown(code.to_string()))
+            }
+
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl CodeEnum for $name {
+            fn code(&self) -> &str {
+                $name::code(self)
+            }
+            fn parse(code: &str) -> Self {
+                $name::parse(code)
             }
         }
 
@@ -29,6 +70,42 @@ macro_rules! code_enum {
                 f.write_str(self.code())
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                if code.chars().count() > MAX_CODE_CHARS {
+                    return Err(serde::de::Error::custom(format!(
+                        "not a {} code: longer than {MAX_CODE_CHARS} characters",
+                        stringify!($name)
+                    )));
+                }
+                Ok(Self::parse(&code))
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(concat!(
+                        "A code: ", $($code, " ",)+
+                        "(a newer app may send others)"
+                    )))
+                    .max_length(Some(MAX_CODE_CHARS))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -77,10 +154,93 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// Where a proposal stands in consolidation.
+    ProposalStatus {
+        /// Not yet in a need.
+        Unplaced => "unplaced",
+        /// In a need.
+        Placed => "placed",
+        /// Deleted on the tablet: kept, shown as withdrawn, never counted.
+        Withdrawn => "withdrawn",
+    }
+}
+
+code_enum! {
+    /// What an office action did to needs (the consolidation log's `kind`).
+    ActionKind {
+        Create => "create",
+        Merge => "merge",
+        Move => "move",
+        Split => "split",
+        Edit => "edit",
+        Link => "link",
+        Unlink => "unlink",
+        Undo => "undo",
+    }
+}
+
+code_enum! {
+    /// A need's field as the log of its edits names it (`need_edits.field`).
+    NeedField {
+        Title => "title",
+        Sector => "sector",
+        Description => "description",
+        /// Set when a merge closes the need.
+        ClosedAt => "closed_at",
+        /// The need's creation (its "before" is that it did not exist).
+        Created => "created",
+    }
+}
+
+code_enum! {
+    /// The `error` of every API error answer (`{error, message}`).
+    ErrorCode {
+        BadRequest => "bad_request",
+        BadBody => "bad_body",
+        BadJson => "bad_json",
+        BadFormat => "bad_format",
+        BadFilter => "bad_filter",
+        BadLabel => "bad_label",
+        BadDescription => "bad_description",
+        BadId => "bad_id",
+        BadQuery => "bad_query",
+        BadCredentials => "bad_credentials",
+        BadUsername => "bad_username",
+        BadPassword => "bad_password",
+        BadTitle => "bad_title",
+        BadSector => "bad_sector",
+        BadImport => "bad_import",
+        BadPeer => "bad_peer",
+        BadSyncRequest => "bad_sync_request",
+        BadSyncMessage => "bad_sync_message",
+        DocumentUnreadable => "document_unreadable",
+        SyncVersionUnsupported => "sync_version_unsupported",
+        TooManyDocuments => "too_many_documents",
+        TooManyRows => "too_many_rows",
+        TooMany => "too_many",
+        InvalidProject => "invalid_project",
+        UnknownProposal => "unknown_proposal",
+        WithdrawnProposal => "withdrawn_proposal",
+        NotInNeed => "not_in_need",
+        PayloadTooLarge => "payload_too_large",
+        MethodNotAllowed => "method_not_allowed",
+        MissingToken => "missing_token",
+        InvalidToken => "invalid_token",
+        TokenExpired => "token_expired",
+        TokenRevoked => "token_revoked",
+        TooManyAttempts => "too_many_attempts",
+        Forbidden => "forbidden",
+        NotFound => "not_found",
+        Conflict => "conflict",
+        Internal => "internal",
+    }
+}
+
 impl AttendanceCategory {
     /// Whether the category is part of the head count (youth and disability are subsets of
     /// the women and men present, not extra people).
-    pub fn counts_in_total(self) -> bool {
+    pub fn counts_in_total(&self) -> bool {
         matches!(self, AttendanceCategory::Women | AttendanceCategory::Men)
     }
 }
@@ -95,7 +255,7 @@ pub struct Labels {
 
 impl Sector {
     /// Arabic and French names, used by the reference endpoint and by exports.
-    pub fn labels(self) -> Labels {
+    pub fn labels(&self) -> Labels {
         let (ar, fr) = match self {
             Sector::Roads => ("الطرق والمسالك", "Routes et pistes"),
             Sector::DrinkingWater => ("الماء الصالح للشرب", "Eau potable"),
@@ -110,6 +270,7 @@ impl Sector {
             Sector::Environment => ("البيئة", "Environnement"),
             Sector::Governance => ("الحكامة والإدارة", "Gouvernance et administration"),
             Sector::Social => ("الشؤون الاجتماعية والإعاقة", "Social et handicap"),
+            Sector::Unknown(code) => (code.as_str(), code.as_str()),
         };
         Labels {
             ar: ar.into(),
@@ -119,7 +280,7 @@ impl Sector {
 }
 
 impl GroupKind {
-    pub fn labels(self) -> Labels {
+    pub fn labels(&self) -> Labels {
         let (ar, fr) = match self {
             GroupKind::Women => ("النساء", "Femmes"),
             GroupKind::Men => ("الرجال", "Hommes"),
@@ -130,6 +291,7 @@ impl GroupKind {
             ),
             GroupKind::Associations => ("الجمعيات والتعاونيات", "Associations et coopératives"),
             GroupKind::Mixed => ("مختلطة", "Mixte"),
+            GroupKind::Unknown(code) => (code.as_str(), code.as_str()),
         };
         Labels {
             ar: ar.into(),
@@ -145,18 +307,24 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for s in Sector::ALL {
-            assert_eq!(Sector::from_code(s.code()), Some(*s));
+            assert_eq!(Sector::from_code(s.code()), Some(s.clone()));
             assert_eq!(
                 serde_json::to_string(s).unwrap(),
                 format!("\"{}\"", s.code())
             );
         }
         for g in GroupKind::ALL {
-            assert_eq!(GroupKind::from_code(g.code()), Some(*g));
+            assert_eq!(GroupKind::from_code(g.code()), Some(g.clone()));
         }
         for c in AttendanceCategory::ALL {
-            assert_eq!(AttendanceCategory::from_code(c.code()), Some(*c));
+            assert_eq!(AttendanceCategory::from_code(c.code()), Some(c.clone()));
         }
         assert_eq!(Sector::from_code("nope"), None);
+        // A newer app's code: kept, written back as it came, the same JSON.
+        let newer: Sector = serde_json::from_str("\"tourism\"").unwrap();
+        assert_eq!(newer, Sector::Unknown("tourism".into()));
+        assert_eq!(serde_json::to_string(&newer).unwrap(), "\"tourism\"");
+        assert!(!newer.is_known());
+        assert!(serde_json::from_str::<Sector>(&format!("\"{}\"", "x".repeat(65))).is_err());
     }
 }

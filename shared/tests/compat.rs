@@ -80,7 +80,7 @@ fn a_v1_document_reads_every_field() {
     assert_eq!(tifinagh.problem, "ⴰⵙⵉⴼ ⵉⵜⵜⴰⵣⴰⵏ");
     assert_eq!(tifinagh.solution, "asif: bni tiqnatirt");
     assert_eq!(
-        (tifinagh.sector, tifinagh.douar_id.as_deref()),
+        (tifinagh.sector.clone(), tifinagh.douar_id.as_deref()),
         (None, None)
     );
     assert!(tifinagh.deleted);

@@ -51,7 +51,7 @@ fn input_of(p: &Proposal) -> ProposalInput {
     ProposalInput {
         problem: p.problem.clone(),
         solution: p.solution.clone(),
-        sector: p.sector,
+        sector: p.sector.clone(),
         douar_id: p.douar_id.clone(),
         raised_by: p.raised_by.clone(),
     }
@@ -597,7 +597,7 @@ fn apply(doc: &mut SessionDoc, replica: u8, step: usize, op: &Op, tally: &mut Ta
             let form = ProposalInput {
                 problem: problem.clone(),
                 solution: solution.clone(),
-                sector: *sector,
+                sector: sector.clone(),
                 douar_id: None,
                 raised_by: String::new(),
             };
@@ -623,8 +623,8 @@ fn apply(doc: &mut SessionDoc, replica: u8, step: usize, op: &Op, tally: &mut Ta
             .set_proposal_deleted(pick(doc, *i), *deleted, &ctx)
             .unwrap(),
         Op::Attendance { category, delta } => {
-            doc.add_attendance(*category, *delta, &ctx).unwrap();
-            *tally.attendance.entry(*category).or_default() += delta;
+            doc.add_attendance(category.clone(), *delta, &ctx).unwrap();
+            *tally.attendance.entry(category.clone()).or_default() += delta;
         }
         Op::Votes { pick: i, delta } => {
             let id = pick(doc, *i);
@@ -757,11 +757,16 @@ fn check_merge(
     prop_assert_eq!(s.proposals.len(), expected_ids.len());
 
     // Counters: the sum of every increment, read as at least zero.
-    for &category in AttendanceCategory::ALL {
+    for category in AttendanceCategory::ALL {
         let raw =
-            genesis.attendance.0[&category] + tally.attendance.get(&category).copied().unwrap_or(0);
-        prop_assert_eq!(s.attendance.0[&category], raw, "raw {}", category);
-        prop_assert_eq!(s.attendance.get(category), raw.max(0), "read {}", category);
+            genesis.attendance.0[category] + tally.attendance.get(category).copied().unwrap_or(0);
+        prop_assert_eq!(s.attendance.0[category], raw, "raw {}", category);
+        prop_assert_eq!(
+            s.attendance.get(category.clone()),
+            raw.max(0),
+            "read {}",
+            category
+        );
     }
     for p in &s.proposals {
         let base = genesis
@@ -953,11 +958,11 @@ fn interleaved_sync_converges(steps: Vec<(usize, Step)>) -> Result<(), TestCaseE
     expected_ids.extend(&tally.created);
     prop_assert_eq!(ids(&s), expected_ids.clone());
     prop_assert_eq!(s.proposals.len(), expected_ids.len());
-    for &category in AttendanceCategory::ALL {
-        let raw = genesis_session.attendance.0[&category]
-            + tally.attendance.get(&category).copied().unwrap_or(0);
-        prop_assert_eq!(s.attendance.0[&category], raw);
-        prop_assert_eq!(s.attendance.get(category), raw.max(0));
+    for category in AttendanceCategory::ALL {
+        let raw = genesis_session.attendance.0[category]
+            + tally.attendance.get(category).copied().unwrap_or(0);
+        prop_assert_eq!(s.attendance.0[category], raw);
+        prop_assert_eq!(s.attendance.get(category.clone()), raw.max(0));
     }
     for p in &s.proposals {
         prop_assert_eq!(p.votes, tally.votes.get(&p.id).copied().unwrap_or(0).max(0));

@@ -8,6 +8,7 @@
 //! the types that moves a byte fails these tests; a new version gets new files.
 
 use automerge::sync::Message;
+use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::sync::{
     self as engine, BatchRequest, DocReply, DocStatus, WIRE_VERSION, WireError, v1,
 };
@@ -104,7 +105,7 @@ fn a_v2_request_and_response_read_and_write_the_same_bytes() {
     assert!(matches!(statuses[2], DocStatus::Deferred));
     match statuses[3] {
         DocStatus::Refused { error, message } => {
-            assert_eq!(error, "bad_sync_message");
+            assert_eq!(*error, ErrorCode::BadSyncMessage);
             assert!(message.contains(REFUSED));
         }
         other => panic!("{other:?}"),
@@ -130,7 +131,7 @@ fn versions_this_code_does_not_know_are_named() {
         doc_id: uuid(REFUSED),
         message: None,
         status: DocStatus::Refused {
-            error: "bad_sync_message".into(),
+            error: ErrorCode::BadSyncMessage,
             message: String::new(),
         },
     };

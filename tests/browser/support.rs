@@ -838,7 +838,7 @@ pub fn session_file(proposals: usize) -> (uuid::Uuid, Vec<u8>) {
         let input = ProposalInput {
             problem: format!("{problem} ({})", i + 1),
             solution: format!("{solution} {}", i + 1),
-            sector: Some(Sector::ALL[i % Sector::ALL.len()]),
+            sector: Some(Sector::ALL[i % Sector::ALL.len()].clone()),
             douar_id: Some(init.douar_ids[i % 2].clone()),
             raised_by: if i % 3 == 0 {
                 "جمعية النهضة".into()

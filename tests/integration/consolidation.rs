@@ -130,10 +130,10 @@ async fn merge_move_split_and_undo_keep_every_proposal_in_one_place() {
             s1,
             "انعدام الماء الشروب",
             "ربط",
-            water,
+            water.clone(),
             "idouz",
         ),
-        proposal(&mut tablet, s2, "مشكل الماء", "بئر", water, "idouz"),
+        proposal(&mut tablet, s2, "مشكل الماء", "بئر", water.clone(), "idouz"),
         proposal(&mut tablet, s2, "الماء لا يصل", "خزان", water, "idouz"),
         proposal(
             &mut tablet,
@@ -325,9 +325,23 @@ async fn need_counts_follow_tablet_edits_made_during_consolidation() {
         .add_attendance(tachkhis_shared::AttendanceCategory::Men, 17, &ctx)
         .unwrap();
     let water = Some(Sector::DrinkingWater);
-    let w1 = proposal(&mut tablet, women, "الماء", "بئر", water, "idouz");
-    let w2 = proposal(&mut tablet, women, "الماء بعيد", "ربط", water, "idouz");
-    let m1 = proposal(&mut tablet, men, "الماء", "خزان", water, "ait-abbou");
+    let w1 = proposal(&mut tablet, women, "الماء", "بئر", water.clone(), "idouz");
+    let w2 = proposal(
+        &mut tablet,
+        women,
+        "الماء بعيد",
+        "ربط",
+        water.clone(),
+        "idouz",
+    );
+    let m1 = proposal(
+        &mut tablet,
+        men,
+        "الماء",
+        "خزان",
+        water.clone(),
+        "ait-abbou",
+    );
     tablet.sync(&app, &fac).await.unwrap();
 
     let (st, created) = app
@@ -711,12 +725,19 @@ async fn measure(app: &TestApp, file: &str) -> (Value, f64, f64) {
         let s = match sessions.get(&key) {
             Some(s) => *s,
             None => {
-                let s = session(&mut tablet, &l.pole, &l.douar, l.group);
+                let s = session(&mut tablet, &l.pole, &l.douar, l.group.clone());
                 sessions.insert(key, s);
                 s
             }
         };
-        let id = proposal(&mut tablet, s, &l.problem, &l.solution, l.sector, &l.douar);
+        let id = proposal(
+            &mut tablet,
+            s,
+            &l.problem,
+            &l.solution,
+            l.sector.clone(),
+            &l.douar,
+        );
         label.insert(id, l.need.clone());
     }
     tablet.sync(app, &fac).await.unwrap();

@@ -2,6 +2,7 @@
 //! running the shared sync engine over HTTP.
 
 mod attack;
+mod codes;
 mod consolidation;
 mod craft;
 mod devices;

@@ -138,7 +138,7 @@ fn edit(t: &mut Tablet, id: Uuid, rng: &mut Rng, n: usize) {
             t.doc(id).add_votes(p, 1, &ctx).unwrap();
         } else {
             let all = AttendanceCategory::ALL;
-            let category = all[rng.range(0, all.len() - 1)];
+            let category = all[rng.range(0, all.len() - 1)].clone();
             let delta = rng.range(1, 9) as i64;
             let ctx = t.ctx();
             t.doc(id).add_attendance(category, delta, &ctx).unwrap();

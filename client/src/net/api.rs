@@ -4,7 +4,7 @@
 use gloo_timers::callback::Timeout;
 use js_sys::Uint8Array;
 use serde::{Serialize, de::DeserializeOwned};
-use tachkhis_shared::api::{ErrorBody, LoginRequest, LoginResponse};
+use tachkhis_shared::api::{ErrorBody, ErrorCode, LoginRequest, LoginResponse};
 use tachkhis_shared::reference::Reference;
 use tachkhis_shared::sync::Transport;
 use uuid::Uuid;
@@ -152,7 +152,10 @@ async fn checked(response: Response) -> Result<Response, HttpError> {
 /// an older server says nothing, which reads as "log in again".
 fn unauthorized(body: &str) -> HttpError {
     match json::from_str::<ErrorBody>(body) {
-        Ok(ErrorBody { error, .. }) if error == "token_revoked" => HttpError::Revoked,
+        Ok(ErrorBody {
+            error: ErrorCode::TokenRevoked,
+            ..
+        }) => HttpError::Revoked,
         _ => HttpError::Unauthorized,
     }
 }

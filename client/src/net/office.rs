@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tachkhis_shared::api::ErrorBody;
 use tachkhis_shared::api::programme::{ImportError, ImportErrorBody};
+use tachkhis_shared::api::{ErrorBody, ErrorCode};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
@@ -25,7 +25,7 @@ pub enum ApiError {
     /// An answer with the server's stable error code (`not_found`, `conflict`, …).
     Refused {
         status: u16,
-        code: String,
+        code: ErrorCode,
     },
     /// An import file with bad rows: every row's line and reason.
     BadImport(Vec<ImportError>),
@@ -42,12 +42,12 @@ impl ApiError {
             ApiError::Forbidden => "office.error.forbidden",
             ApiError::BadImport(_) => "office.error.bad_import",
             ApiError::Unreadable => "office.error.generic",
-            ApiError::Refused { status, code } => match (code.as_str(), status) {
-                ("not_found", _) | (_, 404) => "office.error.not_found",
+            ApiError::Refused { status, code } => match (code, status) {
+                (ErrorCode::NotFound, _) | (_, 404) => "office.error.not_found",
                 // Undo refused because later actions changed the same proposals or needs.
-                ("conflict", _) | (_, 409) => "office.error.conflict",
-                ("payload_too_large", _) | (_, 413) => "office.error.too_large",
-                ("bad_import", _) => "office.error.bad_import",
+                (ErrorCode::Conflict, _) | (_, 409) => "office.error.conflict",
+                (ErrorCode::PayloadTooLarge, _) | (_, 413) => "office.error.too_large",
+                (ErrorCode::BadImport, _) => "office.error.bad_import",
                 (_, 400 | 422) => "office.error.invalid",
                 _ => "office.error.generic",
             },
@@ -81,7 +81,7 @@ async fn call(method: &str, token: &str, path: &str, body: Body<'_>) -> Result<R
             }
             let code = json::from_str::<ErrorBody>(&text)
                 .map(|b| b.error)
-                .unwrap_or_default();
+                .unwrap_or(ErrorCode::Unknown(String::new()));
             Err(ApiError::Refused { status, code })
         }
     }

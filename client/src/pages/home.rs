@@ -51,7 +51,7 @@ pub fn Home() -> Html {
                 html! {
                     <>
                         <div class="card-head">
-                            <h2>{ group_label(reference, lang, s.meta.group_kind) }</h2>
+                            <h2>{ group_label(reference, lang, s.meta.group_kind.clone()) }</h2>
                             <span class="card-date">{ show_date(&s.meta.date) }</span>
                         </div>
                         <p class="card-place">

@@ -82,12 +82,12 @@ pub fn NewSessionPage() -> Html {
     });
 
     let group_chips = GroupKind::ALL.iter().map(|g| {
-        let selected = *group == Some(*g);
+        let selected = *group == Some(g.clone());
         let onclick = {
-            let (group, g) = (group.clone(), *g);
-            Callback::from(move |()| group.set(Some(g)))
+            let (group, g) = (group.clone(), g.clone());
+            Callback::from(move |()| group.set(Some(g.clone())))
         };
-        html! { <Chip label={group_label(Some(&reference), lang, *g)} {selected} {onclick} test="group-chip" code={g.code()} /> }
+        html! { <Chip label={group_label(Some(&reference), lang, g.clone())} {selected} {onclick} test="group-chip" code={g.code()} /> }
     });
 
     let missing: Option<&'static str> = if pole.is_none() {
@@ -123,7 +123,7 @@ pub fn NewSessionPage() -> Html {
             navigator.clone(),
         );
         Callback::from(move |_: MouseEvent| {
-            let (Some(pole_id), Some(group_kind)) = ((*pole).clone(), *group) else {
+            let (Some(pole_id), Some(group_kind)) = ((*pole).clone(), (*group).clone()) else {
                 return;
             };
             if *busy {

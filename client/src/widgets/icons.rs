@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 /// A small line drawing per sector, for the big sector chips (drawn here: no icon font, no
 /// emoji font needed on the tablet).
-pub fn sector_icon(sector: Sector) -> Html {
+pub fn sector_icon(sector: &Sector) -> Html {
     let d = match sector {
         Sector::Roads => "M8 3 4 21M16 3l4 18M12 4v3m0 3v3m0 3v4",
         Sector::DrinkingWater => "M12 3s-7 8-7 12a7 7 0 0 0 14 0c0-4-7-12-7-12Z",
@@ -24,6 +24,8 @@ pub fn sector_icon(sector: Sector) -> Html {
         Sector::Environment => "M12 22v-6M12 3l-6 8h3l-4 5h14l-4-5h3Z",
         Sector::Governance => "M3 9l9-5 9 5ZM5 9v9m4.5-9v9m5-9v9M19 9v9M3 20h18",
         Sector::Social => "M12 20s-8-5-8-11a4 4 0 0 1 8-1 4 4 0 0 1 8 1c0 6-8 11-8 11Z",
+        // A newer app's sector: a plain dot.
+        Sector::Unknown(_) => "M12 10a2 2 0 1 0 0 4 2 2 0 0 0 0-4Z",
     };
     html! {
         <svg viewBox="0 0 24 24" width="28" height="28" fill="none" stroke="currentColor"

@@ -77,16 +77,25 @@ pub fn group_label(reference: Option<&Reference>, lang: Lang, kind: GroupKind) -
         lang,
         kind.code(),
     )
-    .unwrap_or_else(|| {
-        let l = kind.labels();
-        lang.pick(&l.ar, &l.fr).to_string()
+    .unwrap_or_else(|| match &kind {
+        // A newer app's code is shown as it is.
+        GroupKind::Unknown(code) => code.clone(),
+        known => {
+            let l = known.labels();
+            lang.pick(&l.ar, &l.fr).to_string()
+        }
     })
 }
 
 pub fn sector_label(reference: Option<&Reference>, lang: Lang, sector: Sector) -> String {
     code_label(reference.map(|r| r.sectors.as_slice()), lang, sector.code()).unwrap_or_else(|| {
-        let l = sector.labels();
-        lang.pick(&l.ar, &l.fr).to_string()
+        match &sector {
+            Sector::Unknown(code) => code.clone(),
+            known => {
+                let l = known.labels();
+                lang.pick(&l.ar, &l.fr).to_string()
+            }
+        }
     })
 }
 
@@ -94,7 +103,7 @@ pub fn sector_label(reference: Option<&Reference>, lang: Lang, sector: Sector) -
 pub fn session_title(reference: Option<&Reference>, lang: Lang, session: &Session) -> String {
     format!(
         "{} · {} · {}",
-        group_label(reference, lang, session.meta.group_kind),
+        group_label(reference, lang, session.meta.group_kind.clone()),
         pole_name(reference, lang, &session.meta.pole_id),
         show_date(&session.meta.date)
     )

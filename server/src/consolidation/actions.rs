@@ -2,18 +2,19 @@
 //! transaction with its log rows.
 
 use super::*;
+use tachkhis_shared::codes::ErrorCode;
 
 pub(super) fn validate_title(title: &str) -> AppResult<String> {
     let t = title.trim();
     if t.is_empty() {
         return Err(AppError::bad_request(
-            "bad_title",
+            ErrorCode::BadTitle,
             "a need has a title: say in a few words what people asked for",
         ));
     }
     if t.chars().count() > MAX_TITLE_CHARS {
         return Err(AppError::bad_request(
-            "bad_title",
+            ErrorCode::BadTitle,
             format!("a need's title is at most {MAX_TITLE_CHARS} characters"),
         ));
     }
@@ -23,18 +24,18 @@ pub(super) fn validate_title(title: &str) -> AppResult<String> {
 pub(super) fn validate_description(d: &str) -> AppResult<()> {
     if d.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(AppError::bad_request(
-            "bad_description",
+            ErrorCode::BadDescription,
             format!("a need's description is at most {MAX_DESCRIPTION_CHARS} characters"),
         ));
     }
     Ok(())
 }
 
-pub(super) fn validate_sector(sector: &Option<String>) -> AppResult<()> {
+pub(super) fn validate_sector(sector: &Option<Sector>) -> AppResult<()> {
     match sector {
-        Some(code) if Sector::from_code(code).is_none() => Err(AppError::bad_request(
-            "bad_sector",
-            format!("unknown sector code {code:?}"),
+        Some(code) if !code.is_known() => Err(AppError::bad_request(
+            ErrorCode::BadSector,
+            format!("unknown sector code {:?}", code.code()),
         )),
         _ => Ok(()),
     }
@@ -49,7 +50,7 @@ pub(super) fn checked_ids(
 ) -> AppResult<Vec<String>> {
     if ids.len() > MAX_PROPOSALS_PER_ACTION {
         return Err(AppError::bad_request(
-            "too_many",
+            ErrorCode::TooMany,
             format!("at most {MAX_PROPOSALS_PER_ACTION} proposals at once"),
         ));
     }
@@ -64,13 +65,13 @@ pub(super) fn checked_ids(
         match stmt.query_row([&key], |r| r.get::<_, bool>(0)).optional()? {
             None => {
                 return Err(AppError::bad_request(
-                    "unknown_proposal",
+                    ErrorCode::UnknownProposal,
                     format!("no proposal {key}"),
                 ));
             }
             Some(true) if !allow_withdrawn => {
                 return Err(AppError::bad_request(
-                    "withdrawn_proposal",
+                    ErrorCode::WithdrawnProposal,
                     format!("proposal {key} was withdrawn on the tablet and cannot be placed"),
                 ));
             }
@@ -105,12 +106,12 @@ pub(super) fn current_need(tx: &Transaction<'_>, proposal: &str) -> AppResult<Op
 pub(super) fn begin(
     tx: &Transaction<'_>,
     user: &AuthUser,
-    kind: &str,
+    kind: ActionKind,
     detail: serde_json::Value,
 ) -> AppResult<i64> {
     tx.execute(
         "INSERT INTO consolidation_actions (at, user_id, kind, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![now_secs(), user.id, kind, detail.to_string()],
+        params![now_secs(), user.id, kind.code(), detail.to_string()],
     )?;
     let id = tx.last_insert_rowid();
     auth::audit(
@@ -162,14 +163,16 @@ pub(super) fn place(
 pub(super) fn field_value(
     tx: &Transaction<'_>,
     need: i64,
-    field: &str,
+    field: &NeedField,
 ) -> AppResult<Option<String>> {
     let sql = match field {
-        "title" => "SELECT title FROM needs WHERE id = ?1",
-        "sector" => "SELECT sector FROM needs WHERE id = ?1",
-        "description" => "SELECT description FROM needs WHERE id = ?1",
-        "closed_at" => "SELECT CAST(closed_at AS TEXT) FROM needs WHERE id = ?1",
-        _ => return Err(AppError::internal(format!("need field {field}"))),
+        NeedField::Title => "SELECT title FROM needs WHERE id = ?1",
+        NeedField::Sector => "SELECT sector FROM needs WHERE id = ?1",
+        NeedField::Description => "SELECT description FROM needs WHERE id = ?1",
+        NeedField::ClosedAt => "SELECT CAST(closed_at AS TEXT) FROM needs WHERE id = ?1",
+        NeedField::Created | NeedField::Unknown(_) => {
+            return Err(AppError::internal(format!("need field {field}")));
+        }
     };
     Ok(tx.query_row(sql, [need], |r| r.get(0))?)
 }
@@ -179,35 +182,35 @@ pub(super) fn set_field(
     tx: &Transaction<'_>,
     action: i64,
     need: i64,
-    field: &str,
+    field: NeedField,
     value: Option<&str>,
 ) -> AppResult<()> {
-    let before = field_value(tx, need, field)?;
+    let before = field_value(tx, need, &field)?;
     if before.as_deref() == value {
         return Ok(());
     }
     let now = now_secs();
-    match field {
-        "title" => {
+    match &field {
+        NeedField::Title => {
             let title = value.unwrap_or_default();
             tx.execute(
                 "UPDATE needs SET title = ?2, title_norm = ?3, updated_at = ?4 WHERE id = ?1",
                 params![need, title, normalize(title), now],
             )?;
         }
-        "sector" => {
+        NeedField::Sector => {
             tx.execute(
                 "UPDATE needs SET sector = ?2, updated_at = ?3 WHERE id = ?1",
                 params![need, value, now],
             )?;
         }
-        "description" => {
+        NeedField::Description => {
             tx.execute(
                 "UPDATE needs SET description = ?2, updated_at = ?3 WHERE id = ?1",
                 params![need, value.unwrap_or_default(), now],
             )?;
         }
-        "closed_at" => {
+        NeedField::ClosedAt => {
             let at: Option<i64> = value.and_then(|v| v.parse().ok());
             tx.execute(
                 "UPDATE needs SET closed_at = ?2, updated_at = ?3 WHERE id = ?1",
@@ -219,7 +222,7 @@ pub(super) fn set_field(
     tx.prepare_cached(
         "INSERT INTO need_edits (action_id, need_id, field, before, after) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![action, need, field, before, value])?;
+    .execute(params![action, need, field.code(), before, value])?;
     Ok(())
 }
 
@@ -228,14 +231,21 @@ pub(super) fn insert_need(
     user: &AuthUser,
     action: i64,
     title: &str,
-    sector: &Option<String>,
+    sector: &Option<Sector>,
     description: &str,
 ) -> AppResult<i64> {
     let now = now_secs();
     tx.execute(
         "INSERT INTO needs (title, title_norm, sector, description, created_at, created_by, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
-        params![title, normalize(title), sector, description, now, user.id],
+        params![
+            title,
+            normalize(title),
+            sector.as_ref().map(Sector::code),
+            description,
+            now,
+            user.id
+        ],
     )?;
     let id = tx.last_insert_rowid();
     tx.execute(
@@ -250,7 +260,7 @@ pub(super) fn new_need_of(
     tx: &Transaction<'_>,
     user: &AuthUser,
     action: i64,
-    (title, sector, description): (&str, &Option<String>, &str),
+    (title, sector, description): (&str, &Option<Sector>, &str),
     proposals: &[String],
 ) -> AppResult<ActionDone> {
     let need = insert_need(tx, user, action, title, sector, description)?;
@@ -272,7 +282,7 @@ pub fn create_need(tx: &Transaction<'_>, user: &AuthUser, body: &NewNeed) -> App
     let action = begin(
         tx,
         user,
-        "create",
+        ActionKind::Create,
         json!({ "title": title, "sector": body.sector, "proposal_ids": ids }),
     )?;
     new_need_of(
@@ -294,7 +304,7 @@ pub fn merge_into(
     live_need(tx, id)?;
     if body.proposal_ids.is_empty() && body.need_ids.is_empty() {
         return Err(AppError::bad_request(
-            "bad_request",
+            ErrorCode::BadRequest,
             "say which proposals or needs to merge",
         ));
     }
@@ -304,7 +314,7 @@ pub fn merge_into(
     needs.dedup();
     if needs.contains(&id) {
         return Err(AppError::bad_request(
-            "bad_request",
+            ErrorCode::BadRequest,
             "a need cannot be merged into itself",
         ));
     }
@@ -314,7 +324,7 @@ pub fn merge_into(
     let action = begin(
         tx,
         user,
-        "merge",
+        ActionKind::Merge,
         json!({ "into": id, "proposal_ids": ids, "need_ids": needs }),
     )?;
     for p in &ids {
@@ -338,7 +348,7 @@ pub fn merge_into(
             set_link(tx, action, *n, project, false)?;
             set_link(tx, action, id, project, true)?;
         }
-        set_field(tx, action, *n, "closed_at", Some(&now))?;
+        set_field(tx, action, *n, NeedField::ClosedAt, Some(&now))?;
     }
     Ok(ActionDone {
         action_id: action,
@@ -360,14 +370,14 @@ pub fn split(
     let ids = checked_ids(tx, &body.proposal_ids, true)?;
     if ids.is_empty() {
         return Err(AppError::bad_request(
-            "bad_request",
+            ErrorCode::BadRequest,
             "say which proposals leave for the new need",
         ));
     }
     for p in &ids {
         if current_need(tx, p)? != Some(id) {
             return Err(AppError::bad_request(
-                "not_in_need",
+                ErrorCode::NotInNeed,
                 format!("proposal {p} is not in need {id}"),
             ));
         }
@@ -375,7 +385,7 @@ pub fn split(
     let action = begin(
         tx,
         user,
-        "split",
+        ActionKind::Split,
         json!({ "from": id, "title": title, "proposal_ids": ids }),
     )?;
     new_need_of(
@@ -400,14 +410,14 @@ pub fn move_proposals(
     let ids = checked_ids(tx, &body.proposal_ids, body.need_id.is_none())?;
     if ids.is_empty() {
         return Err(AppError::bad_request(
-            "bad_request",
+            ErrorCode::BadRequest,
             "say which proposals to move",
         ));
     }
     let action = begin(
         tx,
         user,
-        "move",
+        ActionKind::Move,
         json!({ "to": body.need_id, "proposal_ids": ids }),
     )?;
     for p in &ids {
@@ -436,17 +446,23 @@ pub fn patch_need(
     let action = begin(
         tx,
         user,
-        "edit",
+        ActionKind::Edit,
         json!({ "need": id, "title": title, "sector": body.sector, "description": body.description }),
     )?;
     if let Some(t) = &title {
-        set_field(tx, action, id, "title", Some(t))?;
+        set_field(tx, action, id, NeedField::Title, Some(t))?;
     }
     if let Some(s) = &body.sector {
-        set_field(tx, action, id, "sector", s.as_deref())?;
+        set_field(
+            tx,
+            action,
+            id,
+            NeedField::Sector,
+            s.as_ref().map(Sector::code),
+        )?;
     }
     if let Some(d) = &body.description {
-        set_field(tx, action, id, "description", Some(d))?;
+        set_field(tx, action, id, NeedField::Description, Some(d))?;
     }
     Ok(ActionDone {
         action_id: action,
@@ -513,7 +529,11 @@ pub fn link_project(
             format!("need {need} is not linked to project {project}")
         }));
     }
-    let kind = if linked { "link" } else { "unlink" };
+    let kind = if linked {
+        ActionKind::Link
+    } else {
+        ActionKind::Unlink
+    };
     let action = begin(tx, user, kind, json!({ "need": need, "project": project }))?;
     set_link(tx, action, need, project, linked)?;
     Ok(ActionDone {

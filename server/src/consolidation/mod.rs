@@ -17,12 +17,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rusqlite::{OptionalExtension, Transaction, params, params_from_iter, types::Value};
 use serde_json::json;
 use tachkhis_shared::{
-    Sector,
+    GroupKind, Sector,
     api::consolidation::{
         ActionDone, ActionEntry, Lineage, LineageStep, MergeInto, MoveProposals, NeedDetail,
         NeedPatch, NeedSummary, NewNeed, OfficeProposal, ProposalFilter, ProposalPage,
         ProposalStatus, RejectSuggestion, SplitNeed, Suggestion, SuggestionReason,
     },
+    codes::{ActionKind, NeedField},
     text::normalize,
 };
 use uuid::Uuid;

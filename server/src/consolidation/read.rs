@@ -2,6 +2,7 @@
 //! the action log.
 
 use super::*;
+use tachkhis_shared::codes::ErrorCode;
 
 pub(super) const PROPOSAL_SELECT: &str = "SELECT p.id, p.session_id, p.problem, p.solution, p.sector, p.douar_id, p.raised_by,
         p.votes, s.pole_id, s.group_kind, s.date, s.present, p.deleted, m.need_id, n.title,
@@ -42,12 +43,12 @@ pub(super) fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficeProp
         session_id: uuid_col(r, 1)?,
         problem: r.get(2)?,
         solution: r.get(3)?,
-        sector: r.get(4)?,
+        sector: crate::db::opt_code(r, 4)?,
         douar_id: r.get(5)?,
         raised_by: r.get(6)?,
         votes: r.get(7)?,
         pole_id: r.get(8)?,
-        group_kind: r.get(9)?,
+        group_kind: crate::db::code(r, 9)?,
         date: r.get(10)?,
         present: r.get(11)?,
         status,
@@ -77,11 +78,11 @@ pub fn list_proposals(tx: &Transaction<'_>, f: &ProposalFilter) -> AppResult<Pro
         ));
     }
     if let Some(kind) = &f.group_kind {
-        let n = arg(Value::Text(kind.clone()), &mut args);
+        let n = arg(Value::Text(kind.code().to_string()), &mut args);
         clauses.push(format!("s.group_kind = ?{n}"));
     }
     if let Some(sector) = &f.sector {
-        let n = arg(Value::Text(sector.clone()), &mut args);
+        let n = arg(Value::Text(sector.code().to_string()), &mut args);
         clauses.push(format!("p.sector = ?{n}"));
     }
     if let Some(session) = &f.session {
@@ -93,17 +94,15 @@ pub fn list_proposals(tx: &Transaction<'_>, f: &ProposalFilter) -> AppResult<Pro
         clauses.push(format!("m.need_id = ?{n}"));
     }
     if let Some(status) = &f.status {
-        match ProposalStatus::from_code(status) {
-            Some(ProposalStatus::Unplaced) => {
-                clauses.push("p.deleted = 0 AND m.need_id IS NULL".into())
-            }
-            Some(ProposalStatus::Placed) => {
+        match status {
+            ProposalStatus::Unplaced => clauses.push("p.deleted = 0 AND m.need_id IS NULL".into()),
+            ProposalStatus::Placed => {
                 clauses.push("p.deleted = 0 AND m.need_id IS NOT NULL".into())
             }
-            Some(ProposalStatus::Withdrawn) => clauses.push("p.deleted = 1".into()),
-            None => {
+            ProposalStatus::Withdrawn => clauses.push("p.deleted = 1".into()),
+            ProposalStatus::Unknown(_) => {
                 return Err(AppError::bad_request(
-                    "bad_filter",
+                    ErrorCode::BadFilter,
                     "status is one of unplaced, placed, withdrawn",
                 ));
             }
@@ -168,7 +167,7 @@ pub(super) fn summaries(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Ve
             Ok(NeedSummary {
                 id: r.get(0)?,
                 title: r.get(1)?,
-                sector: r.get(2)?,
+                sector: crate::db::opt_code(r, 2)?,
                 description: r.get(3)?,
                 updated_at: r.get(4)?,
                 proposals: 0,
@@ -193,7 +192,7 @@ pub(super) fn summaries(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Ve
         douars: BTreeSet<String>,
     }
     let mut acc: HashMap<i64, Acc> = HashMap::new();
-    let mut session_info: HashMap<String, (String, i64)> = HashMap::new();
+    let mut session_info: HashMap<String, (GroupKind, i64)> = HashMap::new();
     let mut session_douars: HashMap<String, Vec<String>> = HashMap::new();
     {
         let mut stmt = tx.prepare(&format!(
@@ -229,7 +228,7 @@ pub(super) fn summaries(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Ve
                     session_douars.entry(session.clone()).or_default();
                 }
             }
-            session_info.insert(session.clone(), (r.get(3)?, r.get(4)?));
+            session_info.insert(session.clone(), (crate::db::code(r, 3)?, r.get(4)?));
             a.sessions.insert(session);
         }
     }
@@ -345,7 +344,7 @@ pub fn lineage(tx: &Transaction<'_>, proposal: Uuid) -> AppResult<Option<Lineage
                 action_id: r.get(0)?,
                 at: r.get(1)?,
                 username: r.get(2)?,
-                kind: r.get(3)?,
+                kind: crate::db::code(r, 3)?,
                 from_need: r.get(4)?,
                 to_need: r.get(5)?,
             })
@@ -370,7 +369,7 @@ pub(super) fn action_entry(tx: &Transaction<'_>, id: i64) -> AppResult<Option<Ac
                     id: r.get(0)?,
                     at: r.get(1)?,
                     username: r.get(2)?,
-                    kind: r.get(3)?,
+                    kind: crate::db::code(r, 3)?,
                     detail: r.get(4)?,
                     undoes: r.get(5)?,
                     undone_by: r.get(6)?,

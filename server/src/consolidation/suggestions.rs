@@ -2,6 +2,7 @@
 //! office's rejections of them.
 
 use super::*;
+use tachkhis_shared::codes::ErrorCode;
 
 /// Groups of proposals that say the same thing, best first: either a new need (unplaced
 /// proposals alike), or unplaced proposals to add to the live need their look-alikes are in.
@@ -143,7 +144,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
             confidence: g.confidence,
             reason: SuggestionReason {
                 shared_words: g.shared_terms,
-                same_sector,
+                same_sector: same_sector.map(|s| Sector::parse(&s)),
                 douar_ids: douar_ids.into_iter().collect(),
                 same_pole,
             },
@@ -165,13 +166,13 @@ pub fn reject_suggestion(
     let ids = checked_ids(tx, &body.proposal_ids, false)?;
     if ids.len() < 2 {
         return Err(AppError::bad_request(
-            "bad_request",
+            ErrorCode::BadRequest,
             "a suggestion to reject has at least two proposals",
         ));
     }
     if ids.len() > 200 {
         return Err(AppError::bad_request(
-            "too_many",
+            ErrorCode::TooMany,
             "reject at most 200 proposals at once",
         ));
     }

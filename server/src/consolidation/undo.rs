@@ -7,7 +7,7 @@ pub(super) struct Effects {
     /// proposal → (need before the action, need after it)
     pub(super) moves: BTreeMap<String, (Option<i64>, Option<i64>)>,
     /// (need, field) → (before, after)
-    pub(super) edits: BTreeMap<(i64, String), (Option<String>, Option<String>)>,
+    pub(super) edits: BTreeMap<(i64, NeedField), (Option<String>, Option<String>)>,
     pub(super) created: Vec<i64>,
     /// (need, project) → linked after the action
     pub(super) links: BTreeMap<(i64, i64), bool>,
@@ -40,8 +40,8 @@ pub(super) fn effects(tx: &Transaction<'_>, action: i64) -> AppResult<Effects> {
         )?;
         let mut rows = stmt.query([action])?;
         while let Some(r) = rows.next()? {
-            let (need, field): (i64, String) = (r.get(0)?, r.get(1)?);
-            if field == "created" {
+            let (need, field): (i64, NeedField) = (r.get(0)?, crate::db::code(r, 1)?);
+            if field == NeedField::Created {
                 e.created.push(need);
                 continue;
             }
@@ -82,7 +82,7 @@ pub(super) fn undo_blocker(tx: &Transaction<'_>, entry: &ActionEntry) -> AppResu
     if entry.undone_by.is_some() {
         return Ok(Some("this action was already undone".into()));
     }
-    if entry.kind == "undo" {
+    if entry.kind == ActionKind::Undo {
         return Ok(Some("an undo cannot itself be undone".into()));
     }
     let e = effects(tx, entry.id)?;
@@ -120,7 +120,7 @@ pub(super) fn undo_blocker(tx: &Transaction<'_>, entry: &ActionEntry) -> AppResu
     let reopened: HashSet<i64> = e
         .edits
         .iter()
-        .filter(|((_, f), (before, _))| f == "closed_at" && before.is_none())
+        .filter(|((_, f), (before, _))| *f == NeedField::ClosedAt && before.is_none())
         .map(|((n, _), _)| *n)
         .collect();
     for (before, _) in e.moves.values() {
@@ -172,7 +172,7 @@ pub fn undo(tx: &Transaction<'_>, user: &AuthUser, id: i64) -> AppResult<ActionD
     let action = begin(
         tx,
         user,
-        "undo",
+        ActionKind::Undo,
         json!({ "action": id, "kind": entry.kind }),
     )?;
     tx.execute(
@@ -185,16 +185,16 @@ pub fn undo(tx: &Transaction<'_>, user: &AuthUser, id: i64) -> AppResult<ActionD
     )?;
     // Reopen first, so that proposals can go back into needs this action had closed.
     for ((need, field), (before, _)) in &e.edits {
-        if field == "closed_at" {
-            set_field(tx, action, *need, field, before.as_deref())?;
+        if *field == NeedField::ClosedAt {
+            set_field(tx, action, *need, field.clone(), before.as_deref())?;
         }
     }
     for (p, (before, _)) in &e.moves {
         place(tx, action, p, *before)?;
     }
     for ((need, field), (before, _)) in &e.edits {
-        if field != "closed_at" {
-            set_field(tx, action, *need, field, before.as_deref())?;
+        if *field != NeedField::ClosedAt {
+            set_field(tx, action, *need, field.clone(), before.as_deref())?;
         }
     }
     for ((need, project), linked) in &e.links {
@@ -202,7 +202,7 @@ pub fn undo(tx: &Transaction<'_>, user: &AuthUser, id: i64) -> AppResult<ActionD
     }
     let now = now_secs().to_string();
     for need in &e.created {
-        set_field(tx, action, *need, "closed_at", Some(&now))?;
+        set_field(tx, action, *need, NeedField::ClosedAt, Some(&now))?;
     }
     let need_id = e
         .created

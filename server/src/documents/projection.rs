@@ -54,8 +54,10 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
     let mut att = tx.prepare_cached(
         "INSERT INTO attendance (session_id, category, count) VALUES (?1, ?2, ?3)",
     )?;
-    for c in AttendanceCategory::ALL {
-        att.execute(params![id, c.code(), s.attendance.get(*c)])?;
+    // Every known category, and any a newer app counted (kept as it came).
+    let newer = s.attendance.0.keys().filter(|c| !c.is_known());
+    for c in AttendanceCategory::ALL.iter().chain(newer) {
+        att.execute(params![id, c.code(), s.attendance.get(c.clone())])?;
     }
     let mut prop = tx.prepare_cached(
         "INSERT INTO proposals (id, session_id, problem, solution, problem_norm, solution_norm, sector, douar_id,
@@ -76,7 +78,7 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
             solution,
             normalize(&problem),
             normalize(&solution),
-            p.sector.map(|x| x.code()),
+            p.sector.as_ref().map(|x| x.code()),
             p.douar_id,
             clean(&p.raised_by),
             p.created_at,

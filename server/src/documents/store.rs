@@ -3,6 +3,7 @@
 
 use automerge::{AutoCommit, ChangeHash};
 use rusqlite::{OptionalExtension, Transaction, params};
+use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
     session::{Session, SessionDoc},
     sync::guard::Summary,
@@ -57,7 +58,7 @@ pub fn load_doc(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<AutoCommit> {
     let mut rows = stmt.query([doc_id.to_string()])?;
     let mut doc: Option<AutoCommit> = None;
     let unreadable = |what: String| AppError::BadRequest {
-        code: "document_unreadable",
+        code: ErrorCode::DocumentUnreadable,
         message: format!("document {doc_id}: the server's copy cannot be read ({what})"),
         doc_id: Some(doc_id),
     };
@@ -160,7 +161,7 @@ pub fn persist_changes(
 /// builds assert): a failure there refuses the message like any other bad message.
 fn save(doc_id: Uuid, f: impl FnOnce() -> Vec<u8>) -> AppResult<Vec<u8>> {
     guarded(f).map_err(|panic| AppError::BadRequest {
-        code: "bad_sync_message",
+        code: ErrorCode::BadSyncMessage,
         message: format!("document {doc_id}: the changes could not be stored ({panic})"),
         doc_id: Some(doc_id),
     })
@@ -274,7 +275,7 @@ pub fn exchange(
         None => DocStatus::Ok,
     };
     let refused = |what: String| AppError::BadRequest {
-        code: "bad_sync_message",
+        code: ErrorCode::BadSyncMessage,
         message: format!("document {doc_id}: {what}"),
         doc_id: Some(doc_id),
     };

@@ -7,19 +7,19 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use tachkhis_shared::api::ErrorBody;
+use tachkhis_shared::{api::ErrorBody, codes::ErrorCode};
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
     BadRequest {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         doc_id: Option<Uuid>,
     },
     #[error("{}", unauthorized_message(.0))]
-    Unauthorized(&'static str),
+    Unauthorized(ErrorCode),
     #[error("not allowed for this role")]
     Forbidden,
     #[error("{0}")]
@@ -40,22 +40,22 @@ pub enum AppError {
 
 /// What a 401 says to people, by its code. A revoked tablet's facilitator must learn that their
 /// work is safe on the tablet, not only that access ended.
-fn unauthorized_message(code: &str) -> &'static str {
+fn unauthorized_message(code: &ErrorCode) -> &'static str {
     match code {
-        "token_revoked" => {
+        ErrorCode::TokenRevoked => {
             "this tablet's login was revoked by an administrator (or logged out): it can no longer \
              sync; the work on the tablet is kept and can still be exported"
         }
-        "token_expired" => {
+        ErrorCode::TokenExpired => {
             "this login has expired: log in again to sync; the work on the tablet is kept"
         }
-        "bad_credentials" => "wrong username or password",
+        ErrorCode::BadCredentials => "wrong username or password",
         _ => "authentication required",
     }
 }
 
 impl AppError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::BadRequest {
             code,
             message: message.into(),
@@ -85,13 +85,13 @@ impl From<JsonRejection> for AppError {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return AppError::PayloadTooLarge;
         }
-        AppError::bad_request("bad_json", r.body_text())
+        AppError::bad_request(ErrorCode::BadJson, r.body_text())
     }
 }
 
 impl From<QueryRejection> for AppError {
     fn from(r: QueryRejection) -> Self {
-        AppError::bad_request("bad_query", r.body_text())
+        AppError::bad_request(ErrorCode::BadQuery, r.body_text())
     }
 }
 
@@ -100,25 +100,33 @@ impl From<BytesRejection> for AppError {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return AppError::PayloadTooLarge;
         }
-        AppError::bad_request("bad_body", r.body_text())
+        AppError::bad_request(ErrorCode::BadBody, r.body_text())
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, doc_id) = match &self {
-            AppError::BadRequest { code, doc_id, .. } => (StatusCode::BAD_REQUEST, *code, *doc_id),
-            AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, *code, None),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
-            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
-            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
-            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
-            AppError::TooManyAttempts { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", None)
+            AppError::BadRequest { code, doc_id, .. } => {
+                (StatusCode::BAD_REQUEST, code.clone(), *doc_id)
             }
+            AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, code.clone(), None),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, None),
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
+            AppError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                None,
+            ),
+            AppError::TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyAttempts,
+                None,
+            ),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, None)
             }
         };
         let message = match &self {
@@ -128,7 +136,7 @@ impl IntoResponse for AppError {
         let mut response = (
             status,
             Json(ErrorBody {
-                error: code.to_string(),
+                error: code,
                 message,
                 doc_id,
             }),

@@ -5,6 +5,7 @@ use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
 };
+use tachkhis_shared::codes::ErrorCode;
 
 /// `axum::Json` with `{error, message}` rejections.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
@@ -24,10 +25,9 @@ pub struct Query<T>(pub T);
 
 /// A numeric id from the path, or a 400 that says which id was wrong.
 pub fn parse_id(raw: &str, what: &'static str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::bad_request("bad_id", format!("the {what} id is not a number")))
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        AppError::bad_request(ErrorCode::BadId, format!("the {what} id is not a number"))
+    })
 }
 
 /// The raw body, within the route's body limit.

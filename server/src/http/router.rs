@@ -7,6 +7,7 @@ use axum::{
     http::{HeaderValue, header},
     response::IntoResponse,
 };
+use tachkhis_shared::codes::ErrorCode;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
@@ -58,7 +59,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
         .method_not_allowed_fallback(|| async {
             AppError::bad_request(
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "this endpoint does not take that method",
             )
         });

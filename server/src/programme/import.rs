@@ -20,6 +20,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use serde_json::json;
 use tachkhis_shared::{
+    Sector,
     api::programme::{ImportError, ImportReport, PartnerShare, ProjectInput},
     money::{Mad, parse_mad},
     reference::Reference,
@@ -318,7 +319,7 @@ fn parse_flag(column: &str, text: &str) -> Result<bool, String> {
     }
 }
 
-fn sector_code(text: &str) -> Result<Option<String>, String> {
+fn sector_code(text: &str) -> Result<Option<Sector>, String> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
@@ -327,7 +328,7 @@ fn sector_code(text: &str) -> Result<Option<String>, String> {
     Reference::sector_labels()
         .into_iter()
         .find(|s| s.code == t || normalize(&s.ar) == key || normalize(&s.fr) == key)
-        .map(|s| Some(s.code))
+        .map(|s| Some(Sector::parse(&s.code)))
         .ok_or_else(|| format!("sector: unknown sector '{t}'"))
 }
 
@@ -608,7 +609,7 @@ mod tests {
             p.input.partners_contribution.unwrap().to_string(),
             "300000.00"
         );
-        assert_eq!(p.input.sector.as_deref(), Some("roads"));
+        assert_eq!(p.input.sector, Some(tachkhis_shared::Sector::Roads));
     }
 
     #[test]

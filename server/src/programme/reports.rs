@@ -49,7 +49,7 @@ pub fn needs_by_place(tx: &Transaction<'_>) -> AppResult<NeedsByPlace> {
                 Some(PlaceNeed {
                     need_id,
                     title,
-                    sector,
+                    sector: sector.map(|s: String| Sector::parse(&s)),
                     proposals,
                     from_women,
                 })
@@ -125,7 +125,7 @@ pub fn projects_table(tx: &Transaction<'_>) -> AppResult<Table> {
                 "title_fr" => Cell::text(&i.title_fr),
                 "title_en" => Cell::text(&i.title_en),
                 "description" => Cell::text(&i.description),
-                "sector" => Cell::opt_text(i.sector.clone()),
+                "sector" => Cell::opt_text(i.sector.as_ref().map(|s| s.code().to_string())),
                 "location" => Cell::text(&i.location),
                 "douars" => Cell::Text(join_list(&i.douar_ids)),
                 "poles" => Cell::Text(join_list(&i.pole_ids)),

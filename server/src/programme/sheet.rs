@@ -1,6 +1,7 @@
 //! The project sheet: loaded, validated, written with its douars, poles and partners.
 
 use super::*;
+use tachkhis_shared::codes::ErrorCode;
 
 /// Projects with their douars, poles, partners and alive needs: every project (`None`) or one.
 /// Five queries whatever the number of projects.
@@ -27,7 +28,7 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
                     title_fr: r.get(5)?,
                     title_en: r.get(6)?,
                     description: r.get(7)?,
-                    sector: r.get(8)?,
+                    sector: crate::db::opt_code(r, 8)?,
                     location: r.get(9)?,
                     douar_ids: Vec::new(),
                     pole_ids: Vec::new(),
@@ -268,8 +269,15 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
     if lk.axis_of(input.programme_id).is_none() {
         reasons.push(format!("unknown programme id {}", input.programme_id));
     }
+    if input
+        .sector
+        .as_ref()
+        .is_some_and(|s| s.code().trim().is_empty())
+    {
+        input.sector = None;
+    }
     if let Some(s) = &input.sector
-        && Sector::from_code(s).is_none()
+        && !s.is_known()
     {
         reasons.push(format!("unknown sector '{s}'"));
     }
@@ -357,7 +365,6 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
         ));
     }
     for opt in [
-        &mut input.sector,
         &mut input.funding_source,
         &mut input.status,
         &mut input.programme_note,
@@ -370,7 +377,7 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
 }
 
 pub(super) fn invalid(reasons: Vec<String>) -> AppError {
-    AppError::bad_request("invalid_project", reasons.join("; "))
+    AppError::bad_request(ErrorCode::InvalidProject, reasons.join("; "))
 }
 
 pub(super) fn project_with_number(tx: &Transaction<'_>, number: i64) -> AppResult<Option<i64>> {
@@ -419,7 +426,7 @@ pub fn write_project(tx: &Transaction<'_>, id: Option<i64>, p: &ProjectInput) ->
         p.title_fr,
         p.title_en,
         p.description,
-        p.sector,
+        p.sector.as_ref().map(Sector::code),
         p.location,
         p.beneficiaries_women,
         p.beneficiaries_men,

@@ -18,7 +18,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
             Ok(TraceNeed {
                 id: r.get(0)?,
                 title: r.get(1)?,
-                sector: r.get(2)?,
+                sector: crate::db::opt_code(r, 2)?,
                 description: r.get(3)?,
                 proposals: Vec::new(),
             })
@@ -43,7 +43,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
                 id: Uuid::parse_str(&sid).unwrap_or_default(),
                 pole_id: r.get(1)?,
                 douar_ids: Vec::new(),
-                group_kind: r.get(2)?,
+                group_kind: crate::db::code(r, 2)?,
                 date: r.get(3)?,
                 attendance: Vec::new(),
                 present: r.get(4)?,
@@ -70,7 +70,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
     while let Some(r) = rows.next()? {
         if let Some(s) = sessions.get_mut(&r.get::<_, String>(0)?) {
             s.attendance.push(AttendanceRow {
-                category: r.get(1)?,
+                category: crate::db::code(r, 1)?,
                 count: r.get(2)?,
             });
         }
@@ -101,7 +101,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
             id: Uuid::parse_str(&pid).unwrap_or_default(),
             problem: r.get(2)?,
             solution: r.get(3)?,
-            sector: r.get(4)?,
+            sector: crate::db::opt_code(r, 4)?,
             douar_id: r.get(5)?,
             deleted: r.get(6)?,
             votes: r.get(7)?,
@@ -112,12 +112,9 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
     let sessions_by_group = GroupKind::ALL
         .iter()
         .filter_map(|g| {
-            let n = sessions
-                .values()
-                .filter(|s| s.group_kind == g.code())
-                .count() as i64;
+            let n = sessions.values().filter(|s| s.group_kind == *g).count() as i64;
             (n > 0).then(|| GroupCount {
-                group_kind: g.code().to_string(),
+                group_kind: g.clone(),
                 sessions: n,
             })
         })

@@ -7,6 +7,7 @@ use rand::RngCore;
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use tachkhis_shared::api::{LoginResponse, Role};
+use tachkhis_shared::codes::ErrorCode;
 
 use crate::{
     AppState,
@@ -69,7 +70,7 @@ pub fn validate_username(username: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::bad_request(
-            "bad_username",
+            ErrorCode::BadUsername,
             format!("a username is 1 to {MAX_USERNAME_CHARS} letters, digits or . - _ @"),
         ))
     }
@@ -81,7 +82,7 @@ pub fn validate_password(password: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::bad_request(
-            "bad_password",
+            ErrorCode::BadPassword,
             format!("a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
         ))
     }
@@ -170,7 +171,7 @@ pub fn issue_token(
     let Some(row) = now_row.filter(|r| {
         r.user_id == checked.user_id && r.password_hash == checked.password_hash && !r.disabled
     }) else {
-        return Err(AppError::Unauthorized("bad_credentials"));
+        return Err(AppError::Unauthorized(ErrorCode::BadCredentials));
     };
     let role = Role::from_code(&row.role)
         .ok_or_else(|| AppError::internal(format!("unknown role {}", row.role)))?;
@@ -213,7 +214,7 @@ pub fn login(
     let ok = verify_password(password, &hash_to_check(row.as_ref()));
     match row {
         Some(row) if ok && !row.disabled => issue_token(tx, username, &row, ttl_days),
-        _ => Err(AppError::Unauthorized("bad_credentials")),
+        _ => Err(AppError::Unauthorized(ErrorCode::BadCredentials)),
     }
 }
 
@@ -297,17 +298,17 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
         user_agent,
     )) = row
     else {
-        return Err(AppError::Unauthorized("invalid_token"));
+        return Err(AppError::Unauthorized(ErrorCode::InvalidToken));
     };
     if revoked_at.is_some() {
-        return Err(AppError::Unauthorized("token_revoked"));
+        return Err(AppError::Unauthorized(ErrorCode::TokenRevoked));
     }
     if expires_at <= now {
-        return Err(AppError::Unauthorized("token_expired"));
+        return Err(AppError::Unauthorized(ErrorCode::TokenExpired));
     }
     let role = Role::from_code(&role).filter(|_| !disabled);
     let Some(role) = role else {
-        return Err(AppError::Unauthorized("invalid_token"));
+        return Err(AppError::Unauthorized(ErrorCode::InvalidToken));
     };
     Ok((
         AuthUser { id, username, role },
@@ -331,9 +332,11 @@ pub fn check_still_valid(tx: &Transaction<'_>, public_id: &str, now: i64) -> App
         )
         .optional()?;
     match row {
-        None => Err(AppError::Unauthorized("invalid_token")),
-        Some((Some(_), _)) => Err(AppError::Unauthorized("token_revoked")),
-        Some((None, expires)) if expires <= now => Err(AppError::Unauthorized("token_expired")),
+        None => Err(AppError::Unauthorized(ErrorCode::InvalidToken)),
+        Some((Some(_), _)) => Err(AppError::Unauthorized(ErrorCode::TokenRevoked)),
+        Some((None, expires)) if expires <= now => {
+            Err(AppError::Unauthorized(ErrorCode::TokenExpired))
+        }
         Some(_) => Ok(()),
     }
 }
@@ -390,12 +393,12 @@ fn bearer_token(parts: &Parts) -> AppResult<String> {
         .headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or(AppError::Unauthorized("missing_token"))?;
+        .ok_or(AppError::Unauthorized(ErrorCode::MissingToken))?;
     Ok(header
         .strip_prefix("Bearer ")
         .map(str::trim)
         .filter(|t| !t.is_empty() && t.len() <= 256)
-        .ok_or(AppError::Unauthorized("missing_token"))?
+        .ok_or(AppError::Unauthorized(ErrorCode::MissingToken))?
         .to_string())
 }
 

@@ -4,6 +4,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use tachkhis_shared::api::{Device, Role};
+use tachkhis_shared::codes::ErrorCode;
 
 use crate::{
     http::error::{AppError, AppResult},
@@ -103,7 +104,7 @@ pub fn set_label(
     let label = label.trim();
     if label.chars().count() > MAX_LABEL_CHARS {
         return Err(AppError::bad_request(
-            "bad_label",
+            ErrorCode::BadLabel,
             format!("a device name has at most {MAX_LABEL_CHARS} characters"),
         ));
     }

@@ -9,38 +9,8 @@ use uuid::Uuid;
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
 
-/// Where a proposal stands in consolidation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ProposalStatus {
-    /// Not yet in a need.
-    Unplaced,
-    /// In a need.
-    Placed,
-    /// Deleted on the tablet: kept, shown as withdrawn, never counted.
-    Withdrawn,
-}
-
-impl ProposalStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            ProposalStatus::Unplaced => "unplaced",
-            ProposalStatus::Placed => "placed",
-            ProposalStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [
-            ProposalStatus::Unplaced,
-            ProposalStatus::Placed,
-            ProposalStatus::Withdrawn,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-    }
-}
+pub use crate::codes::{ActionKind, NeedField, ProposalStatus};
+use crate::codes::{GroupKind, Sector};
 
 /// Filters of the office's proposal table (query string of `GET /api/proposals`). Every field
 /// is optional; text search ignores Arabic spelling variants (tatweel, hamza, keheh, …).
@@ -50,12 +20,12 @@ impl ProposalStatus {
 pub struct ProposalFilter {
     pub pole: Option<String>,
     pub douar: Option<String>,
-    pub group_kind: Option<String>,
-    pub sector: Option<String>,
+    pub group_kind: Option<GroupKind>,
+    pub sector: Option<Sector>,
     pub session: Option<Uuid>,
     pub need: Option<i64>,
     /// `unplaced`, `placed` or `withdrawn`; absent = all.
-    pub status: Option<String>,
+    pub status: Option<ProposalStatus>,
     /// Words to find in the problem or the solution, in any spelling.
     pub q: Option<String>,
     /// Page size (default 500, at most 5000).
@@ -71,13 +41,13 @@ pub struct OfficeProposal {
     pub session_id: Uuid,
     pub problem: String,
     pub solution: String,
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     /// The douar the proposal is about (one of its session's douars), if given.
     pub douar_id: Option<String>,
     pub raised_by: String,
     pub votes: i64,
     pub pole_id: String,
-    pub group_kind: String,
+    pub group_kind: GroupKind,
     pub date: String,
     pub session_douar_ids: Vec<String>,
     pub present: i64,
@@ -104,7 +74,7 @@ pub struct SuggestionReason {
     /// Words (normalised) the proposals share, most telling first.
     pub shared_words: Vec<String>,
     /// The sector all of them have, when they agree.
-    pub same_sector: Option<String>,
+    pub same_sector: Option<Sector>,
     /// The douars they are about, when they are the same or in one pole.
     pub douar_ids: Vec<String>,
     pub same_pole: Option<String>,
@@ -137,7 +107,7 @@ pub struct RejectSuggestion {
 pub struct NewNeed {
     pub title: String,
     #[serde(default)]
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     #[serde(default)]
     pub description: String,
     pub proposal_ids: Vec<Uuid>,
@@ -154,7 +124,7 @@ pub struct NeedPatch {
         with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    pub sector: Option<Option<String>>,
+    pub sector: Option<Option<Sector>>,
     pub description: Option<String>,
 }
 
@@ -175,7 +145,7 @@ pub struct SplitNeed {
     pub proposal_ids: Vec<Uuid>,
     pub title: String,
     #[serde(default)]
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     #[serde(default)]
     pub description: String,
 }
@@ -200,14 +170,14 @@ pub struct LinkProject {
 pub struct NeedSummary {
     pub id: i64,
     pub title: String,
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     pub description: String,
     pub proposals: i64,
     pub withdrawn: i64,
     /// Distinct sessions that raised it.
     pub sessions: i64,
     /// Distinct sessions by group kind code (women, men, youth, disability, associations, mixed).
-    pub sessions_by_group: BTreeMap<String, i64>,
+    pub sessions_by_group: BTreeMap<GroupKind, i64>,
     /// People present, summed over the distinct sessions that raised it.
     pub present: i64,
     pub pole_ids: Vec<String>,
@@ -223,8 +193,7 @@ pub struct ActionEntry {
     pub id: i64,
     pub at: i64,
     pub username: Option<String>,
-    /// `create`, `merge`, `move`, `split`, `edit`, `link`, `unlink`, `undo`.
-    pub kind: String,
+    pub kind: ActionKind,
     /// What was asked, as JSON text.
     pub detail: String,
     pub proposals_moved: i64,
@@ -252,7 +221,7 @@ pub struct LineageStep {
     pub action_id: i64,
     pub at: i64,
     pub username: Option<String>,
-    pub kind: String,
+    pub kind: ActionKind,
     pub from_need: Option<i64>,
     pub to_need: Option<i64>,
 }

@@ -11,6 +11,7 @@ pub mod consolidation;
 pub mod programme;
 pub mod sessions;
 
+pub use crate::codes::ErrorCode;
 pub use auth::*;
 pub use sessions::*;
 
@@ -57,7 +58,7 @@ impl Role {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ErrorBody {
     /// Stable code, e.g. `bad_request`, `unauthorized`, `not_found`, `bad_sync_message`.
-    pub error: String,
+    pub error: ErrorCode,
     pub message: String,
     /// The document a sync error is about, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

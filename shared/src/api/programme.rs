@@ -5,6 +5,8 @@
 //! that the source does not give is `None`, never zero: totals count it as zero and say how
 //! many projects had no amount.
 
+use crate::codes::{GroupKind, Sector};
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -42,7 +44,7 @@ pub struct ProjectInput {
     pub title_en: String,
     pub description: String,
     /// A sector code (`reference::Sector`), or none.
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     /// Free text location ("commune centre", "16 douars: …").
     pub location: String,
     pub douar_ids: Vec<String>,
@@ -114,7 +116,7 @@ pub struct ProjectSummary {
     pub title_ar: String,
     pub title_fr: String,
     pub placeholder: bool,
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub commune_contribution: Option<Mad>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
@@ -226,7 +228,7 @@ pub struct ImportError {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ImportErrorBody {
     /// `bad_import`.
-    pub error: String,
+    pub error: crate::codes::ErrorCode,
     pub message: String,
     pub errors: Vec<ImportError>,
 }
@@ -239,7 +241,7 @@ pub struct TraceSession {
     pub pole_id: String,
     pub douar_ids: Vec<String>,
     /// A `GroupKind` code.
-    pub group_kind: String,
+    pub group_kind: GroupKind,
     /// yyyy-mm-dd.
     pub date: String,
     /// Attendance by category (`AttendanceCategory` codes).
@@ -254,7 +256,7 @@ pub struct TraceProposal {
     pub id: Uuid,
     pub problem: String,
     pub solution: String,
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     pub douar_id: Option<String>,
     /// Deleted on the tablet after it was placed in the need.
     pub deleted: bool,
@@ -267,7 +269,7 @@ pub struct TraceProposal {
 pub struct TraceNeed {
     pub id: i64,
     pub title: String,
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     pub description: String,
     /// Session date order.
     pub proposals: Vec<TraceProposal>,
@@ -291,7 +293,7 @@ pub struct ProjectTrace {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct GroupCount {
-    pub group_kind: String,
+    pub group_kind: GroupKind,
     pub sessions: i64,
 }
 
@@ -301,7 +303,7 @@ pub struct GroupCount {
 pub struct PlaceNeed {
     pub need_id: i64,
     pub title: String,
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     /// Proposals of this need raised there (deleted proposals not counted).
     pub proposals: i64,
     /// Of those, proposals raised in women's sessions.

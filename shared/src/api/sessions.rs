@@ -1,5 +1,7 @@
 //! Sessions as the office reads them: the projection of their documents.
 
+use crate::codes::{AttendanceCategory, GroupKind, Sector};
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -12,7 +14,7 @@ use utoipa::ToSchema;
 pub struct SessionSummary {
     pub id: Uuid,
     pub pole_id: String,
-    pub group_kind: String,
+    pub group_kind: GroupKind,
     pub date: String,
     pub facilitators: String,
     pub douar_ids: Vec<String>,
@@ -58,7 +60,7 @@ pub struct AssociationRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AttendanceRow {
-    pub category: String,
+    pub category: AttendanceCategory,
     pub count: i64,
 }
 
@@ -68,7 +70,7 @@ pub struct ProposalRow {
     pub id: Uuid,
     pub problem: String,
     pub solution: String,
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     pub douar_id: Option<String>,
     pub raised_by: String,
     pub created_at: i64,

@@ -203,7 +203,7 @@ impl SessionMeta {
         NewSession {
             pole_id: self.pole_id.clone(),
             douar_ids: douar_ids.to_vec(),
-            group_kind: self.group_kind,
+            group_kind: self.group_kind.clone(),
             date: self.date.clone(),
             facilitators: self.facilitators.clone(),
         }
@@ -293,7 +293,7 @@ impl Attendance {
         AttendanceCategory::ALL
             .iter()
             .filter(|c| c.counts_in_total())
-            .map(|c| self.get(*c))
+            .map(|c| self.get(c.clone()))
             .sum()
     }
 }

@@ -37,9 +37,9 @@ impl SessionDoc {
         let att_obj = obj_of(d, &root, "attendance", ObjType::Map)?;
         let mut attendance = Attendance::default();
         for item in d.map_range(&att_obj, ..) {
-            let category = AttendanceCategory::from_code(&item.key).ok_or_else(|| {
-                schema_err(format!("attendance.{}", item.key), "unknown category")
-            })?;
+            // A category a newer app counts is kept as it is.
+            let category = code_of(&item.key, AttendanceCategory::parse)
+                .map_err(|r| schema_err(format!("attendance.{}", item.key), r))?;
             let n = match item.value.into_value() {
                 Value::Scalar(s) => match s.as_ref() {
                     ScalarValue::Counter(c) => i64::from(c),
@@ -166,13 +166,12 @@ impl SessionDoc {
                 )),
             }
         };
-        let sector =
-            match as_opt_string(field("sector")?, &path("sector"))? {
-                None => None,
-                Some(code) => Some(Sector::from_code(&code).ok_or_else(|| {
-                    schema_err(path("sector"), format!("unknown sector '{code}'"))
-                })?),
-            };
+        let sector = match as_opt_string(field("sector")?, &path("sector"))? {
+            None => None,
+            Some(code) => {
+                Some(code_of(&code, Sector::parse).map_err(|r| schema_err(path("sector"), r))?)
+            }
+        };
         let rank = match field("rank")? {
             Some(ScalarValue::F64(f)) if f.is_finite() => f,
             Some(ScalarValue::Int(i)) => i as f64,
@@ -212,12 +211,8 @@ impl SessionDoc {
 
 pub(super) fn read_meta(d: &AutoCommit, meta_obj: &ObjId) -> Result<SessionMeta, SchemaError> {
     let group_code = req_str(d, meta_obj, "group_kind", "meta.group_kind")?;
-    let group_kind = GroupKind::from_code(&group_code).ok_or_else(|| {
-        schema_err(
-            "meta.group_kind",
-            format!("unknown group kind '{group_code}'"),
-        )
-    })?;
+    let group_kind =
+        code_of(&group_code, GroupKind::parse).map_err(|r| schema_err("meta.group_kind", r))?;
     let date = req_str(d, meta_obj, "date", "meta.date")?;
     validate_date(&date).map_err(|r| schema_err("meta.date", r))?;
     let time = |key: &str| -> Result<Option<String>, SchemaError> {
@@ -263,4 +258,13 @@ pub(super) fn read_douars(d: &AutoCommit) -> Result<Vec<String>, SchemaError> {
         .filter(|item| matches!(item.value.clone().into_value(), Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Boolean(true))))
         .map(|item| item.key.to_string())
         .collect())
+}
+
+/// A code as the document holds it: one this build does not know (a newer app's) reads as
+/// `Unknown`, never as a schema error; only what cannot be a code is refused.
+pub(super) fn code_of<T>(code: &str, parse: fn(&str) -> T) -> Result<T, String> {
+    if code.is_empty() || code.chars().count() > crate::codes::MAX_CODE_CHARS {
+        return Err(format!("not a code: {} characters", code.chars().count()));
+    }
+    Ok(parse(code))
 }

@@ -86,12 +86,47 @@ fn schema_violations_are_reported() {
     let ctx = EditCtx::new("a", 0);
     let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
     let meta = doc.obj(&automerge::ROOT, "meta").unwrap();
-    doc.automerge_mut()
-        .put(&meta, "group_kind", "aliens")
-        .unwrap();
+    doc.automerge_mut().put(&meta, "group_kind", 7).unwrap();
     let err = doc.read().unwrap_err();
     assert_eq!(err.path, "meta.group_kind");
+    doc.automerge_mut()
+        .put(&meta, "group_kind", "x".repeat(65))
+        .unwrap();
+    assert_eq!(doc.read().unwrap_err().path, "meta.group_kind");
     assert!(SessionDoc::empty(None).read().is_err());
+}
+
+/// A newer app may add a group kind, a sector or an attendance category: an older reader keeps
+/// the session, with the codes as they were written.
+#[test]
+fn codes_of_a_newer_app_read_as_unknown() {
+    let ctx = EditCtx::new("a", 0);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let pid = doc.add_proposal(&input("p"), &ctx).unwrap();
+    let meta = doc.obj(&automerge::ROOT, "meta").unwrap();
+    let am = doc.automerge_mut();
+    am.put(&meta, "group_kind", "elders").unwrap();
+    let att = am.get(&automerge::ROOT, "attendance").unwrap().unwrap().1;
+    am.put(&att, "children", automerge::ScalarValue::counter(4))
+        .unwrap();
+    let props = am.get(&automerge::ROOT, "proposals").unwrap().unwrap().1;
+    let p = am.get(&props, pid.to_string()).unwrap().unwrap().1;
+    am.put(&p, "sector", "tourism").unwrap();
+    let s = doc
+        .read()
+        .expect("a newer app's codes are not a schema error");
+    assert_eq!(s.meta.group_kind, GroupKind::Unknown("elders".into()));
+    assert_eq!(
+        s.attendance
+            .get(AttendanceCategory::Unknown("children".into())),
+        4
+    );
+    assert_eq!(
+        s.proposals[0].sector,
+        Some(Sector::Unknown("tourism".into()))
+    );
+    // Written back as they were.
+    assert_eq!(s.meta.group_kind.code(), "elders");
 }
 
 #[test]

@@ -159,8 +159,11 @@ impl SessionDoc {
             .put_object(&proposals, id.to_string(), ObjType::Map)?;
         self.doc.put(&p, "problem", input.problem.as_str())?;
         self.doc.put(&p, "solution", input.solution.as_str())?;
-        self.doc
-            .put(&p, "sector", opt_str(input.sector.map(Sector::code)))?;
+        self.doc.put(
+            &p,
+            "sector",
+            opt_str(input.sector.as_ref().map(Sector::code)),
+        )?;
         self.doc
             .put(&p, "douar_id", opt_str(input.douar_id.as_deref()))?;
         self.doc.put(&p, "raised_by", input.raised_by.as_str())?;
@@ -195,8 +198,11 @@ impl SessionDoc {
             changed = true;
         }
         if current.sector != input.sector {
-            self.doc
-                .put(&obj, "sector", opt_str(input.sector.map(Sector::code)))?;
+            self.doc.put(
+                &obj,
+                "sector",
+                opt_str(input.sector.as_ref().map(Sector::code)),
+            )?;
             changed = true;
         }
         if current.douar_id != input.douar_id {

@@ -143,7 +143,7 @@ pub struct SyncReport {
     pub quarantined: BTreeMap<Uuid, String>,
     /// Documents whose message the server refused (nothing of it stored), with its error code
     /// and sentence: sent again unchanged, they would be refused again.
-    pub refused: BTreeMap<Uuid, (String, String)>,
+    pub refused: BTreeMap<Uuid, (crate::codes::ErrorCode, String)>,
 }
 
 /// Sends a request body and returns the answer body.

@@ -18,6 +18,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::codes::ErrorCode;
+
 pub type Head = [u8; 32];
 
 /// The version this code writes.
@@ -84,7 +86,7 @@ pub enum DocStatus {
     /// The message was refused and nothing of it stored: `error` is the API's error code
     /// (e.g. `bad_sync_message`), `message` the sentence. Sent again unchanged, it would be
     /// refused again. (v2; a v1 request fails whole with 400 instead.)
-    Refused { error: String, message: String },
+    Refused { error: ErrorCode, message: String },
 }
 
 /// Why bytes are not a request or a response this code reads.

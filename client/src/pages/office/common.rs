@@ -11,21 +11,12 @@ use crate::route::{Route, use_navigator};
 use crate::use_model;
 use crate::widgets::{group_label, sector_label};
 
-pub fn sector_name(reference: Option<&Reference>, lang: Lang, code: Option<&str>) -> String {
-    match code {
-        None => String::new(),
-        Some(code) => match Sector::from_code(code) {
-            Some(s) => sector_label(reference, lang, s),
-            None => code.to_string(),
-        },
-    }
+pub fn sector_name(reference: Option<&Reference>, lang: Lang, sector: Option<&Sector>) -> String {
+    sector.map_or_else(String::new, |s| sector_label(reference, lang, s.clone()))
 }
 
-pub fn group_name(reference: Option<&Reference>, lang: Lang, code: &str) -> String {
-    match GroupKind::from_code(code) {
-        Some(g) => group_label(reference, lang, g),
-        None => code.to_string(),
-    }
+pub fn group_name(reference: Option<&Reference>, lang: Lang, kind: &GroupKind) -> String {
+    group_label(reference, lang, kind.clone())
 }
 
 /// A light comparison key for filtering short lists on screen: ASCII letters lowercased.

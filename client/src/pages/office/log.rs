@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use js_sys::{JSON, Reflect};
-use tachkhis_shared::api::consolidation::ActionEntry;
+use tachkhis_shared::api::consolidation::{ActionEntry, ActionKind};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -12,17 +12,17 @@ use crate::route::Route;
 use crate::use_model;
 use crate::widgets::show_time;
 
-pub fn kind_key(kind: &str) -> &'static str {
+pub fn kind_key(kind: &ActionKind) -> &'static str {
     match kind {
-        "create" => "office.kind.create",
-        "merge" => "office.kind.merge",
-        "move" => "office.kind.move",
-        "split" => "office.kind.split",
-        "edit" => "office.kind.edit",
-        "link" => "office.kind.link",
-        "unlink" => "office.kind.unlink",
-        "undo" => "office.kind.undo",
-        _ => "office.kind.other",
+        ActionKind::Create => "office.kind.create",
+        ActionKind::Merge => "office.kind.merge",
+        ActionKind::Move => "office.kind.move",
+        ActionKind::Split => "office.kind.split",
+        ActionKind::Edit => "office.kind.edit",
+        ActionKind::Link => "office.kind.link",
+        ActionKind::Unlink => "office.kind.unlink",
+        ActionKind::Undo => "office.kind.undo",
+        ActionKind::Unknown(_) => "office.kind.other",
     }
 }
 
@@ -79,7 +79,7 @@ pub fn ActionTable(props: &ActionTableProps) -> Html {
             html! {}
         };
         html! {
-            <tr key={a.id.to_string()} data-test="action-row" data-id={a.id.to_string()} data-kind={a.kind.clone()}
+            <tr key={a.id.to_string()} data-test="action-row" data-id={a.id.to_string()} data-kind={a.kind.code().to_string()}
                 class={classes!(a.undone_by.is_some().then_some("withdrawn"))}>
                 <td class="num"><span dir="ltr">{ show_time(epoch_ms(a.at)) }</span></td>
                 <td>{ a.username.clone().unwrap_or_default() }</td>

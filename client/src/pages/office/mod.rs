@@ -499,14 +499,14 @@ pub fn douar_options(
 pub fn sector_options(lang: Lang, r: Option<&Reference>) -> Vec<(String, String)> {
     Sector::ALL
         .iter()
-        .map(|s| (s.code().to_string(), sector_label(r, lang, *s)))
+        .map(|s| (s.code().to_string(), sector_label(r, lang, s.clone())))
         .collect()
 }
 
 pub fn group_options(lang: Lang, r: Option<&Reference>) -> Vec<(String, String)> {
     GroupKind::ALL
         .iter()
-        .map(|g| (g.code().to_string(), group_label(r, lang, *g)))
+        .map(|g| (g.code().to_string(), group_label(r, lang, g.clone())))
         .collect()
 }
 

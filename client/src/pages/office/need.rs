@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use tachkhis_shared::Sector;
 use tachkhis_shared::api::consolidation::{
     ActionDone, ActionEntry, LinkProject, MergeInto, MoveProposals, NeedDetail, NeedPatch,
     NeedSummary, ProposalStatus, SplitNeed,
@@ -32,7 +33,7 @@ pub struct NeedPageProps {
 #[derive(Clone, PartialEq)]
 struct Draft {
     title: String,
-    sector: Option<String>,
+    sector: Option<Sector>,
     description: String,
 }
 
@@ -98,7 +99,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
             html! {
                 <div class="need-fields">
                     <h1 dir="auto" data-test="need-title">{ &s.title }</h1>
-                    <p class="sub">{ sector_name(r, lang, s.sector.as_deref()) }</p>
+                    <p class="sub">{ sector_name(r, lang, s.sector.as_ref()) }</p>
                     if !s.description.is_empty() { <p dir="auto" class="description">{ &s.description }</p> }
                     if !ro && !closed {
                         <button type="button" class="btn secondary small" data-test="need-edit" onclick={edit}>
@@ -130,7 +131,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                 let draft = draft.clone();
                 Callback::from(move |v: Option<String>| {
                     if let Some(mut d) = (*draft).clone() {
-                        d.sector = v;
+                        d.sector = v.map(|c| Sector::parse(&c));
                         draft.set(Some(d));
                     }
                 })
@@ -173,7 +174,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                         <span>{ lang.t("office.need.title") }</span>
                         <input type="text" dir="auto" data-test="need-title-input" value={d.title.clone()} oninput={on_title} />
                     </label>
-                    { filter_select(lang, "need-sector", "office.col.sector", d.sector.as_deref(),
+                    { filter_select(lang, "need-sector", "office.col.sector", d.sector.as_ref().map(Sector::code),
                         sector_options(lang, r).into_iter(), on_sector) }
                     <label class="field">
                         <span>{ lang.t("office.need.description") }</span>
@@ -301,7 +302,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
             .unwrap_or_else(|| pole_name(r, lang, &p.pole_id));
         html! {
             <tr key={p.id.to_string()} class={classes!(withdrawn.then_some("withdrawn"), selected.contains(&p.id).then_some("selected"))}
-                data-test="need-proposal" data-status={p.status.code()}>
+                data-test="need-proposal" data-status={p.status.code().to_string()}>
                 if !ro && !closed {
                     <td class="check"><input type="checkbox" checked={selected.contains(&p.id)} onchange={tick(p.id)} data-test="need-proposal-check" /></td>
                 }
@@ -310,7 +311,7 @@ pub fn NeedPage(props: &NeedPageProps) -> Html {
                     if !p.solution.is_empty() { <span class="solution">{ &p.solution }</span> }
                     if withdrawn { <span class="tag warn">{ lang.t("office.status.withdrawn") }</span> }
                 </td>
-                <td>{ sector_name(r, lang, p.sector.as_deref()) }</td>
+                <td>{ sector_name(r, lang, p.sector.as_ref()) }</td>
                 <td>{ place }</td>
                 <td>{ group_name(r, lang, &p.group_kind) }<span class="sub num">{ show_date(&p.date) }</span></td>
                 <td class="num">{ p.votes }</td>

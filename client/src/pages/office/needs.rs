@@ -2,6 +2,7 @@
 //! groups, poles and douars that raised it, its projects); sortable, filtered by sector, pole
 //! and words.
 
+use tachkhis_shared::Sector;
 use tachkhis_shared::api::consolidation::NeedSummary;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
@@ -48,7 +49,11 @@ pub fn NeedsPage() -> Html {
         .as_ref()
         .map(|n| {
             n.iter()
-                .filter(|n| sector.as_ref().is_none_or(|s| n.sector.as_ref() == Some(s)))
+                .filter(|n| {
+                    sector
+                        .as_ref()
+                        .is_none_or(|s| n.sector.as_ref().map(Sector::code) == Some(s.as_str()))
+                })
                 .filter(|n| pole.as_ref().is_none_or(|p| n.pole_ids.contains(p)))
                 .filter(|n| {
                     q.is_empty() || fold(&n.title).contains(&q) || fold(&n.description).contains(&q)
@@ -60,10 +65,10 @@ pub fn NeedsPage() -> Html {
     rows.sort_by(|a, b| {
         let o = match col {
             Col::Title => a.title.cmp(&b.title),
-            Col::Sector => sector_name(r, lang, a.sector.as_deref()).cmp(&sector_name(
+            Col::Sector => sector_name(r, lang, a.sector.as_ref()).cmp(&sector_name(
                 r,
                 lang,
-                b.sector.as_deref(),
+                b.sector.as_ref(),
             )),
             Col::Proposals => a.proposals.cmp(&b.proposals),
             Col::Sessions => a.sessions.cmp(&b.sessions),
@@ -98,7 +103,7 @@ pub fn NeedsPage() -> Html {
                         <span dir="auto">{ &n.title }</span>
                     </Link>
                 </td>
-                <td>{ sector_name(r, lang, n.sector.as_deref()) }</td>
+                <td>{ sector_name(r, lang, n.sector.as_ref()) }</td>
                 <td class="num">
                     { n.proposals }
                     if n.withdrawn > 0 {

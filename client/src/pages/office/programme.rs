@@ -176,7 +176,7 @@ pub fn ProgrammePage() -> Html {
                         <span dir="auto">{ lang.pick(&p.title_ar, &p.title_fr).to_string() }</span>
                     </Link>
                 </td>
-                <td>{ sector_name(r, lang, p.sector.as_deref()) }</td>
+                <td>{ sector_name(r, lang, p.sector.as_ref()) }</td>
                 <td class="num">{ years(p) }</td>
                 <td class="num">{ p.needs }</td>
                 <td></td>

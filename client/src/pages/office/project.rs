@@ -1,6 +1,7 @@
 //! A project sheet (fiche projet): every field of the sheet, editable by the office, read by the
 //! committees; and why the project is there (its needs and the sessions behind them).
 
+use tachkhis_shared::Sector;
 use tachkhis_shared::api::programme::{
     PartnerShare, ProgrammeTree, Project, ProjectInput, ProjectTrace,
 };
@@ -187,8 +188,9 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
         .unwrap_or_default();
     let on_programme = edit(|d, v| d.input.programme_id = v.parse().unwrap_or(0))
         .reform(|e: Event| select_value(&e));
-    let on_sector = edit(|d, v| d.input.sector = Some(v).filter(|v| !v.is_empty()))
-        .reform(|e: Event| select_value(&e));
+    let on_sector =
+        edit(|d, v| d.input.sector = Some(v).filter(|v| !v.is_empty()).map(|c| Sector::parse(&c)))
+            .reform(|e: Event| select_value(&e));
     let douars = r.map(|r| r.douars.clone()).unwrap_or_default();
     let on_douars = {
         let (draft, base) = (draft.clone(), base.clone());
@@ -369,7 +371,7 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                         <select data-test="project-sector" disabled={ro} onchange={on_sector}>
                             <option value="" selected={i.sector.is_none()}>{ "—" }</option>
                             { for sector_options(lang, r).into_iter().map(|(code, name)| {
-                                let selected = i.sector.as_deref() == Some(code.as_str());
+                                let selected = i.sector.as_ref().map(Sector::code) == Some(code.as_str());
                                 html! { <option value={code} {selected}>{ name }</option> }
                             }) }
                         </select>

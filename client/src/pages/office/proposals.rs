@@ -11,6 +11,7 @@ use tachkhis_shared::api::consolidation::{
     ProposalPage, ProposalStatus,
 };
 use tachkhis_shared::reference::Reference;
+use tachkhis_shared::{GroupKind, Sector};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
@@ -46,7 +47,7 @@ enum Dialog {
     None,
     Merge {
         title: String,
-        sector: Option<String>,
+        sector: Option<Sector>,
     },
     AddTo {
         query: String,
@@ -65,10 +66,10 @@ fn sort_rows(rows: &mut [&OfficeProposal], col: Col, asc: bool, r: Option<&Refer
     rows.sort_by(|a, b| {
         let o = match col {
             Col::Problem => a.problem.cmp(&b.problem),
-            Col::Sector => sector_name(r, lang, a.sector.as_deref()).cmp(&sector_name(
+            Col::Sector => sector_name(r, lang, a.sector.as_ref()).cmp(&sector_name(
                 r,
                 lang,
-                b.sector.as_deref(),
+                b.sector.as_ref(),
             )),
             Col::Place => place_of(a)
                 .map(|d| douar_name(r, lang, d))
@@ -78,7 +79,7 @@ fn sort_rows(rows: &mut [&OfficeProposal], col: Col, asc: bool, r: Option<&Refer
             }
             Col::Votes => a.votes.cmp(&b.votes),
             Col::Present => a.present.cmp(&b.present),
-            Col::Need => (a.status as u8, &a.need_title).cmp(&(b.status as u8, &b.need_title)),
+            Col::Need => (&a.status, &a.need_title).cmp(&(&b.status, &b.need_title)),
         };
         let o = if asc { o } else { o.reverse() };
         o.then(a.id.cmp(&b.id))
@@ -91,11 +92,20 @@ fn proposals_query(filter: &ProposalFilter, limit: u32) -> String {
         query(&[
             ("pole", filter.pole.clone()),
             ("douar", filter.douar.clone()),
-            ("group_kind", filter.group_kind.clone()),
-            ("sector", filter.sector.clone()),
+            (
+                "group_kind",
+                filter.group_kind.as_ref().map(|g| g.code().to_string())
+            ),
+            (
+                "sector",
+                filter.sector.as_ref().map(|s| s.code().to_string())
+            ),
             ("session", filter.session.map(|s| s.to_string())),
             ("need", filter.need.map(|n| n.to_string())),
-            ("status", filter.status.clone()),
+            (
+                "status",
+                filter.status.as_ref().map(|s| s.code().to_string())
+            ),
             ("q", filter.q.clone()),
             ("limit", Some(limit.to_string())),
         ])
@@ -433,7 +443,7 @@ pub fn ProposalsPage() -> Html {
         ProposalStatus::Withdrawn,
     ]
     .into_iter()
-    .map(|s| (s.code().to_string(), lang.t(status_key(s)).to_string()));
+    .map(|s| (s.code().to_string(), lang.t(status_key(&s)).to_string()));
     let filters = html! {
         <div class="filters" data-test="proposal-filters">
             <label class="filter search">
@@ -448,12 +458,12 @@ pub fn ProposalsPage() -> Html {
             { filter_select(lang, "filter-douar", "office.col.douar", filter.douar.as_deref(),
                 douar_options(r, lang, filter.pole.as_deref()).into_iter(),
                 set_filter(|f, v| f.douar = v)) }
-            { filter_select(lang, "filter-group", "office.col.group", filter.group_kind.as_deref(),
-                group_options(lang, r).into_iter(), set_filter(|f, v| f.group_kind = v)) }
-            { filter_select(lang, "filter-sector", "office.col.sector", filter.sector.as_deref(),
-                sector_options(lang, r).into_iter(), set_filter(|f, v| f.sector = v)) }
-            { filter_select(lang, "filter-status", "office.col.status", filter.status.as_deref(),
-                status_options, set_filter(|f, v| f.status = v)) }
+            { filter_select(lang, "filter-group", "office.col.group", filter.group_kind.as_ref().map(GroupKind::code),
+                group_options(lang, r).into_iter(), set_filter(|f, v| f.group_kind = v.map(|c| GroupKind::parse(&c)))) }
+            { filter_select(lang, "filter-sector", "office.col.sector", filter.sector.as_ref().map(Sector::code),
+                sector_options(lang, r).into_iter(), set_filter(|f, v| f.sector = v.map(|c| Sector::parse(&c)))) }
+            { filter_select(lang, "filter-status", "office.col.status", filter.status.as_ref().map(ProposalStatus::code),
+                status_options, set_filter(|f, v| f.status = v.map(|c| ProposalStatus::parse(&c)))) }
             { for filtering_session }
             <button type="button" class="btn secondary small" data-test="filters-reset" onclick={reset}>
                 { lang.t("office.filter.reset") }
@@ -508,7 +518,7 @@ pub fn ProposalsPage() -> Html {
                 Callback::from(move |v: Option<String>| {
                     dialog.set(Dialog::Merge {
                         title: title.clone(),
-                        sector: v,
+                        sector: v.map(|c| Sector::parse(&c)),
                     })
                 })
             };
@@ -520,7 +530,7 @@ pub fn ProposalsPage() -> Html {
                         <input type="text" data-test="merge-title" dir="auto" value={title.clone()}
                             oninput={on_title} autofocus=true />
                     </label>
-                    { filter_select(lang, "merge-sector", "office.col.sector", sector.as_deref(),
+                    { filter_select(lang, "merge-sector", "office.col.sector", sector.as_ref().map(Sector::code),
                         sector_options(lang, r).into_iter(), on_sector) }
                     <div class="dialog-actions">
                         <button type="submit" class="btn primary small" data-test="merge-confirm"
@@ -698,11 +708,11 @@ pub fn ProposalsPage() -> Html {
                     { title.clone().unwrap_or_else(|| format!("#{id}")) }
                 </Link>
             },
-            (None, _) => html! { <span class="tag quiet">{ lang.t(status_key(p.status)) }</span> },
+            (None, _) => html! { <span class="tag quiet">{ lang.t(status_key(&p.status)) }</span> },
         };
         html! {
             <tr key={p.id.to_string()} data-i={i.to_string()} data-id={p.id.to_string()} {class}
-                data-test="proposal-row" data-status={p.status.code()}>
+                data-test="proposal-row" data-status={p.status.code().to_string()}>
                 if !office.read_only {
                     <td class="check">
                         <input type="checkbox" class="sel" checked={selected.contains(&p.id)}
@@ -718,7 +728,7 @@ pub fn ProposalsPage() -> Html {
                         <span class="tag warn">{ lang.t("office.status.withdrawn") }</span>
                     }
                 </td>
-                <td>{ sector_name(r, lang, p.sector.as_deref()) }</td>
+                <td>{ sector_name(r, lang, p.sector.as_ref()) }</td>
                 <td>{ place }<span class="sub">{ pole_name(r, lang, &p.pole_id) }</span></td>
                 <td>
                     <button type="button" class="cell-link" title={lang.t("office.filter.this_session")}
@@ -786,11 +796,12 @@ pub fn ProposalsPage() -> Html {
     }
 }
 
-pub fn status_key(s: ProposalStatus) -> &'static str {
+pub fn status_key(s: &ProposalStatus) -> &'static str {
     match s {
         ProposalStatus::Unplaced => "office.status.unplaced",
         ProposalStatus::Placed => "office.status.placed",
         ProposalStatus::Withdrawn => "office.status.withdrawn",
+        ProposalStatus::Unknown(_) => "office.status.other",
     }
 }
 

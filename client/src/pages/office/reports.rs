@@ -42,7 +42,7 @@ fn place_table(
                         { for place.needs.iter().map(|n| html! {
                             <tr>
                                 <td class="text"><Link to={Route::OfficeNeed { id: n.need_id }}><span dir="auto">{ &n.title }</span></Link></td>
-                                <td>{ sector_name(r, lang, n.sector.as_deref()) }</td>
+                                <td>{ sector_name(r, lang, n.sector.as_ref()) }</td>
                                 <td class="num women">{ n.from_women }</td>
                                 <td class="num">{ n.proposals - n.from_women }</td>
                                 <td class="num">{ n.proposals }</td>

@@ -30,10 +30,11 @@ pub fn AttendanceTab(props: &TabProps) -> Html {
     let (model, lang) = use_model();
     let attendance = &props.session.attendance;
     let row = |category: AttendanceCategory| {
-        let count = attendance.get(category);
+        let count = attendance.get(category.clone());
         let step = |delta: i64| {
-            let (model, id) = (model.clone(), props.id);
+            let (model, id, category) = (model.clone(), props.id, category.clone());
             Callback::from(move |_: MouseEvent| {
+                let category = category.clone();
                 spawn_edit(&model, id, move |doc, ctx| {
                     doc.add_attendance(category, delta, ctx)
                 })
@@ -70,7 +71,7 @@ pub fn AttendanceTab(props: &TabProps) -> Html {
             </div>
             <div class="stepper-columns">
                 { for COLUMNS.iter().map(|col| html! {
-                    <ul class="steppers">{ for col.iter().copied().map(row) }</ul>
+                    <ul class="steppers">{ for col.iter().cloned().map(row) }</ul>
                 }) }
             </div>
             <p class="hint">{ lang.t("attendance.subset_hint") }</p>

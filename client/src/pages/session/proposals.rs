@@ -35,7 +35,7 @@ fn input_of(p: &Proposal) -> ProposalInput {
     ProposalInput {
         problem: p.problem.clone(),
         solution: p.solution.clone(),
-        sector: p.sector,
+        sector: p.sector.clone(),
         douar_id: p.douar_id.clone(),
         raised_by: p.raised_by.clone(),
     }
@@ -324,7 +324,7 @@ fn proposal_body(
                 <p class="solution"><span class="field-name">{ lang.t("proposal.solution") }</span><span dir="auto">{ p.solution.clone() }</span></p>
             }
             <p class="proposal-meta">
-                if let Some(s) = p.sector { <span class="tag">{ sector_label(reference, lang, s) }</span> }
+                if let Some(s) = &p.sector { <span class="tag">{ sector_label(reference, lang, s.clone()) }</span> }
                 if let Some(d) = &p.douar_id { <span class="tag">{ douar_full_name(reference, d) }</span> }
                 if !p.raised_by.is_empty() {
                     <span class="tag quiet" data-test="proposal-raised-by-value">{ lang.tf("proposal.raised_by_value", &[("who", &p.raised_by)]) }</span>
@@ -371,16 +371,20 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
     let on_raised_by = update(|i, v| i.raised_by = v).reform(|e: InputEvent| input_value(&e));
 
     let sector_chips = Sector::ALL.iter().map(|s| {
-        let selected = input.sector == Some(*s);
+        let selected = input.sector.as_ref() == Some(s);
         let onclick = {
-            let (input, s) = (input.clone(), *s);
+            let (input, s) = (input.clone(), s.clone());
             Callback::from(move |()| {
                 let mut next = (*input).clone();
-                next.sector = if next.sector == Some(s) { None } else { Some(s) };
+                next.sector = if next.sector.as_ref() == Some(&s) {
+                    None
+                } else {
+                    Some(s.clone())
+                };
                 input.set(next);
             })
         };
-        html! { <Chip label={sector_label(reference, lang, *s)} {selected} {onclick} test="sector-chip" code={s.code()} icon={Some(crate::widgets::sector_icon(*s))} /> }
+        html! { <Chip label={sector_label(reference, lang, s.clone())} {selected} {onclick} test="sector-chip" code={s.code().to_string()} icon={Some(crate::widgets::sector_icon(s))} /> }
     });
     let douar_chips = props.douars.iter().map(|d| {
         let selected = input.douar_id.as_deref() == Some(d.as_str());

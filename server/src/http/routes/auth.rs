@@ -2,6 +2,7 @@
 
 use axum::{Router, extract::State, http::StatusCode, routing::post};
 use tachkhis_shared::api::{LoginRequest, LoginResponse};
+use tachkhis_shared::codes::ErrorCode;
 
 use crate::{
     AppState,
@@ -66,7 +67,7 @@ pub async fn login(
     let task = tokio::spawn(async move {
         if !possible {
             attempt.failed(None, &username);
-            return Err(AppError::Unauthorized("bad_credentials"));
+            return Err(AppError::Unauthorized(ErrorCode::BadCredentials));
         }
         let lookup = username.clone();
         let row = app.db.read(move |tx| auth::find_login(tx, &lookup)).await?;
@@ -78,7 +79,7 @@ pub async fn login(
             Some(row) if ok && !row.disabled => row,
             other => {
                 attempt.failed(other.map(|r| r.user_id), &username);
-                return Err(AppError::Unauthorized("bad_credentials"));
+                return Err(AppError::Unauthorized(ErrorCode::BadCredentials));
             }
         };
         let ttl = app.config.token_ttl_days;

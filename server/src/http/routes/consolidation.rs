@@ -9,6 +9,7 @@ use axum::{
     routing::{delete, get, post},
 };
 use serde::Deserialize;
+use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
     api::consolidation::{
         ActionDone, ActionEntry, Lineage, LinkProject, MergeInto, MoveProposals, NeedDetail,
@@ -87,7 +88,7 @@ pub async fn proposal_lineage(
 ) -> AppResult<Json<Lineage>> {
     user.require(can_read)?;
     let id = Uuid::parse_str(&id)
-        .map_err(|_| AppError::bad_request("bad_id", "the proposal id is not a UUID"))?;
+        .map_err(|_| AppError::bad_request(ErrorCode::BadId, "the proposal id is not a UUID"))?;
     app.db
         .read(move |tx| c::lineage(tx, id))
         .await?

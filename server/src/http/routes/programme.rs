@@ -9,6 +9,7 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
+use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
     api::programme::{
         ImportErrorBody, ImportReport, NeedsByPlace, ProgrammeTable, ProgrammeTree, Project,
@@ -55,7 +56,7 @@ pub fn import_router() -> Router<AppState> {
 /// Query strings, with rejections in the API's error shape.
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> AppResult<T> {
     q.map(|Query(t)| t)
-        .map_err(|r| AppError::bad_request("bad_query", r.body_text()))
+        .map_err(|r| AppError::bad_request(ErrorCode::BadQuery, r.body_text()))
 }
 
 fn can_edit(role: Role) -> bool {
@@ -64,7 +65,7 @@ fn can_edit(role: Role) -> bool {
 
 fn project_id(raw: &str) -> AppResult<i64> {
     raw.parse::<i64>()
-        .map_err(|_| AppError::bad_request("bad_id", "the project id is not a number"))
+        .map_err(|_| AppError::bad_request(ErrorCode::BadId, "the project id is not a number"))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -198,7 +199,7 @@ impl IntoResponse for ImportFailure {
                     errors.iter().take(5).map(|e| e.line.to_string()).collect();
                 let more = if errors.len() > 5 { ", …" } else { "" };
                 let body = ImportErrorBody {
-                    error: "bad_import".into(),
+                    error: ErrorCode::BadImport,
                     message: format!(
                         "the file was not imported: {} problem(s), line(s) {}{more}",
                         errors.len(),

@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, Transaction};
 use tachkhis_shared::api::{
     AssociationRow, AttendanceRow, ProposalRow, QuarantinedDoc, Role, SessionDetail, SessionSummary,
 };
+use tachkhis_shared::codes::ErrorCode;
 use uuid::Uuid;
 
 use crate::{
@@ -38,7 +39,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
     Ok(SessionSummary {
         id: Uuid::parse_str(&id).unwrap_or_default(),
         pole_id: r.get(1)?,
-        group_kind: r.get(2)?,
+        group_kind: crate::db::code(r, 2)?,
         date: r.get(3)?,
         facilitators: r.get(4)?,
         present: r.get(5)?,
@@ -88,7 +89,7 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
         .prepare("SELECT category, count FROM attendance WHERE session_id = ?1 ORDER BY rowid")?
         .query_map([&key], |r| {
             Ok(AttendanceRow {
-                category: r.get(0)?,
+                category: crate::db::code(r, 0)?,
                 count: r.get(1)?,
             })
         })?
@@ -105,7 +106,7 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
                 id: Uuid::parse_str(&pid).unwrap_or_default(),
                 problem: r.get(1)?,
                 solution: r.get(2)?,
-                sector: r.get(3)?,
+                sector: crate::db::opt_code(r, 3)?,
                 douar_id: r.get(4)?,
                 raised_by: r.get(5)?,
                 created_at: r.get(6)?,
@@ -164,7 +165,7 @@ pub async fn get_session(
     Path(id): Path<String>,
 ) -> AppResult<Json<SessionDetail>> {
     let id = Uuid::parse_str(&id)
-        .map_err(|_| AppError::bad_request("bad_id", "the session id is not a UUID"))?;
+        .map_err(|_| AppError::bad_request(ErrorCode::BadId, "the session id is not a UUID"))?;
     app.db
         .read(move |tx| detail(tx, id))
         .await?

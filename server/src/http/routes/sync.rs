@@ -9,6 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::post,
 };
+use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
     sync::guard::{self, Limits, Summary},
     sync::{self as engine, DocReply, DocStatus, WIRE_VERSION, WireError},
@@ -70,16 +71,19 @@ pub async fn sync_batch(
     caller.user.require(|r| r.can_sync())?;
     let request = engine::decode_request(&body).map_err(|e| match e {
         WireError::Unsupported(v) => AppError::bad_request(
-            "sync_version_unsupported",
+            ErrorCode::SyncVersionUnsupported,
             format!(
                 "this server reads sync versions 1 to {WIRE_VERSION}, not {v}: update the server"
             ),
         ),
-        e => AppError::bad_request("bad_sync_request", format!("unreadable sync batch: {e}")),
+        e => AppError::bad_request(
+            ErrorCode::BadSyncRequest,
+            format!("unreadable sync batch: {e}"),
+        ),
     })?;
     if request.docs.len() > MAX_DOCS_PER_BATCH {
         return Err(AppError::bad_request(
-            "too_many_documents",
+            ErrorCode::TooManyDocuments,
             format!("at most {MAX_DOCS_PER_BATCH} documents per sync"),
         ));
     }
@@ -205,7 +209,7 @@ fn refused(doc_id: Uuid, e: AppError) -> AppResult<DocReply> {
             doc_id,
             message: None,
             status: DocStatus::Refused {
-                error: code.to_string(),
+                error: code,
                 message,
             },
         }),
@@ -216,7 +220,7 @@ fn refused(doc_id: Uuid, e: AppError) -> AppResult<DocReply> {
 /// The guard's check (`tachkhis_shared::sync::guard`), as this document's 400.
 fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<Summary> {
     guard::check(message, limits).map_err(|e| AppError::BadRequest {
-        code: "bad_sync_message",
+        code: ErrorCode::BadSyncMessage,
         message: format!("document {doc_id}: the sync message was refused: {e}"),
         doc_id: Some(doc_id),
     })
@@ -246,7 +250,7 @@ pub async fn sync_one(
 ) -> AppResult<Response> {
     caller.user.require(|r| r.can_sync())?;
     let doc_id = Uuid::parse_str(&id)
-        .map_err(|_| AppError::bad_request("bad_id", "the document id is not a UUID"))?;
+        .map_err(|_| AppError::bad_request(ErrorCode::BadId, "the document id is not a UUID"))?;
     let peer = headers
         .get("x-peer-id")
         .and_then(|v| v.to_str().ok())
@@ -254,14 +258,14 @@ pub async fn sync_one(
         .filter(|p| !p.is_empty() && p.chars().count() <= MAX_PEER_ID_CHARS)
         .ok_or_else(|| {
             AppError::bad_request(
-                "bad_peer",
+                ErrorCode::BadPeer,
                 "the X-Peer-Id header must name the peer (1-128 characters)",
             )
         })?
         .to_string();
     if body.is_empty() {
         return Err(AppError::bad_request(
-            "bad_sync_message",
+            ErrorCode::BadSyncMessage,
             "the body must be an Automerge sync message",
         ));
     }
