@@ -8,7 +8,7 @@
 //!    stop words dropped, light stemming (Arabic article and attached prepositions, plural and
 //!    feminine endings; French plural), then words of one meaning in Arabic, French, Darija or
 //!    Tamazight (e.g. "الماء", "الما", "eau", "aman") mapped to one *concept* by a small domain
-//!    lexicon ([`LEXICON`]).
+//!    lexicon (`lexicon.txt`).
 //! 2. Text similarity: when both name concepts, 60% from the concepts they share (weighted by
 //!    rarity, the mean of weighted Jaccard and overlap) and 40% from the idf cosine of their
 //!    other words; otherwise the word cosine alone. Words seen once in the whole set are left
@@ -76,413 +76,10 @@ impl Default for Params {
     }
 }
 
-/// Words that carry no meaning for grouping (comparison keys, after normalisation).
-const STOP_WORDS: &[&str] = &[
-    // Arabic
-    "في",
-    "من",
-    "الي",
-    "علي",
-    "عن",
-    "مع",
-    "و",
-    "او",
-    "ثم",
-    "هذا",
-    "هذه",
-    "ذلك",
-    "تلك",
-    "التي",
-    "الذي",
-    "الذين",
-    "ان",
-    "لا",
-    "لم",
-    "لن",
-    "ما",
-    "قد",
-    "كل",
-    "بعض",
-    "غير",
-    "بين",
-    "عند",
-    "هو",
-    "هي",
-    "هم",
-    "نحن",
-    "انا",
-    "كان",
-    "كانت",
-    "يكون",
-    "تم",
-    "به",
-    "بها",
-    "له",
-    "لها",
-    "لهم",
-    "فيه",
-    "فيها",
-    "منه",
-    "منها",
-    "عليه",
-    "عليها",
-    "اجل",
-    "حتي",
-    "كما",
-    "اي",
-    "ذات",
-    "دوار",
-    "الدوار",
-    "بالدوار",
-    "للدوار",
-    "دواوير",
-    "الدواوير",
-    "جماعه",
-    "الجماعه",
-    "بالجماعه",
-    "للجماعه",
-    "مشكل",
-    "مشكله",
-    "المشكل",
-    "غياب",
-    "انعدام",
-    "قله",
-    "ضعف",
-    "نقص",
-    "عدم",
-    "توفير",
-    "توفر",
-    "وجود",
-    "اجل",
-    "ضروره",
-    "ساكنه",
-    "الساكنه",
-    "لساكنه",
-    "للساكنه",
-    "سكان",
-    "السكان",
-    "بسبب",
-    "خاصه",
-    "جدا",
-    "كثيره",
-    "كبير",
-    "حول",
-    // Darija
-    "ديال",
-    "ديال",
-    "فين",
-    "بزاف",
-    "حنا",
-    "كاين",
-    "ماكاينش",
-    "ماكاين",
-    "راه",
-    "عندنا",
-    // French
-    "de",
-    "la",
-    "le",
-    "les",
-    "des",
-    "du",
-    "au",
-    "aux",
-    "et",
-    "a",
-    "en",
-    "un",
-    "une",
-    "pour",
-    "par",
-    "sur",
-    "dans",
-    "d",
-    "l",
-    "il",
-    "y",
-    "pas",
-    "ne",
-    "est",
-    "sont",
-    "avec",
-    "sans",
-    "plus",
-    "manque",
-    "absence",
-    "probleme",
-    "besoin",
-    "douar",
-    "commune",
-    "population",
-    "tres",
-];
-
-/// Words of one meaning in Arabic, Darija, French and Tamazight (Latin and Tifinagh), grouped
-/// under a concept. The first word names the concept in the reasons shown to people. Entries
-/// are written as people type them; they are normalised and stemmed like the proposals.
-pub const LEXICON: &[(&str, &[&str])] = &[
-    (
-        "الماء",
-        &[
-            "ماء",
-            "مياه",
-            "الما",
-            "شروب",
-            "للشرب",
-            "الشرب",
-            "سقايه",
-            "صنبور",
-            "سقايات",
-            "eau",
-            "eaux",
-            "potable",
-            "robinet",
-            "aman",
-            "ⴰⵎⴰⵏ",
-        ],
-    ),
-    ("بئر", &["بئر", "ابار", "بير", "ثقب", "puits", "forage"]),
-    (
-        "خزان",
-        &["خزان", "صهريج", "reservoir", "citerne", "chateau"],
-    ),
-    (
-        "طريق",
-        &[
-            "طريق",
-            "طرق",
-            "مسلك",
-            "مسالك",
-            "طرقيه",
-            "الطريق",
-            "الطرقان",
-            "الطرقات",
-            "تعبيد",
-            "معبده",
-            "piste",
-            "pistes",
-            "route",
-            "routes",
-            "chemin",
-            "goudronnage",
-            "goudron",
-            "routier",
-            "abrid",
-            "ⴰⴱⵔⵉⴷ",
-        ],
-    ),
-    (
-        "قنطرة",
-        &["قنطره", "قناطر", "جسر", "منشاه", "pont", "ponts", "ouvrage"],
-    ),
-    (
-        "مدرسة",
-        &[
-            "مدرسه",
-            "مدارس",
-            "مدرسيه",
-            "مدرسي",
-            "اعداديه",
-            "تمدرس",
-            "قسم",
-            "اقسام",
-            "ecole",
-            "ecoles",
-            "scolaire",
-            "college",
-            "classe",
-            "classes",
-            "tinmel",
-            "ⵜⵉⵏⵎⵍ",
-        ],
-    ),
-    (
-        "نقل",
-        &["نقل", "حافله", "الكار", "transport", "bus", "autocar"],
-    ),
-    (
-        "صحة",
-        &[
-            "صحه",
-            "صحي",
-            "صحيه",
-            "مستوصف",
-            "مستشفي",
-            "سبيطار",
-            "طبيب",
-            "ممرض",
-            "ممرضه",
-            "توليد",
-            "dispensaire",
-            "sante",
-            "medecin",
-            "infirmier",
-            "infirmiere",
-            "hopital",
-            "accouchement",
-            "sanitaire",
-        ],
-    ),
-    ("إسعاف", &["اسعاف", "ambulance"]),
-    (
-        "كهرباء",
-        &[
-            "كهرباء",
-            "كهربه",
-            "كهربائي",
-            "كهربائيه",
-            "الضو",
-            "ضوء",
-            "electricite",
-            "electrification",
-            "electrique",
-            "tifawt",
-            "ⵜⵉⴼⴰⵡⵜ",
-        ],
-    ),
-    (
-        "إنارة",
-        &[
-            "اناره",
-            "انارة",
-            "اعمده",
-            "eclairage",
-            "lampadaire",
-            "lampadaires",
-        ],
-    ),
-    (
-        "تطهير",
-        &["تطهير", "صرف", "مجاري", "assainissement", "egout", "egouts"],
-    ),
-    (
-        "نفايات",
-        &["نفايات", "ازبال", "الزبل", "ordures", "dechets", "dechet"],
-    ),
-    (
-        "ملعب",
-        &[
-            "ملعب",
-            "ملاعب",
-            "رياضه",
-            "رياضي",
-            "رياضيه",
-            "كره",
-            "القدم",
-            "terrain",
-            "stade",
-            "sport",
-            "sportif",
-            "sportive",
-            "football",
-        ],
-    ),
-    (
-        "شباب",
-        &["شباب", "الشباب", "jeunes", "jeunesse", "ilmezziyen"],
-    ),
-    (
-        "نساء",
-        &[
-            "نساء",
-            "النساء",
-            "مراه",
-            "المراه",
-            "نسويه",
-            "femme",
-            "femmes",
-            "feminin",
-        ],
-    ),
-    (
-        "تعاونية",
-        &["تعاونيه", "تعاونيات", "cooperative", "cooperatives"],
-    ),
-    (
-        "أمية",
-        &["اميه", "محو", "alphabetisation", "analphabetisme"],
-    ),
-    (
-        "روض",
-        &["روض", "رياض", "اولي", "prescolaire", "creche", "maternelle"],
-    ),
-    (
-        "سقي",
-        &[
-            "سقي",
-            "ساقيه",
-            "سواقي",
-            "خطاره",
-            "irrigation",
-            "seguia",
-            "seguias",
-            "targa",
-            "ⵜⴰⵔⴳⴰ",
-        ],
-    ),
-    (
-        "فيضان",
-        &[
-            "فيضان",
-            "فيضانات",
-            "سيول",
-            "حمله",
-            "inondation",
-            "inondations",
-            "crue",
-            "crues",
-        ],
-    ),
-    ("سوق", &["سوق", "اسواق", "souk", "marche"]),
-    ("مكتبة", &["مكتبه", "خزانه", "bibliotheque", "mediatheque"]),
-    (
-        "تغطية",
-        &[
-            "تغطيه",
-            "انترنت",
-            "الانترنيت",
-            "هاتف",
-            "internet",
-            "couverture",
-            "antenne",
-        ],
-    ),
-    (
-        "شغل",
-        &["شغل", "تشغيل", "بطاله", "emploi", "chomage", "travail"],
-    ),
-    ("مسجد", &["مسجد", "مساجد", "mosquee"]),
-    ("مقبره", &["مقبره", "مقابر", "cimetiere"]),
-    (
-        "فلاحة",
-        &[
-            "فلاحه",
-            "فلاح",
-            "فلاحين",
-            "مواشي",
-            "ماشيه",
-            "agriculture",
-            "agricole",
-            "betail",
-        ],
-    ),
-    (
-        "معاق",
-        &[
-            "اعاقه",
-            "معاق",
-            "معاقين",
-            "handicap",
-            "handicapes",
-            "handicapees",
-        ],
-    ),
-    ("ثقافة", &["ثقافه", "ثقافي", "culture", "culturel"]),
-];
-
-/// Concepts whose need is the commune's, not a douar's (one ambulance, one market): for these
-/// the place of the meeting does not lower the score.
-const COMMUNE_WIDE: &[&str] = &["إسعاف", "سوق", "مكتبة", "شغل"];
+/// The lexicon, as data: stop words, concepts (words of one meaning in every script people
+/// write) and the concepts that are the commune's need rather than a douar's. See the file's
+/// header for its format.
+const LEXICON_TXT: &str = include_str!("lexicon.txt");
 
 /// Share of the text score that comes from concepts, when both proposals have some.
 const CONCEPT_SHARE: f32 = 0.6;
@@ -523,21 +120,45 @@ struct Lexicon {
     stop: HashSet<String>,
     /// stem → concept name
     concepts: HashMap<String, &'static str>,
+    /// Concepts whose need is the commune's, not a douar's (one ambulance, one market).
+    commune_wide: Vec<&'static str>,
 }
 
-static LEX: LazyLock<Lexicon> = LazyLock::new(|| {
-    let stop = STOP_WORDS.iter().map(|w| normalize(w)).collect();
-    let mut concepts = HashMap::new();
-    for (name, words) in LEXICON {
-        for w in *words {
-            for token in normalize(w).split(' ') {
-                concepts.entry(stem(token)).or_insert(*name);
-                concepts.entry(token.to_string()).or_insert(*name);
+/// Reads `lexicon.txt` (a line each: `stop: …`, `concept NAME: …`, `commune-wide: …`).
+fn parse_lexicon(text: &'static str) -> Lexicon {
+    let mut lex = Lexicon {
+        stop: HashSet::new(),
+        concepts: HashMap::new(),
+        commune_wide: Vec::new(),
+    };
+    let list = |words: &'static str| words.split(',').map(str::trim).filter(|w| !w.is_empty());
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((head, words)) = line.split_once(':') else {
+            continue;
+        };
+        match head.trim() {
+            "stop" => lex.stop.extend(list(words).map(normalize)),
+            "commune-wide" => lex.commune_wide.extend(list(words)),
+            head => {
+                let Some(name) = head.strip_prefix("concept ").map(str::trim) else {
+                    continue;
+                };
+                for w in list(words) {
+                    for token in normalize(w).split(' ') {
+                        lex.concepts.entry(stem(token)).or_insert(name);
+                        lex.concepts.entry(token.to_string()).or_insert(name);
+                    }
+                }
             }
         }
     }
-    Lexicon { stop, concepts }
-});
+    lex
+}
+
+static LEX: LazyLock<Lexicon> = LazyLock::new(|| parse_lexicon(LEXICON_TXT));
 
 /// The terms of a comparison key: concepts as "#name", other words as their stem. Sorted,
 /// without repeats.
@@ -629,7 +250,11 @@ fn vectorize(items: &[Item]) -> Vectors {
     let is_concept: Vec<bool> = names.iter().map(|n| n.starts_with('#')).collect();
     let commune_wide: Vec<bool> = names
         .iter()
-        .map(|n| COMMUNE_WIDE.iter().any(|c| n.strip_prefix('#') == Some(c)))
+        .map(|n| {
+            LEX.commune_wide
+                .iter()
+                .any(|c| n.strip_prefix('#') == Some(*c))
+        })
         .collect();
     let n = items.len().max(1) as f32;
     let idf: Vec<f32> = df.iter().map(|d| (1.0 + n / *d as f32).ln()).collect();
@@ -842,6 +467,29 @@ fn shared_terms(v: &Vectors, members: &[usize]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every concept, stop word and commune-wide concept of the file is read.
+    #[test]
+    fn the_lexicon_file_reads_whole() {
+        let lex = parse_lexicon(LEXICON_TXT);
+        let names: HashSet<&str> = lex.concepts.values().copied().collect();
+        let declared = LEXICON_TXT
+            .lines()
+            .filter(|l| l.starts_with("concept "))
+            .count();
+        assert_eq!(names.len(), declared);
+        assert_eq!(lex.commune_wide.len(), 4);
+        for c in &lex.commune_wide {
+            assert!(names.contains(c), "{c} is not a concept");
+        }
+        assert!(lex.stop.contains(&normalize("في")));
+        assert!(lex.stop.contains(&normalize("ديال")));
+        assert_eq!(
+            lex.concepts.get(&stem(&normalize("ambulance"))),
+            Some(&"إسعاف")
+        );
+        assert_eq!(lex.concepts.get(&normalize("ⴰⵎⴰⵏ")), Some(&"الماء"));
+    }
 
     fn item(text: &str, sector: Option<&str>, pole: &str, douar: &str) -> Item {
         Item {
