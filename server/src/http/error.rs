@@ -3,7 +3,10 @@
 
 use axum::{
     Json,
-    extract::rejection::{BytesRejection, JsonRejection, QueryRejection},
+    extract::{
+        path::ErrorKind,
+        rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection},
+    },
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -20,8 +23,9 @@ pub enum AppError {
     },
     #[error("{}", unauthorized_message(.0))]
     Unauthorized(&'static str),
-    #[error("not allowed for this role")]
-    Forbidden,
+    /// 403 `forbidden`: the permission table (`Role::can`) refuses the caller's role.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -95,6 +99,47 @@ impl From<QueryRejection> for AppError {
     }
 }
 
+/// Every path parameter of the API is an id: a bad one is 400 `bad_id` saying which value.
+impl From<PathRejection> for AppError {
+    fn from(r: PathRejection) -> Self {
+        let PathRejection::FailedToDeserializePathParams(e) = &r else {
+            // A route whose handler asks for parameters its path does not have: our bug.
+            return AppError::internal(r.body_text());
+        };
+        let message = match e.kind() {
+            ErrorKind::ParseError {
+                value,
+                expected_type,
+            }
+            | ErrorKind::ParseErrorAtIndex {
+                value,
+                expected_type,
+                ..
+            }
+            | ErrorKind::ParseErrorAtKey {
+                value,
+                expected_type,
+                ..
+            } => format!(
+                "'{value}' in the path is not {}",
+                if expected_type.contains("Uuid") {
+                    "a UUID"
+                } else if expected_type.starts_with('i') || expected_type.starts_with('u') {
+                    "a whole number"
+                } else {
+                    "a valid id"
+                }
+            ),
+            // Uuid's own parse error, through serde.
+            ErrorKind::Message(m) if m.contains("UUID") => {
+                format!("an id in the path is not a UUID: {m}")
+            }
+            other => format!("the path is not valid: {other}"),
+        };
+        AppError::bad_request("bad_id", message)
+    }
+}
+
 impl From<BytesRejection> for AppError {
     fn from(r: BytesRejection) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -109,7 +154,7 @@ impl IntoResponse for AppError {
         let (status, code, doc_id) = match &self {
             AppError::BadRequest { code, doc_id, .. } => (StatusCode::BAD_REQUEST, *code, *doc_id),
             AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, *code, None),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
