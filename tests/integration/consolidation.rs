@@ -964,7 +964,8 @@ async fn the_log_says_of_each_action_what_undoing_it_would_do() {
     newest_first.reverse();
     assert_eq!(ids, newest_first);
     // (kind, can_undo, proposals moved, undoes, undone by), oldest first.
-    let seen: Vec<(String, bool, i64, Option<i64>, Option<i64>)> = log
+    type Entry<K> = (K, bool, i64, Option<i64>, Option<i64>);
+    let seen: Vec<Entry<String>> = log
         .iter()
         .rev()
         .map(|e| {
@@ -978,7 +979,7 @@ async fn the_log_says_of_each_action_what_undoing_it_would_do() {
         })
         .collect();
     let n = |i: usize| Some(actions[i]);
-    let expected: Vec<(&str, bool, i64, Option<i64>, Option<i64>)> = vec![
+    let expected: Vec<Entry<&str>> = vec![
         ("create", false, 2, None, None), // p0 split out since
         ("create", false, 1, None, None), // p2 merged into A since
         ("edit", false, 0, None, None),   // the title changed since

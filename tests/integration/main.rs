@@ -10,6 +10,7 @@ mod helpers;
 mod http;
 mod js;
 mod login;
+mod permissions;
 mod programme;
 mod redteam;
 mod restart;

@@ -55,7 +55,8 @@ impl Caller for AuthDevice {
     }
 }
 
-/// A permission the extractor [`Allowed`] checks: one marker type per [`Action`].
+/// A permission the extractor [`Allowed`] checks: one marker type per [`Action`] the server
+/// checks (`RunSessions` is the client's: the server's side of it is `SyncSessions`).
 pub trait Permission {
     const ACTION: Action;
 }
@@ -105,7 +106,7 @@ pub fn require(role: Role, action: Action) -> AppResult<()> {
     }
 }
 
-/// The markers of [`Allowed`], one per action of the permission table, named as the action.
+/// The markers of [`Allowed`], named as the actions of the permission table.
 pub mod can {
     use super::{Action, Permission};
 
