@@ -131,8 +131,11 @@ impl From<PathRejection> for AppError {
                 }
             ),
             // Uuid's own parse error, through serde.
-            ErrorKind::Message(m) if m.contains("UUID") => {
-                format!("an id in the path is not a UUID: {m}")
+            ErrorKind::DeserializeError { value, message, .. } if message.contains("UUID") => {
+                format!("'{value}' in the path is not a UUID")
+            }
+            ErrorKind::DeserializeError { value, message, .. } => {
+                format!("'{value}' in the path is not a valid id: {message}")
             }
             other => format!("the path is not valid: {other}"),
         };

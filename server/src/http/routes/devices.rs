@@ -14,7 +14,7 @@ use crate::{
     users::devices,
 };
 
-/// The administrator, with the device they act from (never listed as someone else's).
+/// The administrator, with the login they act from (the list marks it as theirs).
 type Admin = Allowed<can::ManageDevices, AuthDevice>;
 
 pub fn router() -> Api {
@@ -39,9 +39,9 @@ fn public_id(raw: &str) -> AppResult<String> {
     security(("bearer" = [])))]
 pub async fn list_devices(
     State(app): State<AppState>,
-    caller: Admin,
+    Allowed { caller, .. }: Admin,
 ) -> AppResult<Json<Vec<Device>>> {
-    let current = caller.caller.device.public_id;
+    let current = caller.device.public_id;
     let rows = app
         .db
         .read(move |tx| devices::list(tx, now_secs(), &current))
