@@ -7,6 +7,7 @@ pub mod api;
 pub mod bundle;
 pub mod codes;
 pub mod money;
+pub mod permissions;
 pub mod reference;
 pub mod session;
 pub mod sync;

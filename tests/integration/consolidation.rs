@@ -869,3 +869,201 @@ async fn suggestions_find_the_labelled_needs() {
     }
     app.stop().await;
 }
+
+/// The action log read as one page says of every action what the action says alone: its
+/// fields, and whether it can be undone, for each reason an undo is refused (moved since,
+/// changed since, deleted project, link changed, already undone, an undo, a need that grew).
+/// `can_undo` is checked against the undo itself, run and rolled back.
+#[tokio::test]
+async fn the_log_says_of_each_action_what_undoing_it_would_do() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let office = app.login("office").await;
+    let mut tablet = Tablet::new("facilitator");
+    let s = session(&mut tablet, "pole-3", "idouz", GroupKind::Women);
+    let p: Vec<Uuid> = (0..6)
+        .map(|i| {
+            let text = format!("مشكل رقم {i}");
+            proposal(&mut tablet, s, &text, "حل", None, "idouz")
+        })
+        .collect();
+    tablet.sync(&app, &fac).await.unwrap();
+    let (x, y) = (
+        app.count("SELECT min(id) FROM projects"),
+        app.count("SELECT max(id) FROM projects"),
+    );
+
+    let mut actions: Vec<i64> = Vec::new();
+    let mut act = async |method: reqwest::Method, path: String, body: Option<Value>| {
+        let (st, done) = app.send(method, &path, &office, body).await;
+        assert!(st == 200 || st == 201, "{path}: {st} {done}");
+        actions.push(done["action_id"].as_i64().unwrap());
+        done
+    };
+    use reqwest::Method as M;
+    let a = act(
+        M::POST,
+        "/api/needs".into(),
+        Some(json!({"title": "A", "proposal_ids": [p[0], p[1]]})),
+    )
+    .await["need_id"]
+        .as_i64()
+        .unwrap();
+    let b = act(
+        M::POST,
+        "/api/needs".into(),
+        Some(json!({"title": "B", "proposal_ids": [p[2]]})),
+    )
+    .await["need_id"]
+        .as_i64()
+        .unwrap();
+    for title in ["A2", "A3"] {
+        act(
+            M::PATCH,
+            format!("/api/needs/{a}"),
+            Some(json!({ "title": title })),
+        )
+        .await;
+    }
+    act(
+        M::POST,
+        format!("/api/needs/{a}/merge"),
+        Some(json!({"proposal_ids": [p[3]], "need_ids": [b]})),
+    )
+    .await;
+    act(
+        M::POST,
+        "/api/proposals/move".into(),
+        Some(json!({"proposal_ids": [p[3]], "need_id": null})),
+    )
+    .await;
+    for project in [x, y] {
+        act(
+            M::POST,
+            format!("/api/needs/{a}/projects"),
+            Some(json!({ "project_id": project })),
+        )
+        .await;
+    }
+    let (st, _) = app
+        .send(M::DELETE, &format!("/api/projects/{y}"), &office, None)
+        .await;
+    assert_eq!(st, 204);
+    let unlink = act(M::DELETE, format!("/api/needs/{a}/projects/{x}"), None).await;
+    act(
+        M::POST,
+        format!("/api/actions/{}/undo", unlink["action_id"]),
+        Some(json!({})),
+    )
+    .await;
+    let c = act(
+        M::POST,
+        "/api/needs".into(),
+        Some(json!({"title": "C", "proposal_ids": [p[4]]})),
+    )
+    .await["need_id"]
+        .as_i64()
+        .unwrap();
+    act(
+        M::POST,
+        "/api/proposals/move".into(),
+        Some(json!({"proposal_ids": [p[5]], "need_id": c})),
+    )
+    .await;
+    act(
+        M::POST,
+        format!("/api/needs/{a}/split"),
+        Some(json!({"title": "D", "proposal_ids": [p[0]]})),
+    )
+    .await;
+
+    let (st, log) = app.get_json("/api/actions", &office).await;
+    assert_eq!(st, 200, "{log}");
+    let log = log.as_array().unwrap().clone();
+    let ids: Vec<i64> = log.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    let mut newest_first = actions.clone();
+    newest_first.reverse();
+    assert_eq!(ids, newest_first);
+    // (kind, can_undo, proposals moved, undoes, undone by), oldest first.
+    type Entry<K> = (K, bool, i64, Option<i64>, Option<i64>);
+    let seen: Vec<Entry<String>> = log
+        .iter()
+        .rev()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["can_undo"].as_bool().unwrap(),
+                e["proposals_moved"].as_i64().unwrap(),
+                e["undoes"].as_i64(),
+                e["undone_by"].as_i64(),
+            )
+        })
+        .collect();
+    let n = |i: usize| Some(actions[i]);
+    let expected: Vec<Entry<&str>> = vec![
+        ("create", false, 2, None, None), // p0 split out since
+        ("create", false, 1, None, None), // p2 merged into A since
+        ("edit", false, 0, None, None),   // the title changed since
+        ("edit", true, 0, None, None),
+        ("merge", false, 2, None, None), // p3 moved out since
+        ("move", true, 1, None, None),
+        ("link", true, 0, None, None),  // unlinked, and that undone
+        ("link", false, 0, None, None), // the project was deleted
+        ("unlink", false, 0, None, n(9)),
+        ("undo", false, 0, n(8), None),
+        ("create", false, 1, None, None), // C got p5 since
+        ("move", true, 1, None, None),
+        ("split", true, 1, None, None),
+    ];
+    let expected: Vec<_> = expected
+        .into_iter()
+        .map(|(k, u, m, a, b)| (k.to_string(), u, m, a, b))
+        .collect();
+    assert_eq!(seen, expected);
+
+    // Need A's history holds the same entries, field for field.
+    let (_, detail) = app.get_json(&format!("/api/needs/{a}"), &office).await;
+    let history = detail["history"].as_array().unwrap();
+    assert!(history.len() >= 8, "{history:?}");
+    for h in history {
+        let e = log.iter().find(|e| e["id"] == h["id"]).unwrap();
+        assert_eq!(e, h);
+    }
+
+    // can_undo is what the undo does now (run in a transaction that is rolled back).
+    let user = tachkhis_server::users::auth::AuthUser {
+        id: app.count("SELECT id FROM users WHERE username = 'office'"),
+        username: "office".into(),
+        role: tachkhis_shared::api::Role::Office,
+    };
+    for e in &log {
+        let id = e["id"].as_i64().unwrap();
+        let user = user.clone();
+        let undone = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let out = undone.clone();
+        let rolled_back = app
+            .state
+            .db
+            .write(move |tx| {
+                let r = tachkhis_server::consolidation::undo(tx, &user, id);
+                *out.lock().unwrap() = Some(r.is_ok());
+                Err::<(), _>(tachkhis_server::http::error::AppError::Conflict(
+                    "rolled back".into(),
+                ))
+            })
+            .await;
+        assert!(rolled_back.is_err());
+        assert_eq!(
+            *undone.lock().unwrap(),
+            Some(e["can_undo"].as_bool().unwrap()),
+            "action {id}: {e}"
+        );
+    }
+    let (_, again) = app.get_json("/api/actions", &office).await;
+    assert_eq!(
+        again.as_array().unwrap(),
+        &log,
+        "the rollbacks left nothing"
+    );
+    app.stop().await;
+}

@@ -11,6 +11,7 @@ mod helpers;
 mod http;
 mod js;
 mod login;
+mod permissions;
 mod programme;
 mod redteam;
 mod restart;

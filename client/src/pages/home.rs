@@ -1,6 +1,6 @@
 //! My sessions: every session on this tablet with its sync state, and the way to a new one.
 
-use tachkhis_shared::api::Role;
+use tachkhis_shared::permissions::Action;
 use yew::prelude::*;
 
 use crate::model::SessionView;
@@ -18,8 +18,8 @@ pub fn Home() -> Html {
     let Some(auth) = model.auth() else {
         return html! { <Redirect to={Route::Login} /> };
     };
-    // The office and the committees work on the office screens; an admin may use both.
-    if matches!(auth.role, Role::Office | Role::Committee) {
+    // Who does not run sessions works on the office screens; an admin may use both.
+    if !auth.role.can(Action::RunSessions) {
         return html! { <Redirect to={Route::OfficeProposals} /> };
     }
     let sessions = model.sessions();
@@ -102,7 +102,7 @@ pub fn Home() -> Html {
                 }
                 <crate::widgets::share::HomeTools />
                 <p class="whoami">{ lang.tf("home.signed_in_as", &[("name", &model.username())]) }</p>
-                if auth.role == Role::Admin {
+                if auth.role.can(Action::ReadProposals) {
                     <p class="whoami"><a href="/office/proposals" data-test="to-office">{ lang.t("office.nav.office") }</a></p>
                 }
             </main>

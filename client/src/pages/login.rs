@@ -1,5 +1,6 @@
 //! Login: once, online. Stores the token and the reference data on the tablet.
 
+use tachkhis_shared::permissions::Action;
 use yew::prelude::*;
 
 use crate::model::Auth;
@@ -88,10 +89,10 @@ pub fn Login() -> Html {
                     Ok(()) => {
                         password.set(String::new());
                         model.request_sync();
-                        // The design office and the committees land on the office screens.
+                        // Whoever reads the proposals lands on the office screens.
                         let office = model
                             .auth()
-                            .is_some_and(|a| crate::pages::is_office_role(a.role));
+                            .is_some_and(|a| a.role.can(Action::ReadProposals));
                         if let Some(n) = navigator {
                             n.push(if office {
                                 &Route::OfficeProposals

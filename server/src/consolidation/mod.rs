@@ -23,7 +23,7 @@ use tachkhis_shared::{
         NeedPatch, NeedSummary, NewNeed, OfficeProposal, ProposalFilter, ProposalPage,
         ProposalStatus, RejectSuggestion, SplitNeed, Suggestion, SuggestionReason,
     },
-    codes::{ActionKind, NeedField},
+    codes::{ActionKind, ErrorCode, NeedField},
     text::normalize,
 };
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 //! the action log.
 
 use super::*;
-use tachkhis_shared::codes::ErrorCode;
+use crate::db::row::{split_ids, uuid_col};
 
 pub(super) const PROPOSAL_SELECT: &str = "SELECT p.id, p.session_id, p.problem, p.solution, p.sector, p.douar_id, p.raised_by,
         p.votes, s.pole_id, s.group_kind, s.date, s.present, p.deleted, m.need_id, n.title,
@@ -12,20 +12,6 @@ pub(super) const PROPOSAL_SELECT: &str = "SELECT p.id, p.session_id, p.problem, 
      JOIN sessions s ON s.id = p.session_id
      LEFT JOIN need_members m ON m.proposal_id = p.id
      LEFT JOIN needs n ON n.id = m.need_id";
-
-pub(super) fn uuid_col(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
-    let s: String = r.get(i)?;
-    Uuid::parse_str(&s).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-pub(super) fn split_ids(s: &str) -> Vec<String> {
-    s.split('\u{1f}')
-        .filter(|d| !d.is_empty())
-        .map(String::from)
-        .collect()
-}
 
 pub(super) fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficeProposal> {
     let deleted: bool = r.get(12)?;
@@ -307,12 +293,10 @@ pub fn need_detail(tx: &Transaction<'_>, id: i64) -> AppResult<Option<NeedDetail
         )?
         .query_map([id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let mut history = Vec::with_capacity(action_ids.len());
-    for a in action_ids {
-        if let Some(entry) = action_entry(tx, a)? {
-            history.push(entry);
-        }
-    }
+    let history = action_entries(tx, &action_ids)?
+        .into_iter()
+        .map(|(entry, _)| entry)
+        .collect();
     Ok(Some(NeedDetail {
         summary,
         proposal_list,
@@ -357,46 +341,65 @@ pub fn lineage(tx: &Transaction<'_>, proposal: Uuid) -> AppResult<Option<Lineage
     }))
 }
 
-pub(super) fn action_entry(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ActionEntry>> {
-    let Some(mut entry) = tx
-        .query_row(
-            "SELECT a.id, a.at, u.username, a.kind, a.detail, a.undoes, a.undone_by,
-                    (SELECT count(*) FROM proposal_moves m WHERE m.action_id = a.id)
-             FROM consolidation_actions a LEFT JOIN users u ON u.id = a.user_id WHERE a.id = ?1",
-            [id],
-            |r| {
-                Ok(ActionEntry {
-                    id: r.get(0)?,
-                    at: r.get(1)?,
-                    username: r.get(2)?,
-                    kind: crate::db::code(r, 3)?,
-                    detail: r.get(4)?,
-                    undoes: r.get(5)?,
-                    undone_by: r.get(6)?,
-                    proposals_moved: r.get(7)?,
-                    can_undo: false,
-                })
-            },
-        )
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    entry.can_undo = undo_blocker(tx, &entry)?.is_none();
-    Ok(Some(entry))
+const ENTRY_SELECT: &str = "SELECT a.id, a.at, u.username, a.kind, a.detail, a.undoes, a.undone_by,
+        (SELECT count(*) FROM proposal_moves m WHERE m.action_id = a.id)
+     FROM consolidation_actions a LEFT JOIN users u ON u.id = a.user_id";
+
+fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActionEntry> {
+    Ok(ActionEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        username: r.get(2)?,
+        kind: crate::db::code(r, 3)?,
+        detail: r.get(4)?,
+        undoes: r.get(5)?,
+        undone_by: r.get(6)?,
+        proposals_moved: r.get(7)?,
+        can_undo: false,
+    })
 }
 
-/// The consolidation log, newest first.
+/// Each entry with what it changed and whether it can be undone now: the effects of all of
+/// them in one read (`undo::effects`), not a few queries per entry.
+fn with_effects(
+    tx: &Transaction<'_>,
+    entries: Vec<ActionEntry>,
+) -> AppResult<Vec<(ActionEntry, Effects)>> {
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let mut effects = effects(tx, &ids)?;
+    Ok(entries
+        .into_iter()
+        .map(|mut entry| {
+            let e = effects.remove(&entry.id).unwrap_or_default();
+            entry.can_undo = undo_blocker(&entry, &e).is_none();
+            (entry, e)
+        })
+        .collect())
+}
+
+/// The actions `ids` that exist, newest first, with their effects.
+pub(super) fn action_entries(
+    tx: &Transaction<'_>,
+    ids: &[i64],
+) -> AppResult<Vec<(ActionEntry, Effects)>> {
+    let ids = serde_json::to_string(ids).map_err(AppError::internal)?;
+    let entries = tx
+        .prepare_cached(&format!(
+            "{ENTRY_SELECT} WHERE a.id IN (SELECT value FROM json_each(?1)) ORDER BY a.id DESC"
+        ))?
+        .query_map([ids], entry_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    with_effects(tx, entries)
+}
+
+/// The consolidation log, newest first: four queries whatever the page's length.
 pub fn list_actions(tx: &Transaction<'_>, limit: u32) -> AppResult<Vec<ActionEntry>> {
-    let ids: Vec<i64> = tx
-        .prepare("SELECT id FROM consolidation_actions ORDER BY id DESC LIMIT ?1")?
-        .query_map([limit.clamp(1, 1000)], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(e) = action_entry(tx, id)? {
-            out.push(e);
-        }
-    }
-    Ok(out)
+    let entries = tx
+        .prepare_cached(&format!("{ENTRY_SELECT} ORDER BY a.id DESC LIMIT ?1"))?
+        .query_map([limit.clamp(1, 1000)], entry_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(with_effects(tx, entries)?
+        .into_iter()
+        .map(|(entry, _)| entry)
+        .collect())
 }

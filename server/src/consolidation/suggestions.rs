@@ -2,13 +2,14 @@
 //! office's rejections of them.
 
 use super::*;
-use tachkhis_shared::codes::ErrorCode;
+use crate::db::row::uuid_col;
 
 /// Groups of proposals that say the same thing, best first: either a new need (unplaced
 /// proposals alike), or unplaced proposals to add to the live need their look-alikes are in.
 pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggestion>> {
     struct Row {
         id: String,
+        uuid: Uuid,
         problem: String,
         need: Option<i64>,
     }
@@ -49,6 +50,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
             });
             rows.push(Row {
                 id: r.get(0)?,
+                uuid: uuid_col(r, 0)?,
                 problem: r.get(1)?,
                 need: r.get(8)?,
             });
@@ -132,10 +134,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
             .min_by_key(|t| t.chars().count())
             .unwrap_or_default()
             .to_string();
-        let mut proposal_ids: Vec<Uuid> = unplaced
-            .iter()
-            .filter_map(|m| Uuid::parse_str(&rows[*m].id).ok())
-            .collect();
+        let mut proposal_ids: Vec<Uuid> = unplaced.iter().map(|m| rows[*m].uuid).collect();
         proposal_ids.sort();
         out.push(Suggestion {
             proposal_ids,

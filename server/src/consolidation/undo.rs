@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// What an action changed, and how each of those things stands now: all that deciding its undo
+/// needs, read for a whole page of actions at once ([`effects`]).
+#[derive(Default)]
 pub(super) struct Effects {
     /// proposal → (need before the action, need after it)
     pub(super) moves: BTreeMap<String, (Option<i64>, Option<i64>)>,
@@ -11,23 +14,51 @@ pub(super) struct Effects {
     pub(super) created: Vec<i64>,
     /// (need, project) → linked after the action
     pub(super) links: BTreeMap<(i64, i64), bool>,
+    now: Now,
 }
 
-pub(super) fn effects(tx: &Transaction<'_>, action: i64) -> AppResult<Effects> {
-    let mut e = Effects {
-        moves: BTreeMap::new(),
-        edits: BTreeMap::new(),
-        created: Vec::new(),
-        links: BTreeMap::new(),
-    };
+/// The present state of what an action touched.
+#[derive(Default)]
+struct Now {
+    /// proposal → the need it is in
+    need_of: HashMap<String, Option<i64>>,
+    /// (need, field) → its value
+    fields: HashMap<(i64, NeedField), Option<String>>,
+    /// need a proposal came from → open
+    open: HashMap<i64, bool>,
+    /// project → still exists
+    project_exists: HashMap<i64, bool>,
+    /// (need, project) → linked
+    linked: HashMap<(i64, i64), bool>,
+    /// created need → (its proposals, its project links)
+    created_holds: HashMap<i64, (i64, i64)>,
+}
+
+/// The effects of `actions` with the present state of what they touched, in three queries
+/// whatever their number (the log's page, a need's history, one undo).
+pub(super) fn effects(tx: &Transaction<'_>, actions: &[i64]) -> AppResult<HashMap<i64, Effects>> {
+    let ids = serde_json::to_string(actions).map_err(AppError::internal)?;
+    let mut out: HashMap<i64, Effects> = actions.iter().map(|a| (*a, Effects::default())).collect();
     {
         let mut stmt = tx.prepare_cached(
-            "SELECT proposal_id, from_need, to_need FROM proposal_moves WHERE action_id = ?1 ORDER BY id",
+            "SELECT m.action_id, m.proposal_id, m.from_need, m.to_need,
+                    (SELECT need_id FROM need_members WHERE proposal_id = m.proposal_id),
+                    (SELECT closed_at IS NULL FROM needs WHERE id = m.from_need)
+             FROM proposal_moves m
+             WHERE m.action_id IN (SELECT value FROM json_each(?1)) ORDER BY m.id",
         )?;
-        let mut rows = stmt.query([action])?;
+        let mut rows = stmt.query([&ids])?;
         while let Some(r) = rows.next()? {
+            let Some(e) = out.get_mut(&r.get::<_, i64>(0)?) else {
+                continue;
+            };
             let (p, from, to): (String, Option<i64>, Option<i64>) =
-                (r.get(0)?, r.get(1)?, r.get(2)?);
+                (r.get(1)?, r.get(2)?, r.get(3)?);
+            e.now.need_of.insert(p.clone(), r.get(4)?);
+            if let Some(from) = from {
+                let open: Option<bool> = r.get(5)?;
+                e.now.open.insert(from, open.unwrap_or(false));
+            }
             e.moves
                 .entry(p)
                 .and_modify(|m| m.1 = to)
@@ -36,16 +67,41 @@ pub(super) fn effects(tx: &Transaction<'_>, action: i64) -> AppResult<Effects> {
     }
     {
         let mut stmt = tx.prepare_cached(
-            "SELECT need_id, field, before, after FROM need_edits WHERE action_id = ?1 ORDER BY id",
+            "SELECT e.action_id, e.need_id, e.field, e.before, e.after,
+                    n.title, n.sector, n.description, CAST(n.closed_at AS TEXT),
+                    CASE WHEN e.field = 'created'
+                         THEN (SELECT count(*) FROM need_members WHERE need_id = e.need_id) END,
+                    CASE WHEN e.field = 'created'
+                         THEN (SELECT count(*) FROM need_projects WHERE need_id = e.need_id) END
+             FROM need_edits e LEFT JOIN needs n ON n.id = e.need_id
+             WHERE e.action_id IN (SELECT value FROM json_each(?1)) ORDER BY e.id",
         )?;
-        let mut rows = stmt.query([action])?;
+        let mut rows = stmt.query([&ids])?;
         while let Some(r) = rows.next()? {
-            let (need, field): (i64, NeedField) = (r.get(0)?, crate::db::code(r, 1)?);
+            let Some(e) = out.get_mut(&r.get::<_, i64>(0)?) else {
+                continue;
+            };
+            let (need, field): (i64, NeedField) = (r.get(1)?, crate::db::code(r, 2)?);
             if field == NeedField::Created {
                 e.created.push(need);
+                let holds = (
+                    r.get::<_, Option<i64>>(9)?.unwrap_or(0),
+                    r.get::<_, Option<i64>>(10)?.unwrap_or(0),
+                );
+                e.now.created_holds.insert(need, holds);
                 continue;
             }
-            let (before, after): (Option<String>, Option<String>) = (r.get(2)?, r.get(3)?);
+            let column = match field {
+                NeedField::Title => 5,
+                NeedField::Sector => 6,
+                NeedField::Description => 7,
+                NeedField::ClosedAt => 8,
+                NeedField::Created | NeedField::Unknown(_) => {
+                    return Err(AppError::internal(format!("need field {field}")));
+                }
+            };
+            e.now.fields.insert((need, field.clone()), r.get(column)?);
+            let (before, after): (Option<String>, Option<String>) = (r.get(3)?, r.get(4)?);
             e.edits
                 .entry((need, field))
                 .and_modify(|v| v.1 = after.clone())
@@ -54,67 +110,68 @@ pub(super) fn effects(tx: &Transaction<'_>, action: i64) -> AppResult<Effects> {
     }
     {
         let mut stmt = tx.prepare_cached(
-            "SELECT need_id, project_id, linked FROM need_link_changes WHERE action_id = ?1 ORDER BY id",
+            "SELECT c.action_id, c.need_id, c.project_id, c.linked,
+                    EXISTS (SELECT 1 FROM projects WHERE id = c.project_id),
+                    EXISTS (SELECT 1 FROM need_projects
+                            WHERE need_id = c.need_id AND project_id = c.project_id)
+             FROM need_link_changes c
+             WHERE c.action_id IN (SELECT value FROM json_each(?1)) ORDER BY c.id",
         )?;
-        let mut rows = stmt.query([action])?;
+        let mut rows = stmt.query([&ids])?;
         while let Some(r) = rows.next()? {
-            e.links.insert((r.get(0)?, r.get(1)?), r.get(2)?);
+            let Some(e) = out.get_mut(&r.get::<_, i64>(0)?) else {
+                continue;
+            };
+            let (need, project): (i64, i64) = (r.get(1)?, r.get(2)?);
+            e.links.insert((need, project), r.get(3)?);
+            e.now.project_exists.insert(project, r.get(4)?);
+            e.now.linked.insert((need, project), r.get(5)?);
         }
     }
-    Ok(e)
-}
-
-pub(super) fn is_open(tx: &Transaction<'_>, need: i64) -> AppResult<bool> {
-    Ok(tx
-        .query_row(
-            "SELECT closed_at IS NULL FROM needs WHERE id = ?1",
-            [need],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(false))
+    Ok(out)
 }
 
 /// Why `entry` cannot be undone now, or `None` when it can: everything it changed must still
 /// be as it left it, the needs it puts proposals back into must be open (or reopened by the
 /// same undo), and a need it created must hold nothing it did not put there.
-pub(super) fn undo_blocker(tx: &Transaction<'_>, entry: &ActionEntry) -> AppResult<Option<String>> {
+pub(super) fn undo_blocker(entry: &ActionEntry, e: &Effects) -> Option<String> {
     if entry.undone_by.is_some() {
-        return Ok(Some("this action was already undone".into()));
+        return Some("this action was already undone".into());
     }
     if entry.kind == ActionKind::Undo {
-        return Ok(Some("an undo cannot itself be undone".into()));
+        return Some("an undo cannot itself be undone".into());
     }
-    let e = effects(tx, entry.id)?;
     for (p, (_, after)) in &e.moves {
-        if current_need(tx, p)? != *after {
-            return Ok(Some(format!(
+        if e.now.need_of.get(p).copied().flatten() != *after {
+            return Some(format!(
                 "proposal {p} was moved since; undo that change first"
-            )));
+            ));
         }
     }
     for ((need, field), (_, after)) in &e.edits {
-        if field_value(tx, *need, field)? != *after {
-            return Ok(Some(format!(
+        let now = e.now.fields.get(&(*need, field.clone())).cloned().flatten();
+        if now != *after {
+            return Some(format!(
                 "the {field} of need {need} was changed since; undo that change first"
-            )));
+            ));
         }
     }
     for ((need, project), linked) in &e.links {
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)",
-            [project],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Ok(Some(format!(
+        if !e.now.project_exists.get(project).copied().unwrap_or(false) {
+            return Some(format!(
                 "project {project}, linked or unlinked by this action, was deleted since"
-            )));
+            ));
         }
-        if is_linked(tx, *need, *project)? != *linked {
-            return Ok(Some(format!(
+        if e.now
+            .linked
+            .get(&(*need, *project))
+            .copied()
+            .unwrap_or(false)
+            != *linked
+        {
+            return Some(format!(
                 "the link of need {need} to project {project} was changed since"
-            )));
+            ));
         }
     }
     let reopened: HashSet<i64> = e
@@ -127,48 +184,39 @@ pub(super) fn undo_blocker(tx: &Transaction<'_>, entry: &ActionEntry) -> AppResu
         if let Some(n) = before
             && !reopened.contains(n)
             && !e.created.contains(n)
-            && !is_open(tx, *n)?
+            && !e.now.open.get(n).copied().unwrap_or(false)
         {
-            return Ok(Some(format!(
+            return Some(format!(
                 "need {n}, where proposals would go back, no longer exists"
-            )));
+            ));
         }
     }
     for need in &e.created {
-        let others: i64 = tx.query_row(
-            "SELECT count(*) FROM need_members WHERE need_id = ?1",
-            [need],
-            |r| r.get(0),
-        )?;
+        let (members, links) = e.now.created_holds.get(need).copied().unwrap_or((0, 0));
         let own = e.moves.values().filter(|m| m.1 == Some(*need)).count() as i64;
-        if others > own {
-            return Ok(Some(format!(
+        if members > own {
+            return Some(format!(
                 "proposals were added to need {need} since; move them out first"
-            )));
+            ));
         }
-        let links: i64 = tx.query_row(
-            "SELECT count(*) FROM need_projects WHERE need_id = ?1",
-            [need],
-            |r| r.get(0),
-        )?;
         if links > 0 {
-            return Ok(Some(format!(
+            return Some(format!(
                 "need {need} was linked to projects since; unlink them first"
-            )));
+            ));
         }
     }
-    Ok(None)
+    None
 }
 
 /// Undoes action `id`: proposals go back where they were, fields and links back to what they
 /// were, needs it created close and needs it closed reopen. Recorded as an action itself.
 pub fn undo(tx: &Transaction<'_>, user: &AuthUser, id: i64) -> AppResult<ActionDone> {
-    let entry =
-        action_entry(tx, id)?.ok_or_else(|| AppError::NotFound(format!("no action {id}")))?;
-    if let Some(why) = undo_blocker(tx, &entry)? {
+    let (entry, e) = action_entries(tx, &[id])?
+        .pop()
+        .ok_or_else(|| AppError::NotFound(format!("no action {id}")))?;
+    if let Some(why) = undo_blocker(&entry, &e) {
         return Err(AppError::Conflict(why));
     }
-    let e = effects(tx, id)?;
     let action = begin(
         tx,
         user,

@@ -2,7 +2,8 @@
 //! it serialises sync of a document), a small pool of readers, migrations at open.
 //!
 //! rusqlite is blocking: async callers go through [`Db::write`] and [`Db::read`], which run the
-//! closure on tokio's blocking pool so request handlers never block the runtime.
+//! closure on tokio's blocking pool so request handlers never block the runtime. [`row`] reads
+//! typed values out of rows.
 
 use std::{
     path::{Path, PathBuf},
@@ -14,6 +15,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 use crate::http::error::{AppError, AppResult};
+
+pub mod row;
 
 /// Every migration, in order. Files are never edited once landed.
 fn migrations() -> Migrations<'static> {

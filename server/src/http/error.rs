@@ -3,7 +3,10 @@
 
 use axum::{
     Json,
-    extract::rejection::{BytesRejection, JsonRejection, QueryRejection},
+    extract::{
+        path::ErrorKind,
+        rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection},
+    },
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -20,8 +23,9 @@ pub enum AppError {
     },
     #[error("{}", unauthorized_message(.0))]
     Unauthorized(ErrorCode),
-    #[error("not allowed for this role")]
-    Forbidden,
+    /// 403 `forbidden`: the permission table (`Role::can`) refuses the caller's role.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -95,6 +99,50 @@ impl From<QueryRejection> for AppError {
     }
 }
 
+/// Every path parameter of the API is an id: a bad one is 400 `bad_id` saying which value.
+impl From<PathRejection> for AppError {
+    fn from(r: PathRejection) -> Self {
+        let PathRejection::FailedToDeserializePathParams(e) = &r else {
+            // A route whose handler asks for parameters its path does not have: our bug.
+            return AppError::internal(r.body_text());
+        };
+        let message = match e.kind() {
+            ErrorKind::ParseError {
+                value,
+                expected_type,
+            }
+            | ErrorKind::ParseErrorAtIndex {
+                value,
+                expected_type,
+                ..
+            }
+            | ErrorKind::ParseErrorAtKey {
+                value,
+                expected_type,
+                ..
+            } => format!(
+                "'{value}' in the path is not {}",
+                if expected_type.contains("Uuid") {
+                    "a UUID"
+                } else if expected_type.starts_with('i') || expected_type.starts_with('u') {
+                    "a whole number"
+                } else {
+                    "a valid id"
+                }
+            ),
+            // Uuid's own parse error, through serde.
+            ErrorKind::DeserializeError { value, message, .. } if message.contains("UUID") => {
+                format!("'{value}' in the path is not a UUID")
+            }
+            ErrorKind::DeserializeError { value, message, .. } => {
+                format!("'{value}' in the path is not a valid id: {message}")
+            }
+            other => format!("the path is not valid: {other}"),
+        };
+        AppError::bad_request(ErrorCode::BadId, message)
+    }
+}
+
 impl From<BytesRejection> for AppError {
     fn from(r: BytesRejection) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -111,7 +159,7 @@ impl IntoResponse for AppError {
                 (StatusCode::BAD_REQUEST, code.clone(), *doc_id)
             }
             AppError::Unauthorized(code) => (StatusCode::UNAUTHORIZED, code.clone(), None),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, None),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
             AppError::PayloadTooLarge => (

@@ -3,7 +3,7 @@
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, MatchedPath, Request},
+    extract::{MatchedPath, Request},
     http::{HeaderValue, header},
     response::IntoResponse,
 };
@@ -42,9 +42,9 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("x-frame-options", "DENY"),
 ];
 
-/// The whole application: `/api/…` and, when configured, the client at `/`.
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+/// Every `/api/…` route (paths relative to `/api`), with the body limit of each group.
+pub fn api(max_sync_bytes: usize) -> routes::Api {
+    routes::Api::new()
         .merge(routes::meta::router())
         .merge(routes::auth::router())
         .merge(routes::reference::router())
@@ -53,9 +53,25 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::audit::router())
         .merge(routes::devices::router())
         .merge(routes::programme::router())
-        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .body_limit(MAX_JSON_BYTES)
         .merge(routes::programme::import_router())
-        .merge(routes::sync::router(state.config.max_sync_bytes))
+        .merge(routes::sync::router(max_sync_bytes))
+}
+
+/// Every route of the API as (method, full path), e.g. `("GET", "/api/needs/{id}")`: what the
+/// permission test checks its table against.
+pub fn api_routes() -> Vec<(String, String)> {
+    api(0)
+        .routes()
+        .iter()
+        .map(|(method, path)| (method.to_string(), format!("/api{path}")))
+        .collect()
+}
+
+/// The whole application: `/api/…` and, when configured, the client at `/`.
+pub fn router(state: AppState) -> Router {
+    let api = api(state.config.max_sync_bytes)
+        .into_router()
         .fallback(|| async { AppError::NotFound("no such endpoint".into()) })
         .method_not_allowed_fallback(|| async {
             AppError::bad_request(

@@ -35,7 +35,6 @@ use tachkhis_shared::{
     money::Mad,
     text::normalize,
 };
-use uuid::Uuid;
 
 use crate::{
     db::now_secs,

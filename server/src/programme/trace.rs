@@ -1,6 +1,7 @@
 //! A project's trace back to the needs, proposals and sessions it answers.
 
 use super::*;
+use crate::db::row::{parse_uuid, uuid_col};
 
 /// Why a project is there: its alive needs, their proposals (in session date order) and each
 /// proposal's session. A handful of queries whatever the size of the trace.
@@ -40,7 +41,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
         sessions.insert(
             sid.clone(),
             TraceSession {
-                id: Uuid::parse_str(&sid).unwrap_or_default(),
+                id: parse_uuid(0, &sid)?,
                 pole_id: r.get(1)?,
                 douar_ids: Vec::new(),
                 group_kind: crate::db::code(r, 2)?,
@@ -96,9 +97,8 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
         ) else {
             continue;
         };
-        let pid: String = r.get(1)?;
         needs[ni].proposals.push(TraceProposal {
-            id: Uuid::parse_str(&pid).unwrap_or_default(),
+            id: uuid_col(r, 1)?,
             problem: r.get(2)?,
             solution: r.get(3)?,
             sector: crate::db::opt_code(r, 4)?,

@@ -27,16 +27,6 @@ pub struct AuthUser {
     pub role: Role,
 }
 
-impl AuthUser {
-    pub fn require(&self, allowed: impl Fn(Role) -> bool) -> AppResult<()> {
-        if allowed(self.role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-}
-
 pub fn hash_password(password: &str) -> AppResult<String> {
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);

@@ -1,6 +1,7 @@
 //! Users and their logins: passwords and tokens ([`auth`]), the devices each login is
-//! ([`devices`]), and the failed-login waits ([`login_limit`]).
+//! ([`devices`]), the failed-login waits ([`login_limit`]) and the audit log's read ([`audit`]).
 
+pub mod audit;
 pub mod auth;
 pub mod devices;
 pub mod login_limit;

@@ -15,43 +15,8 @@ pub use crate::codes::ErrorCode;
 pub use auth::*;
 pub use sessions::*;
 
-/// Roles decide what a user may do (product.md, "Who uses it").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Facilitator,
-    Office,
-    Committee,
-}
-
-impl Role {
-    pub const ALL: &'static [Role] = &[
-        Role::Admin,
-        Role::Facilitator,
-        Role::Office,
-        Role::Committee,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Facilitator => "facilitator",
-            Role::Office => "office",
-            Role::Committee => "committee",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Role::ALL.iter().copied().find(|r| r.code() == code)
-    }
-
-    /// Who may send session documents: the people who run or consolidate sessions.
-    pub fn can_sync(self) -> bool {
-        matches!(self, Role::Admin | Role::Facilitator | Role::Office)
-    }
-}
+/// Roles and what each may do: `crate::permissions` (here for the JSON types that carry one).
+pub use crate::permissions::Role;
 
 /// Every error the API returns: a stable machine code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,13 +25,13 @@ use std::rc::Rc;
 
 use tachkhis_shared::api::Role;
 use tachkhis_shared::api::consolidation::ActionDone;
+use tachkhis_shared::permissions::Action;
 use tachkhis_shared::{GroupKind, Sector, reference::Reference};
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
 use crate::net::office::{self, ApiError};
-use crate::pages::is_office_role;
 use crate::route::{Redirect, Route, use_navigator};
 use crate::use_model;
 use crate::widgets::{LangSwitch, group_label, sector_label};
@@ -39,7 +39,9 @@ use crate::widgets::{LangSwitch, group_label, sector_label};
 #[derive(Clone, PartialEq)]
 pub struct Office {
     pub token: AttrValue,
-    /// Committee members read; they get no action buttons.
+    pub role: Role,
+    /// The role may not consolidate (`Action::Consolidate`): no action buttons on the
+    /// consolidation screens.
     pub read_only: bool,
     /// Changes after every action and undo: screens refetch when it does.
     pub reload: u64,
@@ -75,6 +77,11 @@ impl Acted for () {
 }
 
 impl Office {
+    /// What the permission table allows this screen's user (`Role::can`).
+    pub fn can(&self, action: Action) -> bool {
+        self.role.can(action)
+    }
+
     /// Runs an action: the shell shows it busy, then `done_key` (with an undo button when the
     /// answer names an action) or the error; every screen refetches; `then` gets the answer.
     pub fn act<T: Acted + 'static>(
@@ -225,7 +232,8 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
     let auth = model.auth();
     let office = auth.as_ref().map(|a| Office {
         token: AttrValue::from(a.token.clone()),
-        read_only: a.role == Role::Committee,
+        role: a.role,
+        read_only: !a.role.can(Action::Consolidate),
         reload: shell.reload,
         busy: shell.busy > 0,
         last_action: shell.last_action,
@@ -267,7 +275,11 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
     let Some(office) = office else {
         return html! { <Redirect to={Route::Login} /> };
     };
-    if !auth.as_ref().is_some_and(|a| is_office_role(a.role)) {
+    // The office screens open on the proposals table.
+    if !auth
+        .as_ref()
+        .is_some_and(|a| a.role.can(Action::ReadProposals))
+    {
         return html! { <Redirect to={Route::Home} /> };
     }
     let current = screen_of(&props.route);
@@ -330,7 +342,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeProject { id } => html! { <project::ProjectPage id={*id} /> },
         _ => html! { <reports::ReportsPage /> },
     };
-    let tablet = (auth.as_ref().map(|a| a.role) == Some(Role::Admin)).then(|| {
+    let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {
         html! { <Link to={Route::Home} class={classes!("office-tablet-link")}>{ lang.t("office.nav.tablet") }</Link> }
     });
     let open_help = {

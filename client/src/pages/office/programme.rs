@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use tachkhis_shared::api::programme::{ImportReport, ProgrammeTree, ProjectSummary, Totals};
+use tachkhis_shared::permissions::Action;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -239,7 +240,7 @@ pub fn ProgrammePage() -> Html {
             <div class="page-head">
                 <h1>{ lang.t("office.nav.programme") }</h1>
                 if tree.loading { <span class="spinner" aria-hidden="true"></span> }
-                if !office.read_only {
+                if office.can(Action::EditProgramme) {
                     <Link to={Route::OfficeProject { id: None }} class={classes!("btn", "primary", "small")} test={AttrValue::from("project-new")}>
                         { lang.t("office.project.new") }
                     </Link>
@@ -251,7 +252,7 @@ pub fn ProgrammePage() -> Html {
             </div>
             <LoadNotice loading={tree.loading} error={tree.error.clone()} has_data={tree.data.is_some()} />
             { for body }
-            if !office.read_only {
+            if office.can(Action::ImportProgramme) {
                 <section class="import" data-test="import">
                     <h2>{ lang.t("office.import.title") }</h2>
                     <p class="sub">{ lang.t("office.import.hint") }</p>

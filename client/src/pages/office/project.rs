@@ -6,6 +6,7 @@ use tachkhis_shared::api::programme::{
     PartnerShare, ProgrammeTree, Project, ProjectInput, ProjectTrace,
 };
 use tachkhis_shared::money::{Mad, parse_mad};
+use tachkhis_shared::permissions::Action;
 use yew::prelude::*;
 
 use super::{
@@ -116,7 +117,7 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
         (None, Some(p)) => Draft::of(&p.input),
         (None, None) => Draft::default(),
     };
-    let ro = office.read_only;
+    let ro = !office.can(Action::EditProgramme);
     let edit = |f: fn(&mut Draft, String)| {
         let (draft, base) = (draft.clone(), base.clone());
         Callback::from(move |v: String| {

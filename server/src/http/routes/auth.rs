@@ -1,9 +1,10 @@
 //! `POST /api/auth/login` and `POST /api/auth/logout`.
 
-use axum::{Router, extract::State, http::StatusCode, routing::post};
+use axum::{extract::State, http::StatusCode};
 use tachkhis_shared::api::{LoginRequest, LoginResponse};
 use tachkhis_shared::codes::ErrorCode;
 
+use super::Api;
 use crate::{
     AppState,
     db::now_secs,
@@ -14,10 +15,10 @@ use crate::{
     users::login_limit::{self, ClientAddr, Refusal},
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
+pub fn router() -> Api {
+    Api::new()
+        .post("/auth/login", login)
+        .post("/auth/logout", logout)
 }
 
 /// Exchanges a username and password for a bearer token that lasts the field campaign
@@ -115,7 +116,8 @@ fn too_many(refusal: Refusal) -> AppError {
     }
 }
 
-/// Ends the caller's own login: the token stops working at once (401 `token_revoked`).
+/// Ends the caller's own login: the token stops working at once (401 `token_revoked`). Any
+/// login may end itself: no permission is needed beyond the login.
 #[utoipa::path(
     post, path = "/api/auth/logout", tag = "auth",
     responses(

@@ -1,55 +1,43 @@
 //! The design office's consolidation API: proposals of all sessions, suggestions, needs, and
-//! the log of actions with undo. Reading: office, admin and committee. Writing: office and
-//! admin.
+//! the log of actions with undo. Reading proposals and suggestions is `Action::ReadProposals`,
+//! needs and the log `Action::ReadNeeds`, every change `Action::Consolidate`.
 
-use axum::{
-    Router,
-    extract::{Path, State},
-    http::StatusCode,
-    routing::{delete, get, post},
-};
+use axum::{extract::State, http::StatusCode};
 use serde::Deserialize;
-use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
+    api::ErrorBody,
     api::consolidation::{
         ActionDone, ActionEntry, Lineage, LinkProject, MergeInto, MoveProposals, NeedDetail,
         NeedPatch, NeedSummary, NewNeed, ProposalFilter, ProposalPage, RejectSuggestion, SplitNeed,
         Suggestion,
     },
-    api::{ErrorBody, Role},
 };
 use uuid::Uuid;
 
+use super::Api;
 use crate::{
     AppState, consolidation as c,
     http::error::{AppError, AppResult},
-    http::extract::{Json, Query, parse_id},
-    users::auth::AuthUser,
+    http::extract::{Allowed, Json, Path, Query, can},
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/proposals", get(list_proposals))
-        .route("/proposals/move", post(move_proposals))
-        .route("/proposals/{id}/lineage", get(proposal_lineage))
-        .route("/suggestions", get(list_suggestions))
-        .route("/suggestions/reject", post(reject_suggestion))
-        .route("/needs", get(list_needs).post(create_need))
-        .route("/needs/{id}", get(get_need).patch(patch_need))
-        .route("/needs/{id}/merge", post(merge_into))
-        .route("/needs/{id}/split", post(split_need))
-        .route("/needs/{id}/projects", post(link_project))
-        .route("/needs/{id}/projects/{project_id}", delete(unlink_project))
-        .route("/actions", get(list_actions))
-        .route("/actions/{id}/undo", post(undo_action))
-}
-
-fn can_read(r: Role) -> bool {
-    matches!(r, Role::Admin | Role::Office | Role::Committee)
-}
-
-fn can_write(r: Role) -> bool {
-    matches!(r, Role::Admin | Role::Office)
+pub fn router() -> Api {
+    Api::new()
+        .get("/proposals", list_proposals)
+        .post("/proposals/move", move_proposals)
+        .get("/proposals/{id}/lineage", proposal_lineage)
+        .get("/suggestions", list_suggestions)
+        .post("/suggestions/reject", reject_suggestion)
+        .get("/needs", list_needs)
+        .post("/needs", create_need)
+        .get("/needs/{id}", get_need)
+        .patch("/needs/{id}", patch_need)
+        .post("/needs/{id}/merge", merge_into)
+        .post("/needs/{id}/split", split_need)
+        .post("/needs/{id}/projects", link_project)
+        .delete("/needs/{id}/projects/{project_id}", unlink_project)
+        .get("/actions", list_actions)
+        .post("/actions/{id}/undo", undo_action)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -65,10 +53,9 @@ pub struct Limit {
     security(("bearer" = [])))]
 pub async fn list_proposals(
     State(app): State<AppState>,
-    user: AuthUser,
+    _user: Allowed<can::ReadProposals>,
     Query(filter): Query<ProposalFilter>,
 ) -> AppResult<Json<ProposalPage>> {
-    user.require(can_read)?;
     Ok(Json(
         app.db
             .read(move |tx| c::list_proposals(tx, &filter))
@@ -83,12 +70,9 @@ pub async fn list_proposals(
     security(("bearer" = [])))]
 pub async fn proposal_lineage(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    _user: Allowed<can::ReadProposals>,
+    Path(id): Path<Uuid>,
 ) -> AppResult<Json<Lineage>> {
-    user.require(can_read)?;
-    let id = Uuid::parse_str(&id)
-        .map_err(|_| AppError::bad_request(ErrorCode::BadId, "the proposal id is not a UUID"))?;
     app.db
         .read(move |tx| c::lineage(tx, id))
         .await?
@@ -103,10 +87,9 @@ pub async fn proposal_lineage(
     security(("bearer" = [])))]
 pub async fn move_proposals(
     State(app): State<AppState>,
-    user: AuthUser,
+    user: Allowed<can::Consolidate>,
     Json(body): Json<MoveProposals>,
 ) -> AppResult<Json<ActionDone>> {
-    user.require(can_write)?;
     Ok(Json(
         app.db
             .write(move |tx| c::move_proposals(tx, &user, &body))
@@ -120,10 +103,9 @@ pub async fn move_proposals(
     security(("bearer" = [])))]
 pub async fn list_suggestions(
     State(app): State<AppState>,
-    user: AuthUser,
+    _user: Allowed<can::ReadProposals>,
     Query(q): Query<Limit>,
 ) -> AppResult<Json<Vec<Suggestion>>> {
-    user.require(can_read)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000) as usize;
     Ok(Json(
         app.db.read(move |tx| c::suggestions(tx, limit)).await?,
@@ -136,10 +118,9 @@ pub async fn list_suggestions(
     security(("bearer" = [])))]
 pub async fn reject_suggestion(
     State(app): State<AppState>,
-    user: AuthUser,
+    user: Allowed<can::Consolidate>,
     Json(body): Json<RejectSuggestion>,
 ) -> AppResult<StatusCode> {
-    user.require(can_write)?;
     app.db
         .write(move |tx| c::reject_suggestion(tx, &user, &body))
         .await?;
@@ -152,9 +133,8 @@ pub async fn reject_suggestion(
     security(("bearer" = [])))]
 pub async fn list_needs(
     State(app): State<AppState>,
-    user: AuthUser,
+    _user: Allowed<can::ReadNeeds>,
 ) -> AppResult<Json<Vec<NeedSummary>>> {
-    user.require(can_read)?;
     Ok(Json(app.db.read(c::list_needs).await?))
 }
 
@@ -164,10 +144,9 @@ pub async fn list_needs(
     security(("bearer" = [])))]
 pub async fn create_need(
     State(app): State<AppState>,
-    user: AuthUser,
+    user: Allowed<can::Consolidate>,
     Json(body): Json<NewNeed>,
 ) -> AppResult<(StatusCode, Json<ActionDone>)> {
-    user.require(can_write)?;
     let done = app
         .db
         .write(move |tx| c::create_need(tx, &user, &body))
@@ -182,11 +161,9 @@ pub async fn create_need(
     security(("bearer" = [])))]
 pub async fn get_need(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    _user: Allowed<can::ReadNeeds>,
+    Path(id): Path<i64>,
 ) -> AppResult<Json<NeedDetail>> {
-    user.require(can_read)?;
-    let id = parse_id(&id, "need")?;
     app.db
         .read(move |tx| c::need_detail(tx, id))
         .await?
@@ -201,12 +178,10 @@ pub async fn get_need(
     security(("bearer" = [])))]
 pub async fn patch_need(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    user: Allowed<can::Consolidate>,
+    Path(id): Path<i64>,
     Json(body): Json<NeedPatch>,
 ) -> AppResult<Json<ActionDone>> {
-    user.require(can_write)?;
-    let id = parse_id(&id, "need")?;
     Ok(Json(
         app.db
             .write(move |tx| c::patch_need(tx, &user, id, &body))
@@ -222,12 +197,10 @@ pub async fn patch_need(
     security(("bearer" = [])))]
 pub async fn merge_into(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    user: Allowed<can::Consolidate>,
+    Path(id): Path<i64>,
     Json(body): Json<MergeInto>,
 ) -> AppResult<Json<ActionDone>> {
-    user.require(can_write)?;
-    let id = parse_id(&id, "need")?;
     Ok(Json(
         app.db
             .write(move |tx| c::merge_into(tx, &user, id, &body))
@@ -242,12 +215,10 @@ pub async fn merge_into(
     security(("bearer" = [])))]
 pub async fn split_need(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    user: Allowed<can::Consolidate>,
+    Path(id): Path<i64>,
     Json(body): Json<SplitNeed>,
 ) -> AppResult<Json<ActionDone>> {
-    user.require(can_write)?;
-    let id = parse_id(&id, "need")?;
     Ok(Json(
         app.db
             .write(move |tx| c::split(tx, &user, id, &body))
@@ -262,12 +233,10 @@ pub async fn split_need(
     security(("bearer" = [])))]
 pub async fn link_project(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    user: Allowed<can::Consolidate>,
+    Path(id): Path<i64>,
     Json(body): Json<LinkProject>,
 ) -> AppResult<Json<ActionDone>> {
-    user.require(can_write)?;
-    let id = parse_id(&id, "need")?;
     Ok(Json(
         app.db
             .write(move |tx| c::link_project(tx, &user, id, body.project_id, true))
@@ -282,12 +251,9 @@ pub async fn link_project(
     security(("bearer" = [])))]
 pub async fn unlink_project(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path((id, project)): Path<(String, String)>,
+    user: Allowed<can::Consolidate>,
+    Path((id, project)): Path<(i64, i64)>,
 ) -> AppResult<Json<ActionDone>> {
-    user.require(can_write)?;
-    let id = parse_id(&id, "need")?;
-    let project = parse_id(&project, "project")?;
     Ok(Json(
         app.db
             .write(move |tx| c::link_project(tx, &user, id, project, false))
@@ -301,10 +267,9 @@ pub async fn unlink_project(
     security(("bearer" = [])))]
 pub async fn list_actions(
     State(app): State<AppState>,
-    user: AuthUser,
+    _user: Allowed<can::ReadNeeds>,
     Query(q): Query<Limit>,
 ) -> AppResult<Json<Vec<ActionEntry>>> {
-    user.require(can_read)?;
     let limit = q.limit.unwrap_or(200);
     Ok(Json(
         app.db.read(move |tx| c::list_actions(tx, limit)).await?,
@@ -318,10 +283,8 @@ pub async fn list_actions(
     security(("bearer" = [])))]
 pub async fn undo_action(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    user: Allowed<can::Consolidate>,
+    Path(id): Path<i64>,
 ) -> AppResult<Json<ActionDone>> {
-    user.require(can_write)?;
-    let id = parse_id(&id, "action")?;
     Ok(Json(app.db.write(move |tx| c::undo(tx, &user, id)).await?))
 }

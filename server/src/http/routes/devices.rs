@@ -1,27 +1,27 @@
 //! `GET /api/admin/devices`, `POST /api/admin/devices/{id}/revoke`,
-//! `PATCH /api/admin/devices/{id}` (administrator only).
+//! `PATCH /api/admin/devices/{id}` (`Action::ManageDevices`).
 
-use axum::{
-    Router,
-    extract::{Path, State},
-    routing::{get, patch, post},
-};
-use tachkhis_shared::api::{Device, DeviceLabel, ErrorBody, Role};
+use axum::extract::State;
+use tachkhis_shared::api::{Device, DeviceLabel, ErrorBody};
 
+use super::Api;
 use crate::{
     AppState,
     db::now_secs,
     http::error::{AppError, AppResult},
-    http::extract::Json,
+    http::extract::{Allowed, Json, Path, can},
     users::auth::AuthDevice,
     users::devices,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/devices", get(list_devices))
-        .route("/admin/devices/{id}", patch(label_device))
-        .route("/admin/devices/{id}/revoke", post(revoke_device))
+/// The administrator, with the login they act from (the list marks it as theirs).
+type Admin = Allowed<can::ManageDevices, AuthDevice>;
+
+pub fn router() -> Api {
+    Api::new()
+        .get("/admin/devices", list_devices)
+        .patch("/admin/devices/{id}", label_device)
+        .post("/admin/devices/{id}/revoke", revoke_device)
 }
 
 fn public_id(raw: &str) -> AppResult<String> {
@@ -39,9 +39,8 @@ fn public_id(raw: &str) -> AppResult<String> {
     security(("bearer" = [])))]
 pub async fn list_devices(
     State(app): State<AppState>,
-    caller: AuthDevice,
+    Allowed { caller, .. }: Admin,
 ) -> AppResult<Json<Vec<Device>>> {
-    caller.user.require(|r| r == Role::Admin)?;
     let current = caller.device.public_id;
     let rows = app
         .db
@@ -59,10 +58,9 @@ pub async fn list_devices(
     security(("bearer" = [])))]
 pub async fn revoke_device(
     State(app): State<AppState>,
-    caller: AuthDevice,
+    Allowed { caller, .. }: Admin,
     Path(id): Path<String>,
 ) -> AppResult<Json<Device>> {
-    caller.user.require(|r| r == Role::Admin)?;
     let id = public_id(&id)?;
     let current = caller.device.public_id;
     let admin = caller.user;
@@ -82,11 +80,10 @@ pub async fn revoke_device(
     security(("bearer" = [])))]
 pub async fn label_device(
     State(app): State<AppState>,
-    caller: AuthDevice,
+    Allowed { caller, .. }: Admin,
     Path(id): Path<String>,
     Json(body): Json<DeviceLabel>,
 ) -> AppResult<Json<Device>> {
-    caller.user.require(|r| r == Role::Admin)?;
     let id = public_id(&id)?;
     let current = caller.device.public_id;
     let admin = caller.user;

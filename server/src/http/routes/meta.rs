@@ -1,18 +1,18 @@
 //! `GET /api/health` and `GET /api/openapi.json`.
 
-use axum::{Router, routing::get};
 use tachkhis_shared::api::Health;
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use crate::{AppState, http::extract::Json, http::routes};
+use super::Api;
+use crate::{http::extract::Json, http::routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/openapi.json", get(openapi))
+pub fn router() -> Api {
+    Api::new()
+        .get("/health", health)
+        .get("/openapi.json", openapi)
 }
 
 /// Liveness, with the version and the session schema version it reads.

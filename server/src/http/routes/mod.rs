@@ -1,4 +1,14 @@
-//! The HTTP API, one module per area; each exposes `router()`.
+//! The HTTP API, one module per area; each exposes `router()`, an [`Api`].
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    handler::Handler,
+    http::Method,
+    routing::{MethodFilter, on},
+};
+
+use crate::AppState;
 
 pub mod audit;
 pub mod auth;
@@ -9,3 +19,78 @@ pub mod programme;
 pub mod reference;
 pub mod sessions;
 pub mod sync;
+
+/// Routes as they are added, each with its method and path: axum's `Router` cannot list its
+/// routes, and the permission test must know every one (a route added without a rule in its
+/// table fails it). Every `/api/…` route is added through here.
+pub struct Api {
+    router: Router<AppState>,
+    routes: Vec<(Method, &'static str)>,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Api {
+    pub fn new() -> Self {
+        Api {
+            router: Router::new(),
+            routes: Vec::new(),
+        }
+    }
+
+    fn add<H, T>(mut self, method: Method, filter: MethodFilter, path: &'static str, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        // Two methods on one path merge into one route (axum merges method routers).
+        self.router = self.router.route(path, on(filter, h));
+        self.routes.push((method, path));
+        self
+    }
+
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::GET, MethodFilter::GET, path, h)
+    }
+
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::POST, MethodFilter::POST, path, h)
+    }
+
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::PUT, MethodFilter::PUT, path, h)
+    }
+
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::PATCH, MethodFilter::PATCH, path, h)
+    }
+
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::DELETE, MethodFilter::DELETE, path, h)
+    }
+
+    pub fn merge(mut self, other: Api) -> Self {
+        self.router = self.router.merge(other.router);
+        self.routes.extend(other.routes);
+        self
+    }
+
+    /// The body limit of every route added so far.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.router = self.router.layer(DefaultBodyLimit::max(bytes));
+        self
+    }
+
+    /// Every route: method and path as declared (`{id}` for parameters).
+    pub fn routes(&self) -> &[(Method, &'static str)] {
+        &self.routes
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}

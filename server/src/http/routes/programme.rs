@@ -1,71 +1,54 @@
-//! The programme, project sheets, the project import, reports and exports. Reading: any
-//! logged-in role; writing: the design office and admins.
+//! The programme, project sheets, the project import, reports and exports. The programme is
+//! read with `Action::ReadProgramme`, changed with `EditProgramme`, imported with
+//! `ImportProgramme`; a report or export of proposals or needs follows their read rule.
 
 use axum::{
-    Router,
-    extract::{DefaultBodyLimit, Path, Query, State, rejection::QueryRejection},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post},
 };
 use serde::Deserialize;
 use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
+    api::ErrorBody,
     api::programme::{
         ImportErrorBody, ImportReport, NeedsByPlace, ProgrammeTable, ProgrammeTree, Project,
         ProjectInput, ProjectTrace,
     },
-    api::{ErrorBody, Role},
 };
 
+use super::Api;
 use crate::{
     AppState,
     export::{self, FileFormat},
     http::error::{AppError, AppResult},
-    http::extract::{Json, RawBody},
+    http::extract::{Allowed, Json, Path, Query, RawBody, can},
     programme::{self, import},
-    users::auth::AuthUser,
 };
 
 /// Largest import file.
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/programme", get(get_programme))
-        .route("/projects", post(create_project))
-        .route(
-            "/projects/{id}",
-            get(get_project).put(update_project).delete(delete_project),
-        )
-        .route("/projects/{id}/trace", get(get_trace))
-        .route("/reports/programme-table", get(programme_table))
-        .route("/reports/needs-by-place", get(needs_by_place))
-        .route("/export/projects", get(export_projects))
-        .route("/export/proposals", get(export_proposals))
-        .route("/export/needs", get(export_needs))
+pub fn router() -> Api {
+    Api::new()
+        .get("/programme", get_programme)
+        .post("/projects", create_project)
+        .get("/projects/{id}", get_project)
+        .put("/projects/{id}", update_project)
+        .delete("/projects/{id}", delete_project)
+        .get("/projects/{id}/trace", get_trace)
+        .get("/reports/programme-table", programme_table)
+        .get("/reports/needs-by-place", needs_by_place)
+        .get("/export/projects", export_projects)
+        .get("/export/proposals", export_proposals)
+        .get("/export/needs", export_needs)
 }
 
 /// The import, with its own body limit (files are bigger than JSON bodies).
-pub fn import_router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/import", post(import_projects))
-        .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES))
-}
-
-/// Query strings, with rejections in the API's error shape.
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> AppResult<T> {
-    q.map(|Query(t)| t)
-        .map_err(|r| AppError::bad_request(ErrorCode::BadQuery, r.body_text()))
-}
-
-fn can_edit(role: Role) -> bool {
-    matches!(role, Role::Office | Role::Admin)
-}
-
-fn project_id(raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .map_err(|_| AppError::bad_request(ErrorCode::BadId, "the project id is not a number"))
+pub fn import_router() -> Api {
+    Api::new()
+        .post("/projects/import", import_projects)
+        .body_limit(MAX_IMPORT_BYTES)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -95,7 +78,7 @@ pub struct ImportParams {
     security(("bearer" = [])))]
 pub async fn get_programme(
     State(app): State<AppState>,
-    _user: AuthUser,
+    _user: Allowed<can::ReadProgramme>,
 ) -> AppResult<Json<ProgrammeTree>> {
     Ok(Json(app.db.read(programme::programme_tree).await?))
 }
@@ -107,10 +90,9 @@ pub async fn get_programme(
     security(("bearer" = [])))]
 pub async fn get_project(
     State(app): State<AppState>,
-    _user: AuthUser,
-    Path(id): Path<String>,
+    _user: Allowed<can::ReadProgramme>,
+    Path(id): Path<i64>,
 ) -> AppResult<Json<Project>> {
-    let id = project_id(&id)?;
     app.db
         .read(move |tx| programme::get_project(tx, id))
         .await?
@@ -118,7 +100,7 @@ pub async fn get_project(
         .ok_or_else(|| AppError::NotFound(format!("no project {id}")))
 }
 
-/// Creates a project (office, admin). 400 `invalid_project` lists every problem.
+/// Creates a project. 400 `invalid_project` lists every problem.
 #[utoipa::path(post, path = "/api/projects", tag = "programme",
     request_body = ProjectInput,
     responses((status = 201, body = Project), (status = 400, body = ErrorBody),
@@ -126,10 +108,9 @@ pub async fn get_project(
     security(("bearer" = [])))]
 pub async fn create_project(
     State(app): State<AppState>,
-    user: AuthUser,
+    user: Allowed<can::EditProgramme>,
     Json(input): Json<ProjectInput>,
 ) -> AppResult<(StatusCode, Json<Project>)> {
-    user.require(can_edit)?;
     let project = app
         .db
         .write(move |tx| programme::create_project(tx, Some(user.id), input))
@@ -137,7 +118,7 @@ pub async fn create_project(
     Ok((StatusCode::CREATED, Json(project)))
 }
 
-/// Replaces a project's sheet (office, admin).
+/// Replaces a project's sheet.
 #[utoipa::path(put, path = "/api/projects/{id}", tag = "programme",
     params(("id" = i64, Path, description = "project id")),
     request_body = ProjectInput,
@@ -146,12 +127,10 @@ pub async fn create_project(
     security(("bearer" = [])))]
 pub async fn update_project(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    user: Allowed<can::EditProgramme>,
+    Path(id): Path<i64>,
     Json(input): Json<ProjectInput>,
 ) -> AppResult<Json<Project>> {
-    user.require(can_edit)?;
-    let id = project_id(&id)?;
     let project = app
         .db
         .write(move |tx| programme::update_project(tx, Some(user.id), id, input))
@@ -159,7 +138,7 @@ pub async fn update_project(
     Ok(Json(project))
 }
 
-/// Deletes a project and its links to needs (office, admin).
+/// Deletes a project and its links to needs.
 #[utoipa::path(delete, path = "/api/projects/{id}", tag = "programme",
     params(("id" = i64, Path, description = "project id")),
     responses((status = 204, description = "deleted"), (status = 403, body = ErrorBody),
@@ -167,11 +146,9 @@ pub async fn update_project(
     security(("bearer" = [])))]
 pub async fn delete_project(
     State(app): State<AppState>,
-    user: AuthUser,
-    Path(id): Path<String>,
+    user: Allowed<can::EditProgramme>,
+    Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    user.require(can_edit)?;
-    let id = project_id(&id)?;
     app.db
         .write(move |tx| programme::delete_project(tx, Some(user.id), id))
         .await?;
@@ -213,7 +190,7 @@ impl IntoResponse for ImportFailure {
     }
 }
 
-/// Projects from a CSV or XLSX file (office, admin): rows matched by project number, existing
+/// Projects from a CSV or XLSX file: rows matched by project number, existing
 /// ones updated, new ones created, all or nothing. Columns: `number` (required), `programme`
 /// (id or name), `title_ar`, `title_fr`, `title_en`, `description`, `sector`, `location`,
 /// `douars` and `poles` (`;`-separated ids, names or aliases), `beneficiaries_women`,
@@ -232,12 +209,10 @@ impl IntoResponse for ImportFailure {
     security(("bearer" = [])))]
 pub async fn import_projects(
     State(app): State<AppState>,
-    user: AuthUser,
-    params: Result<Query<ImportParams>, QueryRejection>,
+    user: Allowed<can::ImportProgramme>,
+    Query(params): Query<ImportParams>,
     RawBody(body): RawBody,
 ) -> Result<Json<ImportReport>, ImportFailure> {
-    user.require(can_edit)?;
-    let params = query(params)?;
     let format = params
         .format
         .as_deref()
@@ -269,10 +244,9 @@ pub async fn import_projects(
     security(("bearer" = [])))]
 pub async fn get_trace(
     State(app): State<AppState>,
-    _user: AuthUser,
-    Path(id): Path<String>,
+    _user: Allowed<can::ReadProgramme>,
+    Path(id): Path<i64>,
 ) -> AppResult<Json<ProjectTrace>> {
-    let id = project_id(&id)?;
     app.db
         .read(move |tx| programme::project_trace(tx, id))
         .await?
@@ -288,14 +262,15 @@ pub async fn get_trace(
         (ProgrammeTable = "application/json"),
         (String = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, body = ErrorBody)),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn programme_table(
     State(app): State<AppState>,
-    _user: AuthUser,
-    params: Result<Query<FormatParam>, QueryRejection>,
+    _user: Allowed<can::ReadProgramme>,
+    Query(params): Query<FormatParam>,
 ) -> AppResult<Response> {
-    let format = query(params)?.file_format()?;
+    let format = params.file_format()?;
     let table = app.db.read(programme::programme_table).await?;
     match format {
         None => Ok(Json(table).into_response()),
@@ -305,11 +280,12 @@ pub async fn programme_table(
 
 /// Needs per pole and per douar, with how many proposals came from each place.
 #[utoipa::path(get, path = "/api/reports/needs-by-place", tag = "reports",
-    responses((status = 200, body = NeedsByPlace), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = NeedsByPlace), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn needs_by_place(
     State(app): State<AppState>,
-    _user: AuthUser,
+    _user: Allowed<can::ReadNeeds>,
 ) -> AppResult<Json<NeedsByPlace>> {
     Ok(Json(app.db.read(programme::needs_by_place).await?))
 }
@@ -321,10 +297,10 @@ fn export_format(params: &FormatParam) -> AppResult<FileFormat> {
 /// One export: the table built in a read transaction, as CSV (default) or XLSX.
 async fn send_table(
     app: &AppState,
-    params: Result<Query<FormatParam>, QueryRejection>,
+    params: FormatParam,
     table: fn(&rusqlite::Transaction<'_>) -> AppResult<crate::export::Table>,
 ) -> AppResult<Response> {
-    let format = export_format(&query(params)?)?;
+    let format = export_format(&params)?;
     app.db.read(table).await?.into_response(format)
 }
 
@@ -334,12 +310,13 @@ async fn send_table(
     responses((status = 200, description = "CSV or XLSX file", content(
         (String = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, body = ErrorBody)),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export_projects(
     State(app): State<AppState>,
-    _user: AuthUser,
-    params: Result<Query<FormatParam>, QueryRejection>,
+    _user: Allowed<can::ReadProgramme>,
+    Query(params): Query<FormatParam>,
 ) -> AppResult<Response> {
     send_table(&app, params, programme::projects_table).await
 }
@@ -351,12 +328,13 @@ pub async fn export_projects(
     responses((status = 200, description = "CSV or XLSX file", content(
         (String = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, body = ErrorBody)),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export_proposals(
     State(app): State<AppState>,
-    _user: AuthUser,
-    params: Result<Query<FormatParam>, QueryRejection>,
+    _user: Allowed<can::ReadProposals>,
+    Query(params): Query<FormatParam>,
 ) -> AppResult<Response> {
     send_table(&app, params, export::proposals_table).await
 }
@@ -368,12 +346,13 @@ pub async fn export_proposals(
     responses((status = 200, description = "CSV or XLSX file", content(
         (String = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, body = ErrorBody)),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export_needs(
     State(app): State<AppState>,
-    _user: AuthUser,
-    params: Result<Query<FormatParam>, QueryRejection>,
+    _user: Allowed<can::ReadNeeds>,
+    Query(params): Query<FormatParam>,
 ) -> AppResult<Response> {
     send_table(&app, params, export::needs_table).await
 }

@@ -2,12 +2,10 @@
 //! (one raw Automerge sync message, for any standard Automerge implementation).
 
 use axum::{
-    Router,
     body::Bytes,
-    extract::{DefaultBodyLimit, Path, State},
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::post,
 };
 use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
@@ -16,24 +14,28 @@ use tachkhis_shared::{
 };
 use uuid::Uuid;
 
+use super::Api;
 use crate::{
     AppState,
     db::now_secs,
     documents::store,
     http::error::{AppError, AppResult},
-    http::extract::RawBody,
+    http::extract::{Allowed, Path, RawBody, can},
     users::auth::{self, AuthDevice},
 };
+
+/// A login allowed to sync, with its device (whose sync use is recorded).
+type Syncer = Allowed<can::SyncSessions, AuthDevice>;
 
 /// Most documents one batch may carry (a tablet holds a few hundred sessions).
 pub const MAX_DOCS_PER_BATCH: usize = 5_000;
 const MAX_PEER_ID_CHARS: usize = 128;
 
-pub fn router(max_body: usize) -> Router<AppState> {
-    Router::new()
-        .route("/sync", post(sync_batch))
-        .route("/docs/{id}/sync", post(sync_one))
-        .layer(DefaultBodyLimit::max(max_body))
+pub fn router(max_body: usize) -> Api {
+    Api::new()
+        .post("/sync", sync_batch)
+        .post("/docs/{id}/sync", sync_one)
+        .body_limit(max_body)
 }
 
 fn octets(body: Vec<u8>) -> Response {
@@ -59,16 +61,16 @@ fn octets(body: Vec<u8>) -> Response {
         (status = 200, description = "postcard-encoded BatchResponse: the server's next message for each document that needs one", content_type = "application/octet-stream"),
         (status = 400, description = "undecodable batch or sync message", body = tachkhis_shared::api::ErrorBody),
         (status = 401, description = "no valid token: `invalid_token`, `token_expired`, or `token_revoked` (the tablet was revoked; nothing of this request is stored)", body = tachkhis_shared::api::ErrorBody),
+        (status = 403, description = "this role does not send documents (`forbidden`)", body = tachkhis_shared::api::ErrorBody),
         (status = 413, description = "body too large", body = tachkhis_shared::api::ErrorBody)
     ),
     security(("bearer" = []))
 )]
 pub async fn sync_batch(
     State(app): State<AppState>,
-    caller: AuthDevice,
+    Allowed { caller, .. }: Syncer,
     RawBody(body): RawBody,
 ) -> AppResult<Response> {
-    caller.user.require(|r| r.can_sync())?;
     let request = engine::decode_request(&body).map_err(|e| match e {
         WireError::Unsupported(v) => AppError::bad_request(
             ErrorCode::SyncVersionUnsupported,
@@ -237,20 +239,18 @@ fn check_message(doc_id: Uuid, message: &[u8], limits: &Limits) -> AppResult<Sum
         (status = 200, description = "the server's next sync message", content_type = "application/octet-stream"),
         (status = 204, description = "nothing more to send: in sync"),
         (status = 400, description = "bad id, peer or message; nothing stored", body = tachkhis_shared::api::ErrorBody),
-        (status = 401, description = "no valid token", body = tachkhis_shared::api::ErrorBody)
+        (status = 401, description = "no valid token", body = tachkhis_shared::api::ErrorBody),
+        (status = 403, description = "this role does not send documents (`forbidden`)", body = tachkhis_shared::api::ErrorBody)
     ),
     security(("bearer" = []))
 )]
 pub async fn sync_one(
     State(app): State<AppState>,
-    caller: AuthDevice,
-    Path(id): Path<String>,
+    Allowed { caller, .. }: Syncer,
+    Path(doc_id): Path<Uuid>,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> AppResult<Response> {
-    caller.user.require(|r| r.can_sync())?;
-    let doc_id = Uuid::parse_str(&id)
-        .map_err(|_| AppError::bad_request(ErrorCode::BadId, "the document id is not a UUID"))?;
     let peer = headers
         .get("x-peer-id")
         .and_then(|v| v.to_str().ok())

@@ -1,0 +1,198 @@
+//! Who may do what: one table, read by the server (every handler asks it before reading the
+//! request further: 401 without a login, then 403 `forbidden`) and by the client (which hides
+//! what a role may not do). [`Role::can`] is the only place a rule is written.
+//!
+//! | action | admin | facilitator | office | committee |
+//! |---|:-:|:-:|:-:|:-:|
+//! | [`RunSessions`](Action::RunSessions) (the tablet's screens) | ✓ | ✓ | | |
+//! | [`SyncSessions`](Action::SyncSessions) | ✓ | ✓ | ✓ | |
+//! | [`ReadSessions`](Action::ReadSessions) | ✓ | ✓ | ✓ | ✓ |
+//! | [`ReadQuarantine`](Action::ReadQuarantine) | ✓ | | ✓ | |
+//! | [`ReadProposals`](Action::ReadProposals) | ✓ | | ✓ | ✓ |
+//! | [`ReadNeeds`](Action::ReadNeeds) | ✓ | | ✓ | ✓ |
+//! | [`Consolidate`](Action::Consolidate) | ✓ | | ✓ | |
+//! | [`ReadProgramme`](Action::ReadProgramme) | ✓ | ✓ | ✓ | ✓ |
+//! | [`EditProgramme`](Action::EditProgramme) | ✓ | | ✓ | |
+//! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | |
+//! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ |
+//! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | |
+//!
+//! An export or a report is a read: it follows the read rule of the rows it holds (the
+//! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
+//! per place [`ReadNeeds`](Action::ReadNeeds)), so no route gives by another door what a role
+//! may not read. What needs no rule: health, the OpenAPI document, the reference lists (place
+//! names are public) and logging in are open to anyone; logging out ends the caller's own
+//! login and needs only that login.
+//!
+//! Rights that depend on membership rather than role (a council committee that reviews only the
+//! projects of its remit, coming later) are a second check beside this table, never in it: the
+//! handler asks the table first (the role must allow the action at all), then the domain
+//! function checks the membership in the same transaction as the read or write it guards. A
+//! membership never gives what the table refuses.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Roles decide what a user may do (product.md, "Who uses it").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Facilitator,
+    Office,
+    Committee,
+}
+
+/// What a user does, as the permission table names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Open, record and close sessions on a tablet (the client's tablet screens; the server's
+    /// side of it is [`SyncSessions`](Action::SyncSessions)).
+    RunSessions,
+    /// Send session documents and receive their changes (`/api/sync`, `/api/docs/{id}/sync`).
+    /// The office may send too, not only record: it corrects sessions brought on a tablet.
+    SyncSessions,
+    /// The sessions as the server holds them, with their proposals.
+    ReadSessions,
+    /// Documents set aside because they break the session schema or the app's limits.
+    ReadQuarantine,
+    /// The office's proposal table across sessions, a proposal's lineage, the suggested
+    /// groupings, and the proposals export.
+    ReadProposals,
+    /// Needs, a need's detail and history, the consolidation log, the needs per place, and the
+    /// needs export.
+    ReadNeeds,
+    /// Group proposals into needs: create, merge, split, move, edit a need, link it to a
+    /// project or unlink it, reject a suggestion, undo any of these.
+    Consolidate,
+    /// The programme tree, project sheets, a project's trace back to sessions (the programme's
+    /// justification, which the public page will show), the programme table and the projects
+    /// export.
+    ReadProgramme,
+    /// Create, change and delete projects.
+    EditProgramme,
+    /// Import projects from a spreadsheet.
+    ImportProgramme,
+    /// The audit log: logins, devices, consolidation.
+    ReadAudit,
+    /// List, name and revoke the logins (tablets) of every user.
+    ManageDevices,
+}
+
+impl Role {
+    pub const ALL: &'static [Role] = &[
+        Role::Admin,
+        Role::Facilitator,
+        Role::Office,
+        Role::Committee,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Facilitator => "facilitator",
+            Role::Office => "office",
+            Role::Committee => "committee",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Role::ALL.iter().copied().find(|r| r.code() == code)
+    }
+
+    /// The permission table (the module's doc draws it): one line per action, naming the
+    /// roles that may do it, so that a new action does not compile until each role is decided.
+    /// Facilitators run sessions; the design office consolidates and builds the programme;
+    /// committees read what the office makes and change nothing; the administrator does all,
+    /// and alone manages devices.
+    pub const fn can(self, action: Action) -> bool {
+        use Role::*;
+        match action {
+            Action::RunSessions => matches!(self, Admin | Facilitator),
+            Action::SyncSessions => matches!(self, Admin | Facilitator | Office),
+            Action::ReadSessions => matches!(self, Admin | Facilitator | Office | Committee),
+            Action::ReadQuarantine => matches!(self, Admin | Office),
+            Action::ReadProposals => matches!(self, Admin | Office | Committee),
+            Action::ReadNeeds => matches!(self, Admin | Office | Committee),
+            Action::Consolidate => matches!(self, Admin | Office),
+            Action::ReadProgramme => matches!(self, Admin | Facilitator | Office | Committee),
+            Action::EditProgramme => matches!(self, Admin | Office),
+            Action::ImportProgramme => matches!(self, Admin | Office),
+            Action::ReadAudit => matches!(self, Admin | Office | Committee),
+            Action::ManageDevices => matches!(self, Admin),
+        }
+    }
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::RunSessions,
+        Action::SyncSessions,
+        Action::ReadSessions,
+        Action::ReadQuarantine,
+        Action::ReadProposals,
+        Action::ReadNeeds,
+        Action::Consolidate,
+        Action::ReadProgramme,
+        Action::EditProgramme,
+        Action::ImportProgramme,
+        Action::ReadAudit,
+        Action::ManageDevices,
+    ];
+
+    /// The action in words, for the server's 403 message ("… may not {what}").
+    pub const fn what(self) -> &'static str {
+        match self {
+            Action::RunSessions => "run sessions on a tablet",
+            Action::SyncSessions => "send session documents",
+            Action::ReadSessions => "read the sessions",
+            Action::ReadQuarantine => "read the quarantined documents",
+            Action::ReadProposals => "read the proposals of all sessions",
+            Action::ReadNeeds => "read the needs and the consolidation log",
+            Action::Consolidate => "consolidate proposals into needs",
+            Action::ReadProgramme => "read the programme",
+            Action::EditProgramme => "change the programme's projects",
+            Action::ImportProgramme => "import projects",
+            Action::ReadAudit => "read the audit log",
+            Action::ManageDevices => "manage the devices",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table as the module's doc draws it, row by row (admin, facilitator, office,
+    /// committee): the doc and the match cannot drift apart.
+    #[test]
+    fn the_table_is_the_documented_one() {
+        let doc = include_str!("permissions.rs");
+        for action in Action::ALL {
+            let name = format!("{action:?}");
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with(&format!("//! | [`{name}`]")))
+                .unwrap_or_else(|| panic!("{name} has a row in the module's table"));
+            let marks: Vec<bool> = row
+                .split('|')
+                .skip(2)
+                .take(4)
+                .map(|cell| cell.trim() == "✓")
+                .collect();
+            let table: Vec<bool> = Role::ALL.iter().map(|r| r.can(*action)).collect();
+            assert_eq!(marks, table, "{name}: the doc's row and Role::can");
+        }
+    }
+
+    #[test]
+    fn roles_read_back_from_their_codes() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(*role));
+        }
+        assert_eq!(Role::from_code("root"), None);
+    }
+}

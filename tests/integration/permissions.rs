@@ -1,0 +1,325 @@
+//! Every route of the API × every role (and no login), against the outcome written out here
+//! by hand: the permission table (`shared::permissions`) as the server applies it. The
+//! expectations are literal, never computed from `Role::can`, so a rule changed by mistake
+//! fails here; and the table below must list every route the server has (read from the router
+//! itself), so a route added without a rule fails too.
+//!
+//! Each role gets a server of its own with the same data (a synced session, a need, projects,
+//! a spare device), so the writes one role may make never change what the next one sees. A
+//! write allowed with a deliberately empty or invalid body answers 400 (the permission check
+//! passed, the body did not); a refused one answers 403 `forbidden` before its body is read.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use tachkhis_shared::sync::{self, BatchRequest};
+use uuid::Uuid;
+
+use crate::helpers::{Tablet, TestApp, spawn_app};
+
+/// What a request carries.
+#[derive(Clone, Copy, Debug)]
+enum Body {
+    None,
+    /// JSON text.
+    Json(&'static str),
+    /// Octets (with an `X-Peer-Id`).
+    Octets(Payload),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Payload {
+    Empty,
+    /// A postcard batch naming no document.
+    EmptyBatch,
+}
+
+/// The roles in the order of the outcome columns (none = no login).
+const ROLES: [Option<&str>; 5] = [
+    None,
+    Some("admin"),
+    Some("facilitator"),
+    Some("office"),
+    Some("committee"),
+];
+
+/// Method, path (`{name}` is filled with a real id), body, and the status for no login,
+/// admin, facilitator, office and committee. In the order they run: the writes that change
+/// what later rows see (undo, delete, revoke, logout) come last.
+#[rustfmt::skip]
+const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
+    // Open to anyone.
+    ("GET",    "/api/health",                              Body::None,          [200, 200, 200, 200, 200]),
+    ("GET",    "/api/openapi.json",                        Body::None,          [200, 200, 200, 200, 200]),
+    ("GET",    "/api/reference",                           Body::None,          [200, 200, 200, 200, 200]),
+    ("POST",   "/api/auth/login",                          Body::Json("{}"),    [400, 400, 400, 400, 400]),
+    // Sessions and sync.
+    ("GET",    "/api/sessions",                            Body::None,          [401, 200, 200, 200, 200]),
+    ("GET",    "/api/sessions/{session}",                  Body::None,          [401, 200, 200, 200, 200]),
+    ("GET",    "/api/quarantine",                          Body::None,          [401, 200, 403, 200, 403]),
+    ("POST",   "/api/sync",                                Body::Octets(Payload::EmptyBatch), [401, 200, 200, 200, 403]),
+    ("POST",   "/api/docs/{session}/sync",                 Body::Octets(Payload::Empty),      [401, 400, 400, 400, 403]),
+    // Consolidation: reading.
+    ("GET",    "/api/proposals",                           Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/proposals/{proposal}/lineage",        Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/suggestions",                         Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/needs",                               Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/needs/{need}",                        Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/actions",                             Body::None,          [401, 200, 403, 200, 200]),
+    // Consolidation: writing (bodies that do not pass, after the permission check).
+    ("POST",   "/api/proposals/move",                      Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/suggestions/reject",                  Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/needs",                               Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PATCH",  "/api/needs/{need}",                        Body::Json("[]"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/needs/{need}/merge",                  Body::Json("[]"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/needs/{need}/split",                  Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/needs/{need}/projects",               Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("DELETE", "/api/needs/{need}/projects/{project}",     Body::None,          [401, 409, 403, 409, 403]),
+    // The programme, reports and exports.
+    ("GET",    "/api/programme",                           Body::None,          [401, 200, 200, 200, 200]),
+    ("GET",    "/api/projects/{project}",                  Body::None,          [401, 200, 200, 200, 200]),
+    ("GET",    "/api/projects/{project}/trace",            Body::None,          [401, 200, 200, 200, 200]),
+    ("POST",   "/api/projects",                            Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PUT",    "/api/projects/{project}",                  Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/projects/import?dry_run=1",           Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403]),
+    ("GET",    "/api/reports/programme-table",             Body::None,          [401, 200, 200, 200, 200]),
+    ("GET",    "/api/reports/needs-by-place",              Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/export/projects",                     Body::None,          [401, 200, 200, 200, 200]),
+    ("GET",    "/api/export/proposals",                    Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/export/needs",                        Body::None,          [401, 200, 403, 200, 200]),
+    // The audit log and the devices.
+    ("GET",    "/api/audit",                               Body::None,          [401, 200, 403, 200, 200]),
+    ("GET",    "/api/admin/devices",                       Body::None,          [401, 200, 403, 403, 403]),
+    ("PATCH",  "/api/admin/devices/{device}",              Body::Json("{}"),    [401, 400, 403, 403, 403]),
+    // Writes that change what they touch, last.
+    ("POST",   "/api/actions/{action}/undo",               Body::None,          [401, 200, 403, 200, 403]),
+    ("DELETE", "/api/projects/{other_project}",            Body::None,          [401, 204, 403, 204, 403]),
+    ("POST",   "/api/admin/devices/{device}/revoke",       Body::None,          [401, 200, 403, 403, 403]),
+    ("POST",   "/api/auth/logout",                         Body::None,          [401, 204, 204, 204, 204]),
+];
+
+/// The real ids a path's `{name}`s stand for, on one server.
+struct Ids {
+    session: Uuid,
+    proposal: Uuid,
+    need: i64,
+    action: i64,
+    project: i64,
+    other_project: i64,
+    device: String,
+}
+
+impl Ids {
+    fn fill(&self, path: &str) -> String {
+        path.replace("{session}", &self.session.to_string())
+            .replace("{proposal}", &self.proposal.to_string())
+            .replace("{need}", &self.need.to_string())
+            .replace("{action}", &self.action.to_string())
+            .replace("{project}", &self.project.to_string())
+            .replace("{other_project}", &self.other_project.to_string())
+            .replace("{device}", &self.device)
+    }
+}
+
+/// A server with demo data, a session of two proposals synced by a facilitator, a need made of
+/// one of them (by the office), and a spare login of the facilitator to revoke.
+async fn prepared() -> (TestApp, Ids) {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let mut tablet = Tablet::new("facilitator");
+    let session = tablet.new_session();
+    let proposal = tablet.add_proposal(session, "انعدام الماء الصالح للشرب");
+    tablet.add_proposal(session, "الطريق غير معبدة");
+    tablet.sync(&app, &fac).await.unwrap();
+    let office = app.login("office").await;
+    let (status, done) = app
+        .post(
+            "/api/needs",
+            &office,
+            serde_json::json!({"title": "الماء", "proposal_ids": [proposal]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{done}");
+    app.login("facilitator").await;
+    let device = newest_device(&app);
+    let ids = Ids {
+        session,
+        proposal,
+        need: done["need_id"].as_i64().unwrap(),
+        action: done["action_id"].as_i64().unwrap(),
+        project: app.count("SELECT min(id) FROM projects"),
+        other_project: app.count("SELECT max(id) FROM projects"),
+        device,
+    };
+    assert_ne!(ids.project, ids.other_project);
+    (app, ids)
+}
+
+/// The public id of the newest login.
+fn newest_device(app: &TestApp) -> String {
+    let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+    conn.query_row(
+        "SELECT public_id FROM tokens ORDER BY rowid DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+async fn request(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Body,
+    token: Option<&str>,
+) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = app.http.request(method, app.url(path));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req = match body {
+        Body::None => req,
+        Body::Json(text) => req
+            .header("content-type", "application/json")
+            .body(text.to_string()),
+        Body::Octets(payload) => {
+            let bytes = match payload {
+                Payload::Empty => Vec::new(),
+                Payload::EmptyBatch => {
+                    sync::encode_request(&BatchRequest::new(Uuid::new_v4(), Vec::new())).unwrap()
+                }
+            };
+            req.header("content-type", "application/octet-stream")
+                .header("x-peer-id", "permissions-test")
+                .body(bytes)
+        }
+    };
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// `/api/needs/{id}/projects/{project_id}` and `/api/needs/{need}/projects/{project}?x=1` both
+/// read `/api/needs/{}/projects/{}`.
+fn shape(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or(path);
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' => {
+                in_param = false;
+                out.push('}');
+            }
+            _ if in_param => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_the_table_says() {
+    // The table lists every route of the router, once, and nothing else.
+    let routes: BTreeSet<(String, String)> = tachkhis_server::http::router::api_routes()
+        .into_iter()
+        .map(|(m, p)| (m, shape(&p)))
+        .collect();
+    let mut listed = BTreeSet::new();
+    for (method, path, _, _) in TABLE {
+        assert!(
+            listed.insert((method.to_string(), shape(path))),
+            "{method} {path} is twice in the table"
+        );
+    }
+    let missing: Vec<_> = routes.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the permission table: {missing:?}"
+    );
+    let unknown: Vec<_> = listed.difference(&routes).collect();
+    assert!(
+        unknown.is_empty(),
+        "rows for routes the server does not have: {unknown:?}"
+    );
+
+    let mut failures = Vec::new();
+    for (column, role) in ROLES.iter().enumerate() {
+        let (app, ids) = prepared().await;
+        if column == 0 {
+            // The OpenAPI document describes exactly the router's routes.
+            let (status, doc) = app.get_json("/api/openapi.json", "").await;
+            assert_eq!(status, 200);
+            let documented: BTreeSet<(String, String)> = doc["paths"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .flat_map(|(path, item)| {
+                    item.as_object()
+                        .unwrap()
+                        .keys()
+                        .map(|m| (m.to_ascii_uppercase(), shape(path)))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            assert_eq!(documented, routes, "the OpenAPI paths and the router");
+        }
+        let token = match role {
+            Some(name) => Some(app.login(name).await),
+            None => None,
+        };
+        for (method, path, body, expected) in TABLE {
+            let url = ids.fill(path);
+            let (status, answer) = request(&app, method, &url, *body, token.as_deref()).await;
+            let want = expected[column];
+            let who = role.unwrap_or("no login");
+            if status != want {
+                failures.push(format!(
+                    "{who}: {method} {path} → {status}, expected {want}: {answer}"
+                ));
+                continue;
+            }
+            // Refusals say why, in the API's error shape.
+            let code = answer["error"].as_str().unwrap_or_default();
+            match status {
+                401 if code != "missing_token" => {
+                    failures.push(format!("{who}: {method} {path} → 401 `{code}`"))
+                }
+                403 if code != "forbidden"
+                    || answer["message"].as_str().is_none_or(str::is_empty) =>
+                {
+                    failures.push(format!("{who}: {method} {path} → 403 {answer}"))
+                }
+                _ => {}
+            }
+        }
+        app.stop().await;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} rows differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The 403 names the role and the action, for the person reading it.
+#[tokio::test]
+async fn a_refusal_names_the_role_and_what_it_may_not_do() {
+    let (app, _) = prepared().await;
+    let token = app.login("facilitator").await;
+    let (status, answer) =
+        request(&app, "GET", "/api/export/needs", Body::None, Some(&token)).await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        answer["message"],
+        "the facilitator role may not read the needs and the consolidation log"
+    );
+    app.stop().await;
+}
