@@ -150,6 +150,17 @@ impl TestApp {
         r.json::<LoginResponse>().await.unwrap().token
     }
 
+    /// `POST /api/sync` with raw bytes, as a tablet sends a batch.
+    pub async fn post_sync(&self, token: &str, body: Vec<u8>) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/sync"))
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
         let r = self
             .http

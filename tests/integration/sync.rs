@@ -202,14 +202,7 @@ async fn broken_sync_messages_get_400_and_change_nothing() {
             }],
         })
         .unwrap();
-        let r = app
-            .http
-            .post(app.url("/api/sync"))
-            .bearer_auth(&token)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let r = app.post_sync(&token, body).await;
         assert_eq!(r.status(), 400);
         let err: serde_json::Value = r.json().await.unwrap();
         assert_eq!(err["error"], "bad_sync_message");
@@ -228,14 +221,7 @@ async fn broken_sync_messages_get_400_and_change_nothing() {
         assert_eq!(snapshot(), before, "a broken message changed the database");
     }
     // A garbage batch.
-    let r = app
-        .http
-        .post(app.url("/api/sync"))
-        .bearer_auth(&token)
-        .body(vec![0xff; 64])
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_sync(&token, vec![0xff; 64]).await;
     assert_eq!(r.status(), 400);
     assert_eq!(snapshot(), before);
     // Nothing lost either: the good message still goes through.

@@ -101,14 +101,7 @@ async fn a_tablet_on_the_first_app_keeps_syncing_with_this_server() {
 async fn the_first_apps_frozen_request_is_answered_in_v1() {
     let app = spawn_app().await;
     let token = app.login("facilitator").await;
-    let r = app
-        .http
-        .post(app.url("/api/sync"))
-        .bearer_auth(&token)
-        .body(V1_REQUEST.to_vec())
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_sync(&token, V1_REQUEST.to_vec()).await;
     assert_eq!(r.status(), 200);
     let answer = r.bytes().await.unwrap();
     let old: v1::BatchResponse = engine::decode(&answer).expect("a v1 answer");
@@ -142,14 +135,7 @@ async fn a_refused_message_is_its_documents_status_and_the_others_go_through() {
         },
     ];
     let body = engine::encode_request(&BatchRequest::new(tablet.peer, docs)).unwrap();
-    let r = app
-        .http
-        .post(app.url("/api/sync"))
-        .bearer_auth(&token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_sync(&token, body).await;
     assert_eq!(r.status(), 200);
     let answer = engine::decode_response(&r.bytes().await.unwrap()).unwrap();
     let refused = answer.docs.iter().find(|d| d.doc_id == bad).unwrap();
@@ -198,14 +184,7 @@ async fn a_request_from_a_newer_app_is_refused_with_a_clear_error() {
     body.extend_from_slice(
         &engine::encode_request(&BatchRequest::new(Uuid::new_v4(), vec![])).unwrap()[1..],
     );
-    let r = app
-        .http
-        .post(app.url("/api/sync"))
-        .bearer_auth(&token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_sync(&token, body).await;
     assert_eq!(r.status(), 400);
     let err: serde_json::Value = r.json().await.unwrap();
     assert_eq!(err["error"], "sync_version_unsupported");
