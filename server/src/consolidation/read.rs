@@ -29,12 +29,12 @@ pub(super) fn proposal_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficeProp
         session_id: uuid_col(r, 1)?,
         problem: r.get(2)?,
         solution: r.get(3)?,
-        sector: crate::db::opt_code(r, 4)?,
+        sector: crate::db::row::opt_code(r, 4)?,
         douar_id: r.get(5)?,
         raised_by: r.get(6)?,
         votes: r.get(7)?,
         pole_id: r.get(8)?,
-        group_kind: crate::db::code(r, 9)?,
+        group_kind: crate::db::row::code(r, 9)?,
         date: r.get(10)?,
         present: r.get(11)?,
         status,
@@ -153,7 +153,7 @@ pub(super) fn summaries(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Ve
             Ok(NeedSummary {
                 id: r.get(0)?,
                 title: r.get(1)?,
-                sector: crate::db::opt_code(r, 2)?,
+                sector: crate::db::row::opt_code(r, 2)?,
                 description: r.get(3)?,
                 updated_at: r.get(4)?,
                 proposals: 0,
@@ -214,7 +214,7 @@ pub(super) fn summaries(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Ve
                     session_douars.entry(session.clone()).or_default();
                 }
             }
-            session_info.insert(session.clone(), (crate::db::code(r, 3)?, r.get(4)?));
+            session_info.insert(session.clone(), (crate::db::row::code(r, 3)?, r.get(4)?));
             a.sessions.insert(session);
         }
     }
@@ -328,7 +328,7 @@ pub fn lineage(tx: &Transaction<'_>, proposal: Uuid) -> AppResult<Option<Lineage
                 action_id: r.get(0)?,
                 at: r.get(1)?,
                 username: r.get(2)?,
-                kind: crate::db::code(r, 3)?,
+                kind: crate::db::row::code(r, 3)?,
                 from_need: r.get(4)?,
                 to_need: r.get(5)?,
             })
@@ -350,7 +350,7 @@ fn entry_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActionEntry> {
         id: r.get(0)?,
         at: r.get(1)?,
         username: r.get(2)?,
-        kind: crate::db::code(r, 3)?,
+        kind: crate::db::row::code(r, 3)?,
         detail: r.get(4)?,
         undoes: r.get(5)?,
         undone_by: r.get(6)?,

@@ -81,7 +81,7 @@ pub(super) fn effects(tx: &Transaction<'_>, actions: &[i64]) -> AppResult<HashMa
             let Some(e) = out.get_mut(&r.get::<_, i64>(0)?) else {
                 continue;
             };
-            let (need, field): (i64, NeedField) = (r.get(1)?, crate::db::code(r, 2)?);
+            let (need, field): (i64, NeedField) = (r.get(1)?, crate::db::row::code(r, 2)?);
             if field == NeedField::Created {
                 e.created.push(need);
                 let holds = (

@@ -176,23 +176,6 @@ pub fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
-/// A code column (sector, group kind, …) as its enum; a code this build does not know reads as
-/// `Unknown`, as it does everywhere.
-pub fn code<T: tachkhis_shared::codes::CodeEnum>(
-    r: &rusqlite::Row<'_>,
-    i: usize,
-) -> rusqlite::Result<T> {
-    Ok(T::parse(&r.get::<_, String>(i)?))
-}
-
-/// A nullable code column.
-pub fn opt_code<T: tachkhis_shared::codes::CodeEnum>(
-    r: &rusqlite::Row<'_>,
-    i: usize,
-) -> rusqlite::Result<Option<T>> {
-    Ok(r.get::<_, Option<String>>(i)?.map(|c| T::parse(&c)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! nothing and look like an id.
 
 use rusqlite::{Row, types::Type};
+use tachkhis_shared::codes::CodeEnum;
 use uuid::Uuid;
 
 /// Column `i` as a UUID, from its text form.
@@ -31,6 +32,17 @@ pub fn split_ids(joined: &str) -> Vec<String> {
         .filter(|d| !d.is_empty())
         .map(String::from)
         .collect()
+}
+
+/// A code column (sector, group kind, …) as its enum; a code this build does not know reads as
+/// `Unknown`, as it does everywhere.
+pub fn code<T: CodeEnum>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<T> {
+    Ok(T::parse(&r.get::<_, String>(i)?))
+}
+
+/// A nullable code column.
+pub fn opt_code<T: CodeEnum>(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<T>> {
+    Ok(r.get::<_, Option<String>>(i)?.map(|c| T::parse(&c)))
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionSummary> {
     Ok(SessionSummary {
         id: uuid_col(r, 0)?,
         pole_id: r.get(1)?,
-        group_kind: crate::db::code(r, 2)?,
+        group_kind: crate::db::row::code(r, 2)?,
         date: r.get(3)?,
         facilitators: r.get(4)?,
         present: r.get(5)?,
@@ -71,7 +71,7 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
         .prepare("SELECT category, count FROM attendance WHERE session_id = ?1 ORDER BY rowid")?
         .query_map([&key], |r| {
             Ok(AttendanceRow {
-                category: crate::db::code(r, 0)?,
+                category: crate::db::row::code(r, 0)?,
                 count: r.get(1)?,
             })
         })?
@@ -87,7 +87,7 @@ pub fn detail(tx: &Transaction<'_>, id: Uuid) -> AppResult<Option<SessionDetail>
                 id: uuid_col(r, 0)?,
                 problem: r.get(1)?,
                 solution: r.get(2)?,
-                sector: crate::db::opt_code(r, 3)?,
+                sector: crate::db::row::opt_code(r, 3)?,
                 douar_id: r.get(4)?,
                 raised_by: r.get(5)?,
                 created_at: r.get(6)?,

@@ -28,7 +28,7 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
                     title_fr: r.get(5)?,
                     title_en: r.get(6)?,
                     description: r.get(7)?,
-                    sector: crate::db::opt_code(r, 8)?,
+                    sector: crate::db::row::opt_code(r, 8)?,
                     location: r.get(9)?,
                     douar_ids: Vec::new(),
                     pole_ids: Vec::new(),

@@ -19,7 +19,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
             Ok(TraceNeed {
                 id: r.get(0)?,
                 title: r.get(1)?,
-                sector: crate::db::opt_code(r, 2)?,
+                sector: crate::db::row::opt_code(r, 2)?,
                 description: r.get(3)?,
                 proposals: Vec::new(),
             })
@@ -44,7 +44,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
                 id: parse_uuid(0, &sid)?,
                 pole_id: r.get(1)?,
                 douar_ids: Vec::new(),
-                group_kind: crate::db::code(r, 2)?,
+                group_kind: crate::db::row::code(r, 2)?,
                 date: r.get(3)?,
                 attendance: Vec::new(),
                 present: r.get(4)?,
@@ -71,7 +71,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
     while let Some(r) = rows.next()? {
         if let Some(s) = sessions.get_mut(&r.get::<_, String>(0)?) {
             s.attendance.push(AttendanceRow {
-                category: crate::db::code(r, 1)?,
+                category: crate::db::row::code(r, 1)?,
                 count: r.get(2)?,
             });
         }
@@ -101,7 +101,7 @@ pub fn project_trace(tx: &Transaction<'_>, id: i64) -> AppResult<Option<ProjectT
             id: uuid_col(r, 1)?,
             problem: r.get(2)?,
             solution: r.get(3)?,
-            sector: crate::db::opt_code(r, 4)?,
+            sector: crate::db::row::opt_code(r, 4)?,
             douar_id: r.get(5)?,
             deleted: r.get(6)?,
             votes: r.get(7)?,

@@ -200,7 +200,7 @@ pub fn programme_tree(tx: &Transaction<'_>) -> AppResult<ProgrammeTree> {
             title_ar: r.get(3)?,
             title_fr: r.get(4)?,
             placeholder: r.get(5)?,
-            sector: crate::db::opt_code(r, 6)?,
+            sector: crate::db::row::opt_code(r, 6)?,
             commune_contribution: commune,
             partners_contribution: partners,
             start_year: r.get(9)?,

@@ -20,12 +20,19 @@ const SELECT: &str = "SELECT t.public_id, u.username, u.role, t.created_at, t.ex
 fn device_row(r: &rusqlite::Row<'_>, current: &str) -> rusqlite::Result<Device> {
     let id: String = r.get(0)?;
     let role: String = r.get(2)?;
+    // The users table's CHECK allows only known roles; anything else is a broken row.
+    let role = Role::from_code(&role).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            2,
+            rusqlite::types::Type::Text,
+            format!("unknown role {role:?}").into(),
+        )
+    })?;
     Ok(Device {
         current: id == current,
         id,
         username: r.get(1)?,
-        // The users table's CHECK allows only known roles.
-        role: Role::from_code(&role).unwrap_or(Role::Facilitator),
+        role,
         created_at: r.get(3)?,
         expires_at: r.get(4)?,
         last_used_at: r.get(5)?,
