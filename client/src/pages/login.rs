@@ -16,7 +16,8 @@ fn error_key(e: &HttpError) -> &'static str {
     }
 }
 
-/// What the login screen says: a catalogue key, and the wait (seconds) after too many failures.
+/// What the login screen says: a catalogue key, and the wait (seconds or minutes, a counted
+/// text) after too many failures.
 type Problem = (&'static str, Option<u32>);
 
 fn login_problem(e: &LoginError) -> Problem {
@@ -142,7 +143,10 @@ pub fn Login() -> Html {
                     </label>
                     if let Some((key, n)) = *error {
                         <p class="notice warn" role="alert" data-test="login-error">
-                            { lang.tf(key, &[("n", &n.unwrap_or_default().to_string())]) }
+                            { match n {
+                                Some(n) => lang.tn(key, n.into()),
+                                None => lang.t(key).to_string(),
+                            } }
                         </p>
                     }
                     <button type="submit" class="btn primary big" data-test="login-submit" disabled={*busy}>

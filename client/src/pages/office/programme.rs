@@ -278,16 +278,24 @@ fn import_report(lang: Lang, report: &ImportReport) -> Html {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let key = if report.dry_run {
-        "office.import.checked"
+    let (key, created, updated) = if report.dry_run {
+        (
+            "office.import.checked",
+            "office.import.will_create",
+            "office.import.will_update",
+        )
     } else {
-        "office.import.done"
+        (
+            "office.import.done",
+            "office.import.created",
+            "office.import.updated",
+        )
     };
     html! {
         <div class="notice info" data-test="import-report" data-dry-run={report.dry_run.to_string()}>
             <p>{ lang.tf(key, &[
-                ("created", &report.created.len().to_string()),
-                ("updated", &report.updated.len().to_string()),
+                ("created", &lang.tn(created, report.created.len() as u64)),
+                ("updated", &lang.tn(updated, report.updated.len() as u64)),
             ]) }</p>
             if !report.created.is_empty() { <p class="sub">{ lang.tf("office.import.created_list", &[("numbers", &list(&report.created))]) }</p> }
             if !report.updated.is_empty() { <p class="sub">{ lang.tf("office.import.updated_list", &[("numbers", &list(&report.updated))]) }</p> }

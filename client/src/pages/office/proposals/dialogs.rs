@@ -115,7 +115,7 @@ pub fn MergeDialog(props: &MergeDialogProps) -> Html {
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
         <form class="dialog" data-test="merge-dialog" {onsubmit}>
-            <h2>{ lang.tf("office.merge.title", &[("count", &props.count.to_string())]) }</h2>
+            <h2>{ lang.tn("office.merge.title", props.count as u64) }</h2>
             <label class="field">
                 <span>{ lang.t("office.need.title") }</span>
                 <input type="text" data-test="merge-title" dir="auto" value={props.title.clone()}
@@ -182,7 +182,7 @@ pub fn AddToDialog(props: &AddToDialogProps) -> Html {
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
         <form class="dialog" data-test="add-dialog" onsubmit={on_submit}>
-            <h2>{ lang.tf("office.add.title", &[("count", &props.count.to_string())]) }</h2>
+            <h2>{ lang.tn("office.add.title", props.count as u64) }</h2>
             <LoadNotice loading={needs.loading} error={needs.error.clone()} has_data={needs.data.is_some()} />
             <label class="field">
                 <span>{ lang.t("office.filter.search") }</span>

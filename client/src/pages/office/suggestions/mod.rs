@@ -135,7 +135,7 @@ pub fn SuggestionsPage() -> Html {
         <section class="office-page suggestions-page">
             <div class="page-head">
                 <h1>{ lang.t("office.nav.suggestions") }</h1>
-                <span class="count">{ lang.tf("office.suggestion.count", &[("count", &list.len().to_string())]) }</span>
+                <span class="count">{ lang.tn("office.suggestion.count", list.len() as u64) }</span>
                 if suggestions.loading { <span class="spinner" aria-hidden="true"></span> }
             </div>
             <LoadNotice loading={suggestions.loading} error={suggestions.error.clone()} has_data={suggestions.data.is_some()} />
