@@ -4,10 +4,12 @@
 //! key → text with `{name}` placeholders. Labels of reference data (poles, douars, sectors,
 //! group kinds) come with the data itself, in both languages.
 //!
-//! A counted text ("3 sessions") is a key whose value is an object of its plural forms, as
+//! A counted text ("3 sessions") has one entry per plural form, `key:form`, the forms named as
 //! CLDR names them: Arabic has six (`zero`, `one`, `two`, `few`, `many`, `other`), French two
 //! (`one` for 0 and 1, `other`). [`Lang::tn`] picks the form for a number and fills `{count}`.
-//! A form that stands for one number only (Arabic 0, 1 and 2) may say it in words.
+//! A form that stands for one number only (Arabic 0, 1 and 2) may say it in words. (Entries
+//! rather than nested objects: the catalogue stays a flat object of strings, and the tablets'
+//! bundle parses nothing more.)
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -33,12 +35,7 @@ pub enum Lang {
     Fr,
 }
 
-/// A counted text's forms: (CLDR plural category, text).
-type Forms = Vec<(String, String)>;
-
-/// Key → text, sorted by key; a counted text's forms are entries of their own, keyed
-/// `key:form` (`:` is in no key). (One sorted list rather than maps: smaller code in the
-/// bundle.)
+/// Key → text, sorted by key. (A sorted list rather than a map: smaller code in the bundle.)
 #[derive(Default)]
 struct Catalogue(Vec<(String, String)>);
 
@@ -50,45 +47,9 @@ impl Catalogue {
             .map(|i| &self.0[i].1)
     }
 
-    /// The text of a counted `key` in the plural form `form`.
+    /// The text of the counted `key` in the plural form `form` (the entry `key:form`).
     fn form(&self, key: &str, form: Plural) -> Option<&String> {
         self.get(&format!("{key}:{}", form.name()))
-    }
-
-    fn sort(&mut self) {
-        self.0.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    }
-}
-
-/// One value of a catalogue: a text, or the forms of a counted text.
-enum Entry {
-    Text(String),
-    Forms(Forms),
-}
-
-impl<'de> Deserialize<'de> for Entry {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Value;
-        impl<'de> Visitor<'de> for Value {
-            type Value = Entry;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a text, or an object of plural forms")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Entry, E> {
-                Ok(Entry::Text(v.to_string()))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Entry, E> {
-                Ok(Entry::Text(v))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
-                let mut forms = Vec::new();
-                while let Some(form) = map.next_entry::<String, String>()? {
-                    forms.push(form);
-                }
-                Ok(Entry::Forms(forms))
-            }
-        }
-        deserializer.deserialize_any(Value)
     }
 }
 
@@ -98,22 +59,15 @@ impl<'de> Deserialize<'de> for Catalogue {
         impl<'de> Visitor<'de> for Entries {
             type Value = Catalogue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object of texts")
+                f.write_str("a flat object of strings")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Catalogue, A::Error> {
-                let mut catalogue = Catalogue::default();
-                while let Some((key, entry)) = map.next_entry::<String, Entry>()? {
-                    match entry {
-                        Entry::Text(text) => catalogue.0.push((key, text)),
-                        Entry::Forms(forms) => catalogue.0.extend(
-                            forms
-                                .into_iter()
-                                .map(|(form, text)| (format!("{key}:{form}"), text)),
-                        ),
-                    }
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    entries.push(entry);
                 }
-                catalogue.sort();
-                Ok(catalogue)
+                entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                Ok(Catalogue(entries))
             }
         }
         deserializer.deserialize_map(Entries)
@@ -138,7 +92,7 @@ fn load(main: &str, _office: &str) -> Catalogue {
     #[cfg(feature = "office")]
     {
         catalogue.0.extend(parse(_office).0);
-        catalogue.sort();
+        catalogue.0.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     }
     catalogue
 }
@@ -312,7 +266,6 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
-    use serde_json::Value;
     use tachkhis_shared::AttendanceCategory;
 
     use super::*;
@@ -340,28 +293,23 @@ mod tests {
     }
 
     fn parsed(source: &str) -> Parsed {
-        let map: BTreeMap<String, Value> =
-            serde_json::from_str(source).expect("a catalogue is a JSON object");
+        let map: BTreeMap<String, String> =
+            serde_json::from_str(source).expect("a catalogue is a flat JSON object of strings");
         let mut p = Parsed {
             texts: BTreeMap::new(),
             plurals: BTreeMap::new(),
         };
-        for (key, value) in map {
-            match value {
-                Value::String(text) => {
+        for (key, text) in map {
+            match key.split_once(':') {
+                Some((key, form)) => {
+                    p.plurals
+                        .entry(key.to_string())
+                        .or_default()
+                        .insert(form.to_string(), text);
+                }
+                None => {
                     p.texts.insert(key, text);
                 }
-                Value::Object(forms) => {
-                    let forms = forms
-                        .into_iter()
-                        .map(|(form, text)| match text {
-                            Value::String(text) => (form, text),
-                            other => panic!("{key}.{form} is not a text: {other}"),
-                        })
-                        .collect();
-                    p.plurals.insert(key, forms);
-                }
-                other => panic!("{key} is neither a text nor plural forms: {other}"),
             }
         }
         p
@@ -484,6 +432,10 @@ mod tests {
             assert!(catalogue.plurals.len() >= 10, "too few counted texts");
             let expected = plural_forms(lang);
             for (key, forms) in &catalogue.plurals {
+                assert!(
+                    !catalogue.texts.contains_key(key),
+                    "{key} is both a text and a counted text"
+                );
                 let have: BTreeSet<&str> = forms.keys().map(String::as_str).collect();
                 assert_eq!(have, expected, "{lang:?} {key}");
                 for (form, text) in forms {
