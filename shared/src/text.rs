@@ -74,7 +74,7 @@ pub fn contains_normalized(haystack: &str, needle: &str) -> bool {
     needle.is_empty() || normalize(haystack).contains(&needle)
 }
 
-/// The one place Arabic-Indic digits are folded (the search key, amounts, dates and times typed
+/// The one place Arabic-Indic digits are folded (the search key, `ascii_digits`, amounts, dates and times typed
 /// on the tablet all go through it): an Arabic-Indic (٠–٩) or Extended Arabic-Indic/Persian
 /// (۰–۹) digit becomes its ASCII digit; every other character is returned as it is.
 pub fn fold_digit(c: char) -> char {
@@ -90,7 +90,7 @@ pub fn fold_digit(c: char) -> char {
 /// `input` with its Arabic-Indic and Persian digits as ASCII ([`fold_digit`]), every other
 /// character untouched, separators included ("٣٥٠٫٥" → "350٫5"). Meant for numeric input
 /// fields, before they are parsed.
-pub fn fold_digits(input: &str) -> String {
+pub fn ascii_digits(input: &str) -> String {
     input.chars().map(fold_digit).collect()
 }
 
@@ -294,15 +294,15 @@ mod tests {
     }
 
     #[test]
-    fn fold_digits_only_touches_digits() {
-        assert_eq!(fold_digits("٣٥٠٠٠٠"), "350000");
-        assert_eq!(fold_digits("۱۲۳"), "123");
-        assert_eq!(fold_digits("٠١٢٣٤٥٦٧٨٩"), "0123456789");
-        assert_eq!(fold_digits("۰۱۲۳۴۵۶۷۸۹"), "0123456789");
-        assert_eq!(fold_digits("٣٥٠٫٥ درهم"), "350٫5 درهم");
-        assert_eq!(fold_digits("Élec ١"), "Élec 1");
-        assert_eq!(fold_digits("١٤/٠٧/٢٠٢٢ 9h30"), "14/07/2022 9h30");
-        assert_eq!(fold_digits(""), "");
+    fn ascii_digits_only_touches_digits() {
+        assert_eq!(ascii_digits("٣٥٠٠٠٠"), "350000");
+        assert_eq!(ascii_digits("۱۲۳"), "123");
+        assert_eq!(ascii_digits("٠١٢٣٤٥٦٧٨٩"), "0123456789");
+        assert_eq!(ascii_digits("۰۱۲۳۴۵۶۷۸۹"), "0123456789");
+        assert_eq!(ascii_digits("٣٥٠٫٥ درهم"), "350٫5 درهم");
+        assert_eq!(ascii_digits("Élec ١"), "Élec 1");
+        assert_eq!(ascii_digits("١٤/٠٧/٢٠٢٢ 9h30"), "14/07/2022 9h30");
+        assert_eq!(ascii_digits(""), "");
         // The characters just outside both ranges stay as they are.
         for c in [
             '\u{065F}', '\u{066A}', '\u{06EF}', '\u{06FA}', '/', 'a', '٫',
@@ -483,7 +483,7 @@ mod tests {
             let _ = normalize(&s);
             let _ = tokens(&s);
             let _ = contains_normalized(&s, &n);
-            let _ = fold_digits(&s);
+            let _ = ascii_digits(&s);
         }
 
         #[test]
