@@ -74,9 +74,9 @@ pub fn contains_normalized(haystack: &str, needle: &str) -> bool {
     needle.is_empty() || normalize(haystack).contains(&needle)
 }
 
-/// The one place Arabic-Indic digits are folded (the search key, `ascii_digits`, amounts, dates and times typed
-/// on the tablet all go through it): an Arabic-Indic (٠–٩) or Extended Arabic-Indic/Persian
-/// (۰–۹) digit becomes its ASCII digit; every other character is returned as it is.
+/// The one place Arabic-Indic digits are folded (the search key, [`ascii_digits`], amounts,
+/// dates and times typed on the tablet all go through it): an Arabic-Indic (٠–٩) or Extended
+/// Arabic-Indic/Persian (۰–۹) digit becomes its ASCII digit; any other character stays.
 pub fn fold_digit(c: char) -> char {
     let base = match c {
         '\u{0660}'..='\u{0669}' => 0x0660,
