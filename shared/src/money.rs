@@ -377,12 +377,8 @@ fn decimal_separator(groups: &[String], seps: &[Sep]) -> Result<Option<usize>, M
 
 /// An ASCII, Arabic-Indic or Persian digit, as ASCII.
 fn digit(c: char) -> Option<char> {
-    match c {
-        '0'..='9' => Some(c),
-        '\u{0660}'..='\u{0669}' => char::from_u32(c as u32 - 0x0660 + u32::from(b'0')),
-        '\u{06F0}'..='\u{06F9}' => char::from_u32(c as u32 - 0x06F0 + u32::from(b'0')),
-        _ => None,
-    }
+    let c = crate::text::fold_digit(c);
+    c.is_ascii_digit().then_some(c)
 }
 
 /// `text` without a trailing currency word (and the whitespace before it).

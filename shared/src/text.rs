@@ -74,26 +74,24 @@ pub fn contains_normalized(haystack: &str, needle: &str) -> bool {
     needle.is_empty() || normalize(haystack).contains(&needle)
 }
 
-/// Replaces Arabic-Indic (٠–٩) and Extended Arabic-Indic/Persian (۰–۹) digits by ASCII digits
-/// and leaves every other character untouched, separators included ("٣٥٠٫٥" → "350٫5").
-/// Meant for numeric input fields, before they are parsed.
-pub fn ascii_digits(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        out.push(arabic_digit(c).unwrap_or(c));
-    }
-    out
-}
-
-/// The ASCII digit for an Arabic-Indic or Extended Arabic-Indic digit.
-fn arabic_digit(c: char) -> Option<char> {
+/// The one place Arabic-Indic digits are folded (the search key, [`ascii_digits`], amounts,
+/// dates and times typed on the tablet all go through it): an Arabic-Indic (٠–٩) or Extended
+/// Arabic-Indic/Persian (۰–۹) digit becomes its ASCII digit; any other character stays.
+pub fn fold_digit(c: char) -> char {
     let base = match c {
         '\u{0660}'..='\u{0669}' => 0x0660,
         '\u{06F0}'..='\u{06F9}' => 0x06F0,
-        _ => return None,
+        _ => return c,
     };
     // The offset is 0..=9, so the addition stays in ASCII.
-    char::from_u32(u32::from(b'0') + (c as u32 - base))
+    char::from_u32(u32::from(b'0') + (c as u32 - base)).unwrap_or(c)
+}
+
+/// `input` with its Arabic-Indic and Persian digits as ASCII ([`fold_digit`]), every other
+/// character untouched, separators included ("٣٥٠٫٥" → "350٫5"). Meant for numeric input
+/// fields, before they are parsed.
+pub fn ascii_digits(input: &str) -> String {
+    input.chars().map(fold_digit).collect()
 }
 
 /// What one character becomes in the key.
@@ -140,9 +138,7 @@ fn classify(c: char) -> Step {
         | '\u{06D5}' => Step::Keep('\u{0647}'),
         // Kaf and gaf forms.
         '\u{06A9}'..='\u{06AF}' => Step::Keep('\u{0643}'),
-        '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' => {
-            arabic_digit(c).map_or(Step::General, Step::Keep)
-        }
+        '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' => Step::Keep(fold_digit(c)),
         // The common Arabic letters (the folded ones are matched above): fast path.
         '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' => Step::Keep(c),
         // Arabic number signs (format characters written before a number).
@@ -301,9 +297,18 @@ mod tests {
     fn ascii_digits_only_touches_digits() {
         assert_eq!(ascii_digits("٣٥٠٠٠٠"), "350000");
         assert_eq!(ascii_digits("۱۲۳"), "123");
+        assert_eq!(ascii_digits("٠١٢٣٤٥٦٧٨٩"), "0123456789");
+        assert_eq!(ascii_digits("۰۱۲۳۴۵۶۷۸۹"), "0123456789");
         assert_eq!(ascii_digits("٣٥٠٫٥ درهم"), "350٫5 درهم");
         assert_eq!(ascii_digits("Élec ١"), "Élec 1");
+        assert_eq!(ascii_digits("١٤/٠٧/٢٠٢٢ 9h30"), "14/07/2022 9h30");
         assert_eq!(ascii_digits(""), "");
+        // The characters just outside both ranges stay as they are.
+        for c in [
+            '\u{065F}', '\u{066A}', '\u{06EF}', '\u{06FA}', '/', 'a', '٫',
+        ] {
+            assert_eq!(fold_digit(c), c, "{c:?}");
+        }
     }
 
     #[test]

@@ -32,7 +32,8 @@ impl Model {
     }
 
     /// Writes a document's bytes (after [`Self::write_started`]) and keeps the save indicator
-    /// truthful.
+    /// truthful. Borrows only after the write, in blocks that end before `notify` (see
+    /// [`Model`]).
     pub(super) async fn write_doc(
         self: &Rc<Self>,
         id: Uuid,
@@ -101,6 +102,8 @@ impl Model {
         on_message.forget();
     }
 
+    /// Merges the stored copy of `id` into this tab's. The merge happens in one borrow between
+    /// the read and the write-back (see [`Model`]).
     pub(super) async fn merge_from_storage(self: &Rc<Self>, id: Uuid) {
         let Ok(Some(bytes)) = self.store.get_doc(id).await else {
             return;
@@ -155,7 +158,8 @@ impl Model {
         self.notify();
     }
 
-    /// Opens a new session: creates its document and stores it.
+    /// Opens a new session: creates its document and stores it (the list is borrowed for the
+    /// push only, before the write: see [`Model`]).
     pub async fn create_session(self: &Rc<Self>, init: &NewSession) -> Result<Uuid, EditError> {
         let id = Uuid::new_v4();
         let mut doc =
@@ -177,6 +181,8 @@ impl Model {
 
     /// Applies one change to a session document at once (the screen shows it from the next
     /// render), then writes the document to the tablet; the future resolves once it is written.
+    /// `change` runs while the documents are borrowed: it must not call back into the model.
+    /// The borrow ends before the write starts (see [`Model`]).
     pub fn edit<T>(
         self: &Rc<Self>,
         id: Uuid,
@@ -234,7 +240,8 @@ impl Model {
     /// Imports a session file (or a scanned code's bytes): each session the tablet has is
     /// **merged** (nothing of either side is lost), each new one is added. The whole file is
     /// checked first, and every merge result too: any problem refuses the file and changes
-    /// nothing. Resolves once everything is written to the tablet's storage.
+    /// nothing. Resolves once everything is written to the tablet's storage. All merging
+    /// happens in one borrow, ended before `notify` and the write (see [`Model`]).
     pub async fn import(self: &Rc<Self>, bytes: &[u8]) -> Result<ImportReport, ImportError> {
         let incoming = bundle::read_sessions(bytes).map_err(ImportError::Bundle)?;
         let mut report = ImportReport {

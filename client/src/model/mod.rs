@@ -193,6 +193,18 @@ fn find(entries: &mut [Entry], id: Uuid) -> Option<&mut Entry> {
     entries.iter_mut().find(|e| e.id == id)
 }
 
+/// The tablet's state, shared by the screens and the background tasks (`Rc<Model>`, one
+/// thread: interior mutability through `Cell` and `RefCell`).
+///
+/// **The rule every method keeps: no `RefCell` borrow is held across [`Model::notify`] or an
+/// `.await`.** Every render reads the model (`sessions()` borrows `entries` mutably), and so do
+/// the other tasks (a tap, the sync loop, another tab's write). An `.await` lets them all run,
+/// the render included (yew queues it as a microtask); `notify` calls the screens' callback,
+/// which yew 0.23 defers in the browser but runs at once off it, and whose type promises
+/// neither. A borrow still held then panics (`BorrowMutError`) and stops the app mid-meeting.
+/// So a method borrows in a block (or one statement), copies out what it needs, and only then
+/// notifies or awaits. Clippy's `await_holding_refcell_ref` (on by default) catches the
+/// `.await` half; the `notify` half is on the reader.
 pub struct Model {
     store: Store,
     pub device_id: Uuid,
@@ -296,7 +308,9 @@ impl Model {
         *self.notifier.borrow_mut() = Some(callback);
     }
 
-    /// Asks the screens to render again.
+    /// Asks the screens to render again. Call it with no borrow of the model held: the render
+    /// may run before this returns, and it reads everything (see [`Model`]). The notifier is
+    /// cloned out of its cell first, so a notifier that sets another is no double borrow.
     pub fn notify(&self) {
         let callback = self.notifier.borrow().clone();
         if let Some(callback) = callback {
@@ -369,20 +383,22 @@ impl Model {
         }
     }
 
-    /// Stores a fresh login and the reference data that came with it.
+    /// Stores a fresh login and the reference data that came with it. (Borrows only after the
+    /// last `.await`, and not across `notify`: see [`Model`].)
     pub async fn logged_in(&self, auth: Auth, reference: Reference) -> Result<(), StoreError> {
         self.store.put_setting(keys::AUTH, &auth).await?;
         self.store.put_setting(keys::REFERENCE, &reference).await?;
         *self.auth.borrow_mut() = Some(auth);
         *self.reference.borrow_mut() = Some(Rc::new(reference));
-        let mut sync = self.sync.borrow_mut();
-        if matches!(
-            sync.problem,
-            Some(SyncProblem::AuthExpired | SyncProblem::Revoked)
-        ) {
-            sync.problem = None;
+        {
+            let mut sync = self.sync.borrow_mut();
+            if matches!(
+                sync.problem,
+                Some(SyncProblem::AuthExpired | SyncProblem::Revoked)
+            ) {
+                sync.problem = None;
+            }
         }
-        drop(sync);
         self.notify();
         Ok(())
     }

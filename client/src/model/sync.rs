@@ -18,6 +18,7 @@ impl Model {
     }
 
     /// Starts a sync run unless one is going; a request during a run makes it run once more.
+    /// The run's task borrows the status only between its `.await`s (see [`Model`]).
     pub fn request_sync(self: &Rc<Self>) {
         if self.auth.borrow().is_none() {
             return;
@@ -128,6 +129,8 @@ impl Model {
         (batch, pending)
     }
 
+    /// One run. The run works on copies of the documents ([`Self::sync_batch`]); every borrow of
+    /// the model here is one statement or block between two `.await`s (see [`Model`]).
     pub(super) async fn sync_once(self: &Rc<Self>) -> Result<(), SyncProblem> {
         let Some(token) = self.auth.borrow().as_ref().map(|a| a.token.clone()) else {
             return Err(SyncProblem::AuthExpired);
@@ -201,7 +204,9 @@ impl Model {
         // that the server is reachable and the login still valid.
         match api::reference(&token).await {
             Ok(reference) => {
-                if self.reference.borrow().as_deref() != Some(&reference) {
+                // Compared in a statement of its own: the borrow must end before the write.
+                let stale = self.reference.borrow().as_deref() != Some(&reference);
+                if stale {
                     let _ = self.store.put_setting(keys::REFERENCE, &reference).await;
                     *self.reference.borrow_mut() = Some(Rc::new(reference));
                 }
@@ -216,7 +221,8 @@ impl Model {
     }
 
     /// Merges what the server sent into the documents on screen (which may have changed during
-    /// the run) and stores documents and sync states in one transaction.
+    /// the run) and stores documents and sync states in one transaction. Two borrows, one
+    /// before the write and one after, neither across it nor across `notify` (see [`Model`]).
     pub(super) async fn apply_sync(
         self: &Rc<Self>,
         batch: Vec<ClientDoc>,

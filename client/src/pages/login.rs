@@ -17,7 +17,8 @@ fn error_key(e: &HttpError) -> &'static str {
     }
 }
 
-/// What the login screen says: a catalogue key, and the wait (seconds) after too many failures.
+/// What the login screen says: a catalogue key; after too many failures, the counted text of
+/// the wait (seconds or minutes) and its number.
 type Problem = (&'static str, Option<u32>);
 
 fn login_problem(e: &LoginError) -> Problem {
@@ -25,10 +26,10 @@ fn login_problem(e: &LoginError) -> Problem {
         LoginError::Http(e) => (error_key(e), None),
         LoginError::TooManyAttempts { retry_after_secs } => {
             if *retry_after_secs < 60 {
-                ("login.error.too_many_seconds", Some(*retry_after_secs))
+                ("login.error.wait_seconds", Some(*retry_after_secs))
             } else {
                 (
-                    "login.error.too_many_minutes",
+                    "login.error.wait_minutes",
                     Some(retry_after_secs.div_ceil(60)),
                 )
             }
@@ -143,7 +144,10 @@ pub fn Login() -> Html {
                     </label>
                     if let Some((key, n)) = *error {
                         <p class="notice warn" role="alert" data-test="login-error">
-                            { lang.tf(key, &[("n", &n.unwrap_or_default().to_string())]) }
+                            { match n {
+                                Some(n) => lang.tf("login.error.too_many", &[("wait", &lang.tn(key, n.into()))]),
+                                None => lang.t(key).to_string(),
+                            } }
                         </p>
                     }
                     <button type="submit" class="btn primary big" data-test="login-submit" disabled={*busy}>

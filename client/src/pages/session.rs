@@ -153,7 +153,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                         </p>
                         if after_close > 0 {
                             <p data-test="edited-after-close-count" data-count={after_close.to_string()}>
-                                { lang.tf("session.edited_after_close_count", &[("count", &after_close.to_string())]) }
+                                { lang.tn("session.edited_after_close_count", after_close as u64) }
                             </p>
                         }
                     </div>

@@ -1,5 +1,6 @@
 //! Dates and times as written in Morocco: day/month/year, 24 h; typed forms are read leniently.
 
+use tachkhis_shared::text::fold_digit;
 use wasm_bindgen::JsValue;
 
 /// "2022-07-14" → "14/07/2022"; anything else is shown as it is.
@@ -36,9 +37,7 @@ pub fn parse_date_input(text: &str) -> Option<String> {
     let normalised: String = text
         .trim()
         .chars()
-        .map(|c| match c {
-            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
-            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+        .map(|c| match fold_digit(c) {
             '-' | '.' | '\u{2212}' => '/',
             other => other,
         })
@@ -71,20 +70,14 @@ pub fn clock_now() -> String {
 /// Reads a time of day as people type it on a number pad: "9:30", "09:30", "0930", "930",
 /// "9h30", "9.30", "9" (Arabic-Indic digits too); gives `HH:MM` (24 h), or `None`.
 pub fn parse_time_input(text: &str) -> Option<String> {
-    let digits_of = |c: char| match c {
-        '0'..='9' => Some(c as u32 - '0' as u32),
-        '\u{0660}'..='\u{0669}' => Some(c as u32 - 0x0660),
-        '\u{06F0}'..='\u{06F9}' => Some(c as u32 - 0x06F0),
-        _ => None,
-    };
     let text = text.trim();
     if text.is_empty() {
         return None;
     }
     let mut parts: Vec<String> = vec![String::new()];
-    for c in text.chars() {
-        if let Some(d) = digits_of(c) {
-            parts.last_mut()?.push(char::from_digit(d, 10)?);
+    for c in text.chars().map(fold_digit) {
+        if c.is_ascii_digit() {
+            parts.last_mut()?.push(c);
         } else if matches!(
             c,
             ':' | 'h' | 'H' | '.' | ',' | ' ' | '\u{066B}' | '\u{061B}'
@@ -141,6 +134,7 @@ mod tests {
             ("14", "14:00"),
             ("14:", "14:00"),
             ("٠٩:٣٠", "09:30"),
+            ("۹۳۰", "09:30"),
             (" 23:59 ", "23:59"),
             ("0", "00:00"),
         ] {

@@ -3,6 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::i18n::Lang;
 use crate::use_model;
 
 use super::*;
@@ -51,6 +52,116 @@ pub fn Chip(props: &ChipProps) -> Html {
     }
 }
 
+/// A text field standing for a parsed value (a date, a time): what is typed stays on screen as
+/// typed, invalid or not, until it reads; the parsed value goes up when the field is left and
+/// only if it differs from the value held; an invalid text is marked and explained.
+struct ParsedField {
+    /// The text in the input: what is being typed, else the value shown.
+    shown: String,
+    invalid: bool,
+    oninput: Callback<InputEvent>,
+    onchange: Callback<Event>,
+    /// Clears the typed text and any error (before a button sets the value).
+    reset: Callback<()>,
+}
+
+#[hook]
+fn use_parsed_field<T: Clone + PartialEq + 'static>(
+    value: &T,
+    show: fn(&T) -> String,
+    parse: fn(&str) -> Option<T>,
+    on_change: &Callback<T>,
+) -> ParsedField {
+    // What is being typed; `None` shows the value.
+    let draft = use_state(|| None::<String>);
+    let invalid = use_state(|| false);
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| draft.set(Some(input_value(&e))))
+    };
+    let onchange = {
+        let (draft, invalid, on_change, value) = (
+            draft.clone(),
+            invalid.clone(),
+            on_change.clone(),
+            value.clone(),
+        );
+        Callback::from(move |_: Event| {
+            let Some(text) = (*draft).clone() else { return };
+            match parse(&text) {
+                Some(parsed) => {
+                    invalid.set(false);
+                    draft.set(None);
+                    if parsed != value {
+                        on_change.emit(parsed);
+                    }
+                }
+                None => invalid.set(true),
+            }
+        })
+    };
+    let reset = {
+        let (draft, invalid) = (draft.clone(), invalid.clone());
+        Callback::from(move |()| {
+            draft.set(None);
+            invalid.set(false);
+        })
+    };
+    ParsedField {
+        shown: (*draft).clone().unwrap_or_else(|| show(value)),
+        invalid: *invalid,
+        oninput,
+        onchange,
+        reset,
+    }
+}
+
+/// How a parsed field looks: its classes, length, placeholder, its button and error texts.
+struct FieldLook {
+    class: &'static str,
+    maxlength: &'static str,
+    placeholder: &'static str,
+    /// Appended to the input's `data-test` for the button's.
+    button_test: &'static str,
+    button_key: &'static str,
+    error_key: &'static str,
+}
+
+fn parsed_field_html(
+    lang: Lang,
+    field: ParsedField,
+    look: &FieldLook,
+    label: &AttrValue,
+    test: &AttrValue,
+    onclick: Callback<MouseEvent>,
+) -> Html {
+    let ParsedField {
+        shown,
+        invalid,
+        oninput,
+        onchange,
+        ..
+    } = field;
+    html! {
+        <div class={look.class}>
+            <label>
+                <span>{ label.clone() }</span>
+                <input type="text" inputmode="numeric" dir="ltr" autocomplete="off" maxlength={look.maxlength}
+                    class={classes!(invalid.then_some("invalid"))}
+                    placeholder={look.placeholder} data-test={test.clone()} value={shown}
+                    aria-invalid={if invalid { "true" } else { "false" }}
+                    {oninput} {onchange} />
+            </label>
+            <button type="button" class="btn secondary now" data-test={format!("{test}{}", look.button_test)} {onclick}>
+                { lang.t(look.button_key) }
+            </button>
+            if invalid {
+                <p class="field-error" role="alert">{ lang.t(look.error_key) }</p>
+            }
+        </div>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct DateFieldProps {
     pub label: AttrValue,
@@ -67,60 +178,28 @@ pub struct DateFieldProps {
 #[component]
 pub fn DateField(props: &DateFieldProps) -> Html {
     let (_, lang) = use_model();
-    let draft = use_state(|| None::<String>);
-    let invalid = use_state(|| false);
-    let oninput = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| draft.set(Some(input_value(&e))))
-    };
-    let commit = {
-        let (draft, invalid, on_change, value) = (
-            draft.clone(),
-            invalid.clone(),
-            props.on_change.clone(),
-            props.value.clone(),
-        );
-        Callback::from(move |_: Event| {
-            let Some(text) = (*draft).clone() else { return };
-            match parse_date_input(&text) {
-                Some(iso) => {
-                    invalid.set(false);
-                    draft.set(None);
-                    if iso != value {
-                        on_change.emit(iso);
-                    }
-                }
-                None => invalid.set(true),
-            }
-        })
-    };
+    let field = use_parsed_field(
+        &props.value,
+        |v| show_date(v),
+        parse_date_input,
+        &props.on_change,
+    );
     let today_click = {
-        let (draft, invalid, on_change) = (draft.clone(), invalid.clone(), props.on_change.clone());
+        let (reset, on_change) = (field.reset.clone(), props.on_change.clone());
         Callback::from(move |_: MouseEvent| {
-            draft.set(None);
-            invalid.set(false);
+            reset.emit(());
             on_change.emit(today());
         })
     };
-    let shown = (*draft).clone().unwrap_or_else(|| show_date(&props.value));
-    html! {
-        <div class="field time-field date-field">
-            <label>
-                <span>{ props.label.clone() }</span>
-                <input type="text" inputmode="numeric" dir="ltr" autocomplete="off" maxlength="10"
-                    class={classes!((*invalid).then_some("invalid"))}
-                    placeholder="--/--/----" data-test={props.test.clone()} value={shown}
-                    aria-invalid={if *invalid { "true" } else { "false" }}
-                    {oninput} onchange={commit} />
-            </label>
-            <button type="button" class="btn secondary now" data-test={format!("{}-today", props.test)} onclick={today_click}>
-                { lang.t("session.today") }
-            </button>
-            if *invalid {
-                <p class="field-error" role="alert">{ lang.t("session.date_invalid") }</p>
-            }
-        </div>
-    }
+    let look = FieldLook {
+        class: "field time-field date-field",
+        maxlength: "10",
+        placeholder: "--/--/----",
+        button_test: "-today",
+        button_key: "session.today",
+        error_key: "session.date_invalid",
+    };
+    parsed_field_html(lang, field, &look, &props.label, &props.test, today_click)
 }
 
 #[derive(Properties, PartialEq)]
@@ -137,72 +216,36 @@ pub struct TimeFieldProps {
 /// A time of day typed on the number pad ("930", "9h30", "09:30"), shown as `HH:MM` (24 h,
 /// Western digits whatever the tablet's language), with a big "now" button. (Not
 /// `<input type="time">`: its look and its digits follow the tablet's settings, not the app's.)
+/// An emptied field clears the time.
 #[component]
 pub fn TimeField(props: &TimeFieldProps) -> Html {
     let (_, lang) = use_model();
-    // What is being typed; `None` shows the value.
-    let draft = use_state(|| None::<String>);
-    let invalid = use_state(|| false);
-    let oninput = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| draft.set(Some(input_value(&e))))
-    };
-    let commit = {
-        let (draft, invalid, on_change, value) = (
-            draft.clone(),
-            invalid.clone(),
-            props.on_change.clone(),
-            props.value.clone(),
-        );
-        Callback::from(move |_: Event| {
-            let Some(text) = (*draft).clone() else { return };
+    let field = use_parsed_field(
+        &props.value,
+        |v| v.clone().unwrap_or_default(),
+        |text| {
             if text.trim().is_empty() {
-                invalid.set(false);
-                draft.set(None);
-                if value.is_some() {
-                    on_change.emit(None);
-                }
-                return;
+                Some(None)
+            } else {
+                parse_time_input(text).map(Some)
             }
-            match parse_time_input(&text) {
-                Some(t) => {
-                    invalid.set(false);
-                    draft.set(None);
-                    if value.as_deref() != Some(t.as_str()) {
-                        on_change.emit(Some(t));
-                    }
-                }
-                None => invalid.set(true),
-            }
-        })
-    };
+        },
+        &props.on_change,
+    );
     let now = {
-        let (draft, invalid, on_change) = (draft.clone(), invalid.clone(), props.on_change.clone());
+        let (reset, on_change) = (field.reset.clone(), props.on_change.clone());
         Callback::from(move |_: MouseEvent| {
-            draft.set(None);
-            invalid.set(false);
+            reset.emit(());
             on_change.emit(Some(clock_now()));
         })
     };
-    let shown = (*draft)
-        .clone()
-        .unwrap_or_else(|| props.value.clone().unwrap_or_default());
-    html! {
-        <div class="field time-field">
-            <label>
-                <span>{ props.label.clone() }</span>
-                <input type="text" inputmode="numeric" dir="ltr" autocomplete="off" maxlength="5"
-                    class={classes!((*invalid).then_some("invalid"))}
-                    placeholder="--:--" data-test={props.test.clone()} value={shown}
-                    aria-invalid={if *invalid { "true" } else { "false" }}
-                    {oninput} onchange={commit} />
-            </label>
-            <button type="button" class="btn secondary now" data-test={format!("{}-now", props.test)} onclick={now}>
-                { lang.t("session.now") }
-            </button>
-            if *invalid {
-                <p class="field-error" role="alert">{ lang.t("session.time_invalid") }</p>
-            }
-        </div>
-    }
+    let look = FieldLook {
+        class: "field time-field",
+        maxlength: "5",
+        placeholder: "--:--",
+        button_test: "-now",
+        button_key: "session.now",
+        error_key: "session.time_invalid",
+    };
+    parsed_field_html(lang, field, &look, &props.label, &props.test, now)
 }

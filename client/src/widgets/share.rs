@@ -28,9 +28,12 @@ pub fn report_text(lang: Lang, report: &ImportReport) -> String {
     lang.tf(
         "import.done",
         &[
-            ("added", &report.added.to_string()),
-            ("merged", &report.merged.to_string()),
-            ("unchanged", &report.unchanged.to_string()),
+            ("added", &lang.tn("import.added", report.added as u64)),
+            ("merged", &lang.tn("import.merged", report.merged as u64)),
+            (
+                "unchanged",
+                &lang.tn("import.unchanged", report.unchanged as u64),
+            ),
         ],
     )
 }
@@ -88,7 +91,7 @@ pub fn ExportAllButton(props: &ExportAllProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let text = match export_everything(&model) {
                 Ok(0) => lang.t("export.nothing").to_string(),
-                Ok(n) => lang.tf("export.done", &[("count", &n.to_string())]),
+                Ok(n) => lang.tn("export.done", n as u64),
                 Err(()) => lang.t("export.failed").to_string(),
             };
             said.set(Some(text));

@@ -99,7 +99,7 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
     } else if pending == 0 {
         lang.t("sync.others_sent").to_string()
     } else {
-        lang.tf("sync.pending_count", &[("count", &pending.to_string())])
+        lang.tn("sync.pending_count", pending as u64)
     };
     html! {
         <section class="sync-panel">
@@ -109,7 +109,7 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
                     <p data-test="pending-count" data-count={pending.to_string()}>{ pending_text }</p>
                     if refused > 0 {
                         <p data-test="refused-count" data-count={refused.to_string()}>
-                            { lang.tf("sync.refused_count", &[("count", &refused.to_string())]) }
+                            { lang.tn("sync.refused_count", refused as u64) }
                         </p>
                     }
                 </div>

@@ -2,6 +2,7 @@
 //! filter selects and sortable headers.
 
 use tachkhis_shared::money::Mad;
+use tachkhis_shared::text::fold_digit;
 use tachkhis_shared::{GroupKind, Sector, reference::Reference};
 use yew::prelude::*;
 
@@ -19,11 +20,14 @@ pub fn group_name(reference: Option<&Reference>, lang: Lang, kind: &GroupKind) -
     group_label(reference, lang, kind.clone())
 }
 
-/// A light comparison key for filtering short lists on screen: ASCII letters lowercased.
-/// (The full normalisation of `tachkhis_shared::text`, with its Unicode tables, runs on the
-/// server's searches; it would add ~100 KiB to the bundle.)
+/// A light comparison key for filtering short lists on screen: ASCII letters lowercased,
+/// Arabic-Indic digits as ASCII. (The full normalisation of `tachkhis_shared::text`, with its
+/// Unicode tables, runs on the server's searches; it would add ~100 KiB to the bundle.)
 pub fn fold(s: &str) -> String {
-    s.trim().chars().map(|c| c.to_ascii_lowercase()).collect()
+    s.trim()
+        .chars()
+        .map(|c| fold_digit(c).to_ascii_lowercase())
+        .collect()
 }
 
 /// An amount the French way ("20 870 000,00"), kept left-to-right inside Arabic text.

@@ -87,16 +87,48 @@ fn years(p: &ProjectSummary) -> String {
 
 #[component]
 pub fn ProgrammePage() -> Html {
-    let (model, lang) = use_model();
+    let (_, lang) = use_model();
     let office = use_office();
+    let tree = use_get::<ProgrammeTree>(Some("/api/programme".into()));
+    html! {
+        <section class="office-page programme-page">
+            <div class="page-head">
+                <h1>{ lang.t("office.nav.programme") }</h1>
+                if tree.loading { <span class="spinner" aria-hidden="true"></span> }
+                if office.can(Action::EditProgramme) {
+                    <Link to={Route::OfficeProject { id: None }} class={classes!("btn", "primary", "small")} test={AttrValue::from("project-new")}>
+                        { lang.t("office.project.new") }
+                    </Link>
+                }
+            </div>
+            <div class="toolbar">
+                <ExportButtons label="office.export.programme_table" path="/api/reports/programme-table" file="programme-table" test="table" />
+                <ExportButtons label="office.export.projects" path="/api/export/projects" file="projects" test="projects" />
+            </div>
+            <LoadNotice loading={tree.loading} error={tree.error.clone()} has_data={tree.data.is_some()} />
+            if let Some(tree) = tree.data.clone() {
+                <ProgrammeTable {tree} />
+            }
+            if office.can(Action::ImportProgramme) {
+                <ProjectImport />
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ProgrammeTableProps {
+    tree: Rc<ProgrammeTree>,
+}
+
+/// The tree as a table: a row per axis (folds), per programme and per project, with totals.
+#[component]
+fn ProgrammeTable(props: &ProgrammeTableProps) -> Html {
+    let (model, lang) = use_model();
     let reference = model.reference();
     let r = reference.as_deref();
-    let tree = use_get::<ProgrammeTree>(Some("/api/programme".into()));
     let collapsed = use_state(|| Rc::new(BTreeSet::<i64>::new()));
-    let file = use_node_ref();
-    let import = use_state(|| None::<Result<ImportReport, ApiError>>);
-    let importing = use_state(|| false);
-
+    let t = &props.tree;
     let toggle = |axis: i64| {
         let collapsed = collapsed.clone();
         Callback::from(move |_: MouseEvent| {
@@ -107,6 +139,82 @@ pub fn ProgrammePage() -> Html {
             collapsed.set(Rc::new(set));
         })
     };
+    let project_row = |p: &ProjectSummary| {
+        html! {
+            <tr key={format!("p{}", p.id)} class={classes!("project-row", p.placeholder.then_some("placeholder"))} data-test="project-row">
+                <td class="num">{ p.number }</td>
+                <td class="text">
+                    <Link to={Route::OfficeProject { id: Some(p.id) }} test={AttrValue::from("project-link")}>
+                        <span dir="auto">{ lang.pick(&p.title_ar, &p.title_fr).to_string() }</span>
+                    </Link>
+                </td>
+                <td>{ sector_name(r, lang, p.sector.as_ref()) }</td>
+                <td class="num">{ years(p) }</td>
+                <td class="num">{ p.needs }</td>
+                <td></td>
+                <td class="num">{ money(p.commune_contribution.as_ref()) }</td>
+                <td class="num">{ money(p.partners_contribution.as_ref()) }</td>
+            </tr>
+        }
+    };
+    let axes = t.axes.iter().map(|a| {
+        let open = !collapsed.contains(&a.id);
+        let programmes = a.programmes.iter().map(|p| {
+            html! {
+                <>
+                    <tr class="programme-row" key={format!("g{}", p.id)} data-test="programme-row">
+                        <td></td>
+                        <td colspan="4" class="text">{ lang.pick(&p.name_ar, &p.name_fr).to_string() }</td>
+                        { totals_cells(lang, &p.totals) }
+                    </tr>
+                    { for p.projects.iter().map(project_row) }
+                </>
+            }
+        });
+        html! {
+            <tbody key={format!("a{}", a.id)}>
+                <tr class="axis-row" data-test="axis-row">
+                    <td>
+                        <button type="button" class="fold" aria-expanded={open.to_string()} onclick={toggle(a.id)}
+                            aria-label={lang.t("office.programme.fold")}>{ if open { "▾" } else { "▸" } }</button>
+                    </td>
+                    <td colspan="4" class="text">{ lang.pick(&a.name_ar, &a.name_fr).to_string() }</td>
+                    { totals_cells(lang, &a.totals) }
+                </tr>
+                if open { { for programmes } }
+            </tbody>
+        }
+    });
+    html! {
+        <table class="grid programme" data-test="programme-tree">
+            <thead><tr>
+                <th>{ lang.t("office.project.number") }</th>
+                <th>{ lang.t("office.project.title") }</th>
+                <th>{ lang.t("office.col.sector") }</th>
+                <th>{ lang.t("office.project.years") }</th>
+                <th>{ lang.t("office.nav.needs") }</th>
+                <th>{ lang.t("office.programme.projects") }</th>
+                <th>{ lang.t("office.programme.commune") }</th>
+                <th>{ lang.t("office.programme.partners") }</th>
+            </tr></thead>
+            { for axes }
+            <tfoot><tr class="total-row" data-test="programme-total">
+                <td></td><td colspan="4">{ lang.t("office.programme.total") }</td>
+                { totals_cells(lang, &t.totals) }
+            </tr></tfoot>
+        </table>
+    }
+}
+
+/// The project import: a CSV or XLSX file, checked first ("check" writes nothing), then run;
+/// the report or the refused lines.
+#[component]
+fn ProjectImport() -> Html {
+    let (_, lang) = use_model();
+    let office = use_office();
+    let file = use_node_ref();
+    let import = use_state(|| None::<Result<ImportReport, ApiError>>);
+    let importing = use_state(|| false);
     let run_import = |dry_run: bool| {
         let (office, file, import, importing) = (
             office.clone(),
@@ -143,130 +251,55 @@ pub fn ProgrammePage() -> Html {
     };
     let import_result = match &*import {
         None => html! {},
-        Some(Ok(report)) => {
-            let list = |n: &[i64]| {
-                n.iter()
-                    .map(|n| n.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let key = if report.dry_run {
-                "office.import.checked"
-            } else {
-                "office.import.done"
-            };
-            html! {
-                <div class="notice info" data-test="import-report" data-dry-run={report.dry_run.to_string()}>
-                    <p>{ lang.tf(key, &[
-                        ("created", &report.created.len().to_string()),
-                        ("updated", &report.updated.len().to_string()),
-                    ]) }</p>
-                    if !report.created.is_empty() { <p class="sub">{ lang.tf("office.import.created_list", &[("numbers", &list(&report.created))]) }</p> }
-                    if !report.updated.is_empty() { <p class="sub">{ lang.tf("office.import.updated_list", &[("numbers", &list(&report.updated))]) }</p> }
-                </div>
-            }
-        }
+        Some(Ok(report)) => import_report(lang, report),
         Some(Err(e)) => html! { <ErrorNotice error={e.clone()} /> },
     };
-    let project_row = |p: &ProjectSummary| {
-        html! {
-            <tr key={format!("p{}", p.id)} class={classes!("project-row", p.placeholder.then_some("placeholder"))} data-test="project-row">
-                <td class="num">{ p.number }</td>
-                <td class="text">
-                    <Link to={Route::OfficeProject { id: Some(p.id) }} test={AttrValue::from("project-link")}>
-                        <span dir="auto">{ lang.pick(&p.title_ar, &p.title_fr).to_string() }</span>
-                    </Link>
-                </td>
-                <td>{ sector_name(r, lang, p.sector.as_ref()) }</td>
-                <td class="num">{ years(p) }</td>
-                <td class="num">{ p.needs }</td>
-                <td></td>
-                <td class="num">{ money(p.commune_contribution.as_ref()) }</td>
-                <td class="num">{ money(p.partners_contribution.as_ref()) }</td>
-            </tr>
-        }
-    };
-    let body = tree.data.as_ref().map(|t| {
-        let axes = t.axes.iter().map(|a| {
-            let open = !collapsed.contains(&a.id);
-            let programmes = a.programmes.iter().map(|p| {
-                html! {
-                    <>
-                        <tr class="programme-row" key={format!("g{}", p.id)} data-test="programme-row">
-                            <td></td>
-                            <td colspan="4" class="text">{ lang.pick(&p.name_ar, &p.name_fr).to_string() }</td>
-                            { totals_cells(lang, &p.totals) }
-                        </tr>
-                        { for p.projects.iter().map(project_row) }
-                    </>
-                }
-            });
-            html! {
-                <tbody key={format!("a{}", a.id)}>
-                    <tr class="axis-row" data-test="axis-row">
-                        <td>
-                            <button type="button" class="fold" aria-expanded={open.to_string()} onclick={toggle(a.id)}
-                                aria-label={lang.t("office.programme.fold")}>{ if open { "▾" } else { "▸" } }</button>
-                        </td>
-                        <td colspan="4" class="text">{ lang.pick(&a.name_ar, &a.name_fr).to_string() }</td>
-                        { totals_cells(lang, &a.totals) }
-                    </tr>
-                    if open { { for programmes } }
-                </tbody>
-            }
-        });
-        html! {
-            <table class="grid programme" data-test="programme-tree">
-                <thead><tr>
-                    <th>{ lang.t("office.project.number") }</th>
-                    <th>{ lang.t("office.project.title") }</th>
-                    <th>{ lang.t("office.col.sector") }</th>
-                    <th>{ lang.t("office.project.years") }</th>
-                    <th>{ lang.t("office.nav.needs") }</th>
-                    <th>{ lang.t("office.programme.projects") }</th>
-                    <th>{ lang.t("office.programme.commune") }</th>
-                    <th>{ lang.t("office.programme.partners") }</th>
-                </tr></thead>
-                { for axes }
-                <tfoot><tr class="total-row" data-test="programme-total">
-                    <td></td><td colspan="4">{ lang.t("office.programme.total") }</td>
-                    { totals_cells(lang, &t.totals) }
-                </tr></tfoot>
-            </table>
-        }
-    });
     html! {
-        <section class="office-page programme-page">
-            <div class="page-head">
-                <h1>{ lang.t("office.nav.programme") }</h1>
-                if tree.loading { <span class="spinner" aria-hidden="true"></span> }
-                if office.can(Action::EditProgramme) {
-                    <Link to={Route::OfficeProject { id: None }} class={classes!("btn", "primary", "small")} test={AttrValue::from("project-new")}>
-                        { lang.t("office.project.new") }
-                    </Link>
-                }
+        <section class="import" data-test="import">
+            <h2>{ lang.t("office.import.title") }</h2>
+            <p class="sub">{ lang.t("office.import.hint") }</p>
+            <div class="inline-action">
+                <input type="file" ref={file.clone()} data-test="import-file"
+                    accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+                <button type="button" class="btn secondary small" data-test="import-check"
+                    disabled={*importing} onclick={run_import(true)}>{ lang.t("office.import.check") }</button>
+                <button type="button" class="btn primary small" data-test="import-run"
+                    disabled={*importing} onclick={run_import(false)}>{ lang.t("office.import.run") }</button>
             </div>
-            <div class="toolbar">
-                <ExportButtons label="office.export.programme_table" path="/api/reports/programme-table" file="programme-table" test="table" />
-                <ExportButtons label="office.export.projects" path="/api/export/projects" file="projects" test="projects" />
-            </div>
-            <LoadNotice loading={tree.loading} error={tree.error.clone()} has_data={tree.data.is_some()} />
-            { for body }
-            if office.can(Action::ImportProgramme) {
-                <section class="import" data-test="import">
-                    <h2>{ lang.t("office.import.title") }</h2>
-                    <p class="sub">{ lang.t("office.import.hint") }</p>
-                    <div class="inline-action">
-                        <input type="file" ref={file.clone()} data-test="import-file"
-                            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
-                        <button type="button" class="btn secondary small" data-test="import-check"
-                            disabled={*importing} onclick={run_import(true)}>{ lang.t("office.import.check") }</button>
-                        <button type="button" class="btn primary small" data-test="import-run"
-                            disabled={*importing} onclick={run_import(false)}>{ lang.t("office.import.run") }</button>
-                    </div>
-                    { import_result }
-                </section>
-            }
+            { import_result }
         </section>
+    }
+}
+
+/// What an import did, or would do (`dry_run`): projects created and updated, by number.
+fn import_report(lang: Lang, report: &ImportReport) -> Html {
+    let list = |n: &[i64]| {
+        n.iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (key, created, updated) = if report.dry_run {
+        (
+            "office.import.checked",
+            "office.import.will_create",
+            "office.import.will_update",
+        )
+    } else {
+        (
+            "office.import.done",
+            "office.import.created",
+            "office.import.updated",
+        )
+    };
+    html! {
+        <div class="notice info" data-test="import-report" data-dry-run={report.dry_run.to_string()}>
+            <p>{ lang.tf(key, &[
+                ("created", &lang.tn(created, report.created.len() as u64)),
+                ("updated", &lang.tn(updated, report.updated.len() as u64)),
+            ]) }</p>
+            if !report.created.is_empty() { <p class="sub">{ lang.tf("office.import.created_list", &[("numbers", &list(&report.created))]) }</p> }
+            if !report.updated.is_empty() { <p class="sub">{ lang.tf("office.import.updated_list", &[("numbers", &list(&report.updated))]) }</p> }
+        </div>
     }
 }

@@ -22,8 +22,8 @@ fn place_table(
             <summary>
                 <strong>{ lang.pick(&place.name_ar, &place.name_fr).to_string() }</strong>
                 <span class="sub">{ lang.tf("office.reports.place_summary", &[
-                    ("needs", &place.needs.len().to_string()),
-                    ("proposals", &total.to_string()),
+                    ("needs", &lang.tn("office.reports.needs", place.needs.len() as u64)),
+                    ("proposals", &lang.tn("office.reports.proposals", u64::try_from(total).unwrap_or(0))),
                     ("women", &women.to_string()),
                 ]) }</span>
             </summary>

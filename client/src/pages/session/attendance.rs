@@ -177,7 +177,7 @@ fn Associations(props: &TabProps) -> Html {
                 if !live.is_empty() {
                     <span class="hint">{ lang.tf("association.summary", &[
                         ("count", &live.len().to_string()),
-                        ("people", &represented.to_string()),
+                        ("people", &lang.tn("association.people", u64::try_from(represented).unwrap_or(0))),
                     ]) }</span>
                 }
             </h2>

@@ -7,14 +7,14 @@
 
 use std::rc::Rc;
 
-use tachkhis_shared::session::{Proposal, ProposalInput};
+use tachkhis_shared::session::{Proposal, ProposalInput, Session};
 use tachkhis_shared::{Sector, reference::Reference};
 use uuid::Uuid;
 use yew::prelude::*;
 
 use super::{TabProps, spawn_edit};
 use crate::i18n::Lang;
-use crate::model::EditError;
+use crate::model::{EditError, Model};
 use crate::use_model;
 use crate::widgets::{
     Chip, douar_chip_names, douar_full_name, input_value, sector_label, textarea_value,
@@ -131,61 +131,20 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
             adding.set(true);
         })
     };
-    let on_add_save = {
-        let (model, adding) = (model.clone(), adding.clone());
-        Callback::from(
-            move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
-                let (model, adding) = (model.clone(), adding.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    match model
-                        .edit(id, move |doc, ctx| {
-                            doc.add_proposal(&input, ctx).map(|_| ())
-                        })
-                        .await
-                    {
-                        Ok(()) => {
-                            done.emit(None);
-                            adding.set(false);
-                        }
-                        Err(e) => done.emit(Some(error_key(&e))),
-                    }
-                });
-            },
-        )
-    };
     let on_add_cancel = {
         let adding = adding.clone();
         Callback::from(move |()| adding.set(false))
     };
+    let on_add_save = save_proposal(&model, id, None, on_add_cancel.clone());
 
     let card = |(index, p): (usize, &&Proposal)| -> Html {
         let position = index + 1;
         if *editing == Some(p.id) {
-            let pid = p.id;
-            let on_save = {
-                let (model, editing) = (model.clone(), editing.clone());
-                Callback::from(
-                    move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
-                        let (model, editing) = (model.clone(), editing.clone());
-                        wasm_bindgen_futures::spawn_local(async move {
-                            match model
-                                .edit(id, move |doc, ctx| doc.update_proposal(pid, &input, ctx))
-                                .await
-                            {
-                                Ok(()) => {
-                                    done.emit(None);
-                                    editing.set(None);
-                                }
-                                Err(e) => done.emit(Some(error_key(&e))),
-                            }
-                        });
-                    },
-                )
-            };
             let on_cancel = {
                 let editing = editing.clone();
                 Callback::from(move |()| editing.set(None))
             };
+            let on_save = save_proposal(&model, id, Some(p.id), on_cancel.clone());
             return html! {
                 <li key={p.id.to_string()}>
                     <ProposalForm initial={input_of(p)} douars={douars.clone()} groups={groups.clone()} {on_save} {on_cancel} editing=true />
@@ -200,29 +159,8 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         }
     };
 
-    let deleted_section = (!deleted.is_empty()).then(|| {
-        let items = deleted.iter().map(|p| {
-            let on_restore = {
-                let (on_action, pid) = (on_action.clone(), p.id);
-                Callback::from(move |_: MouseEvent| on_action.emit((pid, CardAction::Restore)))
-            };
-            html! {
-                <li key={p.id.to_string()} class="proposal deleted" data-test="deleted-proposal" data-id={p.id.to_string()}>
-                    { proposal_body(lang, reference, p, session.edited_after_close(p)) }
-                    <div class="proposal-actions">
-                        <button type="button" class="btn secondary" data-test="proposal-restore" onclick={on_restore}>{ lang.t("proposal.restore") }</button>
-                    </div>
-                </li>
-            }
-        });
-        html! {
-            <details class="deleted-section" data-test="deleted-proposals">
-                <summary>{ lang.tf("proposal.deleted_section", &[("count", &deleted.len().to_string())]) }</summary>
-                <ul class="proposal-list">{ for items }</ul>
-            </details>
-        }
-    });
-
+    let deleted_section = (!deleted.is_empty())
+        .then(|| deleted_list(lang, reference, &session, &deleted, &on_action));
     html! {
         <section class="proposals">
             if *adding {
@@ -247,6 +185,67 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
             </ol>
             { for deleted_section }
         </section>
+    }
+}
+
+/// The form's "save": adds a proposal (`target` none) or changes `target`; once written,
+/// `close` (the form goes), else an error key for the form.
+fn save_proposal(
+    model: &Rc<Model>,
+    id: Uuid,
+    target: Option<Uuid>,
+    close: Callback<()>,
+) -> Callback<(ProposalInput, Callback<Option<&'static str>>)> {
+    let model = model.clone();
+    Callback::from(
+        move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
+            let (model, close) = (model.clone(), close.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let written = model
+                    .edit(id, move |doc, ctx| match target {
+                        None => doc.add_proposal(&input, ctx).map(|_| ()),
+                        Some(pid) => doc.update_proposal(pid, &input, ctx),
+                    })
+                    .await;
+                match written {
+                    Ok(()) => {
+                        done.emit(None);
+                        close.emit(());
+                    }
+                    Err(e) => done.emit(Some(error_key(&e))),
+                }
+            });
+        },
+    )
+}
+
+/// The deleted proposals, folded, each with "restore".
+fn deleted_list(
+    lang: Lang,
+    reference: Option<&Reference>,
+    session: &Session,
+    deleted: &[&Proposal],
+    on_action: &Callback<(Uuid, CardAction)>,
+) -> Html {
+    let items = deleted.iter().map(|p| {
+        let on_restore = {
+            let (on_action, pid) = (on_action.clone(), p.id);
+            Callback::from(move |_: MouseEvent| on_action.emit((pid, CardAction::Restore)))
+        };
+        html! {
+            <li key={p.id.to_string()} class="proposal deleted" data-test="deleted-proposal" data-id={p.id.to_string()}>
+                { proposal_body(lang, reference, p, session.edited_after_close(p)) }
+                <div class="proposal-actions">
+                    <button type="button" class="btn secondary" data-test="proposal-restore" onclick={on_restore}>{ lang.t("proposal.restore") }</button>
+                </div>
+            </li>
+        }
+    });
+    html! {
+        <details class="deleted-section" data-test="deleted-proposals">
+            <summary>{ lang.tf("proposal.deleted_section", &[("count", &deleted.len().to_string())]) }</summary>
+            <ul class="proposal-list">{ for items }</ul>
+        </details>
     }
 }
 
