@@ -616,6 +616,35 @@ mod tests {
     }
 
     #[test]
+    fn the_size_report_reads_a_bundle_with_and_without_precompressed_files() {
+        let dir = temp_dir("report");
+        let bundle = Bundle {
+            js: dir.join("pkg/tachkhis_client.js"),
+            wasm: dir.join("pkg/tachkhis_client_bg.wasm"),
+            office_js: dir.join("pkg-office/tachkhis_client.js"),
+            office_wasm: dir.join("pkg-office/tachkhis_client_bg.wasm"),
+            dir: dir.clone(),
+            build_id: "0123456789ab".into(),
+        };
+        for path in [
+            &bundle.js,
+            &bundle.wasm,
+            &bundle.office_js,
+            &bundle.office_wasm,
+        ] {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "export default 1;\n".repeat(100)).unwrap();
+        }
+        report_sizes(&bundle, Opt::None).unwrap();
+        precompress(&dir).unwrap();
+        assert!(packed_len(&bundle.wasm, "br").is_some_and(|n| n < 1_800));
+        report_sizes(&bundle, Opt::WasmOpt).unwrap();
+        fs::remove_file(&bundle.office_js).unwrap();
+        assert!(report_sizes(&bundle, Opt::WasmOpt).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn precompressed_files_decompress_to_the_file_and_are_written_only_when_smaller() {
         let dir = temp_dir("precompress");
         fs::create_dir_all(dir.join("pkg")).unwrap();

@@ -37,7 +37,8 @@ commands:
         (`target/dist/tachkhis serve --demo` then works)
   bench [--no-opt] [-- ARGS]
         print the size of the optimised client bundle, run the check of the tablets' bundle
-        (every file the service worker keeps, as sent with brotli, at most 650 KiB), then `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
+        (every file the service worker keeps, as sent with brotli, at most 650 KiB), then
+        `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
         during a flood of bad logins), `--bench office ARGS` and `--bench client ARGS` (the
         bundle in headless Chromium with a 300-proposal session)
   build-client [--opt]
@@ -242,8 +243,8 @@ fn run(ctx: &Ctx, addr: &str, release: bool, opt: Opt) -> Result<ExitCode> {
     Ok(cmd::exit_code(cmd::status(&mut cmd)?))
 }
 
-/// Set to 1, `cargo xtask test` builds the client without wasm-opt and precompression (a minute
-/// less), and the bundle size check says it is skipped. Never in CI.
+/// Set to 1, `cargo xtask test` builds the client without wasm-opt and precompression (about
+/// 40 s less), and the bundle size check says it is skipped. Never in CI.
 const FAST_CLIENT: &str = "TACHKHIS_FAST_CLIENT";
 
 fn test(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {

@@ -72,9 +72,10 @@ pub fn api_routes() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The client's files in `dir`, with the `.br`/`.gz` beside them that the optimised bundle
-/// build writes (xtask `dist`, `test`) at brotli 11 / gzip 9 (the CompressionLayer's on-the-fly brotli is a fast level, about
-/// a quarter bigger on the wasm; it stays for files without them, such as a `--no-opt` build).
+/// The client's files in `dir`. The `.br`/`.gz` beside a file (brotli 11, gzip 9, written by the
+/// bundle build of `cargo xtask dist` and `test`) are sent as they are: the CompressionLayer's
+/// brotli is a fast level, a quarter bigger on the wasm. It still compresses what has none (a
+/// `--no-opt` build).
 ///
 /// A path that is not a file: a navigation (no extension: `/`, `/session/…`, `/office/needs`)
 /// gets index.html, the app routes it; a file name (`/pkg/old.wasm`, `/old.js`) gets 404, so a
@@ -129,8 +130,6 @@ pub fn router(state: AppState) -> Router {
         });
     let mut app = Router::new().nest("/api", api);
     if let Some(dir) = &state.config.assets_dir {
-        // The service worker and every asset are revalidated on each load so a new version
-        // reaches tablets at once.
         // A precompressed answer depends on Accept-Encoding as much as one the
         // CompressionLayer makes (which adds this header only to what it compresses).
         let files = SetResponseHeaderLayer::if_not_present(
@@ -138,6 +137,8 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("accept-encoding"),
         )
         .layer(client_files(dir));
+        // The service worker and every asset are revalidated on each load so a new version
+        // reaches tablets at once.
         app = app
             .fallback_service(files)
             .layer(SetResponseHeaderLayer::if_not_present(
