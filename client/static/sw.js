@@ -8,8 +8,8 @@
 'use strict';
 
 const CACHE = 'tachkhis-shell-__BUILD_ID__';
+// Held to 650 KiB by tests/integration/bundle.rs. No '/': navigations fall back to /index.html.
 const SHELL = [
-  '/',
   '/index.html',
   '/boot.js',
   '/style.css',

@@ -118,7 +118,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Entry>, BundleError> {
         return Err(BundleError::TooMany(body.docs.len()));
     }
     let mut ids: Vec<Uuid> = body.docs.iter().map(|d| d.id).collect();
-    ids.sort_unstable();
+    crate::sort::sort(&mut ids);
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(BundleError::Duplicate(w[0]));
     }

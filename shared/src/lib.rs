@@ -10,6 +10,7 @@ pub mod money;
 pub mod permissions;
 pub mod reference;
 pub mod session;
+pub mod sort;
 pub mod sync;
 pub mod text;
 

@@ -20,6 +20,7 @@ async fn reload_while_typing_keeps_what_was_confirmed() -> TestResult {
         let id = create_session(c, "men").await;
         wait_service_worker(c).await;
         let session_url = c.current_url().await?;
+        let base = server.base();
         server.stop().await;
 
         // Counted and confirmed, then a proposal saved and confirmed.
@@ -45,6 +46,10 @@ async fn reload_while_typing_keeps_what_was_confirmed() -> TestResult {
         // And the home screen counts it.
         click(c, "[data-test=back]").await;
         let card = format!("[data-test=session-card][data-id='{id}'] [data-test=card-proposals]");
+        assert!(find(c, &card).await.text().await?.contains('1'));
+        // Opened at `/` with no server: the worker answers every navigation with its cached
+        // /index.html (it does not keep `/` apart).
+        c.goto(&format!("{base}/")).await?;
         assert!(find(c, &card).await.text().await?.contains('1'));
 
         // Again, reloading at once after the confirmation of a second proposal.

@@ -46,6 +46,14 @@ fn new_release(from: &Path, to: &Path) -> (String, String) {
     );
     let new = format!("{old}next");
     std::fs::write(to.join("sw.js"), sw.replace(&old, &new)).expect("write sw.js");
+    // The build wrote sw.js.br and .gz from the old bytes; without them the server compresses
+    // the new sw.js itself (a real release writes them anew).
+    for packed in ["sw.js.br", "sw.js.gz"] {
+        match std::fs::remove_file(to.join(packed)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("remove {packed}: {e}"),
+            _ => {}
+        }
+    }
     (old, new)
 }
 

@@ -2,6 +2,8 @@
 //! running the shared sync engine over HTTP.
 
 mod attack;
+mod bundle;
+mod client_files;
 mod codes;
 mod consolidation;
 mod craft;

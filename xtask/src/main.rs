@@ -24,17 +24,21 @@ commands:
   run [--addr ADDR] [--release] [--opt]
         build the client bundle, then start the server with demo data and demo logins
         (default address 127.0.0.1:8080, database data/tachkhis.db)
-  test [--opt] [-- ARGS]
-        install what the tests need (wasm32 target, wasm-bindgen-cli, chromium,
-        chromedriver, Arabic fonts), build the client bundle, then
-        `cargo test --workspace --exclude tachkhis-client ARGS`, then the client's host
-        unit tests (`cargo test -p tachkhis-client --lib ARGS`)
+  test [--no-opt] [-- ARGS]
+        install what the tests need (wasm32 target, wasm-bindgen-cli, wasm-opt, chromium,
+        chromedriver, Arabic fonts), build the client bundle as it ships (wasm-opt'd,
+        precompressed), then `cargo test --workspace --exclude tachkhis-client ARGS` (the
+        browser tests and the 650 KiB check of the tablets' bundle run on it), then the
+        client's host unit tests (`cargo test -p tachkhis-client --lib ARGS`).
+        --no-opt or TACHKHIS_FAST_CLIENT=1: skip wasm-opt and precompression, and with them
+        the size check (for debugging; refused when CI is set)
   dist [--no-opt]
         release server and optimised client bundle in target/dist
         (`target/dist/tachkhis serve --demo` then works)
   bench [--no-opt] [-- ARGS]
-        print the size of the optimised client bundle (raw and gzip, goal <= 700 KiB gzip),
-        then `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
+        print the size of the optimised client bundle, run the check of the tablets' bundle
+        (every file the service worker keeps, as sent with brotli, at most 650 KiB), then
+        `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
         during a flood of bad logins), `--bench office ARGS` and `--bench client ARGS` (the
         bundle in headless Chromium with a 300-proposal session)
   build-client [--opt]
@@ -45,7 +49,8 @@ commands:
         prints per target iterations, crashes, 5xx, execs/s and peak RSS, saves failing
         inputs in target/fuzz/<target>/ (`cargo xtask test` runs a short fuzz of each)
 
---opt runs `wasm-opt -Oz` on the wasm (default for dist and bench); --no-opt skips it.
+--opt runs wasm-opt on the wasm and writes every file's .br and .gz (default for test, dist
+and bench); --no-opt skips both.
 Tools are cached in $TACHKHIS_TOOLS (default ~/.cache/tachkhis).";
 
 /// The workspace and where cargo puts its output.
@@ -179,7 +184,8 @@ fn dispatch(command: &str, mut args: Args) -> Result<ExitCode> {
             run(&ctx, &addr, release, opt)
         }
         "test" => {
-            let opt = args.opt(Opt::None)?;
+            let fast = std::env::var_os(FAST_CLIENT).is_some_and(|v| v == "1");
+            let opt = args.opt(if fast { Opt::None } else { Opt::WasmOpt })?;
             let extra = args.finish(command, true)?;
             test(&ctx, opt, &extra)
         }
@@ -237,10 +243,25 @@ fn run(ctx: &Ctx, addr: &str, release: bool, opt: Opt) -> Result<ExitCode> {
     Ok(cmd::exit_code(cmd::status(&mut cmd)?))
 }
 
+/// Set to 1, `cargo xtask test` builds the client without wasm-opt and precompression (about
+/// 40 s less), and the bundle size check says it is skipped. Never in CI.
+const FAST_CLIENT: &str = "TACHKHIS_FAST_CLIENT";
+
 fn test(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
+    if opt == Opt::None && std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        bail!(
+            "CI is set: the tests must run on the client bundle as it ships (unset \
+             {FAST_CLIENT}, drop --no-opt), or the size check would be skipped"
+        );
+    }
     // Browser first: it may need apt, and failing here is cheaper than after the builds.
     let browser = tools::ensure_browser()?;
+    let started = std::time::Instant::now();
     let bundle = bundle::build(ctx, opt)?;
+    eprintln!(
+        "xtask test: client bundle built in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let artefacts = ctx.target.join("artefacts");
     // Fresh each run, so what CI collects are this run's screenshots only.
@@ -257,7 +278,15 @@ fn test(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         .env("TACHKHIS_ASSETS", &bundle.dir)
         .env("CHROMEDRIVER", &browser.chromedriver)
         .env("CHROME", &browser.chrome)
-        .env("TACHKHIS_ARTEFACTS", &artefacts);
+        .env("TACHKHIS_ARTEFACTS", &artefacts)
+        // The size check (tests/integration/bundle.rs) reads it to say it is skipped.
+        .env(FAST_CLIENT, if opt == Opt::None { "1" } else { "0" });
+    if opt == Opt::None {
+        eprintln!(
+            "xtask test: the client is NOT wasm-opt'd nor precompressed ({FAST_CLIENT}=1 or \
+             --no-opt): the 650 KiB check of the tablets' bundle is SKIPPED"
+        );
+    }
     let mut status = cmd::status(&mut cmd)?;
     // `-- --test browser` and the like pick targets the client package does not have.
     let targets_named = extra.iter().any(|a| {
@@ -320,6 +349,23 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
     let browser = tools::ensure_browser()?;
     let bundle = bundle::build(ctx, opt)?;
     bundle::report_sizes(&bundle, opt)?;
+    // The check of the tablets' bundle prints its table; over the limit, the benchmarks still
+    // run and the command fails at the end.
+    let mut check = ctx.cargo();
+    check
+        .args([
+            "test",
+            "-p",
+            "tachkhis-server",
+            "--test",
+            "integration",
+            "--",
+            "bundle::",
+            "--nocapture",
+        ])
+        .env("TACHKHIS_ASSETS", &bundle.dir)
+        .env(FAST_CLIENT, if opt == Opt::None { "1" } else { "0" });
+    let check = cmd::exit_code(cmd::status(&mut check)?);
 
     for bench in ["sync", "login", "office", "client"] {
         let mut cmd = ctx.cargo();
@@ -334,7 +380,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
             return Ok(code);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(check)
 }
 
 fn fuzz(ctx: &Ctx, flags: &[String]) -> Result<ExitCode> {

@@ -411,7 +411,7 @@ impl Model {
             .iter_mut()
             .map(|e| e.view(self.build.as_deref()))
             .collect();
-        views.sort_by(|a, b| {
+        tachkhis_shared::sort::sort_by(&mut views, |a, b| {
             let key = |v: &SessionView| {
                 v.session
                     .as_ref()

@@ -18,7 +18,7 @@ pub struct Refusal {
 /// serde than a list of hashes).
 pub(super) fn heads_key(heads: &[ChangeHash]) -> String {
     let mut heads = heads.to_vec();
-    heads.sort_unstable();
+    tachkhis_shared::sort::sort(&mut heads);
     let mut key = String::with_capacity(heads.len() * 64);
     for byte in heads.iter().flat_map(|h| h.0) {
         for nibble in [byte >> 4, byte & 0xf] {

@@ -1,13 +1,17 @@
 //! The HTTP surface: every `/api/…` route, the client's files, and the layers every answer goes
 //! through (compression, panics as 500 JSON, tracing, security headers).
 
+use std::convert::Infallible;
+use std::path::Path;
+
 use axum::{
     Router,
     extract::{MatchedPath, Request},
     http::{HeaderValue, header},
-    response::IntoResponse,
+    response::{IntoResponse, Response},
 };
 use tachkhis_shared::codes::ErrorCode;
+use tower::{Layer as _, Service, ServiceExt as _};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
@@ -68,6 +72,51 @@ pub fn api_routes() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The client's files in `dir`. The `.br`/`.gz` beside a file (brotli 11, gzip 9, written by the
+/// bundle build of `cargo xtask dist` and `test`) are sent as they are: the CompressionLayer's
+/// brotli is a fast level, a quarter bigger on the wasm. It still compresses what has none (a
+/// `--no-opt` build).
+///
+/// A path that is not a file: a navigation (no extension: `/`, `/session/…`, `/office/needs`)
+/// gets index.html, the app routes it; a file name (`/pkg/old.wasm`, `/old.js`) gets 404, so a
+/// service worker or page of an older release asking for a file this one no longer has gets an
+/// error, not the app's HTML under a wasm or script URL.
+fn client_files(
+    dir: &Path,
+) -> ServeDir<
+    impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static,
+> {
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let index_or_not_found = tower::service_fn(move |request: Request| {
+        let index = index.clone();
+        async move {
+            if names_a_file(request.uri().path()) {
+                return Ok(AppError::NotFound("no such file".into()).into_response());
+            }
+            Ok(match index.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            })
+        }
+    });
+    ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index_or_not_found)
+}
+
+/// Whether the last segment of `path` has an extension (`app.js`, not `.well-known` or `needs`).
+fn names_a_file(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    Path::new(last).extension().is_some()
+}
+
 /// The whole application: `/api/…` and, when configured, the client at `/`.
 pub fn router(state: AppState) -> Router {
     let api = api(state.config.max_sync_bytes)
@@ -81,11 +130,17 @@ pub fn router(state: AppState) -> Router {
         });
     let mut app = Router::new().nest("/api", api);
     if let Some(dir) = &state.config.assets_dir {
-        // Client-side routes (/session/…) fall back to index.html; the service worker and every
-        // asset are revalidated on each load so a new version reaches tablets at once.
-        let assets = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+        // A precompressed answer depends on Accept-Encoding as much as one the
+        // CompressionLayer makes (which adds this header only to what it compresses).
+        let files = SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        )
+        .layer(client_files(dir));
+        // The service worker and every asset are revalidated on each load so a new version
+        // reaches tablets at once.
         app = app
-            .fallback_service(assets)
+            .fallback_service(files)
             .layer(SetResponseHeaderLayer::if_not_present(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("no-cache"),
@@ -114,4 +169,32 @@ pub fn router(state: AppState) -> Router {
             ))
         })
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_file;
+
+    #[test]
+    fn file_names_are_told_from_navigations() {
+        for file in [
+            "/pkg/x.wasm",
+            "/old.js",
+            "/assets/a/b.css",
+            "/sw.js",
+            "/x.tar.gz",
+        ] {
+            assert!(names_a_file(file), "{file}");
+        }
+        for navigation in [
+            "/",
+            "",
+            "/session/6f1c1c38-8f5e-4a57-9c61-3d0c2b4b2a10",
+            "/office/needs",
+            "/office/",
+            "/.well-known",
+        ] {
+            assert!(!names_a_file(navigation), "{navigation}");
+        }
+    }
 }

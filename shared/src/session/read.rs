@@ -73,7 +73,9 @@ impl SessionDoc {
             };
             proposals.push(self.read_proposal(pid, &obj)?);
         }
-        proposals.sort_by(|a, b| b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut proposals, |a, b| {
+            b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id))
+        });
 
         let notes_obj = obj_of(d, &root, "notes", ObjType::Text)?;
         let notes = d
@@ -141,7 +143,7 @@ impl SessionDoc {
                 });
             }
         }
-        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut out, |a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         Ok(out)
     }
 

@@ -56,7 +56,7 @@ pub fn heads_from_wire(heads: &[Head]) -> Vec<ChangeHash> {
 
 /// Sorted, so that two lists of the same heads compare equal.
 pub fn sorted_heads(mut heads: Vec<Head>) -> Vec<Head> {
-    heads.sort_unstable();
+    crate::sort::sort(&mut heads);
     heads
 }
 
