@@ -1,6 +1,8 @@
 //! The sync loop: when to run (on a change, on a timer, when the network is back), one run
 //! over the documents that may sync, and applying its answers.
 
+use tachkhis_shared::permissions::Action;
+
 use super::*;
 
 impl Model {
@@ -20,7 +22,14 @@ impl Model {
     /// Starts a sync run unless one is going; a request during a run makes it run once more.
     /// The run's task borrows the status only between its `.await`s (see [`Model`]).
     pub fn request_sync(self: &Rc<Self>) {
-        if self.auth.borrow().is_none() {
+        // No login, or a role that sends no sessions (a committee member on the office
+        // screens): nothing to sync, and the server would only answer 403.
+        let may_sync = self
+            .auth
+            .borrow()
+            .as_ref()
+            .is_some_and(|a| a.role.can(Action::SyncSessions));
+        if !may_sync {
             return;
         }
         if self.sync.borrow().running {
