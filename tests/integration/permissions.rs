@@ -78,6 +78,7 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     // The programme, reports and exports.
     ("GET",    "/api/programme",                           Body::None,          [401, 200, 200, 200, 200]),
     ("GET",    "/api/projects/{project}",                  Body::None,          [401, 200, 200, 200, 200]),
+    ("GET",    "/api/projects/by-number/{project_number}", Body::None,          [401, 200, 200, 200, 200]),
     ("GET",    "/api/projects/{project}/trace",            Body::None,          [401, 200, 200, 200, 200]),
     ("POST",   "/api/projects",                            Body::Json("{}"),    [401, 400, 403, 400, 403]),
     ("PUT",    "/api/projects/{project}",                  Body::Json("{}"),    [401, 400, 403, 400, 403]),
@@ -105,6 +106,7 @@ struct Ids {
     need: i64,
     action: i64,
     project: i64,
+    project_number: i64,
     other_project: i64,
     device: String,
 }
@@ -116,6 +118,7 @@ impl Ids {
             .replace("{need}", &self.need.to_string())
             .replace("{action}", &self.action.to_string())
             .replace("{project}", &self.project.to_string())
+            .replace("{project_number}", &self.project_number.to_string())
             .replace("{other_project}", &self.other_project.to_string())
             .replace("{device}", &self.device)
     }
@@ -148,6 +151,7 @@ async fn prepared() -> (TestApp, Ids) {
         need: done["need_id"].as_i64().unwrap(),
         action: done["action_id"].as_i64().unwrap(),
         project: app.count("SELECT min(id) FROM projects"),
+        project_number: app.count("SELECT number FROM projects ORDER BY id LIMIT 1"),
         other_project: app.count("SELECT max(id) FROM projects"),
         device,
     };

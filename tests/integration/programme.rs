@@ -879,3 +879,135 @@ async fn traces_needs_by_place_and_exports() {
         "1"
     );
 }
+
+/// Lists between `|` or `;`, the commune-wide words, the sector error naming the codes, the
+/// error summary naming each line once, and a project read by its number.
+#[tokio::test]
+async fn import_reads_a_communes_own_spreadsheet() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let all_douars = app.count("SELECT count(*) FROM douars");
+    assert!(all_douars > 2);
+    let body = "number;programme;title_ar;douars;location\n\
+                70;1;مشروعان;ادوز | اولادسكيبر;\n\
+                71;1;كل الدواوير;كلّ الدّواوير;\n\
+                72;1;الجماعة;;Toute la Commune\n\
+                73;1;فرنسية;TOUS LES DOUARS;\n";
+    let (status, report) = import(&app, &office, "", body.as_bytes().to_vec()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["created"], json!([70, 71, 72, 73]));
+    let douars_of = |number: i64| {
+        app.count(&format!(
+            "SELECT count(*) FROM project_douars pd JOIN projects p ON p.id = pd.project_id
+             WHERE p.number = {number}"
+        ))
+    };
+    assert_eq!(douars_of(70), 2);
+    assert_eq!(douars_of(71), all_douars);
+    assert_eq!(douars_of(72), all_douars);
+    assert_eq!(douars_of(73), all_douars);
+
+    // One line with two problems is named once in the summary; the sector error lists codes.
+    let body = "number,programme,title_ar,sector,douars\n\
+                74,1,سيئ,الفضاء,الرباط\n\
+                75,1,جيد,roads,ادوز\n\
+                76,1,سيئ أيضا,space,\n";
+    let (status, err) = import(&app, &office, "", body.as_bytes().to_vec()).await;
+    assert_eq!(status, 400, "{err}");
+    let lines: Vec<u64> = err["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![2, 2, 4], "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("3 problem(s), line(s) 2, 4"), "{message}");
+    let sector = err["errors"][0]["reason"].as_str().unwrap();
+    for code in ["roads", "water", "education"] {
+        assert!(sector.contains(code), "{sector}");
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM projects WHERE number >= 74"),
+        0
+    );
+
+    // By number as well as by id.
+    let id = app.count("SELECT id FROM projects WHERE number = 70");
+    let (status, by_id) = app.get_json(&format!("/api/projects/{id}"), &office).await;
+    assert_eq!(status, 200);
+    let (status, by_number) = app.get_json("/api/projects/by-number/70", &office).await;
+    assert_eq!(status, 200, "{by_number}");
+    assert_eq!(by_number, by_id);
+    let (status, err) = app.get_json("/api/projects/by-number/9999", &office).await;
+    assert_eq!((status, err["error"].as_str()), (404, Some("not_found")));
+    let (status, err) = app
+        .get_json("/api/projects/by-number/seventy", &office)
+        .await;
+    assert_eq!(status, 400, "{err}");
+}
+
+/// The demo's 37 placeholders: a real list imported over them leaves none, with their made-up
+/// titles and notes gone unless the file gives them.
+#[tokio::test]
+async fn importing_a_real_list_over_the_placeholders_makes_them_real() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM projects WHERE placeholder = 1"),
+        37
+    );
+    let numbers: Vec<i64> = (1..=43).collect();
+    let mut body = String::from("number,title_ar\n");
+    for n in &numbers {
+        body.push_str(&format!("{n},مشروع حقيقي {n}\n"));
+    }
+    // A placeholder named without its title is refused: the made-up one is not kept.
+    let unnamed = app.count("SELECT min(number) FROM projects WHERE placeholder = 1");
+    let (status, err) = import(
+        &app,
+        &office,
+        "",
+        format!("number,title_fr\n{unnamed},Route\n").into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("title_ar"),
+        "{err}"
+    );
+    let (status, report) = import(&app, &office, "", body.into_bytes()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["updated"].as_array().unwrap().len(), 43);
+    assert_eq!(
+        app.count("SELECT count(*) FROM projects WHERE placeholder = 1"),
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM projects WHERE title_fr LIKE '%non nommé%'
+             OR title_en LIKE '%not named%' OR programme_note LIKE 'placeholder%'"
+        ),
+        0
+    );
+    // Amounts and programmes stay: the programme table is unchanged.
+    let (status, tree) = app.get_json("/api/programme", &office).await;
+    assert_eq!(status, 200);
+    assert_eq!(tree["totals"]["projects"], 43);
+    // A file with a `placeholder` column still says so itself.
+    let (status, report) = import(
+        &app,
+        &office,
+        "",
+        "number,placeholder\n5,1\n".as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM projects WHERE placeholder = 1"),
+        1
+    );
+}

@@ -8,8 +8,13 @@
 //!
 //! Cells: amounts in French ("20 870 000,00") or dot form ("20870000.00") or XLSX numbers;
 //! `programme` by id or Arabic/French/English name; `douars` and `poles` separated by `;` (or
-//! `،`), each an id, a name or (douars) an alias, compared normalised; `partners` as
+//! `،` or `|`), each an id, a name or (douars) an alias, compared normalised; `partners` as
 //! `name=amount; name=amount`; `sector` a code or its Arabic/French label; `placeholder` 1/0.
+//! A commune-wide word ([`COMMUNE_WIDE`]: "كل الدواوير", "toute la commune"…) as the
+//! `douars` cell, or as the `location` when no douar is listed, means every douar.
+//! A row for a placeholder project (see `demo`) makes it a real one unless the file has a
+//! `placeholder` column: its placeholder titles and note are cleared unless the file gives
+//! them (so a row without `title_ar` is refused: the title is required).
 //!
 //! All or nothing: every row is checked before anything is written; any bad row refuses the
 //! whole file with every bad row's line and reason.
@@ -305,8 +310,10 @@ fn opt(text: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// Lists in a cell: `;`, the Arabic comma `،` or `|` between items (a commune's own
+/// spreadsheet uses whichever its author liked).
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split([';', '،'])
+    text.split([';', '،', '|'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
 }
@@ -329,7 +336,35 @@ fn sector_code(text: &str) -> Result<Option<Sector>, String> {
         .into_iter()
         .find(|s| s.code == t || normalize(&s.ar) == key || normalize(&s.fr) == key)
         .map(|s| Some(Sector::parse(&s.code)))
-        .ok_or_else(|| format!("sector: unknown sector '{t}'"))
+        .ok_or_else(|| {
+            let codes: Vec<String> = Reference::sector_labels()
+                .into_iter()
+                .map(|s| s.code)
+                .collect();
+            format!(
+                "sector: unknown sector '{t}' (the sectors are: {}; or their Arabic or French label)",
+                codes.join(", ")
+            )
+        })
+}
+
+/// The words that put a project in every douar of the commune, in the `douars` or the
+/// `location` cell. Compared normalised, so case, accents and hamza spellings do not matter.
+pub const COMMUNE_WIDE: &[&str] = &[
+    "كل الدواوير",
+    "جميع الدواوير",
+    "كافة الدواوير",
+    "الجماعة كلها",
+    "toute la commune",
+    "tous les douars",
+    "ensemble de la commune",
+    "whole commune",
+    "all douars",
+];
+
+fn is_commune_wide(text: &str) -> bool {
+    let key = normalize(text);
+    !key.is_empty() && COMMUNE_WIDE.iter().any(|w| normalize(w) == key)
 }
 
 fn parse_partners(text: &str) -> Result<Vec<PartnerShare>, String> {
@@ -366,6 +401,7 @@ fn apply(input: &mut ProjectInput, column: &str, text: &str, lk: &Lookups) -> Re
         "description" => input.description = text.to_string(),
         "sector" => input.sector = sector_code(text)?,
         "location" => input.location = text.to_string(),
+        "douars" if is_commune_wide(text) => input.douar_ids = lk.all_douars(),
         "douars" => {
             input.douar_ids = split_list(text)
                 .map(|d| {
@@ -494,6 +530,23 @@ pub fn import_projects(
                 },
             ),
         };
+        // A placeholder named by the file becomes a real project: its made-up titles and its
+        // note say nothing true about it any more, so they go unless the file gives them.
+        if id.is_some() && input.placeholder && !columns.contains(&Some("placeholder")) {
+            input.placeholder = false;
+            for (column, field) in [
+                ("title_ar", &mut input.title_ar),
+                ("title_fr", &mut input.title_fr),
+                ("title_en", &mut input.title_en),
+            ] {
+                if !columns.contains(&Some(column)) {
+                    field.clear();
+                }
+            }
+            if !columns.contains(&Some("programme_note")) {
+                input.programme_note = None;
+            }
+        }
         let mut bad = false;
         for (i, column) in columns.iter().enumerate() {
             if let Some(column) = column
@@ -505,6 +558,14 @@ pub fn import_projects(
         }
         if bad {
             continue;
+        }
+        // "Toute la commune" as the location, with no douar listed: every douar.
+        let douars_given = columns
+            .iter()
+            .position(|c| *c == Some("douars"))
+            .is_some_and(|i| !cell(i).trim().is_empty());
+        if !douars_given && is_commune_wide(&input.location) {
+            input.douar_ids = lk.all_douars();
         }
         if id.is_none() && input.programme_id == 0 {
             fail("programme: a new project needs its programme".into());

@@ -184,6 +184,13 @@ impl Lookups {
         self.douar_names.get(&normalize(t)).cloned()
     }
 
+    /// Every douar of the commune, by id (a commune-wide project's douars).
+    pub fn all_douars(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.douars.iter().cloned().collect();
+        all.sort();
+        all
+    }
+
     pub fn pole(&self, text: &str) -> Option<String> {
         let t = text.trim();
         if self.poles.contains(t) {
@@ -380,7 +387,7 @@ pub(super) fn invalid(reasons: Vec<String>) -> AppError {
     AppError::bad_request(ErrorCode::InvalidProject, reasons.join("; "))
 }
 
-pub(super) fn project_with_number(tx: &Transaction<'_>, number: i64) -> AppResult<Option<i64>> {
+pub fn project_with_number(tx: &Transaction<'_>, number: i64) -> AppResult<Option<i64>> {
     Ok(tx
         .query_row("SELECT id FROM projects WHERE number = ?1", [number], |r| {
             r.get(0)

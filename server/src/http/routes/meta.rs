@@ -72,6 +72,7 @@ impl Modify for BearerAuth {
         routes::audit::list_audit,
         routes::programme::get_programme,
         routes::programme::get_project,
+        routes::programme::get_project_by_number,
         routes::programme::create_project,
         routes::programme::update_project,
         routes::programme::delete_project,

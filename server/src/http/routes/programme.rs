@@ -34,6 +34,7 @@ pub fn router() -> Api {
         .get("/programme", get_programme)
         .post("/projects", create_project)
         .get("/projects/{id}", get_project)
+        .get("/projects/by-number/{number}", get_project_by_number)
         .put("/projects/{id}", update_project)
         .delete("/projects/{id}", delete_project)
         .get("/projects/{id}/trace", get_trace)
@@ -98,6 +99,29 @@ pub async fn get_project(
         .await?
         .map(Json)
         .ok_or_else(|| AppError::NotFound(format!("no project {id}")))
+}
+
+/// One project sheet by its number in the programme (the number people and files use; the
+/// id is the database's). 404 when no project has that number.
+#[utoipa::path(get, path = "/api/projects/by-number/{number}", tag = "programme",
+    params(("number" = i64, Path, description = "project number")),
+    responses((status = 200, body = Project), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_project_by_number(
+    State(app): State<AppState>,
+    _user: Allowed<can::ReadProgramme>,
+    Path(number): Path<i64>,
+) -> AppResult<Json<Project>> {
+    app.db
+        .read(
+            move |tx| match programme::project_with_number(tx, number)? {
+                Some(id) => programme::get_project(tx, id),
+                None => Ok(None),
+            },
+        )
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound(format!("no project number {number}")))
 }
 
 /// Creates a project. 400 `invalid_project` lists every problem.
@@ -172,9 +196,12 @@ impl IntoResponse for ImportFailure {
         match self {
             ImportFailure::App(e) => e.into_response(),
             ImportFailure::Rows(errors) => {
-                let lines: Vec<String> =
-                    errors.iter().take(5).map(|e| e.line.to_string()).collect();
-                let more = if errors.len() > 5 { ", …" } else { "" };
+                // A line with several problems is named once.
+                let mut distinct: Vec<u64> = errors.iter().map(|e| e.line).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let lines: Vec<String> = distinct.iter().take(5).map(u64::to_string).collect();
+                let more = if distinct.len() > 5 { ", …" } else { "" };
                 let body = ImportErrorBody {
                     error: ErrorCode::BadImport,
                     message: format!(
