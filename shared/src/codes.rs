@@ -155,6 +155,23 @@ code_enum! {
 }
 
 code_enum! {
+    /// What kind of body a funding partner is (`partners.kind`).
+    PartnerKind {
+        Region => "region",
+        Province => "province",
+        Ministry => "ministry",
+        /// A public body or office (ONEE, ORMVA…).
+        PublicBody => "public_body",
+        /// The National Initiative for Human Development.
+        Indh => "indh",
+        /// A cooperation agency.
+        Cooperation => "cooperation",
+        Association => "association",
+        Other => "other",
+    }
+}
+
+code_enum! {
     /// Where a proposal stands in consolidation.
     ProposalStatus {
         /// Not yet in a need.
@@ -220,6 +237,7 @@ code_enum! {
         TooManyRows => "too_many_rows",
         TooMany => "too_many",
         InvalidProject => "invalid_project",
+        InvalidPartner => "invalid_partner",
         UnknownProposal => "unknown_proposal",
         WithdrawnProposal => "withdrawn_proposal",
         NotInNeed => "not_in_need",

@@ -83,6 +83,9 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("POST",   "/api/projects",                            Body::Json("{}"),    [401, 400, 403, 400, 403]),
     ("PUT",    "/api/projects/{project}",                  Body::Json("{}"),    [401, 400, 403, 400, 403]),
     ("POST",   "/api/projects/import?dry_run=1",           Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403]),
+    ("GET",    "/api/partners",                            Body::None,          [401, 200, 200, 200, 200]),
+    ("POST",   "/api/partners",                            Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PUT",    "/api/partners/{partner}",                  Body::Json("{}"),    [401, 400, 403, 400, 403]),
     ("GET",    "/api/reports/programme-table",             Body::None,          [401, 200, 200, 200, 200]),
     ("GET",    "/api/reports/needs-by-place",              Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/export/projects",                     Body::None,          [401, 200, 200, 200, 200]),
@@ -95,6 +98,7 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     // Writes that change what they touch, last.
     ("POST",   "/api/actions/{action}/undo",               Body::None,          [401, 200, 403, 200, 403]),
     ("DELETE", "/api/projects/{other_project}",            Body::None,          [401, 204, 403, 204, 403]),
+    ("DELETE", "/api/partners/{partner}",                  Body::None,          [401, 204, 403, 204, 403]),
     ("POST",   "/api/admin/devices/{device}/revoke",       Body::None,          [401, 200, 403, 403, 403]),
     ("POST",   "/api/auth/logout",                         Body::None,          [401, 204, 204, 204, 204]),
 ];
@@ -108,6 +112,7 @@ struct Ids {
     project: i64,
     project_number: i64,
     other_project: i64,
+    partner: i64,
     device: String,
 }
 
@@ -120,6 +125,7 @@ impl Ids {
             .replace("{project}", &self.project.to_string())
             .replace("{project_number}", &self.project_number.to_string())
             .replace("{other_project}", &self.other_project.to_string())
+            .replace("{partner}", &self.partner.to_string())
             .replace("{device}", &self.device)
     }
 }
@@ -153,6 +159,12 @@ async fn prepared() -> (TestApp, Ids) {
         project: app.count("SELECT min(id) FROM projects"),
         project_number: app.count("SELECT number FROM projects ORDER BY id LIMIT 1"),
         other_project: app.count("SELECT max(id) FROM projects"),
+        partner: {
+            let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+            conn.execute("INSERT INTO partners (name_ar) VALUES ('شريك للاختبار')", [])
+                .unwrap();
+            conn.last_insert_rowid()
+        },
         device,
     };
     assert_ne!(ids.project, ids.other_project);

@@ -236,7 +236,7 @@ async fn project_sheets_are_checked_and_only_the_office_edits_them() {
     let id = created["id"].as_i64().unwrap();
     assert_eq!(
         app.count(&format!(
-            "SELECT count(*) FROM project_partners WHERE project_id = {id}"
+            "SELECT count(*) FROM project_partner_shares WHERE project_id = {id}"
         )),
         2
     );
@@ -395,7 +395,7 @@ async fn project_sheets_are_checked_and_only_the_office_edits_them() {
     assert_eq!(status, 404);
     assert_eq!(
         app.count(&format!(
-            "SELECT count(*) FROM project_partners WHERE project_id = {id}"
+            "SELECT count(*) FROM project_partner_shares WHERE project_id = {id}"
         )),
         0
     );
@@ -446,10 +446,16 @@ async fn csv_and_xlsx_imports_round_trip_exactly() {
         .await;
     assert_eq!(p50["commune_contribution"], "1234567.89");
     assert_eq!(p50["partners_contribution"], "120000.50");
-    assert_eq!(
-        p50["partners"][1],
-        json!({"name": "Région", "amount": "20000.00"})
-    );
+    assert_eq!(p50["partners"][1]["name"], "Région");
+    assert_eq!(p50["partners"][1]["amount"], "20000.00");
+    let (_, partners) = a.get_json("/api/partners", &office_a).await;
+    let region = partners
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name_ar"] == "Région")
+        .unwrap();
+    assert_eq!(p50["partners"][1]["partner_id"], region["id"]);
     assert_eq!(p50["douar_ids"], json!(["ouled-skir", "el-jrif"]));
     assert_eq!(p50["pole_ids"], json!(["pole-2"]));
     assert_eq!(p50["sector"], "roads");
@@ -1009,5 +1015,244 @@ async fn importing_a_real_list_over_the_placeholders_makes_them_real() {
     assert_eq!(
         app.count("SELECT count(*) FROM projects WHERE placeholder = 1"),
         1
+    );
+}
+
+/// "Replace the programme": the dry run lists what would change and changes nothing; the
+/// import then removes the projects not in the file, except one a need links to (kept and
+/// reported), all in one go.
+#[tokio::test]
+async fn replacing_the_programme_removes_what_the_file_leaves_out_unless_linked() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let mut tablet = Tablet::new("facilitator");
+    let session = tablet.new_session();
+    let proposal = tablet.add_proposal(session, "انعدام الماء الصالح للشرب");
+    tablet.sync(&app, &fac).await.unwrap();
+    let office = app.login("office").await;
+    let (status, need) = send_json(
+        &app,
+        reqwest::Method::POST,
+        "/api/needs",
+        &office,
+        &json!({"title": "الماء", "proposal_ids": [proposal]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{need}");
+    let need = need["need_id"].as_i64().unwrap();
+    let linked = app.count("SELECT id FROM projects WHERE number = 40");
+    let (status, answer) = send_json(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/needs/{need}/projects"),
+        &office,
+        &json!({"project_id": linked}),
+    )
+    .await;
+    assert!(status < 300, "{status} {answer}");
+
+    // The new programme: projects 1 to 10 renamed, and a new 50.
+    let mut body = String::from("number,programme,title_ar\n");
+    for n in 1..=10 {
+        let programme = app.count(&format!(
+            "SELECT programme_id FROM projects WHERE number = {n}"
+        ));
+        body.push_str(&format!("{n},{programme},مشروع {n}\n"));
+    }
+    body.push_str("50,1,مشروع جديد\n");
+    let before = projects_csv(&app, &office).await;
+    let (status, dry) = import(&app, &office, "?replace=1&dry_run=1", body.clone().into()).await;
+    assert_eq!(status, 200, "{dry}");
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["created"], json!([50]));
+    assert_eq!(dry["updated"], json!((1..=10).collect::<Vec<i64>>()));
+    let removed: Vec<i64> = (11..=43).filter(|n| *n != 40).collect();
+    assert_eq!(dry["removed"], json!(removed));
+    assert_eq!(dry["kept"][0]["number"], 40, "{dry}");
+    assert!(
+        dry["kept"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("1 need")
+    );
+    assert_eq!(
+        projects_csv(&app, &office).await,
+        before,
+        "the dry run wrote"
+    );
+
+    let (status, report) = import(&app, &office, "?replace=1", body.into()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["removed"], json!(removed));
+    assert_eq!(app.count("SELECT count(*) FROM projects"), 12);
+    assert_eq!(
+        app.count("SELECT count(*) FROM projects WHERE number IN (40, 50) OR number <= 10"),
+        12
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM need_projects WHERE project_id = {linked}"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM projects WHERE placeholder = 1 AND number <= 10"),
+        0
+    );
+
+    // Without the flag nothing is removed; a refused file in replace mode removes nothing.
+    let (status, report) = import(
+        &app,
+        &office,
+        "",
+        "number,title_ar\n1,واحد\n".as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert!(report.get("removed").is_none(), "{report}");
+    let (status, _) = import(
+        &app,
+        &office,
+        "?replace=1",
+        b"number,title_ar\n1,\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(app.count("SELECT count(*) FROM projects"), 12);
+}
+
+/// The partner list (office), shares known or not yet, totals that count known shares only
+/// and say how many are unknown, and partners named by an import.
+#[tokio::test]
+async fn partners_are_a_list_and_shares_may_be_unknown() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let fac = app.login("facilitator").await;
+    let post = |token: &str, body: Value| {
+        let token = token.to_string();
+        let app = &app;
+        async move { send_json(app, reqwest::Method::POST, "/api/partners", &token, &body).await }
+    };
+    let (status, region) = post(
+        &office,
+        json!({"name_ar": "جهة سوس ماسة", "name_fr": "Région Souss-Massa", "kind": "region"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{region}");
+    assert_eq!(region["kind"], "region");
+    assert_eq!(region["shares"], 0);
+    let (status, _) = post(&fac, json!({"name_ar": "x"})).await;
+    assert_eq!(status, 403);
+    // The same name (case and accents aside) twice, a blank name, an unknown kind: refused.
+    for (body, says) in [
+        (json!({"name_ar": "REGION SOUSS-MASSA"}), "already partner"),
+        (json!({"name_ar": " ", "kind": "region"}), "name_ar"),
+        (json!({"name_ar": "وزارة", "kind": "galaxy"}), "public_body"),
+    ] {
+        let (status, err) = post(&office, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {err}");
+        assert_eq!(err["error"], "invalid_partner");
+        assert!(err["message"].as_str().unwrap().contains(says), "{err}");
+    }
+    let (status, indh) = post(
+        &office,
+        json!({"name_ar": "المبادرة الوطنية", "kind": "indh"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{indh}");
+
+    // A project's shares: one known, one not yet (by id), one by a name not in the list.
+    let id = app.count("SELECT id FROM projects WHERE number = 1");
+    let (status, mut project) = app.get_json(&format!("/api/projects/{id}"), &office).await;
+    assert_eq!(status, 200);
+    project["partners"] = json!([
+        {"partner_id": region["id"], "amount": "100000.00"},
+        {"partner_id": indh["id"]},
+        {"name": "ONEE"},
+    ]);
+    project["partners_contribution"] = Value::Null;
+    let (status, saved) = send_json(
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/projects/{id}"),
+        &office,
+        &project,
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["partners_contribution"], "100000.00");
+    assert_eq!(saved["partners"][0]["name"], "جهة سوس ماسة");
+    assert_eq!(saved["partners"][1]["amount"], Value::Null);
+    let onee = saved["partners"][2]["partner_id"].as_i64().unwrap();
+    let (_, list) = app.get_json("/api/partners", &office).await;
+    let onee_row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == onee)
+        .unwrap();
+    assert_eq!(
+        (onee_row["name_ar"].as_str(), onee_row["kind"].as_str()),
+        (Some("ONEE"), Some("other"))
+    );
+
+    // Totals count the known share and say how many are not known.
+    let (_, tree) = app.get_json("/api/programme", &office).await;
+    assert_eq!(
+        tree["totals"]["unknown_partner_shares"], 2,
+        "{}",
+        tree["totals"]
+    );
+    let (_, table) = app.get_json("/api/reports/programme-table", &office).await;
+    assert_eq!(table["total"]["unknown_partner_shares"], 2);
+    let unknown_in_rows: i64 = table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unknown_partner_shares"].as_i64().unwrap())
+        .sum();
+    assert_eq!(unknown_in_rows, 2);
+
+    // A partner with shares is not deleted; a renamed one shows its new name on the sheet.
+    let path = format!("/api/partners/{}", region["id"]);
+    let (status, err) =
+        send_json(&app, reqwest::Method::DELETE, &path, &office, &Value::Null).await;
+    assert_eq!((status, err["error"].as_str()), (409, Some("conflict")));
+    let (status, renamed) = send_json(
+        &app,
+        reqwest::Method::PUT,
+        &path,
+        &office,
+        &json!({"name_ar": "جهة سوس-ماسة", "kind": "region"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{renamed}");
+    let (_, sheet) = app.get_json(&format!("/api/projects/{id}"), &office).await;
+    assert_eq!(sheet["partners"][0]["name"], "جهة سوس-ماسة");
+
+    // An import names partners without shares: matched to the list or added to it.
+    let body = "number,title_ar,partners,partners_contribution_mad\n\
+                2,مشروع,\"المبادرة الوطنية | Caisse X=5 000,00 | onee\",\n";
+    let (status, report) = import(&app, &office, "", body.as_bytes().to_vec()).await;
+    assert_eq!(status, 200, "{report}");
+    let (_, p2) = app.get_json("/api/projects/by-number/2", &office).await;
+    assert_eq!(p2["partners"][0]["partner_id"], indh["id"]);
+    assert_eq!(p2["partners"][0]["amount"], Value::Null);
+    assert_eq!(p2["partners"][1]["amount"], "5000.00");
+    assert_eq!(p2["partners"][2]["partner_id"], onee);
+    assert_eq!(p2["partners_contribution"], "5000.00");
+    assert_eq!(
+        app.count("SELECT count(*) FROM partners WHERE name_ar = 'Caisse X'"),
+        1
+    );
+    // Unused partners are deleted; every change is audited.
+    let (status, spare) = post(&office, json!({"name_ar": "شريك زائد"})).await;
+    assert_eq!(status, 201);
+    let path = format!("/api/partners/{}", spare["id"]);
+    let (status, _) = send_json(&app, reqwest::Method::DELETE, &path, &office, &Value::Null).await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action LIKE 'partner.%'"),
+        5
     );
 }

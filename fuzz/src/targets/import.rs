@@ -247,7 +247,16 @@ impl Target for ImportTarget {
         let mut outcome = None;
         // Always rolled back: the closure's error undoes what a real import wrote.
         let _: Result<(), AppError> = self.db.write_blocking(|tx| {
-            outcome = Some(import::import_projects(tx, None, input, None, dry_run));
+            outcome = Some(import::import_projects(
+                tx,
+                None,
+                input,
+                None,
+                import::ImportMode {
+                    dry_run,
+                    replace: false,
+                },
+            ));
             Err(AppError::Conflict("rolled back by the fuzzer".into()))
         });
         match outcome {

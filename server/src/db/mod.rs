@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0003_session_v2.sql"),
     include_str!("../../../migrations/0004_devices.sql"),
     include_str!("../../../migrations/0005_sync_hardening.sql"),
+    include_str!("../../../migrations/0007_partners.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
@@ -189,6 +190,51 @@ mod tests {
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
         assert!(Db::open(&path).is_err());
+    }
+
+    /// The shares a project had before the partner list keep their names and amounts, each
+    /// name once in the list.
+    #[test]
+    fn partner_shares_migrate_to_the_partner_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        let before_partners = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("CREATE TABLE partners"))
+            .unwrap();
+        migrations().to_version(&mut conn, before_partners).unwrap();
+        conn.execute_batch(
+            "INSERT INTO projects (id, number, title_ar) VALUES (1, 1, 'أ'), (2, 2, 'ب');
+             INSERT INTO project_partners (project_id, position, name, amount) VALUES
+               (1, 0, 'ONEE', '10.00'), (1, 1, 'INDH', '5.50'), (2, 0, 'ONEE', '7.00');",
+        )
+        .unwrap();
+        drop(conn);
+        Db::open(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let rows: Vec<(i64, String, Option<String>)> = conn
+            .prepare(
+                "SELECT s.project_id, p.name_ar, s.amount FROM project_partner_shares s
+                 JOIN partners p ON p.id = s.partner_id ORDER BY s.project_id, s.position",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (1, "ONEE".into(), Some("10.00".into())),
+                (1, "INDH".into(), Some("5.50".into())),
+                (2, "ONEE".into(), Some("7.00".into())),
+            ]
+        );
+        let partners: i64 = conn
+            .query_row("SELECT count(*) FROM partners", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(partners, 2);
     }
 
     #[test]

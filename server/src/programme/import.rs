@@ -9,12 +9,17 @@
 //! Cells: amounts in French ("20 870 000,00") or dot form ("20870000.00") or XLSX numbers;
 //! `programme` by id or Arabic/French/English name; `douars` and `poles` separated by `;` (or
 //! `،` or `|`), each an id, a name or (douars) an alias, compared normalised; `partners` as
-//! `name=amount; name=amount`; `sector` a code or its Arabic/French label; `placeholder` 1/0.
+//! `name=amount; name` (a name alone: share not known yet; names matched to the partner
+//! list, or added to it); `sector` a code or its Arabic/French label; `placeholder` 1/0.
 //! A commune-wide word ([`COMMUNE_WIDE`]: "كل الدواوير", "toute la commune"…) as the
 //! `douars` cell, or as the `location` when no douar is listed, means every douar.
 //! A row for a placeholder project (see `demo`) makes it a real one unless the file has a
 //! `placeholder` column: its placeholder titles and note are cleared unless the file gives
 //! them (so a row without `title_ar` is refused: the title is required).
+//!
+//! With `replace` (the "replace the programme" mode) the file is the whole list: projects
+//! not in it are removed unless a need links to them (those are kept and reported); the dry
+//! run reports the same lists.
 //!
 //! All or nothing: every row is checked before anything is written; any bad row refuses the
 //! whole file with every bad row's line and reason.
@@ -26,7 +31,7 @@ use calamine::{Data, Reader, Xlsx};
 use serde_json::json;
 use tachkhis_shared::{
     Sector,
-    api::programme::{ImportError, ImportReport, PartnerShare, ProjectInput},
+    api::programme::{ImportError, ImportReport, KeptProject, PartnerShare, ProjectInput},
     money::{Mad, parse_mad},
     reference::Reference,
     text::{ascii_digits, normalize},
@@ -367,16 +372,23 @@ fn is_commune_wide(text: &str) -> bool {
     !key.is_empty() && COMMUNE_WIDE.iter().any(|w| normalize(w) == key)
 }
 
+/// `name=amount; name; name=`: a name without an amount is a share not known yet.
 fn parse_partners(text: &str) -> Result<Vec<PartnerShare>, String> {
     split_list(text)
         .map(|item| {
-            let (name, amount) = item
-                .rsplit_once('=')
-                .ok_or_else(|| format!("partners: '{item}' is not name=amount"))?;
-            let amount =
-                parse_mad(amount).map_err(|e| format!("partners: '{}': {e}", amount.trim()))?;
+            let (name, amount) = item.rsplit_once('=').unwrap_or((item, ""));
+            let amount = if amount.trim().is_empty() || amount.trim() == "?" {
+                None
+            } else {
+                Some(parse_mad(amount).map_err(|e| format!("partners: '{}': {e}", amount.trim()))?)
+            };
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(format!("partners: '{item}' has no partner name"));
+            }
             Ok(PartnerShare {
-                name: name.trim().to_string(),
+                partner_id: None,
+                name: name.to_string(),
                 amount,
             })
         })
@@ -439,6 +451,16 @@ fn apply(input: &mut ProjectInput, column: &str, text: &str, lk: &Lookups) -> Re
     Ok(())
 }
 
+/// How an import runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportMode {
+    /// Check and report, write nothing.
+    pub dry_run: bool,
+    /// "Replace the programme": the file is the whole list; a project not in it is removed
+    /// when no need links to it, otherwise kept and reported.
+    pub replace: bool,
+}
+
 /// Reads, checks and (unless `dry_run`) writes the projects of a file, in the caller's
 /// transaction. `Ok(Err(rows))` is a refused file: nothing was written.
 pub fn import_projects(
@@ -446,8 +468,9 @@ pub fn import_projects(
     user_id: Option<i64>,
     body: &[u8],
     format: Option<FileFormat>,
-    dry_run: bool,
+    mode: ImportMode,
 ) -> AppResult<Result<ImportReport, Vec<ImportError>>> {
+    let ImportMode { dry_run, replace } = mode;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Err(whole_file("the file is empty")));
     }
@@ -587,8 +610,35 @@ pub fn import_projects(
     let mut report = ImportReport {
         created: Vec::new(),
         updated: Vec::new(),
+        removed: Vec::new(),
+        kept: Vec::new(),
         dry_run,
     };
+    let mut remove = Vec::new();
+    if replace {
+        let mut gone: Vec<(i64, i64)> = existing
+            .iter()
+            .filter(|(number, _)| !seen.contains_key(number))
+            .map(|(number, (id, _))| (*number, *id))
+            .collect();
+        gone.sort_unstable();
+        for (number, id) in gone {
+            let needs: i64 = tx.query_row(
+                "SELECT count(*) FROM need_projects WHERE project_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            if needs > 0 {
+                report.kept.push(KeptProject {
+                    number,
+                    reason: format!("not in the file, kept: {needs} need(s) link to it"),
+                });
+            } else {
+                report.removed.push(number);
+                remove.push(id);
+            }
+        }
+    }
     for (id, input) in &rows {
         match id {
             Some(_) => report.updated.push(input.number),
@@ -599,6 +649,9 @@ pub fn import_projects(
         }
     }
     if !dry_run {
+        for id in &remove {
+            tx.execute("DELETE FROM projects WHERE id = ?1", [id])?;
+        }
         auth::audit(
             tx,
             user_id,
@@ -607,7 +660,16 @@ pub fn import_projects(
                 FileFormat::Csv => "csv",
                 FileFormat::Xlsx => "xlsx",
             }),
-            Some(&json!({"created": report.created, "updated": report.updated}).to_string()),
+            Some(
+                &json!({
+                    "created": report.created,
+                    "updated": report.updated,
+                    "replace": replace,
+                    "removed": report.removed,
+                    "kept": report.kept.iter().map(|k| k.number).collect::<Vec<_>>(),
+                })
+                .to_string(),
+            ),
         )?;
     }
     Ok(Ok(report))
@@ -638,7 +700,7 @@ mod tests {
 
     fn import(db: &Db, body: &str) -> Result<ImportReport, Vec<ImportError>> {
         let body = body.as_bytes().to_vec();
-        db.write_blocking(move |tx| import_projects(tx, None, &body, None, false))
+        db.write_blocking(move |tx| import_projects(tx, None, &body, None, ImportMode::default()))
             .unwrap()
     }
 
@@ -731,8 +793,19 @@ mod tests {
         body: Vec<u8>,
         dry_run: bool,
     ) -> Result<ImportReport, Vec<ImportError>> {
-        db.write_blocking(move |tx| import_projects(tx, None, &body, None, dry_run))
-            .unwrap()
+        db.write_blocking(move |tx| {
+            import_projects(
+                tx,
+                None,
+                &body,
+                None,
+                ImportMode {
+                    dry_run,
+                    replace: false,
+                },
+            )
+        })
+        .unwrap()
     }
 
     /// Found by the fuzzer: a 6 KB file with a cell at A1 and one at the sheet's far corner

@@ -7,6 +7,7 @@
 //! as zero in totals (which say how many projects had none).
 
 pub mod import;
+pub mod partners;
 mod reports;
 mod sheet;
 #[cfg(test)]
@@ -74,8 +75,9 @@ fn db_mad(text: Option<String>) -> rusqlite::Result<Option<Mad>> {
 }
 
 impl TotalsExt for Totals {
-    fn add(&mut self, commune: Option<Mad>, partners: Option<Mad>) {
+    fn add(&mut self, commune: Option<Mad>, partners: Option<Mad>, unknown_shares: i64) {
         self.projects += 1;
+        self.unknown_partner_shares += unknown_shares;
         match commune {
             Some(c) => self.commune += c,
             None => self.without_commune_amount += 1,
@@ -90,11 +92,12 @@ impl TotalsExt for Totals {
         self.commune += other.commune;
         self.partners += other.partners;
         self.without_commune_amount += other.without_commune_amount;
+        self.unknown_partner_shares += other.unknown_partner_shares;
     }
 }
 
 trait TotalsExt {
-    fn add(&mut self, commune: Option<Mad>, partners: Option<Mad>);
+    fn add(&mut self, commune: Option<Mad>, partners: Option<Mad>, unknown_shares: i64);
     fn merge(&mut self, other: &Totals);
 }
 
@@ -104,5 +107,6 @@ fn zero_totals() -> Totals {
         commune: Mad::zero(),
         partners: Mad::zero(),
         without_commune_amount: 0,
+        unknown_partner_shares: 0,
     }
 }

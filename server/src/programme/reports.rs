@@ -111,11 +111,10 @@ pub fn projects_table(tx: &Transaction<'_>) -> AppResult<Table> {
     for p in load_projects(tx, None)? {
         let i = &p.input;
         let (axis_ar, programme_ar) = names.get(&i.programme_id).cloned().unwrap_or_default();
-        let partners = join_list(
-            i.partners
-                .iter()
-                .map(|s| format!("{}={}", s.name, s.amount)),
-        );
+        let partners = join_list(i.partners.iter().map(|s| match s.amount {
+            Some(a) => format!("{}={a}", s.name),
+            None => s.name.clone(),
+        }));
         let mut cells = Vec::with_capacity(columns.len());
         for column in import::COLUMNS {
             cells.push(match *column {

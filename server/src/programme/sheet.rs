@@ -88,13 +88,15 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
         },
     )?;
     attach(
-        "SELECT project_id, name, amount FROM project_partners
-         WHERE ?1 IS NULL OR project_id = ?1 ORDER BY project_id, position",
+        "SELECT s.project_id, s.partner_id,
+                CASE WHEN trim(x.name_ar) = '' THEN x.name_fr ELSE x.name_ar END, s.amount
+         FROM project_partner_shares s JOIN partners x ON x.id = s.partner_id
+         WHERE ?1 IS NULL OR s.project_id = ?1 ORDER BY s.project_id, s.position",
         &mut |p, r| {
-            let amount = db_mad(r.get(2)?)?.unwrap_or_default();
             p.input.partners.push(PartnerShare {
-                name: r.get(1)?,
-                amount,
+                partner_id: Some(r.get(1)?),
+                name: r.get(2)?,
+                amount: db_mad(r.get(3)?)?,
             });
             Ok(())
         },
@@ -122,6 +124,9 @@ pub struct Lookups {
     douar_names: HashMap<String, String>,
     poles: HashSet<String>,
     pole_names: HashMap<String, String>,
+    /// Partner id → the name a share shows (Arabic, or French when there is none).
+    partners: HashMap<i64, String>,
+    partner_names: HashMap<String, i64>,
 }
 
 impl Lookups {
@@ -133,7 +138,17 @@ impl Lookups {
             douar_names: HashMap::new(),
             poles: HashSet::new(),
             pole_names: HashMap::new(),
+            partners: HashMap::new(),
+            partner_names: HashMap::new(),
         };
+        for p in super::partners::list_partners(tx)? {
+            for name in [&p.name_ar, &p.name_fr] {
+                if !name.trim().is_empty() {
+                    lk.partner_names.entry(normalize(name)).or_insert(p.id);
+                }
+            }
+            lk.partners.insert(p.id, super::partners::shown_name(&p));
+        }
         for p in programmes(tx)? {
             lk.programmes.insert(p.id, p.axis_id);
             for name in [&p.name_ar, &p.name_fr, &p.name_en] {
@@ -197,6 +212,11 @@ impl Lookups {
             return Some(t.to_string());
         }
         self.pole_names.get(&normalize(t)).cloned()
+    }
+
+    /// A partner of the list by its Arabic or French name, compared normalised.
+    pub fn partner(&self, name: &str) -> Option<i64> {
+        self.partner_names.get(&normalize(name)).copied()
     }
 
     pub fn axis_of(&self, programme_id: i64) -> Option<i64> {
@@ -324,29 +344,52 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
     if input.partners.len() > MAX_PARTNERS {
         reasons.push(format!("at most {MAX_PARTNERS} partners"));
     }
+    let mut seen_partners = HashSet::new();
     for (i, p) in input.partners.iter_mut().enumerate() {
         p.name = p.name.trim().to_string();
-        if p.name.is_empty() {
-            reasons.push(format!("partner {} has no name", i + 1));
+        match p.partner_id {
+            Some(id) => match lk.partners.get(&id) {
+                Some(name) => p.name = name.clone(),
+                None => reasons.push(format!("partner {}: unknown partner id {id}", i + 1)),
+            },
+            None if p.name.is_empty() => reasons.push(format!("partner {} has no name", i + 1)),
+            // A name not in the list yet is added to it when the sheet is written.
+            None => p.partner_id = lk.partner(&p.name),
         }
         too_long("a partner's name", &p.name, MAX_TITLE_CHARS, &mut reasons);
+        let key = p
+            .partner_id
+            .map_or_else(|| normalize(&p.name), |id| id.to_string());
+        if !p.name.is_empty() && !seen_partners.insert(key) {
+            reasons.push(format!("partner '{}' is named twice", p.name));
+        }
         check_amount(
             &format!("the amount of partner {}", i + 1),
-            Some(p.amount),
+            p.amount,
             &mut reasons,
         );
     }
     let shares_ok = input.partners.len() <= MAX_PARTNERS
-        && input
-            .partners
-            .iter()
-            .all(|p| !p.amount.0.is_sign_negative() && p.amount.0 < max_amount());
+        && input.partners.iter().all(|p| {
+            p.amount
+                .is_none_or(|a| !a.0.is_sign_negative() && a.0 < max_amount())
+        });
     if !input.partners.is_empty() && shares_ok {
-        let sum: Mad = input.partners.iter().map(|p| p.amount).sum();
+        // The total counts the known shares. When some are not known yet, a total given for
+        // all of them (a commune often knows the sum before the split) is kept if it covers
+        // the known ones.
+        let known: Vec<Mad> = input.partners.iter().filter_map(|p| p.amount).collect();
+        let sum: Mad = known.iter().copied().sum();
+        let all_known = known.len() == input.partners.len();
         match input.partners_contribution {
-            Some(given) if given != sum => reasons.push(format!(
+            Some(given) if all_known && given != sum => reasons.push(format!(
                 "partners_contribution ({given}) is not the sum of the partners' shares ({sum})"
             )),
+            Some(given) if given < sum => reasons.push(format!(
+                "partners_contribution ({given}) is less than the partners' known shares ({sum})"
+            )),
+            Some(_) if !all_known => {}
+            _ if known.is_empty() => input.partners_contribution = None,
             _ => input.partners_contribution = Some(sum),
         }
     }
@@ -403,7 +446,7 @@ pub fn write_project(tx: &Transaction<'_>, id: Option<i64>, p: &ProjectInput) ->
     // lists the columns.
     let id = match id {
         Some(id) => {
-            for table in ["project_douars", "project_poles", "project_partners"] {
+            for table in ["project_douars", "project_poles", "project_partner_shares"] {
                 tx.execute(&format!("DELETE FROM {table} WHERE project_id = ?1"), [id])?;
             }
             id
@@ -464,10 +507,15 @@ pub fn write_project(tx: &Transaction<'_>, id: Option<i64>, p: &ProjectInput) ->
         pole.execute(params![id, o])?;
     }
     let mut partner = tx.prepare_cached(
-        "INSERT INTO project_partners (project_id, position, name, amount) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO project_partner_shares (project_id, position, partner_id, amount)
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (i, s) in p.partners.iter().enumerate() {
-        partner.execute(params![id, i as i64, s.name, s.amount.to_string()])?;
+        let partner_id = match s.partner_id {
+            Some(pid) => pid,
+            None => super::partners::partner_by_name(tx, &s.name)?,
+        };
+        partner.execute(params![id, i as i64, partner_id, amount(s.amount)])?;
     }
     Ok(id)
 }

@@ -60,15 +60,17 @@ pub(super) fn programmes(tx: &Transaction<'_>) -> AppResult<Vec<ProgrammeRow>> {
 pub fn programme_table(tx: &Transaction<'_>) -> AppResult<ProgrammeTable> {
     let mut per_programme: HashMap<i64, Totals> = HashMap::new();
     let mut stmt = tx.prepare(
-        "SELECT programme_id, commune_contribution, partners_contribution FROM projects
-         WHERE programme_id IS NOT NULL",
+        "SELECT p.programme_id, p.commune_contribution, p.partners_contribution,
+                (SELECT count(*) FROM project_partner_shares s
+                 WHERE s.project_id = p.id AND s.amount IS NULL)
+         FROM projects p WHERE p.programme_id IS NOT NULL",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         per_programme
             .entry(r.get(0)?)
             .or_insert_with(zero_totals)
-            .add(db_mad(r.get(1)?)?, db_mad(r.get(2)?)?);
+            .add(db_mad(r.get(1)?)?, db_mad(r.get(2)?)?, r.get(3)?);
     }
     drop(rows);
     let axes = axes(tx)?;
@@ -101,6 +103,7 @@ pub fn programme_table(tx: &Transaction<'_>) -> AppResult<ProgrammeTable> {
             projects: t.projects,
             commune_contribution: t.commune,
             partners_contribution: t.partners,
+            unknown_partner_shares: t.unknown_partner_shares,
         });
     }
     for a in &axes {
@@ -187,7 +190,9 @@ pub fn programme_tree(tx: &Transaction<'_>) -> AppResult<ProgrammeTree> {
         "SELECT p.id, p.number, p.programme_id, p.title_ar, p.title_fr, p.placeholder, p.sector,
                 p.commune_contribution, p.partners_contribution, p.start_year, p.end_year, p.status,
                 (SELECT count(*) FROM need_projects np JOIN needs n ON n.id = np.need_id
-                 WHERE np.project_id = p.id AND n.closed_at IS NULL)
+                 WHERE np.project_id = p.id AND n.closed_at IS NULL),
+                (SELECT count(*) FROM project_partner_shares s
+                 WHERE s.project_id = p.id AND s.amount IS NULL)
          FROM projects p WHERE p.programme_id IS NOT NULL ORDER BY p.number",
     )?;
     let mut rows = stmt.query([])?;
@@ -207,6 +212,7 @@ pub fn programme_tree(tx: &Transaction<'_>) -> AppResult<ProgrammeTree> {
             end_year: r.get(10)?,
             status: r.get(11)?,
             needs: r.get(12)?,
+            unknown_partner_shares: r.get(13)?,
         };
         by_programme.entry(r.get(2)?).or_default().push(summary);
     }
@@ -230,7 +236,11 @@ pub fn programme_tree(tx: &Transaction<'_>) -> AppResult<ProgrammeTree> {
         let mut totals = zero_totals();
         let mut projects = Vec::new();
         for summary in by_programme.remove(&p.id).unwrap_or_default() {
-            totals.add(summary.commune_contribution, summary.partners_contribution);
+            totals.add(
+                summary.commune_contribution,
+                summary.partners_contribution,
+                summary.unknown_partner_shares,
+            );
             projects.push(summary);
         }
         if let Some(axis) = tree.axes.iter_mut().find(|a| a.id == p.axis_id) {

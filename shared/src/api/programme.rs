@@ -5,7 +5,7 @@
 //! that the source does not give is `None`, never zero: totals count it as zero and say how
 //! many projects had no amount.
 
-use crate::codes::{GroupKind, Sector};
+use crate::codes::{GroupKind, PartnerKind, Sector};
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -20,13 +20,44 @@ use utoipa::ToSchema;
 pub const MIN_YEAR: i32 = 2000;
 pub const MAX_YEAR: i32 = 2100;
 
-/// One partner's share of a project's cost.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One partner's share of a project's cost. The partner is one of the commune's list
+/// (`/api/partners`): by `partner_id`, or by `name` (Arabic or French, compared normalised;
+/// a name not in the list is added to it, kind `other`). Answers carry both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PartnerShare {
+    #[serde(default)]
+    pub partner_id: Option<i64>,
+    #[serde(default)]
     pub name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1500000.00"))]
-    pub amount: Mad,
+    /// `None`: the share is not known yet (counted in no total).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1500000.00"))]
+    #[serde(default)]
+    pub amount: Option<Mad>,
+}
+
+/// A funding partner as the office edits it (`POST /api/partners`, `PUT /api/partners/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(default)]
+pub struct PartnerInput {
+    /// Required, not blank; unique among partners (compared normalised, with `name_fr`).
+    pub name_ar: String,
+    pub name_fr: String,
+    /// A `PartnerKind` code; `other` when not given.
+    pub kind: Option<PartnerKind>,
+}
+
+/// A funding partner of the commune, with how many project shares name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Partner {
+    pub id: i64,
+    pub name_ar: String,
+    pub name_fr: String,
+    pub kind: PartnerKind,
+    /// Project shares that name this partner (a partner with shares cannot be deleted).
+    pub shares: i64,
 }
 
 /// Everything the office edits on a project sheet (`POST /api/projects`,
@@ -53,8 +84,8 @@ pub struct ProjectInput {
     pub beneficiaries_men: Option<i64>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "350000.00"))]
     pub commune_contribution: Option<Mad>,
-    /// The partners' total. When `partners` is not empty it is their exact sum (given here or
-    /// not; a different value is refused).
+    /// The partners' total. When `partners` is not empty it is the exact sum of their known
+    /// shares (given here or not; a different value is refused), `None` when none is known.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "0.00"))]
     pub partners_contribution: Option<Mad>,
     pub partners: Vec<PartnerShare>,
@@ -105,6 +136,9 @@ pub struct Totals {
     pub partners: Mad,
     /// Projects whose commune contribution is not known.
     pub without_commune_amount: i64,
+    /// Partner shares whose amount is not known yet (not in `partners`).
+    #[serde(default)]
+    pub unknown_partner_shares: i64,
 }
 
 /// One project as a line of the programme tree.
@@ -126,6 +160,9 @@ pub struct ProjectSummary {
     pub status: Option<String>,
     /// How many alive needs the project answers.
     pub needs: i64,
+    /// Partner shares of this project not known yet.
+    #[serde(default)]
+    pub unknown_partner_shares: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +215,9 @@ pub struct ProgrammeTableRow {
     pub commune_contribution: Mad,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub partners_contribution: Mad,
+    /// Partner shares not known yet in this programme (its partners' total leaves them out).
+    #[serde(default)]
+    pub unknown_partner_shares: i64,
 }
 
 /// Subtotal of one axis.
@@ -210,8 +250,23 @@ pub struct ImportReport {
     pub created: Vec<i64>,
     /// Numbers of the existing projects updated.
     pub updated: Vec<i64>,
+    /// Replace mode: numbers of the projects not in the file, removed (nothing linked to them).
+    /// Left out of the JSON when empty, so an ordinary import answers as it always did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<i64>,
+    /// Replace mode: projects not in the file that were kept, because needs link to them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<KeptProject>,
     /// Nothing was written: the file was only checked.
     pub dry_run: bool,
+}
+
+/// A project a "replace the programme" import could not remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct KeptProject {
+    pub number: i64,
+    pub reason: String,
 }
 
 /// One refused row of an import file. `line` is the line in the file (the header is line 1;

@@ -12,8 +12,8 @@ use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
     api::ErrorBody,
     api::programme::{
-        ImportErrorBody, ImportReport, NeedsByPlace, ProgrammeTable, ProgrammeTree, Project,
-        ProjectInput, ProjectTrace,
+        ImportErrorBody, ImportReport, NeedsByPlace, Partner, PartnerInput, ProgrammeTable,
+        ProgrammeTree, Project, ProjectInput, ProjectTrace,
     },
 };
 
@@ -35,6 +35,10 @@ pub fn router() -> Api {
         .post("/projects", create_project)
         .get("/projects/{id}", get_project)
         .get("/projects/by-number/{number}", get_project_by_number)
+        .get("/partners", list_partners)
+        .post("/partners", create_partner)
+        .put("/partners/{id}", update_partner)
+        .delete("/partners/{id}", delete_partner)
         .put("/projects/{id}", update_project)
         .delete("/projects/{id}", delete_project)
         .get("/projects/{id}/trace", get_trace)
@@ -70,6 +74,16 @@ pub struct ImportParams {
     pub format: Option<String>,
     /// `1` or `true`: check the file and report, write nothing.
     pub dry_run: Option<String>,
+    /// `1` or `true`: the file is the whole programme; projects not in it are removed unless
+    /// needs link to them (kept and reported).
+    pub replace: Option<String>,
+}
+
+fn flag(value: Option<&str>) -> bool {
+    matches!(
+        value.map(str::to_ascii_lowercase).as_deref(),
+        Some("1" | "true" | "yes")
+    )
 }
 
 /// Axes > programmes > projects, with the project count and the commune and partner totals at
@@ -122,6 +136,73 @@ pub async fn get_project_by_number(
         .await?
         .map(Json)
         .ok_or_else(|| AppError::NotFound(format!("no project number {number}")))
+}
+
+/// The commune's funding partners, with how many project shares name each.
+#[utoipa::path(get, path = "/api/partners", tag = "programme",
+    responses((status = 200, body = Vec<Partner>), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_partners(
+    State(app): State<AppState>,
+    _user: Allowed<can::ReadProgramme>,
+) -> AppResult<Json<Vec<Partner>>> {
+    Ok(Json(app.db.read(programme::partners::list_partners).await?))
+}
+
+/// Adds a partner. 400 `invalid_partner` for a blank Arabic name, an unknown kind or a name
+/// another partner has.
+#[utoipa::path(post, path = "/api/partners", tag = "programme",
+    request_body = PartnerInput,
+    responses((status = 201, body = Partner), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_partner(
+    State(app): State<AppState>,
+    user: Allowed<can::EditProgramme>,
+    Json(input): Json<PartnerInput>,
+) -> AppResult<(StatusCode, Json<Partner>)> {
+    let partner = app
+        .db
+        .write(move |tx| programme::partners::create_partner(tx, Some(user.id), input))
+        .await?;
+    Ok((StatusCode::CREATED, Json(partner)))
+}
+
+/// Renames a partner or changes its kind; the project shares follow.
+#[utoipa::path(put, path = "/api/partners/{id}", tag = "programme",
+    params(("id" = i64, Path, description = "partner id")),
+    request_body = PartnerInput,
+    responses((status = 200, body = Partner), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_partner(
+    State(app): State<AppState>,
+    user: Allowed<can::EditProgramme>,
+    Path(id): Path<i64>,
+    Json(input): Json<PartnerInput>,
+) -> AppResult<Json<Partner>> {
+    let partner = app
+        .db
+        .write(move |tx| programme::partners::update_partner(tx, Some(user.id), id, input))
+        .await?;
+    Ok(Json(partner))
+}
+
+/// Deletes a partner that no project share names (409 otherwise).
+#[utoipa::path(delete, path = "/api/partners/{id}", tag = "programme",
+    params(("id" = i64, Path, description = "partner id")),
+    responses((status = 204, description = "deleted"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete_partner(
+    State(app): State<AppState>,
+    user: Allowed<can::EditProgramme>,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    app.db
+        .write(move |tx| programme::partners::delete_partner(tx, Some(user.id), id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Creates a project. 400 `invalid_project` lists every problem.
@@ -222,7 +303,8 @@ impl IntoResponse for ImportFailure {
 /// (id or name), `title_ar`, `title_fr`, `title_en`, `description`, `sector`, `location`,
 /// `douars` and `poles` (`;`-separated ids, names or aliases), `beneficiaries_women`,
 /// `beneficiaries_men`, `commune_contribution_mad`, `partners_contribution_mad` (French
-/// "20 870 000,00" or dot decimals), `partners` (`name=amount; …`), `start_year`, `end_year`,
+/// "20 870 000,00" or dot decimals), `partners` (`name=amount; name; …`: a name alone is a share not known yet; names are
+/// matched to the partner list or added to it), `start_year`, `end_year`,
 /// `duration_months`, `owner`, `funding_source`, `status`, `prerequisite_land`,
 /// `prerequisite_studies`, `indicators`, `programme_note`, `placeholder` (1/0); the export's
 /// `axis_ar`, `programme_ar` and `needs` are ignored. Line 0 in an error is the file itself.
@@ -245,16 +327,13 @@ pub async fn import_projects(
         .as_deref()
         .map(FileFormat::parse)
         .transpose()?;
-    let dry_run = matches!(
-        params
-            .dry_run
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("1" | "true" | "yes")
-    );
+    let dry_run = flag(params.dry_run.as_deref());
+    let mode = import::ImportMode {
+        dry_run,
+        replace: flag(params.replace.as_deref()),
+    };
     let run = move |tx: &rusqlite::Transaction<'_>| {
-        import::import_projects(tx, Some(user.id), &body, format, dry_run)
+        import::import_projects(tx, Some(user.id), &body, format, mode)
     };
     let outcome = if dry_run {
         app.db.read(run).await?

@@ -25,14 +25,15 @@ impl Draft {
             partner_amounts: input
                 .partners
                 .iter()
-                .map(|p| p.amount.format_fr())
+                .map(|p| show_mad(p.amount.as_ref()))
                 .collect(),
             input: input.clone(),
         }
     }
 
     /// The input to send, or `None` when an amount cannot be read. Blank partner rows are left
-    /// out; with partners, the server takes their sum as the partners' total.
+    /// out; with partners, the server takes the sum of their known shares as the partners'
+    /// total (a partner without an amount: share not known yet).
     pub fn finish(&self) -> Option<ProjectInput> {
         let amount = |s: &str| -> Result<Option<Mad>, ()> {
             if s.trim().is_empty() {
@@ -48,9 +49,11 @@ impl Draft {
             if p.name.trim().is_empty() && a.trim().is_empty() {
                 continue;
             }
+            // A blank amount is a share not known yet.
             partners.push(PartnerShare {
+                partner_id: p.partner_id,
                 name: p.name.trim().to_string(),
-                amount: amount(a).ok()??,
+                amount: amount(a).ok()?,
             });
         }
         input.partners = partners;
@@ -75,7 +78,7 @@ mod tests {
     fn partner(name: &str) -> PartnerShare {
         PartnerShare {
             name: name.into(),
-            amount: Mad::zero(),
+            ..PartnerShare::default()
         }
     }
 
@@ -113,17 +116,22 @@ mod tests {
             [
                 PartnerShare {
                     name: "ONEE".into(),
-                    amount: mad("1500000")
+                    amount: Some(mad("1500000")),
+                    ..PartnerShare::default()
                 },
                 PartnerShare {
                     name: "INDH".into(),
-                    amount: mad("10")
+                    amount: Some(mad("10")),
+                    ..PartnerShare::default()
                 },
             ]
         );
         assert_eq!(input.partners_contribution, None);
-        // A partner named without an amount cannot be sent.
+        // A partner named without an amount: its share is not known yet.
         d.partner_amounts[2] = String::new();
+        assert_eq!(d.finish().unwrap().partners[1].amount, None);
+        // An unreadable amount cannot be sent.
+        d.partner_amounts[2] = "1.000,000,0".into();
         assert_eq!(d.finish(), None);
     }
 
@@ -132,8 +140,9 @@ mod tests {
         let mut input = ProjectInput {
             commune_contribution: Some(mad("350000.5")),
             partners: vec![PartnerShare {
+                partner_id: Some(3),
                 name: "ONEE".into(),
-                amount: mad("1200000"),
+                amount: Some(mad("1200000")),
             }],
             ..ProjectInput::default()
         };

@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use tachkhis_shared::Sector;
 use tachkhis_shared::api::programme::{PartnerShare, ProgrammeTree};
-use tachkhis_shared::money::Mad;
 use yew::prelude::*;
 
 use super::draft::Draft;
@@ -203,7 +202,11 @@ pub fn MoneyPart(props: &PartProps) -> Html {
     let partner_rows = i.partners.iter().enumerate().map(|(k, p)| {
         let amount = d.partner_amounts.get(k).cloned().unwrap_or_default();
         let on_name = form
-            .edit(move |d, v: String| d.input.partners[k].name = v)
+            .edit(move |d, v: String| {
+                // A retyped name is matched to the partner list again by the server.
+                d.input.partners[k].partner_id = None;
+                d.input.partners[k].name = v;
+            })
             .reform(|e: InputEvent| input_value(&e));
         let on_amount = form
             .edit(move |d, v: String| d.partner_amounts[k] = v)
@@ -219,10 +222,7 @@ pub fn MoneyPart(props: &PartProps) -> Html {
     });
     let add_partner = form
         .edit(|d, ()| {
-            d.input.partners.push(PartnerShare {
-                name: String::new(),
-                amount: Mad::zero(),
-            });
+            d.input.partners.push(PartnerShare::default());
             d.partner_amounts.push(String::new());
         })
         .reform(|_: MouseEvent| ());
