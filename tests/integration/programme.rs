@@ -423,7 +423,7 @@ async fn csv_and_xlsx_imports_round_trip_exactly() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(
         report,
-        json!({"created": [50], "updated": [3], "dry_run": true})
+        json!({"created": [50], "updated": [3], "partners_added": ["ONEE", "Région"], "dry_run": true})
     );
     assert_eq!(projects_csv(&a, &office_a).await, before);
 
@@ -431,7 +431,7 @@ async fn csv_and_xlsx_imports_round_trip_exactly() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(
         report,
-        json!({"created": [50], "updated": [3], "dry_run": false})
+        json!({"created": [50], "updated": [3], "partners_added": ["ONEE", "Région"], "dry_run": false})
     );
     let (_, tree) = a.get_json("/api/programme", &office_a).await;
     let p50 = tree["axes"][0]["programmes"][0]["projects"]
@@ -985,9 +985,17 @@ async fn importing_a_real_list_over_the_placeholders_makes_them_real() {
             .contains("title_ar"),
         "{err}"
     );
+    let (status, dry) = import(&app, &office, "?dry_run=1", body.clone().into_bytes()).await;
+    assert_eq!(status, 200, "{dry}");
+    assert_eq!(dry["made_real"].as_array().unwrap().len(), 37, "{dry}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM projects WHERE placeholder = 1"),
+        37
+    );
     let (status, report) = import(&app, &office, "", body.into_bytes()).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["updated"].as_array().unwrap().len(), 43);
+    assert_eq!(report["made_real"], dry["made_real"]);
     assert_eq!(
         app.count("SELECT count(*) FROM projects WHERE placeholder = 1"),
         0
@@ -1233,8 +1241,16 @@ async fn partners_are_a_list_and_shares_may_be_unknown() {
     // An import names partners without shares: matched to the list or added to it.
     let body = "number,title_ar,partners,partners_contribution_mad\n\
                 2,مشروع,\"المبادرة الوطنية | Caisse X=5 000,00 | onee\",\n";
+    let (status, dry) = import(&app, &office, "?dry_run=1", body.as_bytes().to_vec()).await;
+    assert_eq!(status, 200, "{dry}");
+    assert_eq!(dry["partners_added"], json!(["Caisse X"]));
+    assert_eq!(
+        app.count("SELECT count(*) FROM partners WHERE name_ar = 'Caisse X'"),
+        0
+    );
     let (status, report) = import(&app, &office, "", body.as_bytes().to_vec()).await;
     assert_eq!(status, 200, "{report}");
+    assert_eq!(report["partners_added"], json!(["Caisse X"]));
     let (_, p2) = app.get_json("/api/projects/by-number/2", &office).await;
     assert_eq!(p2["partners"][0]["partner_id"], indh["id"]);
     assert_eq!(p2["partners"][0]["amount"], Value::Null);

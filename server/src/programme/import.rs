@@ -516,6 +516,7 @@ pub fn import_projects(
         .map(|p| (p.input.number, (p.id, p.input)))
         .collect();
     let mut seen: HashMap<i64, u64> = HashMap::new();
+    let mut made_real = Vec::new();
     let mut rows: Vec<(Option<i64>, ProjectInput)> = Vec::with_capacity(lines.len());
     let mut errors: Vec<ImportError> = Vec::new();
     for line in &lines {
@@ -556,6 +557,7 @@ pub fn import_projects(
         // A placeholder named by the file becomes a real project: its made-up titles and its
         // note say nothing true about it any more, so they go unless the file gives them.
         if id.is_some() && input.placeholder && !columns.contains(&Some("placeholder")) {
+            made_real.push(number);
             input.placeholder = false;
             for (column, field) in [
                 ("title_ar", &mut input.title_ar),
@@ -612,8 +614,18 @@ pub fn import_projects(
         updated: Vec::new(),
         removed: Vec::new(),
         kept: Vec::new(),
+        made_real,
+        partners_added: Vec::new(),
         dry_run,
     };
+    let mut added_keys = std::collections::HashSet::new();
+    for (_, input) in &rows {
+        for share in &input.partners {
+            if share.partner_id.is_none() && added_keys.insert(normalize(&share.name)) {
+                report.partners_added.push(share.name.clone());
+            }
+        }
+    }
     let mut remove = Vec::new();
     if replace {
         let mut gone: Vec<(i64, i64)> = existing
@@ -667,6 +679,8 @@ pub fn import_projects(
                     "replace": replace,
                     "removed": report.removed,
                     "kept": report.kept.iter().map(|k| k.number).collect::<Vec<_>>(),
+                    "made_real": report.made_real,
+                    "partners_added": report.partners_added,
                 })
                 .to_string(),
             ),

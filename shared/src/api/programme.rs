@@ -257,6 +257,12 @@ pub struct ImportReport {
     /// Replace mode: projects not in the file that were kept, because needs link to them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kept: Vec<KeptProject>,
+    /// Placeholder projects the file names, which become real projects.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub made_real: Vec<i64>,
+    /// Partner names not in the partner list, added to it (kind `other`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners_added: Vec<String>,
     /// Nothing was written: the file was only checked.
     pub dry_run: bool,
 }
