@@ -1204,22 +1204,71 @@ async fn partners_are_a_list_and_shares_may_be_unknown() {
         (Some("ONEE"), Some("other"))
     );
 
-    // Totals count the known share and say how many are not known.
+    // A total known before its split is kept over unknown shares, never below the known
+    // ones; a partner named twice is refused.
+    for (number, partners, total, want, says) in [
+        (
+            900,
+            json!([{"name": "ONEE"}, {"name": "جهة سوس ماسة"}]),
+            json!("300.00"),
+            201,
+            "",
+        ),
+        (
+            901,
+            json!([{"name": "ONEE", "amount": "500.00"}, {"name": "INDH"}]),
+            json!("300.00"),
+            400,
+            "less than the partners' known shares",
+        ),
+        (
+            902,
+            json!([{"name": "ONEE"}, {"name": "onee"}]),
+            Value::Null,
+            400,
+            "named twice",
+        ),
+    ] {
+        let mut other = project.clone();
+        other["number"] = json!(number);
+        other["partners"] = partners;
+        other["partners_contribution"] = total.clone();
+        let (status, answer) = send_json(
+            &app,
+            reqwest::Method::POST,
+            "/api/projects",
+            &office,
+            &other,
+        )
+        .await;
+        assert_eq!(status, want, "{answer}");
+        if status == 201 {
+            assert_eq!(answer["partners_contribution"], total);
+            assert_eq!(answer["partners"][0]["amount"], Value::Null);
+        } else {
+            assert!(
+                answer["message"].as_str().unwrap().contains(says),
+                "{answer}"
+            );
+        }
+    }
+    // Totals count the known shares and say how many are not known (one on project 1, two
+    // on project 900).
     let (_, tree) = app.get_json("/api/programme", &office).await;
     assert_eq!(
-        tree["totals"]["unknown_partner_shares"], 2,
+        tree["totals"]["unknown_partner_shares"], 4,
         "{}",
         tree["totals"]
     );
     let (_, table) = app.get_json("/api/reports/programme-table", &office).await;
-    assert_eq!(table["total"]["unknown_partner_shares"], 2);
+    assert_eq!(table["total"]["unknown_partner_shares"], 4);
     let unknown_in_rows: i64 = table["rows"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["unknown_partner_shares"].as_i64().unwrap())
         .sum();
-    assert_eq!(unknown_in_rows, 2);
+    assert_eq!(unknown_in_rows, 4);
 
     // A partner with shares is not deleted; a renamed one shows its new name on the sheet.
     let path = format!("/api/partners/{}", region["id"]);
