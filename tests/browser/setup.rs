@@ -29,7 +29,11 @@ async fn first_run_set_up_then_the_admin_logs_in() -> TestResult {
         async move {
             client.goto(&format!("{base}/")).await?;
             // Home → login → set-up, since the server says it is not set up.
-            let wrong = if code.starts_with('A') { "CCCCCCCCCCCC" } else { "AAAAAAAAAAAA" };
+            let wrong = if code.starts_with('A') {
+                "CCCCCCCCCCCC"
+            } else {
+                "AAAAAAAAAAAA"
+            };
             for (field, text) in [
                 ("setup-code", wrong),
                 ("setup-name-ar", "جماعة تيزي"),
@@ -47,7 +51,10 @@ async fn first_run_set_up_then_the_admin_logs_in() -> TestResult {
                     .await?;
             }
             click(&client, "[data-test=setup-submit]").await;
-            let error = find(&client, "[data-test=setup-error]").await.text().await?;
+            let error = find(&client, "[data-test=setup-error]")
+                .await
+                .text()
+                .await?;
             assert!(error.contains("رمز الإعداد"), "{error}");
 
             let field = find(&client, "[data-test=setup-code]").await;
@@ -71,7 +78,10 @@ async fn first_run_set_up_then_the_admin_logs_in() -> TestResult {
                     .then_some(())
             })
             .await;
-            let setup: Value = reqwest::get(format!("{base}/api/setup")).await?.json().await?;
+            let setup: Value = reqwest::get(format!("{base}/api/setup"))
+                .await?
+                .json()
+                .await?;
             assert_eq!(setup["needed"], false);
             server.stop().await;
             Ok(())
