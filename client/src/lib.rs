@@ -110,6 +110,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::home::Home /> },
         Route::Login => html! { <pages::login::Login /> },
+        Route::Setup => html! { <pages::setup::Setup /> },
         Route::NewSession => html! { <pages::new_session::NewSessionPage /> },
         Route::Scan => html! { <pages::scan::ScanPage /> },
         Route::Session { id } => html! { <pages::session::SessionPage {id} /> },

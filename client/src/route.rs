@@ -13,6 +13,8 @@ use yew::prelude::*;
 pub enum Route {
     Home,
     Login,
+    /// The first run's set-up of the server (the commune and its first administrator).
+    Setup,
     NewSession,
     /// Join a session by scanning its code on another tablet.
     Scan,
@@ -40,6 +42,7 @@ impl Route {
     pub fn from_path(path: &str) -> Route {
         match path.trim_end_matches('/') {
             "/login" => Route::Login,
+            "/setup" => Route::Setup,
             "/new" => Route::NewSession,
             "/scan" => Route::Scan,
             p if p.starts_with("/office") => Route::office_from_path(p),
@@ -79,6 +82,7 @@ impl Route {
         match self {
             Route::Home => "/".into(),
             Route::Login => "/login".into(),
+            Route::Setup => "/setup".into(),
             Route::NewSession => "/new".into(),
             Route::Scan => "/scan".into(),
             Route::Session { id } => format!("/session/{id}"),
@@ -231,6 +235,7 @@ mod tests {
         for route in [
             Route::Home,
             Route::Login,
+            Route::Setup,
             Route::NewSession,
             Route::Scan,
             Route::Session { id: "abc".into() },

@@ -131,7 +131,7 @@ pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
         return Ok(false);
     }
     tx.execute(
-        "INSERT INTO communes (id, name_ar, name_fr) VALUES ('demo', 'الجماعة (نموذج من وثيقة برنامج عمل 2023-2028)', 'Commune (démo, d''après le PAC 2023-2028)')",
+        "INSERT INTO communes (id, name_ar, name_fr, mandate_start, mandate_end) VALUES ('demo', 'الجماعة (نموذج من وثيقة برنامج عمل 2023-2028)', 'Commune (démo, d''après le PAC 2023-2028)', 2023, 2028)",
         [],
     )?;
     for (pi, (name_fr, name_ar, douars)) in POLES.iter().enumerate() {

@@ -11,11 +11,16 @@ pub mod export;
 pub mod http;
 pub mod programme;
 pub mod reference;
+pub mod setup;
 pub mod suggest;
 pub mod tls;
 pub mod users;
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    sync::{Arc, atomic::AtomicBool},
+    time::Duration,
+};
 
 pub use config::Config;
 pub use db::Db;
@@ -28,12 +33,16 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Failed-login waits and the password-check slots, shared by every request.
     pub logins: Arc<login_limit::Logins>,
+    /// Set once the first run's set-up is seen done (it is never undone), so the gate in
+    /// front of the API stops asking the database.
+    pub set_up: Arc<AtomicBool>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         Self {
             logins: login_limit::Logins::new(config.login_limits.clone()),
+            set_up: Arc::new(AtomicBool::new(false)),
             db,
             config: Arc::new(config),
         }
@@ -115,6 +124,14 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     })
     .await??;
     Ok(db)
+}
+
+/// While set-up is pending: a new one-time set-up code, to print where the operator sees it.
+/// None once the commune is set up.
+pub async fn issue_setup_code(db: &Db) -> anyhow::Result<Option<String>> {
+    db.write(setup::issue_code)
+        .await
+        .map_err(|e| anyhow::anyhow!("set-up code: {e}"))
 }
 
 /// Housekeeping: drops idle sync states so their table stays bounded.

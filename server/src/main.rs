@@ -5,8 +5,8 @@ use std::{io::Read, net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use tachkhis_server::{Config, Db, demo, documents::store, tls, users::auth};
-use tachkhis_shared::api::Role;
+use tachkhis_server::{Config, Db, demo, documents::store, setup, tls, users::auth};
+use tachkhis_shared::api::{CommuneSetup, Role};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -69,6 +69,26 @@ enum Command {
         /// proxy, this would let anyone choose the address they are counted as.
         #[arg(long, env = "TACHKHIS_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+    },
+    /// Set up an empty database: the commune and its first administrator (the password is
+    /// read from standard input). Done once; `tachkhis serve` then needs no set-up code.
+    Init {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        commune_name_ar: String,
+        #[arg(long)]
+        commune_name_fr: String,
+        #[arg(long)]
+        province: String,
+        #[arg(long)]
+        region: String,
+        /// The PAC's mandate, first and last year: `2023-2028`.
+        #[arg(long, value_parser = parse_mandate)]
+        mandate: (i32, i32),
+        /// The first administrator's username.
+        #[arg(long)]
+        admin: String,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate {
@@ -167,6 +187,12 @@ async fn main() -> anyhow::Result<()> {
             let db = tachkhis_server::open_db(&config).await?;
             let scheme = if tls.is_some() { "https" } else { "http" };
             println!("Tachkhis is running at {scheme}://{local}/");
+            if let Some(code) = tachkhis_server::issue_setup_code(&db).await? {
+                println!(
+                    "This server is not set up yet. Open {scheme}://{local}/setup and give this \
+                     one-time set-up code (or stop it and run `tachkhis init`):\n\n    {code}\n"
+                );
+            }
             if with_demo {
                 println!("Demo logins (password '{}'):", demo::DEMO_PASSWORD);
                 for (user, role) in demo::DEMO_USERS {
@@ -195,6 +221,33 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Init {
+            db,
+            commune_name_ar,
+            commune_name_fr,
+            province,
+            region,
+            mandate: (mandate_start, mandate_end),
+            admin,
+        } => {
+            let password = read_password()?;
+            let db = Db::open(&db.db)?;
+            let commune = CommuneSetup {
+                name_ar: commune_name_ar,
+                name_fr: commune_name_fr,
+                province,
+                region,
+                mandate_start,
+                mandate_end,
+            };
+            db.write_blocking(|tx| setup::complete(tx, &commune, &admin, &password))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "commune '{}' set up, administrator '{admin}' created",
+                commune.name_fr.trim()
+            );
+            Ok(())
+        }
         Command::Migrate { db } => {
             Db::open(&db.db)?;
             println!("database {} is up to date", db.db.display());
@@ -202,11 +255,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateUser { db, username, role } => {
             let role = Role::from_code(&role).context("unknown role")?;
-            let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .context("reading the password from stdin")?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let password = read_password()?;
             let db = Db::open(&db.db)?;
             db.write_blocking(|tx| auth::create_user(tx, &username, &password, role))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -228,6 +277,20 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from stdin")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn parse_mandate(text: &str) -> Result<(i32, i32), String> {
+    tachkhis_shared::api::parse_mandate(text).ok_or_else(|| {
+        format!("'{text}' is not a mandate: write its first and last year, e.g. 2023-2028")
+    })
 }
 
 fn default_assets() -> Option<PathBuf> {

@@ -248,6 +248,11 @@ code_enum! {
         TokenExpired => "token_expired",
         TokenRevoked => "token_revoked",
         TooManyAttempts => "too_many_attempts",
+        /// 503 until the first run's set-up (`/api/setup`, `tachkhis init`) is done.
+        SetupRequired => "setup_required",
+        /// The set-up code given is not the one the server printed.
+        BadSetupCode => "bad_setup_code",
+        BadCommune => "bad_commune",
         Forbidden => "forbidden",
         NotFound => "not_found",
         Conflict => "conflict",

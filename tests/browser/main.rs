@@ -17,6 +17,7 @@ mod office;
 mod refused;
 mod reload;
 mod screens;
+mod setup;
 mod support;
 mod tablets;
 mod update;

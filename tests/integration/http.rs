@@ -249,6 +249,8 @@ async fn the_client_is_served_with_the_right_types_compressed_and_with_route_fal
     let config = tachkhis_server::Config {
         db_path: dir.path().join("t.db"),
         assets_dir: Some(assets.path().to_owned()),
+        // Set up (an empty server answers only its set-up until then: tests/integration/setup.rs).
+        demo: true,
         ..Default::default()
     };
     let db = tachkhis_server::open_db(&config).await.unwrap();

@@ -20,6 +20,7 @@ mod restart;
 mod retry;
 mod schemathesis;
 mod session_v2;
+mod setup;
 mod stress;
 mod sync;
 mod tls;

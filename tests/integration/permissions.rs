@@ -51,6 +51,9 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     // Open to anyone.
     ("GET",    "/api/health",                              Body::None,          [200, 200, 200, 200, 200]),
     ("GET",    "/api/openapi.json",                        Body::None,          [200, 200, 200, 200, 200]),
+    // The first run's set-up: open to anyone (the one-time code is the credential).
+    ("GET",    "/api/setup",                               Body::None,          [200, 200, 200, 200, 200]),
+    ("POST",   "/api/setup",                               Body::Json("{}"),    [400, 400, 400, 400, 400]),
     ("GET",    "/api/reference",                           Body::None,          [200, 200, 200, 200, 200]),
     ("POST",   "/api/auth/login",                          Body::Json("{}"),    [400, 400, 400, 400, 400]),
     // Sessions and sync.

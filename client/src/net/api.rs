@@ -4,7 +4,9 @@
 use gloo_timers::callback::Timeout;
 use js_sys::Uint8Array;
 use serde::{Serialize, de::DeserializeOwned};
-use tachkhis_shared::api::{ErrorBody, ErrorCode, LoginRequest, LoginResponse};
+use tachkhis_shared::api::{
+    ErrorBody, ErrorCode, LoginRequest, LoginResponse, SetupRequest, SetupStatus,
+};
 use tachkhis_shared::reference::Reference;
 use tachkhis_shared::sync::Transport;
 use uuid::Uuid;
@@ -218,6 +220,34 @@ pub async fn login(username: &str, password: &str) -> Result<LoginResponse, Logi
     }
     let response = checked(response).await?;
     Ok(read_json(&response).await?)
+}
+
+/// Whether the server waits for its first run's set-up.
+pub async fn setup_status() -> Result<SetupStatus, HttpError> {
+    let response = send("GET", "/api/setup", None, Body::None).await?;
+    read_json(&response).await
+}
+
+/// Why a set-up was refused: the server's error code (`bad_setup_code`, `bad_password`…), or
+/// what any request can meet.
+pub enum SetupError {
+    Refused(ErrorCode),
+    Http(HttpError),
+}
+
+pub async fn setup(request: &SetupRequest) -> Result<(), SetupError> {
+    let body = to_json(request).map_err(SetupError::Http)?;
+    let response = fetch("POST", "/api/setup", None, Body::Json(body))
+        .await
+        .map_err(SetupError::Http)?;
+    if (200..300).contains(&response.status()) {
+        return Ok(());
+    }
+    let text = read_text(&response).await.map_err(SetupError::Http)?;
+    match json::from_str::<ErrorBody>(&text) {
+        Ok(body) => Err(SetupError::Refused(body.error)),
+        Err(_) => Err(SetupError::Http(HttpError::Server(response.status()))),
+    }
 }
 
 pub async fn reference(token: &str) -> Result<Reference, HttpError> {

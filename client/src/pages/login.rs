@@ -46,6 +46,20 @@ pub fn Login() -> Html {
     let error = use_state(|| None::<Problem>);
     let busy = use_state(|| false);
 
+    // A server not set up yet answers nothing else: its set-up screen instead.
+    {
+        let navigator = navigator.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let (Ok(status), Some(n)) = (api::setup_status().await, navigator)
+                    && status.needed
+                {
+                    n.replace(&Route::Setup);
+                }
+            });
+        });
+    }
+
     let onsubmit = {
         let (username, password, error, busy) = (
             username.clone(),

@@ -7,3 +7,4 @@ pub mod new_session;
 pub mod office;
 pub mod scan;
 pub mod session;
+pub mod setup;

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0003_session_v2.sql"),
     include_str!("../../../migrations/0004_devices.sql"),
     include_str!("../../../migrations/0005_sync_hardening.sql"),
+    include_str!("../../../migrations/0006_commune.sql"),
     include_str!("../../../migrations/0007_partners.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();

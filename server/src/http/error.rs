@@ -38,6 +38,11 @@ pub enum AppError {
         message: String,
         retry_after: std::time::Duration,
     },
+    /// 503 `setup_required`: the first run's set-up is not done yet.
+    #[error(
+        "this server is not set up yet: give the set-up code printed by `tachkhis serve` at /setup, or run `tachkhis init`"
+    )]
+    SetupRequired,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -170,6 +175,11 @@ impl IntoResponse for AppError {
             AppError::TooManyAttempts { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyAttempts,
+                None,
+            ),
+            AppError::SetupRequired => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::SetupRequired,
                 None,
             ),
             AppError::Internal(detail) => {

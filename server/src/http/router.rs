@@ -50,6 +50,7 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
 pub fn api(max_sync_bytes: usize) -> routes::Api {
     routes::Api::new()
         .merge(routes::meta::router())
+        .merge(routes::setup::router())
         .merge(routes::auth::router())
         .merge(routes::reference::router())
         .merge(routes::sessions::router())
@@ -147,6 +148,10 @@ pub fn router(state: AppState) -> Router {
             ));
     }
     let app = app
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::setup::gate,
+        ))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             AppError::internal("panic").into_response()

@@ -10,10 +10,12 @@ pub mod auth;
 pub mod consolidation;
 pub mod programme;
 pub mod sessions;
+pub mod setup;
 
 pub use crate::codes::ErrorCode;
 pub use auth::*;
 pub use sessions::*;
+pub use setup::*;
 
 /// Roles and what each may do: `crate::permissions` (here for the JSON types that carry one).
 pub use crate::permissions::Role;

@@ -43,6 +43,8 @@ impl Modify for BearerAuth {
     paths(
         health,
         openapi,
+        routes::setup::setup_status,
+        routes::setup::do_setup,
         routes::auth::login,
         routes::auth::logout,
         routes::devices::list_devices,

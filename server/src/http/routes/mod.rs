@@ -18,6 +18,7 @@ pub mod meta;
 pub mod programme;
 pub mod reference;
 pub mod sessions;
+pub mod setup;
 pub mod sync;
 
 /// Routes as they are added, each with its method and path: axum's `Router` cannot list its
