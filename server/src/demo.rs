@@ -6,24 +6,21 @@
 //! (`illustrative = 1`). Project programmes are inferred from the numbering (projects are numbered
 //! programme by programme in table order: 1-13 infrastructure, 14-21 basic facilities, …).
 //!
-//! The seed counts 43 projects but names six: each other number gets a placeholder project,
-//! marked (`placeholder = 1`, a title saying it is unnamed, a `programme_note` saying why), so
-//! that every programme has its count. The seed gives amounts per programme only: the named
-//! projects get none (NULL), and each programme's commune and partner totals are spread over its
-//! placeholders to the centime (the remainder on the last), so the programme table comes back
-//! out exactly as `demo/programmes.csv`.
+//! The seed counts 43 projects but names six. `demo/projects.csv` is the whole list as a
+//! commune would import it, derived once from the seed's two tables (see `demo/README.md`):
+//! each unnamed number is a placeholder project (`placeholder = 1`, a title saying it is
+//! unnamed, a `programme_note` saying why), and each programme's commune and partner totals are
+//! spread over its placeholders to the centime (the remainder on the last), so the programme
+//! table comes back out exactly as `demo/programmes.csv`. It goes in through the programme
+//! import (`programme::import`), the path an office's own file takes.
 
 use rusqlite::{Transaction, params};
-use tachkhis_shared::{
-    api::Role,
-    api::programme::ProjectInput,
-    money::{Mad, parse_mad},
-    text::normalize,
-};
+use tachkhis_shared::{api::Role, text::normalize};
 
 use crate::{
+    export::FileFormat,
     http::error::{AppError, AppResult},
-    programme::write_project,
+    programme::import::{ImportMode, import_projects},
     users::auth,
 };
 
@@ -36,7 +33,7 @@ pub const DEMO_USERS: &[(&str, Role)] = &[
 ];
 
 const PROGRAMMES_CSV: &str = include_str!("../demo/programmes.csv");
-const PROJECTS_CSV: &str = include_str!("../demo/projects-known.csv");
+const PROJECTS_CSV: &str = include_str!("../demo/projects.csv");
 
 /// (id, Arabic name, French transliteration, aliases); grouped into poles below.
 type DouarSeed = (
@@ -167,35 +164,17 @@ fn csv_reader(data: &'static str) -> csv::Reader<&'static [u8]> {
         .from_reader(data.as_bytes())
 }
 
-/// The seed writes "8,5 كلم" unquoted inside a title, which splits the title in two fields: a
-/// record one field too long whose second field begins with digits is put back together.
-fn rejoin_decimal_comma(row: csv::StringRecord, width: usize) -> csv::StringRecord {
-    if row.len() != width + 1 || !row[2].starts_with(|c: char| c.is_ascii_digit()) {
-        return row;
-    }
-    let mut fields: Vec<String> = row.iter().map(String::from).collect();
-    let tail = fields.remove(2);
-    fields[1] = format!("{},{tail}", fields[1]);
-    csv::StringRecord::from(fields)
-}
-
 fn bad_seed(e: impl std::fmt::Display) -> AppError {
     AppError::internal(format!("demo seed: {e}"))
 }
 
-/// Axes and programmes from the seed table, then the six known projects placed in their
-/// programme by number.
+/// Axes and programmes from the seed table, then the whole project list from
+/// `demo/projects.csv` through the programme import.
 fn load_programme(tx: &Transaction<'_>) -> AppResult<()> {
     let mut axes: Vec<String> = Vec::new();
-    // (programme row id, first project number, project count, commune total, partners total)
-    let mut ranges: Vec<(i64, i64, i64, Mad, Mad)> = Vec::new();
-    let mut next_number = 1;
     for (i, row) in csv_reader(PROGRAMMES_CSV).records().enumerate() {
         let row = row.map_err(bad_seed)?;
         let (axis_ar, axis_en, prog_ar, prog_en) = (&row[0], &row[1], &row[2], &row[3]);
-        let count: i64 = row[4].parse().map_err(bad_seed)?;
-        let commune = parse_mad(&row[5]).map_err(bad_seed)?;
-        let partners = parse_mad(&row[6]).map_err(bad_seed)?;
         let axis_pos = match axes.iter().position(|a| a == axis_ar) {
             Some(p) => p,
             None => {
@@ -207,107 +186,27 @@ fn load_programme(tx: &Transaction<'_>) -> AppResult<()> {
                 axes.len() - 1
             }
         };
-        let programme_id = i as i64 + 1;
         tx.execute(
             "INSERT INTO programmes (id, axis_id, position, name_ar, name_en) VALUES (?1, ?2, ?1, ?3, ?4)",
-            params![programme_id, axis_pos as i64 + 1, prog_ar, prog_en],
-        )?;
-        ranges.push((programme_id, next_number, count, commune, partners));
-        next_number += count;
-    }
-    let mut projects = csv_reader(PROJECTS_CSV);
-    let width = projects.headers().map_err(bad_seed)?.len();
-    let mut known: Vec<i64> = Vec::new();
-    for row in projects.records() {
-        let row = row.map_err(bad_seed)?;
-        let row = rejoin_decimal_comma(row, width);
-        let number: i64 = row[0].parse().map_err(bad_seed)?;
-        let programme = ranges
-            .iter()
-            .find(|(_, first, count, _, _)| (*first..first + count).contains(&number))
-            .map(|r| r.0);
-        known.push(number);
-        tx.execute(
-            "INSERT INTO projects (number, programme_id, title_ar, title_en, location, funding_source, status, programme_note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'programme inferred from the project number')",
-            params![number, programme, &row[1], &row[2], &row[3], &row[4], &row[6]],
+            params![i as i64 + 1, axis_pos as i64 + 1, prog_ar, prog_en],
         )?;
     }
-    for (programme_id, first, count, commune, partners) in ranges {
-        let missing: Vec<i64> = (first..first + count)
-            .filter(|n| !known.contains(n))
-            .collect();
-        let commune = spread(commune, missing.len()).map_err(bad_seed)?;
-        let partners = spread(partners, missing.len()).map_err(bad_seed)?;
-        for ((number, commune), partners) in missing.iter().zip(commune).zip(partners) {
-            let input = ProjectInput {
-                number: *number,
-                programme_id,
-                title_ar: format!("مشروع رقم {number} (غير مسمى في الوثيقة)"),
-                title_fr: format!("Projet n° {number} (non nommé dans le document)"),
-                title_en: format!("Project no. {number} (not named in the document)"),
-                commune_contribution: Some(commune),
-                partners_contribution: Some(partners),
-                programme_note: Some(
-                    "placeholder: the seed document counts this project in its programme but does \
-                     not name it; its amounts are the programme's totals spread over its unnamed \
-                     projects"
-                        .into(),
-                ),
-                placeholder: true,
-                ..ProjectInput::default()
-            };
-            write_project(tx, None, &input)?;
-        }
-    }
+    let report = import_projects(
+        tx,
+        None,
+        PROJECTS_CSV.as_bytes(),
+        Some(FileFormat::Csv),
+        ImportMode::default(),
+    )?
+    .map_err(|rows| bad_seed(format!("{rows:?}")))?;
+    debug_assert_eq!(report.created.len(), 43);
     Ok(())
-}
-
-/// `total` in `parts` amounts to the centime: equal shares, the remainder on the last.
-fn spread(total: Mad, parts: usize) -> Result<Vec<Mad>, String> {
-    if parts == 0 {
-        return if total == Mad::zero() {
-            Ok(Vec::new())
-        } else {
-            Err(format!(
-                "{total} MAD for a programme with no unnamed project"
-            ))
-        };
-    }
-    let mut centimes = total.0;
-    centimes.rescale(2);
-    let centimes = i64::try_from(centimes.mantissa()).map_err(|e| e.to_string())?;
-    let n = parts as i64;
-    let share = centimes / n;
-    let mut out = vec![Mad::from_centimes(share); parts];
-    out[parts - 1] = Mad::from_centimes(centimes - share * (n - 1));
-    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::db::Db;
-
-    #[test]
-    fn spread_is_exact_to_the_centime() {
-        let parts = spread(Mad::from_centimes(100), 3).unwrap();
-        assert_eq!(
-            parts,
-            vec![
-                Mad::from_centimes(33),
-                Mad::from_centimes(33),
-                Mad::from_centimes(34)
-            ]
-        );
-        let total: Mad = spread(Mad::from_centimes(2_087_000_000), 11)
-            .unwrap()
-            .into_iter()
-            .sum();
-        assert_eq!(total, Mad::from_centimes(2_087_000_000));
-        assert!(spread(Mad::zero(), 0).unwrap().is_empty());
-        assert!(spread(Mad::from_centimes(1), 0).is_err());
-    }
 
     #[test]
     fn demo_loads_once_with_the_seed_programme() {
