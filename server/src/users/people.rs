@@ -61,7 +61,9 @@ pub fn parse_role(code: &str) -> AppResult<Role> {
 pub fn check_display_name(name: Option<&str>) -> AppResult<Option<String>> {
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     match name {
-        Some(n) if n.chars().count() > MAX_DISPLAY_NAME_CHARS || n.chars().any(char::is_control) => {
+        Some(n)
+            if n.chars().count() > MAX_DISPLAY_NAME_CHARS || n.chars().any(char::is_control) =>
+        {
             Err(AppError::bad_request(
                 ErrorCode::BadLabel,
                 format!(
@@ -181,7 +183,11 @@ pub fn list(tx: &Transaction<'_>, now: i64) -> AppResult<Vec<UserSummary>> {
 
 pub fn get(tx: &Transaction<'_>, id: i64, now: i64) -> AppResult<UserSummary> {
     let mut user = tx
-        .query_row(&format!("{SELECT} WHERE u.id = ?2"), params![now, id], summary_row)
+        .query_row(
+            &format!("{SELECT} WHERE u.id = ?2"),
+            params![now, id],
+            summary_row,
+        )
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("no user {id}")))?;
     user.poles = auth::user_poles(tx, id)?;
@@ -309,15 +315,21 @@ pub fn set_active(
     }
     if active {
         tx.execute("UPDATE users SET disabled = 0 WHERE id = ?1", [id])?;
-        auth::audit(tx, Some(admin.id), "user.reactivate", Some(&user.username), None)?;
+        auth::audit(
+            tx,
+            Some(admin.id),
+            "user.reactivate",
+            Some(&user.username),
+            None,
+        )?;
     } else {
+        keep_an_admin(tx, &user, "deactivated")?;
         if user.id == admin.id {
             return Err(AppError::Conflict(
                 "an administrator cannot deactivate their own account: another administrator must"
                     .into(),
             ));
         }
-        keep_an_admin(tx, &user, "deactivated")?;
         tx.execute("UPDATE users SET disabled = 1 WHERE id = ?1", [id])?;
         let revoked = revoke_all(tx, admin, id, now)?;
         auth::audit(

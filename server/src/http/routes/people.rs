@@ -63,9 +63,7 @@ pub async fn list_users(
     State(app): State<AppState>,
     _admin: Admin,
 ) -> AppResult<Json<Vec<UserSummary>>> {
-    Ok(Json(
-        app.db.read(|tx| people::list(tx, now_secs())).await?,
-    ))
+    Ok(Json(app.db.read(|tx| people::list(tx, now_secs())).await?))
 }
 
 /// Creates a user with a role and a one-time password (typed, or drawn by the server and
@@ -276,7 +274,11 @@ pub async fn change_password(
         .filter(|r| r.user_id == user.id)
         .ok_or(AppError::Unauthorized(ErrorCode::InvalidToken))?;
     let checked = row.password_hash.clone();
-    if !app.logins.verify(body.current_password, checked.clone()).await? {
+    if !app
+        .logins
+        .verify(body.current_password, checked.clone())
+        .await?
+    {
         attempt.failed(Some(user.id), &user.username);
         return Err(AppError::bad_request(
             ErrorCode::WrongPassword,
