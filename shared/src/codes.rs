@@ -264,6 +264,10 @@ code_enum! {
         UnknownPole => "unknown_pole",
         /// 400: the current password given to change it is wrong.
         WrongPassword => "wrong_password",
+        /// 409: a user of that name (once folded: case, Arabic spellings) exists.
+        UsernameTaken => "username_taken",
+        /// 409: an administrator may not deactivate or reset their own account.
+        OwnAccount => "own_account",
         Forbidden => "forbidden",
         NotFound => "not_found",
         Conflict => "conflict",

@@ -112,9 +112,10 @@ pub fn check_username_free(tx: &Transaction<'_>, username: &str) -> AppResult<()
     for name in names {
         let name = name?;
         if name == username || tachkhis_shared::text::normalize(&name) == key {
-            return Err(AppError::Conflict(format!(
-                "the user '{name}' already exists"
-            )));
+            return Err(AppError::ConflictCode(
+                ErrorCode::UsernameTaken,
+                format!("the user '{name}' already exists"),
+            ));
         }
     }
     Ok(())

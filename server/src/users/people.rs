@@ -281,7 +281,8 @@ pub fn reset_password(
 ) -> AppResult<UserSummary> {
     let user = existing(tx, id, now)?;
     if user.id == admin.id {
-        return Err(AppError::Conflict(
+        return Err(AppError::ConflictCode(
+            ErrorCode::OwnAccount,
             "change your own password with your current one (POST /api/auth/password)".into(),
         ));
     }
@@ -325,7 +326,8 @@ pub fn set_active(
     } else {
         keep_an_admin(tx, &user, "deactivated")?;
         if user.id == admin.id {
-            return Err(AppError::Conflict(
+            return Err(AppError::ConflictCode(
+                ErrorCode::OwnAccount,
                 "an administrator cannot deactivate their own account: another administrator must"
                     .into(),
             ));
