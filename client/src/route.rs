@@ -35,6 +35,8 @@ pub enum Route {
         id: Option<i64>,
     },
     OfficeReports,
+    /// The administrator's list of users (`Action::ManageUsers`).
+    OfficePeople,
 }
 
 impl Route {
@@ -74,6 +76,7 @@ impl Route {
                 Err(_) => Route::OfficeProgramme,
             },
             ("reports", "") => Route::OfficeReports,
+            ("people", "") => Route::OfficePeople,
             _ => Route::OfficeProposals,
         }
     }
@@ -95,6 +98,7 @@ impl Route {
             Route::OfficeProject { id: None } => "/office/projects/new".into(),
             Route::OfficeProject { id: Some(id) } => format!("/office/projects/{id}"),
             Route::OfficeReports => "/office/reports".into(),
+            Route::OfficePeople => "/office/people".into(),
         }
     }
 }
@@ -248,6 +252,7 @@ mod tests {
             Route::OfficeProject { id: None },
             Route::OfficeProject { id: Some(3) },
             Route::OfficeReports,
+            Route::OfficePeople,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

@@ -514,6 +514,7 @@ fn main() -> anyhow::Result<()> {
         })?,
         username: "office".into(),
         role: Role::Office,
+        must_change_password: false,
     };
     let project: i64 =
         db.read_blocking(|tx| Ok(tx.query_row("SELECT min(id) FROM projects", [], |r| r.get(0))?))?;

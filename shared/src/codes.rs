@@ -253,6 +253,21 @@ code_enum! {
         /// The set-up code given is not the one the server printed.
         BadSetupCode => "bad_setup_code",
         BadCommune => "bad_commune",
+        // People (users managed by the administrator).
+        /// 403 until a user given a one-time password has chosen their own
+        /// (`POST /api/auth/password`).
+        PasswordChangeRequired => "password_change_required",
+        /// 409: the change would leave no active administrator.
+        LastAdmin => "last_admin",
+        BadRole => "bad_role",
+        /// A pole id the server does not have.
+        UnknownPole => "unknown_pole",
+        /// 400: the current password given to change it is wrong.
+        WrongPassword => "wrong_password",
+        /// 409: a user of that name (once folded: case, Arabic spellings) exists.
+        UsernameTaken => "username_taken",
+        /// 409: an administrator may not deactivate or reset their own account.
+        OwnAccount => "own_account",
         Forbidden => "forbidden",
         NotFound => "not_found",
         Conflict => "conflict",

@@ -16,6 +16,7 @@
 //! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | |
 //! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ |
 //! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | |
+//! | [`ManageUsers`](Action::ManageUsers) | ✓ | | | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -80,6 +81,9 @@ pub enum Action {
     ReadAudit,
     /// List, name and revoke the logins (tablets) of every user.
     ManageDevices,
+    /// Create users, reset their passwords, change their role and poles, deactivate and
+    /// reactivate them.
+    ManageUsers,
 }
 
 impl Role {
@@ -107,7 +111,7 @@ impl Role {
     /// roles that may do it, so that a new action does not compile until each role is decided.
     /// Facilitators run sessions; the design office consolidates and builds the programme;
     /// committees read what the office makes and change nothing; the administrator does all,
-    /// and alone manages devices.
+    /// and alone manages devices and users.
     pub const fn can(self, action: Action) -> bool {
         use Role::*;
         match action {
@@ -123,6 +127,7 @@ impl Role {
             Action::ImportProgramme => matches!(self, Admin | Office),
             Action::ReadAudit => matches!(self, Admin | Office | Committee),
             Action::ManageDevices => matches!(self, Admin),
+            Action::ManageUsers => matches!(self, Admin),
         }
     }
 }
@@ -141,6 +146,7 @@ impl Action {
         Action::ImportProgramme,
         Action::ReadAudit,
         Action::ManageDevices,
+        Action::ManageUsers,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -158,6 +164,7 @@ impl Action {
             Action::ImportProgramme => "import projects",
             Action::ReadAudit => "read the audit log",
             Action::ManageDevices => "manage the devices",
+            Action::ManageUsers => "manage the users",
         }
     }
 }

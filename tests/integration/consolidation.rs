@@ -1035,6 +1035,7 @@ async fn the_log_says_of_each_action_what_undoing_it_would_do() {
         id: app.count("SELECT id FROM users WHERE username = 'office'"),
         username: "office".into(),
         role: tachkhis_shared::api::Role::Office,
+        must_change_password: false,
     };
     for e in &log {
         let id = e["id"].as_i64().unwrap();

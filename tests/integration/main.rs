@@ -13,6 +13,7 @@ mod helpers;
 mod http;
 mod js;
 mod login;
+mod people;
 mod permissions;
 mod programme;
 mod redteam;

@@ -98,11 +98,21 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("GET",    "/api/audit",                               Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/admin/devices",                       Body::None,          [401, 200, 403, 403, 403]),
     ("PATCH",  "/api/admin/devices/{device}",              Body::Json("{}"),    [401, 400, 403, 403, 403]),
+    // People: the administrator's; one's own password and `me`, any login.
+    ("GET",    "/api/me",                                  Body::None,          [401, 200, 200, 200, 200]),
+    ("POST",   "/api/auth/password",                       Body::Json("{}"),    [401, 400, 400, 400, 400]),
+    ("GET",    "/api/admin/users",                         Body::None,          [401, 200, 403, 403, 403]),
+    ("POST",   "/api/admin/users",                         Body::Json("{}"),    [401, 400, 403, 403, 403]),
+    ("PATCH",  "/api/admin/users/{user}",                  Body::Json("1"),     [401, 400, 403, 403, 403]),
+    ("POST",   "/api/admin/users/{user}/password",         Body::Json("1"),     [401, 400, 403, 403, 403]),
+    ("GET",    "/api/admin/users/{user}/devices",          Body::None,          [401, 200, 403, 403, 403]),
     // Writes that change what they touch, last.
     ("POST",   "/api/actions/{action}/undo",               Body::None,          [401, 200, 403, 200, 403]),
     ("DELETE", "/api/projects/{other_project}",            Body::None,          [401, 204, 403, 204, 403]),
     ("DELETE", "/api/partners/{partner}",                  Body::None,          [401, 204, 403, 204, 403]),
     ("POST",   "/api/admin/devices/{device}/revoke",       Body::None,          [401, 200, 403, 403, 403]),
+    ("POST",   "/api/admin/users/{user}/deactivate",       Body::None,          [401, 200, 403, 403, 403]),
+    ("POST",   "/api/admin/users/{user}/reactivate",       Body::None,          [401, 200, 403, 403, 403]),
     ("POST",   "/api/auth/logout",                         Body::None,          [401, 204, 204, 204, 204]),
 ];
 
@@ -117,6 +127,8 @@ struct Ids {
     other_project: i64,
     partner: i64,
     device: String,
+    /// A user of no demo role's, whom the administrator's rows change.
+    user: i64,
 }
 
 impl Ids {
@@ -130,6 +142,7 @@ impl Ids {
             .replace("{other_project}", &self.other_project.to_string())
             .replace("{partner}", &self.partner.to_string())
             .replace("{device}", &self.device)
+            .replace("{user}", &self.user.to_string())
     }
 }
 
@@ -169,6 +182,16 @@ async fn prepared() -> (TestApp, Ids) {
             conn.last_insert_rowid()
         },
         device,
+        user: {
+            let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+            conn.execute(
+                "INSERT INTO users (username, password_hash, role, created_at)
+                 VALUES ('spare', 'not a hash', 'facilitator', 0)",
+                [],
+            )
+            .unwrap();
+            conn.last_insert_rowid()
+        },
     };
     assert_ne!(ids.project, ids.other_project);
     (app, ids)

@@ -51,6 +51,10 @@ pub struct Auth {
     pub username: String,
     pub role: Role,
     pub expires_at: i64,
+    /// The poles the administrator gave this user (offered first); none in a login stored by
+    /// an older app.
+    #[serde(default)]
+    pub poles: Vec<String>,
 }
 
 impl From<LoginResponse> for Auth {
@@ -60,6 +64,7 @@ impl From<LoginResponse> for Auth {
             username: r.username,
             role: r.role,
             expires_at: r.expires_at,
+            poles: r.poles,
         }
     }
 }

@@ -5,7 +5,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::Uint8Array;
 use serde::{Serialize, de::DeserializeOwned};
 use tachkhis_shared::api::{
-    ErrorBody, ErrorCode, LoginRequest, LoginResponse, SetupRequest, SetupStatus,
+    ErrorBody, ErrorCode, LoginRequest, LoginResponse, PasswordChange, SetupRequest, SetupStatus,
 };
 use tachkhis_shared::reference::Reference;
 use tachkhis_shared::sync::Transport;
@@ -228,16 +228,35 @@ pub async fn setup_status() -> Result<SetupStatus, HttpError> {
     read_json(&response).await
 }
 
-/// Why a set-up was refused: the server's error code (`bad_setup_code`, `bad_password`…), or
-/// what any request can meet.
+/// Why a set-up or a password change was refused: the server's error code (`bad_setup_code`,
+/// `bad_password`…), or what any request can meet.
 pub enum SetupError {
     Refused(ErrorCode),
     Http(HttpError),
 }
 
 pub async fn setup(request: &SetupRequest) -> Result<(), SetupError> {
+    post_refusable("/api/setup", None, request).await
+}
+
+/// `POST /api/auth/password`: one's own password (a one-time password's replacement). Refused
+/// with the server's code: `wrong_password`, `bad_password`.
+pub async fn change_password(token: &str, current: &str, new: &str) -> Result<(), SetupError> {
+    let body = PasswordChange {
+        current_password: current.to_string(),
+        new_password: new.to_string(),
+    };
+    post_refusable("/api/auth/password", Some(token), &body).await
+}
+
+/// A POST whose refusal the screen explains by the server's error code.
+async fn post_refusable<T: Serialize>(
+    path: &str,
+    token: Option<&str>,
+    request: &T,
+) -> Result<(), SetupError> {
     let body = to_json(request).map_err(SetupError::Http)?;
-    let response = fetch("POST", "/api/setup", None, Body::Json(body))
+    let response = fetch("POST", path, token, Body::Json(body))
         .await
         .map_err(SetupError::Http)?;
     if (200..300).contains(&response.status()) {

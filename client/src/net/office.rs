@@ -44,6 +44,12 @@ impl ApiError {
             ApiError::Unreadable => "office.error.generic",
             ApiError::Refused { status, code } => match (code, status) {
                 (ErrorCode::NotFound, _) | (_, 404) => "office.error.not_found",
+                // People: each refusal in words of its own.
+                (ErrorCode::LastAdmin, _) => "office.error.last_admin",
+                (ErrorCode::OwnAccount, _) => "office.error.own_account",
+                (ErrorCode::UsernameTaken, _) => "office.error.username_taken",
+                (ErrorCode::BadUsername, _) => "office.error.bad_username",
+                (ErrorCode::BadPassword, _) => "office.error.bad_password",
                 // Undo refused because later actions changed the same proposals or needs.
                 (ErrorCode::Conflict, _) | (_, 409) => "office.error.conflict",
                 (ErrorCode::PayloadTooLarge, _) | (_, 413) => "office.error.too_large",

@@ -1,11 +1,16 @@
-//! Login: once, online. Stores the token and the reference data on the tablet.
+//! Login: once, online. Stores the token and the reference data on the tablet. A login with a
+//! one-time password (given by the administrator) first asks for a password of one's own: the
+//! server refuses that token everything else until then, so nothing is stored before it.
 
+use std::rc::Rc;
+
+use tachkhis_shared::api::{ErrorCode, LoginResponse};
 use tachkhis_shared::permissions::Action;
 use yew::prelude::*;
 
-use crate::model::Auth;
-use crate::net::api::{self, HttpError, LoginError};
-use crate::route::{Route, use_navigator};
+use crate::model::{Auth, Model};
+use crate::net::api::{self, HttpError, LoginError, SetupError};
+use crate::route::{Navigator, Route, use_navigator};
 use crate::use_model;
 use crate::widgets::{LangSwitch, input_value};
 
@@ -45,6 +50,8 @@ pub fn Login() -> Html {
     let password = use_state(String::new);
     let error = use_state(|| None::<Problem>);
     let busy = use_state(|| false);
+    // A login answered with a one-time password, and that password (the current one to send).
+    let pending = use_state(|| None::<(Rc<LoginResponse>, AttrValue)>);
 
     // A server not set up yet answers nothing else: its set-up screen instead.
     {
@@ -67,7 +74,7 @@ pub fn Login() -> Html {
             error.clone(),
             busy.clone(),
         );
-        let model = model.clone();
+        let (model, pending, navigator) = (model.clone(), pending.clone(), navigator.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -88,33 +95,23 @@ pub fn Login() -> Html {
                 password.clone(),
                 navigator.clone(),
             );
+            let pending = pending.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let outcome = match api::login(&user, &pass).await {
-                    Ok(login) => match api::reference(&login.token).await {
-                        Ok(reference) => model
-                            .logged_in(Auth::from(login), reference)
-                            .await
-                            .map_err(|_| ("login.error.storage", None)),
-                        Err(e) => Err((error_key(&e), None)),
-                    },
+                    Ok(login) if login.must_change_password => {
+                        busy.set(false);
+                        password.set(String::new());
+                        pending.set(Some((Rc::new(login), AttrValue::from(pass))));
+                        return;
+                    }
+                    Ok(login) => finish(&model, login).await,
                     Err(e) => Err(login_problem(&e)),
                 };
                 busy.set(false);
                 match outcome {
                     Ok(()) => {
                         password.set(String::new());
-                        model.request_sync();
-                        // Whoever reads the proposals lands on the office screens.
-                        let office = model
-                            .auth()
-                            .is_some_and(|a| a.role.can(Action::ReadProposals));
-                        if let Some(n) = navigator {
-                            n.push(if office {
-                                &Route::OfficeProposals
-                            } else {
-                                &Route::Home
-                            });
-                        }
+                        land(&model, navigator);
                     }
                     Err(key) => error.set(Some(key)),
                 }
@@ -135,6 +132,36 @@ pub fn Login() -> Html {
             error.set(None);
         })
     };
+    if let Some((login, current)) = (*pending).clone() {
+        let token = AttrValue::from(login.token.clone());
+        let on_changed = {
+            let (model, navigator) = (model.clone(), navigator.clone());
+            let (pending, error) = (pending.clone(), error.clone());
+            Callback::from(move |()| {
+                let (model, navigator, login) = (model.clone(), navigator.clone(), login.clone());
+                let (pending, error) = (pending.clone(), error.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let outcome = finish(&model, (*login).clone()).await;
+                    // The password is changed either way: back on the login form, the new
+                    // one logs in if storing failed.
+                    pending.set(None);
+                    match outcome {
+                        Ok(()) => land(&model, navigator),
+                        Err(key) => error.set(Some(key)),
+                    }
+                });
+            })
+        };
+        return html! {
+            <main class="login-page">
+                <div class="login-top"><LangSwitch /></div>
+                <div class="login-card">
+                    <h1 class="brand">{ lang.t("app.name") }</h1>
+                    <ForcedChange {token} {current} {on_changed} />
+                </div>
+            </main>
+        };
+    }
     let relogin = model.auth().is_some();
     html! {
         <main class="login-page">
@@ -170,5 +197,127 @@ pub fn Login() -> Html {
                 </form>
             </div>
         </main>
+    }
+}
+
+/// Stores the login and the reference data on the tablet.
+async fn finish(model: &Model, login: LoginResponse) -> Result<(), Problem> {
+    match api::reference(&login.token).await {
+        Ok(reference) => model
+            .logged_in(Auth::from(login), reference)
+            .await
+            .map_err(|_| ("login.error.storage", None)),
+        Err(e) => Err((error_key(&e), None)),
+    }
+}
+
+/// After a login: a sync, then whoever reads the proposals lands on the office screens, the
+/// others on the tablet's home.
+fn land(model: &Rc<Model>, navigator: Option<Navigator>) {
+    model.request_sync();
+    let office = model
+        .auth()
+        .is_some_and(|a| a.role.can(Action::ReadProposals));
+    if let Some(n) = navigator {
+        n.push(if office {
+            &Route::OfficeProposals
+        } else {
+            &Route::Home
+        });
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ForcedChangeProps {
+    token: AttrValue,
+    /// The one-time password just typed.
+    current: AttrValue,
+    on_changed: Callback<()>,
+}
+
+/// The password of one's own that replaces a one-time password, typed twice.
+#[component]
+fn ForcedChange(props: &ForcedChangeProps) -> Html {
+    let (_, lang) = use_model();
+    let new = use_state(String::new);
+    let again = use_state(String::new);
+    let error = use_state(|| None::<&'static str>);
+    let busy = use_state(|| false);
+    let onsubmit = {
+        let (new, again, error, busy) = (new.clone(), again.clone(), error.clone(), busy.clone());
+        let (token, current, on_changed) = (
+            props.token.clone(),
+            props.current.clone(),
+            props.on_changed.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            if new.chars().count() < 8 {
+                error.set(Some("password.error.weak"));
+                return;
+            }
+            if *new != *again {
+                error.set(Some("setup.error.mismatch"));
+                return;
+            }
+            busy.set(true);
+            error.set(None);
+            let (new, error, busy, token, current, on_changed) = (
+                (*new).clone(),
+                error.clone(),
+                busy.clone(),
+                token.clone(),
+                current.clone(),
+                on_changed.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = api::change_password(&token, &current, &new).await;
+                busy.set(false);
+                match outcome {
+                    Ok(()) => on_changed.emit(()),
+                    Err(SetupError::Refused(ErrorCode::BadPassword)) => {
+                        error.set(Some("password.error.weak"))
+                    }
+                    Err(SetupError::Refused(ErrorCode::TooManyAttempts)) => {
+                        error.set(Some("password.error.wait"))
+                    }
+                    Err(SetupError::Http(HttpError::Offline)) => {
+                        error.set(Some("login.error.network"))
+                    }
+                    Err(_) => error.set(Some("login.error.server")),
+                }
+            });
+        })
+    };
+    let field = |state: &UseStateHandle<String>| {
+        let (state, error) = (state.clone(), error.clone());
+        Callback::from(move |e: InputEvent| {
+            state.set(input_value(&e));
+            error.set(None);
+        })
+    };
+    html! {
+        <form {onsubmit} novalidate=true data-test="password-change">
+            <p class="notice info">{ lang.t("password.forced") }</p>
+            <label class="field">
+                <span>{ lang.t("password.new") }</span>
+                <input type="password" autocomplete="new-password" dir="ltr" data-test="new-password"
+                    value={(*new).clone()} oninput={field(&new)} />
+            </label>
+            <label class="field">
+                <span>{ lang.t("password.again") }</span>
+                <input type="password" autocomplete="new-password" dir="ltr" data-test="new-password-again"
+                    value={(*again).clone()} oninput={field(&again)} />
+            </label>
+            if let Some(key) = *error {
+                <p class="notice warn" role="alert" data-test="password-error">{ lang.t(key) }</p>
+            }
+            <button type="submit" class="btn primary big" data-test="password-submit" disabled={*busy}>
+                { lang.t("password.submit") }
+            </button>
+        </form>
     }
 }

@@ -91,7 +91,7 @@ pub fn NewSessionPage() -> Html {
         <>
             <TopBar title={lang.t("new.title")} back={Some(Route::Home)} />
             <main class="page new-session-page">
-                { place_chips(lang, &reference, &f.pole, &f.douars) }
+                { place_chips(lang, &reference, &model.auth().map(|a| a.poles).unwrap_or_default(), &f.pole, &f.douars) }
                 { group_chips(lang, &reference, &f.group) }
                 <div class="row-fields">
                     <DateField label={lang.t("new.date")} test="session-date"
@@ -133,14 +133,22 @@ pub fn NewSessionPage() -> Html {
     }
 }
 
-/// The poles as chips, then the chosen pole's douars (a pole with one douar picks it).
+/// The poles as chips, the user's own first (`mine`, given by the administrator), then the
+/// chosen pole's douars (a pole with one douar picks it).
 fn place_chips(
     lang: Lang,
     reference: &Rc<Reference>,
+    mine: &[String],
     pole: &UseStateHandle<Option<String>>,
     douars: &UseStateHandle<Vec<String>>,
 ) -> Html {
-    let pole_chips = reference.poles.iter().map(|p| {
+    let is_mine = |p: &&tachkhis_shared::reference::Pole| mine.contains(&p.id);
+    let ordered = reference
+        .poles
+        .iter()
+        .filter(is_mine)
+        .chain(reference.poles.iter().filter(|p| !is_mine(p)));
+    let pole_chips = ordered.map(|p| {
         let selected = pole.as_deref() == Some(p.id.as_str());
         let onclick = {
             let (pole, douars, id) = (pole.clone(), douars.clone(), p.id.clone());

@@ -30,6 +30,14 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// 409 with a code of its own (`last_admin`): a conflict the client explains in words.
+    #[error("{1}")]
+    ConflictCode(ErrorCode, String),
+    /// 403 `password_change_required`: the user holds a one-time password.
+    #[error(
+        "this account has a one-time password: choose your own (POST /api/auth/password) before anything else"
+    )]
+    PasswordChangeRequired,
     #[error("the request body is too large")]
     PayloadTooLarge,
     /// 429 with `Retry-After`: failed logins for this account or from this address must wait.
@@ -167,6 +175,12 @@ impl IntoResponse for AppError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, None),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, None),
             AppError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, None),
+            AppError::ConflictCode(code, _) => (StatusCode::CONFLICT, code.clone(), None),
+            AppError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::PasswordChangeRequired,
+                None,
+            ),
             AppError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,

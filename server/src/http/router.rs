@@ -57,6 +57,7 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::consolidation::router())
         .merge(routes::audit::router())
         .merge(routes::devices::router())
+        .merge(routes::people::router())
         .merge(routes::programme::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::programme::import_router())

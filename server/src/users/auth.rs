@@ -25,6 +25,8 @@ pub struct AuthUser {
     pub id: i64,
     pub username: String,
     pub role: Role,
+    /// Holds a one-time password: only changing it (and logging out) is allowed.
+    pub must_change_password: bool,
 }
 
 pub fn hash_password(password: &str) -> AppResult<String> {
@@ -79,6 +81,7 @@ pub fn validate_password(password: &str) -> AppResult<()> {
 }
 
 /// Creates a user; the password is hashed here (slow on purpose: call off the async runtime).
+/// For the command line, the first run and the demo: the user chose the password.
 pub fn create_user(
     tx: &Transaction<'_>,
     username: &str,
@@ -87,24 +90,9 @@ pub fn create_user(
 ) -> AppResult<i64> {
     validate_username(username)?;
     validate_password(password)?;
-    let exists: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM users WHERE username = ?1",
-            [username],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if exists.is_some() {
-        return Err(AppError::Conflict(format!(
-            "the user '{username}' already exists"
-        )));
-    }
+    check_username_free(tx, username)?;
     let hash = hash_password(password)?;
-    tx.execute(
-        "INSERT INTO users (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![username, hash, role.code(), now_secs()],
-    )?;
-    let id = tx.last_insert_rowid();
+    let id = insert_user(tx, username, &hash, role, false, None)?;
     audit(
         tx,
         Some(id),
@@ -115,6 +103,49 @@ pub fn create_user(
     Ok(id)
 }
 
+/// 409 when a user's name is `username` once folded (case, Arabic letter variants, digits:
+/// `text::normalize`), so that two accounts never read alike in a list or an audit entry.
+pub fn check_username_free(tx: &Transaction<'_>, username: &str) -> AppResult<()> {
+    let key = tachkhis_shared::text::normalize(username);
+    let mut stmt = tx.prepare("SELECT username FROM users")?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    for name in names {
+        let name = name?;
+        if name == username || tachkhis_shared::text::normalize(&name) == key {
+            return Err(AppError::ConflictCode(
+                ErrorCode::UsernameTaken,
+                format!("the user '{name}' already exists"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a user whose name was checked and password hashed; no audit (the caller's).
+pub fn insert_user(
+    tx: &Transaction<'_>,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    must_change_password: bool,
+    display_name: Option<&str>,
+) -> AppResult<i64> {
+    tx.execute(
+        "INSERT INTO users (username, password_hash, role, created_at, must_change_password,
+                            display_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            username,
+            password_hash,
+            role.code(),
+            now_secs(),
+            must_change_password,
+            display_name
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 /// What a login needs to know about a user, read on a reader connection before the password
 /// check (which runs outside any transaction).
 #[derive(Debug, Clone)]
@@ -123,12 +154,14 @@ pub struct LoginRow {
     pub password_hash: String,
     pub role: String,
     pub disabled: bool,
+    pub must_change_password: bool,
 }
 
 pub fn find_login(tx: &Transaction<'_>, username: &str) -> AppResult<Option<LoginRow>> {
     Ok(tx
         .query_row(
-            "SELECT id, password_hash, role, disabled FROM users WHERE username = ?1",
+            "SELECT id, password_hash, role, disabled, must_change_password
+             FROM users WHERE username = ?1",
             [username],
             |r| {
                 Ok(LoginRow {
@@ -136,10 +169,23 @@ pub fn find_login(tx: &Transaction<'_>, username: &str) -> AppResult<Option<Logi
                     password_hash: r.get(1)?,
                     role: r.get(2)?,
                     disabled: r.get(3)?,
+                    must_change_password: r.get(4)?,
                 })
             },
         )
         .optional()?)
+}
+
+/// The ids of the poles a user works in, in the poles' order.
+pub fn user_poles(tx: &Transaction<'_>, user_id: i64) -> AppResult<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "SELECT up.pole_id FROM user_poles up JOIN poles p ON p.id = up.pole_id
+         WHERE up.user_id = ?1 ORDER BY p.position, p.id",
+    )?;
+    let poles = stmt
+        .query_map([user_id], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(poles)
 }
 
 /// The hash to check a password against: the user's, or for an unknown username a dummy one,
@@ -188,6 +234,8 @@ pub fn issue_token(
         role,
         username: username.to_string(),
         expires_at,
+        must_change_password: row.must_change_password,
+        poles: user_poles(tx, row.user_id)?,
     })
 }
 
@@ -246,6 +294,7 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
         String,
         String,
         bool,
+        bool,
         Option<i64>,
         i64,
         String,
@@ -255,8 +304,8 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
     );
     let row: Option<Row> = tx
         .query_row(
-            "SELECT u.id, u.username, u.role, u.disabled, t.revoked_at, t.expires_at,
-                    t.public_id, t.last_used_at, t.peer_id, t.user_agent
+            "SELECT u.id, u.username, u.role, u.disabled, u.must_change_password, t.revoked_at,
+                    t.expires_at, t.public_id, t.last_used_at, t.peer_id, t.user_agent
              FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
             params![token_hash(token)],
             |r| {
@@ -271,6 +320,7 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
                     r.get(7)?,
                     r.get(8)?,
                     r.get(9)?,
+                    r.get(10)?,
                 ))
             },
         )
@@ -280,6 +330,7 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
         username,
         role,
         disabled,
+        must_change_password,
         revoked_at,
         expires_at,
         public_id,
@@ -301,7 +352,12 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
         return Err(AppError::Unauthorized(ErrorCode::InvalidToken));
     };
     Ok((
-        AuthUser { id, username, role },
+        AuthUser {
+            id,
+            username,
+            role,
+            must_change_password,
+        },
         Device {
             public_id,
             last_used_at,
@@ -392,7 +448,12 @@ fn bearer_token(parts: &Parts) -> AppResult<String> {
         .to_string())
 }
 
-impl FromRequestParts<AppState> for AuthDevice {
+/// Any valid login, one holding a one-time password included: what changing one's password,
+/// logging out and `GET /api/me` take. Every other route takes [`AuthUser`] or [`AuthDevice`],
+/// which refuse such a login with 403 `password_change_required`.
+pub struct AnyLogin(pub AuthDevice);
+
+impl FromRequestParts<AppState> for AnyLogin {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -415,11 +476,26 @@ impl FromRequestParts<AppState> for AuthDevice {
             .db
             .read(move |tx| authenticate(tx, &token, now_secs()))
             .await?;
-        Ok(AuthDevice {
+        Ok(AnyLogin(AuthDevice {
             user,
             device,
             user_agent,
-        })
+        }))
+    }
+}
+
+impl FromRequestParts<AppState> for AuthDevice {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let AnyLogin(caller) = AnyLogin::from_request_parts(parts, state).await?;
+        if caller.user.must_change_password {
+            return Err(AppError::PasswordChangeRequired);
+        }
+        Ok(caller)
     }
 }
 
@@ -430,12 +506,7 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts)?;
-        let (user, _) = state
-            .db
-            .read(move |tx| authenticate(tx, &token, now_secs()))
-            .await?;
-        Ok(user)
+        Ok(AuthDevice::from_request_parts(parts, state).await?.user)
     }
 }
 

@@ -57,6 +57,23 @@ pub fn list(tx: &Transaction<'_>, now: i64, current: &str) -> AppResult<Vec<Devi
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// One user's logins not yet expired, revoked ones included, as [`list`] orders them.
+pub fn list_for_user(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    now: i64,
+    current: &str,
+) -> AppResult<Vec<Device>> {
+    let sql = format!(
+        "{SELECT} WHERE t.expires_at > ?1 AND t.user_id = ?2
+         ORDER BY t.last_used_at IS NULL, t.last_used_at DESC, t.created_at DESC, t.public_id"
+    );
+    Ok(tx
+        .prepare(&sql)?
+        .query_map(params![now, user_id], |r| device_row(r, current))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 pub fn get(tx: &Transaction<'_>, public_id: &str, current: &str) -> AppResult<Device> {
     tx.query_row(
         &format!("{SELECT} WHERE t.public_id = ?1"),

@@ -22,6 +22,14 @@ pub struct LoginResponse {
     pub username: String,
     /// Unix time in seconds after which the token no longer works.
     pub expires_at: i64,
+    /// The password is a one-time password: every request but `POST /api/auth/password`
+    /// (and logout, `GET /api/me`) is refused with 403 `password_change_required` until the
+    /// user chooses their own.
+    #[serde(default)]
+    pub must_change_password: bool,
+    /// The poles the user works in (the tablet offers them first); older servers send none.
+    #[serde(default)]
+    pub poles: Vec<String>,
 }
 
 /// One entry of the audit log: who did what, when (office, council and admin changes).

@@ -8,12 +8,14 @@ use utoipa::ToSchema;
 
 pub mod auth;
 pub mod consolidation;
+pub mod people;
 pub mod programme;
 pub mod sessions;
 pub mod setup;
 
 pub use crate::codes::ErrorCode;
 pub use auth::*;
+pub use people::*;
 pub use sessions::*;
 pub use setup::*;
 

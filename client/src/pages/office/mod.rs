@@ -11,6 +11,7 @@ mod hooks;
 pub mod log;
 mod need;
 mod needs;
+mod people;
 mod programme;
 mod project;
 mod proposals;
@@ -197,14 +198,16 @@ impl Reducible for Shell {
 // ---------------------------------------------------------------------------------------------
 // The shell
 
-/// The office screens, in navigation order (digits 1 to 6 jump to them).
-const SCREENS: [(&str, &str); 6] = [
+/// The office screens, in navigation order (digits 1 to 7 jump to them); the last, people,
+/// only for who may manage users.
+const SCREENS: [(&str, &str); 7] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
     ("office.nav.log", "/office/log"),
     ("office.nav.programme", "/office/programme"),
     ("office.nav.reports", "/office/reports"),
+    ("office.nav.people", "/office/people"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -214,8 +217,14 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeNeeds | Route::OfficeNeed { .. } => 2,
         Route::OfficeLog => 3,
         Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
+        Route::OfficePeople => 6,
         _ => 5,
     }
+}
+
+/// Whether the `i`-th of [`SCREENS`] is offered to `role` (people: who may manage users).
+fn visible(role: Role, i: usize) -> bool {
+    i != 6 || role.can(Action::ManageUsers)
 }
 
 #[derive(Properties, PartialEq)]
@@ -261,9 +270,10 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                         o.undo(id);
                     }
                 }
-                "1" | "2" | "3" | "4" | "5" | "6" => {
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" => {
                     let i = (key.as_bytes()[0] - b'1') as usize;
-                    if let Some(n) = &navigator {
+                    let allowed = office.as_ref().is_some_and(|o| visible(o.role, i));
+                    if let Some(n) = navigator.as_ref().filter(|_| allowed) {
                         n.push(&Route::from_path(SCREENS[i].1));
                     }
                 }
@@ -283,7 +293,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         return html! { <Redirect to={Route::Home} /> };
     }
     let current = screen_of(&props.route);
-    let nav = SCREENS.iter().enumerate().map(|(i, (key, path))| {
+    let nav = SCREENS.iter().enumerate().filter(|(i, _)| visible(office.role, *i)).map(|(i, (key, path))| {
         let class = classes!("office-tab", (i == current).then_some("selected"));
         html! {
             <Link to={Route::from_path(path)} {class} test={AttrValue::from(format!("nav-{}", &key[11..]))}>
@@ -340,6 +350,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeLog => html! { <log::LogPage /> },
         Route::OfficeProgramme => html! { <programme::ProgrammePage /> },
         Route::OfficeProject { id } => html! { <project::ProjectPage id={*id} /> },
+        Route::OfficePeople if office.can(Action::ManageUsers) => html! { <people::PeoplePage /> },
         _ => html! { <reports::ReportsPage /> },
     };
     let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {

@@ -10,7 +10,7 @@ use crate::{
     db::now_secs,
     http::error::{AppError, AppResult},
     http::extract::Json,
-    users::auth::{self, AuthDevice},
+    users::auth::{self, AnyLogin},
     users::devices,
     users::login_limit::{self, ClientAddr, Refusal},
 };
@@ -101,7 +101,7 @@ pub async fn login(
     Ok(Json(task.await??))
 }
 
-fn too_many(refusal: Refusal) -> AppError {
+pub(crate) fn too_many(refusal: Refusal) -> AppError {
     let wait = refusal.wait();
     let whom = match refusal {
         Refusal::Account(_) => "for this username",
@@ -117,7 +117,8 @@ fn too_many(refusal: Refusal) -> AppError {
 }
 
 /// Ends the caller's own login: the token stops working at once (401 `token_revoked`). Any
-/// login may end itself: no permission is needed beyond the login.
+/// login may end itself, one holding a one-time password too: no permission is needed beyond
+/// the login.
 #[utoipa::path(
     post, path = "/api/auth/logout", tag = "auth",
     responses(
@@ -126,7 +127,10 @@ fn too_many(refusal: Refusal) -> AppError {
     ),
     security(("bearer" = []))
 )]
-pub async fn logout(State(app): State<AppState>, caller: AuthDevice) -> AppResult<StatusCode> {
+pub async fn logout(
+    State(app): State<AppState>,
+    AnyLogin(caller): AnyLogin,
+) -> AppResult<StatusCode> {
     app.db
         .write(move |tx| devices::logout(tx, &caller.user, &caller.device.public_id, now_secs()))
         .await?;
