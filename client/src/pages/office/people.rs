@@ -210,6 +210,8 @@ fn PeopleTable(props: &PeopleTableProps) -> Html {
     // A deactivation asked for and not yet confirmed.
     let confirm = use_state(|| None::<i64>);
     let reference = model.reference();
+    // One's own account is neither reset nor deactivated here (the server refuses both).
+    let me = model.username();
     let pole_name = |id: &String| {
         reference
             .as_ref()
@@ -345,9 +347,13 @@ fn PeopleTable(props: &PeopleTableProps) -> Html {
                     </button>
                 </td>
                 <td class="people-actions">
-                    <button type="button" class="btn secondary small" data-test="reset" disabled={office.busy || !u.active} onclick={reset}>
-                        { lang.t("office.people.reset") }</button>
-                    { activate }
+                    if u.username == me {
+                        <span class="tag quiet">{ lang.t("office.people.this_is_you") }</span>
+                    } else {
+                        <button type="button" class="btn secondary small" data-test="reset" disabled={office.busy || !u.active} onclick={reset}>
+                            { lang.t("office.people.reset") }</button>
+                        { activate }
+                    }
                 </td>
             </tr>
             if is_open {
