@@ -18,6 +18,7 @@ mod refused;
 mod reload;
 mod screens;
 mod setup;
+mod structure;
 mod support;
 mod tablets;
 mod update;

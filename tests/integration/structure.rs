@@ -9,7 +9,14 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, spawn_app};
 
 /// A refused request: method, path, body, status, error code and what the message says.
-type Case = (Method, String, Option<Value>, u16, &'static str, &'static str);
+type Case = (
+    Method,
+    String,
+    Option<Value>,
+    u16,
+    &'static str,
+    &'static str,
+);
 
 /// The tree's axes as (id, name_ar, [(programme id, name_ar, projects)]), in order.
 type Shape = Vec<(i64, String, Vec<(i64, String, i64)>)>;

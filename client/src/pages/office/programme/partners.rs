@@ -102,7 +102,7 @@ pub fn PartnersPanel() -> Html {
                 <td>
                     if can_edit {
                         <button type="button" class="btn secondary small" data-test="partner-edit" disabled={office.busy} onclick={edit}>
-                            { lang.t("office.structure.rename") }</button>
+                            { lang.t("office.partners.edit") }</button>
                         <button type="button" class="btn secondary small" data-test="partner-delete" disabled={office.busy} onclick={delete}>
                             { lang.t("office.structure.delete") }</button>
                     }

@@ -232,7 +232,7 @@ pub fn MoneyPart(props: &PartProps) -> Html {
                     }) }
                 </select>
                 <input type="text" dir="ltr" class="num" aria-label={lang.t("office.project.partner_amount")} data-test="partner-amount"
-                    value={amount} disabled={form.ro} oninput={on_amount} />
+                    value={amount} placeholder={lang.t("office.partners.share_unknown")} disabled={form.ro} oninput={on_amount} />
             </li>
         }
     });
