@@ -290,6 +290,21 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     let said = find(client, "[data-test=flash]").await.text().await?;
     assert!(said.contains("مشاريع تذكره"), "{said}");
     assert_eq!(count(client, &row).await, 1);
+
+    // The office's log has the structure's actions with consolidation's, the undone reorder
+    // marked so.
+    click(client, "[data-test=nav-log]").await;
+    find(client, "[data-test=action-row][data-kind=programme_move]").await;
+    assert_eq!(
+        count(client, "[data-test=action-row][data-kind=axis_create]").await,
+        1
+    );
+    find(
+        client,
+        "[data-test=action-row][data-kind=programme_reorder] [data-test=undone]",
+    )
+    .await;
+    screenshot(client, "office-log-structure-ar.png").await;
     assert_no_csp_violations(client).await;
     Ok(())
 }

@@ -231,7 +231,7 @@ fn checked_names(
     let mut reasons = Vec::new();
     if ar.is_empty() {
         reasons.push(format!(
-            "an {}'s Arabic name (name_ar) is required",
+            "the {}'s Arabic name (name_ar) is required",
             entity.code()
         ));
     }
