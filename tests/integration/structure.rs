@@ -3,6 +3,8 @@
 //! log and the audit log and undoes exactly; an undo that a later change would corrupt is
 //! refused; deletes of what is not empty, other roles and bad input change nothing.
 
+use std::io::Write as _;
+
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -972,4 +974,145 @@ async fn refusals_change_nothing() {
     }
     assert_eq!(logged(), log_now);
     assert_eq!(log_entry(&app, &office, &created).await["can_undo"], true);
+}
+
+/// A fixed pseudo-random walk (the same every run): 120 steps of changes of every kind and
+/// undos of past actions. Each undo is refused exactly when the log said it could not be done,
+/// and a refusal changes nothing; names stay unique and every programme in an existing axis.
+/// Then every action still standing is undone, newest first, and the seed programme is back.
+#[tokio::test]
+async fn a_random_walk_undone_brings_the_seed_back() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let seed = shape(&app, &office).await;
+    let mut state: u64 = 0x5eed_0f_7ac4_415;
+    let mut roll = |n: usize| -> usize {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n.max(1)
+    };
+    let mut actions: Vec<i64> = Vec::new();
+    let mut names = 0;
+    let (mut accepted, mut refused_undos, mut undos) = (0, 0, 0);
+    for _ in 0..120 {
+        let s = shape(&app, &office).await;
+        let axes = axis_ids(&s);
+        let a = axes[roll(axes.len())];
+        let progs = programme_ids(&s, a);
+        let empty_progs: Vec<i64> = s
+            .iter()
+            .flat_map(|x| x.2.iter())
+            .filter(|p| p.2 == 0)
+            .map(|p| p.0)
+            .collect();
+        names += 1;
+        let (method, path, body) = match roll(9) {
+            0 => (
+                Method::POST,
+                "/api/axes".to_string(),
+                Some(json!({"name_ar": format!("محور {names}")})),
+            ),
+            1 | 2 => (
+                Method::POST,
+                "/api/programmes".into(),
+                Some(json!({"axis_id": a, "name_ar": format!("برنامج {names}")})),
+            ),
+            3 => (
+                Method::PUT,
+                format!("/api/axes/{a}"),
+                Some(json!({"name_ar": format!("اسم محور {names}")})),
+            ),
+            4 if !progs.is_empty() => (
+                Method::PUT,
+                format!("/api/programmes/{}", progs[roll(progs.len())]),
+                Some(json!({"name_ar": format!("اسم برنامج {names}")})),
+            ),
+            5 if progs.len() > 1 => {
+                let mut order = progs.clone();
+                let k = roll(order.len() - 1);
+                order.swap(k, k + 1);
+                (
+                    Method::PUT,
+                    format!("/api/axes/{a}/programmes/order"),
+                    Some(json!({ "ids": order })),
+                )
+            }
+            6 if !progs.is_empty() && axes.len() > 1 => {
+                let to = axes.iter().copied().find(|b| *b != a).unwrap();
+                (
+                    Method::POST,
+                    format!("/api/programmes/{}/move", progs[roll(progs.len())]),
+                    Some(json!({"axis_id": to})),
+                )
+            }
+            7 if !empty_progs.is_empty() => (
+                Method::DELETE,
+                format!("/api/programmes/{}", empty_progs[roll(empty_progs.len())]),
+                None,
+            ),
+            7 | 8 if s.iter().any(|x| x.2.is_empty()) => {
+                let empty = s.iter().find(|x| x.2.is_empty()).unwrap().0;
+                (Method::DELETE, format!("/api/axes/{empty}"), None)
+            }
+            _ if !actions.is_empty() => {
+                // Undo one of the past actions: refused exactly when the log says so.
+                let id = actions[roll(actions.len())];
+                let entry = log_entry(&app, &office, &json!({ "action_id": id })).await;
+                let (status, answer) = app
+                    .post(&format!("/api/actions/{id}/undo"), &office, json!({}))
+                    .await;
+                if entry["can_undo"] == true {
+                    assert_eq!(status, 200, "undo of {entry}: {answer}");
+                    undos += 1;
+                } else {
+                    assert_eq!(status, 409, "undo of {entry}: {answer}");
+                    assert_eq!(
+                        shape(&app, &office).await,
+                        s,
+                        "a refused undo changes nothing"
+                    );
+                    refused_undos += 1;
+                }
+                continue;
+            }
+            _ => (
+                Method::PUT,
+                "/api/axes/order".into(),
+                Some(json!({ "ids": axes.iter().rev().collect::<Vec<_>>() })),
+            ),
+        };
+        let (status, answer) = app.send(method.clone(), &path, &office, body).await;
+        match status {
+            200 | 201 => {
+                actions.push(answer["action_id"].as_i64().unwrap());
+                accepted += 1;
+            }
+            // Reversing a single axis is no change; nothing else is refused here.
+            409 if path == "/api/axes/order" => {}
+            _ => panic!("{method} {path} → {status} {answer}"),
+        }
+        assert_eq!(
+            app.count("SELECT count(*) FROM programmes WHERE axis_id NOT IN (SELECT id FROM axes)"),
+            0
+        );
+        assert_eq!(
+            app.count("SELECT count(*) - count(DISTINCT name_ar) FROM programmes"),
+            0
+        );
+    }
+    let walk = format!("{accepted} changes, {undos} undos, {refused_undos} undos refused");
+    let _ = writeln!(std::io::stderr().lock(), "random walk: {walk}");
+    assert!(accepted > 60 && undos > 3 && refused_undos > 3, "{walk}");
+    // Undo what still stands, newest first.
+    for id in actions.iter().rev() {
+        let entry = log_entry(&app, &office, &json!({ "action_id": id })).await;
+        if entry["undone_by"].is_null() {
+            let (status, answer) = app
+                .post(&format!("/api/actions/{id}/undo"), &office, json!({}))
+                .await;
+            assert_eq!(status, 200, "undo of {entry}: {answer}");
+        }
+    }
+    assert_eq!(shape(&app, &office).await, seed);
 }
