@@ -985,7 +985,7 @@ async fn a_random_walk_undone_brings_the_seed_back() {
     let app = spawn_app().await;
     let office = app.login("office").await;
     let seed = shape(&app, &office).await;
-    let mut state: u64 = 0x5eed_0f_7ac4_415;
+    let mut state: u64 = 0x0005_eed0_f7ac_4415;
     let mut roll = |n: usize| -> usize {
         state = state
             .wrapping_mul(6_364_136_223_846_793_005)
