@@ -184,7 +184,8 @@ code_enum! {
 }
 
 code_enum! {
-    /// What an office action did to needs (the consolidation log's `kind`).
+    /// What an office action did, to needs or to the programme's structure (the office log's
+    /// `kind`).
     ActionKind {
         Create => "create",
         Merge => "merge",
@@ -194,6 +195,16 @@ code_enum! {
         Link => "link",
         Unlink => "unlink",
         Undo => "undo",
+        // The programme's structure (`programme/structure.rs` on the server).
+        AxisCreate => "axis_create",
+        AxisRename => "axis_rename",
+        AxisReorder => "axis_reorder",
+        AxisDelete => "axis_delete",
+        ProgrammeCreate => "programme_create",
+        ProgrammeRename => "programme_rename",
+        ProgrammeReorder => "programme_reorder",
+        ProgrammeMove => "programme_move",
+        ProgrammeDelete => "programme_delete",
     }
 }
 
@@ -238,6 +249,8 @@ code_enum! {
         TooMany => "too_many",
         InvalidProject => "invalid_project",
         InvalidPartner => "invalid_partner",
+        /// An axis or programme refused (a name, an order, an axis that does not exist).
+        InvalidStructure => "invalid_structure",
         UnknownProposal => "unknown_proposal",
         WithdrawnProposal => "withdrawn_proposal",
         NotInNeed => "not_in_need",

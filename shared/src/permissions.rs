@@ -73,7 +73,8 @@ pub enum Action {
     /// justification, which the public page will show), the programme table and the projects
     /// export.
     ReadProgramme,
-    /// Create, change and delete projects.
+    /// Create, change and delete projects, the funding partners, and the programme's
+    /// structure (axes and programmes; its changes are undone through the office's log).
     EditProgramme,
     /// Import projects from a spreadsheet.
     ImportProgramme,
@@ -160,7 +161,7 @@ impl Action {
             Action::ReadNeeds => "read the needs and the consolidation log",
             Action::Consolidate => "consolidate proposals into needs",
             Action::ReadProgramme => "read the programme",
-            Action::EditProgramme => "change the programme's projects",
+            Action::EditProgramme => "change the programme",
             Action::ImportProgramme => "import projects",
             Action::ReadAudit => "read the audit log",
             Action::ManageDevices => "manage the devices",

@@ -19,6 +19,7 @@ mod refused;
 mod reload;
 mod screens;
 mod setup;
+mod structure;
 mod support;
 mod tablets;
 mod update;

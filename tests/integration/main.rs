@@ -23,6 +23,7 @@ mod schemathesis;
 mod session_v2;
 mod setup;
 mod stress;
+mod structure;
 mod sync;
 mod tls;
 mod wire;

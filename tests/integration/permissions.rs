@@ -89,6 +89,17 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("GET",    "/api/partners",                            Body::None,          [401, 200, 200, 200, 200]),
     ("POST",   "/api/partners",                            Body::Json("{}"),    [401, 400, 403, 400, 403]),
     ("PUT",    "/api/partners/{partner}",                  Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    // The programme's structure (axes, programmes): bodies that do not pass, and deletes of an
+    // axis and a programme that are not empty (409: nothing changes).
+    ("POST",   "/api/axes",                                Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PUT",    "/api/axes/order",                          Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PUT",    "/api/axes/{axis}",                         Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("DELETE", "/api/axes/{axis}",                         Body::None,          [401, 409, 403, 409, 403]),
+    ("PUT",    "/api/axes/{axis}/programmes/order",        Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/programmes",                          Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PUT",    "/api/programmes/{programme}",              Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/programmes/{programme}/move",         Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("DELETE", "/api/programmes/{programme}",              Body::None,          [401, 409, 403, 409, 403]),
     ("GET",    "/api/reports/programme-table",             Body::None,          [401, 200, 200, 200, 200]),
     ("GET",    "/api/reports/needs-by-place",              Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/export/projects",                     Body::None,          [401, 200, 200, 200, 200]),
@@ -126,6 +137,8 @@ struct Ids {
     project_number: i64,
     other_project: i64,
     partner: i64,
+    axis: i64,
+    programme: i64,
     device: String,
     /// A user of no demo role's, whom the administrator's rows change.
     user: i64,
@@ -141,6 +154,8 @@ impl Ids {
             .replace("{project_number}", &self.project_number.to_string())
             .replace("{other_project}", &self.other_project.to_string())
             .replace("{partner}", &self.partner.to_string())
+            .replace("{axis}", &self.axis.to_string())
+            .replace("{programme}", &self.programme.to_string())
             .replace("{device}", &self.device)
             .replace("{user}", &self.user.to_string())
     }
@@ -181,6 +196,8 @@ async fn prepared() -> (TestApp, Ids) {
                 .unwrap();
             conn.last_insert_rowid()
         },
+        axis: app.count("SELECT min(id) FROM axes"),
+        programme: app.count("SELECT programme_id FROM projects ORDER BY id LIMIT 1"),
         device,
         user: {
             let conn = rusqlite::Connection::open(&app.db_path).unwrap();

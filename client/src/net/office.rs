@@ -31,6 +31,9 @@ pub enum ApiError {
     BadImport(Vec<ImportError>),
     /// The answer could not be read.
     Unreadable,
+    /// A refusal the screen that asked knows the reason of (a 409 for something still in
+    /// use): the catalogue key of its sentence.
+    Explained(&'static str),
 }
 
 impl ApiError {
@@ -42,6 +45,7 @@ impl ApiError {
             ApiError::Forbidden => "office.error.forbidden",
             ApiError::BadImport(_) => "office.error.bad_import",
             ApiError::Unreadable => "office.error.generic",
+            ApiError::Explained(key) => key,
             ApiError::Refused { status, code } => match (code, status) {
                 (ErrorCode::NotFound, _) | (_, 404) => "office.error.not_found",
                 // People: each refusal in words of its own.
@@ -54,10 +58,20 @@ impl ApiError {
                 (ErrorCode::Conflict, _) | (_, 409) => "office.error.conflict",
                 (ErrorCode::PayloadTooLarge, _) | (_, 413) => "office.error.too_large",
                 (ErrorCode::BadImport, _) => "office.error.bad_import",
+                (ErrorCode::InvalidStructure, _) => "office.structure.invalid",
+                (ErrorCode::InvalidPartner, _) => "office.partners.invalid",
                 (_, 400 | 422) => "office.error.invalid",
                 _ => "office.error.generic",
             },
         }
+    }
+}
+
+/// A 409 as the sentence `key`; any other error as it is.
+pub fn conflict_says(key: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |e| match e {
+        ApiError::Refused { status: 409, .. } => ApiError::Explained(key),
+        e => e,
     }
 }
 

@@ -367,11 +367,20 @@ fn with_effects(
 ) -> AppResult<Vec<(ActionEntry, Effects)>> {
     let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
     let mut effects = effects(tx, &ids)?;
+    // Changes of the programme's structure are in the same log, undone by their own rules.
+    let structure: Vec<&ActionEntry> = entries
+        .iter()
+        .filter(|e| crate::programme::structure::is_structure(&e.kind))
+        .collect();
+    let structure = crate::programme::structure::blockers(tx, &structure)?;
     Ok(entries
         .into_iter()
         .map(|mut entry| {
             let e = effects.remove(&entry.id).unwrap_or_default();
-            entry.can_undo = undo_blocker(&entry, &e).is_none();
+            entry.can_undo = match structure.get(&entry.id) {
+                Some(blocker) => blocker.is_none(),
+                None => undo_blocker(&entry, &e).is_none(),
+            };
             (entry, e)
         })
         .collect())

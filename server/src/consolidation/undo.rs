@@ -214,6 +214,10 @@ pub fn undo(tx: &Transaction<'_>, user: &AuthUser, id: i64) -> AppResult<ActionD
     let (entry, e) = action_entries(tx, &[id])?
         .pop()
         .ok_or_else(|| AppError::NotFound(format!("no action {id}")))?;
+    // The programme's structure shares the office's log and its undo.
+    if crate::programme::structure::is_structure(&entry.kind) {
+        return crate::programme::structure::undo(tx, user, &entry);
+    }
     if let Some(why) = undo_blocker(&entry, &e) {
         return Err(AppError::Conflict(why));
     }

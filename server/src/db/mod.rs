@@ -32,6 +32,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0006_commune.sql"),
     include_str!("../../../migrations/0007_partners.sql"),
     include_str!("../../../migrations/0009_people.sql"),
+    // The programme's structure (axes, programmes) edited by the office, undoable.
+    include_str!("../../../migrations/0010_structure.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

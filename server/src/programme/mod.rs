@@ -10,6 +10,7 @@ pub mod import;
 pub mod partners;
 mod reports;
 mod sheet;
+pub mod structure;
 #[cfg(test)]
 mod tests;
 mod trace;

@@ -60,6 +60,54 @@ pub struct Partner {
     pub shares: i64,
 }
 
+// The programme's structure (axes, programmes) as the office edits it. Every change answers a
+// `StructureDone` whose action is in the office's log and undone by `/api/actions/{id}/undo`.
+
+/// The names of an axis or a programme (`POST /api/axes`, `PUT /api/axes/{id}`,
+/// `PUT /api/programmes/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StructureNames {
+    /// Required, not blank; unique among axes (or among programmes), compared normalised.
+    pub name_ar: String,
+    #[serde(default)]
+    pub name_fr: String,
+}
+
+/// `POST /api/programmes`: a new programme, last of its axis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewProgramme {
+    pub axis_id: i64,
+    pub name_ar: String,
+    #[serde(default)]
+    pub name_fr: String,
+}
+
+/// `PUT /api/axes/order` (every axis) or `PUT /api/axes/{id}/programmes/order` (every
+/// programme of the axis): each id once, in the new order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StructureOrder {
+    pub ids: Vec<i64>,
+}
+
+/// `POST /api/programmes/{id}/move`: the programme goes last in this axis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MoveProgramme {
+    pub axis_id: i64,
+}
+
+/// What a change of the structure did: its action (to undo it) and the axis or programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StructureDone {
+    pub action_id: i64,
+    /// The axis or programme created, renamed, moved or deleted (`None` for a new order).
+    pub id: Option<i64>,
+}
+
 /// Everything the office edits on a project sheet (`POST /api/projects`,
 /// `PUT /api/projects/{id}`). Missing fields take their default (empty, `None`, `[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -22,6 +22,15 @@ pub fn kind_key(kind: &ActionKind) -> &'static str {
         ActionKind::Link => "office.kind.link",
         ActionKind::Unlink => "office.kind.unlink",
         ActionKind::Undo => "office.kind.undo",
+        ActionKind::AxisCreate => "office.kind.axis_create",
+        ActionKind::AxisRename => "office.kind.axis_rename",
+        ActionKind::AxisReorder => "office.kind.axis_reorder",
+        ActionKind::AxisDelete => "office.kind.axis_delete",
+        ActionKind::ProgrammeCreate => "office.kind.programme_create",
+        ActionKind::ProgrammeRename => "office.kind.programme_rename",
+        ActionKind::ProgrammeReorder => "office.kind.programme_reorder",
+        ActionKind::ProgrammeMove => "office.kind.programme_move",
+        ActionKind::ProgrammeDelete => "office.kind.programme_delete",
         ActionKind::Unknown(_) => "office.kind.other",
     }
 }

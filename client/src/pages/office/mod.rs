@@ -64,6 +64,19 @@ impl Acted for ActionDone {
     }
 }
 
+impl Acted for tachkhis_shared::api::programme::StructureDone {
+    fn action(&self) -> Option<i64> {
+        Some(self.action_id)
+    }
+}
+
+/// A partner saved: the partner list is not in the office's log.
+impl Acted for tachkhis_shared::api::programme::Partner {
+    fn action(&self) -> Option<i64> {
+        None
+    }
+}
+
 /// A saved project sheet (its id): not undone from here.
 impl Acted for i64 {
     fn action(&self) -> Option<i64> {

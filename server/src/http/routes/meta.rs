@@ -98,6 +98,15 @@ impl Modify for BearerAuth {
         routes::programme::export_projects,
         routes::programme::export_proposals,
         routes::programme::export_needs,
+        routes::structure::create_axis,
+        routes::structure::rename_axis,
+        routes::structure::delete_axis,
+        routes::structure::reorder_axes,
+        routes::structure::reorder_programmes,
+        routes::structure::create_programme,
+        routes::structure::rename_programme,
+        routes::structure::move_programme,
+        routes::structure::delete_programme,
     ),
     modifiers(&BearerAuth)
 )]

@@ -20,6 +20,7 @@ pub mod programme;
 pub mod reference;
 pub mod sessions;
 pub mod setup;
+pub mod structure;
 pub mod sync;
 
 /// Routes as they are added, each with its method and path: axum's `Router` cannot list its

@@ -47,6 +47,8 @@ pub fn router() -> Api {
         .get("/export/projects", export_projects)
         .get("/export/proposals", export_proposals)
         .get("/export/needs", export_needs)
+        // The programme's axes and programmes.
+        .merge(super::structure::router())
 }
 
 /// The import, with its own body limit (files are bigger than JSON bodies).

@@ -4,11 +4,12 @@
 use std::rc::Rc;
 
 use tachkhis_shared::Sector;
-use tachkhis_shared::api::programme::{PartnerShare, ProgrammeTree};
+use tachkhis_shared::api::programme::{Partner, PartnerShare, ProgrammeTree};
 use yew::prelude::*;
 
 use super::draft::Draft;
 use crate::i18n::Lang;
+use crate::pages::office::programme::partner_name;
 use crate::pages::office::{sector_options, select_value, use_get};
 use crate::use_model;
 use crate::widgets::{douar_list, input_value, textarea_value};
@@ -199,24 +200,39 @@ pub fn MoneyPart(props: &PartProps) -> Html {
     let form = Form::of(props, lang);
     let d = &props.draft;
     let i = &d.input;
+    let list = use_get::<Vec<Partner>>(Some("/api/partners".into()));
+    let known: Rc<Vec<Partner>> = list.data.clone().unwrap_or_default();
     let partner_rows = i.partners.iter().enumerate().map(|(k, p)| {
         let amount = d.partner_amounts.get(k).cloned().unwrap_or_default();
-        let on_name = form
-            .edit(move |d, v: String| {
-                // A retyped name is matched to the partner list again by the server.
-                d.input.partners[k].partner_id = None;
-                d.input.partners[k].name = v;
+        let on_partner = {
+            let known = known.clone();
+            form.edit(move |d, v: String| {
+                let picked = v.parse::<i64>().ok().and_then(|id| known.iter().find(|x| x.id == id));
+                d.input.partners[k].partner_id = picked.map(|x| x.id);
+                d.input.partners[k].name = picked.map(|x| x.name_ar.clone()).unwrap_or_default();
             })
-            .reform(|e: InputEvent| input_value(&e));
+            .reform(|e: Event| select_value(&e))
+        };
         let on_amount = form
             .edit(move |d, v: String| d.partner_amounts[k] = v)
             .reform(|e: InputEvent| input_value(&e));
+        // A share names a partner of the list; one the list does not have yet (a name an older
+        // sheet gave) stays as it is until another is picked.
+        let listed = p.partner_id.is_some_and(|id| known.iter().any(|x| x.id == id));
         html! {
             <li class="partner">
-                <input type="text" dir="auto" aria-label={lang.t("office.project.partner_name")} data-test="partner-name"
-                    value={p.name.clone()} disabled={form.ro} oninput={on_name} />
+                <select aria-label={lang.t("office.project.partner_name")} data-test="partner-name"
+                    disabled={form.ro} onchange={on_partner}>
+                    <option value="" selected={p.partner_id.is_none() && p.name.is_empty()}>{ lang.t("office.project.choose") }</option>
+                    if !listed && !p.name.is_empty() {
+                        <option value="-" selected=true>{ p.name.clone() }</option>
+                    }
+                    { for known.iter().map(|x| html! {
+                        <option value={x.id.to_string()} selected={p.partner_id == Some(x.id)}>{ partner_name(lang, x) }</option>
+                    }) }
+                </select>
                 <input type="text" dir="ltr" class="num" aria-label={lang.t("office.project.partner_amount")} data-test="partner-amount"
-                    value={amount} disabled={form.ro} oninput={on_amount} />
+                    value={amount} placeholder={lang.t("office.partners.share_unknown")} disabled={form.ro} oninput={on_amount} />
             </li>
         }
     });

@@ -1,5 +1,11 @@
 //! The programme: strategic axis > programme > project, with the number of projects and the
-//! commune and partner totals at each level; the project import (CSV or XLSX) and exports.
+//! commune and partner totals at each level; the project import (CSV or XLSX) and exports; the
+//! structure's editor (`structure`) and the partner list (`partners`).
+
+mod partners;
+mod structure;
+
+pub use partners::partner_name;
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -107,6 +113,10 @@ pub fn ProgrammePage() -> Html {
             </div>
             <LoadNotice loading={tree.loading} error={tree.error.clone()} has_data={tree.data.is_some()} />
             if let Some(tree) = tree.data.clone() {
+                if office.can(Action::EditProgramme) {
+                    <structure::StructureEditor tree={tree.clone()} />
+                }
+                <partners::PartnersPanel />
                 <ProgrammeTable {tree} />
             }
             if office.can(Action::ImportProgramme) {
