@@ -16,6 +16,7 @@
 //! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | |
 //! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ |
 //! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | |
+//! | [`ManageTerritory`](Action::ManageTerritory) | ✓ | | ✓ | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -80,6 +81,9 @@ pub enum Action {
     ReadAudit,
     /// List, name and revoke the logins (tablets) of every user.
     ManageDevices,
+    /// Keep the territory: poles, douars, places (create, edit, order, merge, retire,
+    /// import and export the territory file).
+    ManageTerritory,
 }
 
 impl Role {
@@ -123,6 +127,7 @@ impl Role {
             Action::ImportProgramme => matches!(self, Admin | Office),
             Action::ReadAudit => matches!(self, Admin | Office | Committee),
             Action::ManageDevices => matches!(self, Admin),
+            Action::ManageTerritory => matches!(self, Admin | Office),
         }
     }
 }
@@ -141,6 +146,7 @@ impl Action {
         Action::ImportProgramme,
         Action::ReadAudit,
         Action::ManageDevices,
+        Action::ManageTerritory,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -158,6 +164,7 @@ impl Action {
             Action::ImportProgramme => "import projects",
             Action::ReadAudit => "read the audit log",
             Action::ManageDevices => "manage the devices",
+            Action::ManageTerritory => "change the territory (poles, douars, places)",
         }
     }
 }

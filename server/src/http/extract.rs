@@ -132,6 +132,7 @@ pub mod can {
         ImportProgramme,
         ReadAudit,
         ManageDevices,
+        ManageTerritory,
     );
 }
 

@@ -11,6 +11,7 @@ pub mod consolidation;
 pub mod programme;
 pub mod sessions;
 pub mod setup;
+pub mod territory;
 
 pub use crate::codes::ErrorCode;
 pub use auth::*;
