@@ -23,5 +23,6 @@ mod session_v2;
 mod setup;
 mod stress;
 mod sync;
+mod territory;
 mod tls;
 mod wire;

@@ -94,6 +94,20 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("GET",    "/api/export/projects",                     Body::None,          [401, 200, 200, 200, 200]),
     ("GET",    "/api/export/proposals",                    Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/export/needs",                        Body::None,          [401, 200, 403, 200, 200]),
+    // The territory (admin and office).
+    ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403]),
+    ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/poles/order",               Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PATCH",  "/api/territory/poles/{pole}",              Body::Json("{\"name_ar\": 1}"), [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/poles/{pole}/order",        Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/douars",                    Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PATCH",  "/api/territory/douars/{douar}",            Body::Json("{\"name_ar\": 1}"), [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/douars/{douar}/merge",      Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/places",                    Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PUT",    "/api/territory/places/{place}",            Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("GET",    "/api/territory/export",                    Body::None,          [401, 200, 403, 200, 403]),
+    ("GET",    "/api/territory/template",                  Body::None,          [401, 200, 403, 200, 403]),
+    ("POST",   "/api/territory/import?dry_run=1",          Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403]),
     // The audit log and the devices.
     ("GET",    "/api/audit",                               Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/admin/devices",                       Body::None,          [401, 200, 403, 403, 403]),
@@ -102,6 +116,7 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("POST",   "/api/actions/{action}/undo",               Body::None,          [401, 200, 403, 200, 403]),
     ("DELETE", "/api/projects/{other_project}",            Body::None,          [401, 204, 403, 204, 403]),
     ("DELETE", "/api/partners/{partner}",                  Body::None,          [401, 204, 403, 204, 403]),
+    ("DELETE", "/api/territory/places/{place}",            Body::None,          [401, 204, 403, 204, 403]),
     ("POST",   "/api/admin/devices/{device}/revoke",       Body::None,          [401, 200, 403, 403, 403]),
     ("POST",   "/api/auth/logout",                         Body::None,          [401, 204, 204, 204, 204]),
 ];
@@ -116,6 +131,7 @@ struct Ids {
     project_number: i64,
     other_project: i64,
     partner: i64,
+    place: i64,
     device: String,
 }
 
@@ -129,6 +145,9 @@ impl Ids {
             .replace("{project_number}", &self.project_number.to_string())
             .replace("{other_project}", &self.other_project.to_string())
             .replace("{partner}", &self.partner.to_string())
+            .replace("{place}", &self.place.to_string())
+            .replace("{pole}", "pole-1")
+            .replace("{douar}", "idouz")
             .replace("{device}", &self.device)
     }
 }
@@ -166,6 +185,15 @@ async fn prepared() -> (TestApp, Ids) {
             let conn = rusqlite::Connection::open(&app.db_path).unwrap();
             conn.execute("INSERT INTO partners (name_ar) VALUES ('شريك للاختبار')", [])
                 .unwrap();
+            conn.last_insert_rowid()
+        },
+        place: {
+            let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+            conn.execute(
+                "INSERT INTO places (kind, name_ar, name_norm) VALUES ('river', 'واد للاختبار', 'واد للاختبار')",
+                [],
+            )
+            .unwrap();
             conn.last_insert_rowid()
         },
         device,

@@ -670,17 +670,18 @@ fn unique_id(base: &str, taken: impl Fn(&str) -> bool) -> String {
         .unwrap_or_else(|| base.to_string())
 }
 
-/// Trims names and aliases, drops blank and repeated aliases and those equal to a name.
+/// Trims aliases, drops blank and repeated ones and those written as a name is. A spelling
+/// that differs only in what normalising folds ("إدوز" for "ادوز") is kept: people search
+/// with it and want to see it.
 fn tidy_aliases(name_ar: &str, name_fr: &str, aliases: &[String]) -> Vec<String> {
-    let mut seen: Vec<String> = [name_ar, name_fr].iter().map(|n| normalize(n)).collect();
-    let mut out = Vec::new();
+    let mut seen: Vec<&str> = vec![name_ar.trim(), name_fr.trim()];
+    let mut out: Vec<String> = Vec::new();
     for a in aliases {
         let a = a.trim();
-        let key = normalize(a);
-        if key.is_empty() || seen.contains(&key) {
+        if normalize(a).is_empty() || seen.contains(&a) {
             continue;
         }
-        seen.push(key);
+        seen.push(a);
         out.push(a.to_string());
     }
     out
