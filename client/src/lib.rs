@@ -121,7 +121,8 @@ fn switch(route: Route) -> Html {
         | Route::OfficeLog
         | Route::OfficeProgramme
         | Route::OfficeProject { .. }
-        | Route::OfficeReports) => office_screen(route),
+        | Route::OfficeReports
+        | Route::OfficeTerritory) => office_screen(route),
     }
 }
 

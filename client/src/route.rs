@@ -35,6 +35,7 @@ pub enum Route {
         id: Option<i64>,
     },
     OfficeReports,
+    OfficeTerritory,
 }
 
 impl Route {
@@ -74,6 +75,7 @@ impl Route {
                 Err(_) => Route::OfficeProgramme,
             },
             ("reports", "") => Route::OfficeReports,
+            ("territory", "") => Route::OfficeTerritory,
             _ => Route::OfficeProposals,
         }
     }
@@ -95,6 +97,7 @@ impl Route {
             Route::OfficeProject { id: None } => "/office/projects/new".into(),
             Route::OfficeProject { id: Some(id) } => format!("/office/projects/{id}"),
             Route::OfficeReports => "/office/reports".into(),
+            Route::OfficeTerritory => "/office/territory".into(),
         }
     }
 }
@@ -248,6 +251,7 @@ mod tests {
             Route::OfficeProject { id: None },
             Route::OfficeProject { id: Some(3) },
             Route::OfficeReports,
+            Route::OfficeTerritory,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

@@ -124,8 +124,12 @@ impl Reference {
             .find(|d| d.id == id)
     }
 
+    /// The douars a new session in `pole_id` may be recorded in (none retired or merged, even
+    /// from a server that would list them).
     pub fn douars_of<'a>(&'a self, pole_id: &'a str) -> impl Iterator<Item = &'a Douar> + 'a {
-        self.douars.iter().filter(move |d| d.pole_id == pole_id)
+        self.douars
+            .iter()
+            .filter(move |d| d.pole_id == pole_id && !d.retired && d.merged_into.is_none())
     }
 
     pub fn sector_labels() -> Vec<CodeLabel> {

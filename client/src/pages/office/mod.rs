@@ -16,6 +16,7 @@ mod project;
 mod proposals;
 mod reports;
 mod suggestions;
+mod territory;
 
 pub use common::*;
 pub use hooks::*;
@@ -197,14 +198,15 @@ impl Reducible for Shell {
 // ---------------------------------------------------------------------------------------------
 // The shell
 
-/// The office screens, in navigation order (digits 1 to 6 jump to them).
-const SCREENS: [(&str, &str); 6] = [
+/// The office screens, in navigation order (digits 1 to 7 jump to them).
+const SCREENS: [(&str, &str); 7] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
     ("office.nav.log", "/office/log"),
     ("office.nav.programme", "/office/programme"),
     ("office.nav.reports", "/office/reports"),
+    ("office.nav.territory", "/office/territory"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -214,6 +216,7 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeNeeds | Route::OfficeNeed { .. } => 2,
         Route::OfficeLog => 3,
         Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
+        Route::OfficeTerritory => 6,
         _ => 5,
     }
 }
@@ -261,7 +264,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                         o.undo(id);
                     }
                 }
-                "1" | "2" | "3" | "4" | "5" | "6" => {
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" => {
                     let i = (key.as_bytes()[0] - b'1') as usize;
                     if let Some(n) = &navigator {
                         n.push(&Route::from_path(SCREENS[i].1));
@@ -283,7 +286,9 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         return html! { <Redirect to={Route::Home} /> };
     }
     let current = screen_of(&props.route);
-    let nav = SCREENS.iter().enumerate().map(|(i, (key, path))| {
+    // The territory screen only for who may keep it.
+    let territory = office.can(Action::ManageTerritory);
+    let nav = SCREENS.iter().enumerate().filter(|(i, _)| *i != 6 || territory).map(|(i, (key, path))| {
         let class = classes!("office-tab", (i == current).then_some("selected"));
         html! {
             <Link to={Route::from_path(path)} {class} test={AttrValue::from(format!("nav-{}", &key[11..]))}>
@@ -340,6 +345,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeLog => html! { <log::LogPage /> },
         Route::OfficeProgramme => html! { <programme::ProgrammePage /> },
         Route::OfficeProject { id } => html! { <project::ProjectPage id={*id} /> },
+        Route::OfficeTerritory => html! { <territory::TerritoryPage /> },
         _ => html! { <reports::ReportsPage /> },
     };
     let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {
@@ -398,7 +404,7 @@ fn HelpOverlay(props: &HelpOverlayProps) -> Html {
             &[
                 ("?", "office.keys.help"),
                 ("u", "office.keys.undo"),
-                ("1 … 6", "office.keys.screens"),
+                ("1 … 7", "office.keys.screens"),
                 ("Esc", "office.keys.escape"),
             ],
         ),
@@ -499,8 +505,10 @@ pub fn douar_options(
     pole: Option<&str>,
 ) -> Vec<(String, String)> {
     r.map(|r| {
+        // Retired douars too: their sessions and proposals are still there to filter.
         r.douars
             .iter()
+            .chain(r.former_douars.iter().filter(|d| d.merged_into.is_none()))
             .filter(|d| pole.is_none_or(|p| d.pole_id == p))
             .map(|d| (d.id.clone(), lang.pick(&d.name_ar, &d.name_fr).to_string()))
             .collect()
