@@ -632,8 +632,7 @@ pub fn import_territory(
         }
     }
     if !run.errors.is_empty() {
-        run.errors
-            .sort_by(|a, b| (a.sheet != DOUARS, a.line).cmp(&(b.sheet != DOUARS, b.line)));
+        run.errors.sort_by_key(|a| (a.sheet != DOUARS, a.line));
         return Ok(Err(run.errors));
     }
     let mut report = run.report;

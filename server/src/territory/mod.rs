@@ -1133,37 +1133,33 @@ pub fn merge_in_model(m: &mut Model, from: &str, into: &str) -> Result<(), Probl
 
 /// Moves the projection's rows and the project links of `from` to `into`.
 pub fn move_links(tx: &Transaction<'_>, from: &str, into: &str) -> AppResult<Moved> {
-    let sessions = tx.execute(
+    tx.execute(
         "INSERT OR IGNORE INTO session_douars (session_id, douar_id, unknown)
          SELECT session_id, ?2, 0 FROM session_douars WHERE douar_id = ?1",
         params![from, into],
     )?;
-    tx.execute("DELETE FROM session_douars WHERE douar_id = ?1", [from])?;
+    let sessions = tx.execute("DELETE FROM session_douars WHERE douar_id = ?1", [from])?;
     let proposals = tx.execute(
         "UPDATE proposals SET douar_id = ?2, douar_unknown = 0 WHERE douar_id = ?1",
         params![from, into],
     )?;
-    let projects = tx.execute(
+    tx.execute(
         "INSERT OR IGNORE INTO project_douars (project_id, douar_id)
          SELECT project_id, ?2 FROM project_douars WHERE douar_id = ?1",
         params![from, into],
     )?;
-    let linked: i64 = tx.query_row(
-        "SELECT count(*) FROM project_douars WHERE douar_id = ?1",
-        [from],
-        |r| r.get(0),
-    )?;
-    tx.execute("DELETE FROM project_douars WHERE douar_id = ?1", [from])?;
+    let projects = tx.execute("DELETE FROM project_douars WHERE douar_id = ?1", [from])?;
+    // Place links are moved on the model (`merge_in_model`), written by `save`.
     let places: i64 = tx.query_row(
         "SELECT count(*) FROM place_douars WHERE douar_id = ?1",
         [from],
         |r| r.get(0),
     )?;
     Ok(Moved {
-        sessions: sessions.max(0),
+        sessions,
         proposals,
-        projects: projects.max(linked as usize),
-        places: places as usize,
+        projects,
+        places: usize::try_from(places).unwrap_or(0),
     })
 }
 

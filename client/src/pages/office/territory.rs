@@ -163,14 +163,15 @@ fn Poles(props: &PolesProps) -> Html {
     let poles = t.poles.iter().enumerate().map(|(i, p)| {
         let douars: Vec<&Douar> = t.douars.iter().filter(|d| d.pole_id == p.id).collect();
         let mv = |delta: isize| {
-            let (office, mut ids) = (office.clone(), pole_ids.clone());
+            let (office, ids) = (office.clone(), pole_ids.clone());
             let j = i as isize + delta;
             Callback::from(move |_: MouseEvent| {
                 if j < 0 || j as usize >= ids.len() {
                     return;
                 }
+                let mut ids = ids.clone();
                 ids.swap(i, j as usize);
-                act(&office, "POST", format!("{PATH}/poles/order"), Order { ids: ids.clone() });
+                act(&office, "POST", format!("{PATH}/poles/order"), Order { ids });
             })
         };
         let retire = {
@@ -292,14 +293,15 @@ fn DouarTable(props: &DouarTableProps) -> Html {
             None => String::new(),
         };
         let mv = |delta: isize| {
-            let (office, mut ids, pole) = (office.clone(), order.clone(), props.pole.clone());
+            let (office, ids, pole) = (office.clone(), order.clone(), props.pole.clone());
             let j = i as isize + delta;
             Callback::from(move |_: MouseEvent| {
                 if j < 0 || j as usize >= ids.len() {
                     return;
                 }
+                let mut ids = ids.clone();
                 ids.swap(i, j as usize);
-                act(&office, "POST", format!("{PATH}/poles/{pole}/order"), Order { ids: ids.clone() });
+                act(&office, "POST", format!("{PATH}/poles/{pole}/order"), Order { ids });
             })
         };
         let edit = {
@@ -683,7 +685,7 @@ fn TerritoryImport() -> Html {
             <h2>{ lang.t("office.territory.import") }</h2>
             <p class="sub">{ lang.t("office.territory.import_hint") }</p>
             <div class="inline-action">
-                <input type="file" ref={file} data-test="territory-file"
+                <input type="file" ref={file.clone()} data-test="territory-file"
                     accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
                 <button type="button" class="btn secondary small" data-test="territory-check" disabled={*busy} onclick={run(true)}>{ lang.t("office.import.check") }</button>
                 <button type="button" class="btn primary small" data-test="territory-run" disabled={*busy} onclick={run(false)}>{ lang.t("office.import.run") }</button>
