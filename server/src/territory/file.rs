@@ -507,6 +507,15 @@ fn parse_kind(text: &str) -> Result<PlaceKind, String> {
         })
 }
 
+/// A douar id as the file may give one: lower-case ASCII letters, digits and `-`.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 /// What a refused file says, or what an accepted one did.
 pub type ImportOutcome = Result<TerritoryImportReport, Errors>;
 
@@ -749,15 +758,24 @@ impl Run {
         }
         let name_fr = cell("douar_fr").to_string();
         let aliases = split_list(cell("aliases"));
-        // Which douar the row is: by id, else by any of its names.
+        // Which douar the row is: by id, else by any of its names. An id this server does
+        // not have makes the douar with that id (a file from another server, the demo's):
+        // documents already written with it then read right.
+        let mut new_id = None;
         let found: Option<String> = if !cell("id").is_empty() {
             let id = cell("id");
             match self.m.douar(id) {
+                None if valid_id(id) => {
+                    new_id = Some(id.to_string());
+                    None
+                }
                 None => {
                     self.errors.push(err(
                         DOUARS,
                         n,
-                        format!("unknown douar id '{id}' (leave the id empty for a new douar)"),
+                        format!(
+                            "douar id '{id}': an id is made of the letters a-z, digits and '-' (leave it empty for a new douar)"
+                        ),
                     ));
                     return;
                 }
@@ -873,7 +891,7 @@ impl Run {
             }
             None => {
                 let d = Douar {
-                    id: self.m.new_douar_id(&name_fr, &name_ar),
+                    id: new_id.unwrap_or_else(|| self.m.new_douar_id(&name_fr, &name_ar)),
                     pole_id,
                     aliases: tidy_aliases(&name_ar, &name_fr, &aliases),
                     name_ar,
@@ -1319,5 +1337,85 @@ pub fn territory_file(
             }
             Ok((format!("{stem}.xlsx"), book.save_to_buffer().map_err(x)?))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{db::Db, demo};
+
+    const DEMO_FILE: &str = include_str!("../../demo/territory.csv");
+
+    fn model(db: &Db) -> Model {
+        db.write_blocking(|tx| Model::load(tx)).unwrap()
+    }
+
+    /// `demo/territory.csv` is the demo's territory as the export writes it, and imported into
+    /// a commune with no territory it gives the same poles and douars, ids included (what
+    /// `--demo` can load instead of code).
+    #[test]
+    fn the_demo_territory_file_imports_as_the_demo_territory() {
+        let dir = tempfile::tempdir().unwrap();
+        let demo_db = Db::open(&dir.path().join("demo.db")).unwrap();
+        demo_db.write_blocking(demo::load_if_empty).unwrap();
+        let demo = model(&demo_db);
+        let (_, exported) = territory_file(Some(&demo), FileFormat::Csv, false).unwrap();
+        if String::from_utf8_lossy(&exported) != DEMO_FILE {
+            std::fs::write(dir.path().join("territory.csv"), &exported).unwrap();
+            panic!(
+                "demo/territory.csv differs from the demo's export:\n{}",
+                String::from_utf8_lossy(&exported)
+            );
+        }
+        let db = Db::open(&dir.path().join("empty.db")).unwrap();
+        let report = db
+            .write_blocking(|tx| {
+                tx.execute(
+                    "INSERT INTO communes (id, name_ar, name_fr) VALUES ('c', 'ج', 'C')",
+                    [],
+                )?;
+                import_territory(tx, None, DEMO_FILE.as_bytes(), None, false)
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(report.douars_created.len(), 18);
+        assert_eq!(report.poles_created.len(), 7);
+        let imported = model(&db);
+        assert_eq!(imported.poles, demo.poles);
+        assert_eq!(imported.douars, demo.douars);
+        // And again: nothing changes.
+        let again = db
+            .write_blocking(|tx| import_territory(tx, None, DEMO_FILE.as_bytes(), None, true))
+            .unwrap()
+            .unwrap();
+        assert_eq!((again.changes.len(), again.unchanged), (0, 18));
+    }
+
+    #[test]
+    fn headers_are_read_in_either_language_or_both() {
+        for head in [
+            "رقم القطب / N° du pôle",
+            "رقم القطب",
+            "N° du pôle",
+            "n° du pole",
+            "pole_number",
+            "  Pôle ",
+        ] {
+            assert_eq!(
+                column_of(DOUAR_COLUMNS, head).map(|c| c.key),
+                Some("pole_number"),
+                "{head}"
+            );
+        }
+        assert_eq!(column_of(DOUAR_COLUMNS, "Remarques").map(|c| c.key), None);
+        assert_eq!(
+            column_of(PLACE_COLUMNS, "النوع / Type").map(|c| c.key),
+            Some("kind")
+        );
+        assert_eq!(parse_number("n", "١٢٣").unwrap(), Some(123));
+        assert_eq!(parse_number("n", "۱ ۲۰۰").unwrap(), Some(1200));
+        assert!(parse_number("n", "12a").is_err());
+        assert_eq!(parse_kind("Souk").unwrap(), PlaceKind::Market);
     }
 }

@@ -431,9 +431,11 @@ impl Model {
                         )
                     })?;
                     tx.execute(
-                        "INSERT INTO poles (id, commune_id, position, name_ar, name_fr, number, retired_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![p.id, commune, i as i64, p.name_ar, p.name_fr, p.number, p.retired.then_some(now)],
+                        "INSERT INTO poles (id, commune_id, position, name_ar, name_fr, number, retired_at,
+                                            illustrative)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![p.id, commune, i as i64, p.name_ar, p.name_fr, p.number,
+                                p.retired.then_some(now), p.illustrative],
                     )?;
                 }
                 Some((j, old)) if *j != i || *old != p => {
@@ -462,10 +464,11 @@ impl Model {
                 None => {
                     tx.execute(
                         "INSERT INTO douars (id, pole_id, position, name_ar, name_fr, name_norm, centre,
-                                             population, retired_at, merged_into)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                             population, retired_at, merged_into, illustrative)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                         params![d.id, d.pole_id, pos, d.name_ar, d.name_fr, normalize(&d.name_ar),
-                                d.centre, d.population, d.retired.then_some(now), d.merged_into],
+                                d.centre, d.population, d.retired.then_some(now), d.merged_into,
+                                d.illustrative],
                     )?;
                     write_aliases(tx, &d.id, &d.aliases)?;
                 }
@@ -476,10 +479,12 @@ impl Model {
                                name_norm = ?6, centre = ?7, population = ?8,
                                retired_at = CASE WHEN ?9 THEN coalesce(retired_at, ?11) END,
                                merged_into = ?10,
-                               merged_at = CASE WHEN ?10 IS NULL THEN NULL ELSE coalesce(merged_at, ?11) END
+                               merged_at = CASE WHEN ?10 IS NULL THEN NULL ELSE coalesce(merged_at, ?11) END,
+                               illustrative = ?12
                              WHERE id = ?1",
                             params![d.id, d.pole_id, pos, d.name_ar, d.name_fr, normalize(&d.name_ar),
-                                    d.centre, d.population, d.retired, d.merged_into, now],
+                                    d.centre, d.population, d.retired, d.merged_into, now,
+                                    d.illustrative],
                         )?;
                     }
                     if old.aliases != d.aliases {
