@@ -493,6 +493,7 @@ pub fn pole_options(r: Option<&Reference>, lang: Lang) -> Vec<(String, String)> 
     r.map(|r| {
         r.poles
             .iter()
+            .chain(&r.former_poles)
             .map(|p| (p.id.clone(), lang.pick(&p.name_ar, &p.name_fr).to_string()))
             .collect()
     })
