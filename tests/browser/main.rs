@@ -20,6 +20,7 @@ mod screens;
 mod setup;
 mod support;
 mod tablets;
+mod territory;
 mod update;
 
 use std::path::Path;

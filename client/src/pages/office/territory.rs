@@ -118,14 +118,14 @@ fn FileButtons(props: &FileButtonsProps) -> Html {
                 }
             });
         });
-        html! { <button type="button" class="btn secondary small" data-test={format!("{}-{name}", props.file)} {onclick}>{ name }</button> }
+        html! { <button type="button" class="btn secondary small" data-test={format!("{}-{ext}{suffix}", props.file)} {onclick}>{ name }</button> }
     };
     html! {
         <span class="export">
             <span>{ lang.t(props.label) }</span>
             { button("format=xlsx", "xlsx", "", "XLSX") }
-            { button("format=csv&part=douars", "csv", "-douars", "CSV") }
-            { button("format=csv&part=places", "csv", "-places", "CSV+") }
+            { button("format=csv&part=douars", "csv", "-douars", lang.t("office.territory.csv_douars")) }
+            { button("format=csv&part=places", "csv", "-places", lang.t("office.territory.csv_places")) }
         </span>
     }
 }
@@ -194,7 +194,7 @@ fn Poles(props: &PolesProps) -> Html {
                     } else {
                         <h2>{ pole_label(p) }<span class="sub" dir="auto">{ format!(" {}", p.name_fr) }</span></h2>
                         if p.retired { <span class="tag quiet">{ lang.t("office.territory.retired") }</span> }
-                        <span class="actions">
+                        <span class="row-actions">
                             <button type="button" class="btn secondary small" aria-label={lang.t("office.territory.up")} disabled={i == 0} onclick={mv(-1)}>{ "↑" }</button>
                             <button type="button" class="btn secondary small" aria-label={lang.t("office.territory.down")} disabled={i + 1 == t.poles.len()} onclick={mv(1)}>{ "↓" }</button>
                             <button type="button" class="btn secondary small" data-test="pole-edit" onclick={start}>{ lang.t("office.territory.edit") }</button>
@@ -317,12 +317,12 @@ fn DouarTable(props: &DouarTableProps) -> Html {
         let merged = d.merged_into.is_some();
         html! {
             <tr key={d.id.clone()} class={classes!((merged || d.retired).then_some("former"))} data-test="douar-row" data-id={d.id.clone()}>
-                <td class="text" dir="rtl">{ &d.name_ar }</td>
-                <td class="text" dir="ltr">{ &d.name_fr }</td>
-                <td class="text sub" dir="auto">{ d.aliases.join(" | ") }</td>
+                <td dir="rtl">{ &d.name_ar }</td>
+                <td dir="ltr">{ &d.name_fr }</td>
+                <td class="aliases" dir="auto">{ d.aliases.join(" | ") }</td>
                 <td class="num">{ d.population.map(|p| p.to_string()).unwrap_or_default() }</td>
                 <td>{ status }</td>
-                <td class="actions">
+                <td class="row-actions">
                     if !merged {
                         <button type="button" class="btn secondary small" aria-label={lang.t("office.territory.up")} disabled={i == 0} onclick={mv(-1)}>{ "↑" }</button>
                         <button type="button" class="btn secondary small" aria-label={lang.t("office.territory.down")} disabled={i + 1 == order.len()} onclick={mv(1)}>{ "↓" }</button>
@@ -578,10 +578,10 @@ fn Places(props: &PlacesProps) -> Html {
         html! {
             <tr key={p.id} class={classes!(p.retired.then_some("former"))} data-test="place-row">
                 <td>{ kind_name(lang, &p.kind) }</td>
-                <td class="text" dir="rtl">{ &p.name_ar }</td>
-                <td class="text" dir="ltr">{ &p.name_fr }</td>
-                <td class="text">{ p.douar_ids.iter().map(name_of).collect::<Vec<_>>().join("، ") }</td>
-                <td class="actions">
+                <td dir="rtl">{ &p.name_ar }</td>
+                <td dir="ltr">{ &p.name_fr }</td>
+                <td>{ p.douar_ids.iter().map(name_of).collect::<Vec<_>>().join("، ") }</td>
+                <td class="row-actions">
                     <button type="button" class="btn secondary small" onclick={toggle}>
                         { lang.t(if p.retired { "office.territory.restore" } else { "office.territory.retire" }) }
                     </button>
