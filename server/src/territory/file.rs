@@ -674,6 +674,27 @@ pub fn import_territory(
     Ok(Ok(report))
 }
 
+/// [`import_territory`] for a loader (the demo's `--demo`, a set-up script): a refused file is
+/// an error naming every bad line, and nothing is written.
+pub fn load_territory_file(
+    tx: &rusqlite::Transaction<'_>,
+    bytes: &[u8],
+) -> AppResult<TerritoryImportReport> {
+    match import_territory(tx, None, bytes, None, false)? {
+        Ok(report) => Ok(report),
+        Err(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{} line {}: {}", e.sheet, e.line, e.reason))
+                .collect();
+            Err(AppError::bad_request(
+                tachkhis_shared::codes::ErrorCode::BadImport,
+                format!("the territory file was not imported: {}", lines.join("; ")),
+            ))
+        }
+    }
+}
+
 /// The state of one import as its rows are read.
 struct Run {
     m: Model,
@@ -1348,7 +1369,7 @@ mod tests {
     const DEMO_FILE: &str = include_str!("../../demo/territory.csv");
 
     fn model(db: &Db) -> Model {
-        db.write_blocking(|tx| Model::load(tx)).unwrap()
+        db.write_blocking(Model::load).unwrap()
     }
 
     /// `demo/territory.csv` is the demo's territory as the export writes it, and imported into
@@ -1375,9 +1396,8 @@ mod tests {
                     "INSERT INTO communes (id, name_ar, name_fr) VALUES ('c', 'ج', 'C')",
                     [],
                 )?;
-                import_territory(tx, None, DEMO_FILE.as_bytes(), None, false)
+                load_territory_file(tx, DEMO_FILE.as_bytes())
             })
-            .unwrap()
             .unwrap();
         assert_eq!(report.douars_created.len(), 18);
         assert_eq!(report.poles_created.len(), 7);
@@ -1390,6 +1410,23 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((again.changes.len(), again.unchanged), (0, 18));
+    }
+
+    #[test]
+    fn a_loader_gets_every_bad_line_and_nothing_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        db.write_blocking(demo::load_if_empty).unwrap();
+        let before = model(&db);
+        let e = db
+            .write_blocking(|tx| {
+                load_territory_file(tx, b"pole_number,douar_ar\n42,x\n1,\n2,y\n9,z\n")
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("douars line 2: unknown pole 42"), "{e}");
+        assert!(e.contains("douars line 5: unknown pole 9"), "{e}");
+        assert_eq!(model(&db), before);
     }
 
     #[test]
