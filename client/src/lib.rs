@@ -122,6 +122,7 @@ fn switch(route: Route) -> Html {
         | Route::OfficeProgramme
         | Route::OfficeProject { .. }
         | Route::OfficeReports
+        | Route::OfficeTerritory
         | Route::OfficePeople) => office_screen(route),
     }
 }

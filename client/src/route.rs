@@ -37,6 +37,7 @@ pub enum Route {
     OfficeReports,
     /// The administrator's list of users (`Action::ManageUsers`).
     OfficePeople,
+    OfficeTerritory,
 }
 
 impl Route {
@@ -77,6 +78,7 @@ impl Route {
             },
             ("reports", "") => Route::OfficeReports,
             ("people", "") => Route::OfficePeople,
+            ("territory", "") => Route::OfficeTerritory,
             _ => Route::OfficeProposals,
         }
     }
@@ -99,6 +101,7 @@ impl Route {
             Route::OfficeProject { id: Some(id) } => format!("/office/projects/{id}"),
             Route::OfficeReports => "/office/reports".into(),
             Route::OfficePeople => "/office/people".into(),
+            Route::OfficeTerritory => "/office/territory".into(),
         }
     }
 }
@@ -253,6 +256,7 @@ mod tests {
             Route::OfficeProject { id: Some(3) },
             Route::OfficeReports,
             Route::OfficePeople,
+            Route::OfficeTerritory,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

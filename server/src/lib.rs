@@ -13,6 +13,7 @@ pub mod programme;
 pub mod reference;
 pub mod setup;
 pub mod suggest;
+pub mod territory;
 pub mod tls;
 pub mod users;
 

@@ -172,6 +172,44 @@ code_enum! {
 }
 
 code_enum! {
+    /// What kind of named place a territory's place is (`places.kind`).
+    PlaceKind {
+        River => "river",
+        Market => "market",
+        School => "school",
+        Road => "road",
+        HealthCentre => "health_centre",
+        Mosque => "mosque",
+        /// A spring, a well, a reservoir.
+        Water => "water",
+        Dam => "dam",
+        Other => "other",
+    }
+}
+
+impl PlaceKind {
+    /// Arabic and French names, for the territory file and screen.
+    pub fn labels(&self) -> Labels {
+        let (ar, fr) = match self {
+            PlaceKind::River => ("واد", "Oued"),
+            PlaceKind::Market => ("سوق", "Souk"),
+            PlaceKind::School => ("مدرسة", "École"),
+            PlaceKind::Road => ("طريق", "Route"),
+            PlaceKind::HealthCentre => ("مركز صحي", "Centre de santé"),
+            PlaceKind::Mosque => ("مسجد", "Mosquée"),
+            PlaceKind::Water => ("عين أو بئر", "Source ou puits"),
+            PlaceKind::Dam => ("سد", "Barrage"),
+            PlaceKind::Other => ("آخر", "Autre"),
+            PlaceKind::Unknown(code) => (code.as_str(), code.as_str()),
+        };
+        Labels {
+            ar: ar.into(),
+            fr: fr.into(),
+        }
+    }
+}
+
+code_enum! {
     /// Where a proposal stands in consolidation.
     ProposalStatus {
         /// Not yet in a need.
@@ -251,6 +289,16 @@ code_enum! {
         InvalidPartner => "invalid_partner",
         /// An axis or programme refused (a name, an order, an axis that does not exist).
         InvalidStructure => "invalid_structure",
+        /// The territory: a pole, douar or place that breaks a rule (blank name, bad kind…).
+        InvalidTerritory => "invalid_territory",
+        UnknownPole => "unknown_pole",
+        UnknownDouar => "unknown_douar",
+        /// A name (or alias) another douar, pole or place of the commune already has.
+        DuplicateName => "duplicate_name",
+        /// A merge into itself, or into a retired or merged douar.
+        BadMerge => "bad_merge",
+        /// A merge that would make a douar end up merged into itself.
+        MergeCycle => "merge_cycle",
         UnknownProposal => "unknown_proposal",
         WithdrawnProposal => "withdrawn_proposal",
         NotInNeed => "not_in_need",

@@ -17,6 +17,7 @@
 //! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ |
 //! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | |
 //! | [`ManageUsers`](Action::ManageUsers) | ✓ | | | |
+//! | [`ManageTerritory`](Action::ManageTerritory) | ✓ | | ✓ | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -85,6 +86,9 @@ pub enum Action {
     /// Create users, reset their passwords, change their role and poles, deactivate and
     /// reactivate them.
     ManageUsers,
+    /// Keep the territory: poles, douars, places (create, edit, order, merge, retire,
+    /// import and export the territory file).
+    ManageTerritory,
 }
 
 impl Role {
@@ -129,6 +133,7 @@ impl Role {
             Action::ReadAudit => matches!(self, Admin | Office | Committee),
             Action::ManageDevices => matches!(self, Admin),
             Action::ManageUsers => matches!(self, Admin),
+            Action::ManageTerritory => matches!(self, Admin | Office),
         }
     }
 }
@@ -148,6 +153,7 @@ impl Action {
         Action::ReadAudit,
         Action::ManageDevices,
         Action::ManageUsers,
+        Action::ManageTerritory,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -166,6 +172,7 @@ impl Action {
             Action::ReadAudit => "read the audit log",
             Action::ManageDevices => "manage the devices",
             Action::ManageUsers => "manage the users",
+            Action::ManageTerritory => "change the territory (poles, douars, places)",
         }
     }
 }

@@ -18,6 +18,12 @@ pub struct Pole {
     pub name_fr: String,
     /// True when the data is an illustration (the seed does not name the poles).
     pub illustrative: bool,
+    /// The number people call the pole by ("القطب 3"); 0 from a server before it existed.
+    #[serde(default)]
+    pub number: u32,
+    /// Retired: kept for the sessions that name it, never offered for a new session.
+    #[serde(default)]
+    pub retired: bool,
 }
 
 /// A village. The Arabic name is the key people recognise; the Latin transliteration varies.
@@ -32,6 +38,33 @@ pub struct Douar {
     pub aliases: Vec<String>,
     /// True when the assignment of this douar to its pole is an illustration.
     pub illustrative: bool,
+    /// The commune's centre (chef-lieu).
+    #[serde(default)]
+    pub centre: bool,
+    #[serde(default)]
+    pub population: Option<u32>,
+    /// Retired: kept for the sessions that name it, never offered for a new session.
+    #[serde(default)]
+    pub retired: bool,
+    /// The douar this one turned out to be: the server reads its sessions as that one's.
+    #[serde(default)]
+    pub merged_into: Option<String>,
+}
+
+/// Another named place the diagnosis speaks of (a river, a market, a school, a road).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Place {
+    pub id: i64,
+    /// A `PlaceKind` code.
+    pub kind: crate::codes::PlaceKind,
+    pub name_ar: String,
+    pub name_fr: String,
+    pub aliases: Vec<String>,
+    /// The douars it belongs to or runs through.
+    pub douar_ids: Vec<String>,
+    #[serde(default)]
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,15 +89,47 @@ pub struct CodeLabel {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reference {
     pub commune: Option<Commune>,
+    /// The poles offered for a new session (none retired).
     pub poles: Vec<Pole>,
+    /// The douars offered for a new session: none retired or merged. Apps before the
+    /// territory screens offer every douar of this list, so the others are kept apart.
     pub douars: Vec<Douar>,
     pub sectors: Vec<CodeLabel>,
     pub group_kinds: Vec<CodeLabel>,
+    /// Retired poles: their names, for the sessions recorded in them.
+    #[serde(default)]
+    pub former_poles: Vec<Pole>,
+    /// Retired and merged douars: their names, for the sessions recorded in them.
+    #[serde(default)]
+    pub former_douars: Vec<Douar>,
+    /// Other named places (none retired).
+    #[serde(default)]
+    pub places: Vec<Place>,
 }
 
 impl Reference {
+    /// A pole by id, offered or former (a session keeps the pole it was recorded in).
+    pub fn pole(&self, id: &str) -> Option<&Pole> {
+        self.poles
+            .iter()
+            .chain(&self.former_poles)
+            .find(|p| p.id == id)
+    }
+
+    /// A douar by id, offered or former (retired, or merged into another).
+    pub fn douar(&self, id: &str) -> Option<&Douar> {
+        self.douars
+            .iter()
+            .chain(&self.former_douars)
+            .find(|d| d.id == id)
+    }
+
+    /// The douars a new session in `pole_id` may be recorded in (none retired or merged, even
+    /// from a server that would list them).
     pub fn douars_of<'a>(&'a self, pole_id: &'a str) -> impl Iterator<Item = &'a Douar> + 'a {
-        self.douars.iter().filter(move |d| d.pole_id == pole_id)
+        self.douars
+            .iter()
+            .filter(move |d| d.pole_id == pole_id && !d.retired && d.merged_into.is_none())
     }
 
     pub fn sector_labels() -> Vec<CodeLabel> {

@@ -22,6 +22,7 @@ mod setup;
 mod structure;
 mod support;
 mod tablets;
+mod territory;
 mod update;
 
 use std::path::Path;

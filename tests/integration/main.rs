@@ -25,5 +25,6 @@ mod setup;
 mod stress;
 mod structure;
 mod sync;
+mod territory;
 mod tls;
 mod wire;

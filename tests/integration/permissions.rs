@@ -105,6 +105,20 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("GET",    "/api/export/projects",                     Body::None,          [401, 200, 200, 200, 200]),
     ("GET",    "/api/export/proposals",                    Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/export/needs",                        Body::None,          [401, 200, 403, 200, 200]),
+    // The territory (admin and office).
+    ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403]),
+    ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/poles/order",               Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PATCH",  "/api/territory/poles/{pole}",              Body::Json("{\"name_ar\": 1}"), [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/poles/{pole}/order",        Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/douars",                    Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PATCH",  "/api/territory/douars/{douar}",            Body::Json("{\"name_ar\": 1}"), [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/douars/{douar}/merge",      Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("POST",   "/api/territory/places",                    Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("PUT",    "/api/territory/places/{place}",            Body::Json("{}"),    [401, 400, 403, 400, 403]),
+    ("GET",    "/api/territory/export",                    Body::None,          [401, 200, 403, 200, 403]),
+    ("GET",    "/api/territory/template",                  Body::None,          [401, 200, 403, 200, 403]),
+    ("POST",   "/api/territory/import?dry_run=1",          Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403]),
     // The audit log and the devices.
     ("GET",    "/api/audit",                               Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/admin/devices",                       Body::None,          [401, 200, 403, 403, 403]),
@@ -121,6 +135,7 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("POST",   "/api/actions/{action}/undo",               Body::None,          [401, 200, 403, 200, 403]),
     ("DELETE", "/api/projects/{other_project}",            Body::None,          [401, 204, 403, 204, 403]),
     ("DELETE", "/api/partners/{partner}",                  Body::None,          [401, 204, 403, 204, 403]),
+    ("DELETE", "/api/territory/places/{place}",            Body::None,          [401, 204, 403, 204, 403]),
     ("POST",   "/api/admin/devices/{device}/revoke",       Body::None,          [401, 200, 403, 403, 403]),
     ("POST",   "/api/admin/users/{user}/deactivate",       Body::None,          [401, 200, 403, 403, 403]),
     ("POST",   "/api/admin/users/{user}/reactivate",       Body::None,          [401, 200, 403, 403, 403]),
@@ -139,6 +154,7 @@ struct Ids {
     partner: i64,
     axis: i64,
     programme: i64,
+    place: i64,
     device: String,
     /// A user of no demo role's, whom the administrator's rows change.
     user: i64,
@@ -156,6 +172,9 @@ impl Ids {
             .replace("{partner}", &self.partner.to_string())
             .replace("{axis}", &self.axis.to_string())
             .replace("{programme}", &self.programme.to_string())
+            .replace("{place}", &self.place.to_string())
+            .replace("{pole}", "pole-1")
+            .replace("{douar}", "idouz")
             .replace("{device}", &self.device)
             .replace("{user}", &self.user.to_string())
     }
@@ -198,6 +217,15 @@ async fn prepared() -> (TestApp, Ids) {
         },
         axis: app.count("SELECT min(id) FROM axes"),
         programme: app.count("SELECT programme_id FROM projects ORDER BY id LIMIT 1"),
+        place: {
+            let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+            conn.execute(
+                "INSERT INTO places (kind, name_ar, name_norm) VALUES ('river', 'واد للاختبار', 'واد للاختبار')",
+                [],
+            )
+            .unwrap();
+            conn.last_insert_rowid()
+        },
         device,
         user: {
             let conn = rusqlite::Connection::open(&app.db_path).unwrap();

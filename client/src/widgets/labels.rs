@@ -1,4 +1,6 @@
 //! Labels of reference data: poles, douars, groups and sectors in the interface's language.
+//! A retired or merged douar (or retired pole) is still named: sessions keep the one they
+//! were recorded in.
 
 use tachkhis_shared::session::Session;
 use tachkhis_shared::{GroupKind, Sector, reference::Reference};
@@ -9,14 +11,14 @@ use super::*;
 
 pub fn pole_name(reference: Option<&Reference>, lang: Lang, id: &str) -> String {
     reference
-        .and_then(|r| r.poles.iter().find(|p| p.id == id))
+        .and_then(|r| r.pole(id))
         .map(|p| lang.pick(&p.name_ar, &p.name_fr).to_string())
         .unwrap_or_else(|| id.to_string())
 }
 
 pub fn douar_name(reference: Option<&Reference>, lang: Lang, id: &str) -> String {
     reference
-        .and_then(|r| r.douars.iter().find(|d| d.id == id))
+        .and_then(|r| r.douar(id))
         .map(|d| lang.pick(&d.name_ar, &d.name_fr).to_string())
         .unwrap_or_else(|| id.to_string())
 }
@@ -37,21 +39,21 @@ pub fn both_names(ar: &str, fr: &str) -> String {
 
 pub fn pole_full_name(reference: Option<&Reference>, id: &str) -> String {
     reference
-        .and_then(|r| r.poles.iter().find(|p| p.id == id))
+        .and_then(|r| r.pole(id))
         .map(|p| both_names(&p.name_ar, &p.name_fr))
         .unwrap_or_else(|| id.to_string())
 }
 
 pub fn douar_full_name(reference: Option<&Reference>, id: &str) -> String {
     reference
-        .and_then(|r| r.douars.iter().find(|d| d.id == id))
+        .and_then(|r| r.douar(id))
         .map(|d| both_names(&d.name_ar, &d.name_fr))
         .unwrap_or_else(|| id.to_string())
 }
 
 /// A douar for a chip: (Arabic name, Latin transliteration when there is one).
 pub fn douar_chip_names(reference: Option<&Reference>, id: &str) -> (String, Option<String>) {
-    match reference.and_then(|r| r.douars.iter().find(|d| d.id == id)) {
+    match reference.and_then(|r| r.douar(id)) {
         Some(d) => (
             d.name_ar.clone(),
             (!d.name_fr.trim().is_empty() && d.name_fr != d.name_ar).then(|| d.name_fr.clone()),

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0005_sync_hardening.sql"),
     include_str!("../../../migrations/0006_commune.sql"),
     include_str!("../../../migrations/0007_partners.sql"),
+    include_str!("../../../migrations/0008_territory.sql"),
     include_str!("../../../migrations/0009_people.sql"),
     // The programme's structure (axes, programmes) edited by the office, undoable.
     include_str!("../../../migrations/0010_structure.sql"),

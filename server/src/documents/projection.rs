@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use tachkhis_shared::{AttendanceCategory, session::Session, text::normalize};
 use uuid::Uuid;
 
-use crate::http::error::AppResult;
+use crate::{http::error::AppResult, territory::resolve_douar};
 
 /// Replaces the rows of one session by what its document says now.
 pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
@@ -48,8 +48,12 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
     let mut douar = tx.prepare_cached(
         "INSERT OR IGNORE INTO session_douars (session_id, douar_id, unknown) VALUES (?1, ?2, ?3)",
     )?;
+    // A douar merged into another is projected as that one (the document keeps its id).
     for d in &s.douar_ids {
-        douar.execute(params![id, d, !douar_known(tx, d)?])?;
+        match resolve_douar(tx, d)? {
+            Some(known) => douar.execute(params![id, known, false])?,
+            None => douar.execute(params![id, d, true])?,
+        };
     }
     let mut att = tx.prepare_cached(
         "INSERT INTO attendance (session_id, category, count) VALUES (?1, ?2, ?3)",
@@ -67,9 +71,12 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
     )?;
     for p in &s.proposals {
         let (problem, solution) = (clean(&p.problem), clean(&p.solution));
-        let douar_unknown = match &p.douar_id {
-            Some(d) => !douar_known(tx, d)?,
-            None => false,
+        let (douar_id, douar_unknown) = match &p.douar_id {
+            Some(d) => match resolve_douar(tx, d)? {
+                Some(known) => (Some(known), false),
+                None => (Some(d.clone()), true),
+            },
+            None => (None, false),
         };
         prop.execute(params![
             p.id.to_string(),
@@ -79,7 +86,7 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
             normalize(&problem),
             normalize(&solution),
             p.sector.as_ref().map(|x| x.code()),
-            p.douar_id,
+            douar_id,
             clean(&p.raised_by),
             p.created_at,
             clean(&p.created_by),
@@ -127,14 +134,6 @@ pub fn proposal_held_elsewhere(
         }
     }
     Ok(None)
-}
-
-fn douar_known(tx: &Transaction<'_>, id: &str) -> AppResult<bool> {
-    Ok(tx
-        .prepare_cached("SELECT 1 FROM douars WHERE id = ?1")?
-        .query_row([id], |_| Ok(()))
-        .optional()?
-        .is_some())
 }
 
 /// Text as lists and exports show it: control characters (NUL, escapes, the C1 set) are

@@ -133,6 +133,7 @@ pub mod can {
         ReadAudit,
         ManageDevices,
         ManageUsers,
+        ManageTerritory,
     );
 }
 

@@ -59,8 +59,10 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::devices::router())
         .merge(routes::people::router())
         .merge(routes::programme::router())
+        .merge(routes::territory::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::programme::import_router())
+        .merge(routes::territory::import_router())
         .merge(routes::sync::router(max_sync_bytes))
 }
 

@@ -77,8 +77,9 @@ pub fn needs_by_place(tx: &Transaction<'_>) -> AppResult<NeedsByPlace> {
         .collect();
     let douars = tx
         .prepare(
+            // A merged douar's proposals read as its target's: it has no row of its own.
             "SELECT d.id, d.name_ar, d.name_fr, d.pole_id FROM douars d JOIN poles p ON p.id = d.pole_id
-             ORDER BY p.position, d.position, d.id",
+             WHERE d.merged_into IS NULL ORDER BY p.position, d.position, d.id",
         )?
         .query_map([], |r| {
             Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))

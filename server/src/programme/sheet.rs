@@ -168,8 +168,11 @@ impl Lookups {
         }
         drop(rows);
         let mut stmt = tx.prepare(
-            "SELECT id, name_norm AS n FROM douars UNION ALL SELECT id, name_fr FROM douars
-             UNION ALL SELECT douar_id, alias_norm FROM douar_aliases",
+            // A merged douar's names are its target's aliases: only the target answers them.
+            "SELECT id, name_norm AS n FROM douars WHERE merged_into IS NULL
+             UNION ALL SELECT id, name_fr FROM douars WHERE merged_into IS NULL
+             UNION ALL SELECT a.douar_id, a.alias_norm FROM douar_aliases a
+               JOIN douars d ON d.id = a.douar_id WHERE d.merged_into IS NULL",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {

@@ -12,6 +12,7 @@ pub mod people;
 pub mod programme;
 pub mod sessions;
 pub mod setup;
+pub mod territory;
 
 pub use crate::codes::ErrorCode;
 pub use auth::*;

@@ -17,6 +17,7 @@ mod project;
 mod proposals;
 mod reports;
 mod suggestions;
+mod territory;
 
 pub use common::*;
 pub use hooks::*;
@@ -211,15 +212,16 @@ impl Reducible for Shell {
 // ---------------------------------------------------------------------------------------------
 // The shell
 
-/// The office screens, in navigation order (digits 1 to 7 jump to them); the last, people,
-/// only for who may manage users.
-const SCREENS: [(&str, &str); 7] = [
+/// The office screens, in navigation order (digits 1 to 8 jump to them); the territory only
+/// for who may keep it, people only for who may manage users.
+const SCREENS: [(&str, &str); 8] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
     ("office.nav.log", "/office/log"),
     ("office.nav.programme", "/office/programme"),
     ("office.nav.reports", "/office/reports"),
+    ("office.nav.territory", "/office/territory"),
     ("office.nav.people", "/office/people"),
 ];
 
@@ -230,14 +232,19 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeNeeds | Route::OfficeNeed { .. } => 2,
         Route::OfficeLog => 3,
         Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
-        Route::OfficePeople => 6,
+        Route::OfficeTerritory => 6,
+        Route::OfficePeople => 7,
         _ => 5,
     }
 }
 
-/// Whether the `i`-th of [`SCREENS`] is offered to `role` (people: who may manage users).
+/// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
-    i != 6 || role.can(Action::ManageUsers)
+    match i {
+        6 => role.can(Action::ManageTerritory),
+        7 => role.can(Action::ManageUsers),
+        _ => true,
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -283,7 +290,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                         o.undo(id);
                     }
                 }
-                "1" | "2" | "3" | "4" | "5" | "6" | "7" => {
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" => {
                     let i = (key.as_bytes()[0] - b'1') as usize;
                     let allowed = office.as_ref().is_some_and(|o| visible(o.role, i));
                     if let Some(n) = navigator.as_ref().filter(|_| allowed) {
@@ -364,6 +371,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeProgramme => html! { <programme::ProgrammePage /> },
         Route::OfficeProject { id } => html! { <project::ProjectPage id={*id} /> },
         Route::OfficePeople if office.can(Action::ManageUsers) => html! { <people::PeoplePage /> },
+        Route::OfficeTerritory if office.can(Action::ManageTerritory) => html! { <territory::TerritoryPage /> },
         _ => html! { <reports::ReportsPage /> },
     };
     let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {
@@ -422,7 +430,7 @@ fn HelpOverlay(props: &HelpOverlayProps) -> Html {
             &[
                 ("?", "office.keys.help"),
                 ("u", "office.keys.undo"),
-                ("1 … 6", "office.keys.screens"),
+                ("1 … 7", "office.keys.screens"),
                 ("Esc", "office.keys.escape"),
             ],
         ),
@@ -511,6 +519,7 @@ pub fn pole_options(r: Option<&Reference>, lang: Lang) -> Vec<(String, String)> 
     r.map(|r| {
         r.poles
             .iter()
+            .chain(&r.former_poles)
             .map(|p| (p.id.clone(), lang.pick(&p.name_ar, &p.name_fr).to_string()))
             .collect()
     })
@@ -523,8 +532,10 @@ pub fn douar_options(
     pole: Option<&str>,
 ) -> Vec<(String, String)> {
     r.map(|r| {
+        // Retired douars too: their sessions and proposals are still there to filter.
         r.douars
             .iter()
+            .chain(r.former_douars.iter().filter(|d| d.merged_into.is_none()))
             .filter(|d| pole.is_none_or(|p| d.pole_id == p))
             .map(|d| (d.id.clone(), lang.pick(&d.name_ar, &d.name_fr).to_string()))
             .collect()

@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod setup;
 pub mod structure;
 pub mod sync;
+pub mod territory;
 
 /// Routes as they are added, each with its method and path: axum's `Router` cannot list its
 /// routes, and the permission test must know every one (a route added without a rule in its
