@@ -291,6 +291,7 @@ code_enum! {
         InvalidStructure => "invalid_structure",
         /// The territory: a pole, douar or place that breaks a rule (blank name, bad kind…).
         InvalidTerritory => "invalid_territory",
+        /// A pole id the server does not have.
         UnknownPole => "unknown_pole",
         UnknownDouar => "unknown_douar",
         /// A name (or alias) another douar, pole or place of the commune already has.
@@ -321,8 +322,6 @@ code_enum! {
         /// 409: the change would leave no active administrator.
         LastAdmin => "last_admin",
         BadRole => "bad_role",
-        /// A pole id the server does not have.
-        UnknownPole => "unknown_pole",
         /// 400: the current password given to change it is wrong.
         WrongPassword => "wrong_password",
         /// 409: a user of that name (once folded: case, Arabic spellings) exists.
