@@ -1,10 +1,15 @@
 //! The seed commune as demo data (`tachkhis serve --demo` on an empty database).
 //!
-//! From the seed document: the programme (2 axes, 7 programmes, `demo/programmes.csv`), the six
-//! projects it names (`demo/projects-known.csv`) and the douars it names. The seed does not name
-//! the 7 poles nor say which douar is in which: that assignment is illustrative and marked so
-//! (`illustrative = 1`). Project programmes are inferred from the numbering (projects are numbered
-//! programme by programme in table order: 1-13 infrastructure, 14-21 basic facilities, …).
+//! Everything is in files of `server/demo/` (see its README) and goes in through the paths a
+//! commune's own set-up takes. From the seed document: the programme (2 axes, 7 programmes,
+//! `programmes.csv`), the six projects it names (`projects-known.csv`) and the douars it names.
+//! The seed does not name the 7 poles nor say which douar is in which: `territory.csv` (the
+//! territory file, imported by `territory::file`) has them, marked illustrative
+//! (`illustrative = 1`). Project programmes are inferred from the numbering (projects are
+//! numbered programme by programme in table order: 1-13 infrastructure, 14-21 basic facilities,
+//! …). Axes and programmes are written from `programmes.csv` here: the structure has no file
+//! import (the office edits it on its screen), and the demo keeps the seed's English names,
+//! which the structure editor does not hold.
 //!
 //! The seed counts 43 projects but names six. `demo/projects.csv` is the whole list as a
 //! commune would import it, derived once from the seed's two tables (see `demo/README.md`):
@@ -15,12 +20,14 @@
 //! import (`programme::import`), the path an office's own file takes.
 
 use rusqlite::{Transaction, params};
-use tachkhis_shared::{api::Role, text::normalize};
+use tachkhis_shared::api::{Role, setup::CommuneSetup};
 
 use crate::{
     export::FileFormat,
     http::error::{AppError, AppResult},
     programme::import::{ImportMode, import_projects},
+    setup,
+    territory::file::load_territory_file,
     users::auth,
 };
 
@@ -35,123 +42,31 @@ pub const DEMO_USERS: &[(&str, Role)] = &[
 const PROGRAMMES_CSV: &str = include_str!("../demo/programmes.csv");
 const PROJECTS_CSV: &str = include_str!("../demo/projects.csv");
 
-/// (id, Arabic name, French transliteration, aliases); grouped into poles below.
-type DouarSeed = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-);
+const TERRITORY_CSV: &str = include_str!("../demo/territory.csv");
 
-const POLES: &[(&str, &str, &[DouarSeed])] = &[
-    (
-        "Pôle 1 — Centre",
-        "القطب 1 — المركز",
-        &[
-            (
-                "centre",
-                "مركز الجماعة",
-                "Centre de la commune",
-                &["المركز"],
-            ),
-            ("letnine", "الاثنين", "Letnine", &[]),
-            ("el-mjalaa", "المجالعة", "El Mjalaa", &[]),
-        ],
-    ),
-    (
-        "Pôle 2 — Ouled Skir",
-        "القطب 2 — اولاد سكير",
-        &[
-            (
-                "ouled-skir",
-                "اولاد سكير المصلى",
-                "Ouled Skir El Moussalla",
-                &["اولادسكيبر المصلى", "اولاد سكير", "اولادسكيبر"],
-            ),
-            ("el-jrif", "الجريف", "El Jrif", &[]),
-            ("jorf-el-hammam", "جرف الحمام", "Jorf El Hammam", &[]),
-        ],
-    ),
-    (
-        "Pôle 3 — Idouz",
-        "القطب 3 — ادوز",
-        &[
-            ("idouz", "ادوز", "Idouz", &["إدوز"]),
-            ("ait-abbou", "ايت عبو", "Ait Abbou", &[]),
-            (
-                "ait-el-haj-moussa",
-                "ايت الحاج موسى",
-                "Ait El Haj Moussa",
-                &[],
-            ),
-        ],
-    ),
-    (
-        "Pôle 4 — Ait Lami",
-        "القطب 4 — ايت لامي",
-        &[
-            ("ait-lami", "ايت لامي", "Ait Lami", &[]),
-            ("ait-chioukh", "ايت شيوخ", "Ait Chioukh", &[]),
-            ("ait-said", "ايت سعيد", "Ait Said", &[]),
-        ],
-    ),
-    (
-        "Pôle 5 — El Boubira",
-        "القطب 5 — البوبيرة",
-        &[
-            ("el-boubira", "البوبيرة", "El Boubira", &[]),
-            ("ait-ben-hammou", "ايت بن حمو", "Ait Ben Hammou", &[]),
-        ],
-    ),
-    (
-        "Pôle 6 — Agoudar",
-        "القطب 6 — اكودار",
-        &[
-            ("agoudar", "اكودار", "Agoudar", &["أكودار"]),
-            ("el-korrass", "الكراس", "El Korrass", &[]),
-        ],
-    ),
-    (
-        "Pôle 7 — El Fayda",
-        "القطب 7 — الفيضة",
-        &[
-            ("el-fayda", "الفيضة", "El Fayda", &[]),
-            ("el-kenna", "الكنة", "El Kenna", &[]),
-        ],
-    ),
-];
+/// The seed does not give the commune's name, province or region.
+fn demo_commune() -> CommuneSetup {
+    CommuneSetup {
+        name_ar: "الجماعة (نموذج من وثيقة برنامج عمل 2023-2028)".into(),
+        name_fr: "Commune (démo, d'après le PAC 2023-2028)".into(),
+        province: "(لا تذكره الوثيقة / non nommée dans le document)".into(),
+        region: "(لا تذكرها الوثيقة / non nommée dans le document)".into(),
+        mandate_start: 2023,
+        mandate_end: 2028,
+    }
+}
 
-/// Fills an empty database; does nothing when the commune is already there.
+/// Fills an empty database; does nothing when the commune is already there. Each part goes
+/// in through the path a commune's own set-up takes: the first-run set-up (commune and
+/// administrator), the territory file, the project import, the users' creation.
 pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
-    let communes: i64 = tx.query_row("SELECT count(*) FROM communes", [], |r| r.get(0))?;
-    if communes > 0 {
+    if !setup::needed(tx)? {
         return Ok(false);
     }
-    tx.execute(
-        "INSERT INTO communes (id, name_ar, name_fr, mandate_start, mandate_end) VALUES ('demo', 'الجماعة (نموذج من وثيقة برنامج عمل 2023-2028)', 'Commune (démo, d''après le PAC 2023-2028)', 2023, 2028)",
-        [],
-    )?;
-    for (pi, (name_fr, name_ar, douars)) in POLES.iter().enumerate() {
-        let pole_id = format!("pole-{}", pi + 1);
-        tx.execute(
-            "INSERT INTO poles (id, commune_id, position, name_ar, name_fr, illustrative) VALUES (?1, 'demo', ?2, ?3, ?4, 1)",
-            params![pole_id, pi as i64, name_ar, name_fr],
-        )?;
-        for (di, (id, ar, fr, aliases)) in douars.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO douars (id, pole_id, position, name_ar, name_fr, name_norm, illustrative) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
-                params![id, pole_id, di as i64, ar, fr, normalize(ar)],
-            )?;
-            for alias in *aliases {
-                tx.execute(
-                    "INSERT INTO douar_aliases (douar_id, alias, alias_norm) VALUES (?1, ?2, ?3)",
-                    params![id, alias, normalize(alias)],
-                )?;
-            }
-        }
-    }
+    setup::complete(tx, &demo_commune(), DEMO_USERS[0].0, DEMO_PASSWORD)?;
+    load_territory_file(tx, TERRITORY_CSV.as_bytes())?;
     load_programme(tx)?;
-    for (username, role) in DEMO_USERS {
+    for (username, role) in &DEMO_USERS[1..] {
         auth::create_user(tx, username, DEMO_PASSWORD, *role)?;
     }
     Ok(true)

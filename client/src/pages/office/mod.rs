@@ -371,7 +371,9 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeProgramme => html! { <programme::ProgrammePage /> },
         Route::OfficeProject { id } => html! { <project::ProjectPage id={*id} /> },
         Route::OfficePeople if office.can(Action::ManageUsers) => html! { <people::PeoplePage /> },
-        Route::OfficeTerritory if office.can(Action::ManageTerritory) => html! { <territory::TerritoryPage /> },
+        Route::OfficeTerritory if office.can(Action::ManageTerritory) => {
+            html! { <territory::TerritoryPage /> }
+        }
         _ => html! { <reports::ReportsPage /> },
     };
     let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {
