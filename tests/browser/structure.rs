@@ -268,14 +268,17 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     screenshot(client, "office-project-partner-ar.png").await;
     click(client, "[data-test=project-save]").await;
     flash_done(client).await;
-    let partners = api(base, &token, "/api/partners").await;
-    let shares = partners
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == region["id"])
-        .map(|p| p["shares"].clone());
-    assert_eq!(shares, Some(Value::from(1)), "the sheet names the partner");
+    // The flash may still be the partner list's: the server is asked until the save is in.
+    wait_until("the sheet names the partner", || async {
+        let partners = api(base, &token, "/api/partners").await;
+        let shares = partners
+            .as_array()?
+            .iter()
+            .find(|p| p["id"] == region["id"])
+            .map(|p| p["shares"].clone());
+        (shares == Some(Value::from(1))).then_some(())
+    })
+    .await;
 
     // Named by a project, the partner cannot be deleted: said in words.
     click(client, "[data-test=nav-programme]").await;
