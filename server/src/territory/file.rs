@@ -209,6 +209,8 @@ fn column_of(cols: &'static [Col], head: &str) -> Option<&'static Col> {
 /// A table as read: its name in the file, its headers and its non-blank rows.
 struct Sheet {
     name: String,
+    /// The line of the header row (1 in CSV; the first row with a cell in XLSX).
+    header_line: u64,
     headers: Vec<String>,
     lines: Vec<Line>,
 }
@@ -286,6 +288,7 @@ fn read_csv(body: &[u8]) -> Result<Sheet, Errors> {
     if errors.is_empty() {
         Ok(Sheet {
             name: "CSV".into(),
+            header_line: 1,
             headers,
             lines,
         })
@@ -380,6 +383,7 @@ fn read_xlsx(body: &[u8]) -> Result<Vec<Sheet>, Errors> {
         }
         sheets.push(Sheet {
             name,
+            header_line: u64::from(first_row) + 1,
             headers,
             lines,
         });
@@ -410,11 +414,7 @@ fn layout(
     ignored: &mut Vec<String>,
     errors: &mut Errors,
 ) -> Option<Layout> {
-    let header_line = sheet
-        .lines
-        .first()
-        .map_or(1, |l| l.number.saturating_sub(1))
-        .max(1);
+    let header_line = sheet.header_line;
     let mut out = Vec::new();
     let mut bad = false;
     for h in &sheet.headers {
@@ -902,7 +902,9 @@ impl Run {
                 }
                 self.describe_douar(n, &old, &new);
                 self.report.douars_updated.push(new.name_ar.clone());
-                let i = self.m.douars.iter().position(|d| d.id == id).unwrap_or(0);
+                let Some(i) = self.m.douars.iter().position(|d| d.id == id) else {
+                    return;
+                };
                 if moved {
                     self.m.douars.remove(i);
                     self.insert_in_pole(new);
