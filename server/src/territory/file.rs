@@ -539,7 +539,15 @@ pub fn import_territory(
     });
     let sheets = match format {
         FileFormat::Csv => read_csv(body).map(|s| vec![s]),
-        FileFormat::Xlsx => read_xlsx(body),
+        // calamine 0.38 panics on some malformed workbooks (a sheet dimension whose end comes
+        // before its start overflows a subtraction): such a file is unreadable, not a crash.
+        FileFormat::Xlsx => std::panic::catch_unwind(|| read_xlsx(body)).unwrap_or_else(|_| {
+            Err(vec![err(
+                "file",
+                0,
+                "not a readable XLSX file (the workbook is malformed)",
+            )])
+        }),
     };
     let sheets = match sheets {
         Ok(s) => s,
@@ -1429,6 +1437,22 @@ mod tests {
         assert!(e.contains("douars line 2: unknown pole 42"), "{e}");
         assert!(e.contains("douars line 5: unknown pole 9"), "{e}");
         assert_eq!(model(&db), before);
+    }
+
+    /// A workbook the fuzzer made, on which calamine 0.38 panics (a sheet dimension whose end
+    /// comes before its start): refused as unreadable.
+    #[test]
+    fn a_workbook_calamine_panics_on_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        db.write_blocking(demo::load_if_empty).unwrap();
+        let bytes = include_bytes!("../../../tests/data/xlsx-dimension-end-before-start.xlsx");
+        let refused = db
+            .write_blocking(|tx| import_territory(tx, None, bytes, None, true))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(refused[0].line, 0);
+        assert!(refused[0].reason.contains("XLSX"), "{refused:?}");
     }
 
     #[test]
