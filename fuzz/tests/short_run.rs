@@ -15,6 +15,7 @@ const SHORT: &[(&str, u64)] = &[
     ("bundle", 1_500),
     ("qr", 600),
     ("import", 1_500),
+    ("territory", 800),
     ("money", 100_000),
     ("text", 100_000),
 ];

@@ -160,3 +160,86 @@ impl Reference {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference as the server sent it before the territory screens (and as tablets have
+    /// it cached): it still reads, the new fields at their defaults.
+    const OLD: &str = r#"{"commune":{"id":"demo","name_ar":"ج","name_fr":"C"},
+        "poles":[{"id":"pole-1","name_ar":"القطب 1","name_fr":"Pôle 1","illustrative":true}],
+        "douars":[{"id":"idouz","pole_id":"pole-1","name_ar":"ادوز","name_fr":"Idouz",
+                   "aliases":["إدوز"],"illustrative":true}],
+        "sectors":[],"group_kinds":[]}"#;
+
+    /// The struct an app before the territory screens reads the payload into.
+    #[derive(Deserialize)]
+    struct OldReference {
+        poles: Vec<OldPole>,
+        douars: Vec<OldDouar>,
+    }
+    #[derive(Deserialize)]
+    struct OldPole {
+        id: String,
+    }
+    #[derive(Deserialize)]
+    struct OldDouar {
+        id: String,
+        pole_id: String,
+    }
+
+    fn douar(id: &str, retired: bool, merged_into: Option<&str>) -> Douar {
+        Douar {
+            id: id.into(),
+            pole_id: "pole-1".into(),
+            name_ar: id.into(),
+            name_fr: String::new(),
+            aliases: Vec::new(),
+            illustrative: false,
+            centre: false,
+            population: None,
+            retired,
+            merged_into: merged_into.map(String::from),
+        }
+    }
+
+    #[test]
+    fn an_old_payload_reads_with_defaults() {
+        let r: Reference = serde_json::from_str(OLD).unwrap();
+        assert_eq!(r.douars[0].merged_into, None);
+        assert!(!r.douars[0].retired && !r.poles[0].retired);
+        assert_eq!(r.poles[0].number, 0);
+        assert!(r.former_douars.is_empty() && r.places.is_empty());
+        assert_eq!(r.douar("idouz").map(|d| d.name_ar.as_str()), Some("ادوز"));
+    }
+
+    /// An old app reads a new payload, and finds in its lists only what may be chosen for a
+    /// new session; a new app still names the former douars.
+    #[test]
+    fn an_old_app_reads_a_new_payload_and_sees_only_offered_douars() {
+        let mut r: Reference = serde_json::from_str(OLD).unwrap();
+        r.former_douars = vec![
+            douar("gone", true, None),
+            douar("merged", false, Some("idouz")),
+        ];
+        let json = serde_json::to_string(&r).unwrap();
+        let old: OldReference = serde_json::from_str(&json).unwrap();
+        assert_eq!(old.poles[0].id, "pole-1");
+        let ids: Vec<&str> = old.douars.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["idouz"]);
+        assert_eq!(old.douars[0].pole_id, "pole-1");
+        let back: Reference = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.douar("gone").map(|d| d.retired), Some(true));
+        assert_eq!(
+            back.douar("merged").and_then(|d| d.merged_into.as_deref()),
+            Some("idouz")
+        );
+        // A new session is never offered a retired or merged douar, even from a server that
+        // would list one.
+        r.douars.push(douar("listed-but-retired", true, None));
+        let offered: Vec<&str> = r.douars_of("pole-1").map(|d| d.id.as_str()).collect();
+        assert_eq!(offered, ["idouz"]);
+    }
+}

@@ -34,6 +34,10 @@ async fn the_admin_creates_a_facilitator_who_chooses_a_password_and_lands_home()
         .ok_or("pole id")?
         .to_string();
     assert_ne!(first_pole, pole);
+    let poles_ids: Vec<String> = poles
+        .iter()
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
 
     let office_profile = tmp.path().join("admin-profile");
     let tablet_profile = tmp.path().join("tablet-profile");
@@ -146,6 +150,39 @@ async fn the_admin_creates_a_facilitator_who_chooses_a_password_and_lands_home()
             click(&tablet, "[data-test=new-session]").await;
             let first = attr(&tablet, "[data-test=pole-chip]", "data-code").await;
             assert_eq!(first.as_deref(), Some(pole.as_str()));
+
+            // The administrator moves them to another pole: their next sync brings it.
+            let second_pole = poles_ids[1].clone();
+            let token = api_login(&base, "admin").await;
+            let http = reqwest::Client::new();
+            let users: Value = http
+                .get(format!("{base}/api/admin/users"))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            let id = users
+                .as_array()
+                .and_then(|l| l.iter().find(|u| u["username"] == NEW_USER))
+                .and_then(|u| u["id"].as_i64())
+                .ok_or("the new user is listed")?;
+            let moved = http
+                .patch(format!("{base}/api/admin/users/{id}"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "poles": [second_pole] }))
+                .send()
+                .await?;
+            assert_eq!(moved.status(), 200);
+            tablet.goto(&format!("{base}/")).await?;
+            sync_now(&tablet).await;
+            // The screen follows the model: no reload, which would cut the sync short.
+            click(&tablet, "[data-test=new-session]").await;
+            wait_until("the tablet offers the new pole first", || async {
+                let first = attr(&tablet, "[data-test=pole-chip]", "data-code").await?;
+                (first == second_pole).then_some(())
+            })
+            .await;
             assert_no_csp_violations(&tablet).await;
 
             // The server agrees: the password is theirs, the one-time one no longer works.
@@ -158,7 +195,7 @@ async fn the_admin_creates_a_facilitator_who_chooses_a_password_and_lands_home()
             assert_eq!(login(one_time.trim()).await?.status(), 401);
             let answer: Value = login(NEW_PASSWORD).await?.json().await?;
             assert_eq!(answer["must_change_password"], false);
-            assert_eq!(answer["poles"], serde_json::json!([pole]));
+            assert_eq!(answer["poles"], serde_json::json!([poles_ids[1]]));
             Ok(())
         }
     };

@@ -1,6 +1,7 @@
 //! The territory screen in the real client (office, laptop window, Arabic): a douar added by
 //! hand to a pole, a territory file checked (what would change, nothing written) then
-//! imported, a douar retired; each step read back through the API, the screen photographed.
+//! imported, a douar retired, one merged into another; each step read back through the API,
+//! the screen photographed.
 
 use std::path::Path;
 
@@ -164,6 +165,48 @@ async fn scenario(client: &Client, base: &str, file: &Path) -> TestResult {
         .map(|d| d["id"].as_str().unwrap())
         .collect();
     assert!(!offered.contains(&"tizi-n-tast") && offered.contains(&"tamsoult"));
+    // Merged: from the douar's form, into another douar of the commune, after a confirmation.
+    let value_of = |selector: &'static str| async move {
+        client
+            .execute(
+                &format!("return document.querySelector('{selector}').value"),
+                vec![],
+            )
+            .await
+            .expect("a value")
+    };
+    assert_eq!(value_of("[data-test=place-kind]").await, "river");
+    click(
+        client,
+        "[data-test=douar-row][data-id=letnine] [data-test=douar-edit]",
+    )
+    .await;
+    find(client, "[data-test=douar-form]").await;
+    assert_eq!(
+        value_of("[data-test=merge-target]").await,
+        "",
+        "no target until one is chosen"
+    );
+    click(client, "[data-test=merge-target] option[value=el-mjalaa]").await;
+    click(client, "[data-test=douar-merge]").await;
+    client.accept_alert().await?;
+    wait_until("the douar shows merged", || async {
+        attr(client, "[data-test=douar-row][data-id=letnine]", "class")
+            .await
+            .filter(|c| c.contains("former"))
+    })
+    .await;
+    let t = api(base, "/api/territory").await;
+    assert_eq!(
+        douar(&t, "الاثنين").expect("letnine")["merged_into"],
+        "el-mjalaa"
+    );
+    assert!(
+        douar(&t, "المجالعة").expect("el-mjalaa")["aliases"]
+            .to_string()
+            .contains("الاثنين")
+    );
+
     client.execute("window.scrollTo(0, 0)", vec![]).await?;
     screenshot(client, "territory-ar.png").await;
     assert_no_csp_violations(client).await;

@@ -223,6 +223,28 @@ impl Model {
             Err(e) if !contacted => return Err(SyncProblem::from_http(&e)),
             Err(_) => {}
         }
+        // The administrator may have changed this user's poles or role since the login (an
+        // older server has no `/api/me`: nothing changes).
+        if let Ok(me) = api::me(&token).await {
+            let changed =
+                self.auth.borrow().as_ref().is_some_and(|a| {
+                    a.token == token && (a.poles != me.poles || a.role != me.role)
+                });
+            if changed {
+                let auth = {
+                    let mut auth = self.auth.borrow_mut();
+                    if let Some(a) = auth.as_mut() {
+                        a.poles = me.poles;
+                        a.role = me.role;
+                    }
+                    auth.clone()
+                };
+                if let Some(auth) = auth {
+                    let _ = self.store.put_setting(keys::AUTH, &auth).await;
+                }
+                self.notify();
+            }
+        }
         let now = now_ms();
         self.last_sync.set(Some(now));
         let _ = self.store.put_setting(keys::LAST_SYNC, &now).await;

@@ -5,7 +5,8 @@ use gloo_timers::callback::Timeout;
 use js_sys::Uint8Array;
 use serde::{Serialize, de::DeserializeOwned};
 use tachkhis_shared::api::{
-    ErrorBody, ErrorCode, LoginRequest, LoginResponse, PasswordChange, SetupRequest, SetupStatus,
+    ErrorBody, ErrorCode, LoginRequest, LoginResponse, Me, PasswordChange, SetupRequest,
+    SetupStatus,
 };
 use tachkhis_shared::reference::Reference;
 use tachkhis_shared::sync::Transport;
@@ -267,6 +268,12 @@ async fn post_refusable<T: Serialize>(
         Ok(body) => Err(SetupError::Refused(body.error)),
         Err(_) => Err(SetupError::Http(HttpError::Server(response.status()))),
     }
+}
+
+/// `GET /api/me`: the caller's role and poles as the administrator left them.
+pub async fn me(token: &str) -> Result<Me, HttpError> {
+    let response = send("GET", "/api/me", Some(token), Body::None).await?;
+    read_json(&response).await
 }
 
 pub async fn reference(token: &str) -> Result<Reference, HttpError> {

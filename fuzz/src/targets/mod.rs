@@ -10,9 +10,19 @@ pub mod bundle;
 pub mod import;
 pub mod strings;
 pub mod sync;
+pub mod territory;
 
 /// Every target, in the order a full run takes them.
-pub const NAMES: &[&str] = &["sync", "batch", "bundle", "qr", "import", "money", "text"];
+pub const NAMES: &[&str] = &[
+    "sync",
+    "batch",
+    "bundle",
+    "qr",
+    "import",
+    "territory",
+    "money",
+    "text",
+];
 
 /// What each target feeds, for `--help` and the report.
 pub fn describe(name: &str) -> &'static str {
@@ -24,6 +34,7 @@ pub fn describe(name: &str) -> &'static str {
         "bundle" => "shared::bundle::read_sessions: session files (.tachkhis)",
         "qr" => "shared::bundle::from_code then read_sessions: session codes (QR text)",
         "import" => "programme::import::import_projects: CSV and XLSX project files",
+        "territory" => "territory::file::import_territory: CSV and XLSX territory files",
         "money" => "shared::money::parse_mad, and format -> parse round trips",
         "text" => "shared::text::normalize: no panic, idempotent, clean key",
         "selftest" => "the driver's own check: panics, aborts and failures on purpose",
@@ -36,7 +47,7 @@ pub fn describe(name: &str) -> &'static str {
 pub fn per_child(name: &str) -> u64 {
     match name {
         "sync" | "batch" => 2_000,
-        "import" | "bundle" | "qr" => 10_000,
+        "import" | "territory" | "bundle" | "qr" => 10_000,
         _ => 100_000,
     }
 }
@@ -49,6 +60,7 @@ pub fn make(name: &str, workdir: &Path) -> Result<Box<dyn Target>> {
         "bundle" => Box::new(bundle::BundleTarget::new(false)),
         "qr" => Box::new(bundle::BundleTarget::new(true)),
         "import" => Box::new(import::ImportTarget::new(workdir)?),
+        "territory" => Box::new(territory::TerritoryTarget::new(workdir)?),
         "money" => Box::new(strings::MoneyTarget::new()),
         "text" => Box::new(strings::TextTarget::new()),
         "selftest" => Box::new(SelfTest),

@@ -209,6 +209,8 @@ fn column_of(cols: &'static [Col], head: &str) -> Option<&'static Col> {
 /// A table as read: its name in the file, its headers and its non-blank rows.
 struct Sheet {
     name: String,
+    /// The line of the header row (1 in CSV; the first row with a cell in XLSX).
+    header_line: u64,
     headers: Vec<String>,
     lines: Vec<Line>,
 }
@@ -286,6 +288,7 @@ fn read_csv(body: &[u8]) -> Result<Sheet, Errors> {
     if errors.is_empty() {
         Ok(Sheet {
             name: "CSV".into(),
+            header_line: 1,
             headers,
             lines,
         })
@@ -380,6 +383,7 @@ fn read_xlsx(body: &[u8]) -> Result<Vec<Sheet>, Errors> {
         }
         sheets.push(Sheet {
             name,
+            header_line: u64::from(first_row) + 1,
             headers,
             lines,
         });
@@ -410,11 +414,7 @@ fn layout(
     ignored: &mut Vec<String>,
     errors: &mut Errors,
 ) -> Option<Layout> {
-    let header_line = sheet
-        .lines
-        .first()
-        .map_or(1, |l| l.number.saturating_sub(1))
-        .max(1);
+    let header_line = sheet.header_line;
     let mut out = Vec::new();
     let mut bad = false;
     for h in &sheet.headers {
@@ -539,7 +539,15 @@ pub fn import_territory(
     });
     let sheets = match format {
         FileFormat::Csv => read_csv(body).map(|s| vec![s]),
-        FileFormat::Xlsx => read_xlsx(body),
+        // calamine 0.38 panics on some malformed workbooks (a sheet dimension whose end comes
+        // before its start overflows a subtraction): such a file is unreadable, not a crash.
+        FileFormat::Xlsx => std::panic::catch_unwind(|| read_xlsx(body)).unwrap_or_else(|_| {
+            Err(vec![err(
+                "file",
+                0,
+                "not a readable XLSX file (the workbook is malformed)",
+            )])
+        }),
     };
     let sheets = match sheets {
         Ok(s) => s,
@@ -902,7 +910,9 @@ impl Run {
                 }
                 self.describe_douar(n, &old, &new);
                 self.report.douars_updated.push(new.name_ar.clone());
-                let i = self.m.douars.iter().position(|d| d.id == id).unwrap_or(0);
+                let Some(i) = self.m.douars.iter().position(|d| d.id == id) else {
+                    return;
+                };
                 if moved {
                     self.m.douars.remove(i);
                     self.insert_in_pole(new);
@@ -1427,6 +1437,22 @@ mod tests {
         assert!(e.contains("douars line 2: unknown pole 42"), "{e}");
         assert!(e.contains("douars line 5: unknown pole 9"), "{e}");
         assert_eq!(model(&db), before);
+    }
+
+    /// A workbook the fuzzer made, on which calamine 0.38 panics (a sheet dimension whose end
+    /// comes before its start): refused as unreadable.
+    #[test]
+    fn a_workbook_calamine_panics_on_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        db.write_blocking(demo::load_if_empty).unwrap();
+        let bytes = include_bytes!("../../../tests/data/xlsx-dimension-end-before-start.xlsx");
+        let refused = db
+            .write_blocking(|tx| import_territory(tx, None, bytes, None, true))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(refused[0].line, 0);
+        assert!(refused[0].reason.contains("XLSX"), "{refused:?}");
     }
 
     #[test]

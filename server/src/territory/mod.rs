@@ -1008,7 +1008,11 @@ pub fn patch_douar(
         && pole != old.pole_id
     {
         // A move: to the end of the new pole.
-        let i = after.douars.iter().position(|x| x.id == id).unwrap_or(0);
+        let i = after
+            .douars
+            .iter()
+            .position(|x| x.id == id)
+            .ok_or_else(|| AppError::NotFound(format!("no douar '{id}'")))?;
         let mut moved = after.douars.remove(i);
         moved.pole_id = pole;
         let at = after

@@ -346,7 +346,7 @@ fn PeopleTable(props: &PeopleTableProps) -> Html {
                         if !poles.is_empty() { <span class="sub">{ format!(" · {poles}") }</span> }
                     </button>
                 </td>
-                <td class="people-actions">
+                <td><div class="people-actions">
                     if u.username == me {
                         <span class="tag quiet">{ lang.t("office.people.this_is_you") }</span>
                     } else {
@@ -354,7 +354,7 @@ fn PeopleTable(props: &PeopleTableProps) -> Html {
                             { lang.t("office.people.reset") }</button>
                         { activate }
                     }
-                </td>
+                </div></td>
             </tr>
             if is_open {
                 <tr key={format!("d{id}")} class="user-detail">

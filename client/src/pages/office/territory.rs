@@ -322,7 +322,7 @@ fn DouarTable(props: &DouarTableProps) -> Html {
                 <td class="aliases" dir="auto">{ d.aliases.join(" | ") }</td>
                 <td class="num">{ d.population.map(|p| p.to_string()).unwrap_or_default() }</td>
                 <td>{ status }</td>
-                <td class="row-actions">
+                <td><div class="row-actions">
                     if !merged {
                         <button type="button" class="btn secondary small" aria-label={lang.t("office.territory.up")} disabled={i == 0} onclick={mv(-1)}>{ "↑" }</button>
                         <button type="button" class="btn secondary small" aria-label={lang.t("office.territory.down")} disabled={i + 1 == order.len()} onclick={mv(1)}>{ "↓" }</button>
@@ -331,7 +331,7 @@ fn DouarTable(props: &DouarTableProps) -> Html {
                             { lang.t(if d.retired { "office.territory.restore" } else { "office.territory.retire" }) }
                         </button>
                     }
-                </td>
+                </div></td>
             </tr>
         }
     });
@@ -441,7 +441,7 @@ fn DouarForm(props: &DouarFormProps) -> Html {
             </div>
             <div class="inline-action merge">
                 <label>{ lang.t("office.territory.merge_into") }
-                    <select ref={into} data-test="merge-target"><option value="">{ "—" }</option>{ for targets }</select>
+                    <select ref={into} data-test="merge-target"><option value="" selected=true>{ "—" }</option>{ for targets }</select>
                 </label>
                 <button type="button" class="btn danger small" data-test="douar-merge" onclick={merge}>{ lang.t("office.territory.merge") }</button>
             </div>
@@ -581,18 +581,20 @@ fn Places(props: &PlacesProps) -> Html {
                 <td dir="rtl">{ &p.name_ar }</td>
                 <td dir="ltr">{ &p.name_fr }</td>
                 <td>{ p.douar_ids.iter().map(name_of).collect::<Vec<_>>().join("، ") }</td>
-                <td class="row-actions">
+                <td><div class="row-actions">
                     <button type="button" class="btn secondary small" onclick={toggle}>
                         { lang.t(if p.retired { "office.territory.restore" } else { "office.territory.retire" }) }
                     </button>
                     <button type="button" class="btn secondary small" onclick={delete}>{ lang.t("office.territory.delete") }</button>
-                </td>
+                </div></td>
             </tr>
         }
     });
-    let kinds = PlaceKind::ALL
-        .iter()
-        .map(|k| html! { <option value={k.code().to_string()}>{ kind_name(lang, k) }</option> });
+    // `selected` written out: yew inserts options last first, and a select without one shows
+    // the first inserted.
+    let kinds = PlaceKind::ALL.iter().enumerate().map(|(i, k)| {
+        html! { <option value={k.code().to_string()} selected={i == 0}>{ kind_name(lang, k) }</option> }
+    });
     html! {
         <section class="places" data-test="places">
             <h2>{ lang.t("office.territory.places") }</h2>
@@ -600,7 +602,7 @@ fn Places(props: &PlacesProps) -> Html {
                 <table class="grid territory"><tbody>{ for rows }</tbody></table>
             }
             <form class="inline-action" {onsubmit} data-test="add-place">
-                <select ref={kind} aria-label={lang.t("office.territory.kind")}>{ for kinds }</select>
+                <select ref={kind} aria-label={lang.t("office.territory.kind")} data-test="place-kind">{ for kinds }</select>
                 <input ref={ar} required=true dir="rtl" placeholder={lang.t("office.territory.name_ar")} aria-label={lang.t("office.territory.name_ar")} />
                 <input ref={fr} dir="ltr" placeholder={lang.t("office.territory.name_fr")} aria-label={lang.t("office.territory.name_fr")} />
                 <input ref={douars} dir="auto" placeholder={lang.t("office.territory.douars_hint")} aria-label={lang.t("office.territory.douars")} />
