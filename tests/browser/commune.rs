@@ -218,11 +218,15 @@ async fn a_commune_from_its_spreadsheet_to_its_first_synced_session() -> TestRes
                 .type_in(&office, "[data-test=login-password]", ADMIN_PASSWORD)
                 .await;
             effort.tap(&office, "[data-test=login-submit]").await;
-            // The administrator also runs sessions: from the tablet's home to the office.
-            effort.tap(&office, "[data-test=to-office]").await;
+            // On a laptop's window the administrator lands on the office's screens.
+            find(&office, "[data-test=office]").await;
             effort.tap(&office, "[data-test=nav-territory]").await;
             find(&office, "[data-test=territory]").await;
-            assert_eq!(count(&office, "[data-test=pole]").await, 0, "an empty territory");
+            assert_eq!(
+                count(&office, "[data-test=pole]").await,
+                0,
+                "an empty territory"
+            );
 
             // The commune's workbook: checked, then imported.
             find(&office, "[data-test=territory-file]")
@@ -238,7 +242,10 @@ async fn a_commune_from_its_spreadsheet_to_its_first_synced_session() -> TestRes
             .await
             .text()
             .await?;
-            assert!(report.contains("ملاحظات"), "the ignored column is said: {report}");
+            assert!(
+                report.contains("ملاحظات"),
+                "the ignored column is said: {report}"
+            );
             screenshot(&office, "commune-territory-check-ar.png").await;
             effort.tap(&office, "[data-test=territory-run]").await;
             find(
@@ -386,11 +393,21 @@ async fn a_commune_from_its_spreadsheet_to_its_first_synced_session() -> TestRes
 
             // The office sees the session, in its douar, with its proposal.
             let detail = session_detail(&base, &token, &session_id).await;
-            assert_eq!(detail["douar_ids"], serde_json::json!([new_douar_id]), "{detail}");
+            assert_eq!(
+                detail["douar_ids"],
+                serde_json::json!([new_douar_id]),
+                "{detail}"
+            );
             assert_eq!(live_problems(&detail), vec![PROBLEM.to_string()]);
             office.goto(&format!("{base}/office/proposals")).await?;
             wait_until("the office's table shows the proposal", || async {
-                let text = office.find(css("[data-test=office]")).await.ok()?.text().await.ok()?;
+                let text = office
+                    .find(css("[data-test=office]"))
+                    .await
+                    .ok()?
+                    .text()
+                    .await
+                    .ok()?;
                 text.contains(PROBLEM).then_some(())
             })
             .await;

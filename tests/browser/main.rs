@@ -10,6 +10,7 @@
 
 mod files;
 // The integration tests' simulated tablet and HTTP transport.
+mod commune;
 #[allow(dead_code)]
 #[path = "../integration/helpers.rs"]
 mod helpers;
