@@ -59,10 +59,7 @@ async fn the_office_keeps_the_territory_on_its_screen() -> TestResult {
     )?;
     // A bad file: an unknown pole, then the same douar twice.
     let bad = tmp.path().join("bad.csv");
-    std::fs::write(
-        &bad,
-        "pole_number,douar_ar\n42,دوار\n1,تيفرت\n1,تيفرت\n",
-    )?;
+    std::fs::write(&bad, "pole_number,douar_ar\n42,دوار\n1,تيفرت\n1,تيفرت\n")?;
     let server = Server::start(&db_path, &assets, 0).await;
     let base = server.base();
     let client = connect_browser(&driver, &profile).await;
@@ -117,7 +114,10 @@ async fn scenario(client: &Client, base: &str, file: &Path, bad: &Path) -> TestR
         .await?;
     click(client, "[data-test=territory-check]").await;
     wait_count(client, "[data-test=import-errors] li", 2).await;
-    let first = find(client, "[data-test=import-errors] li").await.text().await?;
+    let first = find(client, "[data-test=import-errors] li")
+        .await
+        .text()
+        .await?;
     assert!(first.contains("الدواوير") && first.contains('2'), "{first}");
     assert!(douar(&api(base, "/api/territory").await, "تيفرت").is_none());
 
