@@ -57,13 +57,16 @@ async fn the_office_keeps_the_territory_on_its_screen() -> TestResult {
         "N° du pôle;Pôle (arabe);Douar (arabe);Douar (latin);Autres graphies;Population\n\
          ٨;القطب الثامن;تامسولت;Tamsoult;تمسولت | تامصولت;١٢٠٠\n",
     )?;
+    // A bad file: an unknown pole, then the same douar twice.
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "pole_number,douar_ar\n42,دوار\n1,تيفرت\n1,تيفرت\n")?;
     let server = Server::start(&db_path, &assets, 0).await;
     let base = server.base();
     let client = connect_browser(&driver, &profile).await;
     let run = {
         let client = client.clone();
         async move {
-            let r = scenario(&client, &base, &file).await;
+            let r = scenario(&client, &base, &file, &bad).await;
             server.stop().await;
             r
         }
@@ -71,7 +74,7 @@ async fn the_office_keeps_the_territory_on_its_screen() -> TestResult {
     run_with_artefacts("territory", &[("office", &client)], run).await
 }
 
-async fn scenario(client: &Client, base: &str, file: &Path) -> TestResult {
+async fn scenario(client: &Client, base: &str, file: &Path, bad: &Path) -> TestResult {
     set_viewport(client, (1366, 900)).await;
     client.goto(&format!("{base}/")).await?;
     find(client, "[data-test=login-username]")
@@ -103,6 +106,20 @@ async fn scenario(client: &Client, base: &str, file: &Path) -> TestResult {
         douar(&t, "تيزي نتاست").expect("the new douar")["pole_id"],
         "pole-1"
     );
+
+    // A bad file: each bad line named with its sheet, nothing written.
+    find(client, "[data-test=territory-file]")
+        .await
+        .send_keys(&bad.display().to_string())
+        .await?;
+    click(client, "[data-test=territory-check]").await;
+    wait_count(client, "[data-test=import-errors] li", 2).await;
+    let first = find(client, "[data-test=import-errors] li")
+        .await
+        .text()
+        .await?;
+    assert!(first.contains("الدواوير") && first.contains('2'), "{first}");
+    assert!(douar(&api(base, "/api/territory").await, "تيفرت").is_none());
 
     // The file: checked first (nothing written), then imported.
     find(client, "[data-test=territory-file]")

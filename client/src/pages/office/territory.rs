@@ -7,8 +7,9 @@ use std::rc::Rc;
 
 use tachkhis_shared::api::territory::{
     DouarInput, DouarPatch, MergeDouar, Order, PlaceInput, PoleInput, PolePatch, Territory,
-    TerritoryImportReport,
+    TerritoryImportError, TerritoryImportErrorBody, TerritoryImportReport,
 };
+use tachkhis_shared::api::{ErrorBody, ErrorCode};
 use tachkhis_shared::codes::PlaceKind;
 use tachkhis_shared::reference::{Douar, Place, Pole};
 use wasm_bindgen::JsValue;
@@ -17,6 +18,8 @@ use yew::prelude::*;
 
 use super::{ErrorNotice, LoadNotice, Office, use_get, use_office};
 use crate::i18n::Lang;
+use crate::net::api::{self, Body};
+use crate::net::json;
 use crate::net::office::{self, ApiError};
 use crate::use_model;
 
@@ -612,13 +615,46 @@ fn Places(props: &PlacesProps) -> Html {
     }
 }
 
+/// What the import answered: its report, the refused lines (each with its sheet), or another
+/// error.
+enum Answer {
+    Report(TerritoryImportReport),
+    Lines(Vec<TerritoryImportError>),
+    Failed(ApiError),
+}
+
+/// Sends the file; a refusal keeps each line's sheet (the office's upload would drop it).
+async fn upload(token: &str, path: &str, file: JsValue) -> Answer {
+    let Ok(response) = api::fetch("POST", path, Some(token), Body::Js(file)).await else {
+        return Answer::Failed(ApiError::Offline);
+    };
+    let status = response.status();
+    let text = api::read_text(&response).await.unwrap_or_default();
+    match status {
+        200..=299 => {
+            json::from_str(&text).map_or(Answer::Failed(ApiError::Unreadable), Answer::Report)
+        }
+        401 => Answer::Failed(ApiError::Unauthorized),
+        403 => Answer::Failed(ApiError::Forbidden),
+        _ => match json::from_str::<TerritoryImportErrorBody>(&text) {
+            Ok(body) => Answer::Lines(body.errors),
+            Err(_) => Answer::Failed(ApiError::Refused {
+                status,
+                code: json::from_str::<ErrorBody>(&text)
+                    .map(|b| b.error)
+                    .unwrap_or(ErrorCode::Unknown(String::new())),
+            }),
+        },
+    }
+}
+
 /// The territory file: checked first (what would change), then imported.
 #[component]
 fn TerritoryImport() -> Html {
     let (_, lang) = use_model();
     let office = use_office();
     let file = use_node_ref();
-    let result = use_state(|| None::<Result<TerritoryImportReport, ApiError>>);
+    let result = use_state(|| None::<Answer>);
     let busy = use_state(|| false);
     let run = |dry_run: bool| {
         let (office, file, result, busy) =
@@ -639,14 +675,9 @@ fn TerritoryImport() -> Html {
                 } else {
                     "/api/territory/import"
                 };
-                let r = office::upload::<TerritoryImportReport>(
-                    &office.token,
-                    path,
-                    JsValue::from(picked),
-                )
-                .await;
+                let r = upload(&office.token, path, JsValue::from(picked)).await;
                 busy.set(false);
-                if r.is_ok() && !dry_run {
+                if matches!(r, Answer::Report(_)) && !dry_run {
                     office.done("office.territory.imported");
                 }
                 result.set(Some(r));
@@ -655,8 +686,25 @@ fn TerritoryImport() -> Html {
     };
     let shown = match &*result {
         None => html! {},
-        Some(Err(e)) => html! { <ErrorNotice error={e.clone()} /> },
-        Some(Ok(r)) => {
+        Some(Answer::Failed(e)) => html! { <ErrorNotice error={e.clone()} /> },
+        Some(Answer::Lines(lines)) => html! {
+            <div class="notice warn" role="alert" data-test="office-error">
+                <p>{ lang.t("office.error.bad_import") }</p>
+                <ul class="import-errors" data-test="import-errors">
+                    { for lines.iter().map(|e| html! {
+                        <li>
+                            <strong>{ lang.t(match e.sheet.as_str() {
+                                "douars" => "office.territory.sheet_douars",
+                                "places" => "office.territory.sheet_places",
+                                _ => "office.territory.sheet_file",
+                            }) }{ " " }{ lang.tf("office.import.line", &[("line", &e.line.to_string())]) }</strong>
+                            { " " }<span dir="auto">{ &e.reason }</span>
+                        </li>
+                    }) }
+                </ul>
+            </div>
+        },
+        Some(Answer::Report(r)) => {
             let key = if r.dry_run {
                 "office.territory.would_change"
             } else {
