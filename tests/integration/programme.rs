@@ -1323,3 +1323,22 @@ async fn partners_are_a_list_and_shares_may_be_unknown() {
         5
     );
 }
+
+/// A malformed workbook on which the XLSX reader panics (found by fuzzing the territory
+/// import) is refused as unreadable: a 400, nothing written, the server still answering.
+#[tokio::test]
+async fn a_workbook_that_crashes_the_reader_is_refused() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let before = app.count("SELECT count(*) FROM projects");
+    let bytes = include_bytes!("../data/xlsx-dimension-end-before-start.xlsx").to_vec();
+    for query in ["?dry_run=1", ""] {
+        let (status, body) = import(&app, &office, query, bytes.clone()).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"], "bad_import", "{body}");
+        assert!(body.to_string().contains("XLSX"), "{body}");
+    }
+    assert_eq!(app.count("SELECT count(*) FROM projects"), before);
+    let (status, _, _) = get_bytes(&app, "/api/programme", &office).await;
+    assert_eq!(status, 200);
+}
