@@ -302,6 +302,28 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
     click(client, "[data-test=import-check]").await;
     find(client, "[data-test=import-errors] li").await;
     screenshot(client, "office-import-errors-ar.png").await;
+    // "Replace the programme", checked first: the projects the file leaves out are listed,
+    // nothing is written.
+    let whole = bad_file.with_file_name("programme-entier.csv");
+    std::fs::write(
+        &whole,
+        "number,programme,title_ar\n1,البنية التحتية,تهيئة الطريق إلى الدوار\n",
+    )?;
+    click(client, "[data-test=nav-reports]").await;
+    click(client, "[data-test=nav-programme]").await;
+    find(client, "[data-test=import-file]")
+        .await
+        .send_keys(&whole.display().to_string())
+        .await?;
+    click(client, "[data-test=import-replace]").await;
+    click(client, "[data-test=import-check]").await;
+    let removed = find(client, "[data-test=import-removed]")
+        .await
+        .text()
+        .await?;
+    assert!(removed.contains("43"), "{removed}");
+    find(client, "[data-test=import-made-real]").await;
+    screenshot(client, "office-import-replace-ar.png").await;
     click(client, "[data-test=nav-reports]").await;
     find(client, "[data-test=table-total]").await;
     screenshot(client, "office-reports-ar.png").await;

@@ -480,8 +480,11 @@ pub fn import_projects(
         // calamine 0.38 panics on some malformed workbooks (a sheet dimension whose end comes
         // before its start overflows a subtraction; release builds check calamine's overflows
         // too, see Cargo.toml): such a file is unreadable, not a crash.
-        FileFormat::Xlsx => std::panic::catch_unwind(|| read_xlsx(body))
-            .unwrap_or_else(|_| Err(whole_file("not a readable XLSX file (the workbook is malformed)"))),
+        FileFormat::Xlsx => std::panic::catch_unwind(|| read_xlsx(body)).unwrap_or_else(|_| {
+            Err(whole_file(
+                "not a readable XLSX file (the workbook is malformed)",
+            ))
+        }),
     };
     let (headers, lines) = match read {
         Ok(x) => x,

@@ -225,12 +225,14 @@ fn ProjectImport() -> Html {
     let file = use_node_ref();
     let import = use_state(|| None::<Result<ImportReport, ApiError>>);
     let importing = use_state(|| false);
+    let replace = use_node_ref();
     let run_import = |dry_run: bool| {
-        let (office, file, import, importing) = (
+        let (office, file, import, importing, replace) = (
             office.clone(),
             file.clone(),
             import.clone(),
             importing.clone(),
+            replace.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             let Some(picked) = file
@@ -240,13 +242,19 @@ fn ProjectImport() -> Html {
             else {
                 return;
             };
+            // "Replace the programme": the file is the whole list (projects left out are
+            // removed unless needs link to them; the check says which first).
+            let replace = replace
+                .cast::<HtmlInputElement>()
+                .is_some_and(|i| i.checked());
             let (office, import, importing) = (office.clone(), import.clone(), importing.clone());
             importing.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let path = if dry_run {
-                    "/api/projects/import?dry_run=true"
-                } else {
-                    "/api/projects/import"
+                let path = match (dry_run, replace) {
+                    (true, true) => "/api/projects/import?dry_run=true&replace=1",
+                    (true, false) => "/api/projects/import?dry_run=true",
+                    (false, true) => "/api/projects/import?replace=1",
+                    (false, false) => "/api/projects/import",
                 };
                 let result =
                     office::upload::<ImportReport>(&office.token, path, JsValue::from(picked))
@@ -275,6 +283,10 @@ fn ProjectImport() -> Html {
                     disabled={*importing} onclick={run_import(true)}>{ lang.t("office.import.check") }</button>
                 <button type="button" class="btn primary small" data-test="import-run"
                     disabled={*importing} onclick={run_import(false)}>{ lang.t("office.import.run") }</button>
+                <label class="import-replace">
+                    <input type="checkbox" ref={replace} data-test="import-replace" />
+                    { lang.t("office.import.replace") }
+                </label>
             </div>
             { import_result }
         </section>
@@ -310,6 +322,12 @@ fn import_report(lang: Lang, report: &ImportReport) -> Html {
             ]) }</p>
             if !report.created.is_empty() { <p class="sub">{ lang.tf("office.import.created_list", &[("numbers", &list(&report.created))]) }</p> }
             if !report.updated.is_empty() { <p class="sub">{ lang.tf("office.import.updated_list", &[("numbers", &list(&report.updated))]) }</p> }
+            if !report.made_real.is_empty() { <p class="sub" data-test="import-made-real">{ lang.tf("office.import.made_real_list", &[("numbers", &list(&report.made_real))]) }</p> }
+            if !report.removed.is_empty() { <p class="sub" data-test="import-removed">{ lang.tf(if report.dry_run { "office.import.will_remove_list" } else { "office.import.removed_list" }, &[("numbers", &list(&report.removed))]) }</p> }
+            if !report.kept.is_empty() {
+                <p class="sub" data-test="import-kept">{ lang.tf("office.import.kept_list", &[("numbers", &report.kept.iter().map(|k| k.number.to_string()).collect::<Vec<_>>().join(", "))]) }</p>
+            }
+            if !report.partners_added.is_empty() { <p class="sub">{ lang.tf("office.import.partners_added", &[("names", &report.partners_added.join("، "))]) }</p> }
         </div>
     }
 }
