@@ -27,7 +27,9 @@ const SOLUTION: &str = "تهيئة المسلك وبناء قنطرة على ا�
 /// headers as a secretary writes them, a remarks column the import ignores, a blank row,
 /// populations in Arabic-Indic digits, one douar with a second spelling; a places sheet.
 fn commune_workbook(path: &Path) -> Result<(), rust_xlsxwriter::XlsxError> {
-    const POLES: [(&str, &str, &[(&str, &str, &str, &str)]); 7] = [
+    /// (Arabic name, Latin name, another spelling, population in Arabic-Indic digits).
+    type Douar = (&'static str, &'static str, &'static str, &'static str);
+    const POLES: [(&str, &str, &[Douar]); 7] = [
         (
             "القطب الأول: أسكاون المركز",
             "Pôle 1 : Askaoun centre",
@@ -331,7 +333,7 @@ async fn a_commune_from_its_spreadsheet_to_its_first_synced_session() -> TestRes
                 .text()
                 .await?;
             let admin_time = started.elapsed();
-            println!(
+            eprintln!(
                 "commune set-up in the app (7 poles, 19 douars by file, 1 by hand, 1 place, one \
                  facilitator): {} fields typed, {} taps, {} file chosen; {:.1} s of browser time",
                 effort.fields,
