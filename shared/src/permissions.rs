@@ -16,6 +16,9 @@
 //! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | |
 //! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ |
 //! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | |
+//! | [`UploadPhotos`](Action::UploadPhotos) | ✓ | ✓ | ✓ | |
+//! | [`ReadPhotos`](Action::ReadPhotos) | ✓ | | ✓ | |
+//! | [`ManagePhotos`](Action::ManagePhotos) | ✓ | | | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -80,6 +83,14 @@ pub enum Action {
     ReadAudit,
     /// List, name and revoke the logins (tablets) of every user.
     ManageDevices,
+    // Photos (issue 11): personal data (names and signatures on sheets, faces), so never
+    // to the committee; a facilitator sees only the copy on their own tablet.
+    /// Send a session's photos (`/api/photos/status`, `PUT /api/photos/{hash}`).
+    UploadPhotos,
+    /// A session's photos and their bytes.
+    ReadPhotos,
+    /// The retention period of photos, and a purge now.
+    ManagePhotos,
 }
 
 impl Role {
@@ -123,6 +134,9 @@ impl Role {
             Action::ImportProgramme => matches!(self, Admin | Office),
             Action::ReadAudit => matches!(self, Admin | Office | Committee),
             Action::ManageDevices => matches!(self, Admin),
+            Action::UploadPhotos => matches!(self, Admin | Facilitator | Office),
+            Action::ReadPhotos => matches!(self, Admin | Office),
+            Action::ManagePhotos => matches!(self, Admin),
         }
     }
 }
@@ -141,6 +155,9 @@ impl Action {
         Action::ImportProgramme,
         Action::ReadAudit,
         Action::ManageDevices,
+        Action::UploadPhotos,
+        Action::ReadPhotos,
+        Action::ManagePhotos,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -158,6 +175,9 @@ impl Action {
             Action::ImportProgramme => "import projects",
             Action::ReadAudit => "read the audit log",
             Action::ManageDevices => "manage the devices",
+            Action::UploadPhotos => "send photos of sessions",
+            Action::ReadPhotos => "see the photos of sessions",
+            Action::ManagePhotos => "manage the photos' retention",
         }
     }
 }

@@ -14,6 +14,7 @@ mod http;
 mod js;
 mod login;
 mod permissions;
+mod photos;
 mod programme;
 mod redteam;
 mod restart;

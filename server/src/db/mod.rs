@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0005_sync_hardening.sql"),
     include_str!("../../../migrations/0006_commune.sql"),
     include_str!("../../../migrations/0007_partners.sql"),
+    include_str!("../../../migrations/0011_photos.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

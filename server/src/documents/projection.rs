@@ -1,5 +1,5 @@
 //! The projection of session documents into SQL tables (`sessions`, `session_douars`,
-//! `attendance`, `proposals`, `session_associations`): what lists and reports read. Always
+//! `attendance`, `proposals`, `session_associations`, `session_photos`): what lists and reports read. Always
 //! derivable from the documents, of every schema version.
 
 use std::borrow::Cow;
@@ -105,6 +105,7 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
             a.deleted
         ])?;
     }
+    crate::photos::project(tx, s)?;
     Ok(())
 }
 
@@ -157,7 +158,7 @@ pub fn remove(tx: &Transaction<'_>, id: Uuid) -> AppResult<()> {
 
 pub fn clear(tx: &Transaction<'_>) -> AppResult<()> {
     tx.execute_batch(
-        "DELETE FROM session_associations; DELETE FROM proposals; DELETE FROM attendance;
+        "DELETE FROM session_photos; DELETE FROM session_associations; DELETE FROM proposals; DELETE FROM attendance;
          DELETE FROM session_douars; DELETE FROM sessions;",
     )?;
     Ok(())

@@ -132,6 +132,9 @@ pub mod can {
         ImportProgramme,
         ReadAudit,
         ManageDevices,
+        UploadPhotos,
+        ReadPhotos,
+        ManagePhotos,
     );
 }
 

@@ -58,7 +58,9 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::audit::router())
         .merge(routes::devices::router())
         .merge(routes::programme::router())
+        .merge(routes::photos::router())
         .body_limit(MAX_JSON_BYTES)
+        .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())
         .merge(routes::sync::router(max_sync_bytes))
 }

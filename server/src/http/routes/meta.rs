@@ -89,6 +89,13 @@ impl Modify for BearerAuth {
         routes::programme::export_projects,
         routes::programme::export_proposals,
         routes::programme::export_needs,
+        routes::photos::photo_status,
+        routes::photos::put_chunk,
+        routes::photos::get_photo,
+        routes::photos::session_photos,
+        routes::photos::get_settings,
+        routes::photos::put_settings,
+        routes::photos::purge_now,
     ),
     modifiers(&BearerAuth)
 )]

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod consolidation;
 pub mod devices;
 pub mod meta;
+pub mod photos;
 pub mod programme;
 pub mod reference;
 pub mod sessions;
