@@ -570,7 +570,7 @@ mod tests {
         assert_eq!(file[8], b'2');
         let (sessions, photos) = read_file(&file).unwrap();
         assert_eq!(sessions[0].session.photos[0].hash, photo.hash);
-        assert_eq!(photos, [photo.clone()]);
+        assert_eq!(photos, std::slice::from_ref(&photo));
         assert_eq!(read_sessions(&file).unwrap().len(), 1);
 
         let old = encode(&[entry(a, &mut da)]);
@@ -588,10 +588,11 @@ mod tests {
         let (a, mut da) = session(0);
         let photo = with_photo(&mut da, &webp(5, 3000));
         let e = entry(a, &mut da);
-        let refused = |p: PhotoFile| match read_file(&encode_with_photos(&[e.clone()], &[p])) {
-            Err(BundleError::BadPhoto { reason, .. }) => reason,
-            other => panic!("{other:?}"),
-        };
+        let refused =
+            |p: PhotoFile| match read_file(&encode_with_photos(std::slice::from_ref(&e), &[p])) {
+                Err(BundleError::BadPhoto { reason, .. }) => reason,
+                other => panic!("{other:?}"),
+            };
         let mut changed = photo.clone();
         changed.bytes[100] ^= 1;
         assert!(refused(changed).contains("hash"));
@@ -605,7 +606,7 @@ mod tests {
             bytes: stranger,
         };
         assert!(refused(unnamed).contains("no session"));
-        let twice = encode_with_photos(&[e.clone()], &[photo.clone(), photo.clone()]);
+        let twice = encode_with_photos(std::slice::from_ref(&e), &[photo.clone(), photo.clone()]);
         assert!(matches!(
             read_file(&twice),
             Err(BundleError::BadPhoto { .. })

@@ -113,7 +113,10 @@ impl ImportError {
             ImportError::Bundle(BundleError::Empty) => "import.error.empty",
             ImportError::Bundle(BundleError::BadDocument { .. }) => "import.error.bad_session",
             ImportError::Bundle(
-                BundleError::Damaged(_) | BundleError::TooMany(_) | BundleError::Duplicate(_),
+                BundleError::Damaged(_)
+                | BundleError::TooMany(_)
+                | BundleError::Duplicate(_)
+                | BundleError::BadPhoto { .. },
             ) => "import.error.damaged",
             ImportError::Storage(_) => "import.error.storage",
         }
