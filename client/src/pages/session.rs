@@ -3,6 +3,7 @@
 
 mod attendance;
 mod notes;
+mod photos;
 mod proposals;
 
 use std::rc::Rc;
@@ -29,6 +30,7 @@ enum Tab {
     Attendance,
     Proposals,
     Notes,
+    Photos,
 }
 
 /// Props of the three tabs.
@@ -134,7 +136,9 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
             html! { <proposals::ProposalsTab id={view.id} session={session.clone()} /> }
         }
         Tab::Notes => html! { <notes::NotesTab id={view.id} session={session.clone()} /> },
+        Tab::Photos => html! { <photos::PhotosTab id={view.id} session={session.clone()} /> },
     };
+    let photo_count = session.live_photos().count().to_string();
     html! {
         <>
             <TopBar title={title} back={Some(Route::Home)} />
@@ -174,6 +178,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                 { tab_button(Tab::Attendance, "session.tab.attendance", "tab-attendance", Some(present)) }
                 { tab_button(Tab::Proposals, "session.tab.proposals", "tab-proposals", Some(live)) }
                 { tab_button(Tab::Notes, "session.tab.notes", "tab-notes", None) }
+                { tab_button(Tab::Photos, "session.tab.photos", "tab-photos", Some(photo_count)) }
             </nav>
             <main class="page tab-body">{ body }</main>
         </>
