@@ -14,6 +14,7 @@ mod files;
 #[path = "../integration/helpers.rs"]
 mod helpers;
 mod office;
+mod photos;
 mod refused;
 mod reload;
 mod screens;
