@@ -67,19 +67,59 @@ impl Link {
     }
 }
 
-/// Every Chromium process with its pid (`SystemInfo.getProcessInfo`).
-async fn chrome_pids(client: &Client) -> Vec<(String, u32)> {
-    let info = cdp(client, "SystemInfo.getProcessInfo", json!({}))
-        .await
-        .expect("process info");
-    info["processInfo"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|p| Some((p["type"].as_str()?.to_string(), p["id"].as_u64()? as u32)))
-                .collect()
+/// Chromium's processes of the browser using `profile` (the browser and every descendant:
+/// renderers, GPU, utilities), with their `--type` and pid, read from `/proc`.
+fn chrome_pids(profile: &Path) -> Vec<(String, u32)> {
+    let mut procs: Vec<(u32, u32, String)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // "pid (name) state ppid …": the name may hold spaces, so read after the last ')'.
+        let ppid = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
+            .unwrap_or_default()
+            .replace('\0', " ");
+        procs.push((pid, ppid, cmdline));
+    }
+    let profile = profile.display().to_string();
+    let mut found: Vec<u32> = procs
+        .iter()
+        .filter(|(_, _, c)| c.contains(&profile) && !c.contains("--type="))
+        .map(|(p, _, _)| *p)
+        .collect();
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        for (p, pp, _) in &procs {
+            if *pp == parent && !found.contains(p) {
+                found.push(*p);
+            }
+        }
+        i += 1;
+    }
+    found
+        .into_iter()
+        .map(|pid| {
+            let cmd = &procs.iter().find(|(p, _, _)| *p == pid).expect("listed").2;
+            let kind = cmd
+                .split_whitespace()
+                .find_map(|a| a.strip_prefix("--type="))
+                .unwrap_or("browser")
+                .to_string();
+            (kind, pid)
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 fn status_kib(pid: u32, field: &str) -> u64 {
@@ -113,12 +153,12 @@ fn js_heap(metrics: &Value) -> f64 {
 
 /// Runs `step` and prints the rise of each process's peak resident memory over its memory
 /// before, and the JS heap after.
-async fn measure<F, Fut>(client: &Client, what: &str, step: F)
+async fn measure<F, Fut>(client: &Client, profile: &Path, what: &str, step: F)
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let pids = chrome_pids(client).await;
+    let pids = chrome_pids(profile);
     let before = reset_peaks(&pids);
     let heap_before = js_heap(
         &cdp(client, "Performance.getMetrics", json!({}))
@@ -269,10 +309,25 @@ async fn upload(
     (requests, server_time, again)
 }
 
-async fn bench(client: &Client, base: &str, dir: &Path, db: &Path) {
+async fn bench(client: &Client, base: &str, dir: &Path, db: &Path, profile: &Path) {
     login(client, base).await;
+    wait_service_worker(client).await;
     create_session(client, "women").await;
     click(client, "[data-test=tab-photos]").await;
+    // Offline while the photos are taken (as in a douar), so that they stay on the tablet.
+    cdp(client, "Network.enable", json!({}))
+        .await
+        .expect("network");
+    cdp(client, "Performance.enable", json!({}))
+        .await
+        .expect("metrics");
+    cdp(
+        client,
+        "Network.emulateNetworkConditions",
+        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await
+    .expect("offline");
     let mut files = Vec::new();
     for i in 0..PHOTOS {
         files.push(
@@ -301,6 +356,7 @@ async fn bench(client: &Client, base: &str, dir: &Path, db: &Path) {
     tokio::time::sleep(Duration::from_secs(2)).await;
     measure(
         client,
+        profile,
         "the app: decoded at 1600 px, compressed, stored",
         || async {
             find(client, "[data-test=photo-camera]")
@@ -316,7 +372,7 @@ async fn bench(client: &Client, base: &str, dir: &Path, db: &Path) {
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD.encode(std::fs::read(&files[2]).expect("photo"))
     };
-    measure(client, "for comparison: the same photo decoded whole and drawn on a canvas", || async {
+    measure(client, profile, "for comparison: the same photo decoded whole and drawn on a canvas", || async {
         client.execute_async(r#"
             const [b64, done] = arguments;
             const bin = atob(b64); const u = new Uint8Array(bin.length);
@@ -367,9 +423,6 @@ async fn bench(client: &Client, base: &str, dir: &Path, db: &Path) {
                 .collect()
         })
         .collect();
-    cdp(client, "Network.enable", json!({}))
-        .await
-        .expect("network");
     cdp(
         client,
         "Network.setBlockedURLs",
@@ -377,6 +430,14 @@ async fn bench(client: &Client, base: &str, dir: &Path, db: &Path) {
     )
     .await
     .expect("block the tablet's own upload");
+    cdp(
+        client,
+        "Network.emulateNetworkConditions",
+        json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await
+    .expect("online");
+    // Coming online starts a run; "sync now" after it makes sure one ran with every photo.
     sync_now(client).await;
     let token = api_login(base, USER).await;
     wait_until("the server has the session's photos named", || async {
@@ -471,7 +532,7 @@ fn main() {
         std::fs::create_dir_all(&profile).expect("profile folder");
         let client = connect_browser(&driver, &profile).await;
         let started = Instant::now();
-        bench(&client, &server.base(), tmp.path(), &db).await;
+        bench(&client, &server.base(), tmp.path(), &db, &profile).await;
         println!("total bench time: {:.1} s", started.elapsed().as_secs_f64());
         let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         server.stop().await;

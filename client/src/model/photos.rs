@@ -67,8 +67,14 @@ impl Model {
             bytes: prepared.bytes.len() as u64,
             mime: prepared.mime.into(),
         };
-        self.edit(session, move |doc, ctx| doc.add_photo(&input, ctx))
-            .await?;
+        let named = self
+            .edit(session, move |doc, ctx| doc.add_photo(&input, ctx))
+            .await;
+        if let Err(EditError::Invalid(_) | EditError::UnknownSession) = &named {
+            // Refused (the session's limit of photos): no document names these bytes.
+            self.freed(&hash).await;
+        }
+        named?;
         self.request_sync();
         Ok(hash)
     }
