@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::{
     db::now_secs,
+    documents::projection::clean,
     http::error::{AppError, AppResult},
     users::auth::audit,
 };
@@ -66,9 +67,9 @@ pub fn project(tx: &Transaction<'_>, s: &Session) -> AppResult<()> {
             id,
             p.hash,
             p.kind.code(),
-            p.caption,
+            clean(&p.caption),
             p.taken_at,
-            p.taken_by,
+            clean(&p.taken_by),
             p.bytes as i64,
             p.mime,
             p.deleted

@@ -140,7 +140,7 @@ fn douar_known(tx: &Transaction<'_>, id: &str) -> AppResult<bool> {
 
 /// Text as lists and exports show it: control characters (NUL, escapes, the C1 set) are
 /// dropped, line breaks and tabs kept. The document keeps what was typed.
-fn clean(text: &str) -> Cow<'_, str> {
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
     let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
     if text.contains(bad) {
         Cow::Owned(text.chars().filter(|c| !bad(*c)).collect())
