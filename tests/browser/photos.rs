@@ -1,5 +1,6 @@
 //! Photos of the meeting (issue 11) on two tablets: taken offline on both through the capture
-//! and gallery inputs (a 12-megapixel JPEG made by the browser itself), made small on the
+//! and gallery inputs (a 12-megapixel JPEG made by the browser itself), the caption typed
+//! before the camera kept through the browser being killed (a reload), made small on the
 //! tablet, uploaded after sync over a slowed link, a cut mid-upload and the resume (counting
 //! the bytes sent again), a reload while uploading, the full copy freed once the server has it
 //! (the thumbnail kept); the session file carrying photos to the other tablet, and a file of
@@ -175,7 +176,22 @@ async fn photos_taken_offline_on_two_tablets_upload_resume_and_are_freed() -> Te
             open_session(client, &session).await;
             click(client, "[data-test=tab-photos]").await;
         }
+        // A types the caption, then Android kills the browser while the camera is open (a
+        // reload, offline): the app comes back to the session's Photos tab, caption and kind
+        // as they were.
+        const CAPTION: &str = "لوحة حاجيات الدوار";
+        click(ca, "[data-test=photo-kind][data-code=flip_chart]").await;
+        find(ca, "[data-test=photo-caption]")
+            .await
+            .send_keys(CAPTION)
+            .await?;
+        ca.refresh().await?;
+        let caption = find(ca, "[data-test=photo-caption]").await;
+        assert_eq!(caption.prop("value").await?.as_deref(), Some(CAPTION));
+        assert!(ca.current_url().await?.path().ends_with(&session));
         take_photo(ca, "photo-camera", "flip_chart", &photo_a, 1).await;
+        let kept = find(ca, "[data-test=photo-card-caption]").await;
+        assert_eq!(kept.prop("value").await?.as_deref(), Some(CAPTION));
         take_photo(cb, "photo-gallery", "attendance_sheet", &photo_b, 1).await;
         wait_waiting(ca, "1").await;
         wait_waiting(cb, "1").await;

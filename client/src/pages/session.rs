@@ -84,7 +84,18 @@ fn SaveIndicator() -> Html {
 #[component]
 pub fn SessionPage(props: &SessionPageProps) -> Html {
     let (model, lang) = use_model();
-    let tab = use_state(|| Tab::Attendance);
+    // Back on the Photos tab when the page was reloaded from it (the browser killed while the
+    // camera was open).
+    let tab = {
+        let id = Uuid::parse_str(&props.id).ok();
+        use_state(move || {
+            if id.is_some_and(photos::photos_tab_open) {
+                Tab::Photos
+            } else {
+                Tab::Attendance
+            }
+        })
+    };
     let view = Uuid::parse_str(&props.id)
         .ok()
         .and_then(|id| model.session(id));
@@ -114,8 +125,11 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         .count();
     let tab_button = |t: Tab, key: &'static str, test: &'static str, count: Option<String>| {
         let onclick = {
-            let tab = tab.clone();
-            Callback::from(move |_: MouseEvent| tab.set(t))
+            let (tab, id) = (tab.clone(), view.id);
+            Callback::from(move |_: MouseEvent| {
+                photos::set_photos_tab_open(id, t == Tab::Photos);
+                tab.set(t)
+            })
         };
         let selected = *tab == t;
         html! {

@@ -21,6 +21,57 @@ use crate::model::Model;
 use crate::use_model;
 use crate::widgets::{Chip, input_value};
 
+/// What is typed for the next photo, in the tab's `sessionStorage`: Android may kill the browser
+/// while the camera app is open, and the reloaded page finds the session, its Photos tab (see
+/// [`photos_tab_open`]) and the kind and caption as they were.
+fn draft_key(id: Uuid) -> String {
+    format!("tachkhis-photo-draft-{id}")
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+fn load_draft(id: Uuid) -> (PhotoKind, String) {
+    let stored = session_storage().and_then(|s| s.get_item(&draft_key(id)).ok().flatten());
+    match stored.as_deref().and_then(|d| d.split_once('\n')) {
+        Some((kind, caption)) => (
+            PhotoKind::from_code(kind).unwrap_or(PhotoKind::FlipChart),
+            caption.to_string(),
+        ),
+        None => (PhotoKind::FlipChart, String::new()),
+    }
+}
+
+fn save_draft(id: Uuid, kind: &PhotoKind, caption: &str) {
+    if let Some(s) = session_storage() {
+        let _ = s.set_item(&draft_key(id), &format!("{}\n{caption}", kind.code()));
+    }
+}
+
+/// Whether the Photos tab was the one open in this browser tab (so that a page reloaded after
+/// the camera comes back to it); set and cleared by the session screen.
+pub fn photos_tab_open(id: Uuid) -> bool {
+    session_storage()
+        .and_then(|s| {
+            s.get_item(&format!("tachkhis-photos-tab-{id}"))
+                .ok()
+                .flatten()
+        })
+        .is_some()
+}
+
+pub fn set_photos_tab_open(id: Uuid, open: bool) {
+    if let Some(s) = session_storage() {
+        let key = format!("tachkhis-photos-tab-{id}");
+        let _ = if open {
+            s.set_item(&key, "1")
+        } else {
+            s.remove_item(&key)
+        };
+    }
+}
+
 fn kind_key(kind: &PhotoKind) -> &'static str {
     match kind {
         PhotoKind::FlipChart => "photo.kind.flip_chart",
@@ -82,6 +133,7 @@ fn on_file(
         let (model, taking) = (model.clone(), taking.clone());
         let (kind_now, caption_now) = ((*kind).clone(), (*caption).clone());
         let caption = caption.clone();
+        let kind = kind.clone();
         taking.set(Taking::Busy);
         wasm_bindgen_futures::spawn_local(async move {
             let done = match crate::photo::prepare(&file).await {
@@ -93,6 +145,7 @@ fn on_file(
             };
             if done {
                 caption.set(String::new());
+                save_draft(id, &kind, "");
             }
             taking.set(if done { Taking::Done } else { Taking::Failed });
         });
@@ -103,16 +156,24 @@ fn on_file(
 pub fn PhotosTab(props: &TabProps) -> Html {
     let (model, lang) = use_model();
     let id = props.id;
-    let kind = use_state(|| PhotoKind::FlipChart);
-    let caption = use_state(String::new);
+    let draft = use_memo(id, |id| load_draft(*id));
+    let kind = use_state(|| draft.0.clone());
+    let caption = use_state(|| draft.1.clone());
     let taking = use_state(|| Taking::Idle);
     let pick = {
-        let kind = kind.clone();
-        Callback::from(move |k: PhotoKind| kind.set(k))
+        let (kind, caption) = (kind.clone(), caption.clone());
+        Callback::from(move |k: PhotoKind| {
+            save_draft(id, &k, &caption);
+            kind.set(k)
+        })
     };
     let on_caption = {
-        let caption = caption.clone();
-        Callback::from(move |e: InputEvent| caption.set(input_value(&e)))
+        let (kind, caption) = (kind.clone(), caption.clone());
+        Callback::from(move |e: InputEvent| {
+            let text = input_value(&e);
+            save_draft(id, &kind, &text);
+            caption.set(text)
+        })
     };
     let onchange = on_file(&model, id, &kind, &caption, &taking);
     let busy = *taking == Taking::Busy;
