@@ -350,3 +350,117 @@ async fn the_session_file_carries_photos_and_an_old_file_still_imports() -> Test
     )
     .await
 }
+
+/// Logs `user` in on a fresh browser and waits for the office's proposals table.
+async fn office_login(client: &Client, base: &str, user: &str) {
+    client.goto(&format!("{base}/")).await.expect("the app");
+    find(client, "[data-test=login-username]")
+        .await
+        .send_keys(user)
+        .await
+        .expect("type");
+    find(client, "[data-test=login-password]")
+        .await
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    click(client, "[data-test=login-submit]").await;
+    wait_count(client, "[data-test=proposal-row]", 1).await;
+}
+
+/// The office sees a session's photos beside its proposals, full size on a tap; the committee,
+/// which reads the proposals, does not see them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_sees_a_sessions_photos_the_committee_does_not() -> TestResult {
+    let assets = assets_dir();
+    let driver = Chromedriver::shared().await;
+    let tmp = tempfile::tempdir()?;
+    let server = Server::start(&tmp.path().join("tachkhis.db"), &assets, 0).await;
+    let office = connect_browser(&driver, &tmp.path().join("office")).await;
+    let committee = connect_browser(&driver, &tmp.path().join("committee")).await;
+    let (o, c) = (office.clone(), committee.clone());
+    let dir = tmp.path().to_path_buf();
+    let scenario = async move {
+        let base = server.base();
+        // A session with a proposal and an 800 × 600 photo, synced and uploaded by a
+        // simulated tablet.
+        o.goto(&format!("{base}/login")).await?;
+        let jpeg = std::fs::read(make_jpeg(&o, 800, 600, 5, &dir.join("m.jpg")).await)?;
+        let hash = tachkhis_shared::bundle::photo_hash(&jpeg);
+        let token = api_login(&base, USER).await;
+        let mut tablet = crate::helpers::Tablet::new(USER);
+        let session = tablet.new_session();
+        tablet.add_proposal(session, "الطريق مقطوعة");
+        let ctx = tablet.ctx();
+        tablet.doc(session).add_photo(
+            &tachkhis_shared::session::PhotoInput {
+                hash: hash.clone(),
+                kind: tachkhis_shared::PhotoKind::AttendanceSheet,
+                caption: "ورقة الحضور".into(),
+                bytes: jpeg.len() as u64,
+                mime: "image/jpeg".into(),
+            },
+            &ctx,
+        )?;
+        let http = reqwest::Client::new();
+        tablet
+            .sync_with(&mut crate::helpers::HttpTransport {
+                http: http.clone(),
+                url: format!("{base}/api/sync"),
+                token: token.clone(),
+            })
+            .await
+            .expect("sync");
+        for (i, chunk) in jpeg.chunks(CHUNK as usize).enumerate() {
+            let r = http
+                .put(format!(
+                    "{base}/api/photos/{hash}?offset={}&total={}",
+                    i * CHUNK as usize,
+                    jpeg.len()
+                ))
+                .bearer_auth(&token)
+                .body(chunk.to_vec())
+                .send()
+                .await?;
+            assert_eq!(r.status(), 200);
+        }
+
+        office_login(&o, &base, OFFICE).await;
+        click(&o, "[data-test=proposal-row] .cell-link").await;
+        find(&o, "[data-test=session-filter]").await;
+        let img = find(
+            &o,
+            "[data-test=session-photos] [data-test=office-photo-img]",
+        )
+        .await;
+        img.click().await?;
+        find(&o, "[data-test=photo-full]").await;
+        let width = wait_until("the full photo is shown", || async {
+            let v = o
+                .execute(
+                    "const i = document.querySelector('[data-test=photo-full] img'); return i && i.complete ? i.naturalWidth : 0;",
+                    vec![],
+                )
+                .await
+                .ok()?;
+            v.as_u64().filter(|w| *w > 0)
+        })
+        .await;
+        assert_eq!(width, 800);
+        screenshot(&o, "office-photo-full-ar.png").await;
+        assert_no_csp_violations(&o).await;
+
+        office_login(&c, &base, "committee").await;
+        click(&c, "[data-test=proposal-row] .cell-link").await;
+        find(&c, "[data-test=session-filter]").await;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        assert_eq!(count(&c, "[data-test=session-photos]").await, 0);
+        Ok(())
+    };
+    run_with_artefacts(
+        "office-photos",
+        &[("office", &office), ("committee", &committee)],
+        scenario,
+    )
+    .await
+}
