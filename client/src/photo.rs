@@ -157,6 +157,35 @@ async fn compress(bitmap: &ImageBitmap, tw: u32, th: u32) -> Result<Prepared, St
     Ok(Prepared { bytes, mime, thumb })
 }
 
+/// A thumbnail of a photo that came without one (from a session file): decoded at the
+/// thumbnail's size only.
+pub async fn thumbnail(bytes: &[u8], mime: &str) -> Option<Vec<u8>> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_u8_array_sequence_and_options(
+        &js_sys::Array::of1(&Uint8Array::from(bytes)),
+        &options,
+    )
+    .ok()?;
+    let (w, h) = natural_size(&blob).await.ok()?;
+    let (tw, th) = fit(w, h, THUMB_SIDE);
+    let resize = ImageBitmapOptions::new();
+    resize.set_resize_width(tw);
+    resize.set_resize_height(th);
+    let bitmap: ImageBitmap = JsFuture::from(
+        web_sys::window()?
+            .create_image_bitmap_with_blob_and_image_bitmap_options(&blob, &resize)
+            .ok()?,
+    )
+    .await
+    .ok()?
+    .dyn_into()
+    .ok()?;
+    let thumb = encode(&bitmap, tw, th, mime, 0.6).await;
+    bitmap.close();
+    blob_bytes(&thumb.ok()?).await.ok()
+}
+
 /// An object URL showing `bytes` (an `<img>`'s source); revoke it with [`Url::revoke_object_url`].
 pub fn object_url(bytes: &[u8], mime: &str) -> Option<String> {
     let options = web_sys::BlobPropertyBag::new();

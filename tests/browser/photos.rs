@@ -331,7 +331,8 @@ async fn the_session_file_carries_photos_and_an_old_file_still_imports() -> Test
         click(cb, "[data-test=tab-photos]").await;
         wait_count(cb, "[data-test=photo]", 1).await;
         find(cb, "[data-test=photo-thumb]").await;
-        assert_eq!(stored_photos(cb).await, (1, 0));
+        // The full copy, and a thumbnail made on import.
+        assert_eq!(stored_photos(cb).await, (1, 1));
         // B sends it (A never went online): the server has it from B.
         network(cb, false, None).await;
         sync_soon(cb).await;
@@ -341,6 +342,9 @@ async fn the_session_file_carries_photos_and_an_old_file_still_imports() -> Test
         assert_eq!(on_server.len(), 1);
         assert_eq!(on_server[0]["stored"], true);
         assert_eq!(on_server[0]["hash"].as_str(), Some(photos[0].hash.as_str()));
+        // Freed once the server has it; the thumbnail stays on screen.
+        assert_eq!(stored_photos(cb).await, (0, 1));
+        find(cb, "[data-test=photo-thumb]").await;
         Ok(())
     };
     run_with_artefacts(

@@ -153,7 +153,11 @@ impl Model {
             if self.pending_photos.borrow().contains(&p.hash) {
                 continue;
             }
-            self.store.put_photo(&p.hash, &p.bytes, None).await?;
+            // The thumbnail stays once the server has the photo and this copy is freed.
+            let thumb = crate::photo::thumbnail(&p.bytes, &p.mime).await;
+            self.store
+                .put_photo(&p.hash, &p.bytes, thumb.as_deref())
+                .await?;
             self.pending_photos.borrow_mut().push(p.hash);
         }
         Ok(())
