@@ -11,6 +11,7 @@ mod i18n;
 mod model;
 mod net;
 mod pages;
+mod photo;
 mod qr;
 mod retry;
 mod route;

@@ -1,9 +1,11 @@
 //! IndexedDB: where a tablet keeps its work. Nothing is confirmed on screen before it is here.
 //!
-//! Database `tachkhis`, version 1, three object stores with out-of-line string keys:
+//! Database `tachkhis`, version 2, five object stores with out-of-line string keys:
 //! * `docs`: session id → the document bytes (`SessionDoc::save`), a `Uint8Array`;
 //! * `sync_states`: session id → the encoded sync state with the server (`encode_state`);
-//! * `settings`: name → a JSON string (see [`keys`]).
+//! * `settings`: name → a JSON string (see [`keys`]);
+//! * `photos` (v2): a photo's SHA-256 → its compressed bytes, until the server has them;
+//! * `thumbs` (v2): a photo's SHA-256 → its thumbnail (WebP or JPEG, ~240 px), kept.
 //!
 //! Upgrades. A new release of the app (a new service worker, see `static/sw.js`) replaces only
 //! the shell in the Cache Storage; it never touches IndexedDB. The database changes only when
@@ -23,12 +25,14 @@ use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 
 const DB_NAME: &str = "tachkhis";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 const DOCS: &str = "docs";
 const STATES: &str = "sync_states";
 const SETTINGS: &str = "settings";
+const PHOTOS: &str = "photos";
+const THUMBS: &str = "thumbs";
 /// Every object store the app has ever shipped: add, never remove (see the module's text).
-const STORES: [&str; 3] = [DOCS, STATES, SETTINGS];
+const STORES: [&str; 5] = [DOCS, STATES, SETTINGS, PHOTOS, THUMBS];
 
 /// Names of the entries of the `settings` store.
 pub mod keys {
@@ -67,6 +71,8 @@ pub struct Loaded {
     pub docs: Vec<(Uuid, Vec<u8>)>,
     pub states: Vec<(Uuid, Vec<u8>)>,
     pub settings: Vec<(String, String)>,
+    /// The photos whose full bytes are still here (their names only: the bytes stay stored).
+    pub photos: Vec<String>,
 }
 
 fn bytes_value(bytes: &[u8]) -> JsValue {
@@ -106,10 +112,11 @@ impl Store {
     pub async fn load_all(&self) -> Result<Loaded> {
         let tx = self
             .db
-            .transaction(&[DOCS, STATES, SETTINGS], TransactionMode::ReadOnly)?;
+            .transaction(&[DOCS, STATES, SETTINGS, PHOTOS], TransactionMode::ReadOnly)?;
         let docs = tx.store(DOCS)?.scan(None, None, None, None).await?;
         let states = tx.store(STATES)?.scan(None, None, None, None).await?;
         let settings = tx.store(SETTINGS)?.scan(None, None, None, None).await?;
+        let photos = tx.store(PHOTOS)?.get_all_keys(None, None).await?;
         tx.done().await?;
         Ok(Loaded {
             docs: uuid_pairs(docs),
@@ -118,7 +125,44 @@ impl Store {
                 .into_iter()
                 .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
                 .collect(),
+            photos: photos.iter().filter_map(JsValue::as_string).collect(),
         })
+    }
+
+    /// Stores a photo taken here: its bytes and its thumbnail, in one transaction, before the
+    /// session document names it.
+    pub async fn put_photo(&self, hash: &str, bytes: &[u8], thumb: Option<&[u8]>) -> Result<()> {
+        let tx = self
+            .db
+            .transaction(&[PHOTOS, THUMBS], TransactionMode::ReadWrite)?;
+        let key = JsValue::from_str(hash);
+        tx.store(PHOTOS)?
+            .put(&bytes_value(bytes), Some(&key))
+            .await?;
+        if let Some(thumb) = thumb {
+            tx.store(THUMBS)?
+                .put(&bytes_value(thumb), Some(&key))
+                .await?;
+        }
+        tx.done().await?;
+        Ok(())
+    }
+
+    /// A photo's full bytes (`photos`) or its thumbnail (`thumbs`), if this tablet has them.
+    pub async fn get_photo(&self, hash: &str, thumb: bool) -> Result<Option<Vec<u8>>> {
+        let name = if thumb { THUMBS } else { PHOTOS };
+        let tx = self.db.transaction(&[name], TransactionMode::ReadOnly)?;
+        let value = tx.store(name)?.get(JsValue::from_str(hash)).await?;
+        tx.done().await?;
+        Ok(value.as_ref().and_then(value_bytes))
+    }
+
+    /// Frees a photo's full bytes once the server has them (the thumbnail stays).
+    pub async fn free_photo(&self, hash: &str) -> Result<()> {
+        let tx = self.db.transaction(&[PHOTOS], TransactionMode::ReadWrite)?;
+        tx.store(PHOTOS)?.delete(JsValue::from_str(hash)).await?;
+        tx.done().await?;
+        Ok(())
     }
 
     pub async fn get_doc(&self, id: Uuid) -> Result<Option<Vec<u8>>> {
@@ -202,12 +246,12 @@ mod tests {
     /// at the next version upgrade.
     #[test]
     fn every_store_ever_shipped_is_still_declared() {
-        for shipped in ["docs", "sync_states", "settings"] {
+        for shipped in ["docs", "sync_states", "settings", "photos", "thumbs"] {
             assert!(
                 STORES.contains(&shipped),
                 "store {shipped} is no longer declared"
             );
         }
-        const { assert!(DB_VERSION >= 1) };
+        const { assert!(DB_VERSION >= 2) };
     }
 }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod export;
 pub mod http;
+pub mod photos;
 pub mod programme;
 pub mod reference;
 pub mod setup;
@@ -135,7 +136,8 @@ pub async fn issue_setup_code(db: &Db) -> anyhow::Result<Option<String>> {
         .map_err(|e| anyhow::anyhow!("set-up code: {e}"))
 }
 
-/// Housekeeping: drops idle sync states so their table stays bounded.
+/// Housekeeping: drops idle sync states so their table stays bounded, and deletes the photos
+/// past the retention period.
 async fn janitor(db: Db) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -144,6 +146,11 @@ async fn janitor(db: Db) {
             Ok(n) if n > 0 => tracing::info!(evicted = n, "idle sync states dropped"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sync state eviction failed"),
+        }
+        match db.write(|tx| photos::purge(tx, db::now_secs(), None)).await {
+            Ok(n) if n > 0 => tracing::info!(purged = n, "photos past their retention deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "photo purge failed"),
         }
     }
 }

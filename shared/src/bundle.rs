@@ -4,9 +4,15 @@
 //!
 //! ```text
 //! "TACHKHIS"  8 bytes, ASCII       magic: "this is a Tachkhis file"
-//! '1'         1 byte, ASCII digit  format version (FORMAT_VERSION)
-//! body        postcard             Body { docs: [Entry { id: UUID, doc: Automerge save bytes }] }
+//! '1' | '2'   1 byte, ASCII digit  format version
+//! body        postcard             '1': Body { docs: [Entry { id: UUID, doc: Automerge save bytes }] }
+//!                                  '2': BodyV2 { docs: [Entry], photos: [PhotoFile { hash, mime, bytes }] }
 //! ```
+//! Version 2 (photos, issue 11) adds the bytes of the sessions' photos the tablet still holds
+//! (a photo the server has acknowledged is freed on the tablet, and the other tablet does not
+//! need it: the server has it). A file without photos is still written as version 1, so a
+//! tablet on an older app reads it, and its QR code stays as small. Every photo is checked:
+//! SHA-256 equal to its name, a session of the file names it, JPEG or WebP, within the size.
 //! The header is readable text, so a person opening the file sees what it is. The document
 //! bytes are Automerge's own `save` format, whose chunks carry checksums: a corrupted document
 //! is refused when it is loaded. Nothing may follow the body.
@@ -27,7 +33,10 @@ use uuid::Uuid;
 use crate::session::{Session, SessionDoc};
 
 pub const MAGIC: &[u8; 8] = b"TACHKHIS";
-pub const FORMAT_VERSION: u8 = b'1';
+/// The version written when a file carries photos.
+pub const FORMAT_VERSION: u8 = b'2';
+/// The first version (no photos): still written when there is no photo, always read.
+pub const FORMAT_VERSION_1: u8 = b'1';
 /// The extension of session files.
 pub const FILE_EXTENSION: &str = "tachkhis";
 /// More sessions than any tablet holds; a larger count is a damaged or hostile file.
@@ -50,6 +59,28 @@ struct Body {
     docs: Vec<Entry>,
 }
 
+/// A photo's bytes in a file (format 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoFile {
+    /// SHA-256 of `bytes`, lowercase hex: the name the session documents give it.
+    pub hash: String,
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct BodyV2 {
+    docs: Vec<Entry>,
+    photos: Vec<PhotoFile>,
+}
+
+/// A file's contents: the documents and the photos.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    pub docs: Vec<Entry>,
+    pub photos: Vec<PhotoFile>,
+}
+
 /// Why a file or a code was refused. Nothing of a refused file is stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BundleError {
@@ -69,42 +100,79 @@ pub enum BundleError {
     BadDocument { id: Uuid, reason: String },
     #[error("not a session code")]
     NotACode,
+    #[error("photo {hash} cannot be read: {reason}")]
+    BadPhoto { hash: String, reason: String },
 }
 
-/// Writes a file holding `docs`.
+/// Writes a file holding `docs` (format 1: no photos).
 pub fn encode(docs: &[Entry]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + docs.iter().map(|d| d.doc.len() + 24).sum::<usize>());
+    encode_with_photos(docs, &[])
+}
+
+/// Writes a file holding `docs` and `photos`: format 2, or 1 when there is no photo.
+pub fn encode_with_photos(docs: &[Entry], photos: &[PhotoFile]) -> Vec<u8> {
+    let size = docs.iter().map(|d| d.doc.len() + 24).sum::<usize>()
+        + photos.iter().map(|p| p.bytes.len() + 96).sum::<usize>();
+    let mut out = Vec::with_capacity(16 + size);
     out.extend_from_slice(MAGIC);
-    out.push(FORMAT_VERSION);
     #[derive(Serialize)]
     struct BodyRef<'a> {
         docs: &'a [Entry],
     }
-    // Serialising a slice of plain structs into a Vec cannot fail.
-    let body = postcard::to_allocvec(&BodyRef { docs }).unwrap_or_default();
+    #[derive(Serialize)]
+    struct BodyV2Ref<'a> {
+        docs: &'a [Entry],
+        photos: &'a [PhotoFile],
+    }
+    // Serialising slices of plain structs into a Vec cannot fail.
+    let body = if photos.is_empty() {
+        out.push(FORMAT_VERSION_1);
+        postcard::to_allocvec(&BodyRef { docs })
+    } else {
+        out.push(FORMAT_VERSION);
+        postcard::to_allocvec(&BodyV2Ref { docs, photos })
+    }
+    .unwrap_or_default();
     out.extend_from_slice(&body);
     out
 }
 
-/// Reads a file's entries: header, version, body, no trailing bytes, no duplicate, not empty.
-/// The documents themselves are checked by [`read_sessions`].
+/// Reads a file's entries (photos left aside); see [`decode_all`].
 pub fn decode(bytes: &[u8]) -> Result<Vec<Entry>, BundleError> {
+    decode_all(bytes).map(|d| d.docs)
+}
+
+/// Reads a file: header, version (1 or 2), body, no trailing bytes, no duplicate, not empty.
+/// The documents are checked by [`read_sessions`], the photos by [`read_file`].
+pub fn decode_all(bytes: &[u8]) -> Result<Decoded, BundleError> {
     let Some(rest) = bytes.strip_prefix(MAGIC.as_slice()) else {
         return Err(BundleError::NotABundle);
     };
     let Some((&version, body)) = rest.split_first() else {
         return Err(BundleError::Damaged("no format version".into()));
     };
-    if version != FORMAT_VERSION {
-        let shown = if version.is_ascii_graphic() {
-            (version as char).to_string()
-        } else {
-            format!("0x{version:02x}")
-        };
-        return Err(BundleError::UnknownVersion(shown));
-    }
-    let (body, trailing): (Body, &[u8]) =
-        postcard::take_from_bytes(body).map_err(|e| BundleError::Damaged(e.to_string()))?;
+    let damaged = |e: postcard::Error| BundleError::Damaged(e.to_string());
+    let (body, trailing): (BodyV2, &[u8]) = match version {
+        FORMAT_VERSION_1 => {
+            let (b, rest): (Body, &[u8]) = postcard::take_from_bytes(body).map_err(damaged)?;
+            (
+                BodyV2 {
+                    docs: b.docs,
+                    photos: Vec::new(),
+                },
+                rest,
+            )
+        }
+        FORMAT_VERSION => postcard::take_from_bytes(body).map_err(damaged)?,
+        _ => {
+            let shown = if version.is_ascii_graphic() {
+                (version as char).to_string()
+            } else {
+                format!("0x{version:02x}")
+            };
+            return Err(BundleError::UnknownVersion(shown));
+        }
+    };
     if !trailing.is_empty() {
         return Err(BundleError::Damaged(format!(
             "{} unexpected bytes at the end",
@@ -122,7 +190,13 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Entry>, BundleError> {
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(BundleError::Duplicate(w[0]));
     }
-    Ok(body.docs)
+    if body.photos.len() > MAX_DOCS {
+        return Err(BundleError::TooMany(body.photos.len()));
+    }
+    Ok(Decoded {
+        docs: body.docs,
+        photos: body.photos,
+    })
 }
 
 /// One document of a file, loaded and checked.
@@ -183,7 +257,64 @@ fn as_sync_message(doc: &[u8]) -> Vec<u8> {
 
 /// Decodes a file and checks every document; the first problem refuses the whole file.
 pub fn read_sessions(bytes: &[u8]) -> Result<Vec<Incoming>, BundleError> {
-    decode(bytes)?.iter().map(read_entry).collect()
+    read_file(bytes).map(|(sessions, _)| sessions)
+}
+
+/// Decodes a file and checks every document and every photo (its bytes hash to its name, a
+/// session of the file names it, JPEG or WebP, within the size; one copy of each); the first
+/// problem refuses the whole file.
+pub fn read_file(bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<PhotoFile>), BundleError> {
+    let decoded = decode_all(bytes)?;
+    let sessions: Vec<Incoming> = decoded
+        .docs
+        .iter()
+        .map(read_entry)
+        .collect::<Result<_, _>>()?;
+    let mut seen: Vec<&str> = Vec::new();
+    for p in &decoded.photos {
+        let bad = |reason: String| BundleError::BadPhoto {
+            hash: p.hash.chars().take(64).collect(),
+            reason,
+        };
+        if seen.contains(&p.hash.as_str()) {
+            return Err(bad("the photo appears twice".into()));
+        }
+        seen.push(&p.hash);
+        if p.bytes.len() as u64 > crate::session::MAX_PHOTO_BYTES {
+            return Err(bad(format!(
+                "{} bytes, more than a photo may have",
+                p.bytes.len()
+            )));
+        }
+        if crate::session::photo_mime_of(&p.bytes) != Some(p.mime.as_str()) {
+            return Err(bad("not the JPEG or WebP image it says it is".into()));
+        }
+        if photo_hash(&p.bytes) != p.hash {
+            return Err(bad("its bytes do not hash to its name".into()));
+        }
+        if !sessions
+            .iter()
+            .any(|s| s.session.photos.iter().any(|q| q.hash == p.hash))
+        {
+            return Err(bad("no session of the file names it".into()));
+        }
+    }
+    Ok((sessions, decoded.photos))
+}
+
+/// A photo's name: the SHA-256 of its bytes in lowercase hex.
+pub fn photo_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .flat_map(|b| {
+            [
+                DIGITS[usize::from(b >> 4)] as char,
+                DIGITS[usize::from(b & 15)] as char,
+            ]
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,15 +523,94 @@ mod tests {
     fn unknown_version_is_refused() {
         let (a, mut da) = session(0);
         let mut bytes = encode(&[entry(a, &mut da)]);
-        bytes[8] = b'2';
+        bytes[8] = b'3';
         assert_eq!(
             decode(&bytes).unwrap_err(),
-            BundleError::UnknownVersion("2".into())
+            BundleError::UnknownVersion("3".into())
         );
         assert_eq!(
-            BundleError::UnknownVersion("2".into()).to_string(),
-            "made by a newer version of Tachkhis (file format 2)"
+            BundleError::UnknownVersion("3".into()).to_string(),
+            "made by a newer version of Tachkhis (file format 3)"
         );
+    }
+
+    fn webp(seed: u8, len: usize) -> Vec<u8> {
+        let mut b = b"RIFF\0\0\0\0WEBPVP8 ".to_vec();
+        b.extend((0..len).map(|i| (i as u8).wrapping_mul(seed)));
+        b
+    }
+
+    fn with_photo(doc: &mut SessionDoc, bytes: &[u8]) -> PhotoFile {
+        let hash = photo_hash(bytes);
+        doc.add_photo(
+            &crate::session::PhotoInput {
+                hash: hash.clone(),
+                kind: crate::codes::PhotoKind::AttendanceSheet,
+                caption: "ورقة الحضور".into(),
+                bytes: bytes.len() as u64,
+                mime: "image/webp".into(),
+            },
+            &ctx(),
+        )
+        .unwrap();
+        PhotoFile {
+            hash,
+            mime: "image/webp".into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    /// A file with photos is version 2 and carries them, checked; without photos it is still
+    /// version 1 (older apps read it), and a version 1 file reads with no photo.
+    #[test]
+    fn photos_travel_in_version_2_files_and_version_1_files_still_read() {
+        let (a, mut da) = session(1);
+        let photo = with_photo(&mut da, &webp(3, 5000));
+        let file = encode_with_photos(&[entry(a, &mut da)], std::slice::from_ref(&photo));
+        assert_eq!(file[8], b'2');
+        let (sessions, photos) = read_file(&file).unwrap();
+        assert_eq!(sessions[0].session.photos[0].hash, photo.hash);
+        assert_eq!(photos, std::slice::from_ref(&photo));
+        assert_eq!(read_sessions(&file).unwrap().len(), 1);
+
+        let old = encode(&[entry(a, &mut da)]);
+        assert_eq!(old[8], b'1');
+        let (sessions, photos) = read_file(&old).unwrap();
+        assert_eq!((sessions.len(), photos.len()), (1, 0));
+        // Every cut of a version 2 file is refused.
+        for n in 0..file.len() {
+            assert!(read_file(&file[..n]).is_err(), "cut at {n}");
+        }
+    }
+
+    #[test]
+    fn a_photo_that_is_not_what_it_says_refuses_the_file() {
+        let (a, mut da) = session(0);
+        let photo = with_photo(&mut da, &webp(5, 3000));
+        let e = entry(a, &mut da);
+        let refused =
+            |p: PhotoFile| match read_file(&encode_with_photos(std::slice::from_ref(&e), &[p])) {
+                Err(BundleError::BadPhoto { reason, .. }) => reason,
+                other => panic!("{other:?}"),
+            };
+        let mut changed = photo.clone();
+        changed.bytes[100] ^= 1;
+        assert!(refused(changed).contains("hash"));
+        let mut png = photo.clone();
+        png.mime = "image/png".into();
+        assert!(refused(png).contains("JPEG or WebP"));
+        let stranger = webp(7, 3000);
+        let unnamed = PhotoFile {
+            hash: photo_hash(&stranger),
+            mime: "image/webp".into(),
+            bytes: stranger,
+        };
+        assert!(refused(unnamed).contains("no session"));
+        let twice = encode_with_photos(std::slice::from_ref(&e), &[photo.clone(), photo.clone()]);
+        assert!(matches!(
+            read_file(&twice),
+            Err(BundleError::BadPhoto { .. })
+        ));
     }
 
     #[test]

@@ -155,6 +155,16 @@ code_enum! {
 }
 
 code_enum! {
+    /// What a photo of a session shows (the session document's `photos.<hash>.kind`).
+    PhotoKind {
+        FlipChart => "flip_chart",
+        AttendanceSheet => "attendance_sheet",
+        Meeting => "meeting",
+        Other => "other",
+    }
+}
+
+code_enum! {
     /// What kind of body a funding partner is (`partners.kind`).
     PartnerKind {
         Region => "region",
@@ -328,6 +338,17 @@ code_enum! {
         UsernameTaken => "username_taken",
         /// 409: an administrator may not deactivate or reset their own account.
         OwnAccount => "own_account",
+        // Photos (issue 11).
+        /// The bytes received do not hash to the photo's name: nothing is kept.
+        PhotoHashMismatch => "photo_hash_mismatch",
+        /// Not a JPEG or WebP image (by its first bytes).
+        PhotoType => "photo_type",
+        /// Over the size a photo may have (`MAX_PHOTO_BYTES`).
+        PhotoTooLarge => "photo_too_large",
+        /// No session the server holds names this photo.
+        UnknownPhoto => "unknown_photo",
+        /// A chunk that does not start where the upload stands; the answer says where.
+        UploadOffset => "upload_offset",
         Forbidden => "forbidden",
         NotFound => "not_found",
         Conflict => "conflict",

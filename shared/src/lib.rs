@@ -14,5 +14,5 @@ pub mod sort;
 pub mod sync;
 pub mod text;
 
-pub use codes::{AttendanceCategory, GroupKind, Sector};
+pub use codes::{AttendanceCategory, GroupKind, PhotoKind, Sector};
 pub use session::{Proposal, Session, SessionDoc, SessionMeta};

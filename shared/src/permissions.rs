@@ -18,6 +18,9 @@
 //! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | |
 //! | [`ManageUsers`](Action::ManageUsers) | ✓ | | | |
 //! | [`ManageTerritory`](Action::ManageTerritory) | ✓ | | ✓ | |
+//! | [`UploadPhotos`](Action::UploadPhotos) | ✓ | ✓ | ✓ | |
+//! | [`ReadPhotos`](Action::ReadPhotos) | ✓ | | ✓ | |
+//! | [`ManagePhotos`](Action::ManagePhotos) | ✓ | | | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -89,6 +92,14 @@ pub enum Action {
     /// Keep the territory: poles, douars, places (create, edit, order, merge, retire,
     /// import and export the territory file).
     ManageTerritory,
+    // Photos (issue 11): personal data (names and signatures on sheets, faces), so never
+    // to the committee; a facilitator sees only the copy on their own tablet.
+    /// Send a session's photos (`/api/photos/status`, `PUT /api/photos/{hash}`).
+    UploadPhotos,
+    /// A session's photos and their bytes.
+    ReadPhotos,
+    /// The retention period of photos, and a purge now.
+    ManagePhotos,
 }
 
 impl Role {
@@ -134,6 +145,9 @@ impl Role {
             Action::ManageDevices => matches!(self, Admin),
             Action::ManageUsers => matches!(self, Admin),
             Action::ManageTerritory => matches!(self, Admin | Office),
+            Action::UploadPhotos => matches!(self, Admin | Facilitator | Office),
+            Action::ReadPhotos => matches!(self, Admin | Office),
+            Action::ManagePhotos => matches!(self, Admin),
         }
     }
 }
@@ -154,6 +168,9 @@ impl Action {
         Action::ManageDevices,
         Action::ManageUsers,
         Action::ManageTerritory,
+        Action::UploadPhotos,
+        Action::ReadPhotos,
+        Action::ManagePhotos,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -173,6 +190,9 @@ impl Action {
             Action::ManageDevices => "manage the devices",
             Action::ManageUsers => "manage the users",
             Action::ManageTerritory => "change the territory (poles, douars, places)",
+            Action::UploadPhotos => "send photos of sessions",
+            Action::ReadPhotos => "see the photos of sessions",
+            Action::ManagePhotos => "manage the photos' retention",
         }
     }
 }

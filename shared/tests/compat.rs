@@ -275,3 +275,90 @@ fn a_v2_copy_merges_into_the_v1_original() {
         Some(ctx.now_ms)
     );
 }
+
+fn photo(n: u8, kind: tachkhis_shared::PhotoKind) -> tachkhis_shared::session::PhotoInput {
+    tachkhis_shared::session::PhotoInput {
+        hash: format!("{n:02x}").repeat(32),
+        kind,
+        caption: format!("photo {n}"),
+        bytes: 200_000 + u64::from(n),
+        mime: "image/webp".into(),
+    }
+}
+
+/// Photos came after v2: a v1 document (and a v2 one created before them) gets its `photos`
+/// map from the first tablet that adds one; two tablets doing that offline make two maps,
+/// and both photos are read. Every path a v1 reader reads keeps its kind.
+#[test]
+fn photos_added_offline_on_two_tablets_merge_into_an_old_document() {
+    use tachkhis_shared::PhotoKind;
+    let (mut a, mut b) = (v1(0xA), v1(0xB));
+    let v1_shape = shape(a.automerge());
+    let ca = EditCtx::new("fatima", T0 + 60_000);
+    let cb = EditCtx::new("khadija", T0 + 120_000);
+    a.add_photo(&photo(1, PhotoKind::FlipChart), &ca).unwrap();
+    b.add_photo(&photo(2, PhotoKind::AttendanceSheet), &cb)
+        .unwrap();
+    // The same photo on both tablets is one entry.
+    b.add_photo(&photo(1, PhotoKind::FlipChart), &cb).unwrap();
+    a.merge(&mut b).unwrap();
+    let s = SessionDoc::load(&a.save(), None).unwrap().read().unwrap();
+    assert_eq!(s.schema, 1);
+    let names: Vec<(&str, &PhotoKind, &str)> = s
+        .photos
+        .iter()
+        .map(|p| (&p.hash[..2], &p.kind, p.taken_by.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("01", &PhotoKind::FlipChart, "fatima"),
+            ("02", &PhotoKind::AttendanceSheet, "khadija")
+        ]
+    );
+    let after = shape(a.automerge());
+    for entry in &v1_shape {
+        assert!(after.contains(entry), "{entry:?} changed");
+    }
+    // A removal on one tablet is kept through the merge; the photo is still named.
+    a.set_photo_deleted(&s.photos[1].hash, true, &ca).unwrap();
+    let s = a.read().unwrap();
+    assert_eq!(s.live_photos().count(), 1);
+    assert_eq!(s.photos.len(), 2);
+    s.check_limits().unwrap();
+}
+
+/// A kind a newer app writes reads as `Unknown`, kept as written; a photo key that is not a
+/// SHA-256 breaks the schema (its name is how its bytes are found).
+#[test]
+fn a_newer_photo_kind_reads_as_unknown() {
+    use automerge::transaction::Transactable;
+    use tachkhis_shared::PhotoKind;
+    let mut doc = v1(3);
+    let ctx = EditCtx::new("fatima", T0);
+    doc.add_photo(&photo(7, PhotoKind::Meeting), &ctx).unwrap();
+    let hash = format!("{:02x}", 7).repeat(32);
+    let am = doc.automerge_mut();
+    let photos = match am.get(automerge::ROOT, "photos").unwrap() {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        other => panic!("photos map: {other:?}"),
+    };
+    let p = match am.get(&photos, hash.as_str()).unwrap() {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        other => panic!("photo: {other:?}"),
+    };
+    am.put(&p, "kind", "drone_view").unwrap();
+    let s = doc.read().unwrap();
+    assert_eq!(s.photos[0].kind, PhotoKind::Unknown("drone_view".into()));
+    assert!(
+        doc.add_photo(&photo(8, PhotoKind::Unknown("drone_view".into())), &ctx)
+            .is_err(),
+        "the app writes only kinds it knows"
+    );
+    let am = doc.automerge_mut();
+    let bad = am.put_object(&photos, "not-a-hash", ObjType::Map).unwrap();
+    am.put(&bad, "kind", "meeting").unwrap();
+    let err = doc.read().unwrap_err();
+    assert_eq!(err.path, "photos.not-a-hash");
+    let _ = ScalarValue::Null;
+}

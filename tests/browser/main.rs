@@ -16,6 +16,7 @@ mod commune;
 mod helpers;
 mod office;
 mod people;
+mod photos;
 mod refused;
 mod reload;
 mod screens;

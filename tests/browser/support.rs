@@ -854,3 +854,47 @@ pub fn session_file(proposals: usize) -> (uuid::Uuid, Vec<u8>) {
     }]);
     (id, bytes)
 }
+
+/// A `w`×`h` JPEG drawn by the browser (gradients and blocks, so it compresses like a photo
+/// of a flip-chart rather than like noise or a flat colour), written to `path`.
+pub async fn make_jpeg(client: &Client, w: u32, h: u32, seed: u32, path: &Path) -> PathBuf {
+    use base64::Engine as _;
+    let script = r#"
+        const [w, h, seed, done] = arguments;
+        const c = new OffscreenCanvas(w, h);
+        const g = c.getContext('2d');
+        const grad = g.createLinearGradient(0, 0, w, h);
+        grad.addColorStop(0, `hsl(${seed * 47 % 360}, 60%, 80%)`);
+        grad.addColorStop(1, `hsl(${seed * 91 % 360}, 50%, 40%)`);
+        g.fillStyle = grad;
+        g.fillRect(0, 0, w, h);
+        let x = seed * 7919;
+        const rnd = () => { x = (x * 1103515245 + 12345) % 2147483648; return x / 2147483648; };
+        for (let i = 0; i < 4000; i++) {
+            g.fillStyle = `hsla(${rnd() * 360}, 70%, ${20 + rnd() * 60}%, 0.7)`;
+            g.fillRect(rnd() * w, rnd() * h, 10 + rnd() * 200, 4 + rnd() * 40);
+        }
+        g.font = `${Math.round(h / 20)}px sans-serif`;
+        g.fillStyle = '#111';
+        for (let l = 0; l < 12; l++) g.fillText('حاجيات الدوار ' + seed + ' · ' + l, w / 10, (l + 2) * h / 15);
+        c.convertToBlob({ type: 'image/jpeg', quality: 0.9 })
+            .then(b => b.arrayBuffer())
+            .then(buf => {
+                const u = new Uint8Array(buf);
+                let s = '';
+                for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode.apply(null, u.subarray(i, i + 0x8000));
+                done(btoa(s));
+            }, e => done('error: ' + e));
+    "#;
+    let b64 = client
+        .execute_async(script, vec![json!(w), json!(h), json!(seed)])
+        .await
+        .expect("make a JPEG");
+    let b64 = b64.as_str().expect("base64 text");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap_or_else(|_| panic!("the browser's JPEG: {b64:.80}"));
+    assert_eq!(&bytes[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
+    std::fs::write(path, &bytes).expect("write the photo");
+    path.to_path_buf()
+}

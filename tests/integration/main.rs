@@ -15,6 +15,7 @@ mod js;
 mod login;
 mod people;
 mod permissions;
+mod photos;
 mod programme;
 mod redteam;
 mod restart;

@@ -131,6 +131,14 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("PATCH",  "/api/admin/users/{user}",                  Body::Json("1"),     [401, 400, 403, 403, 403]),
     ("POST",   "/api/admin/users/{user}/password",         Body::Json("1"),     [401, 400, 403, 403, 403]),
     ("GET",    "/api/admin/users/{user}/devices",          Body::None,          [401, 200, 403, 403, 403]),
+    // Photos (issue 11): personal data, never to the committee; facilitators send them.
+    ("POST",   "/api/photos/status",                       Body::Json("{}"),    [401, 400, 400, 400, 403]),
+    ("PUT",    "/api/photos/{photo}?offset=0&total=3",     Body::Octets(Payload::Empty),      [401, 404, 404, 404, 403]),
+    ("GET",    "/api/photos/{photo}",                      Body::None,          [401, 404, 403, 404, 403]),
+    ("GET",    "/api/sessions/{session}/photos",           Body::None,          [401, 200, 403, 200, 403]),
+    ("GET",    "/api/admin/photos/settings",               Body::None,          [401, 200, 403, 403, 403]),
+    ("PUT",    "/api/admin/photos/settings",               Body::Json("{}"),    [401, 400, 403, 403, 403]),
+    ("POST",   "/api/admin/photos/purge",                  Body::None,          [401, 200, 403, 403, 403]),
     // Writes that change what they touch, last.
     ("POST",   "/api/actions/{action}/undo",               Body::None,          [401, 200, 403, 200, 403]),
     ("DELETE", "/api/projects/{other_project}",            Body::None,          [401, 204, 403, 204, 403]),
@@ -177,6 +185,8 @@ impl Ids {
             .replace("{douar}", "idouz")
             .replace("{device}", &self.device)
             .replace("{user}", &self.user.to_string())
+            // A photo no session names: the permission check passes, the server has nothing.
+            .replace("{photo}", &"ab".repeat(32))
     }
 }
 

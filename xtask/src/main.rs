@@ -367,7 +367,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         .env(FAST_CLIENT, if opt == Opt::None { "1" } else { "0" });
     let check = cmd::exit_code(cmd::status(&mut check)?);
 
-    for bench in ["sync", "login", "office", "client"] {
+    for bench in ["sync", "login", "office", "client", "photos"] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
             .args(extra)

@@ -218,6 +218,21 @@ impl Model {
     /// of sessions in it. Sessions whose document does not read are left out: a file is refused
     /// whole if any of its documents breaks the session form.
     pub fn export(&self, ids: Option<&[Uuid]>) -> (Vec<u8>, usize) {
+        self.export_with(ids, &[])
+    }
+
+    /// [`Self::export`] with the photos of those sessions this tablet still holds (a file of
+    /// format 2 when there are some): what "save as a file" and "export everything" write.
+    pub async fn export_file(&self, ids: Option<&[Uuid]>) -> (Vec<u8>, usize) {
+        let sessions: Vec<Uuid> = match ids {
+            Some(ids) => ids.to_vec(),
+            None => self.entries.borrow().iter().map(|e| e.id).collect(),
+        };
+        let photos = self.photo_files(&sessions).await;
+        self.export_with(ids, &photos)
+    }
+
+    fn export_with(&self, ids: Option<&[Uuid]>, photos: &[bundle::PhotoFile]) -> (Vec<u8>, usize) {
         let mut entries = Vec::new();
         for entry in self.entries.borrow_mut().iter_mut() {
             if ids.is_some_and(|ids| !ids.contains(&entry.id)) {
@@ -234,7 +249,7 @@ impl Model {
             }
         }
         let count = entries.len();
-        (bundle::encode(&entries), count)
+        (bundle::encode_with_photos(&entries, photos), count)
     }
 
     /// Imports a session file (or a scanned code's bytes): each session the tablet has is
@@ -243,7 +258,7 @@ impl Model {
     /// nothing. Resolves once everything is written to the tablet's storage. All merging
     /// happens in one borrow, ended before `notify` and the write (see [`Model`]).
     pub async fn import(self: &Rc<Self>, bytes: &[u8]) -> Result<ImportReport, ImportError> {
-        let incoming = bundle::read_sessions(bytes).map_err(ImportError::Bundle)?;
+        let (incoming, photos) = bundle::read_file(bytes).map_err(ImportError::Bundle)?;
         let mut report = ImportReport {
             single: (incoming.len() == 1).then(|| incoming[0].id),
             ..ImportReport::default()
@@ -305,6 +320,12 @@ impl Model {
             }
         }
         self.notify();
+        let gained_photos = !photos.is_empty();
+        if gained_photos {
+            self.keep_imported_photos(photos)
+                .await
+                .map_err(ImportError::Storage)?;
+        }
         if !writes.is_empty() {
             self.write_started();
             let result = self.store.put_docs(&writes).await;
@@ -324,6 +345,8 @@ impl Model {
             for (id, _) in &writes {
                 self.announce(*id);
             }
+        }
+        if !writes.is_empty() || gained_photos {
             // Imported work goes to the server like any other.
             self.request_sync();
         }

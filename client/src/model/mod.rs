@@ -30,11 +30,13 @@ use crate::retry;
 use crate::storage::{self, Store, StoreError, keys};
 
 mod docs;
+mod photos;
 mod status;
 mod sync;
 #[cfg(test)]
 mod tests;
 
+pub use photos::PhotoUpload;
 pub use status::*;
 
 /// The channel the app's tabs announce their writes on.
@@ -118,7 +120,10 @@ impl ImportError {
             ImportError::Bundle(BundleError::Empty) => "import.error.empty",
             ImportError::Bundle(BundleError::BadDocument { .. }) => "import.error.bad_session",
             ImportError::Bundle(
-                BundleError::Damaged(_) | BundleError::TooMany(_) | BundleError::Duplicate(_),
+                BundleError::Damaged(_)
+                | BundleError::TooMany(_)
+                | BundleError::Duplicate(_)
+                | BundleError::BadPhoto { .. },
             ) => "import.error.damaged",
             ImportError::Storage(_) => "import.error.storage",
         }
@@ -232,6 +237,12 @@ pub struct Model {
     notifier: RefCell<Option<Callback<()>>>,
     /// Tells the app's other tabs which document was written (see [`Model::listen_to_other_tabs`]).
     channel: Option<BroadcastChannel>,
+    /// Photos whose full bytes are still on this tablet (not yet acknowledged by the server).
+    pending_photos: RefCell<Vec<String>>,
+    /// The photo being sent now.
+    upload: RefCell<Option<PhotoUpload>>,
+    /// The last upload round stopped on a problem.
+    photo_problem: Cell<bool>,
 }
 
 impl Model {
@@ -306,6 +317,9 @@ impl Model {
             retry_timer: RefCell::new(None),
             notifier: RefCell::new(None),
             channel: BroadcastChannel::new(CHANNEL).ok(),
+            pending_photos: RefCell::new(loaded.photos),
+            upload: RefCell::new(None),
+            photo_problem: Cell::new(false),
         })
     }
 

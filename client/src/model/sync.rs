@@ -248,6 +248,11 @@ impl Model {
         let now = now_ms();
         self.last_sync.set(Some(now));
         let _ = self.store.put_setting(keys::LAST_SYNC, &now).await;
+        // Photos go once their documents are on the server; a failure here is the photos'
+        // own (shown beside them), and the next run goes on from where the server stands.
+        let uploaded = self.upload_photos(&token).await;
+        self.photo_problem.set(uploaded.is_err());
+        self.notify();
         Ok(())
     }
 

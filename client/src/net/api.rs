@@ -294,3 +294,29 @@ impl Transport for HttpTransport {
         read_bytes(&response).await
     }
 }
+
+/// Where each photo stands on the server (`POST /api/photos/status`).
+pub async fn photo_status(
+    token: &str,
+    hashes: &[String],
+) -> Result<Vec<tachkhis_shared::api::photos::PhotoStatus>, HttpError> {
+    let body = to_json(&tachkhis_shared::api::photos::PhotoStatusRequest {
+        hashes: hashes.to_vec(),
+    })?;
+    let response = send("POST", "/api/photos/status", Some(token), Body::Json(body)).await?;
+    read_json(&response).await
+}
+
+/// One chunk of a photo (`PUT /api/photos/{hash}`); a 409 means the server stands elsewhere
+/// (ask the status again).
+pub async fn put_photo_chunk(
+    token: &str,
+    hash: &str,
+    offset: usize,
+    total: usize,
+    chunk: &[u8],
+) -> Result<tachkhis_shared::api::photos::PhotoStatus, HttpError> {
+    let path = format!("/api/photos/{hash}?offset={offset}&total={total}");
+    let response = send("PUT", &path, Some(token), Body::Bytes(chunk)).await?;
+    read_json(&response).await
+}

@@ -197,3 +197,15 @@ pub fn query(pairs: &[(&str, Option<String>)]) -> String {
     }
     out
 }
+
+/// Fetches an image with the token (an `<img src>` would not carry it) and gives an object URL
+/// for it; the caller revokes it.
+pub async fn image_url(token: &str, path: &str) -> Result<String, ApiError> {
+    let response = call("GET", token, path, Body::None).await?;
+    let blob = JsFuture::from(response.blob().map_err(|_| ApiError::Unreadable)?)
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .dyn_into::<web_sys::Blob>()
+        .map_err(|_| ApiError::Unreadable)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Unreadable)
+}

@@ -3,6 +3,7 @@
 
 mod attendance;
 mod notes;
+mod photos;
 mod proposals;
 
 use std::rc::Rc;
@@ -29,6 +30,7 @@ enum Tab {
     Attendance,
     Proposals,
     Notes,
+    Photos,
 }
 
 /// Props of the three tabs.
@@ -82,7 +84,18 @@ fn SaveIndicator() -> Html {
 #[component]
 pub fn SessionPage(props: &SessionPageProps) -> Html {
     let (model, lang) = use_model();
-    let tab = use_state(|| Tab::Attendance);
+    // Back on the Photos tab when the page was reloaded from it (the browser killed while the
+    // camera was open).
+    let tab = {
+        let id = Uuid::parse_str(&props.id).ok();
+        use_state(move || {
+            if id.is_some_and(photos::photos_tab_open) {
+                Tab::Photos
+            } else {
+                Tab::Attendance
+            }
+        })
+    };
     let view = Uuid::parse_str(&props.id)
         .ok()
         .and_then(|id| model.session(id));
@@ -112,8 +125,11 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         .count();
     let tab_button = |t: Tab, key: &'static str, test: &'static str, count: Option<String>| {
         let onclick = {
-            let tab = tab.clone();
-            Callback::from(move |_: MouseEvent| tab.set(t))
+            let (tab, id) = (tab.clone(), view.id);
+            Callback::from(move |_: MouseEvent| {
+                photos::set_photos_tab_open(id, t == Tab::Photos);
+                tab.set(t)
+            })
         };
         let selected = *tab == t;
         html! {
@@ -134,7 +150,9 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
             html! { <proposals::ProposalsTab id={view.id} session={session.clone()} /> }
         }
         Tab::Notes => html! { <notes::NotesTab id={view.id} session={session.clone()} /> },
+        Tab::Photos => html! { <photos::PhotosTab id={view.id} session={session.clone()} /> },
     };
+    let photo_count = session.live_photos().count().to_string();
     html! {
         <>
             <TopBar title={title} back={Some(Route::Home)} />
@@ -174,6 +192,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                 { tab_button(Tab::Attendance, "session.tab.attendance", "tab-attendance", Some(present)) }
                 { tab_button(Tab::Proposals, "session.tab.proposals", "tab-proposals", Some(live)) }
                 { tab_button(Tab::Notes, "session.tab.notes", "tab-notes", None) }
+                { tab_button(Tab::Photos, "session.tab.photos", "tab-photos", Some(photo_count)) }
             </nav>
             <main class="page tab-body">{ body }</main>
         </>

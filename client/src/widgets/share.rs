@@ -64,8 +64,8 @@ pub fn outcome_notice(lang: Lang, outcome: &ImportOutcome) -> Html {
     }
 }
 
-fn export_everything(model: &Rc<Model>) -> Result<usize, ()> {
-    let (bytes, count) = model.export(None);
+async fn export_everything(model: &Rc<Model>) -> Result<usize, ()> {
+    let (bytes, count) = model.export_file(None).await;
     if count == 0 {
         return Ok(0);
     }
@@ -89,12 +89,15 @@ pub fn ExportAllButton(props: &ExportAllProps) -> Html {
     let onclick = {
         let said = said.clone();
         Callback::from(move |_: MouseEvent| {
-            let text = match export_everything(&model) {
-                Ok(0) => lang.t("export.nothing").to_string(),
-                Ok(n) => lang.tn("export.done", n as u64),
-                Err(()) => lang.t("export.failed").to_string(),
-            };
-            said.set(Some(text));
+            let (model, said) = (model.clone(), said.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = match export_everything(&model).await {
+                    Ok(0) => lang.t("export.nothing").to_string(),
+                    Ok(n) => lang.tn("export.done", n as u64),
+                    Err(()) => lang.t("export.failed").to_string(),
+                };
+                said.set(Some(text));
+            });
         })
     };
     html! {
@@ -177,8 +180,19 @@ pub fn HomeTools() -> Html {
 }
 
 /// One session's file (`.tachkhis`) and its name; `None` when the session does not read.
+/// Without photos (what a QR code carries); [`session_file_with_photos`] for a file.
 fn session_file(model: &Model, id: Uuid) -> Option<(Vec<u8>, String)> {
     let (bytes, count) = model.export(Some(&[id]));
+    named_file(model, id, bytes, count)
+}
+
+/// One session's file with the photos this tablet still holds.
+async fn session_file_with_photos(model: &Model, id: Uuid) -> Option<(Vec<u8>, String)> {
+    let (bytes, count) = model.export_file(Some(&[id])).await;
+    named_file(model, id, bytes, count)
+}
+
+fn named_file(model: &Model, id: Uuid, bytes: Vec<u8>, count: usize) -> Option<(Vec<u8>, String)> {
     if count == 0 {
         return None;
     }
@@ -209,6 +223,20 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
     let (model, lang) = use_model();
     let open = use_state(|| false);
     let said = use_state(|| None::<&'static str>);
+    // The file with its photos, read from the tablet's storage when the panel opens.
+    let file = use_state(|| None::<(Vec<u8>, String)>);
+    {
+        let (model, file, id) = (model.clone(), file.clone(), props.id);
+        use_effect_with(*open, move |open| {
+            if *open {
+                wasm_bindgen_futures::spawn_local(async move {
+                    file.set(session_file_with_photos(&model, id).await);
+                });
+            } else {
+                file.set(None);
+            }
+        });
+    }
     let toggle = {
         let (open, said) = (open.clone(), said.clone());
         Callback::from(move |_: MouseEvent| {
@@ -225,7 +253,7 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
     if !*open {
         return opener;
     }
-    let Some((bytes, name)) = session_file(&model, props.id) else {
+    let Some((code_bytes, _)) = session_file(&model, props.id) else {
         return html! {
             <>
                 { opener }
@@ -233,7 +261,7 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
             </>
         };
     };
-    let code = bundle::to_code(&bytes);
+    let code = bundle::to_code(&code_bytes);
     let qr = match crate::qr::encode(&code) {
         Some(qr) => html! {
             <figure class="qr-box" data-test="share-qr" data-chars={code.len().to_string()}>
@@ -245,6 +273,8 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
             <p class="notice info" data-test="share-qr-too-big">{ lang.t("share.too_big") }</p>
         },
     };
+    let (bytes, name) = (*file).clone().unwrap_or_default();
+    let ready = file.is_some();
     let save = {
         let (bytes, name, said) = (bytes.clone(), name.clone(), said.clone());
         Callback::from(move |_: MouseEvent| {
@@ -255,31 +285,34 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
             }));
         })
     };
-    let send = files::shareable(&bytes, &name).map(|file| {
-        let said = said.clone();
-        let onclick = Callback::from(move |_: MouseEvent| {
-            let (file, said) = (file.clone(), said.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match files::share(&file).await {
-                    Shared::Done => said.set(Some("share.sent")),
-                    Shared::Cancelled => said.set(None),
-                    Shared::Failed => said.set(Some("share.file_failed")),
-                }
+    let send = ready
+        .then(|| files::shareable(&bytes, &name))
+        .flatten()
+        .map(|file| {
+            let said = said.clone();
+            let onclick = Callback::from(move |_: MouseEvent| {
+                let (file, said) = (file.clone(), said.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match files::share(&file).await {
+                        Shared::Done => said.set(Some("share.sent")),
+                        Shared::Cancelled => said.set(None),
+                        Shared::Failed => said.set(Some("share.file_failed")),
+                    }
+                });
             });
+            html! {
+                <button type="button" class="btn secondary" data-test="share-send" {onclick}>
+                    { lang.t("share.send") }
+                </button>
+            }
         });
-        html! {
-            <button type="button" class="btn secondary" data-test="share-send" {onclick}>
-                { lang.t("share.send") }
-            </button>
-        }
-    });
     html! {
         <>
             { opener }
             <section class="share-panel" data-test="share-panel">
                 { qr }
                 <div class="share-actions">
-                    <button type="button" class="btn primary" data-test="share-file" onclick={save}>
+                    <button type="button" class="btn primary" data-test="share-file" disabled={!ready} onclick={save}>
                         { lang.t("share.file") }
                     </button>
                     { for send }
@@ -311,13 +344,17 @@ pub fn RefusedNotice(props: &RefusedNoticeProps) -> Html {
     let export = {
         let (model, said) = (model.clone(), said.clone());
         Callback::from(move |_: MouseEvent| {
-            let saved = session_file(&model, id)
-                .is_some_and(|(bytes, name)| files::download(&bytes, &name).is_ok());
-            said.set(Some(if saved {
-                "share.file_saved"
-            } else {
-                "share.file_failed"
-            }));
+            let (model, said) = (model.clone(), said.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let saved = session_file_with_photos(&model, id)
+                    .await
+                    .is_some_and(|(bytes, name)| files::download(&bytes, &name).is_ok());
+                said.set(Some(if saved {
+                    "share.file_saved"
+                } else {
+                    "share.file_failed"
+                }));
+            });
         })
     };
     let retry = Callback::from(move |_: MouseEvent| model.retry_refused(id));

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0009_people.sql"),
     // The programme's structure (axes, programmes) edited by the office, undoable.
     include_str!("../../../migrations/0010_structure.sql"),
+    include_str!("../../../migrations/0011_photos.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

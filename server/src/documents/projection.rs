@@ -1,5 +1,5 @@
 //! The projection of session documents into SQL tables (`sessions`, `session_douars`,
-//! `attendance`, `proposals`, `session_associations`): what lists and reports read. Always
+//! `attendance`, `proposals`, `session_associations`, `session_photos`): what lists and reports read. Always
 //! derivable from the documents, of every schema version.
 
 use std::borrow::Cow;
@@ -112,6 +112,7 @@ pub fn project(tx: &Transaction<'_>, s: &Session, now: i64) -> AppResult<()> {
             a.deleted
         ])?;
     }
+    crate::photos::project(tx, s)?;
     Ok(())
 }
 
@@ -138,7 +139,7 @@ pub fn proposal_held_elsewhere(
 
 /// Text as lists and exports show it: control characters (NUL, escapes, the C1 set) are
 /// dropped, line breaks and tabs kept. The document keeps what was typed.
-fn clean(text: &str) -> Cow<'_, str> {
+pub(crate) fn clean(text: &str) -> Cow<'_, str> {
     let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\t');
     if text.contains(bad) {
         Cow::Owned(text.chars().filter(|c| !bad(*c)).collect())
@@ -156,7 +157,7 @@ pub fn remove(tx: &Transaction<'_>, id: Uuid) -> AppResult<()> {
 
 pub fn clear(tx: &Transaction<'_>) -> AppResult<()> {
     tx.execute_batch(
-        "DELETE FROM session_associations; DELETE FROM proposals; DELETE FROM attendance;
+        "DELETE FROM session_photos; DELETE FROM session_associations; DELETE FROM proposals; DELETE FROM attendance;
          DELETE FROM session_douars; DELETE FROM sessions;",
     )?;
     Ok(())

@@ -51,6 +51,14 @@ pub enum AppError {
         "this server is not set up yet: give the set-up code printed by `tachkhis serve` at /setup, or run `tachkhis init`"
     )]
     SetupRequired,
+    /// Any other 4xx with its own code (the photos' 404 `unknown_photo`, 409
+    /// `upload_offset`, 413 `photo_too_large`, 415 `photo_type`).
+    #[error("{message}")]
+    Coded {
+        status: StatusCode,
+        code: ErrorCode,
+        message: String,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -196,6 +204,7 @@ impl IntoResponse for AppError {
                 ErrorCode::SetupRequired,
                 None,
             ),
+            AppError::Coded { status, code, .. } => (*status, code.clone(), None),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, None)

@@ -134,6 +134,9 @@ pub mod can {
         ManageDevices,
         ManageUsers,
         ManageTerritory,
+        UploadPhotos,
+        ReadPhotos,
+        ManagePhotos,
     );
 }
 

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 pub mod auth;
 pub mod consolidation;
 pub mod people;
+pub mod photos;
 pub mod programme;
 pub mod sessions;
 pub mod setup;

@@ -22,8 +22,19 @@
 //! │   ├─ created_at: int (ms) ├─ created_by: str ├─ deleted: bool
 //! │   ├─ rank: f64 (ordering key, larger = higher) ├─ votes: counter
 //! │   └─ edited_at: int (ms)            (v2)   set by every write to the proposal
-//! └─ notes: text                             concurrent typing merges
+//! ├─ notes: text                             concurrent typing merges
+//! └─ photos: map  sha256 hex -> map    (v2, photos) the photos taken at the meeting
+//!     ├─ kind: str (PhotoKind code)  ├─ caption: str  ├─ taken_at: int (ms)  ├─ taken_by: str
+//!     └─ bytes: uint (compressed size)  ├─ mime: str ("image/webp" | "image/jpeg")  └─ deleted: bool
 //! ```
+//!
+//! Photos. The document names each photo by the SHA-256 of its compressed bytes and holds
+//! only what describes it; the bytes live beside the document (the tablet's IndexedDB, the
+//! server's `photo_blobs`, the session file), so a photo never makes the document heavy and
+//! the same photo added on two tablets is one entry. `photos` came after v2 shipped and, like
+//! `associations` in a v1 document, is created by the first tablet that adds a photo (the
+//! reader takes the union of concurrent maps); readers that do not know it ignore it, so the
+//! schema version stays 2.
 //!
 //! Versions. v2 only adds keys (marked above) to v1; nothing of v1 changes meaning or type.
 //! [`SessionDoc::read`] reads both: a key v2 added that is absent reads as its default (no
@@ -32,7 +43,7 @@
 //! reader ignores keys it does not know). New documents are created as v2 with every
 //! container in the genesis change. A v1 document gets its `associations` map from the first
 //! tablet that records one; two tablets doing that offline create two maps under one key, and
-//! the reader takes the union of both, so no association is lost (see `assoc_maps`).
+//! the reader takes the union of both, so no association is lost (see `root_maps`).
 //!
 //! Times. `start_time` and `end_time` are each "HH:MM" (24 h, 00:00-23:59) or absent. An end
 //! earlier than the start is accepted and means the meeting went past midnight: the two
@@ -55,7 +66,7 @@ use automerge::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::codes::{AttendanceCategory, GroupKind, Sector};
+use crate::codes::{AttendanceCategory, GroupKind, PhotoKind, Sector};
 
 mod read;
 mod schema;
@@ -80,6 +91,13 @@ pub const MAX_COUNT: i64 = 100_000;
 /// Douars one session is about, and the length of a place id (pole, douar).
 pub const MAX_DOUARS: usize = 200;
 pub const MAX_ID_CHARS: usize = 64;
+/// Photos one session may name (removed ones included), and the largest a photo's bytes may
+/// be. A photo is resized to about 1600 px and compressed to ~300 KB on the tablet; 1 MiB
+/// leaves room for a browser whose WebP encoder is poor, and 40 × 1 MiB bounds a session.
+pub const MAX_PHOTOS: usize = 40;
+pub const MAX_PHOTO_BYTES: u64 = 1024 * 1024;
+/// The image types a photo may be (checked by their first bytes, [`photo_mime_of`]).
+pub const PHOTO_MIMES: &[&str] = &["image/webp", "image/jpeg"];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq, Clone, Serialize, Deserialize)]
 #[error("{path}: {reason}")]
@@ -279,6 +297,77 @@ fn check_len(field: &str, value: &str, max: usize) -> Result<(), DocError> {
     Ok(())
 }
 
+/// A photo taken at the meeting, as the document describes it (its bytes are elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    /// SHA-256 of the compressed bytes, 64 lowercase hex digits: the photo's name everywhere.
+    pub hash: String,
+    pub kind: PhotoKind,
+    pub caption: String,
+    pub taken_at: i64,
+    pub taken_by: String,
+    /// Size of the compressed bytes.
+    pub bytes: u64,
+    pub mime: String,
+    pub deleted: bool,
+}
+
+/// What the tablet knows of a photo it has just compressed and stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoInput {
+    pub hash: String,
+    pub kind: PhotoKind,
+    pub caption: String,
+    pub bytes: u64,
+    pub mime: String,
+}
+
+impl PhotoInput {
+    pub fn validate(&self) -> Result<(), DocError> {
+        if !is_photo_hash(&self.hash) {
+            return Err(DocError::Invalid(
+                "a photo's name is its SHA-256 in 64 lowercase hex digits".into(),
+            ));
+        }
+        if !self.kind.is_known() {
+            return Err(DocError::Invalid(format!(
+                "unknown photo kind {}",
+                self.kind.code()
+            )));
+        }
+        check_len("caption", &self.caption, MAX_NAME_CHARS)?;
+        if self.bytes == 0 || self.bytes > MAX_PHOTO_BYTES {
+            return Err(DocError::Invalid(format!(
+                "a photo is 1 to {MAX_PHOTO_BYTES} bytes, not {}",
+                self.bytes
+            )));
+        }
+        if !PHOTO_MIMES.contains(&self.mime.as_str()) {
+            return Err(DocError::Invalid(format!(
+                "a photo is WebP or JPEG, not {}",
+                self.mime
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `s` can name a photo: a SHA-256 in lowercase hex.
+pub fn is_photo_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The image type of `bytes` by its first bytes (magic numbers), if it is one a photo may be.
+pub fn photo_mime_of(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.len() >= 3 && bytes[..3] == [0xFF, 0xD8, 0xFF] {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
 /// Attendance per category; counts below zero (two people pressing "-" at once) read as zero.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Attendance(pub BTreeMap<AttendanceCategory, i64>);
@@ -311,6 +400,9 @@ pub struct Session {
     pub notes: String,
     /// Associations and cooperatives represented, removed ones included, by name (v2).
     pub associations: Vec<Association>,
+    /// Photos, removed ones included, oldest first (absent before the first photo).
+    #[serde(default)]
+    pub photos: Vec<Photo>,
 }
 
 impl Session {
@@ -393,11 +485,33 @@ impl Session {
             )?;
             count(format!("associations.{}.count", a.id), a.count, i64::MIN)?;
         }
+        if self.photos.len() > MAX_PHOTOS {
+            return Err(schema_err(
+                "photos",
+                format!("{} photos, more than {MAX_PHOTOS}", self.photos.len()),
+            ));
+        }
+        for p in &self.photos {
+            let path = |field: &str| format!("photos.{}.{field}", p.hash);
+            text(path("caption"), &p.caption, MAX_NAME_CHARS)?;
+            text(path("taken_by"), &p.taken_by, MAX_NAME_CHARS)?;
+            if p.bytes > MAX_PHOTO_BYTES {
+                return Err(schema_err(
+                    path("bytes"),
+                    format!("{} bytes, more than {MAX_PHOTO_BYTES}", p.bytes),
+                ));
+            }
+            text(path("mime"), &p.mime, MAX_ID_CHARS)?;
+        }
         Ok(())
     }
 
     pub fn live_proposals(&self) -> impl Iterator<Item = &Proposal> {
         self.proposals.iter().filter(|p| !p.deleted)
+    }
+
+    pub fn live_photos(&self) -> impl Iterator<Item = &Photo> {
+        self.photos.iter().filter(|p| !p.deleted)
     }
 
     pub fn live_associations(&self) -> impl Iterator<Item = &Association> {

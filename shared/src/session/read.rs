@@ -83,6 +83,7 @@ impl SessionDoc {
             .map_err(|e| schema_err("notes", e.to_string()))?;
 
         let associations = self.read_associations()?;
+        let photos = self.read_photos()?;
 
         Ok(Session {
             id,
@@ -93,12 +94,73 @@ impl SessionDoc {
             proposals,
             notes,
             associations,
+            photos,
         })
     }
 
-    /// The union of every `associations` map (see [`Self::assoc_maps`]), by name then id.
+    /// The union of every `photos` map (created like v1's `associations`), oldest first. A
+    /// key that is not a SHA-256 is a schema error: the name is what the bytes are fetched by.
+    pub(super) fn read_photos(&self) -> Result<Vec<Photo>, SchemaError> {
+        let maps = self.root_maps("photos").map_err(|e| match e {
+            DocError::Schema(e) => e,
+            other => schema_err("photos", other.to_string()),
+        })?;
+        let mut out: Vec<Photo> = Vec::new();
+        for map in maps {
+            for item in self.doc.map_range(&map, ..) {
+                let path = format!("photos.{}", item.key);
+                if !is_photo_hash(&item.key) {
+                    return Err(schema_err(path, "key is not a SHA-256 in lowercase hex"));
+                }
+                let obj = match item.value.clone().into_value() {
+                    Value::Object(ObjType::Map) => item.id(),
+                    _ => return Err(schema_err(path, "not a map")),
+                };
+                let f = |key: &str| {
+                    scalar(&self.doc, &obj, key)
+                        .map_err(|e| schema_err(format!("{path}.{key}"), e.reason))
+                };
+                let kind_code = as_req_str(f("kind")?, &format!("{path}.kind"))?;
+                let kind = code_of(&kind_code, PhotoKind::parse)
+                    .map_err(|r| schema_err(format!("{path}.kind"), r))?;
+                let bytes = as_opt_int(f("bytes")?, &format!("{path}.bytes"))?.unwrap_or(0);
+                let deleted = match f("deleted")? {
+                    Some(ScalarValue::Boolean(b)) => b,
+                    None => false,
+                    _ => return Err(schema_err(format!("{path}.deleted"), "not a boolean")),
+                };
+                let photo = Photo {
+                    hash: item.key.to_string(),
+                    kind,
+                    caption: as_opt_string(f("caption")?, &format!("{path}.caption"))?
+                        .unwrap_or_default(),
+                    taken_at: as_opt_int(f("taken_at")?, &format!("{path}.taken_at"))?
+                        .ok_or_else(|| schema_err(format!("{path}.taken_at"), "missing"))?,
+                    taken_by: as_opt_string(f("taken_by")?, &format!("{path}.taken_by"))?
+                        .unwrap_or_default(),
+                    bytes: u64::try_from(bytes)
+                        .map_err(|_| schema_err(format!("{path}.bytes"), "negative"))?,
+                    mime: as_opt_string(f("mime")?, &format!("{path}.mime"))?.unwrap_or_default(),
+                    deleted,
+                };
+                // One photo added on two tablets before either had a `photos` map is in both
+                // maps: the first taking (time, author) stands.
+                match out.iter_mut().find(|p| p.hash == photo.hash) {
+                    Some(seen) if photo.taken_at < seen.taken_at => *seen = photo,
+                    Some(_) => {}
+                    None => out.push(photo),
+                }
+            }
+        }
+        crate::sort::sort_by(&mut out, |a, b| {
+            a.taken_at.cmp(&b.taken_at).then(a.hash.cmp(&b.hash))
+        });
+        Ok(out)
+    }
+
+    /// The union of every `associations` map (see [`Self::root_maps`]), by name then id.
     pub(super) fn read_associations(&self) -> Result<Vec<Association>, SchemaError> {
-        let maps = self.assoc_maps().map_err(|e| match e {
+        let maps = self.root_maps("associations").map_err(|e| match e {
             DocError::Schema(e) => e,
             other => schema_err("associations", other.to_string()),
         })?;

@@ -316,3 +316,35 @@ fn edits_after_closing_are_known() {
         .unwrap();
     assert_eq!(doc.heads(), heads);
 }
+
+/// The tablet refuses a photo past the session's limit; a document that names more anyway
+/// (another app) breaks the app's limits and is set aside by the server.
+#[test]
+fn photos_per_session_are_limited() {
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let photo = |n: usize| PhotoInput {
+        hash: format!("{n:064x}"),
+        kind: PhotoKind::FlipChart,
+        caption: String::new(),
+        bytes: 1000,
+        mime: "image/jpeg".into(),
+    };
+    for n in 0..MAX_PHOTOS {
+        doc.add_photo(&photo(n), &ctx).unwrap();
+    }
+    assert!(doc.add_photo(&photo(MAX_PHOTOS), &ctx).is_err());
+    // The same photo again is no new photo.
+    doc.add_photo(&photo(0), &ctx).unwrap();
+    let mut s = doc.read().unwrap();
+    s.check_limits().unwrap();
+    let mut extra = s.photos[0].clone();
+    extra.hash = format!("{:064x}", MAX_PHOTOS + 1);
+    s.photos.push(extra);
+    assert_eq!(s.check_limits().unwrap_err().path, "photos");
+    let big = PhotoInput {
+        bytes: MAX_PHOTO_BYTES + 1,
+        ..photo(99)
+    };
+    assert!(big.validate().is_err());
+}

@@ -430,17 +430,18 @@ impl SessionDoc {
         Ok(())
     }
 
-    /// Every `associations` map under the root: one in a v2 document; in a v1 document none
-    /// until the first association, or several when tablets added the first one concurrently
-    /// (a conflict Automerge keeps). The winning map comes first; new entries go there.
-    pub(super) fn assoc_maps(&self) -> Result<Vec<ObjId>, DocError> {
-        let winner = match self.doc.get(automerge::ROOT, "associations")? {
+    /// Every `key` map under the root (`associations`, `photos`): one in a document created
+    /// with it; none in an older document until the first entry, or several when tablets
+    /// added the first one concurrently (a conflict Automerge keeps). The winning map comes
+    /// first; new entries go there.
+    pub(super) fn root_maps(&self, key: &str) -> Result<Vec<ObjId>, DocError> {
+        let winner = match self.doc.get(automerge::ROOT, key)? {
             Some((Value::Object(ObjType::Map), id)) => id,
-            Some(_) => return Err(schema_err("associations", "expected a Map").into()),
+            Some(_) => return Err(schema_err(key, "expected a Map").into()),
             None => return Ok(Vec::new()),
         };
         let mut maps = vec![winner.clone()];
-        for (value, id) in self.doc.get_all(automerge::ROOT, "associations")? {
+        for (value, id) in self.doc.get_all(automerge::ROOT, key)? {
             if matches!(value, Value::Object(ObjType::Map)) && id != winner {
                 maps.push(id);
             }
@@ -450,7 +451,7 @@ impl SessionDoc {
 
     pub(super) fn association_obj(&self, id: Uuid) -> Result<ObjId, DocError> {
         let key = id.to_string();
-        for map in self.assoc_maps()? {
+        for map in self.root_maps("associations")? {
             if let Some((Value::Object(ObjType::Map), obj)) = self.doc.get(&map, key.as_str())? {
                 return Ok(obj);
             }
@@ -489,7 +490,7 @@ impl SessionDoc {
                 "an association with id {id} already exists"
             )));
         }
-        let map = match self.assoc_maps()?.into_iter().next() {
+        let map = match self.root_maps("associations")?.into_iter().next() {
             Some(map) => map,
             None => self
                 .doc
@@ -556,6 +557,88 @@ impl SessionDoc {
         let mut details = meta.details.clone();
         change(&mut details);
         self.update_meta(&meta.opening(&douars), &details, ctx)
+    }
+}
+
+impl SessionDoc {
+    fn photo_obj(&self, hash: &str) -> Result<Option<ObjId>, DocError> {
+        for map in self.root_maps("photos")? {
+            if let Some((Value::Object(ObjType::Map), obj)) = self.doc.get(&map, hash)? {
+                return Ok(Some(obj));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Names a photo the tablet has stored. The same photo added again (on this tablet or
+    /// another) is the same entry: adding it again brings a removed one back and keeps its
+    /// first time and author.
+    pub fn add_photo(&mut self, input: &PhotoInput, ctx: &EditCtx) -> Result<(), DocError> {
+        input.validate()?;
+        if let Some(obj) = self.photo_obj(&input.hash)? {
+            self.doc.put(&obj, "deleted", false)?;
+            self.doc.put(&obj, "kind", input.kind.code())?;
+            self.doc.put(&obj, "caption", input.caption.as_str())?;
+            self.doc.commit_with(ctx.commit_options());
+            return Ok(());
+        }
+        let count = self.read_photos()?.len();
+        if count >= MAX_PHOTOS {
+            return Err(DocError::Invalid(format!(
+                "a session holds at most {MAX_PHOTOS} photos"
+            )));
+        }
+        let map = match self.root_maps("photos")?.into_iter().next() {
+            Some(map) => map,
+            None => self
+                .doc
+                .put_object(automerge::ROOT, "photos", ObjType::Map)?,
+        };
+        let p = self
+            .doc
+            .put_object(&map, input.hash.as_str(), ObjType::Map)?;
+        self.doc.put(&p, "kind", input.kind.code())?;
+        self.doc.put(&p, "caption", input.caption.as_str())?;
+        self.doc.put(&p, "taken_at", ctx.now_ms)?;
+        self.doc.put(&p, "taken_by", ctx.author.as_str())?;
+        self.doc.put(&p, "bytes", ScalarValue::Uint(input.bytes))?;
+        self.doc.put(&p, "mime", input.mime.as_str())?;
+        self.doc.put(&p, "deleted", false)?;
+        self.doc.commit_with(ctx.commit_options());
+        Ok(())
+    }
+
+    /// Changes a photo's kind and caption.
+    pub fn describe_photo(
+        &mut self,
+        hash: &str,
+        kind: &PhotoKind,
+        caption: &str,
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
+        check_len("caption", caption, MAX_NAME_CHARS)?;
+        let obj = self
+            .photo_obj(hash)?
+            .ok_or_else(|| DocError::Invalid(format!("no photo {hash}")))?;
+        self.doc.put(&obj, "kind", kind.code())?;
+        self.doc.put(&obj, "caption", caption)?;
+        self.doc.commit_with(ctx.commit_options());
+        Ok(())
+    }
+
+    /// Removing keeps the entry (marked), like proposals and associations.
+    pub fn set_photo_deleted(
+        &mut self,
+        hash: &str,
+        deleted: bool,
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
+        let obj = self
+            .photo_obj(hash)?
+            .ok_or_else(|| DocError::Invalid(format!("no photo {hash}")))?;
+        self.doc.put(&obj, "deleted", deleted)?;
+        self.doc.commit_with(ctx.commit_options());
+        Ok(())
     }
 }
 

@@ -121,6 +121,13 @@ impl Modify for BearerAuth {
         routes::territory::export_territory,
         routes::territory::territory_template,
         routes::territory::import_territory,
+        routes::photos::photo_status,
+        routes::photos::put_chunk,
+        routes::photos::get_photo,
+        routes::photos::session_photos,
+        routes::photos::get_settings,
+        routes::photos::put_settings,
+        routes::photos::purge_now,
     ),
     modifiers(&BearerAuth)
 )]

@@ -16,6 +16,7 @@ pub mod consolidation;
 pub mod devices;
 pub mod meta;
 pub mod people;
+pub mod photos;
 pub mod programme;
 pub mod reference;
 pub mod sessions;

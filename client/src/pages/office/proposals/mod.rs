@@ -12,6 +12,7 @@ mod dialogs;
 mod filters;
 mod keys;
 mod lineage;
+mod photos;
 mod selection;
 mod table;
 
@@ -272,6 +273,9 @@ pub fn ProposalsPage() -> Html {
                 if page.loading { <span class="spinner" aria-hidden="true"></span> }
             </div>
             <ProposalFilters filter={(*filter).clone()} {session_label} {on_filter} />
+            if let Some(session) = filter.session.filter(|_| office.can(tachkhis_shared::permissions::Action::ReadPhotos)) {
+                <photos::SessionPhotos {session} />
+            }
             if !office.read_only && !ids.is_empty() {
                 <BulkBar count={ids.len()} on_merge={open_merge} on_add={open_add}
                     on_remove={move_to.reform(|()| None)}
