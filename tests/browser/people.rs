@@ -113,6 +113,40 @@ async fn the_admin_creates_a_facilitator_who_chooses_a_password_and_lands_home()
             })
             .await;
             screenshot(&admin, "people-ar.png").await;
+
+            // The photos' retention, set on the same screen: the server keeps what was typed
+            // (in Arabic-Indic digits, as a keyboard may give them).
+            let days = find(&admin, "[data-test=retention-days]").await;
+            wait_until("the retention is loaded", || async {
+                let v = days.prop("value").await.ok()??;
+                (!v.is_empty()).then_some(())
+            })
+            .await;
+            days.clear().await?;
+            days.send_keys("٣٠").await?;
+            click(&admin, "[data-test=retention-save]").await;
+            wait_until("the retention is saved", || async {
+                let settings: Value = reqwest::Client::new()
+                    .get(format!("{base}/api/admin/photos/settings"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .ok()?
+                    .json()
+                    .await
+                    .ok()?;
+                (settings["retention_days"] == 30).then_some(())
+            })
+            .await;
+            click(&admin, "[data-test=photos-purge]").await;
+            find(&admin, "[data-test=photos-purged]").await;
+            admin
+                .execute(
+                    "document.querySelector('[data-test=photo-retention]').scrollIntoView({block: 'center'})",
+                    vec![],
+                )
+                .await?;
+            screenshot(&admin, "people-photo-retention-ar.png").await;
             assert_no_csp_violations(&admin).await;
 
             // On the tablet: the one-time password logs in, then a password of their own.

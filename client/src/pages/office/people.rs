@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use tachkhis_shared::api::photos::{PhotoPurge, PhotoSettings};
 use tachkhis_shared::api::{
     Device, NewUser, PasswordReset, Role, UserPassword, UserSummary, UserUpdate,
 };
@@ -18,6 +19,18 @@ use crate::use_model;
 use crate::widgets::{input_value, show_time};
 
 impl Acted for UserPassword {
+    fn action(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl Acted for PhotoSettings {
+    fn action(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl Acted for PhotoPurge {
     fn action(&self) -> Option<i64> {
         None
     }
@@ -88,6 +101,7 @@ pub fn PeoplePage() -> Html {
             if let Some(list) = users.data.clone() {
                 <PeopleTable {list} open={*open} on_open={open.setter().to_callback()} {on_password} />
             }
+            <PhotoRetention />
         </section>
     }
 }
@@ -492,5 +506,83 @@ fn UserDetail(props: &UserDetailProps) -> Html {
                 }
             }
         </div>
+    }
+}
+
+/// Photos carry personal data (Law 09-08): how long the server keeps them, set here by the
+/// administrator, and a purge now of those past it (each deletion audited by the server).
+#[component]
+fn PhotoRetention() -> Html {
+    let (_, lang) = use_model();
+    let office = use_office();
+    let settings = use_get::<PhotoSettings>(Some("/api/admin/photos/settings".into()));
+    let days = use_state(String::new);
+    let purged = use_state(|| None::<u64>);
+    {
+        let (days, loaded) = (days.clone(), settings.data.clone());
+        use_effect_with(loaded, move |loaded| {
+            if let Some(s) = loaded {
+                days.set(s.retention_days.to_string());
+            }
+        });
+    }
+    let onsubmit = {
+        let (office, days) = (office.clone(), days.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Ok(retention_days) =
+                tachkhis_shared::text::ascii_digits(days.trim()).parse::<u32>()
+            else {
+                return;
+            };
+            let token = office.token.clone();
+            let body = PhotoSettings { retention_days };
+            office.act(
+                "office.photos.retention_saved",
+                async move {
+                    office::send("PUT", &token, "/api/admin/photos/settings", Some(&body)).await
+                },
+                |_: PhotoSettings| {},
+            );
+        })
+    };
+    let purge = {
+        let (office, purged) = (office.clone(), purged.clone());
+        Callback::from(move |_: MouseEvent| {
+            let token = office.token.clone();
+            let purged = purged.clone();
+            office.act(
+                "office.photos.purge_done",
+                async move {
+                    office::send::<(), PhotoPurge>("POST", &token, "/api/admin/photos/purge", None)
+                        .await
+                },
+                move |answer: PhotoPurge| purged.set(Some(answer.purged)),
+            );
+        })
+    };
+    let oninput = {
+        let days = days.clone();
+        Callback::from(move |e: InputEvent| days.set(input_value(&e)))
+    };
+    html! {
+        <form class="dialog photo-retention" data-test="photo-retention" {onsubmit}>
+            <h2>{ lang.t("office.photos.retention_title") }</h2>
+            <p class="sub">{ lang.t("office.photos.retention_hint") }</p>
+            <div class="row-fields">
+                <label class="field">
+                    <span>{ lang.t("office.photos.retention_days") }</span>
+                    <input type="text" inputmode="numeric" dir="ltr" class="num" data-test="retention-days"
+                        value={(*days).clone()} {oninput} />
+                </label>
+                <button class="btn primary small" data-test="retention-save">{ lang.t("office.territory.save") }</button>
+                <button type="button" class="btn secondary small" data-test="photos-purge" onclick={purge}>
+                    { lang.t("office.photos.purge") }
+                </button>
+            </div>
+            if let Some(n) = *purged {
+                <p class="sub" data-test="photos-purged">{ lang.tn("office.photos.purged_count", n) }</p>
+            }
+        </form>
     }
 }
