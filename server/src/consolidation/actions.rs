@@ -109,6 +109,18 @@ pub(super) fn begin(
     kind: ActionKind,
     detail: serde_json::Value,
 ) -> AppResult<i64> {
+    log_action(tx, user, "needs", kind, detail)
+}
+
+/// A row of the office's one log (needs and the programme's structure), with its audit entry
+/// (`{area}.{kind}`); undo finds the action's effects by its id.
+pub(crate) fn log_action(
+    tx: &Transaction<'_>,
+    user: &AuthUser,
+    area: &str,
+    kind: ActionKind,
+    detail: serde_json::Value,
+) -> AppResult<i64> {
     tx.execute(
         "INSERT INTO consolidation_actions (at, user_id, kind, detail) VALUES (?1, ?2, ?3, ?4)",
         params![now_secs(), user.id, kind.code(), detail.to_string()],
@@ -117,7 +129,7 @@ pub(super) fn begin(
     auth::audit(
         tx,
         Some(user.id),
-        &format!("needs.{kind}"),
+        &format!("{area}.{kind}"),
         Some(&format!("action:{id}")),
         Some(&detail.to_string()),
     )?;

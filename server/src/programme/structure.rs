@@ -28,9 +28,8 @@ use tachkhis_shared::{
 };
 
 use crate::{
-    db::now_secs,
     http::error::{AppError, AppResult},
-    users::auth::{self, AuthUser},
+    users::auth::AuthUser,
 };
 
 /// Longest name of an axis or a programme, in characters.
@@ -183,19 +182,7 @@ fn begin(
     kind: ActionKind,
     detail: serde_json::Value,
 ) -> AppResult<i64> {
-    tx.execute(
-        "INSERT INTO consolidation_actions (at, user_id, kind, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![now_secs(), user.id, kind.code(), detail.to_string()],
-    )?;
-    let id = tx.last_insert_rowid();
-    auth::audit(
-        tx,
-        Some(user.id),
-        &format!("programme.{kind}"),
-        Some(&format!("action:{id}")),
-        Some(&detail.to_string()),
-    )?;
-    Ok(id)
+    crate::consolidation::log_action(tx, user, "programme", kind, detail)
 }
 
 /// An id above every id the table has and the log has seen, so that a deleted row's id is
