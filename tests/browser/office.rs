@@ -268,7 +268,13 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
     // WebDriver's Escape key.
     press(client, "\u{e00c}").await;
     // c: confirm the first group as a new need (with the title it proposes), then undo it.
-    let groups = count(client, "[data-test=suggestion]").await;
+    // Counted once the list is back after the overlay (on a loaded machine it can be read
+    // while the page is still drawing it).
+    let groups = wait_until("the suggestions are listed", || async {
+        let n = count(client, "[data-test=suggestion]").await;
+        (n > 0).then_some(n)
+    })
+    .await;
     let first = find(client, "[data-test=suggestion]").await.text().await?;
     press(client, "c").await;
     // The confirmed group leaves the list; the count may stay the same, because look-alikes
