@@ -8,6 +8,7 @@
 //! A missing bundle or driver fails the test with a message saying what to do; it never passes
 //! silently.
 
+mod capture;
 mod files;
 // The integration tests' simulated tablet and HTTP transport.
 mod commune;
@@ -261,7 +262,7 @@ async fn scenario(
         .await
         .send_keys("الإنارة العمومية ضعيفة")
         .await?;
-    click(client, "[data-test=sector-chip][data-code=electricity]").await;
+    pick_sector(client, "electricity").await;
     screenshot(client, "proposal-form-ar.png").await;
     click(client, "[data-test=proposal-cancel]").await;
     click(client, "[data-test=tab-notes]").await;

@@ -495,16 +495,32 @@ pub async fn add_proposal(client: &Client, problem: &str, solution: &str, sector
         .send_keys(solution)
         .await
         .unwrap();
-    click(
-        client,
-        &format!("[data-test=sector-chip][data-code={sector}]"),
-    )
-    .await;
+    pick_sector(client, sector).await;
     click(client, "[data-test=proposal-save]").await;
     wait_count(client, "[data-test=proposal]", before + 1).await;
     // Confirmed only once written to IndexedDB: the form closes.
     wait_count(client, "[data-test=proposal-form]", 0).await;
     wait_saved(client).await;
+}
+
+/// Picks `sector` in the open proposal form: its chip when it is among the recent ones (one
+/// tap), else in the list of every sector (two taps). Returns the taps it took.
+pub async fn pick_sector(client: &Client, sector: &str) -> usize {
+    let chip = format!("[data-test=proposal-form] [data-test=sector-chip][data-code={sector}]");
+    if count(client, &chip).await > 0 {
+        click(client, &chip).await;
+        1
+    } else {
+        find(
+            client,
+            "[data-test=proposal-form] [data-test=proposal-sector]",
+        )
+        .await
+        .select_by_value(sector)
+        .await
+        .unwrap_or_else(|e| panic!("pick {sector} in the list: {e}"));
+        2
+    }
 }
 
 pub async fn screenshot(client: &Client, name: &str) {

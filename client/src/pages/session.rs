@@ -57,6 +57,23 @@ pub fn spawn_edit(
     });
 }
 
+/// Whether the session's header is folded: a choice of the tablet (its screen and the
+/// facilitator's habit), kept across sessions and reloads.
+const HEAD_FOLDED_KEY: &str = "tachkhis-session-head-folded";
+
+fn head_folded() -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(HEAD_FOLDED_KEY).ok().flatten())
+        .is_some_and(|v| v == "1")
+}
+
+fn set_head_folded(folded: bool) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(HEAD_FOLDED_KEY, if folded { "1" } else { "0" });
+    }
+}
+
 /// "Saved on this tablet" once the last change is written.
 #[component]
 fn SaveIndicator() -> Html {
@@ -96,6 +113,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
             }
         })
     };
+    let folded = use_state(head_folded);
     let view = Uuid::parse_str(&props.id)
         .ok()
         .and_then(|id| model.session(id));
@@ -153,41 +171,74 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         Tab::Photos => html! { <photos::PhotosTab id={view.id} session={session.clone()} /> },
     };
     let photo_count = session.live_photos().count().to_string();
+    let place = html! {
+        <>
+            <span class="pole-name">{ pole_full_name(reference, &session.meta.pole_id) }</span>
+            { " · " }
+            { douar_full_list(reference, lang, &session.douar_ids) }
+        </>
+    };
+    let toggle_head = {
+        let folded = folded.clone();
+        Callback::from(move |_: MouseEvent| {
+            let next = !*folded;
+            set_head_folded(next);
+            folded.set(next);
+        })
+    };
     html! {
         <>
             <TopBar title={title} back={Some(Route::Home)} />
-            <div class="session-head">
-                <p class="session-place" data-test="session-place">
-                    <span class="pole-name">{ pole_full_name(reference, &session.meta.pole_id) }</span>
-                    { " · " }
-                    { douar_full_list(reference, lang, &session.douar_ids) }
-                </p>
-                <MeetingDetails id={view.id} session={session.clone()} />
-                if let Some(closed) = session.meta.closed_at {
-                    <div class="notice closed" data-test="session-closed" role="status">
-                        <p>
-                            <strong>{ lang.tf("session.closed_at", &[("time", &show_time(closed as f64))]) }</strong>
-                            { " " }{ lang.t("session.closed_note") }
-                        </p>
-                        if after_close > 0 {
-                            <p data-test="edited-after-close-count" data-count={after_close.to_string()}>
-                                { lang.tn("session.edited_after_close_count", after_close as u64) }
-                            </p>
-                        }
+            if *folded {
+                // Folded: one line, the place and whether the work is safe; notices that ask
+                // something of the facilitator still show.
+                <div class="session-head folded" data-test="session-head" data-folded="true">
+                    <div class="head-line">
+                        <p class="session-place" data-test="session-place">{ place }</p>
+                        <SaveIndicator />
+                        { doc_sync_badge(lang, &view.sync, model.server_failing()) }
+                        <button type="button" class="btn secondary" data-test="head-toggle"
+                            aria-expanded="false" onclick={toggle_head}>{ lang.t("session.head_unfold") }</button>
                     </div>
-                }
-                // Fixed rows: what changes while typing (the save indicator) never moves the tabs.
-                <div class="session-status">
-                    { doc_sync_badge(lang, &view.sync, model.server_failing()) }
-                    <SyncPanel compact=true />
+                    if view.sync.refused() {
+                        <crate::widgets::share::RefusedNotice id={view.id} />
+                    }
+                    <SyncProblemNotice />
                 </div>
-                <div class="save-line"><SaveIndicator /></div>
-                if view.sync.refused() {
-                    <crate::widgets::share::RefusedNotice id={view.id} />
-                }
-                <crate::widgets::share::ShareSession id={view.id} />
-                <SyncProblemNotice />
-            </div>
+            } else {
+                <div class="session-head" data-test="session-head" data-folded="false">
+                    <div class="head-line">
+                        <p class="session-place" data-test="session-place">{ place }</p>
+                        <button type="button" class="btn secondary" data-test="head-toggle"
+                            aria-expanded="true" onclick={toggle_head}>{ lang.t("session.head_fold") }</button>
+                    </div>
+                    <MeetingDetails id={view.id} session={session.clone()} />
+                    if let Some(closed) = session.meta.closed_at {
+                        <div class="notice closed" data-test="session-closed" role="status">
+                            <p>
+                                <strong>{ lang.tf("session.closed_at", &[("time", &show_time(closed as f64))]) }</strong>
+                                { " " }{ lang.t("session.closed_note") }
+                            </p>
+                            if after_close > 0 {
+                                <p data-test="edited-after-close-count" data-count={after_close.to_string()}>
+                                    { lang.tn("session.edited_after_close_count", after_close as u64) }
+                                </p>
+                            }
+                        </div>
+                    }
+                    // Fixed rows: what changes while typing (the save indicator) never moves the tabs.
+                    <div class="session-status">
+                        { doc_sync_badge(lang, &view.sync, model.server_failing()) }
+                        <SyncPanel compact=true />
+                    </div>
+                    <div class="save-line"><SaveIndicator /></div>
+                    if view.sync.refused() {
+                        <crate::widgets::share::RefusedNotice id={view.id} />
+                    }
+                    <crate::widgets::share::ShareSession id={view.id} />
+                    <SyncProblemNotice />
+                </div>
+            }
             <nav class="tabs" role="tablist">
                 { tab_button(Tab::Attendance, "session.tab.attendance", "tab-attendance", Some(present)) }
                 { tab_button(Tab::Proposals, "session.tab.proposals", "tab-proposals", Some(live)) }

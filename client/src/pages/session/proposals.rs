@@ -49,6 +49,57 @@ fn error_key(e: &EditError) -> &'static str {
     }
 }
 
+/// Where this tablet keeps the sectors and douar last chosen (a facilitator's habits carry
+/// from one session to the next, so the first proposal of a meeting is quick too).
+const RECENT_SECTORS_KEY: &str = "tachkhis-recent-sectors";
+const RECENT_DOUAR_KEY: &str = "tachkhis-recent-douar";
+/// Recent sectors shown as chips.
+const RECENT_SECTORS: usize = 4;
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The sectors last chosen on this tablet, the latest first.
+fn recent_sectors() -> Vec<Sector> {
+    let stored = local_storage().and_then(|s| s.get_item(RECENT_SECTORS_KEY).ok().flatten());
+    stored
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(Sector::from_code)
+        .take(RECENT_SECTORS)
+        .collect()
+}
+
+/// The douar last chosen, when it is one of `douars`.
+fn recent_douar(douars: &[String]) -> Option<String> {
+    let stored = local_storage()?.get_item(RECENT_DOUAR_KEY).ok().flatten()?;
+    douars.contains(&stored).then_some(stored)
+}
+
+fn remember_choices(input: &ProposalInput) {
+    let Some(storage) = local_storage() else {
+        return;
+    };
+    if let Some(sector) = &input.sector {
+        let mut list = recent_sectors();
+        list.retain(|s| s != sector);
+        list.insert(0, sector.clone());
+        list.truncate(RECENT_SECTORS);
+        let codes: Vec<&str> = list.iter().map(|s| s.code()).collect();
+        let _ = storage.set_item(RECENT_SECTORS_KEY, &codes.join(","));
+    }
+    if let Some(douar) = &input.douar_id {
+        let _ = storage.set_item(RECENT_DOUAR_KEY, douar);
+    }
+}
+
+fn focus(node: &NodeRef) {
+    if let Some(el) = node.cast::<web_sys::HtmlElement>() {
+        let _ = el.focus();
+    }
+}
+
 /// Cards drawn at once when the tab opens, then per batch.
 const FIRST_CARDS: usize = 40;
 const MORE_CARDS: usize = 60;
@@ -188,6 +239,11 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
     }
 }
 
+/// What the form asks: the input, "add another", and where to say how it went (`None` =
+/// saved, else an error key).
+type SaveRequest = ((ProposalInput, bool), Callback<Option<&'static str>>);
+type SaveCallback = Callback<SaveRequest>;
+
 /// The form's "save": adds a proposal (`target` none) or changes `target`; once written,
 /// `close` (the form goes), else an error key for the form.
 fn save_proposal(
@@ -195,28 +251,28 @@ fn save_proposal(
     id: Uuid,
     target: Option<Uuid>,
     close: Callback<()>,
-) -> Callback<(ProposalInput, Callback<Option<&'static str>>)> {
+) -> SaveCallback {
     let model = model.clone();
-    Callback::from(
-        move |(input, done): (ProposalInput, Callback<Option<&'static str>>)| {
-            let (model, close) = (model.clone(), close.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let written = model
-                    .edit(id, move |doc, ctx| match target {
-                        None => doc.add_proposal(&input, ctx).map(|_| ()),
-                        Some(pid) => doc.update_proposal(pid, &input, ctx),
-                    })
-                    .await;
-                match written {
-                    Ok(()) => {
-                        done.emit(None);
+    Callback::from(move |((input, again), done): SaveRequest| {
+        let (model, close) = (model.clone(), close.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let written = model
+                .edit(id, move |doc, ctx| match target {
+                    None => doc.add_proposal(&input, ctx).map(|_| ()),
+                    Some(pid) => doc.update_proposal(pid, &input, ctx),
+                })
+                .await;
+            match written {
+                Ok(()) => {
+                    done.emit(None);
+                    if !again {
                         close.emit(());
                     }
-                    Err(e) => done.emit(Some(error_key(&e))),
                 }
-            });
-        },
-    )
+                Err(e) => done.emit(Some(error_key(&e))),
+            }
+        });
+    })
 }
 
 /// The deleted proposals, folded, each with "restore".
@@ -343,7 +399,8 @@ pub struct ProposalFormProps {
     /// Sub-groups named before in the session.
     pub groups: Rc<Vec<String>>,
     /// Called with the input and a callback for the outcome (`None` = saved, else an error key).
-    pub on_save: Callback<(ProposalInput, Callback<Option<&'static str>>)>,
+    /// The flag is "add another": the list keeps the form open.
+    pub on_save: SaveCallback,
     pub on_cancel: Callback<()>,
     pub editing: bool,
 }
@@ -356,6 +413,13 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
     let error = use_state(|| None::<&'static str>);
     let reference = model.reference();
     let reference = reference.as_deref();
+    let problem_ref = use_node_ref();
+    let solution_ref = use_node_ref();
+    // The keyboard comes up on the problem as the form opens: no tap to reach the first field.
+    {
+        let problem_ref = problem_ref.clone();
+        use_effect_with((), move |()| focus(&problem_ref));
+    }
 
     let update = |f: fn(&mut ProposalInput, String)| {
         let input = input.clone();
@@ -369,23 +433,46 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
     let on_solution = update(|i, v| i.solution = v).reform(|e: InputEvent| textarea_value(&e));
     let on_raised_by = update(|i, v| i.raised_by = v).reform(|e: InputEvent| input_value(&e));
 
-    let sector_chips = Sector::ALL.iter().map(|s| {
+    // Recent sectors as chips (one tap), every sector in a compact list (two taps).
+    let recent = recent_sectors();
+    let set_sector = {
+        let input = input.clone();
+        Callback::from(move |s: Option<Sector>| {
+            let mut next = (*input).clone();
+            next.sector = if next.sector == s { None } else { s };
+            input.set(next);
+        })
+    };
+    let sector_chips = recent.iter().map(|s| {
         let selected = input.sector.as_ref() == Some(s);
         let onclick = {
-            let (input, s) = (input.clone(), s.clone());
-            Callback::from(move |()| {
-                let mut next = (*input).clone();
-                next.sector = if next.sector.as_ref() == Some(&s) {
-                    None
-                } else {
-                    Some(s.clone())
-                };
-                input.set(next);
-            })
+            let (set_sector, s) = (set_sector.clone(), s.clone());
+            Callback::from(move |()| set_sector.emit(Some(s.clone())))
         };
         html! { <Chip label={sector_label(reference, lang, s.clone())} {selected} {onclick} test="sector-chip" code={s.code().to_string()} icon={Some(crate::widgets::sector_icon(s))} /> }
     });
-    let douar_chips = props.douars.iter().map(|d| {
+    let on_sector_select = {
+        let input = input.clone();
+        Callback::from(move |e: Event| {
+            let code = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            let mut next = (*input).clone();
+            next.sector = Sector::from_code(&code);
+            input.set(next);
+        })
+    };
+    let sector_options = Sector::ALL.iter().map(|s| {
+        // A sector picked by its chip is not repeated in the list.
+        let selected = input.sector.as_ref() == Some(s) && !recent.contains(s);
+        html! { <option value={s.code().to_string()} {selected}>{ sector_label(reference, lang, s.clone()) }</option> }
+    });
+    // The douars in the order the session lists them, the last one used first.
+    let mut douars: Vec<&String> = props.douars.iter().collect();
+    if let Some(last) = recent_douar(&props.douars) {
+        douars.sort_by_key(|d| **d != last);
+    }
+    let douar_chips = douars.into_iter().map(|d| {
         let selected = input.douar_id.as_deref() == Some(d.as_str());
         let onclick = {
             let (input, d) = (input.clone(), d.clone());
@@ -412,28 +499,74 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
         html! { <Chip label={g.clone()} {selected} {onclick} test="raised-by-chip" code={g.clone()} /> }
     });
     let empty = input.problem.trim().is_empty() && input.solution.trim().is_empty();
-    let on_submit = {
-        let (input, busy, error, on_save) = (
+    // "Save" closes the form; "save and add another" empties it for the next proposal and
+    // puts the cursor back in the problem (the sector and douar stay as recent choices).
+    let submit = {
+        let (input, busy, error, on_save, problem_ref) = (
             input.clone(),
             busy.clone(),
             error.clone(),
             props.on_save.clone(),
+            problem_ref.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
+        move |again: bool| {
             if *busy {
                 return;
             }
             busy.set(true);
             error.set(None);
+            remember_choices(&input);
             let done = {
-                let (busy, error) = (busy.clone(), error.clone());
+                let (busy, error, input, problem_ref) = (
+                    busy.clone(),
+                    error.clone(),
+                    input.clone(),
+                    problem_ref.clone(),
+                );
                 Callback::from(move |outcome: Option<&'static str>| {
                     busy.set(false);
                     error.set(outcome);
+                    if again && outcome.is_none() {
+                        input.set(ProposalInput {
+                            douar_id: input.douar_id.clone(),
+                            ..ProposalInput::default()
+                        });
+                        focus(&problem_ref);
+                    }
                 })
             };
-            on_save.emit(((*input).clone(), done));
+            on_save.emit((((*input).clone(), again), done));
+        }
+    };
+    let on_submit = {
+        let submit = submit.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            submit(false);
+        })
+    };
+    let on_save_next = Callback::from(move |_: MouseEvent| submit(true));
+    // Enter in the problem goes on to the solution (the keyboard's "next"), Enter in the
+    // solution puts the keyboard away (its "done": the pickers and "save" come into sight);
+    // Shift+Enter is a new line. A proposal is a line or two on the flip-chart.
+    let on_problem_key = {
+        let solution_ref = solution_ref.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+                e.prevent_default();
+                focus(&solution_ref);
+            }
+        })
+    };
+    let on_solution_key = {
+        let solution_ref = solution_ref.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+                e.prevent_default();
+                if let Some(el) = solution_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = el.blur();
+                }
+            }
         })
     };
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
@@ -442,20 +575,30 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
             <h2>{ if props.editing { lang.t("proposal.edit_title") } else { lang.t("proposal.new_title") } }</h2>
             <label class="field">
                 <span>{ lang.t("proposal.problem") }</span>
-                <textarea rows="3" dir="auto" data-test="proposal-problem" value={input.problem.clone()} oninput={on_problem} />
+                <textarea rows="2" dir="auto" data-test="proposal-problem" enterkeyhint="next" ref={problem_ref}
+                    value={input.problem.clone()} oninput={on_problem} onkeydown={on_problem_key} />
             </label>
             <label class="field">
                 <span>{ lang.t("proposal.solution") }</span>
-                <textarea rows="3" dir="auto" data-test="proposal-solution" value={input.solution.clone()} oninput={on_solution} />
+                <textarea rows="2" dir="auto" data-test="proposal-solution" enterkeyhint="done" ref={solution_ref}
+                    value={input.solution.clone()} oninput={on_solution} onkeydown={on_solution_key} />
             </label>
-            <fieldset class="group">
+            <fieldset class="group compact-picker">
                 <legend>{ lang.t("proposal.sector") }</legend>
-                <div class="chips sectors">{ for sector_chips }</div>
+                <div class="chips recent">
+                    { for sector_chips }
+                    <select data-test="proposal-sector" aria-label={lang.t("proposal.sector_all")}
+                        class={classes!("picker", input.sector.as_ref().is_some_and(|s| !recent.contains(s)).then_some("selected"))}
+                        onchange={on_sector_select}>
+                        <option value="" selected={input.sector.as_ref().is_none_or(|s| recent.contains(s))}>{ lang.t("proposal.sector_all") }</option>
+                        { for sector_options }
+                    </select>
+                </div>
             </fieldset>
-            if !props.douars.is_empty() {
-                <fieldset class="group">
+            if props.douars.len() > 1 {
+                <fieldset class="group compact-picker">
                     <legend>{ lang.t("proposal.douar") }</legend>
-                    <div class="chips">{ for douar_chips }</div>
+                    <div class="chips recent">{ for douar_chips }</div>
                 </fieldset>
             }
             <label class="field">
@@ -471,10 +614,16 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
             if let Some(key) = *error {
                 <p class="notice warn" role="alert" data-test="proposal-error">{ lang.t(key) }</p>
             }
-            <div class="form-actions">
+            <div class="form-actions sticky-actions">
                 <button type="submit" class="btn primary big" data-test="proposal-save" disabled={empty || *busy}>
                     { lang.t("proposal.save") }
                 </button>
+                if !props.editing {
+                    <button type="button" class="btn secondary big" data-test="proposal-save-next"
+                        disabled={empty || *busy} onclick={on_save_next}>
+                        { lang.t("proposal.save_next") }
+                    </button>
+                }
                 <button type="button" class="btn secondary big" data-test="proposal-cancel" onclick={on_cancel}>
                     { lang.t("common.cancel") }
                 </button>
