@@ -232,3 +232,130 @@ async fn two_tablets_join_by_file_edit_offline_then_sync() -> TestResult {
     )
     .await
 }
+
+/// Types `text` as the count of `category`: a tap on the count opens the number pad.
+async fn type_count(client: &Client, category: &str, text: &str) {
+    click(client, &format!("[data-test=att-{category}-value]")).await;
+    // The pad opens on the count, selected: what is typed replaces it (typed into the focused
+    // field, as the keyboard does; WebDriver's element typing would move the caret).
+    let test = format!("att-{category}-input");
+    wait_until("the count's field has the keyboard", || async {
+        let focused = client
+            .execute("return document.activeElement.dataset.test || '';", vec![])
+            .await
+            .ok()?;
+        (focused == test.as_str()).then_some(())
+    })
+    .await;
+    let input = client.active_element().await.expect("the focused field");
+    input.send_keys(text).await.expect("type the count");
+    input.send_keys("\u{E007}").await.expect("Enter");
+    find(client, &format!("[data-test=att-{category}-value]")).await;
+}
+
+/// Attendance typed on two tablets (issue 12): a typed count is stored as the difference from
+/// what the tablet showed, so different people counted on each still add up; a count that
+/// arrives after a typed total is said, and can be taken off when it was a double count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_attendance_on_two_tablets_merges() -> TestResult {
+    let assets = assets_dir();
+    let driver = Chromedriver::shared().await;
+    let tmp = tempfile::tempdir()?;
+    let db_path = tmp.path().join("tachkhis.db");
+    let server = Server::start(&db_path, &assets, 0).await;
+    let a = open_tablet(&driver, tmp.path(), "a").await;
+    let b = open_tablet(&driver, tmp.path(), "b").await;
+    let (a_client, b_client) = (a.client.clone(), b.client.clone());
+    let scenario = async move {
+        let (ca, cb) = (&a.client, &b.client);
+        let base = server.base();
+        let port = server.port;
+        login(ca, &base).await;
+        let id = create_session(ca, "women").await;
+        click(ca, "[data-test=share-open]").await;
+        click(ca, "[data-test=share-file]").await;
+        let file = downloaded(&a.downloads).await;
+        click(ca, "[data-test=share-close]").await;
+        login(cb, &base).await;
+        assert_eq!(import_file(cb, &file).await, (1, 0, 0));
+        open_session(cb, &id).await;
+        wait_service_worker(ca).await;
+        wait_service_worker(cb).await;
+
+        // Offline (no sync may land between the taps): different people: A steps 10 (+5 twice), B types 11 from its sheet (in
+        // Arabic-Indic digits), A steps 2 more.
+        for _ in 0..2 {
+            click(ca, "[data-test=att-women-plus5]").await;
+        }
+        wait_text(ca, "[data-test=att-women-value]", "10").await;
+        type_count(cb, "women", "١١").await;
+        wait_text(cb, "[data-test=att-women-value]", "11").await;
+        count_people(ca, "women", 2).await;
+        wait_saved(cb).await;
+        let sync_all = || async {
+            for c in [ca, cb, ca] {
+                sync_now(c).await;
+                wait_synced(c).await;
+            }
+        };
+        server.stop().await;
+        let server = Server::start(&db_path, &assets, port).await;
+        sync_all().await;
+        wait_text(ca, "[data-test=att-women-value]", "23").await;
+        wait_text(cb, "[data-test=att-women-value]", "23").await;
+        assert_eq!(
+            count(ca, "[data-test=att-women-arrived]").await,
+            0,
+            "A typed nothing"
+        );
+        // B typed 11, A's 12 came after: B says so; they were other women, B keeps them.
+        wait_attr(cb, "[data-test=att-women-arrived]", "data-diff", "12").await;
+        click(cb, "[data-test=att-women-keep]").await;
+        wait_count(cb, "[data-test=att-women-arrived]", 0).await;
+        assert_eq!(attendance_value(cb, "women").await, "23");
+
+        // Offline again: A types the sheet's total, 30; B meanwhile counts two late-comers.
+        server.stop().await;
+        type_count(ca, "women", "30").await;
+        wait_text(ca, "[data-test=att-women-value]", "30").await;
+        count_people(cb, "women", 2).await;
+        wait_saved(ca).await;
+        let server = Server::start(&db_path, &assets, port).await;
+        sync_all().await;
+        // Both keep B's two; A's screen says they came after its typed total.
+        wait_text(ca, "[data-test=att-women-value]", "32").await;
+        wait_text(cb, "[data-test=att-women-value]", "32").await;
+        wait_attr(ca, "[data-test=att-women-arrived]", "data-diff", "2").await;
+        let said = find(ca, "[data-test=att-women-arrived]")
+            .await
+            .text()
+            .await?;
+        assert!(said.contains("+2"), "{said:?}");
+        assert_eq!(
+            count(cb, "[data-test=att-women-arrived]").await,
+            0,
+            "B typed nothing"
+        );
+        screenshot(ca, "attendance-arrived-portrait-ar.png").await;
+        set_viewport(ca, LANDSCAPE).await;
+        screenshot(ca, "attendance-arrived-landscape-ar.png").await;
+        // They were the same two women: A takes them off, back to its typed 30, everywhere.
+        click(ca, "[data-test=att-women-take-off]").await;
+        wait_text(ca, "[data-test=att-women-value]", "30").await;
+        wait_count(ca, "[data-test=att-women-arrived]", 0).await;
+        wait_saved(ca).await;
+        sync_all().await;
+        wait_text(cb, "[data-test=att-women-value]", "30").await;
+        let token = api_login(&base, OFFICE).await;
+        let detail = session_detail(&base, &token, &id).await;
+        assert_eq!(attendance_of(&detail, "women"), 30, "{detail}");
+        server.stop().await;
+        Ok(())
+    };
+    run_with_artefacts(
+        "typed-attendance",
+        &[("a", &a_client), ("b", &b_client)],
+        scenario,
+    )
+    .await
+}

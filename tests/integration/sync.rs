@@ -363,3 +363,81 @@ async fn committee_members_cannot_send_documents() {
     assert!(err.to_string().contains("403"), "{err}");
     assert_eq!(app.count("SELECT count(*) FROM documents"), 0);
 }
+
+/// Attendance typed on the number pad is stored as the difference from what the tablet showed:
+/// two tablets counting different people still add up, and a count that arrives after a typed
+/// total shows as the difference (what the screen reports as "+2 from the other tablet").
+#[tokio::test]
+async fn typed_attendance_adds_up_across_tablets() {
+    let app = spawn_app().await;
+    let token = app.login("facilitator").await;
+    let mut a = Tablet::new("facilitator");
+    let mut b = Tablet::new("facilitator");
+    let id = a.new_session();
+    b.receive_copy(&mut a, id);
+    let women = AttendanceCategory::Women;
+    let count = |t: &mut Tablet| t.doc(id).read().unwrap().attendance.get(women.clone());
+
+    // Offline, each counts different people: A steps 10, B types 11 from its paper sheet
+    // (the screen showed 0), then A steps 2 more.
+    let ctx = a.ctx();
+    a.doc(id).add_attendance(women.clone(), 10, &ctx).unwrap();
+    let ctx = b.ctx();
+    assert_eq!(
+        b.doc(id)
+            .type_attendance(women.clone(), 0, 11, &ctx)
+            .unwrap(),
+        11
+    );
+    let ctx = a.ctx();
+    a.doc(id).add_attendance(women.clone(), 2, &ctx).unwrap();
+    a.sync(&app, &token).await.unwrap();
+    b.sync(&app, &token).await.unwrap();
+    a.sync(&app, &token).await.unwrap();
+    assert_eq!((count(&mut a), count(&mut b)), (23, 23), "10 + 11 + 2");
+
+    // Both show 23. A types the total 30 from the sheet; meanwhile B counts 2 late-comers.
+    let ctx = a.ctx();
+    assert_eq!(
+        a.doc(id)
+            .type_attendance(women.clone(), 23, 30, &ctx)
+            .unwrap(),
+        7
+    );
+    let ctx = b.ctx();
+    b.doc(id).add_attendance(women.clone(), 2, &ctx).unwrap();
+    assert_eq!(count(&mut a), 30, "A shows what was typed");
+    a.sync(&app, &token).await.unwrap();
+    b.sync(&app, &token).await.unwrap();
+    a.sync(&app, &token).await.unwrap();
+    // B's two are kept: A's screen shows 32 where 30 was typed, the +2 to confirm or take off.
+    assert_eq!((count(&mut a), count(&mut b)), (32, 32));
+    let (_, detail) = app.get_json(&format!("/api/sessions/{id}"), &token).await;
+    assert_eq!(detail["present"], 32, "{detail}");
+    // A facilitator who finds B counted the same people takes them off: back to the typed total.
+    let ctx = a.ctx();
+    assert_eq!(
+        a.doc(id)
+            .type_attendance(women.clone(), 32, 30, &ctx)
+            .unwrap(),
+        -2
+    );
+    a.sync(&app, &token).await.unwrap();
+    b.sync(&app, &token).await.unwrap();
+    assert_eq!(count(&mut b), 30);
+
+    // A typed number that is no count changes nothing.
+    let ctx = a.ctx();
+    assert!(
+        a.doc(id)
+            .type_attendance(women.clone(), 30, -1, &ctx)
+            .is_err()
+    );
+    assert!(
+        a.doc(id)
+            .type_attendance(women.clone(), 30, 1_000_000, &ctx)
+            .is_err()
+    );
+    assert_eq!(count(&mut a), 30);
+    app.stop().await;
+}

@@ -348,6 +348,30 @@ impl SessionDoc {
         Ok(())
     }
 
+    /// A count typed on the number pad: `typed` people where this tablet showed `shown`. Stored
+    /// as the difference, an increment like a stepper's, so what another tablet counted at the
+    /// same time still adds (a total typed over a stale screen would drop it). Returns the
+    /// difference stored (0: nothing written).
+    pub fn type_attendance(
+        &mut self,
+        category: AttendanceCategory,
+        shown: i64,
+        typed: i64,
+        ctx: &EditCtx,
+    ) -> Result<i64, DocError> {
+        if !(0..=MAX_COUNT).contains(&typed) || !(0..=MAX_COUNT).contains(&shown) {
+            return Err(DocError::Invalid(format!(
+                "attendance.{}: {typed} is not a count of people",
+                category.code()
+            )));
+        }
+        let delta = typed - shown;
+        if delta != 0 {
+            self.add_attendance(category, delta, ctx)?;
+        }
+        Ok(delta)
+    }
+
     /// Replaces the notes by `text`, as a minimal set of splices so concurrent typing merges.
     pub fn set_notes(&mut self, text: &str, ctx: &EditCtx) -> Result<(), DocError> {
         check_len("notes", text, MAX_NOTES_CHARS)?;

@@ -1,6 +1,9 @@
-//! Attendance: large − / + steppers per category (women and men, and among them youth aged
+//! Attendance: large −1 / +1 / +5 steppers per category, the count typed on the number pad
+//! when tapped (stored as a difference, so two tablets' counts add; see `Typing`) (women and men, and among them youth aged
 //! 15-34 and people with disabilities), the total always in view; the associations and
 //! cooperatives represented, each with its count.
+
+use std::collections::BTreeMap;
 
 use tachkhis_shared::AttendanceCategory;
 use tachkhis_shared::session::Association;
@@ -25,35 +28,179 @@ const COLUMNS: [[AttendanceCategory; 3]; 2] = [
     ],
 ];
 
+/// A count being typed: the category, what the screen showed when the number pad opened, the
+/// text so far.
+#[derive(Clone, PartialEq)]
+struct Typing {
+    category: AttendanceCategory,
+    shown: i64,
+    text: String,
+}
+
+/// Steps of the buttons beside each count.
+const STEPS: [(i64, &str, &str); 3] = [(-1, "minus", "−"), (1, "plus", "+"), (5, "plus5", "+5")];
+
 #[component]
 pub fn AttendanceTab(props: &TabProps) -> Html {
     let (model, lang) = use_model();
     let attendance = &props.session.attendance;
+    let typing = use_state(|| None::<Typing>);
+    // The totals typed here, by category code, as this tablet left them: a count that differs
+    // came from another tablet since (its increments add to the typed total), and is shown
+    // until the facilitator keeps it or takes it off.
+    let typed = use_state(BTreeMap::<String, i64>::new);
+    let input_ref = use_node_ref();
+    {
+        let input_ref = input_ref.clone();
+        let open = typing.as_ref().map(|t| t.category.clone());
+        use_effect_with(open, move |open| {
+            if open.is_some()
+                && let Some(el) = input_ref.cast::<web_sys::HtmlInputElement>()
+            {
+                let _ = el.focus();
+                el.select();
+            }
+        });
+    }
+    let commit = {
+        let (model, id, typing, typed) = (model.clone(), props.id, typing.clone(), typed.clone());
+        Callback::from(move |()| {
+            let Some(t) = (*typing).clone() else {
+                return;
+            };
+            typing.set(None);
+            let digits = tachkhis_shared::text::ascii_digits(t.text.trim());
+            let Ok(n) = digits.parse::<i64>() else {
+                return;
+            };
+            let code = t.category.code().to_string();
+            let category = t.category.clone();
+            spawn_edit(&model, id, move |doc, ctx| {
+                doc.type_attendance(category, t.shown, n, ctx).map(|_| ())
+            });
+            let mut next = (*typed).clone();
+            next.insert(code, n);
+            typed.set(next);
+        })
+    };
     let row = |category: AttendanceCategory| {
         let count = attendance.get(category.clone());
+        let code = category.code().to_string();
         let step = |delta: i64| {
-            let (model, id, category) = (model.clone(), props.id, category.clone());
+            let (model, id, category, typed) =
+                (model.clone(), props.id, category.clone(), typed.clone());
             Callback::from(move |_: MouseEvent| {
                 let category = category.clone();
+                if let Some(expected) = typed.get(category.code()) {
+                    let mut next = (*typed).clone();
+                    next.insert(category.code().to_string(), (expected + delta).max(0));
+                    typed.set(next);
+                }
                 spawn_edit(&model, id, move |doc, ctx| {
                     doc.add_attendance(category, delta, ctx)
                 })
             })
         };
-        let code = category.code();
         let label = lang.t(&format!("attendance.{code}"));
+        let is_typing = typing.as_ref().is_some_and(|t| t.category == category);
+        let value = if is_typing {
+            let on_input = {
+                let typing = typing.clone();
+                Callback::from(move |e: InputEvent| {
+                    if let Some(mut t) = (*typing).clone() {
+                        t.text = input_value(&e);
+                        typing.set(Some(t));
+                    }
+                })
+            };
+            let on_key = {
+                let (commit, typing) = (commit.clone(), typing.clone());
+                Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                    "Enter" => {
+                        e.prevent_default();
+                        commit.emit(());
+                    }
+                    "Escape" => typing.set(None),
+                    _ => {}
+                })
+            };
+            let on_blur = commit.reform(|_: FocusEvent| ());
+            let text = typing.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+            html! {
+                <input type="text" inputmode="numeric" enterkeyhint="done" class="step-value typed"
+                    data-test={format!("att-{code}-input")} aria-label={lang.tf("attendance.type", &[("category", label)])}
+                    ref={input_ref.clone()} value={text} oninput={on_input} onkeydown={on_key} onblur={on_blur} />
+            }
+        } else {
+            let onclick = {
+                let (typing, category) = (typing.clone(), category.clone());
+                Callback::from(move |_: MouseEvent| {
+                    typing.set(Some(Typing {
+                        category: category.clone(),
+                        shown: count,
+                        text: count.to_string(),
+                    }))
+                })
+            };
+            html! {
+                <button type="button" class="step-value" data-test={format!("att-{code}-value")}
+                    aria-label={lang.tf("attendance.type", &[("category", label)])} {onclick}>{ count }</button>
+            }
+        };
+        let buttons = STEPS.map(|(delta, name, sign)| {
+            let aria = if delta < 0 { "attendance.less" } else { "attendance.more" };
+            html! {
+                <button type="button" class={classes!("step", name)} data-test={format!("att-{code}-{name}")}
+                    aria-label={lang.tf(aria, &[("category", label)])}
+                    disabled={count + delta < 0} onclick={step(delta)}><bdi dir="ltr">{ sign }</bdi></button>
+            }
+        });
+        let [minus, plus, plus5] = buttons;
+        let arrived = typed
+            .get(&code)
+            .map(|expected| count - expected)
+            .filter(|d| *d != 0 && !is_typing);
+        let arrived = arrived.map(|diff| {
+            let settle = |take_off: bool| {
+                let (model, id, category, typed) =
+                    (model.clone(), props.id, category.clone(), typed.clone());
+                Callback::from(move |_: MouseEvent| {
+                    let mut next = (*typed).clone();
+                    let expected = next.remove(category.code()).unwrap_or(count);
+                    typed.set(next);
+                    if take_off {
+                        let category = category.clone();
+                        spawn_edit(&model, id, move |doc, ctx| {
+                            doc.type_attendance(category, count, expected, ctx).map(|_| ())
+                        });
+                    }
+                })
+            };
+            // Isolated left-to-right, or the sign lands after the number in Arabic.
+            let n = if diff > 0 {
+                format!("\u{2066}+{diff}\u{2069}")
+            } else {
+                format!("\u{2066}−{}\u{2069}", -diff)
+            };
+            html! {
+                <div class="arrived notice info" role="status" data-test={format!("att-{code}-arrived")} data-diff={diff.to_string()}>
+                    <span>{ lang.tf("attendance.arrived", &[("n", &n)]) }</span>
+                    <button type="button" class="btn secondary" data-test={format!("att-{code}-keep")} onclick={settle(false)}>
+                        { lang.t("attendance.arrived_keep") }
+                    </button>
+                    <button type="button" class="btn danger-quiet" data-test={format!("att-{code}-take-off")} onclick={settle(true)}>
+                        { lang.t("attendance.arrived_take_off") }
+                    </button>
+                </div>
+            }
+        });
         html! {
             <li class={classes!("stepper", (!category.counts_in_total()).then_some("subset"))} data-test={format!("att-{code}")}>
                 <span class="stepper-label">{ label }</span>
                 <div class="stepper-controls">
-                    <button type="button" class="step minus" data-test={format!("att-{code}-minus")}
-                        aria-label={lang.tf("attendance.less", &[("category", label)])}
-                        disabled={count <= 0} onclick={step(-1)}>{ "−" }</button>
-                    <output class="step-value" data-test={format!("att-{code}-value")}>{ count }</output>
-                    <button type="button" class="step plus" data-test={format!("att-{code}-plus")}
-                        aria-label={lang.tf("attendance.more", &[("category", label)])}
-                        onclick={step(1)}>{ "+" }</button>
+                    { minus }{ value }{ plus }{ plus5 }
                 </div>
+                { for arrived }
             </li>
         }
     };
