@@ -96,6 +96,22 @@ async fn in_view(client: &Client, selector: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Fails, naming the widest element, when the page scrolls sideways.
+async fn no_sideways_scroll(client: &Client, what: &str) {
+    let script = "const w = document.documentElement.clientWidth; \
+        if (document.documentElement.scrollWidth <= w) return ''; \
+        const out = [...document.querySelectorAll('body *')].filter(e => { \
+            const r = e.getBoundingClientRect(); return r.right > w + 1 || r.left < -1; }); \
+        return out.slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + \
+            Math.round(e.getBoundingClientRect().left) + '..' + \
+            Math.round(e.getBoundingClientRect().right)).join('; ');";
+    let wide = client
+        .execute(script, vec![])
+        .await
+        .expect("the page's width");
+    assert_eq!(wide, "", "{what}: the page scrolls sideways");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn header_folds_and_a_proposal_takes_three_taps() -> TestResult {
     let assets = assets_dir();
@@ -107,6 +123,31 @@ async fn header_folds_and_a_proposal_takes_three_taps() -> TestResult {
     let scenario = async move {
         let c = &tablet.client;
         login(c, &server.base()).await;
+        // A browser that refuses to keep the data: said once with what to do, then a quiet
+        // mark at every start.
+        cdp(
+            c,
+            "Browser.setPermission",
+            serde_json::json!({
+                "permission": { "name": "persistent-storage" },
+                "setting": "denied",
+                "origin": server.base(),
+            }),
+        )
+        .await?;
+        c.refresh().await?;
+        find(c, "[data-test=persist-warning]").await;
+        screenshot(c, "storage-warning-portrait-ar.png").await;
+        click(c, "[data-test=persist-warning-read]").await;
+        find(c, "[data-test=persist-mark]").await;
+        c.refresh().await?;
+        find(c, "[data-test=persist-mark]").await;
+        assert_eq!(
+            count(c, "[data-test=persist-warning]").await,
+            0,
+            "said once"
+        );
+        screenshot(c, "storage-mark-portrait-ar.png").await;
         create_session(c, "women").await;
 
         // The header folds to one line that still says whether the work is safe; the choice
@@ -142,6 +183,7 @@ async fn header_folds_and_a_proposal_takes_three_taps() -> TestResult {
         find(c, "[data-test=session-head][data-folded=true]").await;
         set_viewport(c, PORTRAIT).await;
         screenshot(c, "session-head-folded-portrait-ar.png").await;
+        no_sideways_scroll(c, "the folded header, portrait").await;
         click(c, "[data-test=tab-proposals]").await;
 
         // A fresh tablet knows no recent sector: the first proposal picks it in the list.
@@ -158,6 +200,7 @@ async fn header_folds_and_a_proposal_takes_three_taps() -> TestResult {
             .await?;
         assert_eq!(direction, "rtl", "the empty raised-by field's placeholder");
         screenshot(c, "proposal-form-portrait-ar.png").await;
+        no_sideways_scroll(c, "the proposal form, portrait").await;
         first.tap(c, "[data-test=proposal-save]").await;
         wait_count(c, "[data-test=proposal]", 1).await;
         wait_count(c, "[data-test=proposal-form]", 0).await;

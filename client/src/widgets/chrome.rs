@@ -57,35 +57,59 @@ pub fn TopBar(props: &TopBarProps) -> Html {
     }
 }
 
+/// Where the tablet remembers that the warning about evictable storage was read.
+const PERSIST_WARNING_READ_KEY: &str = "tachkhis-persist-warning-read";
+
+fn local_flag(key: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .is_some()
+}
+
 /// Warns that the browser may clear the tablet's data (persistent storage refused) or that
-/// space is running short; the first can be put aside, the second stays while it is true.
+/// space is running short. The first is said once, with what to do, then stays a quiet mark
+/// (it is true at every start and nothing the facilitator does in the app changes it); the
+/// second stays while it is true.
 #[component]
 pub fn PersistWarning() -> Html {
     let (model, lang) = use_model();
-    let dismissed = use_state(|| false);
-    let refused = model.persist_refused() && !*dismissed;
+    let read = use_state(|| local_flag(PERSIST_WARNING_READ_KEY));
+    let refused = model.persist_refused();
     let short = model.space_short();
-    if !refused && short.is_none() {
-        return html! {};
-    }
     let onclick = {
-        let dismissed = dismissed.clone();
-        Callback::from(move |_: MouseEvent| dismissed.set(true))
+        let read = read.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                let _ = s.set_item(PERSIST_WARNING_READ_KEY, "1");
+            }
+            read.set(true);
+        })
     };
-    let reason = match (refused, short.is_some()) {
+    let warn = refused && !*read;
+    let mark = (refused && *read).then(|| {
+        html! { <p class="hint persist-mark" data-test="persist-mark">{ lang.t("storage.not_persistent_mark") }</p> }
+    });
+    if !warn && short.is_none() {
+        return html! { { for mark } };
+    }
+    let reason = match (warn, short.is_some()) {
         (true, true) => "not-persistent low-space",
         (true, false) => "not-persistent",
         _ => "low-space",
     };
     html! {
-        <div class="notice caution" data-test="storage-warning" data-reason={reason} role="alert">
-            if let Some(free) = short {
-                <p data-test="space-warning">{ lang.tf("storage.space_short", &[("free", &format!("{:.0}", free / 1_048_576.0))]) }</p>
-            }
-            if refused {
-                <p data-test="persist-warning">{ lang.t("storage.not_persistent") }</p>
-                <button type="button" class="btn secondary" {onclick}>{ lang.t("common.understood") }</button>
-            }
-        </div>
+        <>
+            <div class="notice caution" data-test="storage-warning" data-reason={reason} role="alert">
+                if let Some(free) = short {
+                    <p data-test="space-warning">{ lang.tf("storage.space_short", &[("free", &format!("{:.0}", free / 1_048_576.0))]) }</p>
+                }
+                if warn {
+                    <p data-test="persist-warning">{ lang.t("storage.not_persistent") }</p>
+                    <button type="button" class="btn secondary" data-test="persist-warning-read" {onclick}>{ lang.t("common.understood") }</button>
+                }
+            </div>
+            { for mark }
+        </>
     }
 }
