@@ -636,12 +636,12 @@ mod tests {
             assert_eq!(Lang::Ar.tn("sync.pending_count", count), text, "ar {count}");
         }
         let fr = [
-            (0, format!("{} session en attente d'envoi", n("0"))),
-            (1, format!("{} session en attente d'envoi", n("1"))),
-            (2, format!("{} sessions en attente d'envoi", n("2"))),
-            (3, format!("{} sessions en attente d'envoi", n("3"))),
-            (11, format!("{} sessions en attente d'envoi", n("11"))),
-            (100, format!("{} sessions en attente d'envoi", n("100"))),
+            (0, format!("{} séance en attente d'envoi", n("0"))),
+            (1, format!("{} séance en attente d'envoi", n("1"))),
+            (2, format!("{} séances en attente d'envoi", n("2"))),
+            (3, format!("{} séances en attente d'envoi", n("3"))),
+            (11, format!("{} séances en attente d'envoi", n("11"))),
+            (100, format!("{} séances en attente d'envoi", n("100"))),
         ];
         for (count, text) in fr {
             assert_eq!(Lang::Fr.tn("sync.pending_count", count), text, "fr {count}");
@@ -666,7 +666,7 @@ mod tests {
             ],
         );
         assert!(
-            done.contains("session ajoutée") && done.contains("complétées"),
+            done.contains("séance ajoutée") && done.contains("complétées"),
             "{done}"
         );
         // A key that does not exist shows an ellipsis, never a panic.
