@@ -6,6 +6,7 @@ mod bundle;
 mod client_files;
 mod codes;
 mod consolidation;
+mod corrections;
 mod craft;
 mod devices;
 mod headers;

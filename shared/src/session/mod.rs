@@ -12,7 +12,8 @@
 //! │   ├─ closed_at: int (ms) | null
 //! │   ├─ start_time: "HH:MM" | null     (v2)   ├─ end_time: "HH:MM" | null   (v2)
 //! │   └─ place: str                     (v2)   └─ note_taker: str            (v2)
-//! ├─ douars: map  douar_id -> true            a set that merges
+//! ├─ douars: map  douar_id -> true            a set that merges; meta.douar_order: list of
+//! │                                           str, the order picked (see `corrections`)
 //! ├─ attendance: map  category -> counter     AttendanceCategory codes; counters add
 //! ├─ associations: map  uuid -> map    (v2)   associations/cooperatives represented
 //! │   ├─ name: str   ├─ count: counter (members present; counts add)   └─ deleted: bool
@@ -26,6 +27,8 @@
 //! └─ photos: map  sha256 hex -> map    (v2, photos) the photos taken at the meeting
 //!     ├─ kind: str (PhotoKind code)  ├─ caption: str  ├─ taken_at: int (ms)  ├─ taken_by: str
 //!     └─ bytes: uint (compressed size)  ├─ mime: str ("image/webp" | "image/jpeg")  └─ deleted: bool
+//! └─ corrections: map  uuid -> map  (v2, corrections) pole, douars or group corrected after
+//!     creation: field, from, to, at, by (see the `corrections` module)
 //! ```
 //!
 //! Photos. The document names each photo by the SHA-256 of its compressed bytes and holds
@@ -68,6 +71,7 @@ use uuid::Uuid;
 
 use crate::codes::{AttendanceCategory, GroupKind, PhotoKind, Sector};
 
+mod corrections;
 mod read;
 mod schema;
 #[cfg(test)]
@@ -75,6 +79,8 @@ mod tests;
 mod write;
 
 use schema::*;
+
+pub use corrections::{CorrectedField, Correction, OpeningChoices};
 
 pub const SCHEMA_VERSION: u64 = 2;
 /// The oldest schema version this code still reads.
@@ -403,6 +409,9 @@ pub struct Session {
     /// Photos, removed ones included, oldest first (absent before the first photo).
     #[serde(default)]
     pub photos: Vec<Photo>,
+    /// Corrections of the pole, douars or group after creation, oldest first.
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
 }
 
 impl Session {

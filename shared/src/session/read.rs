@@ -84,6 +84,7 @@ impl SessionDoc {
 
         let associations = self.read_associations()?;
         let photos = self.read_photos()?;
+        let corrections = self.read_corrections()?;
 
         Ok(Session {
             id,
@@ -95,6 +96,7 @@ impl SessionDoc {
             notes,
             associations,
             photos,
+            corrections,
         })
     }
 
@@ -321,7 +323,8 @@ pub(super) fn read_douars(d: &AutoCommit) -> Result<Vec<String>, SchemaError> {
         .map_range(&douars_obj, ..)
         .filter(|item| matches!(item.value.clone().into_value(), Value::Scalar(s) if matches!(s.as_ref(), ScalarValue::Boolean(true))))
         .map(|item| item.key.to_string())
-        .collect())
+        .collect::<Vec<_>>())
+    .map(|set| super::corrections::order_douars(d, set))
 }
 
 /// A code as the document holds it: one this build does not know (a newer app's) reads as

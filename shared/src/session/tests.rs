@@ -348,3 +348,174 @@ fn photos_per_session_are_limited() {
     };
     assert!(big.validate().is_err());
 }
+
+/// A second tablet's copy of `doc` (its own actor), as after a sync.
+fn fork(doc: &mut SessionDoc, actor: &str) -> SessionDoc {
+    SessionDoc::load(&doc.save(), Some(ActorId::from(actor.as_bytes()))).unwrap()
+}
+
+fn choices(pole: &str, douars: &[&str], group: GroupKind) -> OpeningChoices {
+    OpeningChoices {
+        pole_id: pole.into(),
+        douar_ids: douars.iter().map(|d| d.to_string()).collect(),
+        group_kind: group,
+    }
+}
+
+#[test]
+fn douars_read_in_the_order_picked() {
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    // Picked "idouz" then "el-jrif": not the ids' order.
+    assert_eq!(doc.read().unwrap().douar_ids, ["idouz", "el-jrif"]);
+    let (meta, douars) = doc.read_meta().unwrap();
+    assert_eq!(meta.opening(&douars).douar_ids, ["idouz", "el-jrif"]);
+}
+
+#[test]
+fn a_document_without_douar_order_reads_its_douars_by_id() {
+    // As a v1 or early v2 app wrote it: the set only.
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let meta = doc.obj(&automerge::ROOT, "meta").unwrap();
+    doc.automerge_mut().delete(&meta, "douar_order").unwrap();
+    doc.automerge_mut().commit();
+    assert_eq!(doc.read().unwrap().douar_ids, ["el-jrif", "idouz"]);
+}
+
+#[test]
+fn pole_douars_and_group_are_corrected_and_logged() {
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let later = EditCtx::new("khadija", 1_657_800_600_000);
+    let to = choices("pole-2", &["tamda", "idouz"], GroupKind::Youth);
+    assert!(doc.correct_opening(&to, &later).unwrap());
+    let s = doc.read().unwrap();
+    assert_eq!(s.meta.pole_id, "pole-2");
+    assert_eq!(s.meta.group_kind, GroupKind::Youth);
+    assert_eq!(s.douar_ids, ["tamda", "idouz"]);
+    let logged: Vec<_> = s
+        .corrections
+        .iter()
+        .map(|c| (c.field, c.from.as_str(), c.to.as_str(), c.by.as_str(), c.at))
+        .collect();
+    assert_eq!(logged.len(), 3);
+    for want in [
+        (CorrectedField::Pole, "pole-1", "pole-2"),
+        (CorrectedField::Group, "women", "youth"),
+        (CorrectedField::Douars, "idouz,el-jrif", "tamda,idouz"),
+    ] {
+        assert!(
+            logged
+                .iter()
+                .any(|l| (l.0, l.1, l.2) == want && l.3 == "khadija" && l.4 == later.now_ms),
+            "{want:?} in {logged:?}"
+        );
+    }
+    // The same choices again: nothing written, nothing logged.
+    let heads = doc.heads();
+    assert!(!doc.correct_opening(&to, &later).unwrap());
+    assert_eq!(doc.heads(), heads);
+    // Survives a save and load.
+    let again = SessionDoc::load(&doc.save(), None).unwrap().read().unwrap();
+    assert_eq!(again.corrections, s.corrections);
+}
+
+#[test]
+fn corrections_are_checked() {
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let heads = doc.heads();
+    for bad in [
+        choices(" ", &["idouz"], GroupKind::Women),
+        choices("pole-1", &[], GroupKind::Women),
+        choices("pole-1", &["idouz", "idouz"], GroupKind::Women),
+        choices("pole-1", &["a,b"], GroupKind::Women),
+        choices("pole-1", &["idouz"], GroupKind::Unknown("aliens".into())),
+        choices(&"p".repeat(MAX_ID_CHARS + 1), &["idouz"], GroupKind::Women),
+    ] {
+        assert!(
+            matches!(doc.correct_opening(&bad, &ctx), Err(DocError::Invalid(_))),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(doc.heads(), heads);
+    assert!(doc.read().unwrap().corrections.is_empty());
+}
+
+#[test]
+fn a_pole_corrected_on_two_tablets_ends_with_one_value_named_on_both() {
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut a = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let mut b = fork(&mut a, "tablet-b");
+    let base = a.read().unwrap();
+    let at_a = EditCtx::new("fatima", 1_657_800_100_000);
+    let at_b = EditCtx::new("khadija", 1_657_800_200_000);
+    a.correct_opening(
+        &choices(
+            "pole-2",
+            &base
+                .douar_ids
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            GroupKind::Women,
+        ),
+        &at_a,
+    )
+    .unwrap();
+    b.correct_opening(&choices("pole-3", &["tamda"], GroupKind::Women), &at_b)
+        .unwrap();
+    a.merge(&mut b).unwrap();
+    let mut a_copy = SessionDoc::load(&a.save(), None).unwrap();
+    b.merge(&mut a_copy).unwrap();
+    let (sa, sb) = (a.read().unwrap(), b.read().unwrap());
+    assert_eq!(sa.meta.pole_id, sb.meta.pole_id);
+    assert!(["pole-2", "pole-3"].contains(&sa.meta.pole_id.as_str()));
+    assert_eq!(sa.corrections.len(), 3);
+    assert_eq!(sa.corrections, sb.corrections);
+    let (before, last) = sa
+        .concurrent_correction(CorrectedField::Pole)
+        .expect("two corrections from the same pole");
+    assert_eq!(before.from, "pole-1");
+    assert_eq!(last.from, "pole-1");
+    assert!(sa.concurrent_correction(CorrectedField::Group).is_none());
+    // The douars: B replaced both with "tamda"; A did not touch them.
+    assert_eq!(sa.douar_ids, ["tamda"]);
+    // A correction made after seeing both is not "at once".
+    let mut c = fork(&mut a, "tablet-c");
+    c.correct_opening(
+        &choices("pole-4", &["tamda"], GroupKind::Women),
+        &EditCtx::new("fatima", 1_657_800_300_000),
+    )
+    .unwrap();
+    assert!(
+        c.read()
+            .unwrap()
+            .concurrent_correction(CorrectedField::Pole)
+            .is_none()
+    );
+}
+
+#[test]
+fn douars_added_and_removed_on_two_tablets_both_hold() {
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut a = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    let mut b = fork(&mut a, "tablet-b");
+    a.correct_opening(
+        &choices("pole-1", &["idouz", "el-jrif", "tamda"], GroupKind::Women),
+        &ctx,
+    )
+    .unwrap();
+    b.correct_opening(&choices("pole-1", &["idouz"], GroupKind::Women), &ctx)
+        .unwrap();
+    a.merge(&mut b).unwrap();
+    let douars = a.read().unwrap().douar_ids;
+    let mut sorted = douars.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["idouz", "tamda"],
+        "added on A and removed on B: {douars:?}"
+    );
+}

@@ -49,6 +49,10 @@ impl SessionDoc {
         doc.put(&meta, "end_time", opt_str(details.end_time.as_deref()))?;
         doc.put(&meta, "place", details.place.as_str())?;
         doc.put(&meta, "note_taker", details.note_taker.as_str())?;
+        let order = doc.put_object(&meta, "douar_order", ObjType::List)?;
+        for (i, d) in init.douar_ids.iter().enumerate() {
+            doc.insert(&order, i, d.as_str())?;
+        }
         let douars = doc.put_object(automerge::ROOT, "douars", ObjType::Map)?;
         for d in &init.douar_ids {
             doc.put(&douars, d.as_str(), true)?;
@@ -437,6 +441,9 @@ impl SessionDoc {
             if !current_douars.contains(d) {
                 self.doc.put(&douars, d.as_str(), true)?;
             }
+        }
+        if current_douars != init.douar_ids {
+            self.put_douar_order(&init.douar_ids)?;
         }
         self.doc.commit_with(ctx.commit_options());
         Ok(())
