@@ -12,6 +12,7 @@ mod capture;
 mod files;
 // The integration tests' simulated tablet and HTTP transport.
 mod commune;
+mod corrections;
 #[allow(dead_code)]
 #[path = "../integration/helpers.rs"]
 mod helpers;

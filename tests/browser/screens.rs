@@ -63,7 +63,7 @@ async fn check_screen(client: &Client, lang: &str, screen: &str, size: &str) {
 }
 
 /// Switches the interface to `lang` unless it is in it already.
-async fn set_lang(client: &Client, lang: &str) {
+pub(crate) async fn set_lang(client: &Client, lang: &str) {
     let current = client
         .execute("return document.documentElement.lang;", vec![])
         .await

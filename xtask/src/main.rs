@@ -39,8 +39,9 @@ commands:
         print the size of the optimised client bundle, run the check of the tablets' bundle
         (every file the service worker keeps, as sent with brotli, at most 650 KiB), then
         `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
-        during a flood of bad logins), `--bench office ARGS` and `--bench client ARGS` (the
-        bundle in headless Chromium with a 300-proposal session)
+        during a flood of bad logins), `--bench office ARGS`, `--bench client ARGS` (the
+        bundle in headless Chromium with a 300-proposal session), `--bench photos ARGS` and
+        `--bench capture ARGS` (taps and seconds for a proposal and a meeting's attendance)
   build-client [--opt]
         only the client bundle, in target/client
   fuzz [--target NAME]... [--iterations N] [--seconds S] [--seed X] [--jobs J] [...]
@@ -367,7 +368,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         .env(FAST_CLIENT, if opt == Opt::None { "1" } else { "0" });
     let check = cmd::exit_code(cmd::status(&mut check)?);
 
-    for bench in ["sync", "login", "office", "client", "photos"] {
+    for bench in ["sync", "login", "office", "client", "photos", "capture"] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
             .args(extra)

@@ -135,7 +135,7 @@ pub fn NewSessionPage() -> Html {
 
 /// The poles as chips, the user's own first (`mine`, given by the administrator), then the
 /// chosen pole's douars (a pole with one douar picks it).
-fn place_chips(
+pub(crate) fn place_chips(
     lang: Lang,
     reference: &Rc<Reference>,
     mine: &[String],
@@ -199,7 +199,7 @@ fn place_chips(
 }
 
 /// The group kinds as chips.
-fn group_chips(
+pub(crate) fn group_chips(
     lang: Lang,
     reference: &Reference,
     group: &UseStateHandle<Option<GroupKind>>,

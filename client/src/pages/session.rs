@@ -2,6 +2,7 @@
 //! saved on the tablet at once; closing, and edits after closing.
 
 mod attendance;
+mod correct;
 mod notes;
 mod photos;
 mod proposals;
@@ -17,7 +18,7 @@ use crate::route::Route;
 use crate::use_model;
 use crate::widgets::{
     DateField, SyncPanel, SyncProblemNotice, TimeField, TopBar, clock_now, doc_sync_badge,
-    douar_full_list, pole_full_name, session_title, show_clock, show_date, show_time,
+    douar_names_html, pole_full_name, session_title, show_clock, show_date, show_time,
 };
 
 #[derive(Properties, PartialEq)]
@@ -175,7 +176,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
         <>
             <span class="pole-name">{ pole_full_name(reference, &session.meta.pole_id) }</span>
             { " · " }
-            { douar_full_list(reference, lang, &session.douar_ids) }
+            { douar_names_html(reference, lang, &session.douar_ids) }
         </>
     };
     let toggle_head = {
@@ -203,6 +204,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                     if view.sync.refused() {
                         <crate::widgets::share::RefusedNotice id={view.id} />
                     }
+                    { correct::at_once_notices(reference, lang, &session) }
                     <SyncProblemNotice />
                 </div>
             } else {
@@ -213,6 +215,7 @@ pub fn SessionPage(props: &SessionPageProps) -> Html {
                             aria-expanded="true" onclick={toggle_head}>{ lang.t("session.head_fold") }</button>
                     </div>
                     <MeetingDetails id={view.id} session={session.clone()} />
+                    { correct::at_once_notices(reference, lang, &session) }
                     if let Some(closed) = session.meta.closed_at {
                         <div class="notice closed" data-test="session-closed" role="status">
                             <p>
@@ -390,6 +393,7 @@ fn MeetingDetails(props: &TabProps) -> Html {
                                 value={d.note_taker.clone()} onchange={on_note_taker} />
                         </label>
                     </div>
+                    <correct::CorrectOpening {id} session={props.session.clone()} />
                 </div>
             }
         </section>

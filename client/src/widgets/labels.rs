@@ -123,6 +123,24 @@ pub fn douar_full_list(reference: Option<&Reference>, lang: Lang, ids: &[String]
         .join(sep)
 }
 
+/// The douars, in the order picked, each kept on one line ("ادوز (El Boubira)" never breaks
+/// inside its parentheses); the line may break between two douars.
+pub fn douar_names_html(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> yew::Html {
+    let sep = match lang {
+        Lang::Ar => "، ",
+        Lang::Fr => ", ",
+    };
+    let items = ids.iter().enumerate().map(|(i, d)| {
+        yew::html! {
+            <>
+                if i > 0 { { sep } }
+                <bdi class="place-name" data-test="douar-name">{ douar_full_name(reference, d) }</bdi>
+            </>
+        }
+    });
+    items.collect::<yew::Html>()
+}
+
 pub fn douar_list(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> String {
     let sep = match lang {
         Lang::Ar => "، ",

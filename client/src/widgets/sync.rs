@@ -45,7 +45,8 @@ pub fn doc_sync_badge(lang: Lang, sync: &DocSync, server_failing: bool) -> Html 
         _ => "●",
     };
     html! {
-        <span class={classes!("badge", state, (detail == "partial").then_some("partial"))} data-test="sync-state" data-state={state} data-sync={detail}>
+        // Waiting for the network is the normal state in a douar: a calm colour, not a warning.
+        <span class={classes!("badge", state, (state == "pending" && !server_failing).then_some("calm"))} data-test="sync-state" data-state={state} data-sync={detail}>
             <span class="badge-icon" aria-hidden="true">{ icon }</span>
             { text }
         </span>
@@ -129,7 +130,9 @@ pub fn SyncProblemNotice() -> Html {
     let Some(problem) = model.sync_status().problem else {
         return html! {};
     };
-    let next_retry = model.sync_status().next_retry.map(|ms| {
+    // Offline, the next try comes by itself when the network does: the time of the next
+    // attempt would only repeat all day in the douar. It is said when the server failed.
+    let next_retry = model.sync_status().next_retry.filter(|_| problem != SyncProblem::Offline).map(|ms| {
         html! {
             <p class="next-retry" data-test="next-retry">{ lang.tf("sync.next_retry", &[("time", &show_clock(ms))]) }</p>
         }

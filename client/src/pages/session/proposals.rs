@@ -60,8 +60,29 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The sectors last chosen on this tablet, the latest first.
+/// The sectors a fresh tablet offers as chips before it has recent ones: those most raised in
+/// rural communes' diagnoses (the seed commune's programme is mostly roads, water, power and
+/// schools), so that a first proposal needs no trip to the full list either.
+const COMMON_SECTORS: [Sector; RECENT_SECTORS] = [
+    Sector::Roads,
+    Sector::DrinkingWater,
+    Sector::Electricity,
+    Sector::Education,
+];
+
+/// The sectors last chosen on this tablet, the latest first, completed with common ones.
 fn recent_sectors() -> Vec<Sector> {
+    let mut list = chosen_sectors();
+    for s in COMMON_SECTORS {
+        if list.len() < RECENT_SECTORS && !list.contains(&s) {
+            list.push(s);
+        }
+    }
+    list
+}
+
+/// What `remember_choices` keeps: only the sectors really chosen, latest first.
+fn chosen_sectors() -> Vec<Sector> {
     let stored = local_storage().and_then(|s| s.get_item(RECENT_SECTORS_KEY).ok().flatten());
     stored
         .unwrap_or_default()
@@ -82,7 +103,7 @@ fn remember_choices(input: &ProposalInput) {
         return;
     };
     if let Some(sector) = &input.sector {
-        let mut list = recent_sectors();
+        let mut list = chosen_sectors();
         list.retain(|s| s != sector);
         list.insert(0, sector.clone());
         list.truncate(RECENT_SECTORS);
