@@ -126,6 +126,11 @@ async fn a_pole_corrected_on_two_tablets() -> TestResult {
         if count(cb, "[data-test=details-form]").await == 0 {
             click(cb, "[data-test=edit-details]").await;
         }
+        cb.execute(
+            "document.querySelector('[data-test=correction-at-once]').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await?;
         screenshot(cb, "correct-at-once-landscape-fr.png").await;
 
         // A corrects again, having seen both: no longer "at once", on both tablets.

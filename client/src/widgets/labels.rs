@@ -112,17 +112,6 @@ pub fn session_title(reference: Option<&Reference>, lang: Lang, session: &Sessio
 }
 
 /// The session's douars, each in Arabic with its transliteration.
-pub fn douar_full_list(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> String {
-    let sep = match lang {
-        Lang::Ar => "، ",
-        Lang::Fr => ", ",
-    };
-    ids.iter()
-        .map(|d| douar_full_name(reference, d))
-        .collect::<Vec<_>>()
-        .join(sep)
-}
-
 /// The douars, in the order picked, each kept on one line ("ادوز (El Boubira)" never breaks
 /// inside its parentheses); the line may break between two douars.
 pub fn douar_names_html(reference: Option<&Reference>, lang: Lang, ids: &[String]) -> yew::Html {
@@ -134,7 +123,7 @@ pub fn douar_names_html(reference: Option<&Reference>, lang: Lang, ids: &[String
         yew::html! {
             <>
                 if i > 0 { { sep } }
-                <bdi class="place-name" data-test="douar-name">{ douar_full_name(reference, d) }</bdi>
+                <span class="place-name" data-test="douar-name">{ douar_full_name(reference, d) }</span>
             </>
         }
     });

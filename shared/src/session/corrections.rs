@@ -179,6 +179,13 @@ impl SessionDoc {
         if log.is_empty() {
             return Ok(false);
         }
+        if self.read_corrections()?.len() + log.len() > MAX_CORRECTIONS {
+            // Nothing of this change is kept: the puts above are rolled back.
+            self.doc.rollback();
+            return Err(DocError::Invalid(format!(
+                "a session keeps at most {MAX_CORRECTIONS} corrections"
+            )));
+        }
         let map = match self.root_maps("corrections")?.into_iter().next() {
             Some(map) => map,
             None => self

@@ -102,6 +102,8 @@ pub const MAX_ID_CHARS: usize = 64;
 /// leaves room for a browser whose WebP encoder is poor, and 40 × 1 MiB bounds a session.
 pub const MAX_PHOTOS: usize = 40;
 pub const MAX_PHOTO_BYTES: u64 = 1024 * 1024;
+/// Corrections of a session's pole, douars or group: a handful in any real session.
+pub const MAX_CORRECTIONS: usize = 500;
 /// The image types a photo may be (checked by their first bytes, [`photo_mime_of`]).
 pub const PHOTO_MIMES: &[&str] = &["image/webp", "image/jpeg"];
 
@@ -511,6 +513,23 @@ impl Session {
                 ));
             }
             text(path("mime"), &p.mime, MAX_ID_CHARS)?;
+        }
+        if self.corrections.len() > MAX_CORRECTIONS {
+            return Err(schema_err(
+                "corrections",
+                format!(
+                    "{} corrections, more than {MAX_CORRECTIONS}",
+                    self.corrections.len()
+                ),
+            ));
+        }
+        // A douars value is at most every douar a session may name, joined by commas.
+        let douars_chars = MAX_DOUARS * (MAX_ID_CHARS + 1);
+        for c in &self.corrections {
+            let path = |field: &str| format!("corrections.{}.{field}", c.id);
+            text(path("from"), &c.from, douars_chars)?;
+            text(path("to"), &c.to, douars_chars)?;
+            text(path("by"), &c.by, MAX_NAME_CHARS)?;
         }
         Ok(())
     }

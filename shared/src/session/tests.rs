@@ -519,3 +519,34 @@ fn douars_added_and_removed_on_two_tablets_both_hold() {
         "added on A and removed on B: {douars:?}"
     );
 }
+
+#[test]
+fn corrections_are_bounded() {
+    let ctx = EditCtx::new("fatima", 1_657_800_000_000);
+    let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+    for i in 0..MAX_CORRECTIONS {
+        let pole = if i % 2 == 0 { "pole-2" } else { "pole-1" };
+        doc.correct_opening(
+            &choices(pole, &["idouz", "el-jrif"], GroupKind::Women),
+            &ctx,
+        )
+        .unwrap();
+    }
+    let heads = doc.heads();
+    let before = doc.read().unwrap();
+    assert!(before.check_limits().is_ok());
+    let next = if before.meta.pole_id == "pole-1" {
+        "pole-2"
+    } else {
+        "pole-1"
+    };
+    assert!(matches!(
+        doc.correct_opening(
+            &choices(next, &["idouz", "el-jrif"], GroupKind::Women),
+            &ctx
+        ),
+        Err(DocError::Invalid(_))
+    ));
+    assert_eq!(doc.heads(), heads, "nothing written");
+    assert_eq!(doc.read().unwrap(), before);
+}

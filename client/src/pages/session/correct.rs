@@ -11,7 +11,7 @@ use super::spawn_edit;
 use crate::i18n::Lang;
 use crate::pages::new_session::{group_chips, place_chips};
 use crate::use_model;
-use crate::widgets::{douar_full_list, group_label, pole_full_name, show_time};
+use crate::widgets::{douar_full_name, group_label, pole_full_name, show_time};
 
 #[derive(Properties, PartialEq)]
 pub struct CorrectProps {
@@ -19,16 +19,25 @@ pub struct CorrectProps {
     pub session: std::rc::Rc<Session>,
 }
 
-/// A value of a correction in words: the pole's or douars' names, the group's label.
+/// A value of a correction in words: the pole's or douars' names, the group's label. Inside a
+/// sentence a name never breaks across lines (a Latin name broken inside Arabic text reads
+/// backwards), so its spaces do not break; the list may break after a comma.
 fn value_text(
     reference: Option<&Reference>,
     lang: Lang,
     field: CorrectedField,
     value: &str,
 ) -> String {
+    let whole = |name: String| name.replace(' ', "\u{a0}");
     match field {
-        CorrectedField::Pole => pole_full_name(reference, value),
-        CorrectedField::Douars => douar_full_list(reference, lang, &Correction::douar_ids(value)),
+        CorrectedField::Pole => whole(pole_full_name(reference, value)),
+        CorrectedField::Douars => {
+            let names: Vec<String> = Correction::douar_ids(value)
+                .iter()
+                .map(|d| whole(douar_full_name(reference, d)))
+                .collect();
+            names.join(lang.pick("، ", ", "))
+        }
         CorrectedField::Group => group_label(reference, lang, GroupKind::parse(value)),
     }
 }
@@ -165,8 +174,14 @@ pub fn at_once_notices(reference: Option<&Reference>, lang: Lang, s: &Session) -
             CorrectedField::Douars => s.douar_ids.join(","),
         };
         let other = if a.to == kept { &b.to } else { &a.to };
+        // The douars are a set: both tablets' additions and removals hold, so the session
+        // may name neither tablet's list; say what it names now.
+        let key = match field {
+            CorrectedField::Douars => "correct.at_once_douars",
+            _ => "correct.at_once",
+        };
         let text = lang.tf(
-            "correct.at_once",
+            key,
             &[
                 ("field", lang.t(field_key(field))),
                 ("kept", &value_text(reference, lang, field, &kept)),
