@@ -16,6 +16,7 @@ mod commune;
 #[path = "../integration/helpers.rs"]
 mod helpers;
 mod office;
+mod order;
 mod people;
 mod photos;
 mod refused;
