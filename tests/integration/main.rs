@@ -13,6 +13,7 @@ mod helpers;
 mod http;
 mod js;
 mod login;
+mod order;
 mod people;
 mod permissions;
 mod photos;

@@ -210,7 +210,23 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         let adding = adding.clone();
         Callback::from(move |()| adding.set(false))
     };
-    let on_add_save = save_proposal(&model, id, None, on_add_cancel.clone());
+    // A new proposal goes to the end of the list, maybe out of sight: the place it took is
+    // said under the button (or the form, for the next one).
+    let added = use_state(|| None::<usize>);
+    let on_add_save = {
+        let save = save_proposal(&model, id, None, on_add_cancel.clone());
+        let (added, rank) = (added.clone(), live.len() + 1);
+        Callback::from(move |(request, done): SaveRequest| {
+            let added = added.clone();
+            let done = Callback::from(move |outcome: Option<&'static str>| {
+                if outcome.is_none() {
+                    added.set(Some(rank));
+                }
+                done.emit(outcome);
+            });
+            save.emit((request, done));
+        })
+    };
 
     // The pointer handlers of the list: a drag starts only on a card's handle.
     let on_pointerdown = {
@@ -278,6 +294,11 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         .then(|| deleted_list(lang, reference, &session, &deleted, &on_action));
     html! {
         <section class="proposals">
+            if let Some(rank) = *added {
+                <p class="added-note" role="status" data-test="proposal-added" data-rank={rank.to_string()}>
+                    { lang.tf("proposal.added_last", &[("rank", &rank.to_string())]) }
+                </p>
+            }
             if *adding {
                 <ProposalForm initial={ProposalInput {
                         douar_id: (douars.len() == 1).then(|| douars[0].clone()),
