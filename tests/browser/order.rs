@@ -310,12 +310,6 @@ async fn proposals_added_last_dragged_by_touch_and_sorted_by_votes() -> TestResu
                 .collect();
             assert_eq!(votes, [0, 3, 1], "{detail}");
 
-            // Figures: moving the last of n proposals to the top takes n - 1 taps on the
-            // arrows, one drag by the handle.
-            println!(
-                "order: C from 3rd to 1st by one drag (the arrows: 2 taps; the last of 10: 9 taps, \
-                 or one drag)"
-            );
             assert_no_csp_violations(c).await;
             Ok(())
         }

@@ -369,7 +369,7 @@ fn proposals_added_offline_on_two_tablets_both_come_last() {
     assert_eq!(merged, order(&b), "both tablets read one order");
     assert_eq!(&merged[..2], &[first, second]);
     // The two new ones tie on rank: the id decides, as on the server.
-    let mut last = vec![x, y];
+    let mut last = [x, y];
     last.sort();
     assert_eq!(&merged[2..], &last[..]);
     // The next one, on either tablet, comes after both.
