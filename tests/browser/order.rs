@@ -265,11 +265,12 @@ async fn proposals_added_last_dragged_by_touch_and_sorted_by_votes() -> TestResu
                     click(c, &card(id, "[data-test=votes-plus]")).await;
                 }
                 wait_text(c, &card(id, "[data-test=votes-value]"), &times.to_string()).await;
-                wait_text(
-                    c,
-                    &card(id, "[data-test=proposal-votes-badge]"),
-                    &format!("✋{times}"),
-                )
+                let badge = card(id, "[data-test=proposal-votes-badge]");
+                wait_until(&format!("{badge} shows {times}"), || async {
+                    let text = c.find(css(&badge)).await.ok()?.text().await.ok()?;
+                    let text: String = text.split_whitespace().collect();
+                    (text == format!("✋{times}")).then_some(())
+                })
                 .await;
             }
             wait_saved(c).await;
