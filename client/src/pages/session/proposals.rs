@@ -211,7 +211,7 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         Callback::from(move |()| adding.set(false))
     };
     // A new proposal goes to the end of the list, maybe out of sight: the place it took is
-    // said under the button (or the form, for the next one).
+    // said above the button (or the form, for the next one).
     let added = use_state(|| None::<usize>);
     let on_add_save = {
         let save = save_proposal(&model, id, None, on_add_cancel.clone());
