@@ -176,9 +176,10 @@ fn a_v1_document_edited_by_v2_code_keeps_what_v1_readers_read() {
         s.live_proposals()
             .any(|p| p.id == added && p.problem == "ⵜⴰⵖⵉⵡⴰⵏⵜ")
     );
-    // Moved one place up among the live ones: water now above the road.
+    // Moved one place up among the live ones: water now above the road; the new one last
+    // (the v1 ranks, creation times, stay as they were).
     let live: Vec<Uuid> = s.live_proposals().map(|p| p.id).collect();
-    assert_eq!(live, [added, pid(2), pid(1)]);
+    assert_eq!(live, [pid(2), pid(1), added]);
 }
 
 /// A tablet still holding the v1 document and another running v2 code record associations

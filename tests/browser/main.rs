@@ -17,6 +17,7 @@ mod corrections;
 #[path = "../integration/helpers.rs"]
 mod helpers;
 mod office;
+mod order;
 mod people;
 mod photos;
 mod refused;

@@ -14,6 +14,7 @@ mod helpers;
 mod http;
 mod js;
 mod login;
+mod order;
 mod people;
 mod permissions;
 mod photos;

@@ -159,6 +159,9 @@ pub struct SyncStatus {
     pub problem: Option<SyncProblem>,
     /// When the next automatic try after a failure is due (ms since the epoch).
     pub next_retry: Option<f64>,
+    /// The server's clock minus this tablet's (ms), as the last run that reached the server
+    /// measured it; kept through failed runs (the clock does not mend itself offline).
+    pub clock_offset: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -153,6 +153,9 @@ impl Model {
             .iter_mut()
             .filter_map(|e| e.refused(build).then_some(e.id))
             .collect();
+        // The server's clock against this tablet's, from the run's answers or, when there was
+        // nothing to send, the reference's.
+        let mut clock = None;
         let contacted = loop {
             let (mut batch, pending) = self.sync_batch(&excluded);
             // What each session was when it left (the run may merge the server's changes into
@@ -163,9 +166,13 @@ impl Model {
                 .collect();
             let mut transport = HttpTransport {
                 token: token.clone(),
+                clock_offset: None,
             };
             let mut progress = UiProgress(self.clone());
-            match run_client_sync(self.device_id, &mut batch, &mut transport, &mut progress).await {
+            let outcome =
+                run_client_sync(self.device_id, &mut batch, &mut transport, &mut progress).await;
+            clock = transport.clock_offset.or(clock);
+            match outcome {
                 Ok(report) => {
                     let contacted = report.round_trips > 0;
                     // Refused in this run (a v2 answer says it per session, the others went
@@ -211,8 +218,9 @@ impl Model {
         };
         // Fresh reference data (new douars); with no document to send, it is also the check
         // that the server is reachable and the login still valid.
-        match api::reference(&token).await {
-            Ok(reference) => {
+        match api::reference_and_clock(&token).await {
+            Ok((reference, offset)) => {
+                clock = clock.or(offset);
                 // Compared in a statement of its own: the borrow must end before the write.
                 let stale = self.reference.borrow().as_deref() != Some(&reference);
                 if stale {
@@ -244,6 +252,9 @@ impl Model {
                 }
                 self.notify();
             }
+        }
+        if clock.is_some() {
+            self.sync.borrow_mut().clock_offset = clock;
         }
         let now = now_ms();
         self.last_sync.set(Some(now));

@@ -277,13 +277,35 @@ pub async fn me(token: &str) -> Result<Me, HttpError> {
 }
 
 pub async fn reference(token: &str) -> Result<Reference, HttpError> {
+    Ok(reference_and_clock(token).await?.0)
+}
+
+/// The reference data, and how far the server's clock is from this tablet's
+/// ([`clock_offset`]).
+pub async fn reference_and_clock(token: &str) -> Result<(Reference, Option<f64>), HttpError> {
     let response = send("GET", "/api/reference", Some(token), Body::None).await?;
-    read_json(&response).await
+    let offset = clock_offset(&response);
+    Ok((read_json(&response).await?, offset))
+}
+
+/// The server's time minus this tablet's, in ms, from the answer's `Date` header (hyper
+/// writes it on every answer; same-origin, so the page may read it). The header counts whole
+/// seconds, so its middle (+500 ms) is taken; the answer's time on the way adds its latency,
+/// seconds at worst, against a tolerance of minutes. `None` without a readable header (a
+/// proxy that drops it): nothing is said about the clock then.
+pub fn clock_offset(response: &Response) -> Option<f64> {
+    let date = response.headers().get("Date").ok().flatten()?;
+    let server = js_sys::Date::parse(&date);
+    server
+        .is_finite()
+        .then(|| server + 500.0 - js_sys::Date::now())
 }
 
 /// `POST /api/sync` with the bearer token: postcard bytes both ways.
 pub struct HttpTransport {
     pub token: String,
+    /// The server's clock against this tablet's, from the last answer ([`clock_offset`]).
+    pub clock_offset: Option<f64>,
 }
 
 impl Transport for HttpTransport {
@@ -291,6 +313,7 @@ impl Transport for HttpTransport {
 
     async fn exchange(&mut self, body: Vec<u8>) -> Result<Vec<u8>, HttpError> {
         let response = send("POST", "/api/sync", Some(&self.token), Body::Bytes(&body)).await?;
+        self.clock_offset = clock_offset(&response).or(self.clock_offset);
         read_bytes(&response).await
     }
 }

@@ -1,4 +1,5 @@
-//! The sync panel, the per-session sync badge and the notice of the last run's problem.
+//! The sync panel, the per-session sync badge, the notice of the last run's problem, and the
+//! notice of a tablet clock that is off.
 
 use yew::prelude::*;
 
@@ -118,6 +119,7 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
             </div>
             { progress }
             <SyncProblemNotice />
+            <ClockNotice />
         </section>
     }
 }
@@ -159,5 +161,116 @@ pub fn SyncProblemNotice() -> Html {
             { for relogin }
             { for export }
         </div>
+    }
+}
+
+/// A tablet clock this far from the server's is worth a word: beyond the few seconds a slow
+/// answer takes, and the minute or two a tablet drifts by in a month.
+pub const CLOCK_TOLERANCE_MS: f64 = 5.0 * 60_000.0;
+
+/// How far off the tablet's clock is, as the notice says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockSkew {
+    /// The tablet's clock is ahead of the server's (else behind).
+    pub ahead: bool,
+    pub unit: SkewUnit,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkewUnit {
+    Minutes,
+    Hours,
+    Days,
+}
+
+/// `offset_ms`: the server's time minus the tablet's. `None` within the tolerance. Said in
+/// minutes up to two hours, in hours up to two days, else in days (a tablet reset to its
+/// factory date is years off), rounded to the nearest.
+pub fn clock_skew(offset_ms: f64) -> Option<ClockSkew> {
+    if !offset_ms.is_finite() || offset_ms.abs() <= CLOCK_TOLERANCE_MS {
+        return None;
+    }
+    let minutes = (offset_ms.abs() / 60_000.0).round();
+    let (unit, count) = if minutes < 120.0 {
+        (SkewUnit::Minutes, minutes)
+    } else if minutes < 48.0 * 60.0 {
+        (SkewUnit::Hours, (minutes / 60.0).round())
+    } else {
+        (SkewUnit::Days, (minutes / 1440.0).round())
+    };
+    Some(ClockSkew {
+        ahead: offset_ms < 0.0,
+        unit,
+        count: count as u64,
+    })
+}
+
+/// The tablet's clock against the server's, as the last sync measured it: said only when it
+/// is more than [`CLOCK_TOLERANCE_MS`] off, with by how much and what to do. The session's
+/// date is what the facilitator typed and stays so; the clock only stamps the changes (and
+/// proposals no longer take their place from it).
+#[component]
+pub fn ClockNotice() -> Html {
+    let (model, lang) = use_model();
+    let Some(skew) = model.sync_status().clock_offset.and_then(clock_skew) else {
+        return html! {};
+    };
+    let amount = match skew.unit {
+        SkewUnit::Minutes => lang.tn("clock.minutes", skew.count),
+        SkewUnit::Hours => lang.tn("clock.hours", skew.count),
+        SkewUnit::Days => lang.tn("clock.days", skew.count),
+    };
+    let said = if skew.ahead {
+        lang.tf("clock.ahead", &[("amount", &amount)])
+    } else {
+        lang.tf("clock.behind", &[("amount", &amount)])
+    };
+    html! {
+        <div class="notice caution clock-notice" role="status" data-test="clock-notice"
+            data-ahead={skew.ahead.to_string()} data-unit={format!("{:?}", skew.unit)} data-count={skew.count.to_string()}>
+            <p>{ said }</p>
+            <p>{ lang.t("clock.what_to_do") }</p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: f64 = 60_000.0;
+
+    #[test]
+    fn a_clock_within_five_minutes_says_nothing() {
+        for offset in [0.0, 4.0 * MIN, -5.0 * MIN, 5.0 * MIN, f64::NAN] {
+            assert_eq!(clock_skew(offset), None, "{offset}");
+        }
+    }
+
+    #[test]
+    fn a_clock_off_says_by_how_much_and_which_way() {
+        // The server ahead: the tablet is behind.
+        let behind = clock_skew(10.0 * MIN + 700.0).unwrap();
+        assert_eq!(
+            behind,
+            ClockSkew {
+                ahead: false,
+                unit: SkewUnit::Minutes,
+                count: 10
+            }
+        );
+        let ahead = clock_skew(-(5.0 * MIN + 1.0)).unwrap();
+        assert!(ahead.ahead);
+        assert_eq!((ahead.unit, ahead.count), (SkewUnit::Minutes, 5));
+        assert_eq!(
+            clock_skew(-3.0 * 60.0 * MIN).map(|s| (s.unit, s.count)),
+            Some((SkewUnit::Hours, 3))
+        );
+        // A tablet back at its factory date, two years behind.
+        assert_eq!(
+            clock_skew(730.0 * 1440.0 * MIN).map(|s| (s.unit, s.count)),
+            Some((SkewUnit::Days, 730))
+        );
     }
 }

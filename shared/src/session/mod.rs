@@ -21,7 +21,7 @@
 //! │   ├─ problem: str   ├─ solution: str   ├─ sector: str | null (Sector code)
 //! │   ├─ douar_id: str | null              ├─ raised_by: str (sub-group, free text)
 //! │   ├─ created_at: int (ms) ├─ created_by: str ├─ deleted: bool
-//! │   ├─ rank: f64 (ordering key, larger = higher) ├─ votes: counter
+//! │   ├─ rank: f64 (group's order, larger = higher; a new one goes below the lowest) ├─ votes: counter
 //! │   └─ edited_at: int (ms)            (v2)   set by every write to the proposal
 //! ├─ notes: text                             concurrent typing merges
 //! └─ photos: map  sha256 hex -> map    (v2, photos) the photos taken at the meeting

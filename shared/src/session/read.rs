@@ -73,6 +73,8 @@ impl SessionDoc {
             };
             proposals.push(self.read_proposal(pid, &obj)?);
         }
+        // Two tablets adding at once give their proposals one rank: the id decides, the same
+        // on every tablet and on the server (`ORDER BY rank DESC, id`).
         crate::sort::sort_by(&mut proposals, |a, b| {
             b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id))
         });

@@ -258,21 +258,21 @@ fn proposals_move_up_and_down() {
         })
         .collect();
     let ctx = EditCtx::new("a", 10_000);
-    // Newest first.
-    assert_eq!(order(&doc), vec![ids[3], ids[2], ids[1], ids[0]]);
-    assert!(!doc.move_proposal(ids[3], true, &ctx).unwrap());
-    assert!(!doc.move_proposal(ids[0], false, &ctx).unwrap());
-    assert!(doc.move_proposal(ids[0], true, &ctx).unwrap());
-    assert_eq!(order(&doc), vec![ids[3], ids[2], ids[0], ids[1]]);
-    assert!(doc.move_proposal(ids[3], false, &ctx).unwrap());
-    assert_eq!(order(&doc), vec![ids[2], ids[3], ids[0], ids[1]]);
+    // In the order added: a new one comes last.
+    assert_eq!(order(&doc), vec![ids[0], ids[1], ids[2], ids[3]]);
+    assert!(!doc.move_proposal(ids[0], true, &ctx).unwrap());
+    assert!(!doc.move_proposal(ids[3], false, &ctx).unwrap());
+    assert!(doc.move_proposal(ids[3], true, &ctx).unwrap());
+    assert_eq!(order(&doc), vec![ids[0], ids[1], ids[3], ids[2]]);
+    assert!(doc.move_proposal(ids[0], false, &ctx).unwrap());
+    assert_eq!(order(&doc), vec![ids[1], ids[0], ids[3], ids[2]]);
     // Deleted proposals are skipped.
-    doc.set_proposal_deleted(ids[3], true, &ctx).unwrap();
-    assert!(doc.move_proposal(ids[0], true, &ctx).unwrap());
-    assert_eq!(order(&doc), vec![ids[0], ids[2], ids[1]]);
+    doc.set_proposal_deleted(ids[0], true, &ctx).unwrap();
+    assert!(doc.move_proposal(ids[3], true, &ctx).unwrap());
+    assert_eq!(order(&doc), vec![ids[3], ids[1], ids[2]]);
+    doc.set_proposal_deleted(ids[0], false, &ctx).unwrap();
     // Many moves between the same two neighbours exhaust the room between their ranks:
     // the order still comes out right.
-    doc.set_proposal_deleted(ids[3], false, &ctx).unwrap();
     for _ in 0..200 {
         doc.move_proposal(ids[1], true, &ctx).unwrap();
         doc.move_proposal(ids[1], false, &ctx).unwrap();
@@ -283,6 +283,156 @@ fn proposals_move_up_and_down() {
     let after = order(&doc);
     assert_eq!(after[at - 1], ids[1]);
     assert_eq!(after.len(), before.len());
+}
+
+fn ranks(doc: &SessionDoc) -> Vec<(Uuid, f64)> {
+    let s = doc.read().unwrap();
+    s.proposals.iter().map(|p| (p.id, p.rank)).collect()
+}
+
+#[test]
+fn new_proposals_come_last_whatever_the_clock() {
+    let mut doc =
+        SessionDoc::create(Uuid::new_v4(), &new_session(), &EditCtx::new("a", 0), None).unwrap();
+    // A tablet whose clock jumps back a year, then forward ten: the order is still the order
+    // added.
+    let clocks = [1_700_000_000_000, 1_668_000_000_000, 2_000_000_000_000, 5];
+    let ids: Vec<Uuid> = clocks
+        .iter()
+        .enumerate()
+        .map(|(i, ms)| {
+            doc.add_proposal(&input(&format!("p{i}")), &EditCtx::new("a", *ms))
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(order(&doc), ids);
+    // Below the lowest live rank: a deleted last one does not count, a proposal moved to the
+    // end does.
+    let ctx = EditCtx::new("a", 0);
+    doc.set_proposal_deleted(ids[3], true, &ctx).unwrap();
+    assert!(doc.move_proposal_to(ids[0], 99, &ctx).unwrap());
+    let p4 = doc.add_proposal(&input("p4"), &ctx).unwrap();
+    assert_eq!(order(&doc), vec![ids[1], ids[2], ids[0], p4]);
+    let rank_of = |doc: &SessionDoc, id| ranks(doc).into_iter().find(|(p, _)| *p == id).unwrap().1;
+    assert!(rank_of(&doc, p4) < rank_of(&doc, ids[0]));
+}
+
+#[test]
+fn a_document_ranked_by_time_keeps_its_order() {
+    // What the earlier app wrote: the creation time as the rank, newest first.
+    let mut doc =
+        SessionDoc::create(Uuid::new_v4(), &new_session(), &EditCtx::new("a", 0), None).unwrap();
+    let ids: Vec<Uuid> = (0..3)
+        .map(|i| {
+            let id = doc
+                .add_proposal(&input(&format!("old{i}")), &EditCtx::new("a", 0))
+                .unwrap();
+            let at = 1_657_800_000_000 + 60_000 * i as i64;
+            doc.set_proposal_rank(id, at as f64, &EditCtx::new("a", at))
+                .unwrap();
+            id
+        })
+        .collect();
+    let before = ranks(&doc);
+    assert_eq!(order(&doc), vec![ids[2], ids[1], ids[0]]);
+    let new = doc
+        .add_proposal(&input("new"), &EditCtx::new("a", 1_657_900_000_000))
+        .unwrap();
+    assert_eq!(order(&doc), vec![ids[2], ids[1], ids[0], new]);
+    // Old ranks untouched.
+    let after = ranks(&doc);
+    assert_eq!(&after[..3], &before[..]);
+}
+
+#[test]
+fn proposals_added_offline_on_two_tablets_both_come_last() {
+    let mut a =
+        SessionDoc::create(Uuid::new_v4(), &new_session(), &EditCtx::new("a", 0), None).unwrap();
+    let first = a
+        .add_proposal(&input("first"), &EditCtx::new("a", 1))
+        .unwrap();
+    let second = a
+        .add_proposal(&input("second"), &EditCtx::new("a", 2))
+        .unwrap();
+    let mut b = SessionDoc::load(&a.save(), None).unwrap();
+    // Tablet b's clock is a day behind; each adds one, apart.
+    let x = a
+        .add_proposal(&input("x"), &EditCtx::new("a", 100_000_000))
+        .unwrap();
+    let y = b
+        .add_proposal(&input("y"), &EditCtx::new("b", 13_600_000))
+        .unwrap();
+    a.merge(&mut b).unwrap();
+    b.merge(&mut SessionDoc::load(&a.save(), None).unwrap())
+        .unwrap();
+    let merged = order(&a);
+    assert_eq!(merged, order(&b), "both tablets read one order");
+    assert_eq!(&merged[..2], &[first, second]);
+    // The two new ones tie on rank: the id decides, as on the server.
+    let mut last = [x, y];
+    last.sort();
+    assert_eq!(&merged[2..], &last[..]);
+    // The next one, on either tablet, comes after both.
+    let z = b
+        .add_proposal(&input("z"), &EditCtx::new("b", 13_700_000))
+        .unwrap();
+    assert_eq!(order(&b).last(), Some(&z));
+    // A move between the tied two finds no room and spreads the ranks out.
+    assert!(b.move_proposal_to(z, 3, &EditCtx::new("b", 0)).unwrap());
+    assert_eq!(order(&b), vec![first, second, last[0], z, last[1]]);
+}
+
+#[test]
+fn a_drop_changes_one_rank_when_there_is_room() {
+    let mut doc =
+        SessionDoc::create(Uuid::new_v4(), &new_session(), &EditCtx::new("a", 0), None).unwrap();
+    let ids: Vec<Uuid> = (0..5)
+        .map(|i| {
+            doc.add_proposal(&input(&format!("p{i}")), &EditCtx::new("a", 0))
+                .unwrap()
+        })
+        .collect();
+    let before = ranks(&doc);
+    // The last one dragged to the top.
+    assert!(
+        doc.move_proposal_to(ids[4], 0, &EditCtx::new("a", 7))
+            .unwrap()
+    );
+    assert_eq!(order(&doc), vec![ids[4], ids[0], ids[1], ids[2], ids[3]]);
+    let after = ranks(&doc);
+    let changed: Vec<Uuid> = after
+        .iter()
+        .filter(|(id, r)| before.iter().find(|(b, _)| b == id).unwrap().1 != *r)
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(changed, vec![ids[4]], "only the moved proposal's rank");
+    let moved = doc
+        .read()
+        .unwrap()
+        .proposals
+        .into_iter()
+        .find(|p| p.id == ids[4])
+        .unwrap();
+    assert_eq!(moved.edited_at, Some(7));
+    // Into the middle, to the end, and where it already is.
+    assert!(
+        doc.move_proposal_to(ids[4], 2, &EditCtx::new("a", 8))
+            .unwrap()
+    );
+    assert_eq!(order(&doc), vec![ids[0], ids[1], ids[4], ids[2], ids[3]]);
+    assert!(
+        doc.move_proposal_to(ids[0], 4, &EditCtx::new("a", 9))
+            .unwrap()
+    );
+    assert_eq!(order(&doc), vec![ids[1], ids[4], ids[2], ids[3], ids[0]]);
+    assert!(
+        !doc.move_proposal_to(ids[2], 2, &EditCtx::new("a", 9))
+            .unwrap()
+    );
+    assert!(matches!(
+        doc.move_proposal_to(Uuid::new_v4(), 0, &EditCtx::new("a", 9)),
+        Err(DocError::UnknownProposal(_))
+    ));
 }
 
 #[test]

@@ -4,6 +4,10 @@
 use super::read::{read_douars, read_meta};
 use super::*;
 
+/// The space between two proposals' ranks when a rank is made (a new proposal below the last,
+/// ranks spread out again): many moves between two neighbours before the room runs out.
+const RANK_STEP: f64 = 1000.0;
+
 impl SessionDoc {
     /// Creates the document of a new session: its genesis change holds every container, so
     /// that later edits from any tablet land in the same objects.
@@ -140,7 +144,8 @@ impl SessionDoc {
         }
     }
 
-    /// Adds a proposal and returns its id. Newest proposals rank highest.
+    /// Adds a proposal and returns its id. It comes last in the group's order
+    /// ([`Self::rank_for_new`]).
     pub fn add_proposal(&mut self, input: &ProposalInput, ctx: &EditCtx) -> Result<Uuid, DocError> {
         self.add_proposal_with_id(Uuid::new_v4(), input, ctx)
     }
@@ -152,6 +157,8 @@ impl SessionDoc {
         ctx: &EditCtx,
     ) -> Result<Uuid, DocError> {
         input.validate()?;
+        // Before the new map exists: a half-written proposal would count as the lowest.
+        let rank = self.rank_for_new()?;
         let proposals = self.obj(&automerge::ROOT, "proposals")?;
         if self.doc.get(&proposals, id.to_string())?.is_some() {
             return Err(DocError::Invalid(format!(
@@ -174,7 +181,7 @@ impl SessionDoc {
         self.doc.put(&p, "created_at", init_ms(ctx))?;
         self.doc.put(&p, "created_by", ctx.author.as_str())?;
         self.doc.put(&p, "deleted", false)?;
-        self.doc.put(&p, "rank", ctx.now_ms as f64)?;
+        self.doc.put(&p, "rank", rank)?;
         self.doc.put(&p, "votes", ScalarValue::counter(0))?;
         self.doc.put(&p, "edited_at", ctx.now_ms)?;
         self.doc.commit_with(ctx.commit_options());
@@ -256,61 +263,96 @@ impl SessionDoc {
     }
 
     /// Moves a proposal one place up (`up`) or down among the proposals not deleted, as the
-    /// group ranks them. Only the moved proposal's rank changes (to a value between its new
-    /// neighbours), so two tablets moving different proposals both keep their move; when the
-    /// neighbours' ranks leave no room in between, the ranks of the live proposals are spread
-    /// out again. Returns false when the proposal is already first (or last).
+    /// group ranks them (see [`Self::move_proposal_to`]). Returns false when the proposal is
+    /// already first (or last).
     pub fn move_proposal(&mut self, id: Uuid, up: bool, ctx: &EditCtx) -> Result<bool, DocError> {
-        let mut live = self.live_ranks()?;
+        let live = self.live_ranks()?;
         let Some(i) = live.iter().position(|(pid, _)| *pid == id) else {
             return Err(DocError::UnknownProposal(id));
         };
         // `live` is highest rank first: "up" is towards index 0.
         let target = if up { i.checked_sub(1) } else { Some(i + 1) };
-        let Some(target) = target.filter(|t| *t < live.len()) else {
+        match target.filter(|t| *t < live.len()) {
+            Some(target) => self.move_proposal_to(id, target, ctx),
+            None => Ok(false),
+        }
+    }
+
+    /// Puts a proposal at `position` (0 = first) among the proposals not deleted, as the group
+    /// ranks them: a drag and drop, or one step of the arrows. Only the moved proposal's rank
+    /// changes (to a value between its new neighbours), so two tablets moving different
+    /// proposals both keep their move; when the neighbours' ranks leave no room in between,
+    /// the ranks of the live proposals are spread out again. A position past the end means
+    /// last. Returns false when the proposal is already there.
+    pub fn move_proposal_to(
+        &mut self,
+        id: Uuid,
+        position: usize,
+        ctx: &EditCtx,
+    ) -> Result<bool, DocError> {
+        let mut live = self.live_ranks()?;
+        let Some(i) = live.iter().position(|(pid, _)| *pid == id) else {
+            return Err(DocError::UnknownProposal(id));
+        };
+        let target = position.min(live.len() - 1);
+        if target == i {
             return Ok(false);
+        }
+        let moved = live.remove(i);
+        live.insert(target, moved);
+        let above = target.checked_sub(1).map(|a| live[a].1);
+        let below = live.get(target + 1).map(|b| b.1);
+        let rank = match (above, below) {
+            (Some(a), Some(b)) => a / 2.0 + b / 2.0,
+            (None, Some(b)) => b + RANK_STEP,
+            (Some(a), None) => a - RANK_STEP,
+            (None, None) => return Ok(false),
         };
-        let neighbour = live[target].1;
-        let beyond = if up {
-            target.checked_sub(1).map(|b| live[b].1)
-        } else {
-            live.get(target + 1).map(|b| b.1)
-        };
-        let rank = match beyond {
-            Some(b) => neighbour / 2.0 + b / 2.0,
-            None if up => neighbour + 1.0,
-            None => neighbour - 1.0,
-        };
-        let strictly_between = match (up, beyond) {
-            (true, Some(b)) => rank > neighbour && rank < b,
-            (false, Some(b)) => rank < neighbour && rank > b,
-            (true, None) => rank > neighbour,
-            (false, None) => rank < neighbour,
-        };
-        if strictly_between && rank.is_finite() {
+        let room =
+            rank.is_finite() && above.is_none_or(|a| rank < a) && below.is_none_or(|b| rank > b);
+        if room {
             self.set_proposal_rank(id, rank, ctx)?;
             return Ok(true);
         }
-        // No room: write the new order with evenly spaced ranks below the current top.
-        let moved = live.remove(i);
-        live.insert(target, moved);
-        let top = live
+        self.spread_ranks(&live, id, ctx)?;
+        Ok(true)
+    }
+
+    /// Writes `order` (highest first) with evenly spaced ranks below the current top, touching
+    /// only the proposals whose rank changes; `changed` gets `edited_at`. One change.
+    fn spread_ranks(
+        &mut self,
+        order: &[(Uuid, f64)],
+        changed: Uuid,
+        ctx: &EditCtx,
+    ) -> Result<(), DocError> {
+        let top = order
             .iter()
             .map(|(_, r)| *r)
             .fold(f64::MIN, f64::max)
             .max(0.0);
-        for (n, (pid, old)) in live.iter().enumerate() {
-            let rank = top - 1000.0 * n as f64;
-            if *old != rank || *pid == id {
+        for (n, (pid, old)) in order.iter().enumerate() {
+            let rank = top - RANK_STEP * n as f64;
+            if *old != rank || *pid == changed {
                 let obj = self.proposal_obj(*pid)?;
                 self.doc.put(&obj, "rank", rank)?;
-                if *pid == id {
+                if *pid == changed {
                     self.doc.put(&obj, "edited_at", ctx.now_ms)?;
                 }
             }
         }
         self.doc.commit_with(ctx.commit_options());
-        Ok(true)
+        Ok(())
+    }
+
+    /// The rank of a proposal added now: one step below the lowest proposal not deleted (0
+    /// for the first), so it comes last whatever the tablet's clock says. Two tablets adding
+    /// at once pick the same rank; `read` then orders the two by id, both after the others.
+    fn rank_for_new(&self) -> Result<f64, DocError> {
+        // (Past -2^63 a step no longer changes the rank: the new one then ties with the
+        // last and sorts by id; a move spreads the ranks out again.)
+        let lowest = self.live_ranks()?.last().map(|(_, r)| *r);
+        Ok(lowest.map_or(0.0, |low| low - RANK_STEP))
     }
 
     /// (id, rank) of the proposals not deleted, highest rank first (ties by id, as `read`).

@@ -1,9 +1,14 @@
-//! Proposals in the group's ranking (a new one comes first until the group moves it); add,
-//! edit, delete and restore, move up or down, count the raised hands; each saved with one tap.
+//! Proposals in the group's ranking (a new one comes last until the group moves it); add,
+//! edit, delete and restore, move by dragging the handle or with the arrows, count the raised
+//! hands; each saved with one tap. "By votes" shows the same proposals sorted by their votes
+//! (a view: the ranking does not change).
 //!
 //! A session may hold hundreds of proposals: each card is a component whose properties are
 //! plain values (and callbacks that do not change between renders), so a change re-renders
-//! the cards it touches, not the whole list.
+//! the cards it touches, not the whole list. A drag draws itself without re-rendering
+//! ([`drag`]).
+
+mod drag;
 
 use std::rc::Rc;
 
@@ -125,10 +130,23 @@ fn focus(node: &NodeRef) {
 const FIRST_CARDS: usize = 40;
 const MORE_CARDS: usize = 60;
 
+/// The live proposals sorted by votes, most first; ties keep the group's order (`live` comes
+/// in it, and the sort is stable).
+fn by_votes<'a>(live: &[&'a Proposal]) -> Vec<&'a Proposal> {
+    let mut sorted = live.to_vec();
+    sorted.sort_by_key(|p| std::cmp::Reverse(p.votes));
+    sorted
+}
+
 #[component]
 pub fn ProposalsTab(props: &TabProps) -> Html {
     let (model, lang) = use_model();
     let adding = use_state(|| false);
+    // A view of the tab, not of the session: it opens on the group's order.
+    let votes_view = use_state(|| false);
+    let drag_cell: drag::DragCell = use_mut_ref(|| None);
+    // The group's order as last drawn, for the handlers (they outlive a render).
+    let order = use_mut_ref(Vec::<Uuid>::new);
     let editing = use_state(|| None::<Uuid>);
     let reference = model.reference();
     let reference = reference.as_deref();
@@ -148,8 +166,14 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         Rc::new(g)
     };
 
-    // `read` gives the highest rank first: the group's ranking, new proposals on top.
+    // `read` gives the highest rank first: the group's ranking, new proposals last.
     let live: Vec<&Proposal> = session.live_proposals().collect();
+    *order.borrow_mut() = live.iter().map(|p| p.id).collect();
+    let shown_order = if *votes_view {
+        by_votes(&live)
+    } else {
+        live.clone()
+    };
     let deleted: Vec<&Proposal> = session.proposals.iter().filter(|p| p.deleted).collect();
 
     // A long list is drawn in batches, one per task, so the first cards show at once and the
@@ -207,10 +231,66 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         let adding = adding.clone();
         Callback::from(move |()| adding.set(false))
     };
-    let on_add_save = save_proposal(&model, id, None, on_add_cancel.clone());
+    // A new proposal goes to the end of the list, maybe out of sight: the place it took is
+    // said above the button (or the form, for the next one).
+    let added = use_state(|| None::<usize>);
+    let on_add_save = {
+        let save = save_proposal(&model, id, None, on_add_cancel.clone());
+        let (added, rank) = (added.clone(), live.len() + 1);
+        Callback::from(move |(request, done): SaveRequest| {
+            let added = added.clone();
+            let done = Callback::from(move |outcome: Option<&'static str>| {
+                if outcome.is_none() {
+                    added.set(Some(rank));
+                }
+                done.emit(outcome);
+            });
+            save.emit((request, done));
+        })
+    };
 
-    let card = |(index, p): (usize, &&Proposal)| -> Html {
-        let position = index + 1;
+    // The pointer handlers of the list: a drag starts only on a card's handle.
+    let on_pointerdown = {
+        let cell = drag_cell.clone();
+        Callback::from(move |e: PointerEvent| {
+            if drag::start(&cell, &e) {
+                // No text selection nor focus change under a mouse.
+                e.prevent_default();
+            }
+        })
+    };
+    let on_pointermove = {
+        let cell = drag_cell.clone();
+        Callback::from(move |e: PointerEvent| drag::moved(&cell, &e))
+    };
+    let on_pointerup = {
+        let (cell, model, order) = (drag_cell.clone(), model.clone(), order.clone());
+        Callback::from(move |e: PointerEvent| {
+            let Some(dropped) = drag::end(&cell, &e, true) else {
+                return;
+            };
+            let from = order.borrow().iter().position(|p| *p == dropped.moved);
+            let to = dropped.position(&order.borrow());
+            if let (Some(from), Some(to)) = (from, to)
+                && from != to
+            {
+                spawn_edit(&model, id, move |doc, ctx| {
+                    doc.move_proposal_to(dropped.moved, to, ctx).map(|_| ())
+                });
+            }
+        })
+    };
+    let on_pointercancel = {
+        let cell = drag_cell.clone();
+        Callback::from(move |e: PointerEvent| {
+            drag::end(&cell, &e, false);
+        })
+    };
+    // Rank numbers: a proposal's place in the group's order, in either view.
+    let rank_of = |pid: Uuid| live.iter().position(|p| p.id == pid).map_or(0, |i| i + 1);
+
+    let card = |p: &&Proposal| -> Html {
+        let position = rank_of(p.id);
         if *editing == Some(p.id) {
             let on_cancel = {
                 let editing = editing.clone();
@@ -224,8 +304,8 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
             };
         }
         html! {
-            <ProposalCard key={p.id.to_string()} proposal={(*p).clone()}
-                first={position == 1} last={position == live.len()}
+            <ProposalCard key={p.id.to_string()} proposal={(*p).clone()} rank={position}
+                first={position == 1} last={position == live.len()} votes_view={*votes_view}
                 after_close={session.edited_after_close(p)} {lang}
                 reference={reference_rc.clone()} on_action={on_action.clone()} />
         }
@@ -235,6 +315,11 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
         .then(|| deleted_list(lang, reference, &session, &deleted, &on_action));
     html! {
         <section class="proposals">
+            if let Some(rank) = *added {
+                <p class="added-note" role="status" data-test="proposal-added" data-rank={rank.to_string()}>
+                    { lang.tf("proposal.added_last", &[("rank", &rank.to_string())]) }
+                </p>
+            }
             if *adding {
                 <ProposalForm initial={ProposalInput {
                         douar_id: (douars.len() == 1).then(|| douars[0].clone()),
@@ -250,13 +335,41 @@ pub fn ProposalsTab(props: &TabProps) -> Html {
                 <p class="empty">{ lang.t("proposal.empty") }</p>
             }
             if live.len() > 1 {
-                <p class="hint">{ lang.t("proposal.rank_hint") }</p>
+                { view_switch(lang, &votes_view) }
+                <p class="hint" data-test="proposal-hint">
+                    { lang.t(if *votes_view { "proposal.votes_view_hint" } else { "proposal.rank_hint" }) }
+                </p>
             }
-            <ol class="proposal-list" data-test="proposal-list">
-                { for live.iter().enumerate().take(*shown).map(card) }
+            <ol class={classes!("proposal-list", votes_view.then_some("by-votes"))} data-test="proposal-list"
+                data-view={if *votes_view { "votes" } else { "rank" }}
+                onpointerdown={on_pointerdown} onpointermove={on_pointermove}
+                onpointerup={on_pointerup} onpointercancel={on_pointercancel.clone()}
+                onlostpointercapture={on_pointercancel}>
+                { for shown_order.iter().take(*shown).map(card) }
             </ol>
             { for deleted_section }
         </section>
+    }
+}
+
+/// The two views of the list: the group's order (where it is changed) and by votes.
+fn view_switch(lang: Lang, votes_view: &UseStateHandle<bool>) -> Html {
+    let button = |votes: bool, key: &'static str, test: &'static str| {
+        let onclick = {
+            let votes_view = votes_view.clone();
+            Callback::from(move |_: MouseEvent| votes_view.set(votes))
+        };
+        let pressed = **votes_view == votes;
+        html! {
+            <button type="button" class={classes!("segment", pressed.then_some("selected"))}
+                aria-pressed={pressed.to_string()} data-test={test} {onclick}>{ lang.t(key) }</button>
+        }
+    };
+    html! {
+        <div class="view-switch" role="group" aria-label={lang.t("proposal.view")} data-test="proposal-view">
+            { button(false, "proposal.view_rank", "view-rank") }
+            { button(true, "proposal.view_votes", "view-votes") }
+        </div>
     }
 }
 
@@ -329,17 +442,22 @@ fn deleted_list(
 #[derive(Properties, PartialEq)]
 pub struct ProposalCardProps {
     pub proposal: Proposal,
-    // No position number here: the list numbers its items (a CSS counter), so a proposal added
-    // on top re-renders one card, not every card below it.
+    /// Its place in the group's order (1 = first), shown in either view. New proposals come
+    /// last, so adding one re-renders that card and the one before (no longer last).
+    pub rank: usize,
     pub first: bool,
     pub last: bool,
+    /// Sorted by votes: a view to read, so neither the order nor the votes change here (a
+    /// card moving under the finger while hands are counted would catch the next tap).
+    pub votes_view: bool,
     pub after_close: bool,
     pub lang: Lang,
     pub reference: Option<Rc<Reference>>,
     pub on_action: Callback<(Uuid, CardAction)>,
 }
 
-/// One proposal in the ranking: its rank, text, tags, votes stepper, move and edit buttons.
+/// One proposal in the ranking: its rank and votes, text, tags, votes stepper, the drag
+/// handle between the arrows, and edit buttons.
 #[component]
 pub fn ProposalCard(props: &ProposalCardProps) -> Html {
     let p = &props.proposal;
@@ -348,26 +466,40 @@ pub fn ProposalCard(props: &ProposalCardProps) -> Html {
         let (on_action, pid) = (props.on_action.clone(), p.id);
         Callback::from(move |_: MouseEvent| on_action.emit((pid, action)))
     };
+    let alone = props.first && props.last;
     html! {
         <li class={classes!("proposal", props.after_close.then_some("after-close"))} data-test="proposal"
-            data-id={p.id.to_string()}>
+            data-id={p.id.to_string()} data-rank={props.rank.to_string()} data-votes={p.votes.to_string()}>
             <div class="proposal-top">
-                <span class="rank-badge" data-test="proposal-rank" title={lang.t("proposal.rank_label")}></span>
+                <div class="rank-column">
+                    <span class="rank-badge" data-test="proposal-rank" title={lang.t("proposal.rank_label")}>{ props.rank }</span>
+                    <span class={classes!("votes-badge", (p.votes > 0).then_some("some"))} data-test="proposal-votes-badge"
+                        title={lang.tn("proposal.votes_count", p.votes.max(0) as u64)}>
+                        <span aria-hidden="true">{ "✋" }</span>{ p.votes }
+                    </span>
+                </div>
                 <div class="proposal-text">
                     { proposal_body(lang, props.reference.as_deref(), p, props.after_close) }
                 </div>
-                <div class="move-buttons">
-                    <button type="button" class="move" data-test="proposal-up" disabled={props.first}
-                        aria-label={lang.t("proposal.move_up")} title={lang.t("proposal.move_up")} onclick={act(CardAction::Up)}>
-                        <span aria-hidden="true">{ "▲" }</span>
-                    </button>
-                    <button type="button" class="move" data-test="proposal-down" disabled={props.last}
-                        aria-label={lang.t("proposal.move_down")} title={lang.t("proposal.move_down")} onclick={act(CardAction::Down)}>
-                        <span aria-hidden="true">{ "▼" }</span>
-                    </button>
-                </div>
+                if !props.votes_view && !alone {
+                    <div class="move-buttons">
+                        <button type="button" class="move" data-test="proposal-up" disabled={props.first}
+                            aria-label={lang.t("proposal.move_up")} title={lang.t("proposal.move_up")} onclick={act(CardAction::Up)}>
+                            <span aria-hidden="true">{ "▲" }</span>
+                        </button>
+                        <span class="drag-handle" data-test="proposal-drag" data-drag={p.id.to_string()}
+                            role="img" aria-label={lang.t("proposal.drag")} title={lang.t("proposal.drag")}>
+                            <span aria-hidden="true">{ "⠿" }</span>
+                        </span>
+                        <button type="button" class="move" data-test="proposal-down" disabled={props.last}
+                            aria-label={lang.t("proposal.move_down")} title={lang.t("proposal.move_down")} onclick={act(CardAction::Down)}>
+                            <span aria-hidden="true">{ "▼" }</span>
+                        </button>
+                    </div>
+                }
             </div>
             <div class="proposal-actions">
+                if !props.votes_view {
                 <div class="votes" data-test="proposal-votes">
                     <span class="votes-label">{ lang.t("proposal.votes") }</span>
                     <button type="button" class="step small minus" data-test="votes-minus" disabled={p.votes <= 0}
@@ -376,6 +508,7 @@ pub fn ProposalCard(props: &ProposalCardProps) -> Html {
                     <button type="button" class="step small plus" data-test="votes-plus"
                         aria-label={lang.t("proposal.votes_more")} onclick={act(CardAction::Votes(1))}>{ "+" }</button>
                 </div>
+                }
                 <div class="card-buttons">
                     <button type="button" class="btn secondary" data-test="proposal-edit" onclick={act(CardAction::Edit)}>{ lang.t("proposal.edit") }</button>
                     <button type="button" class="btn danger-quiet" data-test="proposal-delete" onclick={act(CardAction::Delete)}>{ lang.t("proposal.delete") }</button>
@@ -650,5 +783,43 @@ pub fn ProposalForm(props: &ProposalFormProps) -> Html {
                 </button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proposal(n: u8, votes: i64) -> Proposal {
+        Proposal {
+            id: Uuid::from_bytes([n; 16]),
+            problem: format!("p{n}"),
+            solution: String::new(),
+            sector: None,
+            douar_id: None,
+            raised_by: String::new(),
+            created_at: 0,
+            created_by: String::new(),
+            deleted: false,
+            rank: -f64::from(n),
+            votes,
+            edited_at: None,
+        }
+    }
+
+    #[test]
+    fn the_votes_view_sorts_by_votes_then_by_the_groups_order() {
+        let ranked = [
+            proposal(1, 2),
+            proposal(2, 7),
+            proposal(3, 0),
+            proposal(4, 7),
+            proposal(5, 2),
+        ];
+        let live: Vec<&Proposal> = ranked.iter().collect();
+        let shown: Vec<&str> = by_votes(&live).iter().map(|p| p.problem.as_str()).collect();
+        assert_eq!(shown, ["p2", "p4", "p1", "p5", "p3"]);
+        // The ranking itself is untouched.
+        assert_eq!(live[0].problem, "p1");
     }
 }
