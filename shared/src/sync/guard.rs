@@ -102,11 +102,14 @@ pub fn check(message: &[u8], limits: &Limits) -> Result<Summary, GuardError> {
         MESSAGE_V1 | MESSAGE_V2 => {}
         other => return Err(malformed(format!("unknown message type {other:#04x}"))),
     }
-    budget.summary.heads = r.hashes("heads", limits.max_hashes)?;
-    r.hashes("need", limits.max_hashes)?;
+    // Automerge writes these lists sorted, and re-encodes what a peer sent (its heads become
+    // the shared heads of the next message) asserting that they are: a list out of order comes
+    // from no real peer and is refused here.
+    budget.summary.heads = r.sorted_hashes("heads", limits.max_hashes)?;
+    r.sorted_hashes("need", limits.max_hashes)?;
     let haves = r.count("have entries", limits.max_haves)?;
     for _ in 0..haves {
-        r.hashes("last sync", limits.max_hashes)?;
+        r.sorted_hashes("last sync", limits.max_hashes)?;
         let len = r.length("Bloom filter")?;
         let bloom = r.take(len, "Bloom filter")?;
         check_bloom(bloom, limits)?;
@@ -445,6 +448,23 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
+    /// A list of hashes that must be in ascending order (equal neighbours allowed, as
+    /// Automerge's own check allows them).
+    fn sorted_hashes(&mut self, what: &str, max: usize) -> Result<usize, GuardError> {
+        let n = self.count(what, max)?;
+        let bytes = self.take(n * HASH_BYTES, what)?;
+        let mut hashes = bytes.chunks_exact(HASH_BYTES);
+        if let Some(mut previous) = hashes.next() {
+            for hash in hashes {
+                if hash < previous {
+                    return Err(malformed(format!("{what}: hashes out of order")));
+                }
+                previous = hash;
+            }
+        }
+        Ok(n)
+    }
+
     fn actor(&mut self, limits: &Limits) -> Result<(), GuardError> {
         let len = self.length("actor id")?;
         if len > limits.max_actor_bytes {
@@ -602,6 +622,52 @@ mod tests {
         let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         e.write_all(data).unwrap();
         e.finish().unwrap()
+    }
+
+    /// A V1 message whose heads (or needs) are `hashes`, in the order given.
+    fn with_hashes(heads: &[[u8; 32]], need: &[[u8; 32]]) -> Vec<u8> {
+        let mut out = vec![MESSAGE_V1];
+        for list in [heads, need] {
+            uleb(list.len() as u64, &mut out);
+            for h in list {
+                out.extend(h);
+            }
+        }
+        out.extend([0, 0]); // no haves, no changes
+        out
+    }
+
+    #[test]
+    fn hash_lists_out_of_order_are_refused() {
+        // Found by the fuzzer: a peer's heads out of order became the server's shared heads,
+        // which Automerge re-encodes asserting they are sorted (a panic in a debug build).
+        let (low, high) = ([1u8; 32], [2u8; 32]);
+        for (heads, need) in [(vec![high, low], vec![]), (vec![], vec![low, high, low])] {
+            let err = check(&with_hashes(&heads, &need), &Limits::default()).unwrap_err();
+            assert!(matches!(err, GuardError::Malformed(_)), "{err}");
+            assert!(err.to_string().contains("out of order"), "{err}");
+        }
+        for (heads, need) in [(vec![low, high], vec![low, low]), (vec![high], vec![])] {
+            check(&with_hashes(&heads, &need), &Limits::default()).unwrap();
+        }
+        // And a real message, from Automerge itself, passes.
+        use automerge::transaction::Transactable;
+        let mut a = AutoCommit::new();
+        a.put(automerge::ROOT, "base", 0).unwrap();
+        let mut forks: Vec<AutoCommit> = (0..5).map(|_| a.fork()).collect();
+        for (i, fork) in forks.iter_mut().enumerate() {
+            fork.put(automerge::ROOT, format!("k{i}"), i as i64)
+                .unwrap();
+        }
+        for fork in &mut forks {
+            a.merge(fork).unwrap();
+        }
+        assert_eq!(a.get_heads().len(), 5);
+        let mut state = State::new();
+        let msg = automerge::sync::SyncDoc::generate_sync_message(&mut a.sync(), &mut state)
+            .unwrap()
+            .encode();
+        check(&msg, &Limits::default()).unwrap();
     }
 
     #[test]
