@@ -508,6 +508,15 @@ pub async fn add_proposal(client: &Client, problem: &str, solution: &str, sector
 pub async fn pick_sector(client: &Client, sector: &str) -> usize {
     let chip = format!("[data-test=proposal-form] [data-test=sector-chip][data-code={sector}]");
     if count(client, &chip).await > 0 {
+        // Into the middle of the screen first, as a finger scrolls it: WebDriver would scroll
+        // it only to the bottom edge, under the sticky save bar.
+        client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                vec![serde_json::json!(chip)],
+            )
+            .await
+            .expect("scroll to the chip");
         click(client, &chip).await;
         1
     } else {
