@@ -85,8 +85,8 @@ pub fn decode_rgba(width: usize, height: usize, rgba: &[u8]) -> Vec<String> {
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
         let i = (y * width + x) * 4;
         // Luma (BT.601) in integers.
-        let luma = u32::from(rgba[i]) * 299 + u32::from(rgba[i + 1]) * 587
-            + u32::from(rgba[i + 2]) * 114;
+        let luma =
+            u32::from(rgba[i]) * 299 + u32::from(rgba[i + 1]) * 587 + u32::from(rgba[i + 2]) * 114;
         (luma / 1000) as u8
     });
     image
@@ -107,7 +107,9 @@ mod tests {
     /// A session as a tablet holds it: `proposals` proposals of field length.
     fn session(proposals: usize) -> (Uuid, SessionDoc) {
         let ctx = EditCtx::new("facilitator", 1_764_000_000_000);
-        let id = Uuid::new_v4();
+        // One session (same id, same tablet) at different stages: its join code must not move.
+        let id = Uuid::from_u128(0x5b2d_7c1e_3f4a_4c8e_9a51_2f6b_8d0e_4a17);
+        let actor = automerge::ActorId::from(&[0xa5; 16][..]);
         let init = NewSession {
             pole_id: "pole-1".into(),
             douar_ids: vec!["centre".into(), "letnine".into()],
@@ -115,7 +117,7 @@ mod tests {
             date: "2026-11-20".into(),
             facilitators: "سعاد، محمد".into(),
         };
-        let mut doc = SessionDoc::create(id, &init, &ctx, None).unwrap();
+        let mut doc = SessionDoc::create(id, &init, &ctx, Some(actor)).unwrap();
         for i in 0..proposals {
             let input = ProposalInput {
                 problem: format!("الطريق المؤدية إلى الدوار مقطوعة طيلة فصل الشتاء ({i})"),
@@ -134,10 +136,7 @@ mod tests {
         let mut rgba = Vec::with_capacity(side * side * 4);
         for y in 0..side {
             for x in 0..side {
-                let (mx, my) = (
-                    (x / scale) as i32 - BORDER,
-                    (y / scale) as i32 - BORDER,
-                );
+                let (mx, my) = ((x / scale) as i32 - BORDER, (y / scale) as i32 - BORDER);
                 let v: u8 = if qr.get_module(mx, my) { 40 } else { 225 };
                 rgba.extend_from_slice(&[v, v, v.saturating_add(10), 255]);
             }
@@ -149,6 +148,7 @@ mod tests {
     /// the whole session's code does (and stops fitting). Printed for the note; run with
     /// `cargo test -p tachkhis-client --lib qr::tests::join_code_figures -- --nocapture`.
     #[test]
+    #[allow(clippy::print_stdout)] // the figures are what this test is for
     fn join_code_figures() {
         let mut join_versions = Vec::new();
         for n in [0, 10, 30, 60] {
@@ -176,13 +176,39 @@ mod tests {
             assert_eq!(decode_rgba(side, side, &rgba), vec![join_code.clone()]);
         }
         assert!(join_versions.iter().all(|&v| v == join_versions[0]));
+        // Sessions differ by their random id and actor, which DEFLATE shortens more or less.
+        let lengths: Vec<usize> = (0..50)
+            .map(|_| {
+                let mut doc = SessionDoc::create(
+                    Uuid::new_v4(),
+                    &NewSession {
+                        pole_id: "pole-1".into(),
+                        douar_ids: vec!["centre".into()],
+                        group_kind: GroupKind::Men,
+                        date: "2026-11-20".into(),
+                        facilitators: "سعاد، محمد".into(),
+                    },
+                    &EditCtx::new("facilitator", 1_764_000_000_000),
+                    None,
+                )
+                .unwrap();
+                let id = doc.read().unwrap().id;
+                bundle::to_code(&bundle::encode_join(id, &mut doc).unwrap()).len()
+            })
+            .collect();
+        let (lo, hi) = (lengths.iter().min().unwrap(), lengths.iter().max().unwrap());
+        println!("50 sessions: join codes of {lo} to {hi} characters");
+        assert!(*hi < 720, "{hi} characters");
         assert!(join_versions[0] <= 15, "version {}", join_versions[0]);
     }
 
     #[test]
     fn decoding_finds_nothing_in_what_is_not_a_code_and_never_panics() {
         assert!(decode_rgba(0, 0, &[]).is_empty());
-        assert!(decode_rgba(10, 10, &[0; 40]).is_empty(), "shorter than it says");
+        assert!(
+            decode_rgba(10, 10, &[0; 40]).is_empty(),
+            "shorter than it says"
+        );
         assert!(decode_rgba(usize::MAX, 2, &[]).is_empty());
         let noise: Vec<u8> = (0..200 * 150 * 4u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)

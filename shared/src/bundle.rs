@@ -958,13 +958,6 @@ mod tests {
         assert_eq!(encode_join(b, &mut grown).unwrap(), join0);
         let (code60, code0) = (to_code(&join60), to_code(&join0));
         let whole = to_code(&encode(&[entry(a, &mut full)]));
-        println!(
-            "join code: {} bytes, {} characters (0 proposals: {} characters); whole session of 60 proposals: {} characters",
-            join60.len(),
-            code60.len(),
-            code0.len(),
-            whole.len()
-        );
         assert!(code60.len().abs_diff(code0.len()) < 20);
         assert!(join60.len() < 600, "{} bytes", join60.len());
         assert!(whole.len() > 5 * code60.len());
