@@ -1,0 +1,243 @@
+//! Joining by the small code (issue 12): tablet A holds a session of 60 proposals and shows its
+//! join code (the session's first change only); the code is read off A's screen (the SVG's
+//! modules), drawn as a photo of a screen, and given to B's scan screen as a photo of the code
+//! (headless Chromium has no camera), which decodes it with the app's own QR reader. B then
+//! edits the same document: after both sync, the server has one session with 61 proposals.
+//! Along the way: A scanning its own join code changes nothing, and a session file of format 1
+//! written before join codes still imports.
+
+use std::path::{Path, PathBuf};
+
+use fantoccini::Client;
+use serde_json::Value;
+
+use crate::support::*;
+
+const B_PROPOSAL: (&str, &str) = ("لا توجد إنارة عمومية في الدوار", "تركيب أعمدة شمسية");
+
+/// The dark modules of the QR code on screen, as runs `(x, y, width)` in modules (quiet zone
+/// included), with the side of the SVG's box and the code's version.
+async fn qr_on_screen(client: &Client) -> (Vec<(u32, u32, u32)>, u32, u32) {
+    let svg = "[data-test=share-qr] svg";
+    let view_box = attr(client, svg, "viewBox").await.expect("a viewBox");
+    let side: u32 = view_box
+        .split_whitespace()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .expect("the box's side");
+    let version: u32 = attr(client, svg, "data-version")
+        .await
+        .and_then(|v| v.parse().ok())
+        .expect("the QR version");
+    let d = attr(client, &format!("{svg} path"), "d")
+        .await
+        .expect("the modules' path");
+    // Each run is `M{x} {y}h{w}v1h-{w}z` (client/src/qr.rs).
+    let runs = d
+        .split('M')
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            let (xy, rest) = r.split_once('h').expect("a run");
+            let (x, y) = xy.split_once(' ').expect("x y");
+            let w = rest.split_once('v').expect("a width").0;
+            (
+                x.parse().expect("x"),
+                y.parse().expect("y"),
+                w.parse().expect("w"),
+            )
+        })
+        .collect();
+    (runs, side, version)
+}
+
+/// The code drawn by the browser as a camera would see a screen: 6 pixels a module, dark grey
+/// on off-white, turned 4°, off-centre on a grey 1000 × 1000 background; a PNG at `path`.
+async fn photo_of_code(client: &Client, runs: &[(u32, u32, u32)], side: u32, path: &Path) {
+    use base64::Engine as _;
+    let script = r#"
+        const [runs, side, done] = arguments;
+        const c = new OffscreenCanvas(1000, 1000);
+        const g = c.getContext('2d');
+        g.fillStyle = '#8a8f96';
+        g.fillRect(0, 0, 1000, 1000);
+        g.translate(140, 110);
+        g.rotate(4 * Math.PI / 180);
+        const s = 6;
+        g.fillStyle = '#ecefe8';
+        g.fillRect(0, 0, side * s, side * s);
+        g.fillStyle = '#26282b';
+        for (const [x, y, w] of runs) g.fillRect(x * s, y * s, w * s, s);
+        c.convertToBlob({ type: 'image/png' })
+            .then(b => b.arrayBuffer())
+            .then(buf => {
+                const u = new Uint8Array(buf);
+                let t = '';
+                for (let i = 0; i < u.length; i += 0x8000) t += String.fromCharCode(...u.subarray(i, i + 0x8000));
+                done(btoa(t));
+            });
+    "#;
+    let runs: Vec<Value> = runs
+        .iter()
+        .map(|&(x, y, w)| serde_json::json!([x, y, w]))
+        .collect();
+    let png = client
+        .execute_async(script, vec![Value::Array(runs), side.into()])
+        .await
+        .expect("the code drawn");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(png.as_str().expect("base64"))
+        .expect("a PNG");
+    std::fs::write(path, bytes).expect("write the photo");
+}
+
+/// From home: the scan screen, the photo given to "photograph the code", and the import's
+/// `(added, merged, unchanged)`.
+async fn scan_photo(client: &Client, photo: &Path) -> (usize, usize, usize) {
+    click(client, "[data-test=scan]").await;
+    find(client, "[data-test=scan-page]").await;
+    find(client, "[data-test=scan-photo]")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .expect("pick the photo");
+    find(client, "[data-test=import-result]").await;
+    let n = |name: &'static str| async move {
+        attr(client, "[data-test=import-result]", name)
+            .await
+            .and_then(|v| v.parse().ok())
+            .expect("an import count")
+    };
+    (
+        n("data-added").await,
+        n("data-merged").await,
+        n("data-unchanged").await,
+    )
+}
+
+async fn wait_synced(client: &Client) {
+    wait_attr(
+        client,
+        ".session-status [data-test=sync-state]",
+        "data-state",
+        "synced",
+    )
+    .await;
+}
+
+/// The number of live proposals of session `id` on the server, once it reaches `n`.
+async fn wait_server_proposals(base: &str, token: &str, id: &str, n: usize) -> Value {
+    wait_until(&format!("the server has {n} proposals"), || async {
+        let detail = session_detail(base, token, id).await;
+        (live_problems(&detail).len() == n).then_some(detail)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult {
+    let assets = assets_dir();
+    let driver = Chromedriver::shared().await;
+    let tmp = tempfile::tempdir()?;
+    let server = Server::start(&tmp.path().join("tachkhis.db"), &assets, 0).await;
+    let a = open_tablet(&driver, tmp.path(), "a").await;
+    let b = open_tablet(&driver, tmp.path(), "b").await;
+    let (a_client, b_client) = (a.client.clone(), b.client.clone());
+    let dir: PathBuf = tmp.path().to_path_buf();
+    let scenario = async move {
+        let (ca, cb) = (&a.client, &b.client);
+        let base = server.base();
+        for client in [ca, cb] {
+            login(client, &base).await;
+        }
+        let token = api_login(&base, OFFICE).await;
+
+        // A: a session of 60 proposals (another tablet's file), sent to the server.
+        let (id, file) = session_file(60);
+        let id = id.to_string();
+        let sixty = dir.join("sixty.tachkhis");
+        std::fs::write(&sixty, file)?;
+        assert_eq!(import_file(ca, &sixty).await, (1, 0, 0));
+        open_session(ca, &id).await;
+        sync_now(ca).await;
+        wait_synced(ca).await;
+        wait_server_proposals(&base, &token, &id, 60).await;
+
+        // A shows the join code: a small QR code, whatever the session holds.
+        click(ca, "[data-test=share-open]").await;
+        wait_attr(ca, "[data-test=share-qr]", "data-kind", "join").await;
+        let chars: usize = attr(ca, "[data-test=share-qr]", "data-chars")
+            .await
+            .and_then(|v| v.parse().ok())
+            .expect("the code's length");
+        let (runs, side, version) = qr_on_screen(ca).await;
+        eprintln!(
+            "join: the join code of a 60-proposal session is {chars} characters, QR version {version}"
+        );
+        assert!(version <= 15, "QR version {version}");
+        assert!(chars < 720, "{chars} characters");
+        screenshot(ca, "join-share-ar.png").await;
+        // The whole session as a code, on request: much larger.
+        click(ca, "[data-test=share-code-kind]").await;
+        wait_attr(ca, "[data-test=share-qr]", "data-kind", "session").await;
+        let whole_version: u32 = attr(ca, "[data-test=share-qr] svg", "data-version")
+            .await
+            .and_then(|v| v.parse().ok())
+            .expect("a version");
+        eprintln!("join: the whole session as a code is QR version {whole_version}");
+        assert!(whole_version > version + 15, "whole: {whole_version}");
+        click(ca, "[data-test=share-code-kind]").await;
+        wait_attr(ca, "[data-test=share-qr]", "data-kind", "join").await;
+
+        // The code as a photo; B's scan screen reads it (no camera here: the photo input and
+        // the app's own decoder).
+        let photo = dir.join("join-code.png");
+        photo_of_code(cb, &runs, side, &photo).await;
+        assert_eq!(scan_photo(cb, &photo).await, (1, 0, 0));
+        screenshot(cb, "join-scanned-ar.png").await;
+        click(cb, "[data-test=scan-open-session]").await;
+        find(cb, "[data-test=tab-attendance]").await;
+        assert!(cb.current_url().await?.path().ends_with(&id));
+        // B has the session's start only, and adds a proposal to the same document.
+        click(cb, "[data-test=tab-proposals]").await;
+        wait_count(cb, "[data-test=proposal]", 0).await;
+        add_proposal(cb, B_PROPOSAL.0, B_PROPOSAL.1, "electricity").await;
+        sync_now(cb).await;
+        wait_synced(cb).await;
+        // B received A's 60 proposals at its sync.
+        wait_count(cb, "[data-test=proposal]", 61).await;
+
+        // One session on the server, 61 proposals; A gets B's at its next sync.
+        let detail = wait_server_proposals(&base, &token, &id, 61).await;
+        assert!(
+            live_problems(&detail).iter().any(|p| p == B_PROPOSAL.0),
+            "{detail}"
+        );
+        let list: Value = reqwest::Client::new()
+            .get(format!("{base}/api/sessions"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        click(ca, "[data-test=share-close]").await;
+        sync_now(ca).await;
+        click(ca, "[data-test=tab-proposals]").await;
+        wait_count(ca, "[data-test=proposal]", 61).await;
+
+        // A scanning its own join code: the session is there, nothing changes.
+        click(ca, "[data-test=back]").await;
+        assert_eq!(scan_photo(ca, &photo).await, (0, 0, 1));
+
+        // A session file of format 1 written before join codes still imports.
+        click(cb, "[data-test=back]").await;
+        let old = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/tests/data/session-file-v1.tachkhis");
+        find(cb, "[data-test=new-session]").await;
+        assert_eq!(import_file(cb, &old).await, (2, 0, 0));
+        server.stop().await;
+        Ok(())
+    };
+    run_with_artefacts("join", &[("a", &a_client), ("b", &b_client)], scenario).await
+}
