@@ -95,6 +95,12 @@ async fn photo_of_code(client: &Client, runs: &[(u32, u32, u32)], side: u32, pat
 async fn scan_photo(client: &Client, photo: &Path) -> (usize, usize, usize) {
     click(client, "[data-test=scan]").await;
     find(client, "[data-test=scan-page]").await;
+    // The camera tried first (here there is none): the photo is picked once that settled.
+    wait_until("the camera was tried", || async {
+        let state = attr(client, "[data-test=scan-page]", "data-state").await?;
+        (state != "starting").then_some(())
+    })
+    .await;
     find(client, "[data-test=scan-photo]")
         .await
         .send_keys(&photo.display().to_string())
@@ -176,15 +182,9 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
         assert!(version <= 15, "QR version {version}");
         assert!(chars < 720, "{chars} characters");
         screenshot(ca, "join-share-ar.png").await;
-        // The whole session as a code, on request: much larger.
+        // The whole session as a code, on request: 60 proposals no longer fit one.
         click(ca, "[data-test=share-code-kind]").await;
-        wait_attr(ca, "[data-test=share-qr]", "data-kind", "session").await;
-        let whole_version: u32 = attr(ca, "[data-test=share-qr] svg", "data-version")
-            .await
-            .and_then(|v| v.parse().ok())
-            .expect("a version");
-        eprintln!("join: the whole session as a code is QR version {whole_version}");
-        assert!(whole_version > version + 15, "whole: {whole_version}");
+        find(ca, "[data-test=share-qr-too-big]").await;
         click(ca, "[data-test=share-code-kind]").await;
         wait_attr(ca, "[data-test=share-qr]", "data-kind", "join").await;
 
@@ -197,9 +197,9 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
         click(cb, "[data-test=scan-open-session]").await;
         find(cb, "[data-test=tab-attendance]").await;
         assert!(cb.current_url().await?.path().ends_with(&id));
-        // B has the session's start only, and adds a proposal to the same document.
+        // B adds a proposal to the same document (being online, it may already have
+        // fetched A's proposals from the server: the code itself carries none of them).
         click(cb, "[data-test=tab-proposals]").await;
-        wait_count(cb, "[data-test=proposal]", 0).await;
         add_proposal(cb, B_PROPOSAL.0, B_PROPOSAL.1, "electricity").await;
         sync_now(cb).await;
         wait_synced(cb).await;
@@ -233,7 +233,8 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
         // A session file of format 1 written before join codes still imports.
         click(cb, "[data-test=back]").await;
         let old = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/tests/data/session-file-v1.tachkhis");
+            .join("../shared/tests/data/session-file-v1.tachkhis")
+            .canonicalize()?;
         find(cb, "[data-test=new-session]").await;
         assert_eq!(import_file(cb, &old).await, (2, 0, 0));
         server.stop().await;

@@ -383,19 +383,20 @@ pub fn ScanPage() -> Html {
             });
         })
     };
-    let photo = html! { <PhotoInput onpicked={onpicked} none={*photo_none} /> };
+    // One element whatever the camera does, so a photo being picked is never cut off.
+    let photo = matches!(
+        *phase,
+        Phase::Starting | Phase::NoCamera | Phase::Scanning { .. }
+    )
+    .then(|| html! { <PhotoInput onpicked={onpicked} none={*photo_none} /> });
     let camera_on = matches!(*phase, Phase::Starting | Phase::Scanning { .. });
     let (state, body) = match &*phase {
-        Phase::Starting => (
-            "starting",
-            html! { <><p>{ lang.t("scan.starting") }</p>{ photo }</> },
-        ),
+        Phase::Starting => ("starting", html! { <p>{ lang.t("scan.starting") }</p> }),
         Phase::NoCamera => (
             "no-camera",
             html! {
                 <div class="notice info" data-test="scan-unavailable">
                     <p>{ lang.t("scan.no_camera") }</p>
-                    { photo }
                     <ImportButton />
                 </div>
             },
@@ -406,7 +407,6 @@ pub fn ScanPage() -> Html {
                 <>
                     <p>{ lang.t("scan.aim") }</p>
                     if *foreign { <p class="notice warn" data-test="scan-foreign">{ lang.t("import.error.not_a_code") }</p> }
-                    { photo }
                 </>
             },
         ),
@@ -443,6 +443,7 @@ pub fn ScanPage() -> Html {
                         muted=true data-test="scan-video"></video>
                 </div>
                 { body }
+                { for photo }
             </main>
         </>
     }
