@@ -246,10 +246,10 @@ async fn scan(model: Rc<Model>, video: NodeRef, phase: UseStateHandle<Phase>, ct
         Reader::Rust(_) => LOOK_EVERY_MS_RUST,
     };
     let Some(camera) = open_camera().await else {
+        // Unless a photo of the code was read meanwhile.
         if alive.get() {
             phase.set(Phase::NoCamera);
         }
-        phase.set(Phase::NoCamera);
         return;
     };
     *stream.borrow_mut() = Some(camera.clone());
