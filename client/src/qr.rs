@@ -5,7 +5,7 @@
 //! the encoder when it fits in the same size; at most version 40 (177 × 177 modules, 4296
 //! characters, about 2.8 KB of session).
 //!
-//! Reading: [`decode_rgba`] finds and decodes the codes of a picture with `rqrr`, for the scan
+//! Reading: [`decode_rgba`] finds and decodes the codes of a picture with `quircs` (quirc), for the scan
 //! screen where the browser has no `BarcodeDetector` (camera frames drawn on a canvas) and for
 //! a photo of the code.
 
@@ -82,17 +82,18 @@ pub fn decode_rgba(width: usize, height: usize, rgba: &[u8]) -> Vec<String> {
     if pixels == 0 || pixels > MAX_DECODE_PIXELS || rgba.len() < pixels * 4 {
         return Vec::new();
     }
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
-        let i = (y * width + x) * 4;
+    let luma: Vec<u8> = rgba[..pixels * 4]
+        .chunks_exact(4)
         // Luma (BT.601) in integers.
-        let luma =
-            u32::from(rgba[i]) * 299 + u32::from(rgba[i + 1]) * 587 + u32::from(rgba[i + 2]) * 114;
-        (luma / 1000) as u8
-    });
-    image
-        .detect_grids()
-        .into_iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .map(|p| {
+            ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8
+        })
+        .collect();
+    let mut decoder = quircs::Quirc::default();
+    decoder
+        .identify(width, height, &luma)
+        .filter_map(|code| code.ok()?.decode().ok())
+        .filter_map(|data| String::from_utf8(data.payload).ok())
         .collect()
 }
 

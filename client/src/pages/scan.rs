@@ -5,7 +5,7 @@
 //!
 //! Two readers: `BarcodeDetector` where the browser has it (Chrome on Android), reached
 //! through `Reflect` (web-sys does not bind it); else each camera frame is drawn small on a
-//! canvas and read by [`crate::qr::decode_rgba`] (rqrr). A *photo of the code* (the tablet's
+//! canvas and read by [`crate::qr::decode_rgba`] (quircs). A *photo of the code* (the tablet's
 //! camera app, through a file input) is read by the same function: it works where the browser
 //! refuses the live camera (plain http on the local network).
 
@@ -114,7 +114,7 @@ fn context(canvas: &OffscreenCanvas, w: u32, h: u32) -> Option<OffscreenCanvasRe
         .ok()
 }
 
-/// The codes read by rqrr in what was just drawn on `ctx`.
+/// The codes read by quircs in what was just drawn on `ctx`.
 fn read_drawn(ctx: &OffscreenCanvasRenderingContext2d, w: u32, h: u32) -> Vec<String> {
     let Ok(image) = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)) else {
         return Vec::new();
