@@ -1,15 +1,16 @@
 //! Joining by the small code (issue 12): tablet A holds a session of 60 proposals and shows its
 //! join code (the session's first change only); the code is read off A's screen (the SVG's
-//! modules), drawn as a photo of a screen, and given to B's scan screen as a photo of the code
-//! (headless Chromium has no camera), which decodes it with the app's own QR reader. B then
-//! edits the same document: after both sync, the server has one session with 61 proposals.
-//! Along the way: A scanning its own join code changes nothing, and a session file of format 1
-//! written before join codes still imports.
+//! modules) and becomes what B's camera sees: Chromium's fake camera plays a video of it
+//! (`--use-file-for-fake-video-capture`), and headless Chromium has no `BarcodeDetector`, so
+//! B's scan screen reads the frames with the app's own decoder. B then edits the same
+//! document: after both sync, the server has one session with 61 proposals. Along the way: A
+//! scans a *photo* of its own join code (the photo input, same decoder) and nothing changes,
+//! and a session file of format 1 written before join codes still imports.
 
 use std::path::{Path, PathBuf};
 
-use fantoccini::Client;
-use serde_json::Value;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -90,6 +91,73 @@ async fn photo_of_code(client: &Client, runs: &[(u32, u32, u32)], side: u32, pat
     std::fs::write(path, bytes).expect("write the photo");
 }
 
+/// The code as a camera video (y4m, 4:2:0, 640 × 480, a few frames): 5 pixels a module,
+/// dark grey on off-white, on a grey background. Chromium loops it.
+fn video_of_code(runs: &[(u32, u32, u32)], side: u32, path: &Path) {
+    const W: usize = 640;
+    const H: usize = 480;
+    const S: usize = 5;
+    let side = side as usize * S;
+    let (ox, oy) = ((W - side) / 2, (H - side) / 2);
+    let mut luma = vec![120u8; W * H];
+    for y in 0..side {
+        luma[(oy + y) * W + ox..(oy + y) * W + ox + side].fill(215);
+    }
+    for &(x, y, w) in runs {
+        let (x, y, w) = (x as usize * S, y as usize * S, w as usize * S);
+        for row in oy + y..oy + y + S {
+            luma[row * W + ox + x..row * W + ox + x + w].fill(35);
+        }
+    }
+    let mut out = format!("YUV4MPEG2 W{W} H{H} F5:1 Ip A1:1 C420jpeg\n").into_bytes();
+    for _ in 0..5 {
+        out.extend_from_slice(b"FRAME\n");
+        out.extend_from_slice(&luma);
+        out.resize(out.len() + 2 * (W / 2) * (H / 2), 128);
+    }
+    std::fs::write(path, out).expect("write the video");
+}
+
+/// A tablet whose camera plays `video` (permission granted), in portrait, in Arabic.
+async fn tablet_with_camera(driver: &Chromedriver, dir: &Path, video: &Path) -> Client {
+    let profile = dir.join("b-profile");
+    std::fs::create_dir_all(&profile).expect("create the profile folder");
+    let (w, h) = PORTRAIT;
+    let args = [
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        format!("--window-size={w},{h}"),
+        "--lang=ar".into(),
+        format!("--user-data-dir={}", profile.display()),
+        "--use-fake-device-for-media-stream".into(),
+        "--use-fake-ui-for-media-stream".into(),
+        format!("--use-file-for-fake-video-capture={}", video.display()),
+    ];
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": env_path("CHROME", "/usr/bin/chromium"),
+            "args": args,
+        },
+    });
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session with chromium");
+    set_viewport(&client, PORTRAIT).await;
+    client
+}
+
 /// From home: the scan screen, the photo given to "photograph the code", and the import's
 /// `(added, merged, unchanged)`.
 async fn scan_photo(client: &Client, photo: &Path) -> (usize, usize, usize) {
@@ -142,11 +210,15 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
     let tmp = tempfile::tempdir()?;
     let server = Server::start(&tmp.path().join("tachkhis.db"), &assets, 0).await;
     let a = open_tablet(&driver, tmp.path(), "a").await;
-    let b = open_tablet(&driver, tmp.path(), "b").await;
-    let (a_client, b_client) = (a.client.clone(), b.client.clone());
+    // B's camera will show what A's screen shows (written before B opens its scan screen).
+    let video = tmp.path().join("camera.y4m");
+    video_of_code(&[], 1, &video);
+    let b_client = tablet_with_camera(&driver, tmp.path(), &video).await;
+    let a_client = a.client.clone();
     let dir: PathBuf = tmp.path().to_path_buf();
+    let cb_owned = b_client.clone();
     let scenario = async move {
-        let (ca, cb) = (&a.client, &b.client);
+        let (ca, cb) = (&a.client, &cb_owned);
         let base = server.base();
         for client in [ca, cb] {
             login(client, &base).await;
@@ -184,11 +256,18 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
         click(ca, "[data-test=share-code-kind]").await;
         wait_attr(ca, "[data-test=share-qr]", "data-kind", "join").await;
 
-        // The code as a photo; B's scan screen reads it (no camera here: the photo input and
-        // the app's own decoder).
-        let photo = dir.join("join-code.png");
-        photo_of_code(cb, &runs, side, &photo).await;
-        assert_eq!(scan_photo(cb, &photo).await, (1, 0, 0));
+        // B's camera is aimed at the code: its scan screen reads the frames (no
+        // BarcodeDetector in headless Chromium: the app's own decoder).
+        video_of_code(&runs, side, &video);
+        click(cb, "[data-test=scan]").await;
+        wait_attr(cb, "[data-test=scan-page]", "data-state", "done").await;
+        assert_eq!(
+            attr(cb, "[data-test=import-result]", "data-added")
+                .await
+                .as_deref(),
+            Some("1"),
+            "B added the session from its camera"
+        );
         screenshot(cb, "join-scanned-ar.png").await;
         click(cb, "[data-test=scan-open-session]").await;
         find(cb, "[data-test=tab-attendance]").await;
@@ -222,7 +301,9 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
         click(ca, "[data-test=tab-proposals]").await;
         wait_count(ca, "[data-test=proposal]", 61).await;
 
-        // A scanning its own join code: the session is there, nothing changes.
+        // A scanning a photo of its own join code: the session is there, nothing changes.
+        let photo = dir.join("join-code.png");
+        photo_of_code(ca, &runs, side, &photo).await;
         click(ca, "[data-test=back]").await;
         assert_eq!(scan_photo(ca, &photo).await, (0, 0, 1));
 
