@@ -116,6 +116,10 @@ pub async fn read(file: &File) -> Result<Vec<u8>, JsValue> {
 fn slug(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
     for c in text.chars() {
+        // Arabic vowel marks belong to their letter.
+        if ('\u{064b}'..='\u{065f}').contains(&c) || c == '\u{0670}' {
+            continue;
+        }
         if c.is_alphanumeric() {
             out.push(c);
         } else if !out.is_empty() && !out.ends_with('-') {
@@ -128,17 +132,69 @@ fn slug(text: &str, max_chars: usize) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// `session-2026-11-29-تيزي.tachkhis`: the meeting's date and first douar, so that files in a
-/// messaging app or a downloads folder can be told apart.
-pub fn session_file_name(date: &str, douar: &str) -> String {
-    let date = slug(date, 10);
-    let douar = slug(douar, 40);
-    let mut name = String::from("session");
-    for part in [date, douar] {
-        if !part.is_empty() {
-            name.push('-');
-            name.push_str(&part);
+/// What names a session's file: pole, douars, group, each in Arabic and in Latin letters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionNames {
+    pub pole: (String, String),
+    pub douars: Vec<(String, String)>,
+    pub group: (String, String),
+    pub date: String,
+}
+
+/// Douars named in a file name; more are counted ("+2").
+const NAMED_DOUARS: usize = 2;
+/// Android and most file systems take 255 bytes of name; Arabic letters take 2 each in UTF-8.
+const MAX_NAME_BYTES: usize = 200;
+
+/// `تشخيص_القطب-2_تيزي_النساء_Tachkhis_Pole-2_Tizi_Femmes_2026-11-20.tachkhis`: the
+/// session named in Arabic (what the facilitators read) then in Latin letters (what a PC or a
+/// French-speaking office reads), and the date, so that files in the Downloads folder or a
+/// messaging app can be told apart. Only letters (any script) and digits are kept, every
+/// other run of characters is one `-` (no `/`, no control or direction marks), and the name
+/// stays under [`MAX_NAME_BYTES`].
+pub fn session_file_name(names: &SessionNames) -> String {
+    let douars = |latin: bool| {
+        let mut parts: Vec<String> = names
+            .douars
+            .iter()
+            .take(NAMED_DOUARS)
+            .map(|(ar, fr)| slug(if latin { fr } else { ar }, 24))
+            .filter(|d| !d.is_empty())
+            .collect();
+        if names.douars.len() > NAMED_DOUARS {
+            parts.push(format!("{}", names.douars.len() - NAMED_DOUARS));
         }
+        parts.join("+")
+    };
+    let side = |latin: bool, head: &str| {
+        let pick = |(ar, fr): &(String, String)| if latin { fr.clone() } else { ar.clone() };
+        let mut parts = vec![head.to_string()];
+        parts.extend(
+            [
+                slug(&pick(&names.pole), 24),
+                douars(latin),
+                slug(&pick(&names.group), 24),
+            ]
+            .into_iter()
+            .filter(|p| !p.is_empty()),
+        );
+        parts.join("_")
+    };
+    let mut name = format!("{}_{}", side(false, "تشخيص"), side(true, "Tachkhis"));
+    let date = slug(&names.date, 10);
+    if !date.is_empty() {
+        name.push('_');
+        name.push_str(&date);
+    }
+    let room = MAX_NAME_BYTES - FILE_EXTENSION.len() - 1;
+    if name.len() > room {
+        // Keep the date: cut the names before it.
+        let tail = format!("_{date}");
+        let mut cut = room - tail.len();
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name = format!("{}{tail}", name[..cut].trim_end_matches(['_', '-', '+']));
     }
     format!("{name}.{FILE_EXTENSION}")
 }
@@ -159,29 +215,70 @@ pub fn everything_file_name(user: &str, date: &str) -> String {
 mod tests {
     use super::*;
 
+    fn both(ar: &str, fr: &str) -> (String, String) {
+        (ar.into(), fr.into())
+    }
+
+    fn names(douars: &[(&str, &str)]) -> SessionNames {
+        SessionNames {
+            pole: both("القطب 2", "Pôle 2"),
+            douars: douars.iter().map(|(a, f)| both(a, f)).collect(),
+            group: both("النساء", "Femmes"),
+            date: "2026-11-20".into(),
+        }
+    }
+
     #[test]
-    fn file_names_keep_arabic_and_drop_what_file_systems_refuse() {
+    fn a_session_file_is_named_in_arabic_and_latin() {
         assert_eq!(
-            session_file_name("2026-11-29", "تيزي نتاست"),
-            "session-2026-11-29-تيزي-نتاست.tachkhis"
+            session_file_name(&names(&[("تيزي نتاست", "Tizi n'Tast")])),
+            "تشخيص_القطب-2_تيزي-نتاست_النساء_Tachkhis_Pôle-2_Tizi-n-Tast_Femmes_2026-11-20.tachkhis"
         );
         assert_eq!(
-            session_file_name("2026-11-29", "Aït/Ouarab: \"centre\""),
-            "session-2026-11-29-Aït-Ouarab-centre.tachkhis"
+            session_file_name(&names(&[
+                ("ادوز", "Idouz"),
+                ("المركز", "Centre"),
+                ("أ", "A"),
+                ("ب", "B")
+            ])),
+            "تشخيص_القطب-2_ادوز+المركز+2_النساء_Tachkhis_Pôle-2_Idouz+Centre+2_Femmes_2026-11-20.tachkhis"
         );
         assert_eq!(
-            session_file_name("", ""),
-            format!("session.{FILE_EXTENSION}")
+            session_file_name(&SessionNames::default()),
+            format!("تشخيص_Tachkhis.{FILE_EXTENSION}")
         );
         assert_eq!(
             everything_file_name("facilitator", "2026-11-29"),
             "tachkhis-facilitator-2026-11-29.tachkhis"
         );
-        let long = "د".repeat(100);
-        let name = session_file_name("2026-11-29", &long);
-        assert_eq!(
-            name.chars().count(),
-            "session-2026-11-29-".len() + 40 + ".tachkhis".len()
+    }
+
+    /// Nothing Android's Downloads folder (or a PC) refuses: no separator, no control or
+    /// direction mark, no reserved character, bounded in bytes, the date kept.
+    #[test]
+    fn a_session_file_name_is_safe_and_bounded() {
+        let hostile = names(&[
+            ("دوار/../\u{202e}txt.exe", "Aït/Ouarab: \"centre\"\n\t<*>|?"),
+            (&"د".repeat(300), &"x".repeat(300)),
+        ]);
+        let name = session_file_name(&hostile);
+        assert!(name.len() <= MAX_NAME_BYTES, "{} bytes", name.len());
+        assert!(name.ends_with("_2026-11-20.tachkhis"), "{name}");
+        assert!(
+            !name.chars().any(|c| c.is_control()
+                || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                || ('\u{200e}'..='\u{200f}').contains(&c)
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)),
+            "{name}"
+        );
+        let mut long = names(&[]);
+        long.pole = both(&"ق".repeat(500), &"P".repeat(500));
+        long.group = both(&"ن".repeat(500), &"F".repeat(500));
+        let name = session_file_name(&long);
+        assert!(
+            name.len() <= MAX_NAME_BYTES && name.ends_with("_2026-11-20.tachkhis"),
+            "{name}"
         );
     }
 }

@@ -205,7 +205,7 @@ pub fn known(messages: &[Vec<u8>], docs: &mut [&mut AutoCommit]) -> Known {
     k
 }
 
-/// Session files: one session, several, the v1 document, and a rich one.
+/// Session files: one session, several, the v1 document, a rich one, and a join code.
 pub fn session_files() -> Vec<Vec<u8>> {
     let mut small = small_session(id(1), 1);
     let mut rich = rich_session(id(2), 2, 12);
@@ -242,7 +242,9 @@ pub fn session_files() -> Vec<Vec<u8>> {
             doc: bytes,
         }])
     };
-    vec![one, all, v1_file, incremental]
+    // A join code's bytes (format '3': the session's genesis change only).
+    let join = bundle::encode_join(id(2), &mut rich).expect("a join code");
+    vec![one, all, v1_file, incremental, join]
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@
 //!
 //! ```text
 //! "TACHKHIS"  8 bytes, ASCII       magic: "this is a Tachkhis file"
-//! '1' | '2'   1 byte, ASCII digit  format version
+//! '1'|'2'|'3' 1 byte, ASCII digit  format version
 //! body        postcard             '1': Body { docs: [Entry { id: UUID, doc: Automerge save bytes }] }
 //!                                  '2': BodyV2 { docs: [Entry], photos: [PhotoFile { hash, mime, bytes }] }
+//!                                  '3': Join { id: UUID, genesis: the raw bytes of one Automerge change }
 //! ```
 //! Version 2 (photos, issue 11) adds the bytes of the sessions' photos the tablet still holds
 //! (a photo the server has acknowledged is freed on the tablet, and the other tablet does not
@@ -21,6 +22,17 @@
 //! DEFLATE-compressed, written in base45 (RFC 9285): its 45 characters are exactly QR's
 //! alphanumeric set, which packs 5.5 bits per character where base64 in byte mode needs 8 per
 //! character (about 30 % more document per code).
+//!
+//! A *join code* (format '3', issue 12) carries only a session's genesis: its first change,
+//! the one with no dependencies, in which a v2 session creates every container (see
+//! `session/mod.rs`). That is all a second tablet needs to edit the *same* document: its edits
+//! build on the same objects, and everything else (proposals, counts) merges at the next sync
+//! or by file. So its size does not grow with the session (a few hundred bytes, a small QR
+//! code, whatever the number of proposals). It is never written as a file, only shown as a
+//! code, and is read like any file: [`decode_all`] turns it into one [`Entry`] whose bytes are
+//! that change (Automerge loads a change chunk as it loads a saved document), and
+//! [`read_file`] checks it like any entry, plus that it is exactly one change with no
+//! dependencies. Importing it where the session already is changes nothing.
 //!
 //! Reading is all or nothing: [`read_sessions`] loads every document and checks it against the
 //! session schema (and that it is the session its entry names) before the caller stores any.
@@ -37,6 +49,8 @@ pub const MAGIC: &[u8; 8] = b"TACHKHIS";
 pub const FORMAT_VERSION: u8 = b'2';
 /// The first version (no photos): still written when there is no photo, always read.
 pub const FORMAT_VERSION_1: u8 = b'1';
+/// A join code: one session's id and genesis change (never a file on disk).
+pub const FORMAT_JOIN: u8 = b'3';
 /// The extension of session files.
 pub const FILE_EXTENSION: &str = "tachkhis";
 /// More sessions than any tablet holds; a larger count is a damaged or hostile file.
@@ -74,11 +88,20 @@ struct BodyV2 {
     photos: Vec<PhotoFile>,
 }
 
+/// A join code's body: the session and the raw bytes of its genesis change.
+#[derive(Debug, Serialize, Deserialize)]
+struct Join {
+    id: Uuid,
+    genesis: Vec<u8>,
+}
+
 /// A file's contents: the documents and the photos.
 #[derive(Debug, Default)]
 pub struct Decoded {
     pub docs: Vec<Entry>,
     pub photos: Vec<PhotoFile>,
+    /// A join code ('3'): its one entry must be a single change with no dependencies.
+    pub join: bool,
 }
 
 /// Why a file or a code was refused. Nothing of a refused file is stored.
@@ -164,6 +187,26 @@ pub fn decode_all(bytes: &[u8]) -> Result<Decoded, BundleError> {
             )
         }
         FORMAT_VERSION => postcard::take_from_bytes(body).map_err(damaged)?,
+        FORMAT_JOIN => {
+            let (j, rest): (Join, &[u8]) = postcard::take_from_bytes(body).map_err(damaged)?;
+            if !rest.is_empty() {
+                return Err(BundleError::Damaged(format!(
+                    "{} unexpected bytes at the end",
+                    rest.len()
+                )));
+            }
+            if j.genesis.is_empty() {
+                return Err(BundleError::Empty);
+            }
+            return Ok(Decoded {
+                docs: vec![Entry {
+                    id: j.id,
+                    doc: j.genesis,
+                }],
+                photos: Vec::new(),
+                join: true,
+            });
+        }
         _ => {
             let shown = if version.is_ascii_graphic() {
                 (version as char).to_string()
@@ -196,6 +239,7 @@ pub fn decode_all(bytes: &[u8]) -> Result<Decoded, BundleError> {
     Ok(Decoded {
         docs: body.docs,
         photos: body.photos,
+        join: false,
     })
 }
 
@@ -265,11 +309,25 @@ pub fn read_sessions(bytes: &[u8]) -> Result<Vec<Incoming>, BundleError> {
 /// problem refuses the whole file.
 pub fn read_file(bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<PhotoFile>), BundleError> {
     let decoded = decode_all(bytes)?;
-    let sessions: Vec<Incoming> = decoded
+    let mut sessions: Vec<Incoming> = decoded
         .docs
         .iter()
         .map(read_entry)
         .collect::<Result<_, _>>()?;
+    if decoded.join {
+        for s in &mut sessions {
+            let changes = s.doc.automerge_mut().get_changes(&[]);
+            if changes.len() != 1 || !changes[0].deps().is_empty() {
+                return Err(BundleError::BadDocument {
+                    id: s.id,
+                    reason: format!(
+                        "a join code holds the session's first change only, not {} changes",
+                        changes.len()
+                    ),
+                });
+            }
+        }
+    }
     let mut seen: Vec<&str> = Vec::new();
     for p in &decoded.photos {
         let bad = |reason: String| BundleError::BadPhoto {
@@ -300,6 +358,41 @@ pub fn read_file(bytes: &[u8]) -> Result<(Vec<Incoming>, Vec<PhotoFile>), Bundle
         }
     }
     Ok((sessions, decoded.photos))
+}
+
+/// The join code's bytes for `doc` (session `id`): its genesis change, or `None` when the
+/// document has no single first change (empty, or two roots, which no tablet makes) or does
+/// not read as session `id`. Show them with [`to_code`]; they are read back by [`read_file`].
+pub fn encode_join(id: Uuid, doc: &mut SessionDoc) -> Option<Vec<u8>> {
+    if doc.read().ok()?.id != id {
+        return None;
+    }
+    let am = doc.automerge_mut();
+    // Only the hashes and dependencies are looked at: a 60-proposal session has ~70 changes,
+    // and each `Change` would be built from the document's columns.
+    let mut roots = am
+        .get_changes_meta(&[])
+        .into_iter()
+        .filter(|c| c.deps.is_empty())
+        .map(|c| c.hash);
+    let (root, None) = (roots.next()?, roots.next()) else {
+        return None;
+    };
+    let genesis = am.get_change_by_hash(&root)?;
+    let mut out = MAGIC.to_vec();
+    out.push(FORMAT_JOIN);
+    #[derive(Serialize)]
+    struct JoinRef<'a> {
+        id: Uuid,
+        genesis: &'a [u8],
+    }
+    let body = postcard::to_allocvec(&JoinRef {
+        id,
+        genesis: genesis.raw_bytes(),
+    })
+    .ok()?;
+    out.extend_from_slice(&body);
+    Some(out)
 }
 
 /// A photo's name: the SHA-256 of its bytes in lowercase hex.
@@ -523,14 +616,14 @@ mod tests {
     fn unknown_version_is_refused() {
         let (a, mut da) = session(0);
         let mut bytes = encode(&[entry(a, &mut da)]);
-        bytes[8] = b'3';
+        bytes[8] = b'4';
         assert_eq!(
             decode(&bytes).unwrap_err(),
-            BundleError::UnknownVersion("3".into())
+            BundleError::UnknownVersion("4".into())
         );
         assert_eq!(
-            BundleError::UnknownVersion("3".into()).to_string(),
-            "made by a newer version of Tachkhis (file format 3)"
+            BundleError::UnknownVersion("4".into()).to_string(),
+            "made by a newer version of Tachkhis (file format 4)"
         );
     }
 
@@ -814,5 +907,159 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A file of format 1 written by the app before join codes existed (a v2 session with
+    /// three proposals and a v1 document) still reads, and a join code of it too.
+    #[test]
+    fn a_version_1_file_written_before_join_codes_still_reads() {
+        let file = include_bytes!("../tests/data/session-file-v1.tachkhis");
+        assert_eq!(&file[..9], b"TACHKHIS1");
+        let sessions = read_sessions(file).unwrap();
+        assert_eq!(sessions.len(), 2);
+        let new = &sessions[0];
+        assert_eq!(new.session.meta.date, "2026-11-20");
+        assert_eq!(new.session.live_proposals().count(), 3);
+        assert_eq!(sessions[1].session.schema, 1);
+        // Its code (the whole-session route) still reads back.
+        assert_eq!(from_code(&to_code(file)).unwrap(), file.to_vec());
+        for s in sessions {
+            let mut doc = s.doc;
+            let join = encode_join(s.id, &mut doc).expect("a join code");
+            let joined = read_sessions(&join).unwrap();
+            assert_eq!(joined[0].id, s.id);
+            assert_eq!(joined[0].session.live_proposals().count(), 0);
+        }
+    }
+
+    /// A join code carries the genesis only: same size for 0 and 60 proposals, a few hundred
+    /// bytes; read back it is the same session (same id, pole, douars, group, date), with none
+    /// of the later changes; a second tablet's edit on it merges into the first tablet's copy,
+    /// and importing it where the session is changes nothing.
+    #[test]
+    fn a_join_code_is_the_genesis_only_and_its_size_does_not_grow() {
+        let (a, mut full) = session(60);
+        let (b, mut empty) = session(0);
+        let join60 = encode_join(a, &mut full).unwrap();
+        let join0 = encode_join(b, &mut empty).unwrap();
+        assert_eq!(&join60[..9], b"TACHKHIS3");
+        // Two sessions differ in their ids and actors only (random bytes, which DEFLATE may
+        // shorten by a few characters); the same session's code is the same whatever was
+        // added after it was opened.
+        assert_eq!(join60.len(), join0.len());
+        let mut grown = empty.clone();
+        for i in 0..60 {
+            let input = ProposalInput {
+                problem: format!("مشكل {i}"),
+                ..ProposalInput::default()
+            };
+            grown.add_proposal(&input, &ctx()).unwrap();
+        }
+        assert_eq!(encode_join(b, &mut grown).unwrap(), join0);
+        let (code60, code0) = (to_code(&join60), to_code(&join0));
+        let whole = to_code(&encode(&[entry(a, &mut full)]));
+        assert!(code60.len().abs_diff(code0.len()) < 20);
+        assert!(join60.len() < 600, "{} bytes", join60.len());
+        assert!(whole.len() > 5 * code60.len());
+
+        let file = from_code(&code60).unwrap();
+        assert_eq!(file, join60);
+        let mut joined = read_sessions(&file).unwrap();
+        assert_eq!(joined.len(), 1);
+        let mut tablet_b = joined.remove(0);
+        let original = full.read().unwrap();
+        assert_eq!(tablet_b.id, a);
+        assert_eq!(tablet_b.session.meta, {
+            let mut m = original.meta.clone();
+            m.closed_at = None;
+            m
+        });
+        assert_eq!(tablet_b.session.douar_ids, original.douar_ids);
+        assert_eq!(tablet_b.session.live_proposals().count(), 0);
+
+        // Tablet B edits its copy; A takes B's document (sync or file): 61 proposals.
+        tablet_b
+            .doc
+            .add_proposal(
+                &ProposalInput {
+                    problem: "لا توجد إنارة عمومية".into(),
+                    solution: "أعمدة شمسية".into(),
+                    ..ProposalInput::default()
+                },
+                &ctx(),
+            )
+            .unwrap();
+        let mut a_copy = full.clone();
+        a_copy.merge(&mut tablet_b.doc.clone()).unwrap();
+        assert_eq!(a_copy.read().unwrap().live_proposals().count(), 61);
+
+        // Importing the join code where the session already is changes nothing.
+        let before = full.heads();
+        let mut again = read_sessions(&file).unwrap().remove(0).doc;
+        full.merge(&mut again).unwrap();
+        assert_eq!(full.heads(), before);
+    }
+
+    /// Join codes are read like files: every cut, every flipped byte, trailing bytes, another
+    /// session's id, a later change instead of the first, or two changes are refused without a
+    /// panic, and nothing is half read.
+    #[test]
+    fn a_damaged_or_forged_join_code_is_refused() {
+        let (a, mut da) = session(2);
+        let join = encode_join(a, &mut da).unwrap();
+        for n in 0..join.len() {
+            assert!(read_file(&join[..n]).is_err(), "cut at {n}");
+        }
+        for i in 9..join.len() {
+            for bit in [0x01, 0x80] {
+                let mut bad = join.clone();
+                bad[i] ^= bit;
+                // A flip in the id of a change's actor or in text may still be a valid change,
+                // but never a session other than the one named, or a second change.
+                if let Ok(s) = read_sessions(&bad) {
+                    assert_eq!(s.len(), 1);
+                    assert_eq!(s[0].session.live_proposals().count(), 0);
+                }
+            }
+        }
+        let mut trailing = join.clone();
+        trailing.push(0);
+        assert!(matches!(decode(&trailing), Err(BundleError::Damaged(_))));
+
+        let forge = |id: Uuid, genesis: Vec<u8>| {
+            let mut out = b"TACHKHIS3".to_vec();
+            out.extend(postcard::to_allocvec(&Join { id, genesis }).unwrap());
+            out
+        };
+        let other = Uuid::new_v4();
+        let body = &join[9..];
+        let (j, _): (Join, _) = postcard::take_from_bytes(body).unwrap();
+        assert!(matches!(
+            read_sessions(&forge(other, j.genesis.clone())),
+            Err(BundleError::BadDocument { reason, .. }) if reason.contains("is session")
+        ));
+        assert_eq!(
+            read_sessions(&forge(a, Vec::new())).unwrap_err(),
+            BundleError::Empty
+        );
+        let am = da.automerge_mut();
+        let changes = am.get_changes(&[]);
+        // The last change alone: its dependencies are missing, the document reads empty.
+        let last = changes.last().unwrap().raw_bytes().to_vec();
+        assert!(read_sessions(&forge(a, last)).is_err());
+        // The genesis and the next change: a session, but more than a join code carries.
+        let mut two = changes[0].raw_bytes().to_vec();
+        two.extend_from_slice(changes[1].raw_bytes());
+        match read_sessions(&forge(a, two)) {
+            Err(BundleError::BadDocument { reason, .. }) => {
+                assert!(reason.contains("first change only"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // A whole saved document is not a join code either.
+        assert!(read_sessions(&forge(a, da.save())).is_err());
+        // A document that is not a session has no join code.
+        assert!(encode_join(Uuid::new_v4(), &mut da).is_none());
+        assert!(encode_join(a, &mut SessionDoc::empty(None)).is_none());
     }
 }

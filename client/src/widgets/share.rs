@@ -1,5 +1,10 @@
 //! Sessions between tablets without the server: a session shown as a QR code or written to a
 //! file, "export everything", and importing a file (merged, never overwritten).
+//!
+//! The QR code shown first is the session's *join code* (its first change only, the same
+//! small code whatever the session holds, see `shared::bundle`): the other tablet then edits
+//! the same document, and the rest reaches it at the next sync or by file. The whole session
+//! can still be shown as a code while it fits, for two tablets that will not see a network.
 
 use std::rc::Rc;
 
@@ -14,7 +19,7 @@ use crate::i18n::Lang;
 use crate::model::{ImportReport, Model};
 use crate::route::{Route, use_navigator};
 use crate::use_model;
-use crate::widgets::{douar_name, today};
+use crate::widgets::{douar_name, group_label, today};
 
 /// What an import said, for the notice under the import button.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,20 +201,43 @@ fn named_file(model: &Model, id: Uuid, bytes: Vec<u8>, count: usize) -> Option<(
     if count == 0 {
         return None;
     }
-    let name = model
+    let names = model
         .session(id)
         .and_then(|v| v.session)
         .map(|s| {
             let reference = model.reference();
-            let douar = s
-                .douar_ids
-                .first()
-                .map(|d| douar_name(reference.as_deref(), Lang::Fr, d))
-                .unwrap_or_default();
-            files::session_file_name(&s.meta.date, &douar)
+            let r = reference.as_deref();
+            let both = |name: &dyn Fn(Lang) -> String| (name(Lang::Ar), name(Lang::Fr));
+            let pole = reference
+                .as_deref()
+                .and_then(|r| r.pole(&s.meta.pole_id))
+                .map(|p| match p.number {
+                    // The number people call the pole by, in both scripts.
+                    0 => (p.name_ar.clone(), p.name_fr.clone()),
+                    n => (format!("القطب {n}"), format!("Pole {n}")),
+                })
+                .unwrap_or_else(|| (s.meta.pole_id.clone(), s.meta.pole_id.clone()));
+            files::SessionNames {
+                pole,
+                douars: s
+                    .douar_ids
+                    .iter()
+                    .map(|d| both(&|lang| douar_name(r, lang, d)))
+                    .collect(),
+                group: both(&|lang| group_label(r, lang, s.meta.group_kind.clone())),
+                date: s.meta.date.clone(),
+            }
         })
-        .unwrap_or_else(|| files::session_file_name("", ""));
-    Some((bytes, name))
+        .unwrap_or_default();
+    Some((bytes, files::session_file_name(&names)))
+}
+
+/// The join code of session `id` (its first change only); `None` when it does not read.
+fn join_code(model: &Model, id: Uuid) -> Option<String> {
+    let (bytes, _) = model.export(Some(&[id]));
+    let entry = bundle::decode(&bytes).ok()?.into_iter().next()?;
+    let mut doc = tachkhis_shared::SessionDoc::load(&entry.doc, None).ok()?;
+    bundle::encode_join(id, &mut doc).map(|b| bundle::to_code(&b))
 }
 
 #[derive(Properties, PartialEq)]
@@ -222,25 +250,31 @@ pub struct ShareSessionProps {
 pub fn ShareSession(props: &ShareSessionProps) -> Html {
     let (model, lang) = use_model();
     let open = use_state(|| false);
+    let whole = use_state(|| false);
+    // The join code, made once when the panel opens: the first change never changes.
+    let join = use_state(|| None::<String>);
     let said = use_state(|| None::<&'static str>);
     // The file with its photos, read from the tablet's storage when the panel opens.
     let file = use_state(|| None::<(Vec<u8>, String)>);
     {
-        let (model, file, id) = (model.clone(), file.clone(), props.id);
+        let (model, file, join, id) = (model.clone(), file.clone(), join.clone(), props.id);
         use_effect_with(*open, move |open| {
             if *open {
+                join.set(join_code(&model, id));
                 wasm_bindgen_futures::spawn_local(async move {
                     file.set(session_file_with_photos(&model, id).await);
                 });
             } else {
                 file.set(None);
+                join.set(None);
             }
         });
     }
     let toggle = {
-        let (open, said) = (open.clone(), said.clone());
+        let (open, said, whole) = (open.clone(), said.clone(), whole.clone());
         Callback::from(move |_: MouseEvent| {
             said.set(None);
+            whole.set(false);
             open.set(!*open);
         })
     };
@@ -261,18 +295,33 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
             </>
         };
     };
-    let code = bundle::to_code(&code_bytes);
+    // The join code until the facilitator asks for the whole session (or when, oddly, the
+    // document has no single first change).
+    let (code, kind, hint) = match (*whole, (*join).clone()) {
+        (false, Some(code)) => (code, "join", "share.join_hint"),
+        _ => (bundle::to_code(&code_bytes), "session", "share.qr_hint"),
+    };
     let qr = match crate::qr::encode(&code) {
         Some(qr) => html! {
-            <figure class="qr-box" data-test="share-qr" data-chars={code.len().to_string()}>
+            <figure class="qr-box" data-test="share-qr" data-kind={kind}
+                data-chars={code.len().to_string()}>
                 { crate::qr::svg(&qr, lang.t("share.qr_label")) }
-                <figcaption>{ lang.t("share.qr_hint") }</figcaption>
+                <figcaption>{ lang.t(hint) }</figcaption>
             </figure>
         },
         None => html! {
             <p class="notice info" data-test="share-qr-too-big">{ lang.t("share.too_big") }</p>
         },
     };
+    let switch = join.is_some().then(|| {
+        let (shown, whole) = (*whole, whole.clone());
+        let onclick = Callback::from(move |_: MouseEvent| whole.set(!shown));
+        html! {
+            <button type="button" class="btn secondary" data-test="share-code-kind" {onclick}>
+                { lang.t(if shown { "share.show_join" } else { "share.show_whole" }) }
+            </button>
+        }
+    });
     let (bytes, name) = (*file).clone().unwrap_or_default();
     let ready = file.is_some();
     let save = {
@@ -311,6 +360,7 @@ pub fn ShareSession(props: &ShareSessionProps) -> Html {
             { opener }
             <section class="share-panel" data-test="share-panel">
                 { qr }
+                { for switch }
                 <div class="share-actions">
                     <button type="button" class="btn primary" data-test="share-file" disabled={!ready} onclick={save}>
                         { lang.t("share.file") }
