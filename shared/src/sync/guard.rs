@@ -664,7 +664,7 @@ mod tests {
         }
         assert_eq!(a.get_heads().len(), 5);
         let mut state = State::new();
-        let msg = automerge::sync::SyncDoc::generate_sync_message(&mut a.sync(), &mut state)
+        let msg = automerge::sync::SyncDoc::generate_sync_message(&a.sync(), &mut state)
             .unwrap()
             .encode();
         check(&msg, &Limits::default()).unwrap();
