@@ -248,7 +248,9 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
             "join: the join code of a 60-proposal session is {chars} characters, QR version {version}"
         );
         assert!(version <= 15, "QR version {version}");
-        assert!(chars < 720, "{chars} characters");
+        // A few hundred bytes whatever the session holds: 800 base45 characters are 533 bytes
+        // (the genesis names the douars twice since they keep the order picked).
+        assert!(chars < 800, "{chars} characters");
         screenshot(ca, "join-share-ar.png").await;
         // The whole session as a code, on request: 60 proposals no longer fit one.
         click(ca, "[data-test=share-code-kind]").await;
