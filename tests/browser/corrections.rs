@@ -7,16 +7,6 @@ use fantoccini::Client;
 use crate::screens::set_lang;
 use crate::support::*;
 
-async fn wait_synced(client: &Client) {
-    wait_attr(
-        client,
-        ".session-status [data-test=sync-state]",
-        "data-state",
-        "synced",
-    )
-    .await;
-}
-
 /// Opens the correction form and picks `pole` then `douars` in that order.
 async fn correct(client: &Client, pole: &str, douars: &[&str]) {
     if count(client, "[data-test=details-form]").await == 0 {
@@ -51,17 +41,7 @@ async fn a_pole_corrected_on_two_tablets() -> TestResult {
         let (ca, cb) = (&a.client, &b.client);
         let base = server.base();
         let port = server.port;
-        login(ca, &base).await;
-        let id = create_session(ca, "women").await;
-        click(ca, "[data-test=share-open]").await;
-        click(ca, "[data-test=share-file]").await;
-        let file = downloaded(&a.downloads).await;
-        click(ca, "[data-test=share-close]").await;
-        login(cb, &base).await;
-        assert_eq!(import_file(cb, &file).await, (1, 0, 0));
-        open_session(cb, &id).await;
-        wait_service_worker(ca).await;
-        wait_service_worker(cb).await;
+        let id = hand_over_session(&a, &b, &base).await;
 
         // Offline, each tablet corrects the pole its own way. A picks Ouled Skir before El
         // Jrif: the header lists them in that order, not the ids' order.
@@ -91,7 +71,7 @@ async fn a_pole_corrected_on_two_tablets() -> TestResult {
         let server = Server::start(&db_path, &assets, port).await;
         for c in [ca, cb, ca] {
             sync_now(c).await;
-            wait_synced(c).await;
+            wait_session_synced(c).await;
         }
         // One pole on both, and both say which was kept and what the other tablet chose.
         wait_count(ca, "[data-test=correction-at-once][data-field=pole]", 1).await;
@@ -146,7 +126,7 @@ async fn a_pole_corrected_on_two_tablets() -> TestResult {
         wait_count(ca, "[data-test=correction-at-once]", 0).await;
         for c in [ca, cb] {
             sync_now(c).await;
-            wait_synced(c).await;
+            wait_session_synced(c).await;
         }
         wait_count(cb, "[data-test=correction-at-once]", 0).await;
         let detail = session_detail(&base, &token, &id).await;

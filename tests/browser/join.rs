@@ -184,16 +184,6 @@ async fn scan_photo(client: &Client, photo: &Path) -> (usize, usize, usize) {
     )
 }
 
-async fn wait_synced(client: &Client) {
-    wait_attr(
-        client,
-        ".session-status [data-test=sync-state]",
-        "data-state",
-        "synced",
-    )
-    .await;
-}
-
 /// The number of live proposals of session `id` on the server, once it reaches `n`.
 async fn wait_server_proposals(base: &str, token: &str, id: &str, n: usize) -> Value {
     wait_until(&format!("the server has {n} proposals"), || async {
@@ -233,7 +223,7 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
         assert_eq!(import_file(ca, &sixty).await, (1, 0, 0));
         open_session(ca, &id).await;
         sync_now(ca).await;
-        wait_synced(ca).await;
+        wait_session_synced(ca).await;
         wait_server_proposals(&base, &token, &id, 60).await;
 
         // A shows the join code: a small QR code, whatever the session holds.
@@ -279,7 +269,7 @@ async fn a_tablet_joins_a_60_proposal_session_by_its_small_code() -> TestResult 
         click(cb, "[data-test=tab-proposals]").await;
         add_proposal(cb, B_PROPOSAL.0, B_PROPOSAL.1, "electricity").await;
         sync_now(cb).await;
-        wait_synced(cb).await;
+        wait_session_synced(cb).await;
         // B received A's 60 proposals at its sync.
         wait_count(cb, "[data-test=proposal]", 61).await;
 

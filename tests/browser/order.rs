@@ -81,16 +81,6 @@ fn server_order(detail: &Value) -> Vec<&'static str> {
         .collect()
 }
 
-async fn scroll_to(client: &Client, selector: &str) {
-    client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
-            vec![json!(selector)],
-        )
-        .await
-        .expect("scroll into view");
-}
-
 fn card_of(id: &str) -> String {
     format!("[data-test=proposal][data-id='{id}']")
 }
@@ -138,7 +128,7 @@ async fn proposals_added_last_dragged_by_touch_and_sorted_by_votes() -> TestResu
 
             // C dragged to the top by its handle with a finger: down on the handle, a few
             // moves, lifted over the top of A's card; one gesture.
-            scroll_to(c, "[data-test=proposal-list]").await;
+            scroll_to_middle(c, "[data-test=proposal-list]").await;
             let handle = find(c, &card(&cc, "[data-test=proposal-drag]")).await;
             let over_a = find(c, &card(&a, "[data-test=proposal-rank]")).await;
             let finger = TouchActions::new("finger".into())

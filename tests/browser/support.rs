@@ -508,15 +508,7 @@ pub async fn add_proposal(client: &Client, problem: &str, solution: &str, sector
 pub async fn pick_sector(client: &Client, sector: &str) -> usize {
     let chip = format!("[data-test=proposal-form] [data-test=sector-chip][data-code={sector}]");
     if count(client, &chip).await > 0 {
-        // Into the middle of the screen first, as a finger scrolls it: WebDriver would scroll
-        // it only to the bottom edge, under the sticky save bar.
-        client
-            .execute(
-                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
-                vec![serde_json::json!(chip)],
-            )
-            .await
-            .expect("scroll to the chip");
+        scroll_to_middle(client, &chip).await;
         click(client, &chip).await;
         1
     } else {
@@ -922,4 +914,45 @@ pub async fn make_jpeg(client: &Client, w: u32, h: u32, seed: u32, path: &Path) 
     assert_eq!(&bytes[..3], &[0xFF, 0xD8, 0xFF], "a JPEG");
     std::fs::write(path, &bytes).expect("write the photo");
     path.to_path_buf()
+}
+
+/// Waits until the open session says "sent" (everything this tablet has is on the server).
+pub async fn wait_session_synced(client: &Client) {
+    wait_attr(
+        client,
+        ".session-status [data-test=sync-state]",
+        "data-state",
+        "synced",
+    )
+    .await;
+}
+
+/// Scrolls `selector` to the middle of the screen, as a finger would before a tap (WebDriver
+/// scrolls only to the edge, where a sticky bar may cover it).
+pub async fn scroll_to_middle(client: &Client, selector: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+            vec![json!(selector)],
+        )
+        .await
+        .expect("scroll into view");
+}
+
+/// Tablet A logs in and opens a women's session, hands it to tablet B as a file; B logs in,
+/// imports it and opens it; both then work offline (service workers ready). Returns its id.
+pub async fn hand_over_session(a: &Tablet, b: &Tablet, base: &str) -> String {
+    let (ca, cb) = (&a.client, &b.client);
+    login(ca, base).await;
+    let id = create_session(ca, "women").await;
+    click(ca, "[data-test=share-open]").await;
+    click(ca, "[data-test=share-file]").await;
+    let file = downloaded(&a.downloads).await;
+    click(ca, "[data-test=share-close]").await;
+    login(cb, base).await;
+    assert_eq!(import_file(cb, &file).await, (1, 0, 0));
+    open_session(cb, &id).await;
+    wait_service_worker(ca).await;
+    wait_service_worker(cb).await;
+    id
 }

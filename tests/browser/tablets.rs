@@ -15,17 +15,6 @@ const B2: (&str, &str) = ("Le terrain de sport est inondé", "Drainer le terrain
 const A1_PROBLEM_BY_B: &str = "الساقية مهدمة قرب المدرسة منذ سنتين";
 const A1_SOLUTION_BY_A: &str = "إصلاح الساقية وتبطينها بالإسمنت";
 
-/// Waits until the session on screen says "sent" (everything this tablet has is on the server).
-async fn wait_synced(client: &Client) {
-    wait_attr(
-        client,
-        ".session-status [data-test=sync-state]",
-        "data-state",
-        "synced",
-    )
-    .await;
-}
-
 /// Raises a proposal's votes by `times` (hands counted on this tablet).
 async fn vote(client: &Client, id: &str, times: usize) {
     let plus = format!("[data-test=proposal][data-id='{id}'] [data-test=votes-plus]");
@@ -173,15 +162,15 @@ async fn two_tablets_join_by_file_edit_offline_then_sync() -> TestResult {
         // The server comes back (same port, same database); A, then B, then A again sync.
         let server = Server::start(&db_path, &assets, port).await;
         sync_now(ca).await;
-        wait_synced(ca).await;
+        wait_session_synced(ca).await;
         sync_now(cb).await;
-        wait_synced(cb).await;
+        wait_session_synced(cb).await;
         sync_now(ca).await;
         check_merged(ca, "A").await;
         sync_now(cb).await;
         check_merged(cb, "B").await;
-        wait_synced(ca).await;
-        wait_synced(cb).await;
+        wait_session_synced(ca).await;
+        wait_session_synced(cb).await;
         screenshot(ca, "two-tablets-a-merged-ar.png").await;
         screenshot(cb, "two-tablets-b-merged-ar.png").await;
 
@@ -270,17 +259,7 @@ async fn typed_attendance_on_two_tablets_merges() -> TestResult {
         let (ca, cb) = (&a.client, &b.client);
         let base = server.base();
         let port = server.port;
-        login(ca, &base).await;
-        let id = create_session(ca, "women").await;
-        click(ca, "[data-test=share-open]").await;
-        click(ca, "[data-test=share-file]").await;
-        let file = downloaded(&a.downloads).await;
-        click(ca, "[data-test=share-close]").await;
-        login(cb, &base).await;
-        assert_eq!(import_file(cb, &file).await, (1, 0, 0));
-        open_session(cb, &id).await;
-        wait_service_worker(ca).await;
-        wait_service_worker(cb).await;
+        let id = hand_over_session(&a, &b, &base).await;
 
         // Offline (no sync may land between the taps): different people: A steps 10 (+5 twice), B types 11 from its sheet (in
         // Arabic-Indic digits), A steps 2 more.
@@ -295,7 +274,7 @@ async fn typed_attendance_on_two_tablets_merges() -> TestResult {
         let sync_all = || async {
             for c in [ca, cb, ca] {
                 sync_now(c).await;
-                wait_synced(c).await;
+                wait_session_synced(c).await;
             }
         };
         server.stop().await;
