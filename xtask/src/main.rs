@@ -368,7 +368,9 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         .env(FAST_CLIENT, if opt == Opt::None { "1" } else { "0" });
     let check = cmd::exit_code(cmd::status(&mut check)?);
 
-    for bench in ["sync", "login", "office", "client", "photos", "capture"] {
+    for bench in [
+        "sync", "login", "office", "client", "photos", "capture", "backup",
+    ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
             .args(extra)
