@@ -41,7 +41,8 @@ commands:
         `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
         during a flood of bad logins), `--bench office ARGS`, `--bench client ARGS` (the
         bundle in headless Chromium with a 300-proposal session), `--bench photos ARGS` and
-        `--bench capture ARGS` (taps and seconds for a proposal and a meeting's attendance)
+        `--bench capture ARGS` (taps and seconds for a proposal and a meeting's attendance),
+        `--bench backup ARGS` (a ~300 MB database backed up idle and during continuous sync)
   build-client [--opt]
         only the client bundle, in target/client
   fuzz [--target NAME]... [--iterations N] [--seconds S] [--seed X] [--jobs J] [...]

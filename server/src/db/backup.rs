@@ -237,7 +237,7 @@ pub fn restore(from: &Path, db: &Path) -> Result<RestoreReport, BackupError> {
     let tmp = temp_beside(db, "restore");
     let prepared = (|| {
         std::fs::copy(from, &tmp).map_err(io(&tmp))?;
-        let expired = {
+        let done = {
             let prepared = Db::open(&tmp)?;
             let backup_name = from.file_name().map(|n| n.to_string_lossy().into_owned());
             prepared
@@ -258,7 +258,12 @@ pub fn restore(from: &Path, db: &Path) -> Result<RestoreReport, BackupError> {
                         backup_name.as_deref(),
                         Some(&format!("schema {from_version}; {expired} logins expired")),
                     )?;
-                    Ok(expired)
+                    let stamp: String = tx.query_row(
+                        "SELECT strftime('%Y%m%dT%H%M%SZ', ?1, 'unixepoch')",
+                        [now],
+                        |r| r.get(0),
+                    )?;
+                    Ok((expired, stamp))
                 })
                 .map_err(|e| BackupError::Io(tmp.clone(), std::io::Error::other(e.to_string())))?
         };
@@ -267,31 +272,36 @@ pub fn restore(from: &Path, db: &Path) -> Result<RestoreReport, BackupError> {
         File::open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(io(&tmp))?;
-        Ok::<_, BackupError>(expired)
+        Ok::<_, BackupError>(done)
     })();
-    let expired_logins = match prepared {
-        Ok(n) => n,
+    let swapped = prepared.and_then(|(expired, stamp)| {
+        let kept_old = if db.exists() {
+            let kept = db.with_file_name(format!(
+                "{}.before-restore-{stamp}",
+                db.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            // A link, not a rename: the database keeps its name until the new one replaces
+            // it. A copy where the file system has no links.
+            std::fs::hard_link(db, &kept)
+                .or_else(|_| std::fs::copy(db, &kept).map(drop))
+                .map_err(io(&kept))?;
+            Some(kept)
+        } else {
+            None
+        };
+        let _ = std::fs::remove_file(&wal);
+        let _ = std::fs::remove_file(with_suffix(db, "-shm"));
+        std::fs::rename(&tmp, db).map_err(io(db))?;
+        sync_dir(db);
+        Ok((expired, kept_old))
+    });
+    let (expired_logins, kept_old) = match swapped {
+        Ok(done) => done,
         Err(e) => {
             remove_with_wal(&tmp);
             return Err(e);
         }
     };
-    let kept_old = if db.exists() {
-        let stamp = now_secs();
-        let kept = db.with_file_name(format!(
-            "{}.before-restore-{stamp}",
-            db.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        // A link, not a rename: the database keeps its name until the new one replaces it.
-        std::fs::hard_link(db, &kept).map_err(io(&kept))?;
-        Some(kept)
-    } else {
-        None
-    };
-    let _ = std::fs::remove_file(&wal);
-    let _ = std::fs::remove_file(with_suffix(db, "-shm"));
-    std::fs::rename(&tmp, db).map_err(io(db))?;
-    sync_dir(db);
     Ok(RestoreReport {
         kept_old,
         from_version,
