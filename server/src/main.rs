@@ -5,7 +5,7 @@ use std::{io::Read, net::SocketAddr, path::PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use tachkhis_server::{Config, Db, demo, documents::store, setup, tls, users::auth};
+use tachkhis_server::{Config, Db, db::backup, demo, documents::store, setup, tls, users::auth};
 use tachkhis_shared::api::{CommuneSetup, Role};
 use tracing_subscriber::EnvFilter;
 
@@ -109,12 +109,26 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Copy the database to a file (safe while the server runs).
+    /// Copy the database to a file (safe while the server runs, whatever its load; the
+    /// database is opened read-only).
     Backup {
         #[command(flatten)]
         db: DbArg,
         #[arg(long)]
         to: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the database with a backup (the server must be stopped). The backup is checked
+    /// first; the replaced database is kept beside it as `F.before-restore-<time>`. Every
+    /// login then reads as expired: tablets log in again and resync what the backup missed.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -270,10 +284,29 @@ async fn main() -> anyhow::Result<()> {
             println!("{ok} sessions projected, {quarantined} documents quarantined");
             Ok(())
         }
-        Command::Backup { db, to } => {
-            let db = Db::open(&db.db)?;
-            db.backup_to(&to)?;
-            println!("backup written to {}", to.display());
+        Command::Backup { db, to, force } => {
+            let report = backup::backup_file(&db.db, &to, force)?;
+            println!(
+                "backup written to {} ({:.1} MB in {:.1} s)",
+                to.display(),
+                report.bytes as f64 / 1e6,
+                report.elapsed.as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { from, db } => {
+            let report = backup::restore(&from, &db.db)?;
+            if let Some(old) = &report.kept_old {
+                println!("the replaced database is kept as {}", old.display());
+            }
+            println!(
+                "{} restored from {} (schema {} brought up to date); {} logins expired: \
+                 every tablet logs in again and resyncs",
+                db.db.display(),
+                from.display(),
+                report.from_version,
+                report.expired_logins
+            );
             Ok(())
         }
     }

@@ -21,6 +21,7 @@
 //! | [`UploadPhotos`](Action::UploadPhotos) | ✓ | ✓ | ✓ | |
 //! | [`ReadPhotos`](Action::ReadPhotos) | ✓ | | ✓ | |
 //! | [`ManagePhotos`](Action::ManagePhotos) | ✓ | | | |
+//! | [`Backup`](Action::Backup) | ✓ | | | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -100,6 +101,9 @@ pub enum Action {
     ReadPhotos,
     /// The retention period of photos, and a purge now.
     ManagePhotos,
+    /// Download a backup of the whole database (every user's data, password hashes
+    /// included), issue 17.
+    Backup,
 }
 
 impl Role {
@@ -148,6 +152,7 @@ impl Role {
             Action::UploadPhotos => matches!(self, Admin | Facilitator | Office),
             Action::ReadPhotos => matches!(self, Admin | Office),
             Action::ManagePhotos => matches!(self, Admin),
+            Action::Backup => matches!(self, Admin),
         }
     }
 }
@@ -171,6 +176,7 @@ impl Action {
         Action::UploadPhotos,
         Action::ReadPhotos,
         Action::ManagePhotos,
+        Action::Backup,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -193,6 +199,7 @@ impl Action {
             Action::UploadPhotos => "send photos of sessions",
             Action::ReadPhotos => "see the photos of sessions",
             Action::ManagePhotos => "manage the photos' retention",
+            Action::Backup => "download a backup of the database",
         }
     }
 }

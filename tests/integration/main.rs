@@ -2,6 +2,7 @@
 //! running the shared sync engine over HTTP.
 
 mod attack;
+mod backup;
 mod bundle;
 mod client_files;
 mod codes;

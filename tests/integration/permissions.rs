@@ -123,6 +123,8 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("GET",    "/api/audit",                               Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/admin/devices",                       Body::None,          [401, 200, 403, 403, 403]),
     ("PATCH",  "/api/admin/devices/{device}",              Body::Json("{}"),    [401, 400, 403, 403, 403]),
+    // A backup of the whole database (admin only).
+    ("GET",    "/api/admin/backup",                        Body::None,          [401, 200, 403, 403, 403]),
     // People: the administrator's; one's own password and `me`, any login.
     ("GET",    "/api/me",                                  Body::None,          [401, 200, 200, 200, 200]),
     ("POST",   "/api/auth/password",                       Body::Json("{}"),    [401, 400, 400, 400, 400]),

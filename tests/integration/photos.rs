@@ -357,7 +357,7 @@ async fn photos_past_the_retention_period_are_purged_audited_and_not_taken_again
     // Backups carry the photos.
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("backup.sqlite");
-    app.state.db.backup_to(&copy).unwrap();
+    app.state.db.backup_to(&copy, false).unwrap();
     let conn = rusqlite::Connection::open(&copy).unwrap();
     let in_backup: Vec<u8> = conn
         .query_row(

@@ -41,7 +41,8 @@ commands:
         `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
         during a flood of bad logins), `--bench office ARGS`, `--bench client ARGS` (the
         bundle in headless Chromium with a 300-proposal session), `--bench photos ARGS` and
-        `--bench capture ARGS` (taps and seconds for a proposal and a meeting's attendance)
+        `--bench capture ARGS` (taps and seconds for a proposal and a meeting's attendance),
+        `--bench backup ARGS` (a ~300 MB database backed up idle and during continuous sync)
   build-client [--opt]
         only the client bundle, in target/client
   fuzz [--target NAME]... [--iterations N] [--seconds S] [--seed X] [--jobs J] [...]
@@ -368,7 +369,9 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         .env(FAST_CLIENT, if opt == Opt::None { "1" } else { "0" });
     let check = cmd::exit_code(cmd::status(&mut check)?);
 
-    for bench in ["sync", "login", "office", "client", "photos", "capture"] {
+    for bench in [
+        "sync", "login", "office", "client", "photos", "capture", "backup",
+    ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
             .args(extra)

@@ -159,6 +159,30 @@ pub async fn upload<T: DeserializeOwned>(
 /// `filename` through a Blob and an object URL.
 pub async fn download(token: &str, path: &str, filename: &str) -> Result<(), ApiError> {
     let response = call("GET", token, path, Body::None).await?;
+    save(response, filename).await
+}
+
+/// As [`download`], under the name the server gives (`Content-Disposition`), else `fallback`.
+pub async fn download_as_named(token: &str, path: &str, fallback: &str) -> Result<(), ApiError> {
+    let response = call("GET", token, path, Body::None).await?;
+    let served = response
+        .headers()
+        .get("content-disposition")
+        .ok()
+        .flatten()
+        .and_then(|v| {
+            let name = v
+                .split("filename=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .to_string();
+            (!name.is_empty()).then_some(name)
+        });
+    save(response, served.as_deref().unwrap_or(fallback)).await
+}
+
+async fn save(response: Response, filename: &str) -> Result<(), ApiError> {
     let blob = JsFuture::from(response.blob().map_err(|_| ApiError::Unreadable)?)
         .await
         .map_err(|_| ApiError::Offline)?

@@ -208,7 +208,7 @@ impl SyncTarget {
         messages.dedup();
 
         let snapshot = workdir.join("seeded.db");
-        db.backup_to(&snapshot)?;
+        db.backup_to(&snapshot, true)?;
         drop(db);
 
         let known = corpus::known(&messages, &mut [&mut edited, &mut small, &mut big, &mut v1]);

@@ -16,6 +16,7 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::http::error::{AppError, AppResult};
 
+pub mod backup;
 pub mod row;
 
 /// Every migration, in order. Files are never edited once landed.
@@ -36,6 +37,8 @@ const MIGRATIONS: &[&str] = &[
     // The programme's structure (axes, programmes) edited by the office, undoable.
     include_str!("../../../migrations/0010_structure.sql"),
     include_str!("../../../migrations/0011_photos.sql"),
+    // Restores from a backup: tokens the restored database does not know read as expired.
+    include_str!("../../../migrations/0012_restores.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
@@ -166,13 +169,14 @@ impl Db {
         result
     }
 
-    /// Copies the live database to `dest` with SQLite's online backup (safe while serving).
-    pub fn backup_to(&self, dest: &Path) -> Result<(), DbError> {
-        let conn = lock(&self.inner.writer);
-        let mut out = Connection::open(dest).map_err(|e| DbError::Open(dest.to_owned(), e))?;
-        let backup = rusqlite::backup::Backup::new(&conn, &mut out)?;
-        backup.run_to_completion(256, Duration::from_millis(0), None)?;
-        Ok(())
+    /// Writes a consistent copy of the database to `dest` on a read-only connection of its
+    /// own (`VACUUM INTO`; see [`backup`]): safe while serving, and it finishes under load.
+    pub fn backup_to(
+        &self,
+        dest: &Path,
+        force: bool,
+    ) -> Result<backup::BackupReport, backup::BackupError> {
+        backup::backup_file(&self.inner.path, dest, force)
     }
 }
 

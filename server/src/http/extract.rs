@@ -137,6 +137,7 @@ pub mod can {
         UploadPhotos,
         ReadPhotos,
         ManagePhotos,
+        Backup,
     );
 }
 

@@ -339,6 +339,11 @@ pub fn authenticate(tx: &Transaction<'_>, token: &str, now: i64) -> AppResult<(A
         user_agent,
     )) = row
     else {
+        // After a restore, an unknown token may be a login issued after the backup: its
+        // tablet must log in again and resync, which `token_expired` tells it.
+        if crate::db::backup::was_restored(tx)? {
+            return Err(AppError::Unauthorized(ErrorCode::TokenExpired));
+        }
         return Err(AppError::Unauthorized(ErrorCode::InvalidToken));
     };
     if revoked_at.is_some() {

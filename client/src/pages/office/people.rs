@@ -102,6 +102,7 @@ pub fn PeoplePage() -> Html {
                 <PeopleTable {list} open={*open} on_open={open.setter().to_callback()} {on_password} />
             }
             <PhotoRetention />
+            <BackupPanel />
         </section>
     }
 }
@@ -584,5 +585,43 @@ fn PhotoRetention() -> Html {
                 <p class="sub" data-test="photos-purged">{ lang.tn("office.photos.purged_count", n) }</p>
             }
         </form>
+    }
+}
+
+/// A backup of the whole database, downloaded: the file `tachkhis backup` writes and
+/// `tachkhis restore` takes (issue 17).
+#[component]
+fn BackupPanel() -> Html {
+    let (_, lang) = use_model();
+    let office = use_office();
+    let busy = use_state(|| false);
+    let onclick = {
+        let (office, busy) = (office.clone(), busy.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (office, busy) = (office.clone(), busy.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result =
+                    office::download_as_named(&office.token, "/api/admin/backup", "tachkhis.db")
+                        .await;
+                busy.set(false);
+                if let Err(e) = result {
+                    office.failed(e);
+                }
+            });
+        })
+    };
+    html! {
+        <section class="dialog backup-panel" data-test="backup">
+            <h2>{ lang.t("office.backup.title") }</h2>
+            <p class="sub">{ lang.t("office.backup.hint") }</p>
+            <div class="row-fields">
+                <button type="button" class="btn secondary small" data-test="backup-download"
+                    disabled={*busy} {onclick}>
+                    { lang.t("office.backup.download") }
+                </button>
+                if *busy { <span class="spinner" aria-hidden="true"></span> }
+            </div>
+        </section>
     }
 }

@@ -128,6 +128,7 @@ impl Modify for BearerAuth {
         routes::photos::get_settings,
         routes::photos::put_settings,
         routes::photos::purge_now,
+        routes::backup::download_backup,
     ),
     modifiers(&BearerAuth)
 )]

@@ -12,6 +12,7 @@ use crate::AppState;
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod consolidation;
 pub mod devices;
 pub mod meta;
