@@ -152,40 +152,19 @@ async fn proposals(client: &Client) {
     );
 }
 
-/// +1 only, as the app was before this issue.
-async fn by_ones(client: &Client) -> (Tally, Duration) {
+/// Stepped: +1 only as the app was before this issue (`with_fives` false), or +5 as many
+/// times as fit, then +1.
+async fn stepped(client: &Client, with_fives: bool) -> (Tally, Duration) {
     let mut t = Tally::default();
     let started = Instant::now();
     for (category, n) in SHEET {
         t.fields += 1;
-        for _ in 0..n {
-            t.tap(client, &format!("[data-test=att-{category}-plus]"))
-                .await;
-        }
-        wait_text(
-            client,
-            &format!("[data-test=att-{category}-value]"),
-            &n.to_string(),
-        )
-        .await;
-    }
-    wait_saved(client).await;
-    (t, started.elapsed())
-}
-
-/// +5 as many times as fit, then +1.
-async fn by_steps(client: &Client) -> (Tally, Duration) {
-    let mut t = Tally::default();
-    let started = Instant::now();
-    for (category, n) in SHEET {
-        t.fields += 1;
-        for _ in 0..n / 5 {
-            t.tap(client, &format!("[data-test=att-{category}-plus5]"))
-                .await;
-        }
-        for _ in 0..n % 5 {
-            t.tap(client, &format!("[data-test=att-{category}-plus]"))
-                .await;
+        let fives = if with_fives { n / 5 } else { 0 };
+        for (step, times) in [("plus5", fives), ("plus", n - 5 * fives)] {
+            for _ in 0..times {
+                t.tap(client, &format!("[data-test=att-{category}-{step}]"))
+                    .await;
+            }
         }
         wait_text(
             client,
@@ -248,8 +227,8 @@ async fn bench(client: &Client, base: &str) {
     ] {
         fresh_session(client).await;
         let (t, took) = match way {
-            0 => by_ones(client).await,
-            1 => by_steps(client).await,
+            0 => stepped(client, false).await,
+            1 => stepped(client, true).await,
             _ => typed(client).await,
         };
         for (category, n) in SHEET {
