@@ -170,18 +170,7 @@ async fn scan_photo(client: &Client, photo: &Path) -> (usize, usize, usize) {
         .send_keys(&photo.display().to_string())
         .await
         .expect("pick the photo");
-    find(client, "[data-test=import-result]").await;
-    let n = |name: &'static str| async move {
-        attr(client, "[data-test=import-result]", name)
-            .await
-            .and_then(|v| v.parse().ok())
-            .expect("an import count")
-    };
-    (
-        n("data-added").await,
-        n("data-merged").await,
-        n("data-unchanged").await,
-    )
+    import_result(client).await
 }
 
 /// The number of live proposals of session `id` on the server, once it reaches `n`.

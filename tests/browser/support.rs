@@ -668,6 +668,12 @@ pub async fn import_file(client: &Client, file: &Path) -> (usize, usize, usize) 
         .send_keys(&file.display().to_string())
         .await
         .expect("pick the file");
+    import_result(client).await
+}
+
+/// Waits for the import report on screen (of a file, a photo or a scan) and returns its
+/// `(added, merged, unchanged)`.
+pub async fn import_result(client: &Client) -> (usize, usize, usize) {
     find(client, "[data-test=import-result]").await;
     let n = |name: &'static str| async move {
         attr(client, "[data-test=import-result]", name)
