@@ -22,6 +22,8 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
     /// Waits after failed logins, password checks at once, and where client addresses come from.
     pub login_limits: crate::users::login_limit::LoginLimits,
+    /// Memory for session documents kept loaded between syncs (an estimate; 0 keeps none).
+    pub hot_docs_bytes: usize,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             login_limits: crate::users::login_limit::LoginLimits::default(),
+            hot_docs_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -53,6 +56,7 @@ impl std::fmt::Debug for Config {
             // The key's path is not secret, its content is never held here.
             .field("tls_key", &self.tls_key)
             .field("login_limits", &self.login_limits)
+            .field("hot_docs_bytes", &self.hot_docs_bytes)
             .finish()
     }
 }

@@ -38,6 +38,8 @@ pub struct AppState {
     /// Set once the first run's set-up is seen done (it is never undone), so the gate in
     /// front of the API stops asking the database.
     pub set_up: Arc<AtomicBool>,
+    /// Session documents kept loaded between syncs (see `documents::hot`).
+    pub hot: Arc<documents::hot::HotDocs>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
         Self {
             logins: login_limit::Logins::new(config.login_limits.clone()),
             set_up: Arc::new(AtomicBool::new(false)),
+            hot: Arc::new(documents::hot::HotDocs::new(config.hot_docs_bytes)),
             db,
             config: Arc::new(config),
         }

@@ -53,6 +53,12 @@ enum Command {
         #[arg(long, env = "TACHKHIS_MAX_SYNC_ITEMS", default_value_t = 2_000_000,
               value_parser = clap::value_parser!(u64).range(10_000..=100_000_000))]
         max_sync_items: u64,
+        /// Memory (MB, an estimate) for session documents kept loaded between syncs: a sync
+        /// of a loaded document neither loads nor saves it whole. About 50 KB per 40-proposal
+        /// session; 0 keeps none.
+        #[arg(long, env = "TACHKHIS_HOT_DOCS_MB", default_value_t = 64,
+              value_parser = clap::value_parser!(u64).range(0..=65_536))]
+        hot_docs_mb: u64,
         /// Serve HTTPS with this PEM certificate chain (leaf first, e.g. certbot's
         /// fullchain.pem). Needs --tls-key.
         #[arg(long, env = "TACHKHIS_TLS_CERT", requires = "tls_key")]
@@ -149,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
             demo: with_demo,
             token_ttl_days,
             max_sync_items,
+            hot_docs_mb,
             tls_cert,
             tls_key,
             redirect_http,
@@ -179,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
                     trust_forwarded_for,
                     ..Default::default()
                 },
+                hot_docs_bytes: (hot_docs_mb as usize).saturating_mul(1024 * 1024),
                 ..Config::default()
             };
             // Certificate problems are reported before anything listens or opens the database.

@@ -12,6 +12,7 @@ mod craft;
 mod devices;
 mod headers;
 mod helpers;
+mod hot;
 mod http;
 mod js;
 mod login;

@@ -7,7 +7,7 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{Arc, Mutex, MutexGuard, OnceLock},
     time::Duration,
 };
 
@@ -17,6 +17,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::http::error::{AppError, AppResult};
 
 pub mod backup;
+mod group;
 pub mod row;
 
 /// Every migration, in order. Files are never edited once landed.
@@ -58,6 +59,8 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Started by the first grouped write (commands that never serve start no thread).
+    committer: OnceLock<group::Committer>,
 }
 
 #[derive(Clone)]
@@ -107,8 +110,19 @@ impl Db {
                 path: path.to_owned(),
                 writer: Mutex::new(conn),
                 readers: Mutex::new(Vec::new()),
+                committer: OnceLock::new(),
             }),
         })
+    }
+
+    fn committer(&self) -> AppResult<&group::Committer> {
+        if let Some(c) = self.inner.committer.get() {
+            return Ok(c);
+        }
+        let started = group::Committer::start(Arc::downgrade(&self.inner))
+            .map_err(|e| AppError::internal(format!("the commit thread could not start: {e}")))?;
+        // Two first writes at once: one thread wins, the other's ends with its unused channel.
+        Ok(self.inner.committer.get_or_init(|| started))
     }
 
     pub fn path(&self) -> &Path {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     db::now_secs,
-    documents::projection,
+    documents::{hot::Hot, projection},
     http::error::{AppError, AppResult},
 };
 
@@ -23,6 +23,7 @@ pub const SYNC_STATE_IDLE_SECS: i64 = 120 * 86_400;
 /// Compaction starts once the increments outweigh the snapshot and this many bytes.
 const COMPACT_MIN_BYTES: i64 = 16 * 1024;
 
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocMeta {
     pub heads: Vec<Head>,
     pub snapshot_bytes: i64,
@@ -77,14 +78,21 @@ pub fn load_doc(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<AutoCommit> {
     Ok(doc.unwrap_or_default())
 }
 
-fn load_state(tx: &Transaction<'_>, user_id: i64, peer: &str, doc_id: Uuid) -> AppResult<State> {
+/// A peer's persisted sync state for a document, with its bytes as stored (compared after the
+/// exchange: an unchanged state is not written again).
+pub fn load_state(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    peer: &str,
+    doc_id: Uuid,
+) -> AppResult<(State, Option<Vec<u8>>)> {
     let bytes: Option<Vec<u8>> = tx
         .prepare_cached(
             "SELECT state FROM sync_states WHERE user_id = ?1 AND peer_id = ?2 AND doc_id = ?3",
         )?
         .query_row(params![user_id, peer, doc_id.to_string()], |r| r.get(0))
         .optional()?;
-    Ok(engine::decode_state(bytes.as_deref()))
+    Ok((engine::decode_state(bytes.as_deref()), bytes))
 }
 
 fn save_state(
@@ -92,13 +100,13 @@ fn save_state(
     user_id: i64,
     peer: &str,
     doc_id: Uuid,
-    state: &State,
+    state: &[u8],
 ) -> AppResult<()> {
     tx.prepare_cached(
         "INSERT INTO sync_states (user_id, peer_id, doc_id, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (user_id, peer_id, doc_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
     )?
-    .execute(params![user_id, peer, doc_id.to_string(), engine::encode_state(state), now_secs()])?;
+    .execute(params![user_id, peer, doc_id.to_string(), state, now_secs()])?;
     Ok(())
 }
 
@@ -109,52 +117,66 @@ pub fn evict_idle_sync_states(tx: &Transaction<'_>) -> AppResult<usize> {
     )?)
 }
 
-fn heads_blob(heads: &[ChangeHash]) -> AppResult<Vec<u8>> {
-    engine::encode(&engine::sorted_heads(engine::heads_to_wire(heads))).map_err(AppError::internal)
-}
-
 /// Stores what `doc` gained since `before`, compacting when the increments outgrow the
 /// snapshot, then validates and projects (or quarantines) it. One transaction: the caller's.
+/// `meta` (what the database said of the document, `None` for a new one) becomes what it says
+/// now.
 pub fn persist_changes(
     tx: &Transaction<'_>,
     doc_id: Uuid,
     doc: &mut AutoCommit,
     before: &[ChangeHash],
-    meta: Option<&DocMeta>,
+    meta: &mut Option<DocMeta>,
 ) -> AppResult<DocStatus> {
     let now = now_secs();
     let heads = doc.get_heads();
     let id = doc_id.to_string();
-    let snapshot_bytes = meta.map_or(0, |m| m.snapshot_bytes);
-    let incremental_bytes = meta.map_or(0, |m| m.incremental_bytes);
-    if meta.is_none() {
-        let data = save(doc_id, || doc.save())?;
-        tx.execute(
-            "INSERT INTO documents (id, heads, snapshot_bytes, incremental_bytes, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 0, ?4, ?4)",
-            params![id, heads_blob(&heads)?, data.len() as i64, now],
-        )?;
-        insert_chunk(tx, &id, "snapshot", &data, now)?;
-    } else {
-        let data = save(doc_id, || doc.save_after(before))?;
-        let incremental = incremental_bytes + data.len() as i64;
-        if incremental > snapshot_bytes && incremental > COMPACT_MIN_BYTES {
-            let snapshot = save(doc_id, || doc.save())?;
-            tx.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [&id])?;
-            insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
+    let wire_heads = engine::sorted_heads(engine::heads_to_wire(&heads));
+    let heads_blob = engine::encode(&wire_heads).map_err(AppError::internal)?;
+    let (snapshot_bytes, incremental_bytes) = match meta.as_ref() {
+        None => {
+            let data = save(doc_id, || doc.save())?;
             tx.execute(
-                "UPDATE documents SET heads = ?2, snapshot_bytes = ?3, incremental_bytes = 0, updated_at = ?4 WHERE id = ?1",
-                params![id, heads_blob(&heads)?, snapshot.len() as i64, now],
+                "INSERT INTO documents (id, heads, snapshot_bytes, incremental_bytes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 0, ?4, ?4)",
+                params![id, heads_blob, data.len() as i64, now],
             )?;
-        } else {
-            insert_chunk(tx, &id, "incremental", &data, now)?;
-            tx.execute(
-                "UPDATE documents SET heads = ?2, incremental_bytes = ?3, updated_at = ?4 WHERE id = ?1",
-                params![id, heads_blob(&heads)?, incremental, now],
-            )?;
+            insert_chunk(tx, &id, "snapshot", &data, now)?;
+            (data.len() as i64, 0)
         }
-    }
-    project_or_quarantine(tx, doc_id, doc)
+        Some(m) => {
+            let data = save(doc_id, || doc.save_after(before))?;
+            let incremental = m.incremental_bytes + data.len() as i64;
+            if incremental > m.snapshot_bytes && incremental > COMPACT_MIN_BYTES {
+                let snapshot = save(doc_id, || doc.save())?;
+                tx.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [&id])?;
+                insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
+                tx.execute(
+                    "UPDATE documents SET heads = ?2, snapshot_bytes = ?3, incremental_bytes = 0, updated_at = ?4 WHERE id = ?1",
+                    params![id, heads_blob, snapshot.len() as i64, now],
+                )?;
+                (snapshot.len() as i64, 0)
+            } else {
+                insert_chunk(tx, &id, "incremental", &data, now)?;
+                tx.prepare_cached(
+                    "UPDATE documents SET heads = ?2, incremental_bytes = ?3, updated_at = ?4 WHERE id = ?1",
+                )?
+                .execute(params![id, heads_blob, incremental, now])?;
+                (m.snapshot_bytes, incremental)
+            }
+        }
+    };
+    let status = project_or_quarantine(tx, doc_id, doc)?;
+    *meta = Some(DocMeta {
+        heads: wire_heads,
+        snapshot_bytes,
+        incremental_bytes,
+        quarantined: match &status {
+            DocStatus::Quarantined { reason } => Some(reason.clone()),
+            _ => None,
+        },
+    });
+    Ok(status)
 }
 
 /// Saving re-encodes what was received, and Automerge checks itself while doing so (debug
@@ -251,26 +273,58 @@ fn project_in_savepoint(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<S
     }
 }
 
-/// The server's part of one exchange for one document: apply the peer's message (if any),
-/// store what changed, and produce the next message for the peer. The message comes with its
-/// [`Summary`] from `guard::check`, which the caller ran before taking the write lock.
-pub struct Exchange {
+/// The server's part of one exchange for one document, in two steps. [`step`] applies the
+/// peer's message (if any) to the document held in memory and makes the next message for the
+/// peer, touching no table; [`record`] then writes what changed (the new changes, the
+/// projection, the sync state) in the request's grouped write. The reply leaves only after that
+/// write is committed. The message comes with its [`Summary`] from `guard::check`, run before.
+pub struct Step {
     pub reply: Option<Vec<u8>>,
     pub status: DocStatus,
+    /// The heads before the message, when it brought changes (they must be stored).
+    changed_from: Option<Vec<ChangeHash>>,
+    /// The sync state to store, when it differs from the stored one.
+    state: Option<Vec<u8>>,
+    /// Changes wait in Automerge's queue for dependencies that never came: the document in
+    /// memory must not outlive the request (the server forgets that queue between rounds,
+    /// see `engine::generate_for_server`).
+    queued: bool,
 }
 
-pub fn exchange(
-    tx: &Transaction<'_>,
-    user_id: i64,
-    peer: &str,
+impl Step {
+    /// Nothing to write: the document and the peer's state are as stored.
+    pub fn writes_nothing(&self) -> bool {
+        self.changed_from.is_none() && self.state.is_none()
+    }
+
+    /// The document in memory may be kept for the next request.
+    pub fn keep(&self) -> bool {
+        !self.queued
+    }
+}
+
+/// Loads a document and what the database says of it, for the hot cache.
+pub fn load_hot(tx: &Transaction<'_>, doc_id: Uuid) -> AppResult<Hot> {
+    let meta = doc_meta(tx, doc_id)?;
+    let doc = if meta.is_some() {
+        load_doc(tx, doc_id)?
+    } else {
+        AutoCommit::new()
+    };
+    Ok(Hot { doc, meta })
+}
+
+/// The Automerge part of an exchange. On error the caller must drop `hot` (a message applied
+/// halfway may have changed it).
+pub fn step(
+    hot: &mut Hot,
+    (mut state, stored_state): (State, Option<Vec<u8>>),
     doc_id: Uuid,
     message: Option<(&[u8], &Summary)>,
-) -> AppResult<Exchange> {
-    let meta = doc_meta(tx, doc_id)?;
-    let mut doc = load_doc(tx, doc_id)?;
-    let mut state = load_state(tx, user_id, peer, doc_id)?;
+) -> AppResult<Step> {
+    let doc = &mut hot.doc;
     let before = doc.get_heads();
-    let mut status = match meta.as_ref().and_then(|m| m.quarantined.clone()) {
+    let status = match hot.meta.as_ref().and_then(|m| m.quarantined.clone()) {
         Some(reason) => DocStatus::Quarantined { reason },
         None => DocStatus::Ok,
     };
@@ -281,35 +335,60 @@ pub fn exchange(
     };
     let mut quiet = false;
     if let Some((message, summary)) = message {
-        // Applied where a panic inside Automerge becomes this document's 400: the document and
-        // state are dropped with the rolled-back transaction.
+        // Applied where a panic inside Automerge becomes this document's 400.
         guarded(|| {
-            engine::receive(&mut doc, &mut state, message).map_err(|e| e.to_string())?;
+            engine::receive(doc, &mut state, message).map_err(|e| e.to_string())?;
             if summary.change_chunks > 0 {
-                canonical(&mut doc, &before)?;
+                canonical(doc, &before)?;
             }
             Ok::<_, String>(())
         })
         .map_err(|panic| refused(format!("the sync message could not be applied ({panic})")))?
         .map_err(refused)?;
-        if doc.get_heads() != before {
-            status = persist_changes(tx, doc_id, &mut doc, &before, meta.as_ref())?;
-        }
         quiet = engine::is_quiet(message, &doc.get_heads());
     }
+    let after = doc.get_heads();
     // Generating reads what the peer's message declared (its Bloom filter), so it is guarded too.
     let reply = if quiet {
         None
     } else {
-        guarded(|| engine::generate_for_server(&mut doc, &mut state))
+        guarded(|| engine::generate_for_server(doc, &mut state))
             .map_err(|panic| refused(format!("no answer could be made ({panic})")))?
     };
     // Sync state only for documents that exist, or that this message created: a peer naming
-    // random ids leaves nothing behind.
-    if meta.is_some() || !doc.get_heads().is_empty() {
-        save_state(tx, user_id, peer, doc_id, &state)?;
+    // random ids leaves nothing behind. And only when it changed.
+    let queued = !doc.get_missing_deps(&[]).is_empty();
+    let encoded = engine::encode_state(&state);
+    let state = ((hot.meta.is_some() || !after.is_empty())
+        && stored_state.as_deref() != Some(&encoded[..]))
+    .then_some(encoded);
+    Ok(Step {
+        reply,
+        status,
+        changed_from: (after != before).then_some(before),
+        state,
+        queued,
+    })
+}
+
+/// The SQL part of an exchange, in the caller's transaction: stores the new changes (which
+/// validates and projects them, or quarantines the document) and the sync state. On error the
+/// caller must drop `hot`.
+pub fn record(
+    tx: &Transaction<'_>,
+    hot: &mut Hot,
+    step: &mut Step,
+    user_id: i64,
+    peer: &str,
+    doc_id: Uuid,
+) -> AppResult<()> {
+    if let Some(before) = &step.changed_from {
+        step.status = persist_changes(tx, doc_id, &mut hot.doc, before, &mut hot.meta)?;
     }
-    Ok(Exchange { reply, status })
+    if let Some(state) = &step.state {
+        save_state(tx, user_id, peer, doc_id, state)?;
+    }
+    Ok(())
 }
 
 /// Automerge keeps a received change's bytes and hashes them as they came, but writes the

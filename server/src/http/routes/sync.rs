@@ -1,16 +1,18 @@
 //! `POST /api/sync` (all of a tablet's documents in one request) and `POST /api/docs/{id}/sync`
 //! (one raw Automerge sync message, for any standard Automerge implementation).
 
+use std::sync::Arc;
+
 use axum::{
-    body::Bytes,
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use rusqlite::Transaction;
 use tachkhis_shared::codes::ErrorCode;
 use tachkhis_shared::{
     sync::guard::{self, Limits, Summary},
-    sync::{self as engine, DocReply, DocStatus, WIRE_VERSION, WireError},
+    sync::{self as engine, DocReply, DocStatus, Head, WIRE_VERSION, WireError},
 };
 use uuid::Uuid;
 
@@ -18,7 +20,7 @@ use super::Api;
 use crate::{
     AppState,
     db::now_secs,
-    documents::store,
+    documents::{hot, store},
     http::error::{AppError, AppResult},
     http::extract::{Allowed, Path, RawBody, can},
     users::auth::{self, AuthDevice},
@@ -132,75 +134,292 @@ pub async fn sync_batch(
         Ok::<_, AppError>((entries, early))
     })
     .await??;
-    // First a cheap read: documents whose heads the server already has need nothing.
-    let needs_work = app
-        .db
-        .read(move |tx| {
-            let mut out = Vec::new();
-            for (entry, checked) in entries {
-                if entry.message.is_none()
-                    && let Some(meta) = store::doc_meta(tx, entry.doc_id)?
-                    && meta.heads == engine::sorted_heads(entry.heads.clone())
-                {
-                    continue;
-                }
-                out.push((entry, checked));
-            }
-            Ok(out)
-        })
-        .await?;
     let now = now_secs();
-    let touch = caller.needs_touch(&peer, now);
-    let docs = if needs_work.is_empty() {
-        if touch {
-            app.db.write(move |tx| caller.touch(tx, &peer, now)).await?;
-        }
-        Vec::new()
-    } else {
-        let user_id = caller.user.id;
-        app.db
-            .write(move |tx| {
-                // Revoked while this request waited: store nothing of it.
-                auth::check_still_valid(tx, &caller.device.public_id, now)?;
-                if touch {
-                    caller.touch(tx, &peer, now)?;
-                }
-                let mut replies = Vec::new();
-                for (entry, checked) in needs_work {
-                    let message = entry.message.as_deref().zip(checked.as_ref());
-                    // A savepoint per document: a refused one leaves nothing behind.
-                    tx.execute_batch("SAVEPOINT sync_doc")?;
-                    let ex = match store::exchange(tx, user_id, &peer, entry.doc_id, message) {
-                        Ok(ex) => ex,
-                        Err(
-                            e @ AppError::BadRequest {
-                                doc_id: Some(_), ..
-                            },
-                        ) if per_doc => {
-                            tx.execute_batch("ROLLBACK TO sync_doc; RELEASE sync_doc")?;
-                            replies.push(refused(entry.doc_id, e)?);
-                            continue;
-                        }
-                        Err(e) => return Err(e),
-                    };
-                    tx.execute_batch("RELEASE sync_doc")?;
-                    let quarantined = matches!(ex.status, DocStatus::Quarantined { .. });
-                    if ex.reply.is_some() || quarantined {
-                        replies.push(DocReply {
-                            doc_id: entry.doc_id,
-                            message: ex.reply,
-                            status: ex.status,
-                        });
-                    }
-                }
-                Ok(replies)
-            })
-            .await?
+    let mut writer = Writer {
+        touch: caller.needs_touch(&peer, now),
+        caller,
+        peer: peer.into(),
+        now,
+        per_doc,
     };
-    let mut docs = docs;
+    // First the cheap part: documents whose heads the server already has need nothing, read
+    // from the documents kept loaded or else from one read of the database.
+    let mut work = Vec::with_capacity(entries.len());
+    let mut unknown = Vec::new();
+    for (entry, checked) in entries {
+        let item = Item {
+            doc_id: entry.doc_id,
+            message: entry.message.zip(checked),
+        };
+        match app.hot.quiet_heads(entry.doc_id) {
+            Some(ours) if item.is_quiet(&ours, &entry.heads) => {}
+            Some(_) => work.push(item),
+            None if item.message.is_some() => work.push(item),
+            None => unknown.push((item, entry.heads)),
+        }
+    }
+    if !unknown.is_empty() {
+        let mut known = app
+            .db
+            .read(move |tx| {
+                let mut out = Vec::new();
+                for (item, heads) in unknown {
+                    if let Some(meta) = store::doc_meta(tx, item.doc_id)?
+                        && meta.heads == engine::sorted_heads(heads)
+                    {
+                        continue;
+                    }
+                    out.push(item);
+                }
+                Ok(out)
+            })
+            .await?;
+        work.append(&mut known);
+    }
+    let mut docs = Vec::new();
+    let mut rest = work.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<Item> = rest.by_ref().take(DOCS_PER_WRITE).collect();
+        docs.append(&mut writer.exchange(&app, chunk).await?);
+    }
+    if writer.touch {
+        writer.write_nothing(&app).await?;
+    }
     docs.append(&mut early);
     let body = engine::encode_response(version, docs).map_err(AppError::internal)?;
     Ok(octets(body))
+}
+
+/// Documents held and written together: one grouped write, and the locks of that many
+/// documents at once at most.
+const DOCS_PER_WRITE: usize = 64;
+
+/// One document of a request: its id and its message with the guard's summary.
+struct Item {
+    doc_id: Uuid,
+    message: Option<(Vec<u8>, Summary)>,
+}
+
+impl Item {
+    /// Nothing to do for this document: no message and the same heads, or a message that only
+    /// says "I have what you have" (see `engine::is_quiet`).
+    fn is_quiet(&self, ours: &[Head], theirs: &[Head]) -> bool {
+        match &self.message {
+            None => ours == engine::sorted_heads(theirs.to_vec()).as_slice(),
+            Some((message, summary)) => {
+                summary.change_chunks == 0
+                    && engine::is_quiet(message, &engine::heads_from_wire(ours))
+            }
+        }
+    }
+}
+
+/// The request's writes: who writes (checked again inside each write: a device revoked while
+/// the request waited stores nothing), and the device's last use, recorded once.
+struct Writer {
+    caller: AuthDevice,
+    peer: Arc<str>,
+    now: i64,
+    touch: bool,
+    per_doc: bool,
+}
+
+/// A document held for the exchange.
+struct HeldDoc {
+    item: Item,
+    held: Option<hot::Held>,
+    step: Option<store::Step>,
+    refused: Option<DocReply>,
+    /// Not to be kept in memory after this request (see `store::Step::keep`).
+    discard: bool,
+}
+
+/// The documents of one exchange, held. Whatever happens before their writes are committed
+/// (a refused message, an error, a failed commit, a dropped request), their loaded copies are
+/// dropped on the way out: only a committed exchange keeps them, and only those that went well.
+struct Holding {
+    hot: Arc<hot::HotDocs>,
+    docs: Vec<HeldDoc>,
+    committed: bool,
+}
+
+impl Drop for Holding {
+    fn drop(&mut self) {
+        for d in &mut self.docs {
+            if let Some(held) = d.held.take() {
+                let keep = self.committed && d.refused.is_none() && !d.discard;
+                self.hot.release(d.item.doc_id, held, keep);
+            }
+        }
+    }
+}
+
+impl Writer {
+    async fn exchange(&mut self, app: &AppState, items: Vec<Item>) -> AppResult<Vec<DocReply>> {
+        let ids: Vec<Uuid> = items.iter().map(|i| i.doc_id).collect();
+        let mut held: std::collections::HashMap<Uuid, hot::Held> =
+            app.hot.hold(&ids).await.into_iter().collect();
+        let docs = items
+            .into_iter()
+            .map(|item| HeldDoc {
+                held: held.remove(&item.doc_id),
+                item,
+                step: None,
+                refused: None,
+                discard: false,
+            })
+            .collect();
+        let mut holding = Holding {
+            hot: app.hot.clone(),
+            docs,
+            committed: false,
+        };
+        // Reading and Automerge's work, off the runtime and outside the write.
+        let db = app.db.clone();
+        let (user_id, peer, per_doc) = (self.caller.user.id, self.peer.clone(), self.per_doc);
+        holding = tokio::task::spawn_blocking(move || {
+            steps(&db, &mut holding, user_id, &peer, per_doc)?;
+            Ok::<_, AppError>(holding)
+        })
+        .await??;
+        let writes = holding
+            .docs
+            .iter()
+            .any(|d| d.step.as_ref().is_some_and(|s| !s.writes_nothing()));
+        if writes || self.touch {
+            let (caller, peer, now, touch) =
+                (self.caller.clone(), self.peer.clone(), self.now, self.touch);
+            holding = app
+                .db
+                .write_grouped(move |tx| {
+                    auth::check_still_valid(tx, &caller.device.public_id, now)?;
+                    if touch {
+                        caller.touch(tx, &peer, now)?;
+                    }
+                    records(tx, &mut holding, caller.user.id, &peer, per_doc)?;
+                    Ok(holding)
+                })
+                .await?;
+            self.touch = false;
+        }
+        holding.committed = true;
+        let mut replies = Vec::new();
+        for d in &mut holding.docs {
+            // A refused document stays marked: it is dropped from memory on release.
+            if let Some(refused) = &d.refused {
+                replies.push(refused.clone());
+                continue;
+            }
+            if let Some(step) = d.step.take() {
+                d.discard = !step.keep();
+                let quarantined = matches!(step.status, DocStatus::Quarantined { .. });
+                if step.reply.is_some() || quarantined {
+                    replies.push(DocReply {
+                        doc_id: d.item.doc_id,
+                        message: step.reply,
+                        status: step.status,
+                    });
+                }
+            }
+        }
+        Ok(replies)
+    }
+
+    /// Only the device's last use to record (every document was quiet).
+    async fn write_nothing(&mut self, app: &AppState) -> AppResult<()> {
+        let (caller, peer, now) = (self.caller.clone(), self.peer.clone(), self.now);
+        app.db
+            .write_grouped(move |tx| caller.touch(tx, &peer, now))
+            .await?;
+        self.touch = false;
+        Ok(())
+    }
+}
+
+/// A document's error: its own refusal (v2), or the whole request's (v1, or not about it).
+fn per_doc_error(d: &mut HeldDoc, e: AppError, per_doc: bool) -> AppResult<()> {
+    match e {
+        e @ AppError::BadRequest {
+            doc_id: Some(_), ..
+        } if per_doc => {
+            d.refused = Some(refused(d.item.doc_id, e)?);
+            d.step = None;
+            Ok(())
+        }
+        e => Err(e),
+    }
+}
+
+/// Loads what is not loaded (documents and this peer's sync states, in one read), then runs
+/// each document's Automerge step.
+fn steps(
+    db: &crate::Db,
+    holding: &mut Holding,
+    user_id: i64,
+    peer: &str,
+    per_doc: bool,
+) -> AppResult<()> {
+    let states = db.read_blocking(|tx| {
+        let mut states = Vec::with_capacity(holding.docs.len());
+        for d in &mut holding.docs {
+            let Some(slot) = d.held.as_mut() else {
+                states.push(None);
+                continue;
+            };
+            if slot.is_none() {
+                match store::load_hot(tx, d.item.doc_id) {
+                    Ok(hot) => **slot = Some(hot),
+                    Err(e) => {
+                        per_doc_error(d, e, per_doc)?;
+                        states.push(None);
+                        continue;
+                    }
+                }
+            }
+            states.push(Some(store::load_state(tx, user_id, peer, d.item.doc_id)?));
+        }
+        Ok(states)
+    })?;
+    for (d, state) in holding.docs.iter_mut().zip(states) {
+        let Some(state) = state else { continue };
+        let Some(hot) = d.held.as_mut().and_then(|h| h.as_mut()) else {
+            continue;
+        };
+        let message = d.item.message.as_ref().map(|(m, s)| (m.as_slice(), s));
+        match store::step(hot, state, d.item.doc_id, message) {
+            Ok(step) => d.step = Some(step),
+            Err(e) => per_doc_error(d, e, per_doc)?,
+        }
+    }
+    Ok(())
+}
+
+/// Each document's writes in a savepoint: a refused one leaves nothing behind.
+fn records(
+    tx: &Transaction<'_>,
+    holding: &mut Holding,
+    user_id: i64,
+    peer: &str,
+    per_doc: bool,
+) -> AppResult<()> {
+    for d in &mut holding.docs {
+        let (Some(step), Some(hot)) = (d.step.as_mut(), d.held.as_mut().and_then(|h| h.as_mut()))
+        else {
+            continue;
+        };
+        if step.writes_nothing() {
+            continue;
+        }
+        tx.execute_batch("SAVEPOINT sync_doc")?;
+        match store::record(tx, hot, step, user_id, peer, d.item.doc_id) {
+            Ok(()) => tx.execute_batch("RELEASE sync_doc")?,
+            Err(e) => {
+                tx.execute_batch("ROLLBACK TO sync_doc; RELEASE sync_doc")?;
+                per_doc_error(d, e, per_doc)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A document's refusal as its reply (v2): the error's code and sentence. Only a 400 about
@@ -275,20 +494,37 @@ pub async fn sync_one(
         Ok::<_, AppError>((body, summary))
     })
     .await??;
-    let user_id = caller.user.id;
-    let message: Bytes = body;
     let now = now_secs();
-    let ex = app
-        .db
-        .write(move |tx| {
-            auth::check_still_valid(tx, &caller.device.public_id, now)?;
-            if caller.needs_touch(&peer, now) {
-                caller.touch(tx, &peer, now)?;
-            }
-            store::exchange(tx, user_id, &peer, doc_id, Some((&message, &summary)))
-        })
-        .await?;
-    Ok(match ex.reply {
+    let mut writer = Writer {
+        touch: caller.needs_touch(&peer, now),
+        caller,
+        peer: peer.into(),
+        now,
+        per_doc: false,
+    };
+    let item = Item {
+        doc_id,
+        message: Some((body.to_vec(), summary)),
+    };
+    // A message that says "nothing new" about a document held in memory costs no lock, no
+    // read and no write: the same as a quiet document in a batch.
+    let quiet = app
+        .hot
+        .quiet_heads(doc_id)
+        .is_some_and(|ours| item.is_quiet(&ours, &[]));
+    let reply = if quiet {
+        None
+    } else {
+        writer
+            .exchange(&app, vec![item])
+            .await?
+            .pop()
+            .and_then(|r| r.message)
+    };
+    if writer.touch {
+        writer.write_nothing(&app).await?;
+    }
+    Ok(match reply {
         Some(reply) => octets(reply),
         None => StatusCode::NO_CONTENT.into_response(),
     })
