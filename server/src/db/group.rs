@@ -158,3 +158,78 @@ fn in_savepoint<T>(
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        db.write_blocking(|tx| Ok(tx.execute_batch("CREATE TABLE t (x INTEGER PRIMARY KEY)")?))
+            .unwrap();
+        (dir, db)
+    }
+
+    fn rows(db: &Db) -> Vec<i64> {
+        db.read_blocking(|tx| {
+            Ok(tx
+                .prepare("SELECT x FROM t ORDER BY x")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?)
+        })
+        .unwrap()
+    }
+
+    /// Many writes at once share commits; each failing one leaves nothing, the others all land.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_failing_write_rolls_back_alone_and_the_others_commit() {
+        let (_dir, db) = scratch();
+        let tasks: Vec<_> = (0..200i64)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.write_grouped(move |tx| {
+                        tx.execute("INSERT INTO t (x) VALUES (?1)", [i])?;
+                        if i % 7 == 0 {
+                            return Err(AppError::internal("refused"));
+                        }
+                        if i % 11 == 0 {
+                            panic!("a job panics");
+                        }
+                        Ok(i)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for (i, t) in tasks.into_iter().enumerate() {
+            let result = t.await.unwrap();
+            assert_eq!(result.is_ok(), i % 7 != 0 && i % 11 != 0, "write {i}");
+        }
+        let expected: Vec<i64> = (0..200).filter(|i| i % 7 != 0 && i % 11 != 0).collect();
+        assert_eq!(rows(&db), expected);
+        // The committer still serves after the panics.
+        db.write_grouped(|tx| Ok(tx.execute("INSERT INTO t (x) VALUES (1000)", [])?))
+            .await
+            .unwrap();
+        assert!(rows(&db).contains(&1000));
+    }
+
+    /// The answer comes after the commit: what a write was told is stored, another connection
+    /// reads it at once.
+    #[tokio::test]
+    async fn an_answered_write_is_committed() {
+        let (dir, db) = scratch();
+        for i in 0..20i64 {
+            db.write_grouped(move |tx| Ok(tx.execute("INSERT INTO t (x) VALUES (?1)", [i])?))
+                .await
+                .unwrap();
+            let other = rusqlite::Connection::open(dir.path().join("t.db")).unwrap();
+            let n: i64 = other
+                .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, i + 1);
+        }
+    }
+}

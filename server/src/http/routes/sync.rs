@@ -154,27 +154,11 @@ pub async fn sync_batch(
         match app.hot.quiet_heads(entry.doc_id) {
             Some(ours) if item.is_quiet(&ours, &entry.heads) => {}
             Some(_) => work.push(item),
-            None if item.message.is_some() => work.push(item),
             None => unknown.push((item, entry.heads)),
         }
     }
     if !unknown.is_empty() {
-        let mut known = app
-            .db
-            .read(move |tx| {
-                let mut out = Vec::new();
-                for (item, heads) in unknown {
-                    if let Some(meta) = store::doc_meta(tx, item.doc_id)?
-                        && meta.heads == engine::sorted_heads(heads)
-                    {
-                        continue;
-                    }
-                    out.push(item);
-                }
-                Ok(out)
-            })
-            .await?;
-        work.append(&mut known);
+        work.append(&mut not_quiet_in_db(&app, unknown).await?);
     }
     let mut docs = Vec::new();
     let mut rest = work.into_iter().peekable();
@@ -188,6 +172,27 @@ pub async fn sync_batch(
     docs.append(&mut early);
     let body = engine::encode_response(version, docs).map_err(AppError::internal)?;
     Ok(octets(body))
+}
+
+/// The items that are not quiet against the stored heads (one read for all; a document not
+/// in memory is not loaded for this).
+async fn not_quiet_in_db(app: &AppState, items: Vec<(Item, Vec<Head>)>) -> AppResult<Vec<Item>> {
+    app.db
+        .read(move |tx| {
+            let mut out = Vec::new();
+            for (item, heads) in items {
+                // A quarantined document's message is answered with its status, as always.
+                if let Some(meta) = store::doc_meta(tx, item.doc_id)?
+                    && (item.message.is_none() || meta.quarantined.is_none())
+                    && item.is_quiet(&meta.heads, &heads)
+                {
+                    continue;
+                }
+                out.push(item);
+            }
+            Ok(out)
+        })
+        .await
 }
 
 /// Documents held and written together: one grouped write, and the locks of that many
@@ -506,17 +511,18 @@ pub async fn sync_one(
         doc_id,
         message: Some((body.to_vec(), summary)),
     };
-    // A message that says "nothing new" about a document held in memory costs no lock, no
-    // read and no write: the same as a quiet document in a batch.
-    let quiet = app
-        .hot
-        .quiet_heads(doc_id)
-        .is_some_and(|ours| item.is_quiet(&ours, &[]));
-    let reply = if quiet {
+    // A message that says "nothing new" costs no lock and no write (and no read when the
+    // document is held in memory): the same as a quiet document in a batch.
+    let work = match app.hot.quiet_heads(doc_id) {
+        Some(ours) if item.is_quiet(&ours, &[]) => vec![],
+        Some(_) => vec![item],
+        None => not_quiet_in_db(&app, vec![(item, vec![])]).await?,
+    };
+    let reply = if work.is_empty() {
         None
     } else {
         writer
-            .exchange(&app, vec![item])
+            .exchange(&app, work)
             .await?
             .pop()
             .and_then(|r| r.message)
