@@ -241,7 +241,9 @@ pub fn plan(doc: &SessionDoc, touched: &Touched) -> Result<Plan, String> {
         // Keys are written as `Uuid::to_string` does; any other spelling of an id could be a
         // second key for one proposal, which only the whole map can tell.
         if Uuid::parse_str(key).map(|id| id.to_string()).as_deref() != Ok(key.as_str()) {
-            return Err(format!("proposal key {key:?} is not a UUID as the app writes it"));
+            return Err(format!(
+                "proposal key {key:?} is not a UUID as the app writes it"
+            ));
         }
         let p = doc.read_proposal_at(key).map_err(e)?;
         if let Some(p) = &p {
@@ -283,9 +285,8 @@ pub fn apply(
         return Ok(Err("closed_at changed".into()));
     }
     // Decide every proposal before writing any.
-    let mut held = tx.prepare_cached(
-        "SELECT session_id, edited_after_close FROM proposals WHERE id = ?1",
-    )?;
+    let mut held =
+        tx.prepare_cached("SELECT session_id, edited_after_close FROM proposals WHERE id = ?1")?;
     let mut writes: Vec<(&'static str, &Proposal)> = Vec::new();
     for (key, now_held) in &plan.proposals {
         let row: Option<(String, bool)> = held

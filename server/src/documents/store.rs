@@ -248,7 +248,7 @@ fn project_view(
 /// written nothing: a touched part breaks a rule (the whole read says which, with its
 /// message), the root or `closed_at` changed, an entry was put over or removed from the
 /// proposals map, Automerge panicked, or the database refused a row.
-fn project_changes(
+pub fn project_changes(
     tx: &Transaction<'_>,
     doc_id: Uuid,
     view: &mut SessionDoc,
