@@ -7,7 +7,10 @@
 //! proposal, the attendance, the notes...) over the projection of the document before them.
 //! The store takes the second way when it can show it gives the first's rows, the whole one
 //! otherwise (`store::project_or_quarantine`); `tests/integration/projection.rs` holds them
-//! equal after random edits.
+//! equal after random edits. So a sync no longer rewrites a session's untouched rows: a
+//! change to what the projection writes (a new column, a new rule) needs
+//! `tachkhis rebuild-projections`, and rows keep the territory they were projected with
+//! (merges move them: `territory::move_links`).
 
 use std::{borrow::Cow, collections::BTreeSet};
 
