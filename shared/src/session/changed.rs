@@ -121,17 +121,17 @@ impl SessionDoc {
                 };
                 if op.obj == ObjectId::Root {
                     touched.mark_root(key);
-                    continue;
+                } else {
+                    let place = match places.get(&op.obj) {
+                        Some(place) => place.clone(),
+                        None => {
+                            let place = self.place_of(&op.obj);
+                            places.insert(op.obj.clone(), place.clone());
+                            place
+                        }
+                    };
+                    touched.mark(&place, key);
                 }
-                let place = match places.get(&op.obj) {
-                    Some(place) => place.clone(),
-                    None => {
-                        let place = self.place_of(&op.obj);
-                        places.insert(op.obj.clone(), place.clone());
-                        place
-                    }
-                };
-                touched.mark(&place, key);
                 if touched.whole {
                     return touched;
                 }
@@ -171,5 +171,69 @@ impl SessionDoc {
             k if ROOT_WHOLE.contains(&k) => Place::Whole,
             _ => Place::Ignored,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::tests::new_session;
+
+    fn input(problem: &str) -> ProposalInput {
+        ProposalInput {
+            problem: problem.into(),
+            ..ProposalInput::default()
+        }
+    }
+
+    #[test]
+    fn each_edit_touches_its_part_only() {
+        let ctx = EditCtx::new("fatima", 1_700_000_000_000);
+        let mut doc = SessionDoc::create(Uuid::new_v4(), &new_session(), &ctx, None).unwrap();
+        let kept = doc.add_proposal(&input("kept"), &ctx).unwrap();
+        let mut edit = |f: &dyn Fn(&mut SessionDoc)| {
+            let before = doc.heads();
+            f(&mut doc);
+            doc.touched_since(&before)
+        };
+
+        let added = std::cell::Cell::new(None);
+        let t = edit(&|d| added.set(Some(d.add_proposal(&input("new"), &ctx).unwrap())));
+        let key = added.get().unwrap().to_string();
+        assert_eq!(t.proposals, BTreeSet::from([key.clone()]));
+        assert_eq!(t.proposal_keys, BTreeSet::from([key]));
+        assert!(!t.whole && !t.meta && !t.attendance && !t.notes);
+
+        let t = edit(&|d| d.add_votes(kept, 1, &ctx).unwrap());
+        assert_eq!(t.proposals, BTreeSet::from([kept.to_string()]));
+        assert!(t.proposal_keys.is_empty());
+
+        let t = edit(&|d| {
+            d.add_attendance(AttendanceCategory::Women, 2, &ctx)
+                .unwrap()
+        });
+        assert_eq!(
+            t,
+            Touched {
+                attendance: true,
+                ..Touched::default()
+            }
+        );
+        let t = edit(&|d| d.set_notes("notes", &ctx).unwrap());
+        assert!(t.notes && t.proposals.is_empty() && !t.meta);
+        let t = edit(&|d| d.close(&ctx).unwrap());
+        assert!(t.meta && !t.whole);
+        let t = edit(&|d| {
+            d.add_association("جمعية", 3, &ctx).unwrap();
+        });
+        assert!(t.associations && !t.whole);
+        // A container `read` takes whole, put again: nothing part by part can stand for it.
+        let t = edit(&|d| {
+            d.automerge_mut()
+                .put_object(automerge::ROOT, "attendance", ObjType::Map)
+                .unwrap();
+            d.automerge_mut().commit();
+        });
+        assert!(t.whole);
     }
 }
