@@ -138,9 +138,22 @@ enum Command {
     },
 }
 
+/// Threads for blocking work (SQLite, Automerge): the default 512 lets a storm of a thousand
+/// tablets start hundreds of threads, each with its own allocator arena, for no more work done
+/// on two cores; past this many, blocking work queues. Nothing on them waits for another
+/// blocking task (the group commit has a thread of its own), so the queue always drains.
+const BLOCKING_THREADS: usize = 64;
+
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()?
+        .block_on(run())
+}
+
 #[allow(clippy::print_stdout)]
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()

@@ -17,7 +17,7 @@ use tachkhis_shared::{
     PhotoKind,
     api::photos::{PhotoStatus, PhotoUploadState, SessionPhoto},
     codes::ErrorCode,
-    session::{MAX_PHOTO_BYTES, Session, is_photo_hash, photo_mime_of},
+    session::{MAX_PHOTO_BYTES, Photo, is_photo_hash, photo_mime_of},
 };
 use uuid::Uuid;
 
@@ -56,15 +56,14 @@ pub fn check_hash(hash: &str) -> AppResult<()> {
 }
 
 /// The projection's rows for one session's photos (called by `documents::projection`).
-pub fn project(tx: &Transaction<'_>, s: &Session) -> AppResult<()> {
+pub fn project(tx: &Transaction<'_>, session_id: &str, photos: &[Photo]) -> AppResult<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO session_photos (session_id, hash, kind, caption, taken_at, taken_by, bytes, mime, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    let id = s.id.to_string();
-    for p in &s.photos {
+    for p in photos {
         stmt.execute(params![
-            id,
+            session_id,
             p.hash,
             p.kind.code(),
             clean(&p.caption),

@@ -21,6 +21,7 @@ mod people;
 mod permissions;
 mod photos;
 mod programme;
+mod projection;
 mod redteam;
 mod restart;
 mod retry;

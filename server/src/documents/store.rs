@@ -166,7 +166,7 @@ pub fn persist_changes(
             }
         }
     };
-    let status = project_or_quarantine(tx, doc_id, doc)?;
+    let status = project_or_quarantine(tx, doc_id, doc, Some(before))?;
     *meta = Some(DocMeta {
         heads: wire_heads,
         snapshot_bytes,
@@ -204,15 +204,38 @@ fn insert_chunk(
 }
 
 /// Validates the document against the session schema: projects it, or keeps it aside.
+///
+/// `before`: the heads the document had when the projection last saw it, so that only what
+/// the changes since touched is read, checked and rewritten (see [`project_changes`]); the
+/// projection tables must then hold the projection of the document at `before` (they do
+/// when every change goes through here). `None`: the whole document (a rebuild, or any
+/// doubt). Either way the same rows and the same verdict.
 pub fn project_or_quarantine(
     tx: &Transaction<'_>,
     doc_id: Uuid,
     doc: &mut AutoCommit,
+    before: Option<&[ChangeHash]>,
 ) -> AppResult<DocStatus> {
     // Borrow the document into the typed view without copying it.
-    let view = SessionDoc::from_automerge(std::mem::take(doc));
-    let session = guarded(|| view.read());
+    let mut view = SessionDoc::from_automerge(std::mem::take(doc));
+    let status = project_view(tx, doc_id, &mut view, before);
     *doc = view.into_automerge();
+    status
+}
+
+fn project_view(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    view: &mut SessionDoc,
+    before: Option<&[ChangeHash]>,
+) -> AppResult<DocStatus> {
+    if let Some(before) = before.filter(|b| !b.is_empty()) {
+        match project_changes(tx, doc_id, view, before)? {
+            Ok(()) => return Ok(DocStatus::Ok),
+            Err(why) => tracing::debug!(%doc_id, %why, "whole projection"),
+        }
+    }
+    let session = guarded(|| view.read());
     let id = doc_id.to_string();
     let problem = match session {
         Ok(Ok(s)) if s.id == doc_id => match set_aside_reason(tx, &s)? {
@@ -239,6 +262,55 @@ pub fn project_or_quarantine(
     )?;
     tracing::warn!(%doc_id, reason = %problem, "document quarantined");
     Ok(DocStatus::Quarantined { reason: problem })
+}
+
+/// The incremental way: rewrites only the rows of what the changes since `before` touched
+/// (`projection::plan`, `projection::apply`). Taken only for a document projected as it was
+/// at `before` (not set aside); `Ok(Err(why))` when the whole projection must decide, having
+/// written nothing: a touched part breaks a rule (the whole read says which, with its
+/// message), the root or `closed_at` changed, an entry was put over or removed from the
+/// proposals map, Automerge panicked, or the database refused a row.
+pub fn project_changes(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    view: &mut SessionDoc,
+    before: &[ChangeHash],
+) -> AppResult<Result<(), String>> {
+    let projected = tx
+        .prepare_cached(
+            "SELECT 1 FROM documents d JOIN sessions s ON s.id = d.id
+             WHERE d.id = ?1 AND d.quarantine_reason IS NULL",
+        )?
+        .query_row([doc_id.to_string()], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !projected {
+        return Ok(Err("not projected before".into()));
+    }
+    let plan = match guarded(|| {
+        let touched = view.touched_since(before);
+        projection::plan(view, &touched)
+    }) {
+        Ok(Ok(plan)) => plan,
+        Ok(Err(why)) => return Ok(Err(why)),
+        Err(panic) => return Ok(Err(format!("the changes could not be read ({panic})"))),
+    };
+    tx.execute_batch("SAVEPOINT project_changes")?;
+    let applied = projection::apply(tx, doc_id, &plan, now_secs());
+    match applied {
+        Ok(Ok(())) => {
+            tx.execute_batch("RELEASE project_changes")?;
+            Ok(Ok(()))
+        }
+        Ok(Err(why)) => {
+            tx.execute_batch("ROLLBACK TO project_changes; RELEASE project_changes")?;
+            Ok(Err(why))
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO project_changes; RELEASE project_changes")?;
+            Ok(Err(format!("the database refused a row ({e})")))
+        }
+    }
 }
 
 /// Why a session that reads well is still not projected: beyond the app's limits, or a
@@ -449,7 +521,7 @@ pub fn rebuild_projections(tx: &Transaction<'_>) -> AppResult<(usize, usize)> {
             }
             Err(e) => return Err(e),
         };
-        match project_or_quarantine(tx, doc_id, &mut doc)? {
+        match project_or_quarantine(tx, doc_id, &mut doc, None)? {
             DocStatus::Ok => projected += 1,
             DocStatus::Quarantined { .. } => quarantined += 1,
             // Never made by a projection.

@@ -208,7 +208,7 @@ impl SessionDoc {
 
     /// The log of corrections, oldest first. An entry a newer app wrote about a field this
     /// one does not know is skipped; one that is not a map of strings is a schema error.
-    pub(super) fn read_corrections(&self) -> Result<Vec<Correction>, SchemaError> {
+    pub fn read_corrections(&self) -> Result<Vec<Correction>, SchemaError> {
         let maps = self.root_maps("corrections").map_err(|e| match e {
             DocError::Schema(e) => e,
             other => schema_err("corrections", other.to_string()),

@@ -71,7 +71,9 @@ use uuid::Uuid;
 
 use crate::codes::{AttendanceCategory, GroupKind, PhotoKind, Sector};
 
+mod changed;
 mod corrections;
+pub mod limits;
 mod read;
 mod schema;
 #[cfg(test)]
@@ -80,6 +82,7 @@ mod write;
 
 use schema::*;
 
+pub use changed::Touched;
 pub use corrections::{CorrectedField, Correction, OpeningChoices};
 
 pub const SCHEMA_VERSION: u64 = 2;
@@ -270,6 +273,12 @@ impl Proposal {
             .unwrap_or(self.created_at)
             .max(self.created_at)
     }
+
+    /// Whether it was created or changed after a session closed at `closed_at`
+    /// ([`Session::edited_after_close`]).
+    pub fn edited_after(&self, closed_at: Option<i64>) -> bool {
+        closed_at.is_some_and(|closed| self.last_change() > closed)
+    }
 }
 
 /// The fields of a proposal a facilitator types.
@@ -422,116 +431,23 @@ impl Session {
     /// them is kept but set aside, never projected. `read` does not check these, so a tablet
     /// can still open such a document and export it.
     pub fn check_limits(&self) -> Result<(), SchemaError> {
-        fn text(path: String, value: &str, max: usize) -> Result<(), SchemaError> {
-            let n = value.chars().count();
-            if n > max {
-                return Err(schema_err(
-                    path,
-                    format!("{n} characters, more than the {max} the app allows"),
-                ));
-            }
-            Ok(())
-        }
-        fn count(path: String, n: i64, min: i64) -> Result<(), SchemaError> {
-            if !(min..=MAX_COUNT).contains(&n) {
-                return Err(schema_err(
-                    path,
-                    format!("{n} is outside {min} to {MAX_COUNT}"),
-                ));
-            }
-            Ok(())
-        }
-        let m = &self.meta;
-        text("meta.pole_id".into(), &m.pole_id, MAX_ID_CHARS)?;
-        text("meta.facilitators".into(), &m.facilitators, MAX_NAME_CHARS)?;
-        text("meta.created_by".into(), &m.created_by, MAX_NAME_CHARS)?;
-        text("meta.place".into(), &m.details.place, MAX_NAME_CHARS)?;
-        text(
-            "meta.note_taker".into(),
-            &m.details.note_taker,
-            MAX_NAME_CHARS,
-        )?;
-        text("notes".into(), &self.notes, MAX_NOTES_CHARS)?;
-        if self.douar_ids.len() > MAX_DOUARS {
-            return Err(schema_err(
-                "douars",
-                format!("{} douars, more than {MAX_DOUARS}", self.douar_ids.len()),
-            ));
-        }
-        for d in &self.douar_ids {
-            text(format!("douars.{d}"), d, MAX_ID_CHARS)?;
-        }
-        // Counters below zero read as zero (two people pressing "-" at once); only the top
-        // is a limit.
-        for (category, n) in &self.attendance.0 {
-            count(format!("attendance.{}", category.code()), *n, i64::MIN)?;
-        }
+        limits::meta(&self.meta)?;
+        limits::notes(&self.notes)?;
+        limits::douars(&self.douar_ids)?;
+        limits::attendance(&self.attendance)?;
         let mut seen = std::collections::BTreeSet::new();
         for p in &self.proposals {
-            let path = |field: &str| format!("proposals.{}.{field}", p.id);
             if !seen.insert(p.id) {
                 return Err(schema_err(
                     format!("proposals.{}", p.id),
                     "the same proposal id is written twice (in two spellings)",
                 ));
             }
-            text(path("problem"), &p.problem, MAX_TEXT_CHARS)?;
-            text(path("solution"), &p.solution, MAX_TEXT_CHARS)?;
-            text(path("raised_by"), &p.raised_by, MAX_NAME_CHARS)?;
-            text(path("created_by"), &p.created_by, MAX_NAME_CHARS)?;
-            if let Some(d) = &p.douar_id {
-                text(path("douar"), d, MAX_ID_CHARS)?;
-            }
-            count(path("votes"), p.votes, -MAX_COUNT)?;
-            if !p.rank.is_finite() {
-                return Err(schema_err(path("rank"), "not a finite number"));
-            }
+            limits::proposal(p)?;
         }
-        // Associations read as the union of concurrent maps: one id is kept once by `read`.
-        for a in &self.associations {
-            text(
-                format!("associations.{}.name", a.id),
-                &a.name,
-                MAX_NAME_CHARS,
-            )?;
-            count(format!("associations.{}.count", a.id), a.count, i64::MIN)?;
-        }
-        if self.photos.len() > MAX_PHOTOS {
-            return Err(schema_err(
-                "photos",
-                format!("{} photos, more than {MAX_PHOTOS}", self.photos.len()),
-            ));
-        }
-        for p in &self.photos {
-            let path = |field: &str| format!("photos.{}.{field}", p.hash);
-            text(path("caption"), &p.caption, MAX_NAME_CHARS)?;
-            text(path("taken_by"), &p.taken_by, MAX_NAME_CHARS)?;
-            if p.bytes > MAX_PHOTO_BYTES {
-                return Err(schema_err(
-                    path("bytes"),
-                    format!("{} bytes, more than {MAX_PHOTO_BYTES}", p.bytes),
-                ));
-            }
-            text(path("mime"), &p.mime, MAX_ID_CHARS)?;
-        }
-        if self.corrections.len() > MAX_CORRECTIONS {
-            return Err(schema_err(
-                "corrections",
-                format!(
-                    "{} corrections, more than {MAX_CORRECTIONS}",
-                    self.corrections.len()
-                ),
-            ));
-        }
-        // A douars value is at most every douar a session may name, joined by commas.
-        let douars_chars = MAX_DOUARS * (MAX_ID_CHARS + 1);
-        for c in &self.corrections {
-            let path = |field: &str| format!("corrections.{}.{field}", c.id);
-            text(path("from"), &c.from, douars_chars)?;
-            text(path("to"), &c.to, douars_chars)?;
-            text(path("by"), &c.by, MAX_NAME_CHARS)?;
-        }
-        Ok(())
+        limits::associations(&self.associations)?;
+        limits::photos(&self.photos)?;
+        limits::corrections(&self.corrections)
     }
 
     pub fn live_proposals(&self) -> impl Iterator<Item = &Proposal> {
@@ -552,9 +468,7 @@ impl Session {
 
     /// Whether the proposal was created or changed after the session was closed.
     pub fn edited_after_close(&self, p: &Proposal) -> bool {
-        self.meta
-            .closed_at
-            .is_some_and(|closed| p.last_change() > closed)
+        p.edited_after(self.meta.closed_at)
     }
 }
 

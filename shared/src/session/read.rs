@@ -34,6 +34,47 @@ impl SessionDoc {
         let meta = read_meta(d, &meta_obj)?;
         let douar_ids = read_douars(d)?;
 
+        let attendance = self.read_attendance()?;
+
+        let props_obj = obj_of(d, &root, "proposals", ObjType::Map)?;
+        let mut proposals = Vec::new();
+        for item in d.map_range(&props_obj, ..) {
+            let obj = match item.value.clone().into_value() {
+                Value::Object(ObjType::Map) => Some(item.id()),
+                _ => None,
+            };
+            proposals.push(self.read_proposal_entry(&item.key, obj)?);
+        }
+        // Two tablets adding at once give their proposals one rank: the id decides, the same
+        // on every tablet and on the server (`ORDER BY rank DESC, id`).
+        crate::sort::sort_by(&mut proposals, |a, b| {
+            b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id))
+        });
+
+        let notes = self.read_notes()?;
+
+        let associations = self.read_associations()?;
+        let photos = self.read_photos()?;
+        let corrections = self.read_corrections()?;
+
+        Ok(Session {
+            id,
+            schema,
+            meta,
+            douar_ids,
+            attendance,
+            proposals,
+            notes,
+            associations,
+            photos,
+            corrections,
+        })
+    }
+
+    /// Attendance per category, as counted (below zero included: see [`Attendance::get`]).
+    pub fn read_attendance(&self) -> Result<Attendance, SchemaError> {
+        let d = &self.doc;
+        let root = automerge::ROOT;
         let att_obj = obj_of(d, &root, "attendance", ObjType::Map)?;
         let mut attendance = Attendance::default();
         for item in d.map_range(&att_obj, ..) {
@@ -62,49 +103,42 @@ impl SessionDoc {
             attendance.0.insert(category, n);
         }
 
-        let props_obj = obj_of(d, &root, "proposals", ObjType::Map)?;
-        let mut proposals = Vec::new();
-        for item in d.map_range(&props_obj, ..) {
-            let pid = Uuid::parse_str(&item.key)
-                .map_err(|_| schema_err(format!("proposals.{}", item.key), "key is not a UUID"))?;
-            let obj = match item.value.clone().into_value() {
-                Value::Object(ObjType::Map) => item.id(),
-                _ => return Err(schema_err(format!("proposals.{pid}"), "not a map")),
-            };
-            proposals.push(self.read_proposal(pid, &obj)?);
-        }
-        // Two tablets adding at once give their proposals one rank: the id decides, the same
-        // on every tablet and on the server (`ORDER BY rank DESC, id`).
-        crate::sort::sort_by(&mut proposals, |a, b| {
-            b.rank.total_cmp(&a.rank).then(a.id.cmp(&b.id))
-        });
+        Ok(attendance)
+    }
 
-        let notes_obj = obj_of(d, &root, "notes", ObjType::Text)?;
-        let notes = d
+    pub fn read_notes(&self) -> Result<String, SchemaError> {
+        let notes_obj = obj_of(&self.doc, &automerge::ROOT, "notes", ObjType::Text)?;
+        self.doc
             .text(&notes_obj)
-            .map_err(|e| schema_err("notes", e.to_string()))?;
+            .map_err(|e| schema_err("notes", e.to_string()))
+    }
 
-        let associations = self.read_associations()?;
-        let photos = self.read_photos()?;
-        let corrections = self.read_corrections()?;
+    /// The proposal under `key` in the proposals map, read and checked as [`Self::read`] reads
+    /// each one; `None` when the map has no such key.
+    pub fn read_proposal_at(&self, key: &str) -> Result<Option<Proposal>, SchemaError> {
+        let props_obj = obj_of(&self.doc, &automerge::ROOT, "proposals", ObjType::Map)?;
+        let obj = match self.doc.get(&props_obj, key) {
+            Ok(None) => return Ok(None),
+            Ok(Some((Value::Object(ObjType::Map), obj))) => Some(obj),
+            Ok(Some(_)) => None,
+            Err(e) => return Err(schema_err(format!("proposals.{key}"), e.to_string())),
+        };
+        self.read_proposal_entry(key, obj).map(Some)
+    }
 
-        Ok(Session {
-            id,
-            schema,
-            meta,
-            douar_ids,
-            attendance,
-            proposals,
-            notes,
-            associations,
-            photos,
-            corrections,
-        })
+    /// One entry of the proposals map: its key must be a UUID, its value a map (`obj`).
+    fn read_proposal_entry(&self, key: &str, obj: Option<ObjId>) -> Result<Proposal, SchemaError> {
+        let pid = Uuid::parse_str(key)
+            .map_err(|_| schema_err(format!("proposals.{key}"), "key is not a UUID"))?;
+        let Some(obj) = obj else {
+            return Err(schema_err(format!("proposals.{pid}"), "not a map"));
+        };
+        self.read_proposal(pid, &obj)
     }
 
     /// The union of every `photos` map (created like v1's `associations`), oldest first. A
     /// key that is not a SHA-256 is a schema error: the name is what the bytes are fetched by.
-    pub(super) fn read_photos(&self) -> Result<Vec<Photo>, SchemaError> {
+    pub fn read_photos(&self) -> Result<Vec<Photo>, SchemaError> {
         let maps = self.root_maps("photos").map_err(|e| match e {
             DocError::Schema(e) => e,
             other => schema_err("photos", other.to_string()),
@@ -163,7 +197,7 @@ impl SessionDoc {
     }
 
     /// The union of every `associations` map (see [`Self::root_maps`]), by name then id.
-    pub(super) fn read_associations(&self) -> Result<Vec<Association>, SchemaError> {
+    pub fn read_associations(&self) -> Result<Vec<Association>, SchemaError> {
         let maps = self.root_maps("associations").map_err(|e| match e {
             DocError::Schema(e) => e,
             other => schema_err("associations", other.to_string()),
