@@ -967,3 +967,38 @@ async fn a_bad_territory_file_is_refused_whole_with_its_lines() {
     assert_eq!(st, 403);
     app.stop().await;
 }
+
+/// A tablet names a douar the server's territory does not have yet (its list was ahead): the
+/// session and its proposal are listed as in an unknown douar. Once the office adds that douar,
+/// they read as known at once, without another sync, and a rebuild agrees.
+#[tokio::test]
+async fn a_douar_named_before_the_office_adds_it_becomes_known() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let fac = app.login("facilitator").await;
+    let mut tablet = Tablet::new("facilitator");
+    let session = session_in(&mut tablet, "pole-7", "tamazirt-jdida");
+    proposal_in(&mut tablet, session, "tamazirt-jdida");
+    tablet.sync(&app, &fac).await.unwrap();
+    let unknown = |app: &TestApp| {
+        (
+            app.count("SELECT count(*) FROM session_douars WHERE douar_id = 'tamazirt-jdida' AND unknown = 1"),
+            app.count("SELECT count(*) FROM proposals WHERE douar_id = 'tamazirt-jdida' AND douar_unknown = 1"),
+        )
+    };
+    assert_eq!(unknown(&app), (1, 1));
+    let (st, d) = app
+        .post(
+            "/api/territory/douars",
+            &office,
+            json!({"pole_id": "pole-7", "name_ar": "تمازيرت الجديدة", "name_fr": "Tamazirt Jdida"}),
+        )
+        .await;
+    assert_eq!((st, d["id"].as_str()), (201, Some("tamazirt-jdida")), "{d}");
+    assert_eq!(unknown(&app), (0, 0));
+    tachkhis_server::Db::open(&app.db_path)
+        .unwrap()
+        .write_blocking(tachkhis_server::documents::store::rebuild_projections)
+        .unwrap();
+    assert_eq!(unknown(&app), (0, 0));
+}

@@ -471,6 +471,7 @@ impl Model {
                                 d.illustrative],
                     )?;
                     write_aliases(tx, &d.id, &d.aliases)?;
+                    known_at_last(tx, &d.id, d.merged_into.as_deref())?;
                 }
                 Some(old) => {
                     if *old != d || old_positions.get(d.id.as_str()) != Some(&pos) {
@@ -1197,6 +1198,25 @@ pub fn merge_douar(
         json!({"from": from, "into": input.into, "moved": moved}),
     )?;
     target.ok_or_else(|| AppError::internal("merge target vanished"))
+}
+
+/// Sessions and proposals that named `id` before the territory had it (a tablet's douar list
+/// ahead of the server's) now name a known douar. The projection rewrites only the rows a
+/// document's changes touch, so the rows already projected are brought up to date here.
+fn known_at_last(tx: &Transaction<'_>, id: &str, merged_into: Option<&str>) -> AppResult<()> {
+    if let Some(into) = merged_into {
+        move_links(tx, id, into)?;
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE session_douars SET unknown = 0 WHERE douar_id = ?1 AND unknown",
+        [id],
+    )?;
+    tx.execute(
+        "UPDATE proposals SET douar_unknown = 0 WHERE douar_id = ?1 AND douar_unknown",
+        [id],
+    )?;
+    Ok(())
 }
 
 /// The douar a document's douar id is projected as: itself, or where its merges lead; `None`
