@@ -321,6 +321,8 @@ struct Tally {
     requests: u64,
     with_changes: u64,
     failed_requests: u64,
+    /// Failed requests that were not answered within [`REQUEST_TIMEOUT`].
+    timeouts: u64,
     failed_syncs: u64,
     /// Documents refused or quarantined in syncs that otherwise went through.
     bad_docs: u64,
@@ -340,6 +342,7 @@ impl Tally {
         self.requests += other.requests;
         self.with_changes += other.with_changes;
         self.failed_requests += other.failed_requests;
+        self.timeouts += other.timeouts;
         self.failed_syncs += other.failed_syncs;
         self.bad_docs += other.bad_docs;
         for e in other.errors {
@@ -386,9 +389,9 @@ impl Transport for Probe<'_> {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| format!("request: {e}"))?;
+                .map_err(|e| http_error("request", &e))?;
             let status = r.status();
-            let bytes = r.bytes().await.map_err(|e| format!("answer: {e}"))?;
+            let bytes = r.bytes().await.map_err(|e| http_error("answer", &e))?;
             if !status.is_success() {
                 return Err(format!("{status}: {}", String::from_utf8_lossy(&bytes)));
             }
@@ -400,11 +403,30 @@ impl Transport for Probe<'_> {
         if changes {
             self.tally.with_changes += 1;
         }
-        if answer.is_err() {
+        if let Err(e) = &answer {
             self.tally.failed_requests += 1;
+            if e.contains(TIMED_OUT) {
+                self.tally.timeouts += 1;
+            }
         }
         answer
     }
+}
+
+const TIMED_OUT: &str = "no answer within the app's timeout";
+
+/// A failed request with its causes (reqwest's own message names only the URL).
+fn http_error(what: &str, e: &reqwest::Error) -> String {
+    let mut message = format!("{what}: {e}");
+    if e.is_timeout() {
+        message.push_str(&format!(" ({TIMED_OUT}, {} s)", REQUEST_TIMEOUT.as_secs()));
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
 }
 
 /// A simulated tablet: its documents and sync states (the shared helper), its login, and what
@@ -993,6 +1015,7 @@ async fn run_one(tablets: usize, knobs: &Knobs, ticks: f64) -> anyhow::Result<bo
         overall.tally.requests += r.tally.requests;
         overall.tally.with_changes += r.tally.with_changes;
         overall.tally.failed_requests += r.tally.failed_requests;
+        overall.tally.timeouts += r.tally.timeouts;
         overall.tally.failed_syncs += r.tally.failed_syncs;
         overall.tally.bad_docs += r.tally.bad_docs;
         overall
@@ -1014,12 +1037,14 @@ async fn run_one(tablets: usize, knobs: &Knobs, ticks: f64) -> anyhow::Result<bo
     for r in &mut rows {
         r.tally.sync_latencies.sort_unstable();
         println!(
-            "  {:<10} wall {:>6.1} s; whole sync p50 / p99 {} / {} ms; {} requests failed, {} syncs failed, {} documents refused or quarantined",
+            "  {:<10} wall {:>6.1} s; whole sync p50 / p99 {} / {} ms; {} requests failed ({} not answered within {} s), {} syncs failed, {} documents refused or quarantined",
             r.name,
             r.wall.as_secs_f64(),
             ms(percentile(&r.tally.sync_latencies, 50.0)),
             ms(percentile(&r.tally.sync_latencies, 99.0)),
             r.tally.failed_requests,
+            r.tally.timeouts,
+            REQUEST_TIMEOUT.as_secs(),
             r.tally.failed_syncs,
             r.tally.bad_docs
         );
