@@ -42,7 +42,9 @@ commands:
         during a flood of bad logins), `--bench office ARGS`, `--bench client ARGS` (the
         bundle in headless Chromium with a 300-proposal session), `--bench photos ARGS` and
         `--bench capture ARGS` (taps and seconds for a proposal and a meeting's attendance),
-        `--bench backup ARGS` (a ~300 MB database backed up idle and during continuous sync)
+        `--bench backup ARGS` (a ~300 MB database backed up idle and during continuous sync),
+        `--bench load ARGS` (200 and 1,000 simulated tablets against the server binary:
+        upload, edits, no-op syncs, reconnect storm; TACHKHIS_LOAD_TABLETS=200 for one size)
   build-client [--opt]
         only the client bundle, in target/client
   fuzz [--target NAME]... [--iterations N] [--seconds S] [--seed X] [--jobs J] [...]
@@ -378,6 +380,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "capture",
         "backup",
         "projection",
+        "load",
     ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
