@@ -117,25 +117,54 @@ pub fn evict_idle_sync_states(tx: &Transaction<'_>) -> AppResult<usize> {
     )?)
 }
 
-/// Stores what `doc` gained since `before`, compacting when the increments outgrow the
-/// snapshot, then validates and projects (or quarantines) it. One transaction: the caller's.
-/// `meta` (what the database said of the document, `None` for a new one) becomes what it says
-/// now.
+/// What a document's new changes become on disk, encoded before the write (Automerge's saving
+/// is the costly part, and it needs no table): the whole document for a new one or when the
+/// increments outgrow the snapshot (compaction), else the changes since `before`.
+pub enum Encoded {
+    New(Vec<u8>),
+    Compacted(Vec<u8>),
+    Increment(Vec<u8>),
+}
+
+/// Encodes what `doc` gained since `before` (see [`Encoded`]).
+pub fn encode_changes(
+    doc_id: Uuid,
+    doc: &mut AutoCommit,
+    before: &[ChangeHash],
+    meta: Option<&DocMeta>,
+) -> AppResult<Encoded> {
+    Ok(match meta {
+        None => Encoded::New(save(doc_id, || doc.save())?),
+        Some(m) => {
+            let data = save(doc_id, || doc.save_after(before))?;
+            let incremental = m.incremental_bytes + data.len() as i64;
+            if incremental > m.snapshot_bytes && incremental > COMPACT_MIN_BYTES {
+                Encoded::Compacted(save(doc_id, || doc.save())?)
+            } else {
+                Encoded::Increment(data)
+            }
+        }
+    })
+}
+
+/// Stores what `doc` gained since `before` ([`encode_changes`]'s bytes), then validates and
+/// projects (or quarantines) it. One transaction: the caller's. `meta` (what the database said
+/// of the document, `None` for a new one) becomes what it says now.
 pub fn persist_changes(
     tx: &Transaction<'_>,
     doc_id: Uuid,
     doc: &mut AutoCommit,
     before: &[ChangeHash],
     meta: &mut Option<DocMeta>,
+    encoded: Encoded,
 ) -> AppResult<DocStatus> {
     let now = now_secs();
     let heads = doc.get_heads();
     let id = doc_id.to_string();
     let wire_heads = engine::sorted_heads(engine::heads_to_wire(&heads));
     let heads_blob = engine::encode(&wire_heads).map_err(AppError::internal)?;
-    let (snapshot_bytes, incremental_bytes) = match meta.as_ref() {
-        None => {
-            let data = save(doc_id, || doc.save())?;
+    let (snapshot_bytes, incremental_bytes) = match (meta.as_ref(), encoded) {
+        (None, Encoded::New(data)) => {
             tx.execute(
                 "INSERT INTO documents (id, heads, snapshot_bytes, incremental_bytes, created_at, updated_at)
                  VALUES (?1, ?2, ?3, 0, ?4, ?4)",
@@ -144,26 +173,28 @@ pub fn persist_changes(
             insert_chunk(tx, &id, "snapshot", &data, now)?;
             (data.len() as i64, 0)
         }
-        Some(m) => {
-            let data = save(doc_id, || doc.save_after(before))?;
+        (Some(_), Encoded::Compacted(snapshot)) => {
+            tx.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [&id])?;
+            insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
+            tx.execute(
+                "UPDATE documents SET heads = ?2, snapshot_bytes = ?3, incremental_bytes = 0, updated_at = ?4 WHERE id = ?1",
+                params![id, heads_blob, snapshot.len() as i64, now],
+            )?;
+            (snapshot.len() as i64, 0)
+        }
+        (Some(m), Encoded::Increment(data)) => {
             let incremental = m.incremental_bytes + data.len() as i64;
-            if incremental > m.snapshot_bytes && incremental > COMPACT_MIN_BYTES {
-                let snapshot = save(doc_id, || doc.save())?;
-                tx.execute("DELETE FROM doc_chunks WHERE doc_id = ?1", [&id])?;
-                insert_chunk(tx, &id, "snapshot", &snapshot, now)?;
-                tx.execute(
-                    "UPDATE documents SET heads = ?2, snapshot_bytes = ?3, incremental_bytes = 0, updated_at = ?4 WHERE id = ?1",
-                    params![id, heads_blob, snapshot.len() as i64, now],
-                )?;
-                (snapshot.len() as i64, 0)
-            } else {
-                insert_chunk(tx, &id, "incremental", &data, now)?;
-                tx.prepare_cached(
-                    "UPDATE documents SET heads = ?2, incremental_bytes = ?3, updated_at = ?4 WHERE id = ?1",
-                )?
-                .execute(params![id, heads_blob, incremental, now])?;
-                (m.snapshot_bytes, incremental)
-            }
+            insert_chunk(tx, &id, "incremental", &data, now)?;
+            tx.prepare_cached(
+                "UPDATE documents SET heads = ?2, incremental_bytes = ?3, updated_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, heads_blob, incremental, now])?;
+            (m.snapshot_bytes, incremental)
+        }
+        _ => {
+            return Err(AppError::internal(
+                "encoded changes that do not match the stored document",
+            ));
         }
     };
     let status = project_or_quarantine(tx, doc_id, doc, Some(before))?;
@@ -353,8 +384,9 @@ fn project_in_savepoint(tx: &Transaction<'_>, s: &Session) -> AppResult<Option<S
 pub struct Step {
     pub reply: Option<Vec<u8>>,
     pub status: DocStatus,
-    /// The heads before the message, when it brought changes (they must be stored).
-    changed_from: Option<Vec<ChangeHash>>,
+    /// The heads before the message, when it brought changes (they must be stored), with
+    /// the changes encoded for storage.
+    changed_from: Option<(Vec<ChangeHash>, Encoded)>,
     /// The sync state to store, when it differs from the stored one.
     state: Option<Vec<u8>>,
     /// Changes wait in Automerge's queue for dependencies that never came: the document in
@@ -430,6 +462,12 @@ pub fn step(
     // Sync state only for documents that exist, or that this message created: a peer naming
     // random ids leaves nothing behind. And only when it changed.
     let queued = !doc.get_missing_deps(&[]).is_empty();
+    let changed_from = if after != before {
+        let encoded = encode_changes(doc_id, doc, &before, hot.meta.as_ref())?;
+        Some((before, encoded))
+    } else {
+        None
+    };
     let encoded = engine::encode_state(&state);
     let state = ((hot.meta.is_some() || !after.is_empty())
         && stored_state.as_deref() != Some(&encoded[..]))
@@ -437,7 +475,7 @@ pub fn step(
     Ok(Step {
         reply,
         status,
-        changed_from: (after != before).then_some(before),
+        changed_from,
         state,
         queued,
     })
@@ -454,8 +492,8 @@ pub fn record(
     peer: &str,
     doc_id: Uuid,
 ) -> AppResult<()> {
-    if let Some(before) = &step.changed_from {
-        step.status = persist_changes(tx, doc_id, &mut hot.doc, before, &mut hot.meta)?;
+    if let Some((before, encoded)) = step.changed_from.take() {
+        step.status = persist_changes(tx, doc_id, &mut hot.doc, &before, &mut hot.meta, encoded)?;
     }
     if let Some(state) = &step.state {
         save_state(tx, user_id, peer, doc_id, state)?;
