@@ -21,7 +21,14 @@
 //! 2. edits: `EDIT_ROUNDS` times, each tablet adds a proposal, a vote or an attendance count
 //!    (in turn) to one of its sessions, then syncs;
 //! 3. no-op syncs: `NOOP_ROUNDS` syncs with nothing new on either side;
-//! 4. reconnect storm: after a network cut, during which each tablet made `STORM_EDITS` edits
+//! 4. steady: the tablets together ask for `TACHKHIS_LOAD_STEADY_RATE` requests a second
+//!    (default 1,200) for `TACHKHIS_LOAD_STEADY_SECS` (10): each tablet syncs on a fixed
+//!    schedule (open loop, starts spread evenly), an edit before 2 syncs out of 5. Each sync is
+//!    also timed from when it was due, so a server that falls behind cannot hide it by slowing
+//!    the tablets down. The issue's "200 tablets: ≥ 1,000 requests/s with p99 ≤ 100 ms" is
+//!    judged here: in the back-to-back phases 200 requests are always in flight, so their
+//!    latency is 200 / throughput by construction (Little's law) and they show the ceiling;
+//! 5. reconnect storm: after a network cut, during which each tablet made `STORM_EDITS` edits
 //!    and its sync attempts failed (so it keeps only the persisted part of its sync states, as
 //!    the app does), every tablet syncs at once on a new connection.
 //!
@@ -44,7 +51,8 @@
 //!
 //! Knobs: `TACHKHIS_LOAD_TABLETS` (default `200,1000`: one run per count, each on a new
 //! server), `TACHKHIS_LOAD_EDIT_ROUNDS` (5), `TACHKHIS_LOAD_NOOP_ROUNDS` (3),
-//! `TACHKHIS_LOAD_STORM_EDITS` (3), `TACHKHIS_LOAD_PAUSE_MS` (0).
+//! `TACHKHIS_LOAD_STORM_EDITS` (3), `TACHKHIS_LOAD_PAUSE_MS` (0), `TACHKHIS_LOAD_STEADY_RATE`
+//! (1200), `TACHKHIS_LOAD_STEADY_SECS` (10).
 #![allow(clippy::print_stdout)]
 
 #[allow(dead_code)]
@@ -117,6 +125,9 @@ struct Knobs {
     noop_rounds: usize,
     storm_edits: usize,
     pause: Duration,
+    /// The steady phase: requests per second offered by all tablets together, and for how long.
+    steady_rate: usize,
+    steady_secs: usize,
 }
 
 fn knob(name: &str, default: usize) -> anyhow::Result<usize> {
@@ -150,6 +161,8 @@ impl Knobs {
             noop_rounds: knob("TACHKHIS_LOAD_NOOP_ROUNDS", 3)?,
             storm_edits: knob("TACHKHIS_LOAD_STORM_EDITS", 3)?,
             pause: Duration::from_millis(knob("TACHKHIS_LOAD_PAUSE_MS", 0)? as u64),
+            steady_rate: knob("TACHKHIS_LOAD_STEADY_RATE", 1_200)?.max(1),
+            steady_secs: knob("TACHKHIS_LOAD_STEADY_SECS", 10)?.max(1),
         })
     }
 }
@@ -331,6 +344,9 @@ struct Tally {
     latencies: Vec<Duration>,
     /// Each whole sync run (all its round trips).
     sync_latencies: Vec<Duration>,
+    /// Paced phase: each sync from the instant it was due to its end (a sync that starts late,
+    /// its tablet still busy with the previous one, counts its wait: no coordinated omission).
+    due_latencies: Vec<Duration>,
     requests: u64,
     with_changes: u64,
     failed_requests: u64,
@@ -352,6 +368,7 @@ impl Tally {
     fn merge(&mut self, other: Tally) {
         self.latencies.extend(other.latencies);
         self.sync_latencies.extend(other.sync_latencies);
+        self.due_latencies.extend(other.due_latencies);
         self.requests += other.requests;
         self.with_changes += other.with_changes;
         self.failed_requests += other.failed_requests;
@@ -601,27 +618,54 @@ struct PhaseStats {
     harness_cpu: f64,
 }
 
-/// Runs one phase: every tablet, from the same instant, `rounds` times (an edit first when
-/// `edit`) a sync. The clock and the CPU counters cover only that.
+/// How a phase's tablets sync.
+#[derive(Clone, Copy)]
+enum Schedule {
+    /// `rounds` syncs back to back (after `Run::pause`), each after an edit when `edit`.
+    BackToBack { rounds: usize, edit: bool },
+    /// Open loop: each tablet syncs every `every`, the tablets' starts spread evenly over one
+    /// period, `rounds` times; an edit before 2 syncs out of 5 (40 % of syncs carry changes).
+    Paced { every: Duration, rounds: usize },
+}
+
+impl Schedule {
+    fn rounds(self) -> usize {
+        match self {
+            Schedule::BackToBack { rounds, .. } | Schedule::Paced { rounds, .. } => rounds,
+        }
+    }
+
+    fn edits_before(self, round: usize) -> bool {
+        match self {
+            Schedule::BackToBack { edit, .. } => edit,
+            Schedule::Paced { .. } => round % 5 < 2,
+        }
+    }
+}
+
+/// Runs one phase: every tablet, from the same instant, syncs as `schedule` says. The clock
+/// and the CPU counters cover only that.
 async fn phase(
     run: &Run<'_>,
     name: &'static str,
     sims: Vec<Sim>,
     http: &reqwest::Client,
-    rounds: usize,
-    edit: bool,
+    schedule: Schedule,
 ) -> anyhow::Result<(Vec<Sim>, PhaseStats)> {
+    let rounds = schedule.rounds();
+    let count = sims.len() as u32;
     let Run {
         server,
         pause,
         ticks,
     } = *run;
     let ready = Arc::new(Barrier::new(sims.len() + 1));
-    let (go, start_line) = watch::channel(false);
+    let (go, start_line) = watch::channel(None::<tokio::time::Instant>);
     let url: Arc<str> = server.url("/api/sync").into();
     let tasks: Vec<_> = sims
         .into_iter()
-        .map(|mut sim| {
+        .enumerate()
+        .map(|(index, mut sim)| {
             let (ready, mut start_line) = (ready.clone(), start_line.clone());
             let (http, url) = (http.clone(), url.clone());
             tokio::spawn(async move {
@@ -631,15 +675,33 @@ async fn phase(
                     ..Tally::default()
                 };
                 ready.wait().await;
-                let _ = start_line.wait_for(|go| *go).await;
+                let start = start_line
+                    .wait_for(Option::is_some)
+                    .await
+                    .ok()
+                    .and_then(|go| *go)
+                    .unwrap_or_else(tokio::time::Instant::now);
                 for round in 0..rounds {
-                    if round > 0 && !pause.is_zero() {
-                        tokio::time::sleep(pause).await;
-                    }
-                    if edit {
+                    let due = match schedule {
+                        Schedule::Paced { every, .. } => {
+                            let due = start + every * round as u32 + every * index as u32 / count;
+                            tokio::time::sleep_until(due).await;
+                            Some(due)
+                        }
+                        Schedule::BackToBack { .. } => {
+                            if round > 0 && !pause.is_zero() {
+                                tokio::time::sleep(pause).await;
+                            }
+                            None
+                        }
+                    };
+                    if schedule.edits_before(round) {
                         sim.edit();
                     }
                     sim.sync(&http, &url, &mut tally).await;
+                    if let Some(due) = due {
+                        tally.due_latencies.push(due.elapsed());
+                    }
                 }
                 (sim, tally)
             })
@@ -649,7 +711,7 @@ async fn phase(
     let peak_reset = reset_peak_rss(&server.pid);
     let (cpu0, own0) = (cpu_secs(&server.pid, ticks), cpu_secs("self", ticks));
     let started = Instant::now();
-    go.send(true)?;
+    go.send(Some(tokio::time::Instant::now()))?;
     let mut sims = Vec::with_capacity(tasks.len());
     let mut tally = Tally::default();
     for task in tasks {
@@ -996,11 +1058,42 @@ async fn run_one(tablets: usize, knobs: &Knobs, ticks: f64) -> anyhow::Result<bo
         ticks,
     };
     let mut rows = Vec::new();
-    let (sims, stats) = phase(&run, "upload", sims, &http, 1, false).await?;
+    let back_to_back = |rounds, edit| Schedule::BackToBack { rounds, edit };
+    let (sims, stats) = phase(&run, "upload", sims, &http, back_to_back(1, false)).await?;
     rows.push(stats);
-    let (sims, stats) = phase(&run, "edits", sims, &http, knobs.edit_rounds, true).await?;
+    let (sims, stats) = phase(
+        &run,
+        "edits",
+        sims,
+        &http,
+        back_to_back(knobs.edit_rounds, true),
+    )
+    .await?;
     rows.push(stats);
-    let (mut sims, stats) = phase(&run, "no-op", sims, &http, knobs.noop_rounds, false).await?;
+    let (sims, stats) = phase(
+        &run,
+        "no-op",
+        sims,
+        &http,
+        back_to_back(knobs.noop_rounds, false),
+    )
+    .await?;
+    rows.push(stats);
+    // Paced: the rate asked of the server, held for a while (one sync is one request when
+    // the server answers in one round, as here).
+    let every = Duration::from_secs_f64(tablets as f64 / knobs.steady_rate as f64);
+    let rounds = (knobs.steady_secs as f64 / every.as_secs_f64())
+        .ceil()
+        .max(1.0) as usize;
+    let (mut sims, stats) = phase(
+        &run,
+        "steady",
+        sims,
+        &http,
+        Schedule::Paced { every, rounds },
+    )
+    .await?;
+    let steady_index = rows.len();
     rows.push(stats);
     // The cut: edits made offline, sync attempts that failed, connections gone.
     for sim in &mut sims {
@@ -1013,7 +1106,7 @@ async fn run_one(tablets: usize, knobs: &Knobs, ticks: f64) -> anyhow::Result<bo
     let http = reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
         .build()?;
-    let (mut sims, stats) = phase(&run, "storm", sims, &http, 1, false).await?;
+    let (mut sims, stats) = phase(&run, "storm", sims, &http, back_to_back(1, false)).await?;
     rows.push(stats);
 
     let mut overall = PhaseStats {
@@ -1061,6 +1154,20 @@ async fn run_one(tablets: usize, knobs: &Knobs, ticks: f64) -> anyhow::Result<bo
             r.tally.failed_syncs,
             r.tally.bad_docs
         );
+        if !r.tally.due_latencies.is_empty() {
+            r.tally.due_latencies.sort_unstable();
+            println!(
+                "  {:<10} offered {} requests/s ({} tablets, each every {:.0} ms, {} rounds); sync from when it was due p50 / p99 / max {} / {} / {} ms",
+                "",
+                knobs.steady_rate,
+                tablets,
+                every.as_secs_f64() * 1000.0,
+                rounds,
+                ms(percentile(&r.tally.due_latencies, 50.0)),
+                ms(percentile(&r.tally.due_latencies, 99.0)),
+                ms(r.tally.due_latencies.last().copied().unwrap_or_default()),
+            );
+        }
         for e in &r.tally.errors {
             println!("      error: {e}");
         }
@@ -1106,11 +1213,29 @@ async fn run_one(tablets: usize, knobs: &Knobs, ticks: f64) -> anyhow::Result<bo
         verdict(changes >= 30.0)
     );
     let met = if tablets == 200 {
-        let ok = rate >= 1000.0 && p99 <= Duration::from_millis(100) && errors == 0;
+        // A rate at a latency: measured where the tablets ask for that rate (the steady
+        // phase), with every request's latency and each sync's from when it was due. The
+        // back-to-back phases keep 200 requests in flight whatever the speed, so their latency
+        // is 200 / throughput by construction (Little's law): their rows show the ceiling.
+        let s = &rows[steady_index];
+        let steady_rate = s.tally.requests as f64 / s.wall.as_secs_f64();
+        let steady_p99 = percentile(&s.tally.latencies, 99.0);
+        let due_p99 = percentile(&s.tally.due_latencies, 99.0);
+        let all_errors = errors;
+        let ok = steady_rate >= 1000.0
+            && steady_p99 <= Duration::from_millis(100)
+            && due_p99 <= Duration::from_millis(100)
+            && all_errors == 0;
         println!(
-            "    200 tablets: >= 1,000 requests/s with p99 <= 100 ms and 0 errors: {rate:.0} requests/s, p99 {} ms, {errors} errors: {}",
-            ms(p99),
+            "    200 tablets: >= 1,000 requests/s with p99 <= 100 ms and 0 errors (steady phase; errors over every phase): \
+             {steady_rate:.0} requests/s, p99 {} ms per request and {} ms per sync from when it was due, {all_errors} errors: {}",
+            ms(steady_p99),
+            ms(due_p99),
             verdict(ok)
+        );
+        println!(
+            "    (every phase together, back to back included: {rate:.0} requests/s, p99 {} ms)",
+            ms(p99)
         );
         ok
     } else if tablets == 1000 {
