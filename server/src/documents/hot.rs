@@ -41,7 +41,15 @@ const MIN_SIZE: usize = 4 * 1024;
 pub struct HotDocs {
     budget: usize,
     slots: Mutex<Slots>,
+    /// Documents held by exchanges at once. Held documents cannot be evicted, so without a
+    /// bound a storm of a thousand tablets uploading six sessions each would hold them all in
+    /// memory together while they wait for their commits.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// Most documents held at once (see `HotDocs::in_flight`): about 25 MB of 40-proposal sessions,
+/// and enough for the group commit to gather dozens of requests.
+pub const MAX_HELD: usize = 512;
 
 #[derive(Default)]
 struct Slots {
@@ -81,7 +89,19 @@ impl HotDocs {
         Self {
             budget: budget_bytes,
             slots: Mutex::new(Slots::default()),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_HELD)),
         }
+    }
+
+    /// Waits until `count` more documents may be held (at most [`MAX_HELD`] at once); the
+    /// permit goes with the returned value.
+    pub async fn admit(&self, count: usize) -> tokio::sync::OwnedSemaphorePermit {
+        let n = count.clamp(1, MAX_HELD) as u32;
+        self.in_flight
+            .clone()
+            .acquire_many_owned(n)
+            .await
+            .expect("the semaphore is never closed")
     }
 
     fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {

@@ -262,6 +262,8 @@ impl Drop for Holding {
 impl Writer {
     async fn exchange(&mut self, app: &AppState, items: Vec<Item>) -> AppResult<Vec<DocReply>> {
         let ids: Vec<Uuid> = items.iter().map(|i| i.doc_id).collect();
+        // Released when this exchange ends, after its documents (declared first, dropped last).
+        let _admitted = app.hot.admit(ids.len()).await;
         let mut held: std::collections::HashMap<Uuid, hot::Held> =
             app.hot.hold(&ids).await.into_iter().collect();
         let docs = items
