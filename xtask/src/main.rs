@@ -370,7 +370,14 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
     let check = cmd::exit_code(cmd::status(&mut check)?);
 
     for bench in [
-        "sync", "login", "office", "client", "photos", "capture", "backup",
+        "sync",
+        "login",
+        "office",
+        "client",
+        "photos",
+        "capture",
+        "backup",
+        "reference",
     ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])

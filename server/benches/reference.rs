@@ -1,0 +1,78 @@
+//! The side-by-side benchmark against the reference (issue 17): the automerge-repo sync server
+//! (npm `@automerge/automerge-repo` 2, websocket adapter, Node filesystem storage) and the
+//! release `tachkhis serve`, one after the other in one run, on the same workload built by the
+//! reference JS Automerge (tablets × 6 sessions × 40 proposals): server CPU seconds, peak and
+//! final RSS, and wall time per phase (upload, no-op resync, one small edit per tablet), at
+//! 50 and 200 tablets, with the Tachkhis/reference ratios beside the issue's goals.
+//!
+//! The work is in `benches/reference/bench.mjs` (read its header for the phases, how each
+//! side's completion is detected and what is checked after each phase); this wrapper installs
+//! its npm packages from the lockfile when needed and runs it against the `tachkhis` binary
+//! cargo built for this benchmark (release). Needs Node.js (>= 18) and npm on the PATH.
+//!
+//! `cargo bench -p tachkhis-server --bench reference` (`cargo xtask bench` runs it).
+//! `TACHKHIS_REF_TABLETS` (default `50,200`), `TACHKHIS_REF_SERVERS` (default
+//! `reference,tachkhis`), `TACHKHIS_REF_CONCURRENCY` (Tachkhis tablets syncing at once,
+//! default 16).
+#![allow(clippy::print_stdout)]
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference")
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
+    match cmd.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("{what} exited with {s}")),
+        Err(e) => Err(format!(
+            "could not run {what}: {e}. This benchmark needs Node.js (>= 18) and npm on the PATH \
+             (e.g. `apt-get install nodejs npm`)"
+        )),
+    }
+}
+
+/// `npm ci` when the installed packages are missing or older than the lockfile (npm writes
+/// `node_modules/.package-lock.json` at each install).
+fn ensure_packages(dir: &Path) -> Result<(), String> {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let installed = modified(dir.join("node_modules/.package-lock.json"));
+    let wanted = modified(dir.join("package-lock.json"));
+    if installed.is_some() && installed >= wanted {
+        return Ok(());
+    }
+    println!("reference bench: npm ci in {}", dir.display());
+    run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(dir),
+        "`npm ci`",
+    )
+}
+
+fn main() -> ExitCode {
+    let dir = dir();
+    let result = run(Command::new("node").arg("--version"), "`node --version`")
+        .and_then(|()| ensure_packages(&dir))
+        .and_then(|()| {
+            run(
+                Command::new("node")
+                    .current_dir(&dir)
+                    .arg("bench.mjs")
+                    .arg("--tachkhis")
+                    .arg(env!("CARGO_BIN_EXE_tachkhis")),
+                "`node bench.mjs`",
+            )
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reference bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
