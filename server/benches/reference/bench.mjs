@@ -73,6 +73,19 @@ function resetPeak(pid) {
   }
 }
 
+// What to undo if the run is interrupted: child processes to kill, temp dirs to remove.
+const onExit = new Set();
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    for (const f of [...onExit].reverse()) {
+      try {
+        f();
+      } catch {}
+    }
+    process.exit(130);
+  });
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Waits until the server process stops using CPU (two quiet 250 ms samples in a row), so
@@ -91,10 +104,25 @@ async function settle(pid, maxMs = 30_000) {
 
 const progress = (what) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${what}\n`);
 
+// Awaits every promise, saying every 15 s how many have settled (a long phase shows it moves).
+async function tracked(what, promises, pid) {
+  let done = 0;
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    progress(`${what}: ${done}/${promises.length} tablets done after ${Math.round((Date.now() - t0) / 1000)} s, server CPU ${cpuSeconds(pid).toFixed(1)} s`);
+  }, 15_000);
+  try {
+    return await Promise.all(promises.map((p) => p.then((v) => { done += 1; return v; })));
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function measure(pid, run, before = async () => {}) {
   await settle(pid);
   await before();
   const peakReset = resetPeak(pid);
+  const startMb = memMb(pid).rss;
   const cpu0 = cpuSeconds(pid);
   const harness0 = process.cpuUsage();
   const t0 = performance.now();
@@ -107,6 +135,7 @@ async function measure(pid, run, before = async () => {}) {
   return {
     wall,
     cpu,
+    startMb,
     peakMb: mem.hwm,
     rssMb: mem.rss,
     peakReset,
@@ -160,6 +189,9 @@ async function startReference(storageDir) {
     return { id, p };
   };
   const exited = once(child, "exit");
+  const kill = () => child.kill("SIGKILL");
+  onExit.add(kill);
+  exited.then(() => onExit.delete(kill));
   return {
     pid: child.pid,
     port: ready.port,
@@ -289,7 +321,7 @@ async function runReference(workload, root) {
   try {
     results.upload = await measure(server.pid, () =>
       withTimeout(
-        Promise.all(tablets.map((t) => t.upload(server.port, server.peerId))),
+        tracked("reference upload", tablets.map((t) => t.upload(server.port, server.peerId)), server.pid),
         PHASE_TIMEOUT_MS,
         "reference upload",
       ),
@@ -307,7 +339,7 @@ async function runReference(workload, root) {
       server.pid,
       () =>
         withTimeout(
-          Promise.all([received, ...tablets.map((t) => t.resync(server.port))]),
+          Promise.all([received, tracked("reference no-op resync", tablets.map((t) => t.resync(server.port)), server.pid)]),
           PHASE_TIMEOUT_MS,
           "reference no-op resync",
         ),
@@ -319,7 +351,7 @@ async function runReference(workload, root) {
     await verify("noop", false);
     results.edit = await measure(server.pid, () =>
       withTimeout(
-        Promise.all(tablets.map((t) => t.edit(server.peerId))),
+        tracked("reference edit", tablets.map((t) => t.edit(server.peerId)), server.pid),
         PHASE_TIMEOUT_MS,
         "reference edit",
       ),
@@ -370,6 +402,9 @@ async function startTachkhis(bin, dbPath) {
     "tachkhis start",
   );
   const exited = once(child, "exit");
+  const kill = () => child.kill("SIGKILL");
+  onExit.add(kill);
+  exited.then(() => onExit.delete(kill));
   return {
     pid: child.pid,
     base,
@@ -500,13 +535,18 @@ async function runTachkhis(workload, root, bin, concurrency) {
     };
     const run = async (phase, tabs, docsOf) => {
       const count = { heads: 0, 204: 0, rounds: 0 };
-      await pool(tabs, concurrency, async (tab) => {
+      // One promise per tablet, for the progress lines.
+      const each = [];
+      const perTablet = tabs.map((_, i) => new Promise((resolve) => (each[i] = resolve)));
+      const work = pool(tabs, concurrency, async (tab, i) => {
         for (const s of docsOf(tab)) {
           const r = await syncDoc(client, tab, s);
           count[r.ack] += 1;
           count.rounds += r.rounds;
         }
+        each[i]();
       });
+      await Promise.all([work, tracked(`Tachkhis ${phase}`, perTablet, server.pid)]);
       acks[phase] = count;
     };
 
@@ -569,7 +609,7 @@ function printTable(tablets, concurrency, runs) {
       `Tachkhis: ${concurrency} tablets at once over HTTP keep-alive; reference: every tablet on its websocket at once`,
   );
   console.log(
-    `${"phase".padEnd(28)}${"server".padEnd(11)}${pad("CPU s", 8)}${pad("peak MB", 9)}${pad("end MB", 8)}` +
+    `${"phase".padEnd(28)}${"server".padEnd(11)}${pad("CPU s", 8)}${pad("start MB", 9)}${pad("peak MB", 9)}${pad("end MB", 8)}` +
       `${pad("wall s", 8)}${pad("harness CPU s", 15)}`,
   );
   for (const [key, label] of PHASES) {
@@ -579,7 +619,7 @@ function printTable(tablets, concurrency, runs) {
     ]) {
       if (!r) continue;
       console.log(
-        `${label.padEnd(28)}${name.padEnd(11)}${pad(f2(r.cpu), 8)}${pad(f1(r.peakMb), 9)}${pad(f1(r.rssMb), 8)}` +
+        `${label.padEnd(28)}${name.padEnd(11)}${pad(f2(r.cpu), 8)}${pad(f1(r.startMb), 9)}${pad(f1(r.peakMb), 9)}${pad(f1(r.rssMb), 8)}` +
           `${pad(f2(r.wall), 8)}${pad(f2(r.harnessCpu), 15)}${r.peakReset ? "" : "  (peak: lifetime, reset refused)"}`,
       );
     }
@@ -627,13 +667,16 @@ async function main() {
     const runs = {};
     for (const name of servers) {
       const root = mkdtempSync(join(tmpdir(), `tachkhis-ref-${name}-`));
+      const remove = () => rmSync(root, { recursive: true, force: true });
+      onExit.add(remove);
       try {
         runs[name] =
           name === "reference"
             ? await runReference(workload, root)
             : await runTachkhis(workload, root, bin, concurrency);
       } finally {
-        rmSync(root, { recursive: true, force: true });
+        onExit.delete(remove);
+        remove();
       }
     }
     printTable(tablets, concurrency, runs);
