@@ -37,6 +37,8 @@ const HERE = fileURLToPath(new URL(".", import.meta.url));
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 const PHASE_TIMEOUT_MS = 15 * 60_000;
 const MAX_ROUNDS = 20;
+// The reference server's websocket keep-alive (see ref-server.mjs; the adapter's default is 5 s).
+const KEEPALIVE_MS = Number(process.env.TACHKHIS_REF_KEEPALIVE_MS ?? 60_000);
 const GOALS = {
   upload: { cpu: 0.2, rss: 0.33 },
   noop: { cpu: 1 },
@@ -169,7 +171,7 @@ function withTimeout(promise, ms, what) {
 // ---------------------------------------------------------------- the reference server
 
 async function startReference(storageDir) {
-  const child = fork(join(HERE, "ref-server.mjs"), [storageDir], {
+  const child = fork(join(HERE, "ref-server.mjs"), [storageDir, String(KEEPALIVE_MS)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const [ready] = await withTimeout(once(child, "message"), 60_000, "reference server start");
@@ -312,10 +314,14 @@ async function runReference(workload, root) {
       ),
     );
   const results = {};
-  const checks = {};
+  const checks = { rss: `${f1(memMb(server.pid).rss)} MB once listening` };
+  let dropped = 0;
   const verify = async (phase, edited) => {
     const r = await server.check(expect(edited));
-    checks[phase] = `${r.held}/${workload.length * SESSIONS} documents with the expected heads`;
+    checks[phase] =
+      `${r.held}/${workload.length * SESSIONS} documents with the expected heads, ` +
+      `${r.disconnects - dropped} tablets dropped during the phase`;
+    dropped = r.disconnects;
     if (!r.ok) throw new Error(`reference server after ${phase}: ${JSON.stringify(r)}`);
   };
   try {
@@ -331,6 +337,11 @@ async function runReference(workload, root) {
     // The tablets go away (their repos flushed and disconnected) before the clock starts.
     progress(`reference: upload checked (${checks.upload})`);
     await Promise.all(tablets.map((t) => t.disconnect()));
+    // ... and the server has seen them go.
+    for (let r = await server.check({}); r.disconnects < dropped + tablets.length; r = await server.check({})) {
+      await sleep(100);
+    }
+    dropped += tablets.length;
     progress("reference: tablets disconnected");
     // The end of a no-op resync: the server has applied one message of each tablet for each of
     // its documents (it answers none: its sync state already says the tablet is up to date).
@@ -513,9 +524,11 @@ async function runTachkhis(workload, root, bin, concurrency) {
       peer: `tablet-${t.index}-${randomUUID()}`,
       docs: t.sessions.map((s) => ({ id: s.id, doc: Automerge.clone(s.doc), state: Automerge.initSyncState() })),
     }));
+    const started = memMb(server.pid).rss;
     await pool(tablets, 4, async (tab) => {
       tab.token = await login(client);
     });
+    checks.rss = `${f1(started)} MB once listening, ${f1(memMb(server.pid).rss)} MB after ${tablets.length} logins`;
     const reader = tablets[0].token;
     const verify = async (phase, edited) => {
       const r = await client.request("GET", "/api/sessions", { token: reader });

@@ -3,13 +3,13 @@
 // nothing unasked (sharePolicy false: it only syncs the documents a peer asks for).
 //
 // Started by bench.mjs with child_process.fork, so its CPU and memory are its own. Usage:
-// node ref-server.mjs <storage-dir>. Over the IPC channel it reports
+// node ref-server.mjs <storage-dir> [keep-alive ms]. Over the IPC channel it reports
 // {type: "ready", port, peerId, pid} and answers:
 // - {type: "check", id, expect: {docId: [hex heads]}, load}: whether it holds every document
 //   with exactly these heads (from its in-memory handles, or with `load` through repo.find,
 //   i.e. from storage for a server just started on the same directory), then flushes every
 //   document to storage. Answers {type: "checked", id, ok, held, missing, wrong, notReady,
-//   examples}.
+//   examples, disconnects (peers dropped since the start, by them or by the keep-alive)}.
 // - {type: "watch", id, pairs: ["peerId documentId", ...]}: answers {type: "watching", id}
 //   at once, then {type: "received", id} once it has applied a sync message of every pair.
 
@@ -31,11 +31,21 @@ if (!dir || !process.send) {
 const SERVER_PEER = "reference-sync-server";
 const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
 await once(wss, "listening");
+// The adapter pings every socket each keepAliveInterval (5 s by default) and drops one that has
+// not answered the previous ping. With a few hundred tablets simulated in one harness process
+// on the same 2 cores, the harness answers late and tablets were dropped and resynced mid-phase:
+// bench.mjs passes a longer interval (its TACHKHIS_REF_KEEPALIVE_MS) and reports the drops.
+const keepAliveMs = Number(process.argv[3] ?? 5000);
 const repo = new Repo({
-  network: [new WebSocketServerAdapter(wss)],
+  network: [new WebSocketServerAdapter(wss, keepAliveMs)],
   storage: new NodeFSStorageAdapter(dir),
   peerId: SERVER_PEER,
   sharePolicy: async () => false,
+});
+
+let disconnects = 0;
+repo.networkSubsystem.on("peer-disconnected", () => {
+  disconnects += 1;
 });
 
 const same = (a, b) => a.length === b.length && a.every((h, i) => h === b[i]);
@@ -74,6 +84,7 @@ async function check({ id, expect, load }) {
   await repo.flush(ready);
   r.ok = r.missing === 0 && r.wrong === 0 && r.notReady === 0;
   r.handles = Object.keys(repo.handles).length;
+  r.disconnects = disconnects;
   return r;
 }
 
