@@ -12,8 +12,9 @@
 //!
 //! `cargo bench -p tachkhis-server --bench reference` (`cargo xtask bench` runs it).
 //! `TACHKHIS_REF_TABLETS` (default `50,200`), `TACHKHIS_REF_SERVERS` (default
-//! `reference,tachkhis`), `TACHKHIS_REF_CONCURRENCY` (Tachkhis tablets syncing at once,
-//! default 16).
+//! `reference,tachkhis`), `TACHKHIS_REF_CONCURRENCY` (tablets syncing at once on either
+//! server, default 16), `TACHKHIS_REF_KEEPALIVE_MS` (the reference's websocket keep-alive,
+//! default 60 s instead of its 5 s, which dropped tablets of the busy harness mid-phase).
 #![allow(clippy::print_stdout)]
 
 use std::{

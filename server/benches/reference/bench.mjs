@@ -6,18 +6,36 @@
 //
 // Usage: node bench.mjs --tachkhis <path to the release `tachkhis` binary>
 // Environment: TACHKHIS_REF_TABLETS (comma-separated, default "50,200"),
-// TACHKHIS_REF_SERVERS (default "reference,tachkhis"), TACHKHIS_REF_CONCURRENCY (Tachkhis
-// tablets syncing at once, default 16). `cargo bench -p tachkhis-server --bench reference`
-// installs the packages and passes the binary.
+// TACHKHIS_REF_SERVERS (default "reference,tachkhis"), TACHKHIS_REF_CONCURRENCY (tablets
+// syncing at once, for both servers, default 16), TACHKHIS_REF_KEEPALIVE_MS (the reference
+// server's websocket keep-alive, default 60000; see ref-server.mjs).
+// `cargo bench -p tachkhis-server --bench reference` installs the packages and passes the binary.
 //
-// Phases, for each server:
+// Phases, for each server (tablets TACHKHIS_REF_CONCURRENCY at once):
 // 1. upload: every tablet connects and sends its 6 sessions;
 // 2. no-op resync: every tablet reconnects and resyncs its 6 sessions with nothing new, from
 //    the sync state it persisted (Automerge's encoded sync state: the shared heads);
 // 3. small edit: every tablet adds one proposal to one session and syncs it.
-// A phase ends when every tablet has the server's acknowledgement of its heads; then the
-// server's CPU is read once it has settled (debounced saves included), and what it holds is
-// checked (outside the measurement). Any failed check fails the run.
+// What each side keeps: a Tachkhis tablet keeps each document and its encoded sync state; the
+// server keeps the documents as chunks and each (user, peer, document) sync state in SQLite, and
+// loads both at each request. A reference tablet is a Repo with its own nodefs storage (documents
+// and the server's sync states); the reference server keeps every document it has seen in
+// memory, and each peer's full sync state in memory (persisted too, used after a restart).
+// A phase ends when every tablet has the server's acknowledgement:
+// - Tachkhis: the sync loop ends with the heads the server last announced equal to the
+//   tablet's, or (no-op) with a 204 to the tablet's heads ("in sync": the server would have
+//   asked for a change it lacked);
+// - reference, upload and edit: each tablet's handle has the server's announced heads
+//   (handle.getRemoteHeads for the server's storage id) equal to its own;
+// - reference, no-op: the server answers nothing (its in-memory sync state already says the
+//   tablet is up to date), so the server process reports when it has applied one sync message
+//   from every tablet for every document (its "receive-sync-message" metrics).
+// Then the server's CPU is read once it has settled (debounced saves included), and what it
+// holds is checked (outside the measurement): Tachkhis through GET /api/sessions (proposal
+// counts) and, at the end, a fresh peer pulling every edited session (heads); the reference
+// server reports the heads of every document, and at the end a reference server started again
+// on the same storage loads every document with the expected heads. Any failed check fails the
+// run.
 
 import { fork, spawn, execFileSync } from "node:child_process";
 import { once } from "node:events";
