@@ -52,7 +52,13 @@ fn ensure_packages(dir: &Path) -> Result<(), String> {
     println!("reference bench: npm install in {}", dir.display());
     run(
         Command::new("npm")
-            .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
             .arg(dir),
         "`npm install`",
     )
