@@ -550,7 +550,7 @@ async function runTachkhis(workload, root, bin, concurrency) {
       t,
       token: null,
       peer: `tablet-${t.index}-${randomUUID()}`,
-      docs: t.sessions.map((s) => ({ id: s.id, doc: Automerge.clone(s.doc), state: Automerge.initSyncState() })),
+      docs: t.sessions.map((s) => ({ id: s.id, doc: Automerge.load(s.binary), state: Automerge.initSyncState() })),
     }));
     const started = memMb(server.pid).rss;
     await pool(tablets, 4, async (tab) => {
