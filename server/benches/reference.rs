@@ -15,6 +15,14 @@
 //! `reference,tachkhis`), `TACHKHIS_REF_CONCURRENCY` (tablets syncing at once on either
 //! server, default 16), `TACHKHIS_REF_KEEPALIVE_MS` (the reference's websocket keep-alive,
 //! default 60 s instead of its 5 s, which dropped tablets of the busy harness mid-phase).
+//!
+//! Baseline before the store rewrite (main at 7e184c8, 2026-12-02, 2 cores shared with other
+//! builds; Tachkhis / reference): 50 tablets: upload CPU 1.04 / 5.53 s (0.19×), peak RSS
+//! 154 / 275 MB (0.56×: Tachkhis is at 129 MB before the upload, 33 MB once listening and the
+//! rest kept after the tablets' argon2 logins), no-op resync CPU 0.37 / 0.38 s (0.97×; 0.88×
+//! and 1.08× in two other runs), one edit per tablet 0.22 / 0.34 s (0.65×). 200 tablets: upload
+//! CPU 4.71 / 113.5 s (0.04×), peak RSS 158 / 601 MB (0.26×), no-op 1.54 / 2.83 s (0.54×), edit
+//! 1.03 / 1.25 s (0.82×).
 #![allow(clippy::print_stdout)]
 
 use std::{
