@@ -1,7 +1,9 @@
 //! People in the app: the administrator creates a facilitator on the People screen (the
 //! one-time password drawn by the server, shown once) and gives them a pole; the facilitator
 //! logs in on a tablet with it, is made to choose a password of their own, lands on the
-//! tablet's home, and finds their pole offered first for a new session.
+//! tablet's home, and finds their pole offered first for a new session. On the same screen,
+//! the administrator downloads a backup of the database (issue 17), which the office never
+//! sees.
 
 use serde_json::Value;
 
@@ -235,6 +237,172 @@ async fn the_admin_creates_a_facilitator_who_chooses_a_password_and_lands_home()
     };
     let outcome =
         run_with_artefacts("people", &[("admin", &admin), ("tablet", &tablet)], run).await;
+    server.stop().await;
+    outcome
+}
+
+/// A problem synced by a simulated tablet before the backup: the backup must hold it.
+const BACKED_UP: &str = "الساقية تحتاج إلى ترميم قبل الصيف";
+
+/// Today's date as the server's SQLite gives it (UTC), which names the backup.
+fn sqlite_today() -> String {
+    rusqlite::Connection::open_in_memory()
+        .and_then(|c| c.query_row("SELECT date('now')", [], |r| r.get(0)))
+        .expect("the date from SQLite")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_downloads_a_backup_that_opens_and_holds_the_server_data() -> TestResult {
+    let assets = assets_dir();
+    let driver = Chromedriver::shared().await;
+    let tmp = tempfile::tempdir()?;
+    let server = Server::start(&tmp.path().join("tachkhis.db"), &assets, 0).await;
+    let base = server.base();
+
+    // What the server holds before: a session with a proposal, synced by a tablet.
+    let mut tablet = crate::helpers::Tablet::new(USER);
+    let session = tablet.new_session();
+    tablet.add_proposal(session, BACKED_UP);
+    tablet
+        .sync_with(&mut crate::helpers::HttpTransport {
+            http: reqwest::Client::new(),
+            url: format!("{base}/api/sync"),
+            token: api_login(&base, USER).await,
+        })
+        .await
+        .expect("the tablet syncs");
+    let admin_token = api_login(&base, "admin").await;
+    let users: Value = reqwest::Client::new()
+        .get(format!("{base}/api/admin/users"))
+        .bearer_auth(&admin_token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let mut usernames: Vec<String> = users
+        .as_array()
+        .ok_or("a list of users")?
+        .iter()
+        .filter_map(|u| u["username"].as_str().map(str::to_string))
+        .collect();
+    usernames.sort();
+    assert!(usernames.len() >= 4, "{usernames:?}");
+
+    let downloads = tmp.path().join("downloads");
+    let profile = tmp.path().join("profile");
+    std::fs::create_dir_all(&profile)?;
+    let client = connect_browser_with(
+        &driver,
+        &BrowserOptions {
+            profile: &profile,
+            downloads: Some(&downloads),
+            viewport: (1366, 900),
+        },
+    )
+    .await;
+    let run = {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let log_in = |user: &'static str| {
+                let (client, base) = (client.clone(), base.clone());
+                async move {
+                    client.goto(&format!("{base}/login")).await?;
+                    let username = find(&client, "[data-test=login-username]").await;
+                    username.clear().await?;
+                    username.send_keys(user).await?;
+                    find(&client, "[data-test=login-password]")
+                        .await
+                        .send_keys(PASSWORD)
+                        .await?;
+                    click(&client, "[data-test=login-submit]").await;
+                    find(&client, "[data-test=office]").await;
+                    Ok::<_, fantoccini::error::CmdError>(())
+                }
+            };
+
+            // The office: no People in its navigation, and the People address shows another
+            // screen (the reports), without the backup. The server refuses it the file too.
+            log_in(OFFICE).await?;
+            find(&client, "[data-test=nav-programme]").await;
+            assert_eq!(count(&client, "[data-test=nav-people]").await, 0);
+            client.goto(&format!("{base}/office/people")).await?;
+            find(&client, "[data-test=programme-table]").await;
+            assert_eq!(count(&client, "[data-test=backup]").await, 0);
+            assert_eq!(count(&client, "[data-test=backup-download]").await, 0);
+            let refused = reqwest::Client::new()
+                .get(format!("{base}/api/admin/backup"))
+                .bearer_auth(api_login(&base, OFFICE).await)
+                .send()
+                .await?;
+            assert_eq!(refused.status(), 403);
+
+            // The administrator, on the same tablet: People, then the backup's button.
+            log_in("admin").await?;
+            click(&client, "[data-test=nav-people]").await;
+            find(&client, "[data-test=backup]").await;
+            scroll_to_middle(&client, "[data-test=backup]").await;
+            screenshot(&client, "people-backup-ar.png").await;
+            let before = sqlite_today();
+            click(&client, "[data-test=backup-download]").await;
+            let file = downloaded_with(&downloads, "db").await;
+            let after = sqlite_today();
+            assert_ne!(flash_state(&client).await.as_deref(), Some("error"));
+            // The button is given back once the file is handed over.
+            wait_until("the button is enabled again", || async {
+                let b = client.find(css("[data-test=backup-download]")).await.ok()?;
+                b.is_enabled().await.ok()?.then_some(())
+            })
+            .await;
+            assert_no_csp_violations(&client).await;
+
+            // Named as the server says: the commune and the day, not a bare "tachkhis.db".
+            let received = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or("a file name")?;
+            let name = received.split_once('-').map(|(_, n)| n).unwrap_or(received);
+            assert!(
+                name.starts_with("tachkhis-commune-")
+                    && [&before, &after]
+                        .iter()
+                        .any(|d| name.ends_with(&format!("-{d}.db")))
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)),
+                "the backup is named {name:?}"
+            );
+
+            // A whole SQLite database, read-only, with what the server held.
+            let db = rusqlite::Connection::open_with_flags(
+                &file,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?;
+            let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            assert_eq!(check, "ok");
+            let mut in_backup: Vec<String> = db
+                .prepare("SELECT username FROM users ORDER BY username")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            in_backup.sort();
+            assert_eq!(in_backup, usernames);
+            let sid = session.to_string();
+            let problems: Vec<String> = db
+                .prepare("SELECT problem FROM proposals WHERE session_id = ?1")?
+                .query_map([&sid], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            assert_eq!(problems, [BACKED_UP]);
+            // The document itself, not only its projection: `tachkhis restore` rebuilds from it.
+            let chunks: i64 = db.query_row(
+                "SELECT count(*) FROM doc_chunks WHERE doc_id = ?1",
+                [&sid],
+                |r| r.get(0),
+            )?;
+            assert!(chunks > 0, "the session's document is in the backup");
+            Ok(())
+        }
+    };
+    let outcome = run_with_artefacts("people-backup", &[("admin", &client)], run).await;
     server.stop().await;
     outcome
 }

@@ -634,15 +634,22 @@ pub async fn count_people(client: &Client, category: &str, times: usize) {
 /// The next file the browser finishes downloading into `dir`, moved out of it (so that the
 /// next download, even of the same name, is told apart) into `dir`'s `received` folder.
 pub async fn downloaded(dir: &Path) -> PathBuf {
+    downloaded_with(dir, "tachkhis").await
+}
+
+/// As [`downloaded`], for a file whose name ends in `.{extension}`; the file it returns is
+/// named `<n>-<the name the browser gave it>`. Chromium writes a download under another
+/// extension (`.crdownload`) and renames it only once it is whole.
+pub async fn downloaded_with(dir: &Path, extension: &str) -> PathBuf {
     let file = wait_until(
-        &format!("a file is downloaded into {}", dir.display()),
+        &format!("a .{extension} file is downloaded into {}", dir.display()),
         || async {
             std::fs::read_dir(dir)
                 .ok()?
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .find(|p| {
-                    p.extension().is_some_and(|x| x == "tachkhis")
+                    p.extension().is_some_and(|x| x == extension)
                         && std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
                 })
         },
