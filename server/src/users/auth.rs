@@ -576,9 +576,21 @@ mod tests {
         let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
         let mut hashes = vec![hash_password("كلمة السر").unwrap()];
         for (alg, version, params) in [
-            (Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap()),
-            (Algorithm::Argon2i, Version::V0x13, Params::new(16, 2, 2, Some(24)).unwrap()),
-            (Algorithm::Argon2d, Version::V0x10, Params::new(32, 3, 1, Some(64)).unwrap()),
+            (
+                Algorithm::Argon2id,
+                Version::V0x13,
+                Params::new(8, 1, 1, None).unwrap(),
+            ),
+            (
+                Algorithm::Argon2i,
+                Version::V0x13,
+                Params::new(16, 2, 2, Some(24)).unwrap(),
+            ),
+            (
+                Algorithm::Argon2d,
+                Version::V0x10,
+                Params::new(32, 3, 1, Some(64)).unwrap(),
+            ),
         ] {
             let h = Argon2::new(alg, version, params)
                 .hash_password("كلمة السر".as_bytes(), &salt)
@@ -592,12 +604,19 @@ mod tests {
                 let theirs = Argon2::default()
                     .verify_password(password.as_bytes(), &parsed)
                     .is_ok();
-                assert_eq!(verify_password(password, h), theirs, "{password:?} against {h}");
+                assert_eq!(
+                    verify_password(password, h),
+                    theirs,
+                    "{password:?} against {h}"
+                );
             }
             assert!(verify_password("كلمة السر", h));
         }
         assert!(!verify_password("x", "not a hash"));
-        assert!(!verify_password("x", "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ"));
+        assert!(!verify_password(
+            "x",
+            "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ"
+        ));
     }
 
     #[test]
