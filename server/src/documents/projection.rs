@@ -185,6 +185,20 @@ pub struct Plan {
     proposal_keys: BTreeSet<String>,
 }
 
+/// A touched part of the session, read and checked; `None` when the changes did not touch it.
+fn part<T>(
+    touched: bool,
+    read: impl FnOnce() -> Result<T, SchemaError>,
+    check: impl FnOnce(&T) -> Result<(), SchemaError>,
+) -> Result<Option<T>, String> {
+    if !touched {
+        return Ok(None);
+    }
+    let value = read().map_err(|e| e.to_string())?;
+    check(&value).map_err(|e| e.to_string())?;
+    Ok(Some(value))
+}
+
 /// Reads the parts `touched` names, with the checks of `read` and `check_limits` for them.
 /// `Err(why)`: a part breaks a rule (or cannot be read part by part), so only the whole read
 /// can say what `read` says, with its message.
@@ -207,34 +221,18 @@ pub fn plan(doc: &SessionDoc, touched: &Touched) -> Result<Plan, String> {
     } else {
         None
     };
-    let attendance = if touched.attendance {
-        let a = doc.read_attendance().map_err(e)?;
-        limits::attendance(&a).map_err(e)?;
-        Some(a)
-    } else {
-        None
-    };
-    let notes = if touched.notes {
-        let n = doc.read_notes().map_err(e)?;
-        limits::notes(&n).map_err(e)?;
-        Some(n)
-    } else {
-        None
-    };
-    let associations = if touched.associations {
-        let a = doc.read_associations().map_err(e)?;
-        limits::associations(&a).map_err(e)?;
-        Some(a)
-    } else {
-        None
-    };
-    let photos = if touched.photos {
-        let p = doc.read_photos().map_err(e)?;
-        limits::photos(&p).map_err(e)?;
-        Some(p)
-    } else {
-        None
-    };
+    let attendance = part(
+        touched.attendance,
+        || doc.read_attendance(),
+        limits::attendance,
+    )?;
+    let notes = part(touched.notes, || doc.read_notes(), |n| limits::notes(n))?;
+    let associations = part(
+        touched.associations,
+        || doc.read_associations(),
+        |a| limits::associations(a),
+    )?;
+    let photos = part(touched.photos, || doc.read_photos(), |p| limits::photos(p))?;
     if touched.corrections {
         // Not projected, but part of what makes the session valid.
         limits::corrections(&doc.read_corrections().map_err(e)?).map_err(e)?;

@@ -134,14 +134,7 @@ pub async fn sync_batch(
         Ok::<_, AppError>((entries, early))
     })
     .await??;
-    let now = now_secs();
-    let mut writer = Writer {
-        touch: caller.needs_touch(&peer, now),
-        caller,
-        peer: peer.into(),
-        now,
-        per_doc,
-    };
+    let mut writer = Writer::new(caller, peer, per_doc);
     // First the cheap part: documents whose heads the server already has need nothing, read
     // from the documents kept loaded or else from one read of the database.
     let mut work = Vec::with_capacity(entries.len());
@@ -260,6 +253,17 @@ impl Drop for Holding {
 }
 
 impl Writer {
+    fn new(caller: AuthDevice, peer: String, per_doc: bool) -> Self {
+        let now = now_secs();
+        Self {
+            touch: caller.needs_touch(&peer, now),
+            caller,
+            peer: peer.into(),
+            now,
+            per_doc,
+        }
+    }
+
     async fn exchange(&mut self, app: &AppState, items: Vec<Item>) -> AppResult<Vec<DocReply>> {
         let ids: Vec<Uuid> = items.iter().map(|i| i.doc_id).collect();
         // Released when this exchange ends, after its documents (declared first, dropped last).
@@ -501,14 +505,7 @@ pub async fn sync_one(
         Ok::<_, AppError>((body, summary))
     })
     .await??;
-    let now = now_secs();
-    let mut writer = Writer {
-        touch: caller.needs_touch(&peer, now),
-        caller,
-        peer: peer.into(),
-        now,
-        per_doc: false,
-    };
+    let mut writer = Writer::new(caller, peer, false);
     let item = Item {
         doc_id,
         message: Some((body.to_vec(), summary)),
