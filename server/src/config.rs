@@ -38,7 +38,7 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             login_limits: crate::users::login_limit::LoginLimits::default(),
-            hot_docs_bytes: 64 * 1024 * 1024,
+            hot_docs_bytes: 128 * 1024 * 1024,
         }
     }
 }

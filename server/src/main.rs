@@ -54,9 +54,9 @@ enum Command {
               value_parser = clap::value_parser!(u64).range(10_000..=100_000_000))]
         max_sync_items: u64,
         /// Memory (MB, an estimate) for session documents kept loaded between syncs: a sync
-        /// of a loaded document neither loads nor saves it whole. About 50 KB per 40-proposal
-        /// session; 0 keeps none.
-        #[arg(long, env = "TACHKHIS_HOT_DOCS_MB", default_value_t = 64,
+        /// of a loaded document neither loads nor saves it whole. A 40-proposal session counts
+        /// for 20-100 KB; 0 keeps none.
+        #[arg(long, env = "TACHKHIS_HOT_DOCS_MB", default_value_t = 128,
               value_parser = clap::value_parser!(u64).range(0..=65_536))]
         hot_docs_mb: u64,
         /// Serve HTTPS with this PEM certificate chain (leaf first, e.g. certbot's
