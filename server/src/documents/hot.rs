@@ -65,6 +65,12 @@ struct Entry {
     last_used: u64,
 }
 
+/// An entry only the map refers to is idle: nobody holds it or waits for it (clones are made
+/// under the map's lock, in `HotDocs::hold`).
+fn idle(e: &Entry) -> bool {
+    Arc::strong_count(&e.cell) == 1
+}
+
 /// What the cache holds now (for the benchmarks and logs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HotStats {
@@ -154,23 +160,17 @@ impl HotDocs {
             s.used = s.used - old.min(s.used) + size;
         }
         drop(held);
-        self.evict(&mut s);
-    }
-
-    fn evict(&self, s: &mut Slots) {
-        // An entry only the map refers to is idle: nobody holds it or waits for it (clones are
-        // made under this same lock, in `hold`).
-        let idle = |e: &Entry| Arc::strong_count(&e.cell) == 1;
-        // Emptied slots go at once; they only keep the map from growing.
-        let empty: Vec<Uuid> = s
-            .map
-            .iter()
-            .filter(|(_, e)| e.size == 0 && idle(e))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in empty {
+        // An emptied slot nobody waits for goes at once: it only kept the map from growing.
+        if size == 0 && s.map.get(&id).is_some_and(idle) {
             s.map.remove(&id);
         }
+        if s.used > self.budget {
+            self.evict(&mut s);
+        }
+    }
+
+    /// Drops idle documents, least recently used first, until the estimate fits the budget.
+    fn evict(&self, s: &mut Slots) {
         while s.used > self.budget {
             let Some(oldest) = s
                 .map
