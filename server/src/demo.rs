@@ -37,6 +37,7 @@ pub const DEMO_USERS: &[(&str, Role)] = &[
     ("facilitator", Role::Facilitator),
     ("office", Role::Office),
     ("committee", Role::Committee),
+    ("bureau", Role::Bureau),
 ];
 
 const PROGRAMMES_CSV: &str = include_str!("../demo/programmes.csv");
@@ -66,6 +67,8 @@ pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
     setup::complete(tx, &demo_commune(), DEMO_USERS[0].0, DEMO_PASSWORD)?;
     load_territory_file(tx, TERRITORY_CSV.as_bytes())?;
     load_programme(tx)?;
+    // A made-up ranking of the 43 projects, marked illustrative (issue 13).
+    crate::priorities::load_illustrative(tx)?;
     for (username, role) in &DEMO_USERS[1..] {
         auth::create_user(tx, username, DEMO_PASSWORD, *role)?;
     }

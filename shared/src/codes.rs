@@ -270,6 +270,29 @@ code_enum! {
 }
 
 code_enum! {
+    /// Priorities (issue 13, `api::priorities`): where a criterion's scores come from: entered by people, or one figure of the
+    /// diagnosis or the project sheet turned into 1-5 by the criterion's thresholds.
+    Measure {
+        /// Entered per project with a reason (competence, urgency, readiness…).
+        Entered => "entered",
+        /// Listening sessions that raised a proposal now in one of the project's needs.
+        Sessions => "sessions",
+        /// Douars those proposals came from (the proposal's douar, else its session's).
+        Douars => "douars",
+        /// Poles of those sessions.
+        Poles => "poles",
+        /// Share (%) of those sessions held with women, youth or people with disability.
+        WomenVulnerableShare => "women_vulnerable_share",
+        /// People present at those sessions.
+        People => "people",
+        /// The commune's share of the cost as % of its yearly means (lower is better).
+        CostShare => "cost_share",
+        /// Partners' share (%) of the project's cost.
+        PartnersShare => "partners_share",
+    }
+}
+
+code_enum! {
     /// The `error` of every API error answer (`{error, message}`).
     ErrorCode {
         BadRequest => "bad_request",
@@ -349,6 +372,10 @@ code_enum! {
         UnknownPhoto => "unknown_photo",
         /// A chunk that does not start where the upload stands; the answer says where.
         UploadOffset => "upload_offset",
+        // Priorities (issue 13).
+        /// A criterion, weight, rule, score or what-if refused (a blank name, a weight over
+        /// 100, thresholds not ascending, a score outside 1-5, an unknown criterion…).
+        InvalidPriority => "invalid_priority",
         Forbidden => "forbidden",
         NotFound => "not_found",
         Conflict => "conflict",

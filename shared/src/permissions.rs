@@ -2,26 +2,30 @@
 //! request further: 401 without a login, then 403 `forbidden`) and by the client (which hides
 //! what a role may not do). [`Role::can`] is the only place a rule is written.
 //!
-//! | action | admin | facilitator | office | committee |
-//! |---|:-:|:-:|:-:|:-:|
-//! | [`RunSessions`](Action::RunSessions) (the tablet's screens) | ✓ | ✓ | | |
-//! | [`SyncSessions`](Action::SyncSessions) | ✓ | ✓ | ✓ | |
-//! | [`ReadSessions`](Action::ReadSessions) | ✓ | ✓ | ✓ | ✓ |
-//! | [`ReadQuarantine`](Action::ReadQuarantine) | ✓ | | ✓ | |
-//! | [`ReadProposals`](Action::ReadProposals) | ✓ | | ✓ | ✓ |
-//! | [`ReadNeeds`](Action::ReadNeeds) | ✓ | | ✓ | ✓ |
-//! | [`Consolidate`](Action::Consolidate) | ✓ | | ✓ | |
-//! | [`ReadProgramme`](Action::ReadProgramme) | ✓ | ✓ | ✓ | ✓ |
-//! | [`EditProgramme`](Action::EditProgramme) | ✓ | | ✓ | |
-//! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | |
-//! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ |
-//! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | |
-//! | [`ManageUsers`](Action::ManageUsers) | ✓ | | | |
-//! | [`ManageTerritory`](Action::ManageTerritory) | ✓ | | ✓ | |
-//! | [`UploadPhotos`](Action::UploadPhotos) | ✓ | ✓ | ✓ | |
-//! | [`ReadPhotos`](Action::ReadPhotos) | ✓ | | ✓ | |
-//! | [`ManagePhotos`](Action::ManagePhotos) | ✓ | | | |
-//! | [`Backup`](Action::Backup) | ✓ | | | |
+//! | action | admin | facilitator | office | committee | bureau |
+//! |---|:-:|:-:|:-:|:-:|:-:|
+//! | [`RunSessions`](Action::RunSessions) (the tablet's screens) | ✓ | ✓ | | | |
+//! | [`SyncSessions`](Action::SyncSessions) | ✓ | ✓ | ✓ | | |
+//! | [`ReadSessions`](Action::ReadSessions) | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`ReadQuarantine`](Action::ReadQuarantine) | ✓ | | ✓ | | |
+//! | [`ReadProposals`](Action::ReadProposals) | ✓ | | ✓ | ✓ | ✓ |
+//! | [`ReadNeeds`](Action::ReadNeeds) | ✓ | | ✓ | ✓ | ✓ |
+//! | [`Consolidate`](Action::Consolidate) | ✓ | | ✓ | | |
+//! | [`ReadProgramme`](Action::ReadProgramme) | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`EditProgramme`](Action::EditProgramme) | ✓ | | ✓ | | |
+//! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | | |
+//! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ | ✓ |
+//! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | | |
+//! | [`ManageUsers`](Action::ManageUsers) | ✓ | | | | |
+//! | [`ManageTerritory`](Action::ManageTerritory) | ✓ | | ✓ | | |
+//! | [`UploadPhotos`](Action::UploadPhotos) | ✓ | ✓ | ✓ | | |
+//! | [`ReadPhotos`](Action::ReadPhotos) | ✓ | | ✓ | | |
+//! | [`ManagePhotos`](Action::ManagePhotos) | ✓ | | | | |
+//! | [`Backup`](Action::Backup) | ✓ | | | | |
+//! | [`ReadPriorities`](Action::ReadPriorities) | ✓ | | ✓ | ✓ | ✓ |
+//! | [`EnterScores`](Action::EnterScores) | ✓ | | ✓ | | ✓ |
+//! | [`EditCriteria`](Action::EditCriteria) | | | | | ✓ |
+//! | [`ApproveRanking`](Action::ApproveRanking) | | | | | ✓ |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -35,6 +39,11 @@
 //! handler asks the table first (the role must allow the action at all), then the domain
 //! function checks the membership in the same transaction as the read or write it guards. A
 //! membership never gives what the table refuses.
+//!
+//! The bureau (the council's president and bureau, issue 13) reads what the committee reads
+//! and alone decides the ranking: it sets criteria, weights and rules and approves. Those are
+//! the council's decisions, so even the administrator may not make them (it may enter a score
+//! where no figure exists, as the office does: that is data entry, with its reason kept).
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +59,8 @@ pub enum Role {
     Facilitator,
     Office,
     Committee,
+    /// The council's president and bureau (issue 13).
+    Bureau,
 }
 
 /// What a user does, as the permission table names it.
@@ -104,6 +115,16 @@ pub enum Action {
     /// Download a backup of the whole database (every user's data, password hashes
     /// included), issue 17.
     Backup,
+    // Priorities (issue 13).
+    /// The criteria, weights, scores with their traces, the ranking, the what-if and the log.
+    ReadPriorities,
+    /// Enter a score where no figure computes it (competence, urgency…), with a reason.
+    EnterScores,
+    /// Add, rename, weigh and remove criteria, adjust their rules, set the commune's yearly
+    /// means, save a what-if, undo these.
+    EditCriteria,
+    /// Approve the ranking as it stands (a snapshot kept with who and when).
+    ApproveRanking,
 }
 
 impl Role {
@@ -112,6 +133,7 @@ impl Role {
         Role::Facilitator,
         Role::Office,
         Role::Committee,
+        Role::Bureau,
     ];
 
     pub fn code(self) -> &'static str {
@@ -120,6 +142,7 @@ impl Role {
             Role::Facilitator => "facilitator",
             Role::Office => "office",
             Role::Committee => "committee",
+            Role::Bureau => "bureau",
         }
     }
 
@@ -137,15 +160,19 @@ impl Role {
         match action {
             Action::RunSessions => matches!(self, Admin | Facilitator),
             Action::SyncSessions => matches!(self, Admin | Facilitator | Office),
-            Action::ReadSessions => matches!(self, Admin | Facilitator | Office | Committee),
+            Action::ReadSessions => {
+                matches!(self, Admin | Facilitator | Office | Committee | Bureau)
+            }
             Action::ReadQuarantine => matches!(self, Admin | Office),
-            Action::ReadProposals => matches!(self, Admin | Office | Committee),
-            Action::ReadNeeds => matches!(self, Admin | Office | Committee),
+            Action::ReadProposals => matches!(self, Admin | Office | Committee | Bureau),
+            Action::ReadNeeds => matches!(self, Admin | Office | Committee | Bureau),
             Action::Consolidate => matches!(self, Admin | Office),
-            Action::ReadProgramme => matches!(self, Admin | Facilitator | Office | Committee),
+            Action::ReadProgramme => {
+                matches!(self, Admin | Facilitator | Office | Committee | Bureau)
+            }
             Action::EditProgramme => matches!(self, Admin | Office),
             Action::ImportProgramme => matches!(self, Admin | Office),
-            Action::ReadAudit => matches!(self, Admin | Office | Committee),
+            Action::ReadAudit => matches!(self, Admin | Office | Committee | Bureau),
             Action::ManageDevices => matches!(self, Admin),
             Action::ManageUsers => matches!(self, Admin),
             Action::ManageTerritory => matches!(self, Admin | Office),
@@ -153,6 +180,10 @@ impl Role {
             Action::ReadPhotos => matches!(self, Admin | Office),
             Action::ManagePhotos => matches!(self, Admin),
             Action::Backup => matches!(self, Admin),
+            Action::ReadPriorities => matches!(self, Admin | Office | Committee | Bureau),
+            Action::EnterScores => matches!(self, Admin | Office | Bureau),
+            Action::EditCriteria => matches!(self, Bureau),
+            Action::ApproveRanking => matches!(self, Bureau),
         }
     }
 }
@@ -177,6 +208,10 @@ impl Action {
         Action::ReadPhotos,
         Action::ManagePhotos,
         Action::Backup,
+        Action::ReadPriorities,
+        Action::EnterScores,
+        Action::EditCriteria,
+        Action::ApproveRanking,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -200,6 +235,10 @@ impl Action {
             Action::ReadPhotos => "see the photos of sessions",
             Action::ManagePhotos => "manage the photos' retention",
             Action::Backup => "download a backup of the database",
+            Action::ReadPriorities => "read the priorities",
+            Action::EnterScores => "enter priority scores",
+            Action::EditCriteria => "change the priority criteria and weights",
+            Action::ApproveRanking => "approve the ranking",
         }
     }
 }
@@ -222,7 +261,7 @@ mod tests {
             let marks: Vec<bool> = row
                 .split('|')
                 .skip(2)
-                .take(4)
+                .take(Role::ALL.len())
                 .map(|cell| cell.trim() == "✓")
                 .collect();
             let table: Vec<bool> = Role::ALL.iter().map(|r| r.can(*action)).collect();

@@ -20,6 +20,7 @@ mod order;
 mod people;
 mod permissions;
 mod photos;
+mod priorities;
 mod programme;
 mod projection;
 mod redteam;

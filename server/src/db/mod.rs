@@ -20,9 +20,16 @@ pub mod backup;
 mod group;
 pub mod row;
 
-/// Every migration, in order. Files are never edited once landed.
+/// Every migration, in order. Files are never edited once landed. They run with foreign keys
+/// off (a table rebuilt to change a CHECK, as 0013 rebuilds `users`, must not cascade the
+/// drop of the old one), so each checks them before it commits.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(
+        MIGRATIONS
+            .iter()
+            .map(|sql| M::up(sql).foreign_key_check())
+            .collect(),
+    )
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -40,6 +47,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0011_photos.sql"),
     // Restores from a backup: tokens the restored database does not know read as expired.
     include_str!("../../../migrations/0012_restores.sql"),
+    // Priorities (issue 13): criteria and weights, entered scores, approvals, their log.
+    include_str!("../../../migrations/0013_priorities.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
@@ -100,7 +109,10 @@ impl Db {
             std::fs::create_dir_all(parent).map_err(|e| DbError::Folder(parent.to_owned(), e))?;
         }
         let mut conn = connect(path)?;
-        if let Err(e) = migrations().to_latest(&mut conn) {
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = migrations().to_latest(&mut conn);
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        if let Err(e) = migrated {
             // Another process (a `create-user` next to a starting server) may have migrated the
             // same file a moment before; that is fine as long as the schema is now current.
             let now_current = connect(path).ok().and_then(|c| {

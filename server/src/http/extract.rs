@@ -138,6 +138,10 @@ pub mod can {
         ReadPhotos,
         ManagePhotos,
         Backup,
+        ReadPriorities,
+        EnterScores,
+        EditCriteria,
+        ApproveRanking,
     );
 }
 

@@ -62,6 +62,7 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::territory::router())
         .merge(routes::photos::router())
         .merge(routes::backup::router())
+        .merge(routes::priorities::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())

@@ -60,7 +60,7 @@ fn max_amount() -> Decimal {
 }
 
 /// A stored amount. Written by this module as `Mad::to_string`, read exactly.
-fn db_mad(text: Option<String>) -> rusqlite::Result<Option<Mad>> {
+pub(crate) fn db_mad(text: Option<String>) -> rusqlite::Result<Option<Mad>> {
     text.map(|t| {
         let mut d = Decimal::from_str_exact(t.trim()).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod consolidation;
 pub mod people;
 pub mod photos;
+pub mod priorities;
 pub mod programme;
 pub mod sessions;
 pub mod setup;

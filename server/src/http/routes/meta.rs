@@ -129,6 +129,17 @@ impl Modify for BearerAuth {
         routes::photos::put_settings,
         routes::photos::purge_now,
         routes::backup::download_backup,
+        routes::priorities::get_priorities,
+        routes::priorities::what_if,
+        routes::priorities::save,
+        routes::priorities::approve,
+        routes::priorities::put_settings,
+        routes::priorities::create_criterion,
+        routes::priorities::update_criterion,
+        routes::priorities::delete_criterion,
+        routes::priorities::project_priority,
+        routes::priorities::enter_score,
+        routes::priorities::undo,
     ),
     modifiers(&BearerAuth)
 )]

@@ -18,6 +18,7 @@ pub mod devices;
 pub mod meta;
 pub mod people;
 pub mod photos;
+pub mod priorities;
 pub mod programme;
 pub mod reference;
 pub mod sessions;
