@@ -124,7 +124,8 @@ fn switch(route: Route) -> Html {
         | Route::OfficeProject { .. }
         | Route::OfficeReports
         | Route::OfficeTerritory
-        | Route::OfficePeople) => office_screen(route),
+        | Route::OfficePeople
+        | Route::OfficePriorities) => office_screen(route),
     }
 }
 

@@ -38,6 +38,8 @@ pub enum Route {
     /// The administrator's list of users (`Action::ManageUsers`).
     OfficePeople,
     OfficeTerritory,
+    /// The ranking of projects (issue 13): the bureau's home.
+    OfficePriorities,
 }
 
 impl Route {
@@ -79,6 +81,7 @@ impl Route {
             ("reports", "") => Route::OfficeReports,
             ("people", "") => Route::OfficePeople,
             ("territory", "") => Route::OfficeTerritory,
+            ("priorities", "") => Route::OfficePriorities,
             _ => Route::OfficeProposals,
         }
     }
@@ -102,6 +105,7 @@ impl Route {
             Route::OfficeReports => "/office/reports".into(),
             Route::OfficePeople => "/office/people".into(),
             Route::OfficeTerritory => "/office/territory".into(),
+            Route::OfficePriorities => "/office/priorities".into(),
         }
     }
 }
@@ -257,6 +261,7 @@ mod tests {
             Route::OfficeReports,
             Route::OfficePeople,
             Route::OfficeTerritory,
+            Route::OfficePriorities,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

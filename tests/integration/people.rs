@@ -607,7 +607,7 @@ async fn other_roles_may_not_manage_people() {
     let app = spawn_app().await;
     let admin = app.login("admin").await;
     let id = id_of(&users(&app, &admin).await, "committee");
-    for role in ["office", "facilitator", "committee"] {
+    for role in ["office", "facilitator", "committee", "bureau"] {
         let token = app.login(role).await;
         let attempts = [
             ("GET", "/api/admin/users".to_string(), None),
@@ -639,7 +639,7 @@ async fn other_roles_may_not_manage_people() {
         }
     }
     let listed = users(&app, &admin).await;
-    assert_eq!(listed.len(), 4);
+    assert_eq!(listed.len(), 5);
     assert_eq!(user(&listed, "committee")["role"], "committee");
     assert_eq!(user(&listed, "committee")["active"], true);
     app.stop().await;

@@ -754,4 +754,45 @@ async fn only_the_bureau_decides_and_bad_input_changes_nothing() {
     let (_, all) = app.get_json("/api/priorities", &office).await;
     assert_eq!(all["approval"]["current"], false);
     assert_eq!(all["approval"]["note"], "دورة فبراير");
+
+    // The administrator makes a committee member part of the bureau; the server checks roles.
+    let (_, users) = app.get_json("/api/admin/users", &admin).await;
+    let committee = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "committee")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/admin/users/{committee}");
+    let (s, r) = app
+        .send(
+            Method::PATCH,
+            &path,
+            &admin,
+            Some(json!({"role": "council"})),
+        )
+        .await;
+    assert_eq!(s, 400, "{r}");
+    let (s, r) = app
+        .send(
+            Method::PATCH,
+            &path,
+            &admin,
+            Some(json!({"role": "bureau"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let token = app.login("committee").await;
+    let (s, me) = app.get_json("/api/me", &token).await;
+    assert_eq!((s, me["role"].as_str()), (200, Some("bureau")));
+    let (s, r) = put(
+        &app,
+        &format!("/api/priorities/criteria/{competence}"),
+        &token,
+        json!({"weight": 20}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
 }

@@ -20,7 +20,13 @@ pub fn Home() -> Html {
     };
     // Who does not run sessions works on the office screens; an admin may use both.
     if !auth.role.can(Action::RunSessions) {
-        return html! { <Redirect to={Route::OfficeProposals} /> };
+        // The bureau decides on the ranking: its home is the priorities.
+        let to = if auth.role.can(Action::ApproveRanking) {
+            Route::OfficePriorities
+        } else {
+            Route::OfficeProposals
+        };
+        return html! { <Redirect {to} /> };
     }
     let sessions = model.sessions();
     let reference = model.reference();

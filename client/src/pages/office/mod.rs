@@ -12,6 +12,7 @@ pub mod log;
 mod need;
 mod needs;
 mod people;
+mod priorities;
 mod programme;
 mod project;
 mod proposals;
@@ -212,9 +213,10 @@ impl Reducible for Shell {
 // ---------------------------------------------------------------------------------------------
 // The shell
 
-/// The office screens, in navigation order (digits 1 to 8 jump to them); the territory only
-/// for who may keep it, people only for who may manage users.
-const SCREENS: [(&str, &str); 8] = [
+/// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
+/// for who may keep it, people only for who may manage users, priorities for who may read
+/// them. The bureau sees only what it decides on: the programme, reports and priorities.
+const SCREENS: [(&str, &str); 9] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -223,6 +225,7 @@ const SCREENS: [(&str, &str); 8] = [
     ("office.nav.reports", "/office/reports"),
     ("office.nav.territory", "/office/territory"),
     ("office.nav.people", "/office/people"),
+    ("office.nav.priorities", "/office/priorities"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -234,15 +237,20 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
         Route::OfficeTerritory => 6,
         Route::OfficePeople => 7,
+        Route::OfficePriorities => 8,
         _ => 5,
     }
 }
 
 /// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
+    if role == Role::Bureau {
+        return matches!(i, 4 | 5 | 8);
+    }
     match i {
         6 => role.can(Action::ManageTerritory),
         7 => role.can(Action::ManageUsers),
+        8 => role.can(Action::ReadPriorities),
         _ => true,
     }
 }
@@ -290,7 +298,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                         o.undo(id);
                     }
                 }
-                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" => {
+                "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" => {
                     let i = (key.as_bytes()[0] - b'1') as usize;
                     let allowed = office.as_ref().is_some_and(|o| visible(o.role, i));
                     if let Some(n) = navigator.as_ref().filter(|_| allowed) {
@@ -374,6 +382,9 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeTerritory if office.can(Action::ManageTerritory) => {
             html! { <territory::TerritoryPage /> }
         }
+        Route::OfficePriorities if office.can(Action::ReadPriorities) => {
+            html! { <priorities::PrioritiesPage /> }
+        }
         _ => html! { <reports::ReportsPage /> },
     };
     let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {
@@ -432,7 +443,7 @@ fn HelpOverlay(props: &HelpOverlayProps) -> Html {
             &[
                 ("?", "office.keys.help"),
                 ("u", "office.keys.undo"),
-                ("1 … 7", "office.keys.screens"),
+                ("1 … 9", "office.keys.screens"),
                 ("Esc", "office.keys.escape"),
             ],
         ),

@@ -54,6 +54,7 @@ fn role_key(role: Role) -> &'static str {
         Role::Facilitator => "office.people.role.facilitator",
         Role::Office => "office.people.role.office",
         Role::Committee => "office.people.role.committee",
+        Role::Bureau => "office.people.role.bureau",
     }
 }
 

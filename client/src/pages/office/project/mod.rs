@@ -131,6 +131,9 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                 }
             </form>
             if let Some(id) = id {
+                if office.can(Action::ReadPriorities) {
+                    <super::priorities::ProjectRank {id} />
+                }
                 <TracePanel {id} />
             }
         </section>
