@@ -893,6 +893,7 @@ fn LogPart(props: &LogProps) -> Html {
             Action::EditCriteria
         });
         let undo = (Some(a.id) == undoable && allowed).then(|| {
+            let busy = office.busy;
             let office = office.clone();
             let id = a.id;
             let onclick = Callback::from(move |_: MouseEvent| {
@@ -908,7 +909,7 @@ fn LogPart(props: &LogProps) -> Html {
             });
             html! {
                 <button type="button" class="btn secondary small" data-test="priority-undo"
-                    disabled={office.busy} {onclick}>{ lang.t("office.undo") }</button>
+                    disabled={busy} {onclick}>{ lang.t("office.undo") }</button>
             }
         });
         html! {
