@@ -1037,9 +1037,27 @@ pub fn approve(tx: &Transaction<'_>, user: &AuthUser, input: &ApproveInput) -> A
 }
 
 /// Demo data: a made-up score on each entered criterion of every project, marked illustrative
-/// (the screen says so until people enter their own). Not logged: it is the starting point.
+/// (the screen says so until people enter their own), and yearly means of a sixth of the
+/// programme's commune share (the seed gives no budget). Not logged: it is the starting point.
 pub fn load_illustrative(tx: &Transaction<'_>) -> AppResult<()> {
     let config = load_config(tx)?;
+    let amounts: Vec<Option<String>> = tx
+        .prepare("SELECT commune_contribution FROM projects")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut commune = Mad::zero();
+    for a in amounts {
+        if let Some(m) = crate::programme::db_mad(a)? {
+            commune += m;
+        }
+    }
+    let yearly = (commune.0 / rust_decimal::Decimal::from(6)).round_dp(0);
+    if yearly > rust_decimal::Decimal::ZERO {
+        tx.execute(
+            "INSERT OR REPLACE INTO priority_settings (key, value) VALUES ('yearly_means', ?1)",
+            [Mad(yearly.round_dp(2)).to_string()],
+        )?;
+    }
     let projects: Vec<(i64, i64, bool)> = tx
         .prepare("SELECT id, number, placeholder FROM projects ORDER BY number")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?

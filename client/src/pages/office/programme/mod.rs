@@ -138,6 +138,23 @@ fn ProgrammeTable(props: &ProgrammeTableProps) -> Html {
     let reference = model.reference();
     let r = reference.as_deref();
     let collapsed = use_state(|| Rc::new(BTreeSet::<i64>::new()));
+    // Each project's rank (issue 13), for who may read the priorities.
+    let office = use_office();
+    let priorities = use_get::<tachkhis_shared::api::priorities::Priorities>(
+        office
+            .can(Action::ReadPriorities)
+            .then(|| "/api/priorities".to_string()),
+    );
+    let ranks: std::collections::HashMap<i64, (u32, bool)> = priorities
+        .data
+        .as_ref()
+        .map(|p| {
+            p.ranking
+                .iter()
+                .map(|r| (r.project_id, (r.rank, r.tied)))
+                .collect()
+        })
+        .unwrap_or_default();
     let t = &props.tree;
     let toggle = |axis: i64| {
         let collapsed = collapsed.clone();
@@ -157,6 +174,12 @@ fn ProgrammeTable(props: &ProgrammeTableProps) -> Html {
                     <Link to={Route::OfficeProject { id: Some(p.id) }} test={AttrValue::from("project-link")}>
                         <span dir="auto">{ lang.pick(&p.title_ar, &p.title_fr).to_string() }</span>
                     </Link>
+                    if let Some((rank, tied)) = ranks.get(&p.id) {
+                        { " " }
+                        <Link to={Route::OfficePriorities} class={classes!("tag", "rank")} test={AttrValue::from("project-rank")}>
+                            { lang.tf("office.priorities.rank_short", &[("rank", &format!("{rank}{}", if *tied { "=" } else { "" }))]) }
+                        </Link>
+                    }
                 </td>
                 <td>{ sector_name(r, lang, p.sector.as_ref()) }</td>
                 <td class="num">{ years(p) }</td>
