@@ -21,6 +21,7 @@ mod office;
 mod order;
 mod people;
 mod photos;
+mod priorities;
 mod refused;
 mod reload;
 mod screens;
