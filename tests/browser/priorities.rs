@@ -7,9 +7,9 @@ use fantoccini::Client;
 use serde_json::Value;
 
 use crate::{
-    Chromedriver, PASSWORD, Server, TestResult, api_login, artefacts_dir,
-    assert_no_csp_violations, assets_dir, click, connect_browser, count, find, screenshot,
-    set_viewport, wait_count, wait_until,
+    Chromedriver, PASSWORD, Server, TestResult, api_login, artefacts_dir, assert_no_csp_violations,
+    assets_dir, click, connect_browser, count, find, screenshot, set_viewport, wait_count,
+    wait_until,
 };
 
 async fn priorities(base: &str, token: &str) -> Value {
@@ -98,7 +98,11 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     screenshot(client, "priorities-ar.png").await;
 
     // A weight moved: the proposed ranking beside the saved one, nothing on the server.
-    let input = find(client, "[data-test=criterion]:first-child [data-test=weight]").await;
+    let input = find(
+        client,
+        "[data-test=criterion]:first-child [data-test=weight]",
+    )
+    .await;
     input.clear().await?;
     input.send_keys("60").await?;
     find(client, "[data-test=what-if] [data-test=proposed-ranking]").await;

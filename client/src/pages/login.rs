@@ -218,8 +218,14 @@ fn land(model: &Rc<Model>, navigator: Option<Navigator>) {
     let office = model
         .auth()
         .is_some_and(|a| a.role.can(Action::ReadProposals));
+    // The bureau decides on the ranking: it lands on the priorities.
+    let bureau = model
+        .auth()
+        .is_some_and(|a| a.role.can(Action::ApproveRanking));
     if let Some(n) = navigator {
-        n.push(if office {
+        n.push(if bureau {
+            &Route::OfficePriorities
+        } else if office {
             &Route::OfficeProposals
         } else {
             &Route::Home

@@ -911,10 +911,13 @@ pub fn save(tx: &Transaction<'_>, user: &AuthUser, input: &WhatIf) -> AppResult<
     for s in &input.scores {
         let old = config.scores.get(&(s.project_id, s.criterion_id));
         if changes(s) {
+            let number = figures
+                .iter()
+                .find(|p| p.id == s.project_id)
+                .map_or(0, |p| p.number);
             what.push(format!(
-                "project {} criterion {}: {} → {}",
-                s.project_id,
-                s.criterion_id,
+                "#{number}, {}: {} → {}",
+                criterion(&config, s.criterion_id)?.name_ar,
                 old.map(|o| o.score.to_string()).unwrap_or("–".into()),
                 s.score.map(|v| v.to_string()).unwrap_or("–".into())
             ));
@@ -931,17 +934,15 @@ pub fn save(tx: &Transaction<'_>, user: &AuthUser, input: &WhatIf) -> AppResult<
         )?;
     }
     for s in input.scores.iter().filter(|s| changes(s)) {
-        {
-            write_score(
-                tx,
-                Some(user),
-                s.project_id,
-                s.criterion_id,
-                s.score,
-                &reasons[&(s.project_id, s.criterion_id)],
-                false,
-            )?;
-        }
+        write_score(
+            tx,
+            Some(user),
+            s.project_id,
+            s.criterion_id,
+            s.score,
+            &reasons[&(s.project_id, s.criterion_id)],
+            false,
+        )?;
     }
     Ok(PriorityDone { action_id: action })
 }

@@ -446,6 +446,39 @@ fn TraceCard(props: &TraceCardProps) -> Html {
     let reason = use_state(String::new);
     let (row, s, c) = (&props.row, &props.score, &props.criterion);
     let t = &s.trace;
+    // What a computed score counted: the project's needs and the sessions behind them.
+    let counted = use_get::<tachkhis_shared::api::priorities::ProjectPriority>(
+        c.measure
+            .is_computed()
+            .then(|| format!("/api/priorities/projects/{}", row.project_id)),
+    );
+    let (model, _) = use_model();
+    let reference = model.reference();
+    let r = reference.as_deref();
+    let counted = counted.data.as_ref().map(|p| {
+        const SHOWN: usize = 12;
+        let sessions = p.sessions.iter().take(SHOWN).map(|x| {
+            html! {
+                <li>{ format!("{} · {} · {} · {}", x.date, x.pole_id, super::group_name(r, lang, &x.group_kind),
+                    lang.tf("office.priorities.present", &[("count", &x.present.to_string())])) }</li>
+            }
+        });
+        let more = p.sessions.len().saturating_sub(SHOWN);
+        html! {
+            <div class="counted" data-test="trace-counted">
+                <h4>{ lang.t("office.priorities.counted_needs") }</h4>
+                if p.needs.is_empty() { <p class="muted">{ lang.t("office.project.no_needs") }</p> }
+                <ul>{ for p.needs.iter().map(|n| html! {
+                    <li><Link to={Route::OfficeNeed { id: n.id }}><span dir="auto">{ &n.title }</span></Link>
+                        { " " }<span class="sub">{ lang.tf("office.need.proposals", &[("count", &n.proposals.to_string())]) }</span></li>
+                }) }</ul>
+                <h4>{ lang.tf("office.priorities.counted_sessions", &[("count", &p.sessions.len().to_string())]) }</h4>
+                <ul class="sessions">{ for sessions }</ul>
+                if more > 0 { <p class="muted">{ lang.tf("office.priorities.more", &[("count", &more.to_string())]) }</p> }
+                <p class="sub">{ lang.tf("office.priorities.places", &[("douars", &p.douars.join("، ")), ("poles", &p.poles.join("، "))]) }</p>
+            </div>
+        }
+    });
     let figure = t.figure.map(num);
     let entered = t.entered.as_ref().map(|e| {
         html! {
@@ -513,6 +546,7 @@ fn TraceCard(props: &TraceCardProps) -> Html {
                 <dd dir="auto">{ rule_text(lang, t.thresholds, t.lower_is_better) }</dd>
             </dl>
             { for entered }
+            { for counted }
             if t.overridden {
                 <p class="moved">{ lang.t("office.priorities.overridden") }</p>
             }
