@@ -40,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0011_photos.sql"),
     // Restores from a backup: tokens the restored database does not know read as expired.
     include_str!("../../../migrations/0012_restores.sql"),
+    // The monitoring system: indicators per project as records (issue 13).
+    include_str!("../../../migrations/0014_indicators.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

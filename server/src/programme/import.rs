@@ -65,13 +65,15 @@ pub const COLUMNS: &[&str] = &[
     "status",
     "prerequisite_land",
     "prerequisite_studies",
-    "indicators",
     "programme_note",
     "placeholder",
 ];
 
 /// Columns the export adds for people to read, which an import ignores.
-pub const INFO_COLUMNS: &[&str] = &["axis_ar", "programme_ar", "needs"];
+/// `indicators` is the project sheet's old free-text field, in files exported before the
+/// indicators became records (`monitoring`, migration 0014, which carried its text over):
+/// read as the records' own import would duplicate them, so it is ignored.
+pub const INFO_COLUMNS: &[&str] = &["axis_ar", "programme_ar", "needs", "indicators"];
 
 /// The most rows one file may hold.
 pub const MAX_ROWS: usize = 10_000;
@@ -443,7 +445,6 @@ fn apply(input: &mut ProjectInput, column: &str, text: &str, lk: &Lookups) -> Re
         "status" => input.status = opt(text),
         "prerequisite_land" => input.prerequisite_land = text.to_string(),
         "prerequisite_studies" => input.prerequisite_studies = text.to_string(),
-        "indicators" => input.indicators = text.to_string(),
         "programme_note" => input.programme_note = opt(text),
         "placeholder" => input.placeholder = parse_flag(column, text)?,
         _ => {}

@@ -129,6 +129,15 @@ impl Modify for BearerAuth {
         routes::photos::put_settings,
         routes::photos::purge_now,
         routes::backup::download_backup,
+        // The monitoring system's indicators (issue 13).
+        routes::monitoring::list_indicators,
+        routes::monitoring::create_indicator,
+        routes::monitoring::update_indicator,
+        routes::monitoring::delete_indicator,
+        routes::monitoring::order_indicators,
+        routes::monitoring::export_indicators,
+        routes::monitoring::indicators_template,
+        routes::monitoring::import_indicators,
     ),
     modifiers(&BearerAuth)
 )]
