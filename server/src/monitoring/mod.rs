@@ -508,6 +508,80 @@ mod tests {
         }
     }
 
+    /// A database from before the records: the free-text field's lines become indicators of
+    /// their project, in order, whole, not classified; blank lines and empty fields make none;
+    /// the column is gone.
+    #[test]
+    fn the_old_free_text_field_is_carried_over_line_by_line() {
+        use rusqlite_migration::{M, Migrations};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // Every migration before 0014 (those the records came after).
+            let before: Vec<M> = [
+                include_str!("../../../migrations/0001_init.sql"),
+                include_str!("../../../migrations/0002_consolidation_programme.sql"),
+                include_str!("../../../migrations/0003_session_v2.sql"),
+                include_str!("../../../migrations/0004_devices.sql"),
+                include_str!("../../../migrations/0005_sync_hardening.sql"),
+                include_str!("../../../migrations/0006_commune.sql"),
+                include_str!("../../../migrations/0007_partners.sql"),
+                include_str!("../../../migrations/0008_territory.sql"),
+                include_str!("../../../migrations/0009_people.sql"),
+                include_str!("../../../migrations/0010_structure.sql"),
+                include_str!("../../../migrations/0011_photos.sql"),
+                include_str!("../../../migrations/0012_restores.sql"),
+            ]
+            .into_iter()
+            .map(M::up)
+            .collect();
+            let mut conn = rusqlite::Connection::open(&path).unwrap();
+            Migrations::new(before).to_latest(&mut conn).unwrap();
+            conn.execute_batch(
+                "INSERT INTO projects (id, number, title_ar, indicators) VALUES
+                    (1, 1, 'أ', 'عدد الأسر المستفيدة' || char(13) || char(10) || '  ' || char(10)
+                                || '  Longueur de piste (km)  ' || char(10)),
+                    (2, 2, 'ب', ''),
+                    (3, 3, 'ج', 'مؤشر واحد بلا سطر جديد');",
+            )
+            .unwrap();
+        }
+        let db = crate::db::Db::open(&path).unwrap();
+        let list = db.read_blocking(|tx| load_indicators(tx, None)).unwrap();
+        let got: Vec<(i64, i64, Option<IndicatorKind>, &str)> = list
+            .iter()
+            .map(|i| {
+                (
+                    i.project_id,
+                    i.position,
+                    i.kind.clone(),
+                    i.label_ar.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, 1, None, "عدد الأسر المستفيدة"),
+                (1, 2, None, "Longueur de piste (km)"),
+                (3, 1, None, "مؤشر واحد بلا سطر جديد"),
+            ]
+        );
+        let column: i64 = db
+            .read_blocking(|tx| {
+                Ok(tx.query_row(
+                    "SELECT count(*) FROM pragma_table_info('projects') WHERE name = 'indicators'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(column, 0);
+        // A carried-over indicator may be saved unclassified, and classified later.
+        let kept = check(&input(None, &list[0].label_ar), None, Some(&list[0].kind));
+        assert!(kept.is_ok());
+    }
+
     #[test]
     fn every_bad_field_is_named() {
         let mut i = input(None, "  ");

@@ -70,9 +70,11 @@ impl<'de> Deserialize<'de> for Quantity {
 
 /// Reads a value as people type it: ASCII or Arabic-Indic digits, spaces (or the Arabic
 /// thousands sign) between groups of three, one decimal separator (`.`, `,` or `٫`).
-/// Refused: negative values, letters, two decimal separators, and a single `.` or `,`
-/// followed by exactly three digits after a non-zero integer ("1,500": a thousand and a half
-/// in English, one and a half in French; the office writes "1500" or "1,5"), never guessed.
+/// Refused: negative values, letters, two decimal separators, and a comma followed by exactly
+/// three digits after a non-zero integer ("1,500": fifteen hundred in English, one and a half
+/// in French; the office writes "1500" or "1,5"), never guessed. A dot is always the decimal
+/// point: it is the API's and the export's form ("37.125"), and thousands are grouped with
+/// spaces in the commune's documents.
 pub fn parse_quantity(input: &str) -> Result<Quantity, String> {
     let text = input.trim();
     if text.is_empty() {
@@ -83,6 +85,7 @@ pub fn parse_quantity(input: &str) -> Result<Quantity, String> {
     }
     let mut int = String::new();
     let mut dec: Option<String> = None;
+    let mut comma = false;
     for c in text.chars() {
         let c = fold_digit(c);
         match c {
@@ -91,7 +94,10 @@ pub fn parse_quantity(input: &str) -> Result<Quantity, String> {
                 None => int.push(c),
             },
             ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{066c}' if dec.is_none() => {}
-            '.' | ',' | '\u{066b}' if dec.is_none() => dec = Some(String::new()),
+            '.' | ',' | '\u{066b}' if dec.is_none() => {
+                comma = c == ',';
+                dec = Some(String::new());
+            }
             '.' | ',' | '\u{066b}' => {
                 return Err(format!(
                     "'{text}': two decimal separators; write 1200.5 or 1 200,5"
@@ -107,7 +113,7 @@ pub fn parse_quantity(input: &str) -> Result<Quantity, String> {
         if d.is_empty() {
             return Err(format!("'{text}': no digits after the decimal separator"));
         }
-        if d.len() == 3 && int.trim_start_matches('0').len() > 0 && !text.contains(' ') {
+        if comma && d.len() == 3 && !int.trim_start_matches('0').is_empty() && !text.contains(' ') {
             return Err(format!(
                 "'{text}' is ambiguous (thousands or decimals?): write {int}{d} for the whole number, or {int},{} with fewer decimals",
                 d.trim_end_matches('0')
@@ -263,6 +269,7 @@ mod tests {
         assert_eq!(q("0,125"), "0.125");
         assert_eq!(q("1 500,250"), "1500.25");
         assert_eq!(q(",5"), "0.5");
+        assert_eq!(q("37.125"), "37.125", "the API's own form");
         assert!(q("1,500").starts_with("ERR"), "ambiguous");
         assert!(q("-3").starts_with("ERR"));
         assert!(q("12a").starts_with("ERR"));
