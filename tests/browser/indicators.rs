@@ -139,6 +139,12 @@ async fn scenario(client: &Client, base: &str, dir: &std::path::Path) -> TestRes
         made["targets"],
         serde_json::json!([{"year": 2026, "value": "350"}, {"year": 2027, "value": "420.5"}])
     );
+    client
+        .execute(
+            "document.querySelector('[data-test=indicators]').scrollIntoView();",
+            vec![],
+        )
+        .await?;
     screenshot(client, "office-indicators-ar.png").await;
 
     // A file with bad lines: each named, nothing written.
@@ -173,6 +179,16 @@ async fn scenario(client: &Client, base: &str, dir: &std::path::Path) -> TestRes
         (now["indicators"].as_array()?.len() == 3).then_some(())
     })
     .await;
+    // The French catalogue: the same section in French, left to right.
+    crate::screens::set_lang(client, "fr").await;
+    crate::wait_text(client, "[data-test=indicators] h2", "Indicateurs").await;
+    client
+        .execute(
+            "document.querySelector('[data-test=indicators]').scrollIntoView();",
+            vec![],
+        )
+        .await?;
+    screenshot(client, "office-indicators-fr.png").await;
     assert_no_csp_violations(client).await;
     Ok(())
 }

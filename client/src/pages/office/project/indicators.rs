@@ -177,16 +177,16 @@ pub fn IndicatorsPanel(props: &IndicatorsPanelProps) -> Html {
             };
             let remove = remove_callback(&office, lang, i.id);
             html! {
-                <td class="actions">
+                <td class="actions"><div class="row-actions">
                     <button type="button" class="btn secondary small" data-test="indicator-edit" onclick={edit}>{ lang.t("office.edit") }</button>
                     if let Some(up) = mv(-1) {
-                        <button type="button" class="btn quiet small" aria-label={lang.t("office.indicators.up")} data-test="indicator-up" onclick={up}>{ "↑" }</button>
+                        <button type="button" class="btn secondary small" aria-label={lang.t("office.indicators.up")} data-test="indicator-up" onclick={up}>{ "↑" }</button>
                     }
                     if let Some(down) = mv(1) {
-                        <button type="button" class="btn quiet small" aria-label={lang.t("office.indicators.down")} data-test="indicator-down" onclick={down}>{ "↓" }</button>
+                        <button type="button" class="btn secondary small" aria-label={lang.t("office.indicators.down")} data-test="indicator-down" onclick={down}>{ "↓" }</button>
                     }
                     <button type="button" class="btn danger-quiet small" data-test="indicator-remove" onclick={remove}>{ lang.t("office.indicators.remove") }</button>
-                </td>
+                </div></td>
             }
         });
         html! {
