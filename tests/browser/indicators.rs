@@ -120,6 +120,13 @@ async fn scenario(client: &Client, base: &str, dir: &std::path::Path) -> TestRes
     type_into(client, "indicator-target-2027", "420,5").await?;
     click(client, "[data-test=indicator-save]").await;
     find(client, "[data-test=indicator-problems]").await;
+    client
+        .execute(
+            "document.querySelector('[data-test=indicator-form]').scrollIntoView(); window.scrollBy(0, -60);",
+            vec![],
+        )
+        .await?;
+    screenshot(client, "office-indicator-form-ar.png").await;
     assert_eq!(
         api(base, &token, &path).await["indicators"]
             .as_array()
@@ -141,7 +148,7 @@ async fn scenario(client: &Client, base: &str, dir: &std::path::Path) -> TestRes
     );
     client
         .execute(
-            "document.querySelector('[data-test=indicators]').scrollIntoView();",
+            "document.querySelector('[data-test=indicators]').scrollIntoView(); window.scrollBy(0, -60);",
             vec![],
         )
         .await?;
@@ -184,7 +191,7 @@ async fn scenario(client: &Client, base: &str, dir: &std::path::Path) -> TestRes
     crate::wait_text(client, "[data-test=indicators] h2", "Indicateurs").await;
     client
         .execute(
-            "document.querySelector('[data-test=indicators]').scrollIntoView();",
+            "document.querySelector('[data-test=indicators]').scrollIntoView(); window.scrollBy(0, -60);",
             vec![],
         )
         .await?;
