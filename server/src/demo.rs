@@ -44,6 +44,9 @@ const PROGRAMMES_CSV: &str = include_str!("../demo/programmes.csv");
 const PROJECTS_CSV: &str = include_str!("../demo/projects.csv");
 
 const TERRITORY_CSV: &str = include_str!("../demo/territory.csv");
+/// Indicators for a few of the seed's named projects: the seed gives none, so they are made up
+/// for illustration and marked so (`illustrative = 1`).
+const INDICATORS_CSV: &str = include_str!("../demo/indicators.csv");
 
 /// The seed does not give the commune's name, province or region.
 fn demo_commune() -> CommuneSetup {
@@ -69,6 +72,7 @@ pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
     load_programme(tx)?;
     // A made-up ranking of the 43 projects, marked illustrative (issue 13).
     crate::priorities::load_illustrative(tx)?;
+    crate::monitoring::file::load_indicators_file(tx, INDICATORS_CSV.as_bytes())?;
     for (username, role) in &DEMO_USERS[1..] {
         auth::create_user(tx, username, DEMO_PASSWORD, *role)?;
     }

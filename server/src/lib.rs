@@ -9,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod export;
 pub mod http;
+pub mod monitoring;
 pub mod photos;
 pub mod priorities;
 pub mod programme;

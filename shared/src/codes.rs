@@ -165,6 +165,16 @@ code_enum! {
 }
 
 code_enum! {
+    /// What a project's indicator measures (monitoring system, issue 13): an output (what the
+    /// project makes: km of track, classrooms) or a result (what changes for people:
+    /// households served, pupils enrolled).
+    IndicatorKind {
+        Output => "output",
+        Result => "result",
+    }
+}
+
+code_enum! {
     /// What kind of body a funding partner is (`partners.kind`).
     PartnerKind {
         Region => "region",
@@ -320,6 +330,9 @@ code_enum! {
         TooMany => "too_many",
         InvalidProject => "invalid_project",
         InvalidPartner => "invalid_partner",
+        /// Monitoring system (issue 13): an indicator that breaks a rule; the message names
+        /// the field (`label_ar`, `targets.2025`…).
+        InvalidIndicator => "invalid_indicator",
         /// An axis or programme refused (a name, an order, an axis that does not exist).
         InvalidStructure => "invalid_structure",
         /// The territory: a pole, douar or place that breaks a rule (blank name, bad kind…).

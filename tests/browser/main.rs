@@ -10,6 +10,7 @@
 
 mod capture;
 mod files;
+mod indicators;
 mod join;
 // The integration tests' simulated tablet and HTTP transport.
 mod commune;

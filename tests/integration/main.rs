@@ -16,6 +16,7 @@ mod hot;
 mod http;
 mod js;
 mod login;
+mod monitoring;
 mod order;
 mod people;
 mod permissions;

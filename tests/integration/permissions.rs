@@ -118,6 +118,15 @@ const TABLE: &[(&str, &str, Body, [u16; 6])] = &[
     ("PUT",    "/api/priorities/criteria/{criterion}",     Body::Json("1" ),    [401, 403, 403, 403, 403, 400]),
     ("PUT",    "/api/priorities/projects/{project}/scores/{criterion}", Body::Json("{}"), [401, 400, 403, 400, 403, 400]),
     ("POST",   "/api/priorities/actions/{priority_action}/undo", Body::None,    [401, 404, 403, 404, 403, 404]),
+    // The monitoring system's indicators (issue 13): read with the programme, changed by the
+    // office and the administrator.
+    ("GET",    "/api/projects/{project}/indicators",       Body::None,          [401, 200, 200, 200, 200, 200]),
+    ("POST",   "/api/projects/{project}/indicators",       Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),
+    ("PUT",    "/api/projects/{project}/indicators/order", Body::Json("{\"ids\": [0]}"), [401, 400, 403, 400, 403, 403]),
+    ("PUT",    "/api/indicators/{indicator}",              Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),
+    ("GET",    "/api/indicators/template",                 Body::None,          [401, 200, 403, 200, 403, 403]),
+    ("POST",   "/api/indicators/import?dry_run=1",         Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403, 403]),
+    ("GET",    "/api/export/indicators",                   Body::None,          [401, 200, 200, 200, 200, 200]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),
@@ -164,6 +173,7 @@ const TABLE: &[(&str, &str, Body, [u16; 6])] = &[
     ("POST",   "/api/admin/users/{user}/deactivate",       Body::None,          [401, 200, 403, 403, 403, 403]),
     ("POST",   "/api/admin/users/{user}/reactivate",       Body::None,          [401, 200, 403, 403, 403, 403]),
     ("POST",   "/api/auth/logout",                         Body::None,          [401, 204, 204, 204, 204, 204]),
+    ("DELETE", "/api/indicators/{indicator}",              Body::None,          [401, 204, 403, 204, 403, 403]),
 ];
 
 /// The real ids a path's `{name}`s stand for, on one server.
@@ -176,6 +186,8 @@ struct Ids {
     project_number: i64,
     other_project: i64,
     partner: i64,
+    /// One of the demo's indicators (issue 13).
+    indicator: i64,
     axis: i64,
     programme: i64,
     place: i64,
@@ -194,6 +206,7 @@ impl Ids {
             .replace("{project_number}", &self.project_number.to_string())
             .replace("{other_project}", &self.other_project.to_string())
             .replace("{partner}", &self.partner.to_string())
+            .replace("{indicator}", &self.indicator.to_string())
             .replace("{axis}", &self.axis.to_string())
             .replace("{programme}", &self.programme.to_string())
             .replace("{place}", &self.place.to_string())
@@ -244,6 +257,7 @@ async fn prepared() -> (TestApp, Ids) {
                 .unwrap();
             conn.last_insert_rowid()
         },
+        indicator: app.count("SELECT min(id) FROM project_indicators"),
         axis: app.count("SELECT min(id) FROM axes"),
         programme: app.count("SELECT programme_id FROM projects ORDER BY id LIMIT 1"),
         place: {

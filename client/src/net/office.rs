@@ -60,6 +60,7 @@ impl ApiError {
                 (ErrorCode::BadImport, _) => "office.error.bad_import",
                 (ErrorCode::InvalidStructure, _) => "office.structure.invalid",
                 (ErrorCode::InvalidPartner, _) => "office.partners.invalid",
+                (ErrorCode::InvalidIndicator, _) => "office.indicators.invalid",
                 (_, 400 | 422) => "office.error.invalid",
                 _ => "office.error.generic",
             },

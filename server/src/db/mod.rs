@@ -49,6 +49,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0012_restores.sql"),
     // Priorities (issue 13): criteria and weights, entered scores, approvals, their log.
     include_str!("../../../migrations/0013_priorities.sql"),
+    // The monitoring system: indicators per project as records (issue 13).
+    include_str!("../../../migrations/0014_indicators.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

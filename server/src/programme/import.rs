@@ -65,13 +65,18 @@ pub const COLUMNS: &[&str] = &[
     "status",
     "prerequisite_land",
     "prerequisite_studies",
-    "indicators",
     "programme_note",
     "placeholder",
 ];
 
 /// Columns the export adds for people to read, which an import ignores.
 pub const INFO_COLUMNS: &[&str] = &["axis_ar", "programme_ar", "needs"];
+
+/// Columns of files from before that an import ignores: `indicators`, the project sheet's
+/// old free-text field, which files exported before the indicators became records still
+/// have (`monitoring`; migration 0014 carried its text over into records, so reading it
+/// again would duplicate them; indicators have their own import).
+pub const FORMER_COLUMNS: &[&str] = &["indicators"];
 
 /// The most rows one file may hold.
 pub const MAX_ROWS: usize = 10_000;
@@ -443,7 +448,6 @@ fn apply(input: &mut ProjectInput, column: &str, text: &str, lk: &Lookups) -> Re
         "status" => input.status = opt(text),
         "prerequisite_land" => input.prerequisite_land = text.to_string(),
         "prerequisite_studies" => input.prerequisite_studies = text.to_string(),
-        "indicators" => input.indicators = text.to_string(),
         "programme_note" => input.programme_note = opt(text),
         "placeholder" => input.placeholder = parse_flag(column, text)?,
         _ => {}
@@ -499,7 +503,12 @@ pub fn import_projects(
         match COLUMNS.iter().find(|c| **c == key) {
             Some(c) if columns.contains(&Some(*c)) => errors.push(format!("column '{c}' twice")),
             Some(c) => columns.push(Some(*c)),
-            None if INFO_COLUMNS.contains(&key.as_str()) || key.is_empty() => columns.push(None),
+            None if INFO_COLUMNS.contains(&key.as_str())
+                || FORMER_COLUMNS.contains(&key.as_str())
+                || key.is_empty() =>
+            {
+                columns.push(None)
+            }
             None => errors.push(format!("unknown column '{}'", h.trim())),
         }
     }
@@ -798,6 +807,30 @@ mod tests {
         assert_eq!(e[0].line, 1);
         let e = import(&db, "  \n").unwrap_err();
         assert_eq!(e[0].line, 0);
+    }
+
+    /// A file exported before the indicators were records still has their free-text column:
+    /// it imports, the column ignored (its text was carried over into records).
+    #[test]
+    fn the_former_indicators_column_is_ignored() {
+        let (_dir, db) = demo_db();
+        let report = import(
+            &db,
+            "number,programme,title_ar,indicators\n100,1,مشروع,عدد الأسر\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(report.created, vec![100]);
+        let indicators = db
+            .read_blocking(|tx| {
+                Ok(tx.query_row(
+                    "SELECT count(*) FROM project_indicators i JOIN projects p ON p.id = i.project_id
+                     WHERE p.number = 100",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(indicators, 0);
     }
 
     fn xlsx(cells: &[(u32, u16, &str)]) -> Vec<u8> {

@@ -142,7 +142,6 @@ pub fn projects_table(tx: &Transaction<'_>) -> AppResult<Table> {
                 "status" => Cell::opt_text(i.status.clone()),
                 "prerequisite_land" => Cell::text(&i.prerequisite_land),
                 "prerequisite_studies" => Cell::text(&i.prerequisite_studies),
-                "indicators" => Cell::text(&i.indicators),
                 "programme_note" => Cell::opt_text(i.programme_note.clone()),
                 "placeholder" => Cell::Flag(i.placeholder),
                 other => return Err(AppError::internal(format!("column {other} not exported"))),

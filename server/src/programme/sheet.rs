@@ -20,7 +20,7 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
                 axis_id: r.get(3)?,
                 need_ids: Vec::new(),
                 total_cost,
-                updated_at: r.get(25)?,
+                updated_at: r.get(24)?,
                 input: ProjectInput {
                     number: r.get(1)?,
                     programme_id: r.get(2)?,
@@ -45,9 +45,8 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
                     status: r.get(19)?,
                     prerequisite_land: r.get(20)?,
                     prerequisite_studies: r.get(21)?,
-                    indicators: r.get(22)?,
-                    programme_note: r.get(23)?,
-                    placeholder: r.get(24)?,
+                    programme_note: r.get(22)?,
+                    placeholder: r.get(23)?,
                 },
             })
         })?
@@ -280,7 +279,6 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
         ("owner", &input.owner),
         ("prerequisite_land", &input.prerequisite_land),
         ("prerequisite_studies", &input.prerequisite_studies),
-        ("indicators", &input.indicators),
     ] {
         too_long(field, value, MAX_TEXT_CHARS, &mut reasons);
     }
@@ -468,9 +466,9 @@ pub fn write_project(tx: &Transaction<'_>, id: Option<i64>, p: &ProjectInput) ->
             beneficiaries_women = ?9, beneficiaries_men = ?10, commune_contribution = ?11,
             partners_contribution = ?12, start_year = ?13, end_year = ?14,
             duration_months = ?15, owner = ?16, funding_source = ?17, status = ?18,
-            prerequisite_land = ?19, prerequisite_studies = ?20, indicators = ?21,
-            programme_note = ?22, placeholder = ?23, updated_at = ?24
-         WHERE id = ?25",
+            prerequisite_land = ?19, prerequisite_studies = ?20,
+            programme_note = ?21, placeholder = ?22, updated_at = ?23
+         WHERE id = ?24",
     )?
     .execute(params![
         p.number,
@@ -493,7 +491,6 @@ pub fn write_project(tx: &Transaction<'_>, id: Option<i64>, p: &ProjectInput) ->
         p.status,
         p.prerequisite_land,
         p.prerequisite_studies,
-        p.indicators,
         p.programme_note,
         p.placeholder,
         now_secs(),

@@ -265,7 +265,7 @@ pub(super) const PROJECT_SQL: &str =
         p.title_ar, p.title_fr, p.title_en, p.description, p.sector, p.location,
         p.beneficiaries_women, p.beneficiaries_men, p.commune_contribution, p.partners_contribution,
         p.start_year, p.end_year, p.duration_months, p.owner, p.funding_source, p.status,
-        p.prerequisite_land, p.prerequisite_studies, p.indicators, p.programme_note, p.placeholder,
+        p.prerequisite_land, p.prerequisite_studies, p.programme_note, p.placeholder,
         p.updated_at
      FROM projects p LEFT JOIN programmes g ON g.id = p.programme_id
      WHERE ?1 IS NULL OR p.id = ?1 ORDER BY p.number";

@@ -42,12 +42,13 @@ use crate::{
 pub const MAX_ROWS: usize = 20_000;
 const MAX_XLSX_CELLS: usize = (MAX_ROWS + 1) * 40;
 
-/// A column: its key, its Arabic and French headers, and other headers people write.
-struct Col {
-    key: &'static str,
-    ar: &'static str,
-    fr: &'static str,
-    also: &'static [&'static str],
+/// A column: its key, its Arabic and French headers, and other headers people write (the
+/// indicators file, `monitoring::file`, reads its columns the same way).
+pub(crate) struct Col {
+    pub key: &'static str,
+    pub ar: &'static str,
+    pub fr: &'static str,
+    pub also: &'static [&'static str],
 }
 
 const DOUAR_COLUMNS: &[Col] = &[
@@ -182,12 +183,12 @@ const PLACES: &str = "places";
 const DOUAR_SHEET: &str = "الدواوير - Douars";
 const PLACE_SHEET: &str = "الأماكن - Lieux";
 
-fn header(c: &Col) -> String {
+pub(crate) fn header(c: &Col) -> String {
     format!("{} / {}", c.ar, c.fr)
 }
 
 /// The column a header names: its whole text, or one side of "arabic / french".
-fn column_of(cols: &'static [Col], head: &str) -> Option<&'static Col> {
+pub(crate) fn column_of(cols: &'static [Col], head: &str) -> Option<&'static Col> {
     let candidates = std::iter::once(head).chain(head.split('/'));
     for part in candidates {
         let key = normalize(part);
@@ -207,17 +208,17 @@ fn column_of(cols: &'static [Col], head: &str) -> Option<&'static Col> {
 }
 
 /// A table as read: its name in the file, its headers and its non-blank rows.
-struct Sheet {
-    name: String,
+pub(crate) struct Sheet {
+    pub name: String,
     /// The line of the header row (1 in CSV; the first row with a cell in XLSX).
-    header_line: u64,
-    headers: Vec<String>,
-    lines: Vec<Line>,
+    pub header_line: u64,
+    pub headers: Vec<String>,
+    pub lines: Vec<Line>,
 }
 
-struct Line {
-    number: u64,
-    cells: Vec<String>,
+pub(crate) struct Line {
+    pub number: u64,
+    pub cells: Vec<String>,
 }
 
 type Errors = Vec<TerritoryImportError>;
@@ -230,7 +231,7 @@ fn err(sheet: &str, line: u64, reason: impl Into<String>) -> TerritoryImportErro
     }
 }
 
-fn read_csv(body: &[u8]) -> Result<Sheet, Errors> {
+pub(crate) fn read_csv(body: &[u8]) -> Result<Sheet, Errors> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let first_line = body.split(|b| *b == b'\n').next().unwrap_or_default();
     let delimiter = if first_line.contains(&b';') && !first_line.contains(&b',') {
@@ -307,7 +308,7 @@ fn float_text(f: f64) -> String {
 
 /// Every sheet that has cells, read cell by cell (never the rectangle from the first cell to
 /// the last, which a crafted file makes huge; see `programme::import`).
-fn read_xlsx(body: &[u8]) -> Result<Vec<Sheet>, Errors> {
+pub(crate) fn read_xlsx(body: &[u8]) -> Result<Vec<Sheet>, Errors> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body))
         .map_err(|e| vec![err("file", 0, format!("not a readable XLSX file: {e}"))])?;
     let mut sheets = Vec::new();
@@ -454,7 +455,7 @@ fn layout(
     (!bad).then_some(Layout { cols: out })
 }
 
-fn split_list(text: &str) -> Vec<String> {
+pub(crate) fn split_list(text: &str) -> Vec<String> {
     text.split([';', '،', '|', '\n'])
         .map(str::trim)
         .filter(|s| !s.is_empty())

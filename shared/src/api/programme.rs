@@ -148,7 +148,9 @@ pub struct ProjectInput {
     pub prerequisite_land: String,
     /// What is ready or missing: studies.
     pub prerequisite_studies: String,
-    pub indicators: String,
+    // The free-text `indicators` field is gone: indicators are records of their own
+    // (`api::monitoring`, `/api/projects/{id}/indicators`); a client that still sends it is
+    // not refused (serde ignores the field).
     /// Why the project sits in its programme when the source does not say.
     pub programme_note: Option<String>,
     /// A project the source counts but does not name (demo data). Saving a sheet without it

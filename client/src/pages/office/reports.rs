@@ -132,6 +132,7 @@ pub fn ReportsPage() -> Html {
                 <ExportButtons label="office.export.proposals" path="/api/export/proposals" file="proposals" test="proposals" />
                 <ExportButtons label="office.export.needs" path="/api/export/needs" file="needs" test="needs" />
                 <ExportButtons label="office.export.projects" path="/api/export/projects" file="projects" test="projects" />
+                <ExportButtons label="office.indicators.title" path="/api/export/indicators" file="indicators" test="indicators" />
             </div>
             <h2>{ lang.t("office.export.programme_table") }</h2>
             <div class="toolbar no-print">

@@ -140,6 +140,15 @@ impl Modify for BearerAuth {
         routes::priorities::project_priority,
         routes::priorities::enter_score,
         routes::priorities::undo,
+        // The monitoring system's indicators (issue 13).
+        routes::monitoring::list_indicators,
+        routes::monitoring::create_indicator,
+        routes::monitoring::update_indicator,
+        routes::monitoring::delete_indicator,
+        routes::monitoring::order_indicators,
+        routes::monitoring::export_indicators,
+        routes::monitoring::indicators_template,
+        routes::monitoring::import_indicators,
     ),
     modifiers(&BearerAuth)
 )]

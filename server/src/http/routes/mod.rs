@@ -16,6 +16,7 @@ pub mod backup;
 pub mod consolidation;
 pub mod devices;
 pub mod meta;
+pub mod monitoring;
 pub mod people;
 pub mod photos;
 pub mod priorities;

@@ -308,8 +308,9 @@ impl IntoResponse for ImportFailure {
 /// "20 870 000,00" or dot decimals), `partners` (`name=amount; name; …`: a name alone is a share not known yet; names are
 /// matched to the partner list or added to it), `start_year`, `end_year`,
 /// `duration_months`, `owner`, `funding_source`, `status`, `prerequisite_land`,
-/// `prerequisite_studies`, `indicators`, `programme_note`, `placeholder` (1/0); the export's
-/// `axis_ar`, `programme_ar` and `needs` are ignored. Line 0 in an error is the file itself.
+/// `prerequisite_studies`, `programme_note`, `placeholder` (1/0); the export's
+/// `axis_ar`, `programme_ar` and `needs` are ignored, and so is `indicators` (the old
+/// free-text field: indicators have their own import, `/api/indicators/import`). Line 0 in an error is the file itself.
 #[utoipa::path(post, path = "/api/projects/import", tag = "programme",
     params(ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv",

@@ -110,6 +110,7 @@ pub fn ProgrammePage() -> Html {
             <div class="toolbar">
                 <ExportButtons label="office.export.programme_table" path="/api/reports/programme-table" file="programme-table" test="table" />
                 <ExportButtons label="office.export.projects" path="/api/export/projects" file="projects" test="projects" />
+                <ExportButtons label="office.indicators.title" path="/api/export/indicators" file="indicators" test="indicators" />
             </div>
             <LoadNotice loading={tree.loading} error={tree.error.clone()} has_data={tree.data.is_some()} />
             if let Some(tree) = tree.data.clone() {

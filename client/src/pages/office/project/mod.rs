@@ -2,9 +2,12 @@
 //! committees; and why the project is there (its needs and the sessions behind them).
 //!
 //! [`ProjectPage`] holds the sheet as edited (`draft`, amounts kept as typed) and saves or
-//! deletes it; the sheet's parts (`sheet`) and the trace (`trace`) are components of their own.
+//! deletes it; the sheet's parts (`sheet`), the indicators of the monitoring system
+//! (`indicators`, records of their own with their own API) and the trace (`trace`) are
+//! components of their own.
 
 mod draft;
+mod indicators;
 mod sheet;
 mod trace;
 
@@ -19,6 +22,7 @@ use crate::net::office;
 use crate::route::{Navigator, Route, use_navigator};
 use crate::use_model;
 use draft::Draft;
+use indicators::IndicatorsPanel;
 use sheet::{IdentityPart, MoneyPart, PlacePart, TimePart};
 use trace::TracePanel;
 
@@ -134,6 +138,7 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                 if office.can(Action::ReadPriorities) {
                     <super::priorities::ProjectRank {id} />
                 }
+                <IndicatorsPanel project_id={id} />
                 <TracePanel {id} />
             }
         </section>

@@ -265,7 +265,7 @@ pub fn MoneyPart(props: &PartProps) -> Html {
     }
 }
 
-/// Years, duration, status, prerequisites, indicators.
+/// Years, duration, status, prerequisites (indicators are records: `indicators.rs`).
 #[component]
 pub fn TimePart(props: &PartProps) -> Html {
     let (_, lang) = use_model();
@@ -281,7 +281,6 @@ pub fn TimePart(props: &PartProps) -> Html {
                 |d, v| d.input.status = Some(v).filter(|v| !v.trim().is_empty())) }
             { form.long("office.project.land", &i.prerequisite_land, |d, v| d.input.prerequisite_land = v) }
             { form.long("office.project.studies", &i.prerequisite_studies, |d, v| d.input.prerequisite_studies = v) }
-            { form.long("office.project.indicators", &i.indicators, |d, v| d.input.indicators = v) }
         </fieldset>
     }
 }
