@@ -105,6 +105,8 @@ const TABLE: &[(&str, &str, Body, [u16; 5])] = &[
     ("GET",    "/api/export/projects",                     Body::None,          [401, 200, 200, 200, 200]),
     ("GET",    "/api/export/proposals",                    Body::None,          [401, 200, 403, 200, 200]),
     ("GET",    "/api/export/needs",                        Body::None,          [401, 200, 403, 200, 200]),
+    // The gender report (issue 13): the read rule of needs; XLSX the same, CSV refused.
+    ("GET",    "/api/reports/gender",                      Body::None,          [401, 200, 403, 200, 200]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403]),

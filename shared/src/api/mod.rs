@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 pub mod auth;
 pub mod consolidation;
+pub mod gender;
 pub mod people;
 pub mod photos;
 pub mod programme;
