@@ -146,6 +146,9 @@ pub struct Participation {
 
 /// A project that answers needs raised mostly by women: through its linked alive needs, more
 /// than half of their live proposals came from women's sessions.
+///
+/// The ranking (issue 13's other part) adds the project's rank here as a field with a serde
+/// default; until then the list is in programme number order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct WomenProject {

@@ -42,7 +42,8 @@ fn bar_chart(lang: Lang, title: &str, rows: &[(String, i64, i64)], test: &'stati
         html! {
             <>
                 <rect x={x.to_string()} y={y.to_string()} width={len.to_string()} height={BAR.to_string()} fill={fill} />
-                <text x={text_x.to_string()} y={(y + BAR - 1).to_string()} text-anchor={anchor} font-size="11" fill="#333">{ value }</text>
+                <text x={text_x.to_string()} y={(y + BAR - 1).to_string()} text-anchor={anchor} font-size="11"
+                    fill={if value == 0 { "#999" } else { "#333" }}>{ value }</text>
             </>
         }
     };
@@ -166,6 +167,7 @@ fn rows_table(
         }
     };
     html! {
+        <div class="table-scroll">
         <table class="grid compact gender-table" data-test={test}>
             <thead>
                 <tr>
@@ -185,6 +187,7 @@ fn rows_table(
             <tbody>{ for rows.iter().map(|row| line(row, false)) }</tbody>
             <tfoot>{ line(total, true) }</tfoot>
         </table>
+        </div>
     }
 }
 
@@ -207,6 +210,7 @@ fn participation_table(lang: Lang, r: Option<&Reference>, report: &GenderReport)
         }
     };
     html! {
+        <div class="table-scroll">
         <table class="grid compact gender-table" data-test="participation">
             <thead>
                 <tr>
@@ -229,6 +233,7 @@ fn participation_table(lang: Lang, r: Option<&Reference>, report: &GenderReport)
             <tbody>{ for report.participation.iter().map(|p| line(p, false)) }</tbody>
             <tfoot>{ line(&report.participation_total, true) }</tfoot>
         </table>
+        </div>
     }
 }
 
