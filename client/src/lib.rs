@@ -123,6 +123,7 @@ fn switch(route: Route) -> Html {
         | Route::OfficeProgramme
         | Route::OfficeProject { .. }
         | Route::OfficeReports
+        | Route::OfficeGender
         | Route::OfficeTerritory
         | Route::OfficePeople
         | Route::OfficePriorities) => office_screen(route),

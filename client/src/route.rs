@@ -35,6 +35,8 @@ pub enum Route {
         id: Option<i64>,
     },
     OfficeReports,
+    /// The gender report (issue 13), under the reports.
+    OfficeGender,
     /// The administrator's list of users (`Action::ManageUsers`).
     OfficePeople,
     OfficeTerritory,
@@ -79,6 +81,7 @@ impl Route {
                 Err(_) => Route::OfficeProgramme,
             },
             ("reports", "") => Route::OfficeReports,
+            ("reports", "gender") => Route::OfficeGender,
             ("people", "") => Route::OfficePeople,
             ("territory", "") => Route::OfficeTerritory,
             ("priorities", "") => Route::OfficePriorities,
@@ -103,6 +106,7 @@ impl Route {
             Route::OfficeProject { id: None } => "/office/projects/new".into(),
             Route::OfficeProject { id: Some(id) } => format!("/office/projects/{id}"),
             Route::OfficeReports => "/office/reports".into(),
+            Route::OfficeGender => "/office/reports/gender".into(),
             Route::OfficePeople => "/office/people".into(),
             Route::OfficeTerritory => "/office/territory".into(),
             Route::OfficePriorities => "/office/priorities".into(),
@@ -259,6 +263,7 @@ mod tests {
             Route::OfficeProject { id: None },
             Route::OfficeProject { id: Some(3) },
             Route::OfficeReports,
+            Route::OfficeGender,
             Route::OfficePeople,
             Route::OfficeTerritory,
             Route::OfficePriorities,

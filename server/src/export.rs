@@ -152,8 +152,11 @@ impl Table {
     /// One sheet: a bold header row frozen at the top, money with two decimals, total rows in
     /// bold.
     pub fn to_xlsx(&self) -> AppResult<Vec<u8>> {
+        workbook_xlsx(std::slice::from_ref(self))
+    }
+
+    fn write_sheet(&self, workbook: &mut Workbook) -> AppResult<()> {
         let x = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
-        let mut workbook = Workbook::new();
         let sheet = if self.rows.len() > CONSTANT_MEMORY_ROWS {
             workbook.add_worksheet_with_constant_memory().map_err(x)?
         } else {
@@ -214,7 +217,7 @@ impl Table {
                 }
             }
         }
-        workbook.save_to_buffer().map_err(x)
+        Ok(())
     }
 
     /// The file as an HTTP answer, with its type and a download file name.
@@ -241,6 +244,35 @@ impl Table {
         )
             .into_response())
     }
+}
+
+/// Several tables as the sheets of one workbook, in order (names made unique by the caller).
+pub fn workbook_xlsx(tables: &[Table]) -> AppResult<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    for t in tables {
+        t.write_sheet(&mut workbook)?;
+    }
+    workbook
+        .save_to_buffer()
+        .map_err(|e| AppError::internal(format!("xlsx: {e}")))
+}
+
+/// An XLSX workbook as an HTTP answer, with its download file name.
+pub fn xlsx_response(tables: &[Table], name: &str) -> AppResult<Response> {
+    let bytes = workbook_xlsx(tables)?;
+    let disposition = format!("attachment; filename=\"{}.xlsx\"", file_stem(name));
+    let disposition = HeaderValue::from_str(&disposition).map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(FileFormat::Xlsx.content_type()),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 fn col_index(c: usize) -> AppResult<u16> {

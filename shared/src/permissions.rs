@@ -79,8 +79,8 @@ pub enum Action {
     /// The office's proposal table across sessions, a proposal's lineage, the suggested
     /// groupings, and the proposals export.
     ReadProposals,
-    /// Needs, a need's detail and history, the consolidation log, the needs per place, and the
-    /// needs export.
+    /// Needs, a need's detail and history, the consolidation log, the needs per place, the
+    /// needs export, and the gender report (counts of proposals, needs and sessions).
     ReadNeeds,
     /// Group proposals into needs: create, merge, split, move, edit a need, link it to a
     /// project or unlink it, reject a suggestion, undo any of these.

@@ -127,6 +127,8 @@ const TABLE: &[(&str, &str, Body, [u16; 6])] = &[
     ("GET",    "/api/indicators/template",                 Body::None,          [401, 200, 403, 200, 403, 403]),
     ("POST",   "/api/indicators/import?dry_run=1",         Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403, 403]),
     ("GET",    "/api/export/indicators",                   Body::None,          [401, 200, 200, 200, 200, 200]),
+    // The gender report (issue 13): the read rule of needs; XLSX the same, CSV refused.
+    ("GET",    "/api/reports/gender",                      Body::None,          [401, 200, 403, 200, 200, 200]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),

@@ -39,7 +39,8 @@ commands:
         print the size of the optimised client bundle, run the check of the tablets' bundle
         (every file the service worker keeps, as sent with brotli, at most 650 KiB), then
         `cargo bench -p tachkhis-server --bench sync ARGS`, `--bench login ARGS` (sync
-        during a flood of bad logins), `--bench office ARGS`, `--bench client ARGS` (the
+        during a flood of bad logins), `--bench office ARGS`, `--bench gender ARGS` (the
+        gender report and its XLSX at 100,000 proposals), `--bench client ARGS` (the
         bundle in headless Chromium with a 300-proposal session), `--bench photos ARGS` and
         `--bench capture ARGS` (taps and seconds for a proposal and a meeting's attendance),
         `--bench backup ARGS` (a ~300 MB database backed up idle and during continuous sync),
@@ -375,6 +376,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "sync",
         "login",
         "office",
+        "gender",
         "client",
         "photos",
         "capture",

@@ -59,6 +59,7 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::devices::router())
         .merge(routes::people::router())
         .merge(routes::programme::router())
+        .merge(routes::gender::router())
         .merge(routes::territory::router())
         .merge(routes::photos::router())
         .merge(routes::backup::router())

@@ -1,11 +1,12 @@
 //! The programme: axes > programmes > projects, the project sheet (validated, written with its
 //! douars, poles and partners in the caller's transaction), the programme table, a project's
-//! trace back to the sessions, needs per pole and douar, and the projects export. The CSV/XLSX
-//! import is in [`import`].
+//! trace back to the sessions, needs per pole and douar, the gender report (`gender.rs`), and
+//! the projects export. The CSV/XLSX import is in [`import`].
 //!
 //! Amounts are stored as exact decimal text ("20870000.00"); an unknown amount is NULL, counted
 //! as zero in totals (which say how many projects had none).
 
+mod gender;
 pub mod import;
 pub mod partners;
 mod reports;
@@ -16,6 +17,7 @@ mod tests;
 mod trace;
 mod tree;
 
+pub use gender::*;
 pub use reports::*;
 pub use sheet::*;
 pub use trace::*;

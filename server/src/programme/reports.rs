@@ -62,19 +62,46 @@ pub fn needs_by_place(tx: &Transaction<'_>) -> AppResult<NeedsByPlace> {
         });
         list
     };
+    let (poles, douars) = places(tx)?;
+    let as_needs = |list: Vec<Place>, counts: &mut HashMap<String, Counts>| {
+        list.into_iter()
+            .map(|p| PlaceNeeds {
+                needs: place_needs(counts.remove(&p.id)),
+                id: p.id,
+                name_ar: p.name_ar,
+                name_fr: p.name_fr,
+                pole_id: p.pole_id,
+            })
+            .collect()
+    };
+    let poles = as_needs(poles, &mut by_pole);
+    let douars = as_needs(douars, &mut by_douar);
+    Ok(NeedsByPlace { poles, douars })
+}
+
+/// A pole or a douar as the reports list it.
+pub struct Place {
+    pub id: String,
+    pub name_ar: String,
+    pub name_fr: String,
+    /// For a douar, its pole.
+    pub pole_id: Option<String>,
+}
+
+/// Every pole in order, and every douar in pole then douar order: the places of the reports
+/// (needs per place, the gender report).
+pub fn places(tx: &Transaction<'_>) -> AppResult<(Vec<Place>, Vec<Place>)> {
     let poles = tx
         .prepare("SELECT id, name_ar, name_fr FROM poles ORDER BY position, id")?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<Vec<(String, String, String)>, _>>()?
-        .into_iter()
-        .map(|(id, name_ar, name_fr)| PlaceNeeds {
-            needs: place_needs(by_pole.remove(&id)),
-            id,
-            name_ar,
-            name_fr,
-            pole_id: None,
-        })
-        .collect();
+        .query_map([], |r| {
+            Ok(Place {
+                id: r.get(0)?,
+                name_ar: r.get(1)?,
+                name_fr: r.get(2)?,
+                pole_id: None,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     let douars = tx
         .prepare(
             // A merged douar's proposals read as its target's: it has no row of its own.
@@ -82,19 +109,15 @@ pub fn needs_by_place(tx: &Transaction<'_>) -> AppResult<NeedsByPlace> {
              WHERE d.merged_into IS NULL ORDER BY p.position, d.position, d.id",
         )?
         .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok(Place {
+                id: r.get(0)?,
+                name_ar: r.get(1)?,
+                name_fr: r.get(2)?,
+                pole_id: Some(r.get(3)?),
+            })
         })?
-        .collect::<Result<Vec<(String, String, String, String)>, _>>()?
-        .into_iter()
-        .map(|(id, name_ar, name_fr, pole_id)| PlaceNeeds {
-            needs: place_needs(by_douar.remove(&id)),
-            id,
-            name_ar,
-            name_fr,
-            pole_id: Some(pole_id),
-        })
-        .collect();
-    Ok(NeedsByPlace { poles, douars })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((poles, douars))
 }
 
 /// Every project as a row of the import format ([`import::COLUMNS`]) followed by the columns

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 pub mod auth;
 pub mod consolidation;
 pub mod monitoring;
+pub mod gender;
 pub mod people;
 pub mod photos;
 pub mod priorities;

@@ -7,6 +7,7 @@
 //! a reload counter every screen refetches on, and [`Office::act`] to run an action.
 
 mod common;
+mod gender;
 mod hooks;
 pub mod log;
 mod need;
@@ -378,6 +379,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeLog => html! { <log::LogPage /> },
         Route::OfficeProgramme => html! { <programme::ProgrammePage /> },
         Route::OfficeProject { id } => html! { <project::ProjectPage id={*id} /> },
+        Route::OfficeGender => html! { <gender::GenderPage /> },
         Route::OfficePeople if office.can(Action::ManageUsers) => html! { <people::PeoplePage /> },
         Route::OfficeTerritory if office.can(Action::ManageTerritory) => {
             html! { <territory::TerritoryPage /> }

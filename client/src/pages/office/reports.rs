@@ -134,6 +134,11 @@ pub fn ReportsPage() -> Html {
                 <ExportButtons label="office.export.projects" path="/api/export/projects" file="projects" test="projects" />
                 <ExportButtons label="office.indicators.title" path="/api/export/indicators" file="indicators" test="indicators" />
             </div>
+            <p class="gender-link no-print">
+                <Link to={Route::OfficeGender} class={classes!("btn", "primary")} test={AttrValue::from("gender-link")}>
+                    { lang.t("office.gender.link") }
+                </Link>
+            </p>
             <h2>{ lang.t("office.export.programme_table") }</h2>
             <div class="toolbar no-print">
                 <ExportButtons label="office.export.programme_table" path="/api/reports/programme-table" file="programme-table" test="table" />

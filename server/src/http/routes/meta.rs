@@ -98,6 +98,7 @@ impl Modify for BearerAuth {
         routes::programme::export_projects,
         routes::programme::export_proposals,
         routes::programme::export_needs,
+        routes::gender::gender_report,
         routes::structure::create_axis,
         routes::structure::rename_axis,
         routes::structure::delete_axis,

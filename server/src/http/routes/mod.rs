@@ -15,6 +15,7 @@ pub mod auth;
 pub mod backup;
 pub mod consolidation;
 pub mod devices;
+pub mod gender;
 pub mod meta;
 pub mod monitoring;
 pub mod people;

@@ -65,7 +65,7 @@ pub struct FormatParam {
 }
 
 impl FormatParam {
-    fn file_format(&self) -> AppResult<Option<FileFormat>> {
+    pub fn file_format(&self) -> AppResult<Option<FileFormat>> {
         self.format.as_deref().map(FileFormat::parse).transpose()
     }
 }
