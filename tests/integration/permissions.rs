@@ -170,12 +170,12 @@ const TABLE: &[(&str, &str, Body, [u16; 6])] = &[
     ("DELETE", "/api/projects/{other_project}",            Body::None,          [401, 204, 403, 204, 403, 403]),
     ("DELETE", "/api/partners/{partner}",                  Body::None,          [401, 204, 403, 204, 403, 403]),
     ("DELETE", "/api/priorities/criteria/{criterion}",     Body::None,          [401, 403, 403, 403, 403, 200]),
+    ("DELETE", "/api/indicators/{indicator}",              Body::None,          [401, 204, 403, 204, 403, 403]),
     ("DELETE", "/api/territory/places/{place}",            Body::None,          [401, 204, 403, 204, 403, 403]),
     ("POST",   "/api/admin/devices/{device}/revoke",       Body::None,          [401, 200, 403, 403, 403, 403]),
     ("POST",   "/api/admin/users/{user}/deactivate",       Body::None,          [401, 200, 403, 403, 403, 403]),
     ("POST",   "/api/admin/users/{user}/reactivate",       Body::None,          [401, 200, 403, 403, 403, 403]),
     ("POST",   "/api/auth/logout",                         Body::None,          [401, 204, 204, 204, 204, 204]),
-    ("DELETE", "/api/indicators/{indicator}",              Body::None,          [401, 204, 403, 204, 403, 403]),
 ];
 
 /// The real ids a path's `{name}`s stand for, on one server.
