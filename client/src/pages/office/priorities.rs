@@ -78,9 +78,10 @@ pub fn rule_text(lang: Lang, thresholds: Option<[f64; 4]>, lower: bool) -> Strin
             .map(|(i, v)| format!("≥ {} → {}", num(*v), i + 2))
             .collect()
     };
+    // Left-to-right inside the Arabic sentence: "≥ 2 → 2" would read backwards otherwise.
     lang.tf(
         "office.priorities.rule.computed",
-        &[("steps", &parts.join(" · "))],
+        &[("steps", &format!("\u{2066}{}\u{2069}", parts.join(" · ")))],
     )
 }
 
@@ -233,10 +234,14 @@ pub fn PrioritiesPage() -> Html {
     let criteria_rows = p.criteria.iter().map(|c| {
         let weight = draft.weights.get(&c.id).copied().unwrap_or(c.weight);
         let moved = draft.weights.contains_key(&c.id);
-        let oninput = {
+        // On change (Enter, leaving the field), not on each key: the what-if is asked once
+        // per weight, and a re-render never races the typing.
+        let onchange = {
             let on_weight = on_weight.clone();
             let id = c.id;
-            Callback::from(move |e: InputEvent| on_weight.emit((id, input_value(&e))))
+            Callback::from(move |e: Event| {
+                on_weight.emit((id, e.target_unchecked_into::<HtmlInputElement>().value()))
+            })
         };
         html! {
             <tr data-test="criterion" data-id={c.id.to_string()}>
@@ -247,7 +252,7 @@ pub fn PrioritiesPage() -> Html {
                     if bureau {
                         <input type="number" min="0" max="100" class="weight" data-test="weight"
                             aria-label={lang.t("office.priorities.weight")}
-                            value={weight.to_string()} {oninput} />
+                            value={weight.to_string()} {onchange} />
                     } else {
                         { weight }
                     }
