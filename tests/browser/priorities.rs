@@ -122,6 +122,7 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     screenshot(client, "priorities-what-if-ar.png").await;
 
     // A score's trace.
+    crate::scroll_to_middle(client, "[data-test=ranked]:first-child [data-test=score]").await;
     click(client, "[data-test=ranked]:first-child [data-test=score]").await;
     find(client, "[data-test=trace-card]").await;
     crate::scroll_to_middle(client, "[data-test=trace-card]").await;

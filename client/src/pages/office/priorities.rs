@@ -298,7 +298,7 @@ pub fn PrioritiesPage() -> Html {
         };
         html! {
             <tr data-test="ranked" data-id={r.project_id.to_string()} data-rank={r.rank.to_string()}>
-                <td class="num rank">{ r.rank }{ if r.tied { "=" } else { "" } }</td>
+                <td class="num rank"><bdi dir="ltr">{ r.rank }{ if r.tied { "=" } else { "" } }</bdi></td>
                 if active.is_some() {
                     <td class="num">{ before }</td>
                     <td class="num">{ arrow }</td>
@@ -334,7 +334,7 @@ pub fn PrioritiesPage() -> Html {
                 <ol class="compact-ranking" data-test={test}>
                     { for rows.iter().map(|r| html! {
                         <li>
-                            <span class="num rank">{ r.rank }{ if r.tied { "=" } else { "" } }</span>
+                            <span class="num rank"><bdi dir="ltr">{ r.rank }{ if r.tied { "=" } else { "" } }</bdi></span>
                             <span dir="auto">{ format!("{}. {}", r.number, lang.pick(&r.title_ar, &r.title_fr)) }</span>
                             <span class="num">{ r.total }</span>
                         </li>
