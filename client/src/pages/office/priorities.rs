@@ -61,10 +61,12 @@ fn num(v: f64) -> String {
     }
 }
 
-/// The rule in words: "≥ 2 → 2, ≥ 4 → 3 …" (or "≤ …" when lower is better).
-pub fn rule_text(lang: Lang, thresholds: Option<[f64; 4]>, lower: bool) -> String {
+/// The rule: "1, then ≥ 2 → 2 · ≥ 4 → 3 …" (or "≤ …" when lower is better). The steps are
+/// their own left-to-right element: inside Arabic text "≥ 2 → 2" would read backwards, and
+/// the ≥ would be mirrored.
+pub fn rule_text(lang: Lang, thresholds: Option<[f64; 4]>, lower: bool) -> Html {
     let Some(t) = thresholds else {
-        return lang.t("office.priorities.rule.entered").to_string();
+        return html! { lang.t("office.priorities.rule.entered") };
     };
     let parts: Vec<String> = if lower {
         t.iter()
@@ -78,11 +80,12 @@ pub fn rule_text(lang: Lang, thresholds: Option<[f64; 4]>, lower: bool) -> Strin
             .map(|(i, v)| format!("≥ {} → {}", num(*v), i + 2))
             .collect()
     };
-    // Left-to-right inside the Arabic sentence: "≥ 2 → 2" would read backwards otherwise.
-    lang.tf(
-        "office.priorities.rule.computed",
-        &[("steps", &format!("\u{2066}{}\u{2069}", parts.join(" · ")))],
-    )
+    html! {
+        <>
+            { lang.t("office.priorities.rule.computed") }{ " " }
+            <span dir="ltr" class="steps">{ parts.join(" · ") }</span>
+        </>
+    }
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -247,7 +250,7 @@ pub fn PrioritiesPage() -> Html {
             <tr data-test="criterion" data-id={c.id.to_string()}>
                 <td class="text"><span dir="auto">{ lang.pick(&c.name_ar, &c.name_fr).to_string() }</span></td>
                 <td>{ lang.t(measure_key(&c.measure)) }</td>
-                <td class="rule" dir="auto">{ rule_text(lang, c.thresholds, c.measure.lower_is_better()) }</td>
+                <td class="rule">{ rule_text(lang, c.thresholds, c.measure.lower_is_better()) }</td>
                 <td class={classes!("num", moved.then_some("moved"))}>
                     if bureau {
                         <input type="number" min="0" max="100" class="weight" data-test="weight"
@@ -548,7 +551,7 @@ fn TraceCard(props: &TraceCardProps) -> Html {
                     <dd data-test="trace-figure">{ figure.unwrap_or(lang.t("office.priorities.no_figure").into()) }</dd>
                 }
                 <dt>{ lang.t("office.priorities.rule") }</dt>
-                <dd dir="auto">{ rule_text(lang, t.thresholds, t.lower_is_better) }</dd>
+                <dd>{ rule_text(lang, t.thresholds, t.lower_is_better) }</dd>
             </dl>
             { for entered }
             { for counted }
