@@ -104,7 +104,10 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     )
     .await;
     input.clear().await?;
-    input.send_keys("60").await?;
+    // The weight counts once the field is left (Tab).
+    input
+        .send_keys(&format!("60{}", char::from(fantoccini::key::Key::Tab)))
+        .await?;
     find(client, "[data-test=what-if] [data-test=proposed-ranking]").await;
     wait_until("a project moves", || async {
         (count(client, "[data-test=up], [data-test=down]").await > 0).then_some(())
@@ -115,11 +118,14 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
         weight,
         "the what-if saved something"
     );
+    crate::scroll_to_middle(client, "[data-test=what-if]").await;
     screenshot(client, "priorities-what-if-ar.png").await;
 
     // A score's trace.
+    crate::scroll_to_middle(client, "[data-test=ranked]:first-child [data-test=score]").await;
     click(client, "[data-test=ranked]:first-child [data-test=score]").await;
     find(client, "[data-test=trace-card]").await;
+    crate::scroll_to_middle(client, "[data-test=trace-card]").await;
     screenshot(client, "priorities-trace-ar.png").await;
 
     // Saved, then undone.

@@ -403,7 +403,8 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                     <span class="office-brand">{ lang.t("app.name") }</span>
                     <nav class="office-nav" aria-label={lang.t("office.nav.label")}>{ for nav }</nav>
                     <div class="office-bar-end">
-                        if office.read_only {
+                        // The bureau acts on its own screen (priorities), not on consolidation.
+                        if office.read_only && !office.can(Action::EditCriteria) {
                             <span class="tag quiet" data-test="read-only">{ lang.t("office.read_only") }</span>
                         }
                         <span class="office-user">{ model.username() }</span>

@@ -61,10 +61,12 @@ fn num(v: f64) -> String {
     }
 }
 
-/// The rule in words: "≥ 2 → 2, ≥ 4 → 3 …" (or "≤ …" when lower is better).
-pub fn rule_text(lang: Lang, thresholds: Option<[f64; 4]>, lower: bool) -> String {
+/// The rule: "1, then ≥ 2 → 2 · ≥ 4 → 3 …" (or "≤ …" when lower is better). The steps are
+/// their own left-to-right element: inside Arabic text "≥ 2 → 2" would read backwards, and
+/// the ≥ would be mirrored.
+pub fn rule_text(lang: Lang, thresholds: Option<[f64; 4]>, lower: bool) -> Html {
     let Some(t) = thresholds else {
-        return lang.t("office.priorities.rule.entered").to_string();
+        return html! { lang.t("office.priorities.rule.entered") };
     };
     let parts: Vec<String> = if lower {
         t.iter()
@@ -78,10 +80,12 @@ pub fn rule_text(lang: Lang, thresholds: Option<[f64; 4]>, lower: bool) -> Strin
             .map(|(i, v)| format!("≥ {} → {}", num(*v), i + 2))
             .collect()
     };
-    lang.tf(
-        "office.priorities.rule.computed",
-        &[("steps", &parts.join(" · "))],
-    )
+    html! {
+        <>
+            { lang.t("office.priorities.rule.computed") }{ " " }
+            <span dir="ltr" class="steps">{ parts.join(" · ") }</span>
+        </>
+    }
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -233,21 +237,25 @@ pub fn PrioritiesPage() -> Html {
     let criteria_rows = p.criteria.iter().map(|c| {
         let weight = draft.weights.get(&c.id).copied().unwrap_or(c.weight);
         let moved = draft.weights.contains_key(&c.id);
-        let oninput = {
+        // On change (Enter, leaving the field), not on each key: the what-if is asked once
+        // per weight, and a re-render never races the typing.
+        let onchange = {
             let on_weight = on_weight.clone();
             let id = c.id;
-            Callback::from(move |e: InputEvent| on_weight.emit((id, input_value(&e))))
+            Callback::from(move |e: Event| {
+                on_weight.emit((id, e.target_unchecked_into::<HtmlInputElement>().value()))
+            })
         };
         html! {
             <tr data-test="criterion" data-id={c.id.to_string()}>
                 <td class="text"><span dir="auto">{ lang.pick(&c.name_ar, &c.name_fr).to_string() }</span></td>
                 <td>{ lang.t(measure_key(&c.measure)) }</td>
-                <td class="rule" dir="auto">{ rule_text(lang, c.thresholds, c.measure.lower_is_better()) }</td>
+                <td class="rule">{ rule_text(lang, c.thresholds, c.measure.lower_is_better()) }</td>
                 <td class={classes!("num", moved.then_some("moved"))}>
                     if bureau {
                         <input type="number" min="0" max="100" class="weight" data-test="weight"
                             aria-label={lang.t("office.priorities.weight")}
-                            value={weight.to_string()} {oninput} />
+                            value={weight.to_string()} {onchange} />
                     } else {
                         { weight }
                     }
@@ -293,7 +301,7 @@ pub fn PrioritiesPage() -> Html {
         };
         html! {
             <tr data-test="ranked" data-id={r.project_id.to_string()} data-rank={r.rank.to_string()}>
-                <td class="num rank">{ r.rank }{ if r.tied { "=" } else { "" } }</td>
+                <td class="num rank"><bdi dir="ltr">{ r.rank }{ if r.tied { "=" } else { "" } }</bdi></td>
                 if active.is_some() {
                     <td class="num">{ before }</td>
                     <td class="num">{ arrow }</td>
@@ -329,7 +337,7 @@ pub fn PrioritiesPage() -> Html {
                 <ol class="compact-ranking" data-test={test}>
                     { for rows.iter().map(|r| html! {
                         <li>
-                            <span class="num rank">{ r.rank }{ if r.tied { "=" } else { "" } }</span>
+                            <span class="num rank"><bdi dir="ltr">{ r.rank }{ if r.tied { "=" } else { "" } }</bdi></span>
                             <span dir="auto">{ format!("{}. {}", r.number, lang.pick(&r.title_ar, &r.title_fr)) }</span>
                             <span class="num">{ r.total }</span>
                         </li>
@@ -543,7 +551,7 @@ fn TraceCard(props: &TraceCardProps) -> Html {
                     <dd data-test="trace-figure">{ figure.unwrap_or(lang.t("office.priorities.no_figure").into()) }</dd>
                 }
                 <dt>{ lang.t("office.priorities.rule") }</dt>
-                <dd dir="auto">{ rule_text(lang, t.thresholds, t.lower_is_better) }</dd>
+                <dd>{ rule_text(lang, t.thresholds, t.lower_is_better) }</dd>
             </dl>
             { for entered }
             { for counted }
