@@ -200,7 +200,7 @@ pub fn IndicatorsPanel(props: &IndicatorsPanelProps) -> Html {
                 <td dir="auto">{ &i.unit }</td>
                 <td class="num">{ baseline }</td>
                 { for targets }
-                <td dir="auto" class="sub">{ &i.source }</td>
+                <td dir="auto" class="source">{ &i.source }</td>
                 { for actions }
             </tr>
         }
