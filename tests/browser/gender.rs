@@ -32,13 +32,21 @@ async fn api_token(http: &reqwest::Client, base: &str, user: &str) -> String {
     r["token"].as_str().expect("a token").to_string()
 }
 
+/// A session to make: pole, douar, group kind, proposals (problem, sector).
+type Planned = (
+    &'static str,
+    &'static str,
+    GroupKind,
+    &'static [(&'static str, Sector)],
+);
+
 /// Sessions of every group kind over four poles, synced from a simulated tablet; needs made
 /// and linked to projects 1 and 2 by the office.
 async fn seed(base: &str) {
     let http = reqwest::Client::new();
     let token = api_token(&http, base, "facilitator").await;
     let mut tablet = Tablet::new("facilitator");
-    let plan: &[(&str, &str, GroupKind, &[(&str, Sector)])] = &[
+    let plan: &[Planned] = &[
         (
             "pole-1",
             "centre",
