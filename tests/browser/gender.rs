@@ -372,6 +372,35 @@ async fn scenario(client: &Client, base: &str, report: &Value) -> TestResult {
         .unwrap_or(true);
     assert!(!bar_shown, "the navigation is not printed");
     full_page(client, "gender-report-print-ar.png").await;
+    // What the printer gets: A4 across (the report's named page), kept beside the screenshots.
+    let pdf = cdp(
+        client,
+        "Page.printToPDF",
+        json!({ "preferCSSPageSize": true, "printBackground": false }),
+    )
+    .await?;
+    let pdf = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().expect("PDF data"))?
+    };
+    std::fs::write(artefacts_dir().join("gender-report-ar.pdf"), &pdf)?;
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = String::from_utf8_lossy(&pdf);
+    let media: Vec<f64> = text
+        .split("/MediaBox")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .map(|b| {
+            b.trim_start_matches([' ', '['])
+                .split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        media.len() == 4 && media[2] > media[3],
+        "printed across the page: {media:?}"
+    );
     cdp(client, "Emulation.setEmulatedMedia", json!({ "media": "" })).await?;
 
     // French, left to right.
