@@ -7,8 +7,9 @@
 //! Sessions, attendance and proposals are written straight into the projection tables of a
 //! temp SQLite file (as `benches/office.rs` does; the sync path has its own benchmark), over
 //! the demo commune's 18 douars and every group kind, 1 in 20 proposals withdrawn; two in
-//! three proposals are placed in 2,000 needs (written straight too, with one action), and
-//! each need is linked to one of the demo's 43 projects.
+//! three proposals are placed in 2,000 needs (written straight too, with one action), 200 of
+//! them mostly women's, and each need is linked to one of the demo's 43 projects (the women's
+//! needs to the first five).
 #![allow(clippy::print_stdout)]
 
 use std::time::{Duration, Instant};
@@ -60,6 +61,8 @@ const CATEGORIES: &[&str] = &[
 ];
 
 const NEEDS: i64 = 2_000;
+/// Needs 1 to this one are mostly raised by women.
+const WOMEN_NEEDS: i64 = 200;
 
 fn fill(db: &Db, n: usize) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(0x6e_6465_7232);
@@ -81,7 +84,13 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<()> {
             let sector = Sector::ALL[(id as usize) % Sector::ALL.len()].code();
             let title = format!("حاجة رقم {id}");
             need.execute(params![id, title, normalize(&title), sector])?;
-            link.execute(params![id, projects[(id as usize) % projects.len()]])?;
+            // The women's needs answer the first five projects, the others the rest.
+            let project = if id <= WOMEN_NEEDS {
+                projects[(id as usize) % 5]
+            } else {
+                projects[5 + (id as usize) % (projects.len() - 5)]
+            };
+            link.execute(params![id, project])?;
         }
         let mut document = tx.prepare(
             "INSERT INTO documents (id, heads, created_at, updated_at) VALUES (?1, x'', 0, 0)",
@@ -128,7 +137,18 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<()> {
                 let deleted = rng.random_range(0..20) == 0;
                 prop.execute(params![id, sid, sector, own_douar, deleted])?;
                 if !deleted && rng.random_range(0..3) > 0 {
-                    member.execute(params![id, rng.random_range(1..=NEEDS)])?;
+                    // Half of the women's placed proposals, and a few others, go to the
+                    // women's needs: needs raised mostly by women, and projects answering them.
+                    let women_need = match group {
+                        "women" => rng.random_range(0..2) == 0,
+                        _ => rng.random_range(0..40) == 0,
+                    };
+                    let need = if women_need {
+                        rng.random_range(1..=WOMEN_NEEDS)
+                    } else {
+                        rng.random_range(WOMEN_NEEDS + 1..=NEEDS)
+                    };
+                    member.execute(params![id, need])?;
                 }
                 made += 1;
             }
@@ -152,7 +172,11 @@ fn main() -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir()?;
-    let db = Db::open(&dir.path().join("bench.db"))?;
+    // TACHKHIS_BENCH_DB=path keeps the database there (to look at the queries' plans).
+    let path = std::env::var_os("TACHKHIS_BENCH_DB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("bench.db"));
+    let db = Db::open(&path)?;
     db.write_blocking(demo::load_if_empty)?;
     println!("Tachkhis gender report benchmark: {n} proposals, release build");
     time(
@@ -184,6 +208,13 @@ fn main() -> anyhow::Result<()> {
         report.total.women_needs.len(),
         report.projects.len(),
         json.len() as f64 / 1024.0
+    );
+    println!(
+        "  rows: {} sectors, {} poles, {} douars, {} participation",
+        report.by_sector.len(),
+        report.by_pole.len(),
+        report.by_douar.len(),
+        report.participation.len()
     );
     println!(
         "  {} sessions, {} women and {} men present",

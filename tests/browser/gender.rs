@@ -32,13 +32,21 @@ async fn api_token(http: &reqwest::Client, base: &str, user: &str) -> String {
     r["token"].as_str().expect("a token").to_string()
 }
 
+/// A session to make: pole, douar, group kind, proposals (problem, sector).
+type Planned = (
+    &'static str,
+    &'static str,
+    GroupKind,
+    &'static [(&'static str, Sector)],
+);
+
 /// Sessions of every group kind over four poles, synced from a simulated tablet; needs made
 /// and linked to projects 1 and 2 by the office.
 async fn seed(base: &str) {
     let http = reqwest::Client::new();
     let token = api_token(&http, base, "facilitator").await;
     let mut tablet = Tablet::new("facilitator");
-    let plan: &[(&str, &str, GroupKind, &[(&str, Sector)])] = &[
+    let plan: &[Planned] = &[
         (
             "pole-1",
             "centre",
@@ -364,6 +372,35 @@ async fn scenario(client: &Client, base: &str, report: &Value) -> TestResult {
         .unwrap_or(true);
     assert!(!bar_shown, "the navigation is not printed");
     full_page(client, "gender-report-print-ar.png").await;
+    // What the printer gets: A4 across (the report's named page), kept beside the screenshots.
+    let pdf = cdp(
+        client,
+        "Page.printToPDF",
+        json!({ "preferCSSPageSize": true, "printBackground": false }),
+    )
+    .await?;
+    let pdf = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().expect("PDF data"))?
+    };
+    std::fs::write(artefacts_dir().join("gender-report-ar.pdf"), &pdf)?;
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = String::from_utf8_lossy(&pdf);
+    let media: Vec<f64> = text
+        .split("/MediaBox")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .map(|b| {
+            b.trim_start_matches([' ', '['])
+                .split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        media.len() == 4 && media[2] > media[3],
+        "printed across the page: {media:?}"
+    );
     cdp(client, "Emulation.setEmulatedMedia", json!({ "media": "" })).await?;
 
     // French, left to right.

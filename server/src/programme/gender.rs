@@ -1,10 +1,11 @@
 //! The gender report: what each kind of group asked for per sector, pole and douar, who came
 //! to each pole's sessions, and the projects that answer needs raised mostly by women
-//! (`shared::api::gender` says what each figure counts). Four queries whatever the size: the
-//! live proposals with their session and need (one pass builds every place's counts), the
-//! attendance and the sessions per pole, and the projects' sums.
+//! (`shared::api::gender` says what each figure counts). A handful of queries whatever the
+//! size: the alive needs' project links, then the live proposals with their session and need
+//! in one pass that builds every place's counts and every project's, the attendance and the
+//! sessions per pole, and the listed projects' names.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Transaction;
 use tachkhis_shared::{
@@ -163,10 +164,25 @@ pub fn gender_report(tx: &Transaction<'_>) -> AppResult<GenderReport> {
     let mut by_pole: HashMap<String, Acc> = HashMap::new();
     let mut by_douar: HashMap<String, Acc> = HashMap::new();
     let mut total = Acc::default();
+    // The projects are counted in the same pass, through each alive need's links.
+    let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut projects: HashMap<i64, ProjectAcc> = HashMap::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT np.need_id, np.project_id FROM need_projects np
+             JOIN needs n ON n.id = np.need_id AND n.closed_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (need, project): (i64, i64) = (r.get(0)?, r.get(1)?);
+            links.entry(need).or_default().push(project);
+            projects.entry(project).or_default().needs += 1;
+        }
+    }
     // Group kinds are a handful of codes: parse each once.
     let mut kinds: HashMap<String, usize> = HashMap::new();
     let mut stmt = tx.prepare(
-        "SELECT s.pole_id, s.group_kind, p.douar_id, p.sector, n.id
+        "SELECT s.pole_id, s.group_kind, p.douar_id, p.sector, n.id, s.rowid
          FROM proposals p
          JOIN sessions s ON s.id = p.session_id
          LEFT JOIN need_members nm ON nm.proposal_id = p.id
@@ -195,6 +211,18 @@ pub fn gender_report(tx: &Transaction<'_>) -> AppResult<GenderReport> {
             None => no_sector.add(group, need),
         }
         total.add(group, need);
+        if let Some(linked) = need.and_then(|n| links.get(&n)) {
+            let session: i64 = r.get(5)?;
+            for project in linked {
+                let p = projects.entry(*project).or_default();
+                p.proposals += 1;
+                p.sessions.insert(session);
+                if group == 0 {
+                    p.from_women += 1;
+                    p.women_sessions.insert(session);
+                }
+            }
+        }
     }
     drop(rows);
     drop(stmt);
@@ -249,7 +277,7 @@ pub fn gender_report(tx: &Transaction<'_>) -> AppResult<GenderReport> {
         ),
         participation: Vec::new(),
         participation_total: empty_participation(),
-        projects: women_projects(tx)?,
+        projects: women_projects(tx, projects)?,
     };
     participation(tx, &poles, report)
 }
@@ -349,43 +377,45 @@ fn participation(
     Ok(report)
 }
 
+/// What a project gathers through its linked alive needs.
+#[derive(Default)]
+struct ProjectAcc {
+    needs: i64,
+    proposals: i64,
+    from_women: i64,
+    /// Sessions by rowid (cheaper to hash than their text ids).
+    sessions: HashSet<i64>,
+    women_sessions: HashSet<i64>,
+}
+
 /// Projects whose linked alive needs' live proposals came mostly from women's sessions, in
 /// programme number order.
-fn women_projects(tx: &Transaction<'_>) -> AppResult<Vec<WomenProject>> {
-    let mut stmt = tx.prepare(
-        "SELECT pr.id, pr.number, pr.title_ar, pr.title_fr,
-                count(DISTINCT np.need_id),
-                count(p.id),
-                count(CASE WHEN s.group_kind = 'women' THEN p.id END),
-                count(DISTINCT p.session_id),
-                count(DISTINCT CASE WHEN s.group_kind = 'women' THEN p.session_id END)
-         FROM projects pr
-         JOIN need_projects np ON np.project_id = pr.id
-         JOIN needs n ON n.id = np.need_id AND n.closed_at IS NULL
-         LEFT JOIN need_members nm ON nm.need_id = n.id
-         LEFT JOIN proposals p ON p.id = nm.proposal_id AND p.deleted = 0
-         LEFT JOIN sessions s ON s.id = p.session_id
-         GROUP BY pr.id
-         ORDER BY pr.number",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(WomenProject {
-            project_id: r.get(0)?,
-            number: r.get(1)?,
-            title_ar: r.get(2)?,
-            title_fr: r.get(3)?,
-            needs: r.get(4)?,
-            proposals: r.get(5)?,
-            from_women: r.get(6)?,
-            sessions: r.get(7)?,
-            women_sessions: r.get(8)?,
-        })
-    })?;
+fn women_projects(
+    tx: &Transaction<'_>,
+    mut counts: HashMap<i64, ProjectAcc>,
+) -> AppResult<Vec<WomenProject>> {
+    counts.retain(|_, c| mostly(c.from_women, c.proposals));
     let mut out = Vec::new();
-    for row in rows {
-        let row = row?;
-        if mostly(row.from_women, row.proposals) {
-            out.push(row);
+    if counts.is_empty() {
+        return Ok(out);
+    }
+    let mut stmt =
+        tx.prepare("SELECT id, number, title_ar, title_fr FROM projects ORDER BY number")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if let Some(c) = counts.get(&id) {
+            out.push(WomenProject {
+                project_id: id,
+                number: r.get(1)?,
+                title_ar: r.get(2)?,
+                title_fr: r.get(3)?,
+                needs: c.needs,
+                proposals: c.proposals,
+                from_women: c.from_women,
+                sessions: c.sessions.len() as i64,
+                women_sessions: c.women_sessions.len() as i64,
+            });
         }
     }
     Ok(out)

@@ -192,3 +192,34 @@ pub struct GenderReport {
 pub fn mostly(part: i64, whole: i64) -> bool {
     whole > 0 && part * 2 > whole
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mostly_is_strictly_more_than_half() {
+        assert!(!mostly(0, 0));
+        assert!(!mostly(1, 2));
+        assert!(mostly(2, 3));
+        assert!(mostly(1, 1));
+        assert!(!mostly(5, 10));
+    }
+
+    #[test]
+    fn group_columns_round_trip() {
+        for (i, c) in ByGroup::COLUMNS.iter().enumerate() {
+            let kind = c.clone().unwrap_or(GroupKind::Unknown("later".into()));
+            assert_eq!(ByGroup::index(&kind), i);
+        }
+        let a = [1, 2, 3, 4, 5, 6, 7];
+        assert_eq!(ByGroup::from_array(a).to_array(), a);
+        assert_eq!(ByGroup::from_array(a).total(), 28);
+        // A report from before `other` existed still reads.
+        let b: ByGroup = serde_json::from_str(
+            r#"{"women":1,"men":2,"youth":0,"disability":0,"associations":0,"mixed":0}"#,
+        )
+        .unwrap();
+        assert_eq!(b.other, 0);
+    }
+}
