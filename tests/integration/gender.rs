@@ -515,12 +515,31 @@ async fn the_gender_report_equals_counts_made_from_the_synced_sessions() {
             )
         })
         .collect();
+    // Listed in the order of the saved ranking the Priorities screen shows, each with its rank.
+    let (st, priorities) = app.get_json("/api/priorities", &committee).await;
+    assert_eq!(st, 200);
+    let priorities: tachkhis_shared::api::priorities::Priorities =
+        serde_json::from_value(priorities).unwrap();
+    let rank_of = |number: i64| {
+        priorities
+            .ranking
+            .iter()
+            .find(|r| r.number == number)
+            .map(|r| r.rank)
+    };
+    let mut expected_projects = expected_projects;
+    expected_projects.sort_by_key(|p| (rank_of(p.0).is_none(), rank_of(p.0), p.0));
     assert_eq!(got, expected_projects);
+    let mut numbers = got.iter().map(|p| p.0).collect::<Vec<_>>();
+    numbers.sort_unstable();
     assert_eq!(
-        got.iter().map(|p| p.0).collect::<Vec<_>>(),
+        numbers,
         vec![1, 3],
         "projects 1 (women's needs) and 3 (5 of 8 proposals from women) only"
     );
+    for p in &report.projects {
+        assert_eq!(p.rank, rank_of(p.number), "project {}'s rank", p.number);
+    }
 
     // The XLSX holds the same figures.
     let (st, ctype, bytes) =
@@ -587,10 +606,11 @@ async fn the_gender_report_equals_counts_made_from_the_synced_sessions() {
         lines[1]
             .iter()
             .enumerate()
-            .filter(|(i, _)| ![1, 2].contains(i))
+            .filter(|(i, _)| ![2, 3].contains(i))
             .map(|(_, d)| num(d))
             .collect::<Vec<_>>(),
         vec![
+            i64::from(report.projects[0].rank.expect("ranked")),
             expected_projects[0].0,
             report.projects[0].needs,
             expected_projects[0].1,

@@ -389,7 +389,7 @@ struct ProjectAcc {
 }
 
 /// Projects whose linked alive needs' live proposals came mostly from women's sessions, in
-/// programme number order.
+/// the order of the saved ranking (`priorities::ranking`), ties by programme number.
 fn women_projects(
     tx: &Transaction<'_>,
     mut counts: HashMap<i64, ProjectAcc>,
@@ -401,13 +401,20 @@ fn women_projects(
     }
     let mut stmt =
         tx.prepare("SELECT id, number, title_ar, title_fr FROM projects ORDER BY number")?;
+    let ranks: HashMap<i64, (u32, bool)> = crate::priorities::ranking(tx)?
+        .into_iter()
+        .map(|r| (r.project_id, (r.rank, r.tied)))
+        .collect();
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         if let Some(c) = counts.get(&id) {
+            let (rank, tied) = ranks.get(&id).map_or((None, false), |&(r, t)| (Some(r), t));
             out.push(WomenProject {
                 project_id: id,
                 number: r.get(1)?,
+                rank,
+                tied,
                 title_ar: r.get(2)?,
                 title_fr: r.get(3)?,
                 needs: c.needs,
@@ -418,6 +425,7 @@ fn women_projects(
             });
         }
     }
+    out.sort_by_key(|p| (p.rank.is_none(), p.rank, p.number));
     Ok(out)
 }
 
@@ -573,6 +581,7 @@ pub fn gender_tables(r: &GenderReport) -> Vec<Table> {
     let mut projects = Table::new(
         "المشاريع - Projets",
         &[
+            "الرتبة / Rang",
             "رقم المشروع / N° projet",
             "المشروع / Projet",
             "Projet (fr)",
@@ -586,6 +595,7 @@ pub fn gender_tables(r: &GenderReport) -> Vec<Table> {
     );
     for p in &r.projects {
         projects.push(vec![
+            p.rank.map_or(Cell::text(""), |r| Cell::Int(i64::from(r))),
             Cell::Int(p.number),
             Cell::text(&p.title_ar),
             Cell::text(&p.title_fr),

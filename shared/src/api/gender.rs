@@ -147,13 +147,17 @@ pub struct Participation {
 /// A project that answers needs raised mostly by women: through its linked alive needs, more
 /// than half of their live proposals came from women's sessions.
 ///
-/// The ranking (issue 13's other part) adds the project's rank here as a field with a serde
-/// default; until then the list is in programme number order.
+/// Listed in the order of the council's ranking (the Priorities screen's saved one), ties by
+/// programme number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct WomenProject {
     pub project_id: i64,
     pub number: i64,
+    /// Its rank in the saved ranking (ties share a rank; none for a project the ranking does
+    /// not list), and whether it shares it.
+    pub rank: Option<u32>,
+    pub tied: bool,
     pub title_ar: String,
     pub title_fr: String,
     /// Alive needs linked to it.

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 pub mod auth;
 pub mod consolidation;
-pub mod monitoring;
 pub mod gender;
+pub mod monitoring;
 pub mod people;
 pub mod photos;
 pub mod priorities;

@@ -278,6 +278,7 @@ fn projects_table(lang: Lang, report: &GenderReport) -> Html {
     html! {
         <table class="grid compact" data-test="gender-projects">
             <thead><tr>
+                <th>{ lang.t("office.gender.rank") }</th>
                 <th>{ lang.t("office.gender.number") }</th>
                 <th>{ lang.t("office.gender.project") }</th>
                 <th>{ lang.t("office.gender.needs") }</th>
@@ -287,6 +288,11 @@ fn projects_table(lang: Lang, report: &GenderReport) -> Html {
             <tbody>
                 { for report.projects.iter().map(|p| html! {
                     <tr data-test="gender-project" data-number={p.number.to_string()}>
+                        <td class="num" data-test="gender-project-rank">{ match p.rank {
+                            Some(r) if p.tied => lang.tf("office.gender.rank_tied", &[("rank", &r.to_string())]),
+                            Some(r) => r.to_string(),
+                            None => "—".to_string(),
+                        } }</td>
                         <td class="num">{ p.number }</td>
                         <td class="text"><Link to={Route::OfficeProject { id: Some(p.project_id) }}>
                             <span dir="auto">{ lang.pick(&p.title_ar, &p.title_fr).to_string() }</span>
