@@ -375,6 +375,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "sync",
         "login",
         "office",
+        "suggest",
         "client",
         "photos",
         "capture",
