@@ -154,6 +154,14 @@ fn setup(
             }
         }
         Some((douar_file, place_file)) => {
+            // The commune itself, as the set-up's first step writes it.
+            db.write_blocking(|tx| {
+                tx.execute(
+                    "INSERT INTO communes (id, name_ar, name_fr) VALUES ('commune', 'الجماعة', 'Commune')",
+                    [],
+                )?;
+                Ok(())
+            })?;
             for (what, bytes) in [("douars", douar_file), ("places", place_file)] {
                 if bytes.is_empty() {
                     continue;
