@@ -135,11 +135,11 @@ fn read_set(path: &Path) -> anyhow::Result<Set> {
     }
 }
 
+/// Pole (or douar) as the set names it → its id in the database.
+type Ids = HashMap<String, String>;
+
 /// A fresh database with the set's territory (through the territory import) or the demo.
-fn setup(
-    set: &Set,
-    dir: &Path,
-) -> anyhow::Result<(Db, HashMap<String, String>, HashMap<String, String>)> {
+fn setup(set: &Set, dir: &Path) -> anyhow::Result<(Db, Ids, Ids)> {
     let db = Db::open(&dir.join("suggest.db"))?;
     let (mut poles, mut douars) = (HashMap::new(), HashMap::new());
     match &set.territory {
@@ -391,14 +391,25 @@ fn report(set: &Set, groups: &[Vec<String>]) {
     }
     if std::env::var_os("TACHKHIS_SUGGEST_DETAIL").is_some() {
         let mut missed: Vec<_> = missed.into_iter().collect();
-        missed.sort_by(|a, b| b.1.cmp(&a.1));
+        missed.sort_by_key(|m| std::cmp::Reverse(m.1));
         println!("  most missed needs (pairs): {missed:?}");
         let mut wrong: Vec<_> = wrong.into_iter().collect();
-        wrong.sort_by(|a, b| b.1.cmp(&a.1));
+        wrong.sort_by_key(|w| std::cmp::Reverse(w.1));
         println!(
             "  needs put together (pairs): {:?}",
             &wrong[..wrong.len().min(40)]
         );
+        if let Ok(need) = std::env::var("TACHKHIS_SUGGEST_NEED") {
+            for r in rows.iter().filter(|r| r.need == need) {
+                println!(
+                    "  {need}: group {:?} [{}] {} | {}",
+                    group_of.get(r.id.as_str()),
+                    r.pole,
+                    r.problem,
+                    r.solution
+                );
+            }
+        }
         for g in groups {
             let needs: BTreeSet<&str> = g.iter().map(|m| row[m.as_str()].need.as_str()).collect();
             if needs.len() > 1 {

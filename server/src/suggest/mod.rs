@@ -68,6 +68,10 @@ pub struct Params {
     /// Neither names a place: other douars of the same pole, or elsewhere.
     pub same_pole: f32,
     pub elsewhere: f32,
+    /// Smallest centroid cosine that merges two groups.
+    pub merge: f32,
+    /// Both name what they need, and nothing of it is common.
+    pub topic_conflict: f32,
     /// Sector factor when both have a sector and they differ (facilitators pick a debatable
     /// sector about one time in twelve).
     pub other_sector: f32,
@@ -79,12 +83,14 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            threshold: 0.35,
+            threshold: 0.4,
             place_conflict: 0.3,
-            one_named: 0.85,
-            same_pole: 0.9,
-            elsewhere: 0.8,
+            one_named: 0.6,
+            same_pole: 0.35,
+            elsewhere: 0.3,
             other_sector: 0.85,
+            topic_conflict: 0.5,
+            merge: 0.5,
             max_postings: 300,
         }
     }
@@ -99,7 +105,7 @@ static LEX: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(LEXICON_TSV));
 const W_CONCEPT: f32 = 1.6;
 const W_CONTEXT: f32 = 0.5;
 const W_PAIR: f32 = 1.0;
-const W_PLACE: f32 = 2.0;
+const W_PLACE: f32 = 1.2;
 const W_WORD: f32 = 1.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,9 +126,19 @@ struct Prepared {
     places: Vec<Vec<u32>>,
     douars: Vec<Vec<u32>>,
     poles: Vec<u32>,
+    /// Per item: whether it names a concept that is a need (not context).
+    strong: Vec<bool>,
     kinds: Vec<Kind>,
     shown: Vec<String>,
-    douar_names: Vec<String>,
+    /// Per place of the territory: its douars, numbered like `douars`.
+    place_douars: Vec<Vec<u32>>,
+}
+
+/// How each word was read, kept from one proposal to the next.
+#[derive(Default)]
+struct Cache {
+    words: HashMap<String, words::Reading>,
+    places: HashMap<String, places::WordKeys>,
 }
 
 /// The terms of one comparison key: (key, shown, kind), repeats included.
@@ -130,12 +146,13 @@ fn read_terms(
     places: &Places,
     text_norm: &str,
     named: &mut Vec<u32>,
+    cache: &mut Cache,
 ) -> Vec<(String, String, Kind)> {
     let lex = &*LEX;
     let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
     let mut in_place = vec![false; words.len()];
-    for (p, range) in places.find(&words) {
+    for (p, range) in places.find(&words, &mut cache.places) {
         out.push((
             format!("@{p}"),
             places.list[p as usize].shown.clone(),
@@ -154,12 +171,19 @@ fn read_terms(
             i += n;
             continue;
         }
-        match lex.read(words[i]) {
+        let reading = match cache.words.get(words[i]) {
+            Some(r) => r,
+            None => cache
+                .words
+                .entry(words[i].to_string())
+                .or_insert_with(|| lex.read(words[i])),
+        };
+        match reading {
             words::Reading::Stop => {}
             words::Reading::Concepts(cs) => concepts.extend(cs),
             // A place's name is the place, not a word.
             words::Reading::Word(k) if !in_place[i] => {
-                out.push((k, words[i].to_string(), Kind::Word))
+                out.push((k.clone(), words[i].to_string(), Kind::Word))
             }
             words::Reading::Word(_) => {}
         }
@@ -209,13 +233,13 @@ fn prepare(items: &[Item], places: &Places) -> Prepared {
     let mut raw: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut named: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut douar_ids: HashMap<&str, u32> = HashMap::new();
-    let mut douar_names = Vec::new();
     let mut pole_ids: HashMap<&str, u32> = HashMap::new();
     let mut douars: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut poles: Vec<u32> = vec![0; n];
+    let mut cache = Cache::default();
     for &i in &order {
         let item = &items[i];
-        let terms = read_terms(places, &item.text_norm, &mut named[i]);
+        let terms = read_terms(places, &item.text_norm, &mut named[i], &mut cache);
         let mut v: Vec<u32> = terms
             .into_iter()
             .map(|(key, show, kind)| {
@@ -239,10 +263,7 @@ fn prepare(items: &[Item], places: &Places) -> Prepared {
             .iter()
             .map(|d| {
                 let next = douar_ids.len() as u32;
-                *douar_ids.entry(d.as_str()).or_insert_with(|| {
-                    douar_names.push(d.clone());
-                    next
-                })
+                *douar_ids.entry(d.as_str()).or_insert(next)
             })
             .collect();
         d.sort_unstable();
@@ -266,7 +287,7 @@ fn prepare(items: &[Item], places: &Places) -> Prepared {
             base * (1.0 + total / *d as f32).ln()
         })
         .collect();
-    let vecs = raw
+    let vecs: Vec<Vec<(u32, f32)>> = raw
         .into_iter()
         .map(|v| {
             // A term no other proposal has cannot match anything: it would only dilute.
@@ -284,15 +305,41 @@ fn prepare(items: &[Item], places: &Places) -> Prepared {
             v
         })
         .collect();
+    let place_douars = places
+        .list
+        .iter()
+        .map(|place| {
+            place
+                .douars
+                .iter()
+                .map(|d| {
+                    let next = douar_ids.len() as u32;
+                    *douar_ids.entry(d.as_str()).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let strong = vecs
+        .iter()
+        .map(|v: &Vec<(u32, f32)>| {
+            v.iter().any(|(t, _)| {
+                matches!(
+                    kinds[*t as usize],
+                    Kind::Concept(Scope::Service | Scope::Work)
+                )
+            })
+        })
+        .collect();
     Prepared {
         order,
+        strong,
         vecs,
         places: named,
         douars,
         poles,
         kinds,
         shown,
-        douar_names,
+        place_douars,
     }
 }
 
@@ -305,7 +352,13 @@ struct Building {
     places: HashMap<u32, u32>,
     douars: HashMap<u32, u32>,
     poles: HashMap<u32, u32>,
+    /// The keys of the three counts above.
+    place_list: Vec<u32>,
+    douar_list: Vec<u32>,
+    pole_list: Vec<u32>,
     sectors: HashMap<Option<String>, u32>,
+    /// Members that name a concept that is a need.
+    strong: u32,
 }
 
 fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, k: K, add: bool) {
@@ -316,6 +369,17 @@ fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, k: K, add: bool) {
         if *c == 0 {
             map.remove(&k);
         }
+    }
+}
+
+/// `bump` for a count kept beside the list of its keys (read on every comparison).
+fn bump_listed(map: &mut HashMap<u32, u32>, keys: &mut Vec<u32>, k: u32, add: bool) {
+    let was = map.contains_key(&k);
+    bump(map, k, add);
+    match (was, map.contains_key(&k)) {
+        (false, true) => keys.push(k),
+        (true, false) => keys.retain(|x| *x != k),
+        _ => {}
     }
 }
 
@@ -335,13 +399,20 @@ impl Building {
             self.norm2 = 0.0;
         }
         for x in &p.places[i] {
-            bump(&mut self.places, *x, add);
+            bump_listed(&mut self.places, &mut self.place_list, *x, add);
         }
         for d in &p.douars[i] {
-            bump(&mut self.douars, *d, add);
+            bump_listed(&mut self.douars, &mut self.douar_list, *d, add);
         }
-        bump(&mut self.poles, p.poles[i], add);
+        bump_listed(&mut self.poles, &mut self.pole_list, p.poles[i], add);
         bump(&mut self.sectors, items[i].sector.clone(), add);
+        if p.strong[i] {
+            if add {
+                self.strong += 1;
+            } else {
+                self.strong -= 1;
+            }
+        }
         if add {
             self.members.push(i);
         } else {
@@ -358,79 +429,119 @@ struct Engine<'a> {
 }
 
 impl Engine<'_> {
+    /// How alike two groups are: the cosine of their centroids, unless they are works in
+    /// places that conflict or name different needs.
+    fn group_score(&self, a: &Building, b: &Building) -> f32 {
+        if a.norm2 <= 0.0 || b.norm2 <= 0.0 {
+            return 0.0;
+        }
+        let (small, big) = if a.centroid.len() <= b.centroid.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let mut dot = 0.0f32;
+        let mut service = false;
+        for (t, w) in &small.centroid {
+            if let Some(c) = big.centroid.get(t) {
+                dot += w * c;
+                service |= self.p.kinds[*t as usize] == Kind::Concept(Scope::Service);
+            }
+        }
+        let cos = dot / (a.norm2.sqrt() * b.norm2.sqrt());
+        if service {
+            return cos;
+        }
+        cos * self.place_factor(
+            (&a.place_list, &a.douar_list, &a.pole_list),
+            (&b.place_list, &b.douar_list, &b.pole_list),
+        )
+    }
+
+    /// What place says of two works, each given as (places named, douars picked, poles).
+    fn place_factor(&self, a: (&[u32], &[u32], &[u32]), b: (&[u32], &[u32], &[u32])) -> f32 {
+        let prm = self.params;
+        let meets = |x: &[u32], y: &[u32]| x.iter().any(|d| y.contains(d));
+        let there = |places: &[u32]| -> Vec<u32> {
+            places
+                .iter()
+                .flat_map(|p| self.p.place_douars[*p as usize].iter().copied())
+                .collect()
+        };
+        match (a.0.is_empty(), b.0.is_empty()) {
+            (false, false) => {
+                if self.places.compatible(a.0, b.0) {
+                    1.0
+                } else {
+                    prm.place_conflict
+                }
+            }
+            (false, true) => {
+                if meets(&there(a.0), b.1) {
+                    1.0
+                } else {
+                    prm.one_named
+                }
+            }
+            (true, false) => {
+                if meets(&there(b.0), a.1) {
+                    1.0
+                } else {
+                    prm.one_named
+                }
+            }
+            (true, true) => {
+                if meets(a.1, b.1) {
+                    1.0
+                } else if meets(a.2, b.2) {
+                    prm.same_pole
+                } else {
+                    prm.elsewhere
+                }
+            }
+        }
+    }
+
     /// How well item `i` fits group `g`, from 0 to 1.
     fn score(&self, i: usize, g: &Building) -> f32 {
         if g.norm2 <= 0.0 {
             return 0.0;
         }
         let mut dot = 0.0f32;
-        let (mut service, mut work) = (false, false);
+        let (mut service, mut work, mut telling) = (false, false, false);
         for (t, w) in &self.p.vecs[i] {
             if let Some(c) = g.centroid.get(t) {
                 dot += w * c;
                 match self.p.kinds[*t as usize] {
                     Kind::Concept(Scope::Service) => service = true,
                     Kind::Concept(Scope::Work) => work = true,
+                    Kind::Concept(Scope::Context) => continue,
                     _ => {}
                 }
+                telling = true;
             }
         }
-        if dot <= 0.0 {
+        // Sharing only who or where (women, the river) says nothing of the need.
+        if dot <= 0.0 || !telling {
             return 0.0;
         }
-        let _ = work;
         let cos = (dot / g.norm2.sqrt()).min(1.0);
         let prm = self.params;
+        // Both say what they need and it is not the same thing: a road and a water network in
+        // one douar are two needs, however much else they share.
+        let topic =
+            if !service && !work && self.p.strong[i] && g.strong * 2 > g.members.len() as u32 {
+                prm.topic_conflict
+            } else {
+                1.0
+            };
         let place = if service {
             1.0
         } else {
-            let mine = &self.p.places[i];
-            let theirs: Vec<u32> = {
-                let mut v: Vec<u32> = g.places.keys().copied().collect();
-                v.sort_unstable();
-                v
-            };
-            let names = &self.p.douar_names;
-            match (mine.is_empty(), theirs.is_empty()) {
-                (false, false) => {
-                    if self.places.compatible(mine, &theirs) {
-                        1.0
-                    } else {
-                        prm.place_conflict
-                    }
-                }
-                (false, true) => {
-                    let there: HashSet<&str> = self.places.douars_of(mine).collect();
-                    if g.douars
-                        .keys()
-                        .any(|d| there.contains(names[*d as usize].as_str()))
-                    {
-                        1.0
-                    } else {
-                        prm.one_named
-                    }
-                }
-                (true, false) => {
-                    let there: HashSet<&str> = self.places.douars_of(&theirs).collect();
-                    if self.p.douars[i]
-                        .iter()
-                        .any(|d| there.contains(names[*d as usize].as_str()))
-                    {
-                        1.0
-                    } else {
-                        prm.one_named
-                    }
-                }
-                (true, true) => {
-                    if self.p.douars[i].iter().any(|d| g.douars.contains_key(d)) {
-                        1.0
-                    } else if g.poles.contains_key(&self.p.poles[i]) {
-                        prm.same_pole
-                    } else {
-                        prm.elsewhere
-                    }
-                }
-            }
+            self.place_factor(
+                (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
+                (&g.place_list, &g.douar_list, &g.pole_list),
+            )
         };
         // The sector most members gave (ties: the smallest code, for determinism).
         let sector = g
@@ -442,7 +553,7 @@ impl Engine<'_> {
             (Some(a), Some(b)) if a != b => prm.other_sector,
             _ => 1.0,
         };
-        cos * place * sector
+        cos * place * sector * topic
     }
 }
 
@@ -526,6 +637,7 @@ pub fn suggest(
             }
         }
     }
+    merge_groups(&engine, &mut groups);
     let rank_of: Vec<usize> = {
         let mut r = vec![0; n];
         for (k, &i) in p.order.iter().enumerate() {
@@ -559,6 +671,74 @@ pub fn suggest(
             .then(fa.cmp(fb))
     });
     out.into_iter().map(|(g, _)| g).collect()
+}
+
+/// Groups that are one need split in two (people wrote it in two ways, and each way found
+/// its own group first) are merged: biggest first, each into the biggest earlier group whose
+/// centroid is close enough and whose places do not conflict.
+fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
+    let p = &engine.p;
+    let mut order: Vec<usize> = (0..groups.len())
+        .filter(|g| groups[*g].members.len() >= 2)
+        .collect();
+    order.sort_by(|a, b| {
+        groups[*b]
+            .members
+            .len()
+            .cmp(&groups[*a].members.len())
+            .then(a.cmp(b))
+    });
+    // The heaviest concepts of each group, for finding candidates.
+    let top = |g: &Building| -> Vec<u32> {
+        let mut c: Vec<(u32, f32)> = g
+            .centroid
+            .iter()
+            .filter(|(t, _)| {
+                matches!(
+                    p.kinds[**t as usize],
+                    Kind::Concept(Scope::Service | Scope::Work)
+                )
+            })
+            .map(|(t, w)| (*t, *w))
+            .collect();
+        c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        c.into_iter().take(3).map(|(t, _)| t).collect()
+    };
+    let mut kept: Vec<usize> = Vec::new();
+    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
+    for g in order {
+        let mine = top(&groups[g]);
+        let mut best: Option<(f32, usize)> = None;
+        let mut seen: HashSet<usize> = HashSet::new();
+        for t in &mine {
+            for &k in index.get(t).into_iter().flatten() {
+                if !seen.insert(k) {
+                    continue;
+                }
+                let s = engine.group_score(&groups[g], &groups[k]);
+                if s >= engine.params.merge
+                    && best.is_none_or(|(b, bk)| s > b || (s == b && k < bk))
+                {
+                    best = Some((s, k));
+                }
+            }
+        }
+        match best {
+            Some((_, k)) => {
+                let members = std::mem::take(&mut groups[g].members);
+                for m in members {
+                    groups[k].change(p, engine.items, m, true);
+                }
+                groups[g] = Building::default();
+            }
+            None => {
+                kept.push(g);
+                for t in mine {
+                    index.entry(t).or_default().push(g);
+                }
+            }
+        }
+    }
 }
 
 /// Places named by at least half the members, then terms at least half of them hold,
@@ -678,7 +858,7 @@ mod tests {
         assert_eq!(m, vec![0, 1, 2]);
         assert!(groups[0].confidence > 0.3 && groups[0].confidence <= 1.0);
         assert!(
-            groups[0].shared_terms.contains(&"صحة".to_string()),
+            groups[0].shared_terms.contains(&"مستوصف".to_string()),
             "{groups:?}"
         );
     }

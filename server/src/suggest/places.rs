@@ -25,6 +25,13 @@ pub struct PlaceName {
     pub douars: Vec<String>,
 }
 
+/// The keys of one word of a proposal: as the first word of a name (each form, exact or
+/// skeleton, that can start one) and as a later word.
+pub struct WordKeys {
+    firsts: Vec<(bool, String)>,
+    inner: String,
+}
+
 /// The index of every name of the territory.
 #[derive(Default)]
 pub struct Places {
@@ -116,38 +123,50 @@ impl Places {
     }
 
     /// The places named in `words` (a comparison key split in words), each with the range of
-    /// words that named it; the longest name wins where names overlap.
-    pub fn find(&self, words: &[&str]) -> Vec<(u32, std::ops::Range<usize>)> {
+    /// words that named it; the longest name wins where names overlap. `cache` keeps each
+    /// word's keys from one proposal to the next (a commune's vocabulary is small).
+    pub fn find(
+        &self,
+        words: &[&str],
+        cache: &mut HashMap<String, WordKeys>,
+    ) -> Vec<(u32, std::ops::Range<usize>)> {
         let mut out = Vec::new();
         if self.keys.is_empty() {
             return out;
         }
+        for w in words {
+            if !cache.contains_key(*w) {
+                let keys = WordKeys {
+                    firsts: first_word_forms(w)
+                        .into_iter()
+                        .flat_map(|f| [(true, format!("={f}")), (false, word_key(&f, true))])
+                        .filter(|(_, k)| self.prefixes.contains(k))
+                        .collect(),
+                    inner: word_key(w, false),
+                };
+                cache.insert(w.to_string(), keys);
+            }
+        }
         let mut i = 0;
         while i < words.len() {
             let mut best: Option<(usize, &Vec<u32>)> = None;
-            for first in first_word_forms(words[i]) {
-                for exact in [true, false] {
-                    let mut key = if exact {
-                        format!("={first}")
-                    } else {
-                        word_key(&first, true)
-                    };
-                    for end in i + 1..=(i + MAX_WORDS).min(words.len()) {
-                        if end > i + 1 {
-                            if exact {
-                                key.push_str(words[end - 1]);
-                            } else {
-                                key.push_str(&word_key(words[end - 1], false));
-                            }
+            for (exact, first) in &cache[words[i]].firsts {
+                let mut key = first.clone();
+                for end in i + 1..=(i + MAX_WORDS).min(words.len()) {
+                    if end > i + 1 {
+                        if *exact {
+                            key.push_str(words[end - 1]);
+                        } else {
+                            key.push_str(&cache[words[end - 1]].inner);
                         }
-                        if !self.prefixes.contains(&key) {
-                            break;
-                        }
-                        if let Some(found) = self.keys.get(&key)
-                            && best.is_none_or(|(n, _)| end - i > n)
-                        {
-                            best = Some((end - i, found));
-                        }
+                    }
+                    if !self.prefixes.contains(&key) {
+                        break;
+                    }
+                    if let Some(found) = self.keys.get(&key)
+                        && best.is_none_or(|(n, _)| end - i > n)
+                    {
+                        best = Some((end - i, found));
                     }
                 }
             }
@@ -178,12 +197,5 @@ impl Places {
     fn within(&self, a: u32, b: u32) -> bool {
         let (pa, pb) = (&self.list[a as usize], &self.list[b as usize]);
         pa.douars.len() == 1 && pa.douars[0] == pa.id && pb.douars.contains(&pa.id)
-    }
-
-    /// The douars of a set of places.
-    pub fn douars_of(&self, places: &[u32]) -> impl Iterator<Item = &str> {
-        places
-            .iter()
-            .flat_map(|p| self.list[*p as usize].douars.iter().map(String::as_str))
     }
 }

@@ -344,6 +344,9 @@ impl Lexicon {
                     return Reading::Concepts(vec![*c]);
                 }
             }
+        }
+        // A letter for another: only for long words ("سيارة" is not "سياحة").
+        if n >= 7 {
             for d in deletions(w) {
                 if let Some(Some(c)) = self.fuzzy.get(&d) {
                     return Reading::Concepts(vec![*c]);
@@ -374,12 +377,22 @@ impl Lexicon {
                 }
             }
         }
+        // Skeletons of three letters are Arabic roots: جماعة, جمعية and جمع would meet.
         if arabic {
             let sk = skeleton(&s, true);
-            Reading::Word(format!("~{}", if sk.chars().count() >= 2 { sk } else { s }))
+            Reading::Word(if sk.chars().count() >= 4 {
+                format!("~{sk}")
+            } else {
+                s
+            })
         } else if latin_darija {
             let rest = w.strip_prefix('l').filter(|r| r.len() >= 3).unwrap_or(w);
-            Reading::Word(format!("~{}", skeleton(&to_arabic(rest), true)))
+            let sk = skeleton(&to_arabic(rest), true);
+            Reading::Word(if sk.chars().count() >= 4 {
+                format!("~{sk}")
+            } else {
+                format!("={w}")
+            })
         } else {
             Reading::Word(s)
         }
@@ -407,7 +420,7 @@ mod tests {
         assert_eq!(concept(&l, "tri9").as_deref(), Some("طريق"));
         assert_eq!(concept(&l, "طريق").as_deref(), Some("طريق"));
         assert_eq!(concept(&l, "9ntra").as_deref(), Some("قنطرة"));
-        assert_eq!(concept(&l, "sbitar").as_deref(), Some("صحة"));
+        assert_eq!(concept(&l, "sbitar").as_deref(), Some("مستوصف"));
         assert_eq!(
             skeleton(&to_arabic("sbitar"), true),
             skeleton("سبيطار", true)
