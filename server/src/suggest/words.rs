@@ -223,6 +223,7 @@ impl Lexicon {
             skeletons: HashMap::new(),
             concepts: Vec::new(),
         };
+        let mut stems: Vec<(String, u32)> = Vec::new();
         for line in text.lines() {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
@@ -260,7 +261,7 @@ impl Lexicon {
                     continue;
                 }
                 lex.words.entry(w.clone()).or_insert(id);
-                lex.words.entry(stem(&w)).or_insert(id);
+                stems.push((stem(&w), id));
                 if w.chars().count() >= 4 {
                     for d in deletions(&w) {
                         let e = lex.fuzzy.entry(d).or_insert(Some(id));
@@ -277,6 +278,11 @@ impl Lexicon {
                     }
                 }
             }
+        }
+        // A word as written wins over another's stem: "خزان" (tank) is not "خزانة" (library)
+        // stemmed, "مكتب" (office) is not "مكتبة" (library).
+        for (st, id) in stems {
+            lex.words.entry(st).or_insert(id);
         }
         // Longest phrases first, so the longest one matches.
         for list in lex.phrases.values_mut() {
@@ -328,9 +334,12 @@ impl Lexicon {
         } else {
             &['l', 'd']
         };
-        if n >= 5 && prefixes.contains(&chars[0]) {
+        if n >= 4 && prefixes.contains(&chars[0]) {
             let rest: String = chars[1..].iter().collect();
-            if let Some(c) = self.exact(&rest) {
+            if self.stop.contains(&rest) {
+                return Reading::Stop;
+            }
+            if let Some(c) = self.exact(&rest).filter(|_| n >= 5) {
                 return Reading::Concepts(vec![c]);
             }
         }
@@ -339,8 +348,11 @@ impl Lexicon {
             if let Some(Some(c)) = self.fuzzy.get(w) {
                 return Reading::Concepts(vec![*c]);
             }
-            for d in deletions(w) {
-                if let Some(c) = self.words.get(&d) {
+            // A letter typed twice ("قننطرة"), not any extra letter ("التنقل" is not "النقل").
+            for (k, d) in deletions(w).enumerate() {
+                let doubled = (k > 0 && chars[k - 1] == chars[k])
+                    || chars.get(k + 1).is_some_and(|c| *c == chars[k]);
+                if doubled && let Some(c) = self.words.get(&d) {
                     return Reading::Concepts(vec![*c]);
                 }
             }
@@ -355,8 +367,10 @@ impl Lexicon {
         }
         // The skeleton, where arabizi meets Arabic letters.
         let latin_darija = !arabic && w.chars().any(|c| c.is_ascii_digit());
+        // Arabic words of a three-letter skeleton are found as written or not at all: "بعد"
+        // (after) is not "بعيد" (far).
         let sk = any_skeleton(w);
-        if arabic || latin_darija || n >= 4 {
+        if (arabic && sk.chars().count() >= 4) || (!arabic && (latin_darija || n >= 4)) {
             if let Some(Some(c)) = self.skeletons.get(&sk) {
                 return Reading::Concepts(vec![*c]);
             }
