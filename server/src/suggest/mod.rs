@@ -152,7 +152,27 @@ fn read_terms(
     let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
     let mut in_place = vec![false; words.len()];
-    for (p, range) in places.find(&words, &mut cache.places) {
+    let found = places.find(&words, &mut cache.places);
+    // A name made of common words only ("السبيطار" for the health centre, "البير" for the
+    // well) is the place when nothing else is named; beside a real name ("السبيطار ديال
+    // امزري") it is only a word.
+    let common = |range: &std::ops::Range<usize>, cache: &mut Cache| {
+        words[range.clone()].iter().all(|w| {
+            !matches!(
+                cache
+                    .words
+                    .entry(w.to_string())
+                    .or_insert_with(|| lex.read(w)),
+                words::Reading::Word(_)
+            )
+        })
+    };
+    let flags: Vec<bool> = found.iter().map(|(_, r)| common(r, cache)).collect();
+    let any_proper = flags.iter().any(|c| !c);
+    for ((p, range), is_common) in found.into_iter().zip(flags) {
+        if is_common && any_proper {
+            continue;
+        }
         out.push((
             format!("@{p}"),
             places.list[p as usize].shown.clone(),
@@ -384,6 +404,17 @@ fn bump_listed(map: &mut HashMap<u32, u32>, keys: &mut Vec<u32>, k: u32, add: bo
 }
 
 impl Building {
+    /// The places its members name most (a group is about them; one member that names
+    /// another place does not make every place welcome).
+    fn main_places(&self) -> Vec<u32> {
+        let most = self.places.values().copied().max().unwrap_or(0);
+        self.place_list
+            .iter()
+            .copied()
+            .filter(|p| self.places[p] == most)
+            .collect()
+    }
+
     fn change(&mut self, p: &Prepared, items: &[Item], i: usize, add: bool) {
         let sign = if add { 1.0 } else { -1.0 };
         for (t, w) in &p.vecs[i] {
@@ -453,8 +484,8 @@ impl Engine<'_> {
             return cos;
         }
         cos * self.place_factor(
-            (&a.place_list, &a.douar_list, &a.pole_list),
-            (&b.place_list, &b.douar_list, &b.pole_list),
+            (&a.main_places(), &a.douar_list, &a.pole_list),
+            (&b.main_places(), &b.douar_list, &b.pole_list),
         )
     }
 
@@ -540,7 +571,7 @@ impl Engine<'_> {
         } else {
             self.place_factor(
                 (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
-                (&g.place_list, &g.douar_list, &g.pole_list),
+                (&g.main_places(), &g.douar_list, &g.pole_list),
             )
         };
         // The sector most members gave (ties: the smallest code, for determinism).
