@@ -14,6 +14,9 @@
 //!   `need,pole,douar,sector,group,problem,solution`) on the demo commune; their script is
 //!   guessed (`latin` with digits, `fr`, `arabic`).
 //!
+//! `TACHKHIS_SUGGEST_DETAIL=1` also prints the needs most missed, the needs put together
+//! and every mixed group; `TACHKHIS_SUGGEST_NEED=slug` where each proposal of one need went.
+//!
 //! The proposals are written into the projection tables of a temp SQLite file (one session
 //! per session key; a session's douars are the ones its proposals name), and the suggestions
 //! are read with `consolidation::suggestions`, exactly as `GET /api/suggestions` reads them.
