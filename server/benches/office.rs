@@ -9,9 +9,10 @@
 //! The proposals are written straight into the projection tables of a temp SQLite file (the
 //! sync path has its own benchmark); their text comes from 40 need templates in Arabic,
 //! French and Darija, with the noise real input has (tatweel, hamza and kaf variants, filler
-//! words), spread over the 18 douars of the demo commune. A synthetic label is (template,
-//! pole), or the template alone for commune-wide needs: the engine groups nearby douars of one
-//! pole on purpose.
+//! words), spread over the 18 douars of the demo commune. A synthetic label is what issue 18
+//! says a need is: the template alone for a service (one ambulance, one school transport for
+//! the whole commune, whatever pole asks), (template, douar) for a work in a place (the texts
+//! name no place, so the douar the facilitator picked is the work's place).
 #![allow(clippy::print_stdout)]
 
 use std::{
@@ -60,7 +61,9 @@ const GROUPS: &[&str] = &[
     "mixed",
 ];
 
-/// A need template: sector, commune-wide or not, and ways people say it (problem, solution).
+/// A need template: sector, whether it is a service (one need for the whole commune: an
+/// ambulance, school transport, literacy classes) or a work in a place (a road, a water
+/// network: one need per douar), and ways people say it (problem, solution).
 type Template = (&'static str, bool, &'static [(&'static str, &'static str)]);
 
 const TEMPLATES: &[Template] = &[
@@ -134,7 +137,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "electricity",
-        false,
+        true,
         &[
             ("ضعف الإنارة العمومية", "تركيب أعمدة الإنارة"),
             ("Pas d'éclairage public", "Installation de lampadaires"),
@@ -142,7 +145,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "youth_sports",
-        false,
+        true,
         &[
             ("غياب ملعب لكرة القدم", "بناء ملعب للقرب"),
             (
@@ -169,7 +172,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "education",
-        false,
+        true,
         &[
             ("غياب النقل المدرسي", "توفير حافلة للنقل المدرسي"),
             ("Pas de transport scolaire", "Un bus de transport scolaire"),
@@ -185,7 +188,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "environment",
-        false,
+        true,
         &[
             ("تراكم الأزبال", "جمع النفايات"),
             ("Les ordures ne sont pas collectées", "Collecte des déchets"),
@@ -204,7 +207,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "women_family",
-        false,
+        true,
         &[
             ("دعم التعاونيات النسوية", "تجهيز التعاونية"),
             (
@@ -226,7 +229,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "education",
-        false,
+        true,
         &[
             ("ارتفاع نسبة الأمية", "برامج محو الأمية"),
             ("Analphabétisme", "Cours d'alphabétisation"),
@@ -234,7 +237,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "social",
-        false,
+        true,
         &[
             ("ضعف تغطية الهاتف والانترنت", "تقوية التغطية"),
             ("Pas de couverture internet", "Installer une antenne"),
@@ -282,7 +285,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "economy",
-        false,
+        true,
         &[
             ("مرض الماشية وغلاء العلف", "دعم الفلاحين ومربي الماشية"),
             ("Élevage en difficulté", "Appui aux agriculteurs"),
@@ -290,7 +293,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "women_family",
-        false,
+        true,
         &[
             ("غياب فضاء لتكوين النساء", "مركز لتكوين المرأة"),
             (
@@ -317,7 +320,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "youth_sports",
-        false,
+        true,
         &[
             ("غياب دار الشباب", "بناء دار للشباب"),
             (
@@ -328,7 +331,7 @@ const TEMPLATES: &[Template] = &[
     ),
     (
         "health",
-        false,
+        true,
         &[
             ("النساء يلدن في المنازل", "بناء دار الولادة"),
             (
@@ -389,7 +392,8 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<Corpus> {
         )?;
         let mut made = 0;
         while made < n {
-            let (pole, d) = PLACES[rng.random_range(0..PLACES.len())];
+            let douar_no = rng.random_range(0..PLACES.len());
+            let (pole, d) = PLACES[douar_no];
             let sid = Uuid::new_v4().to_string();
             session.execute([&sid])?;
             let group = GROUPS[rng.random_range(0..GROUPS.len())];
@@ -397,7 +401,7 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<Corpus> {
             douar.execute(params![sid, d])?;
             for _ in 0..rng.random_range(10..40).min(n - made) {
                 let t = rng.random_range(0..TEMPLATES.len());
-                let (sector, commune_wide, ways) = TEMPLATES[t];
+                let (sector, service, ways) = TEMPLATES[t];
                 let (problem, solution) = ways[rng.random_range(0..ways.len())];
                 let filler = FILLERS[rng.random_range(0..FILLERS.len())];
                 let problem = noisy(&mut rng, &format!("{problem}{filler}"));
@@ -414,8 +418,10 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<Corpus> {
                     sector,
                     d
                 ])?;
-                let pole_no = if commune_wide { 0 } else { pole.as_bytes()[5] as usize };
-                labels.insert(id, t * 16 + pole_no);
+                // A service is one need for the whole commune; a work is one need per place
+                // (the text names none here, so the douar the facilitator picked is it).
+                let place = if service { 0 } else { 1 + douar_no };
+                labels.insert(id, t * 32 + place);
                 made += 1;
             }
         }
@@ -434,6 +440,16 @@ fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// CPU time (user and system) of this process so far, in seconds (Linux).
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 fn reset_peak_rss() {
@@ -467,9 +483,18 @@ fn main() -> anyhow::Result<()> {
     // Suggestions: time and memory.
     reset_peak_rss();
     let before = peak_rss_mib();
+    let cpu_before = cpu_secs();
     let (suggestions, _) = time("suggestions over every proposal (every group)", || {
         Ok(db.read_blocking(|tx| consolidation::suggestions(tx, usize::MAX))?)
     })?;
+    if let (Some(b), Some(a)) = (cpu_before, cpu_secs()) {
+        // On a shared machine the wall time counts other people's builds; CPU time does not.
+        println!(
+            "{:<58} {:>9.1} ms",
+            "  CPU time of this process while suggesting",
+            (a - b) * 1000.0
+        );
+    }
     if let (Some(b), Some(a)) = (before, peak_rss_mib()) {
         println!(
             "{:<58} {:>9.1} MiB (process peak {a:.1} MiB)",

@@ -377,6 +377,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "login",
         "office",
         "gender",
+        "suggest",
         "client",
         "photos",
         "capture",

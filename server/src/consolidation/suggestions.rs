@@ -72,7 +72,8 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
             }
         }
     }
-    let groups = suggest::suggest(&items, &rejected, &suggest::Params::default());
+    let places = territory_places(tx)?;
+    let groups = suggest::suggest(&items, &rejected, &places, &suggest::Params::default());
     let mut titles: HashMap<i64, String> = HashMap::new();
     let mut out = Vec::new();
     for g in groups {
@@ -154,6 +155,39 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
         }
     }
     Ok(out)
+}
+
+/// The territory's names as the engine recognises them in the text: every douar (a merged
+/// one as the douar it became) and every named place, with their aliases.
+fn territory_places(tx: &Transaction<'_>) -> AppResult<suggest::Places> {
+    let m = crate::territory::Model::load(tx)?;
+    let mut list = Vec::with_capacity(m.douars.len() + m.places.len());
+    for d in &m.douars {
+        let id = d.merged_into.clone().unwrap_or_else(|| d.id.clone());
+        list.push(suggest::PlaceName {
+            id: id.clone(),
+            shown: d.name_ar.clone(),
+            names: [&d.name_ar, &d.name_fr]
+                .into_iter()
+                .chain(&d.aliases)
+                .cloned()
+                .collect(),
+            douars: vec![id],
+        });
+    }
+    for p in m.places.iter().filter(|p| !p.retired) {
+        list.push(suggest::PlaceName {
+            id: format!("place:{}", p.id),
+            shown: p.name_ar.clone(),
+            names: [&p.name_ar, &p.name_fr]
+                .into_iter()
+                .chain(&p.aliases)
+                .cloned()
+                .collect(),
+            douars: p.douar_ids.clone(),
+        });
+    }
+    Ok(suggest::Places::new(list))
 }
 
 /// Records that these proposals are not alike: no pair of them is suggested together again.

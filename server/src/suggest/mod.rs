@@ -1,32 +1,40 @@
-//! Suggestions: groups of proposals that say the same thing, across spellings, dialect and
-//! script, ranked by confidence. Pure computation (no SQL): the consolidation module feeds it
-//! the proposals and turns its groups into `Suggestion`s.
+//! Suggestions: groups of proposals that express the same need, across spellings, dialect,
+//! script and poles, ranked by confidence. Pure computation (no SQL): the consolidation
+//! module feeds it the proposals and the territory's names, and turns its groups into
+//! `Suggestion`s.
 //!
-//! How two proposals are compared:
-//! 1. Their text (problem and solution) is reduced to *terms*: the comparison key
-//!    (`shared::text::normalize`: tatweel, harakat, hamza, keheh… folded), split into words,
-//!    stop words dropped, light stemming (Arabic article and attached prepositions, plural and
-//!    feminine endings; French plural), then words of one meaning in Arabic, French, Darija or
-//!    Tamazight (e.g. "الماء", "الما", "eau", "aman") mapped to one *concept* by a small domain
-//!    lexicon (`lexicon.txt`).
-//! 2. Text similarity: when both name concepts, 60% from the concepts they share (weighted by
-//!    rarity, the mean of weighted Jaccard and overlap) and 40% from the idf cosine of their
-//!    other words; otherwise the word cosine alone. Words seen once in the whole set are left
-//!    out: they cannot match anything.
-//! 3. Place and sector scale it: the same douar keeps it, the same pole lowers it a little,
-//!    another pole so much that only near-identical text would pass (a road in one pole and a
-//!    road in another are two needs), except for commune-wide concepts (one ambulance, one
-//!    market for the whole commune); sectors that disagree lower it.
+//! How a proposal is read ([`words`], [`places`]): its comparison key is split in words; the
+//! places it names (the territory's douars and named places, any spelling or script) are
+//! found first; the other words become concepts of the lexicon (`lexicon.tsv`, words of one
+//! meaning in Arabic, Darija in both scripts and French: "إسعاف", "lambulance", "لانبيلانص"),
+//! or stay words compared by their skeleton (Arabic letters, arabizi transliterated) or stem
+//! (French). Each proposal is then a vector: concepts, pairs of concepts (school + transport
+//! is school transport, not a school), places and words, weighted by rarity (idf), unit length.
 //!
-//! Grouping is leader clustering (see [`suggest`]): each proposal joins the group whose first
-//! proposal it is most like, so every member is compared with one reference and groups do not
-//! drift through chains of look-alikes. Leaders are found through an inverted index, so the
-//! work grows with the number of groups per pole, not with the square of the proposals.
+//! How two are compared: the cosine of their vectors, scaled by place and sector. What place
+//! means depends on what they share. A shared *service* concept (an ambulance, school
+//! transport, a doctor) is one need for the whole commune: place does not matter. Otherwise
+//! they are works in a place: when both name places and no place is common (or a douar of one
+//! is where the other's place is), they are two needs (the road to one douar and the road to
+//! another); when only one or neither names a place, the douar the facilitator picked and the
+//! session's pole are weak evidence only.
+//!
+//! Grouping is deterministic: proposals are taken in the order of their content (text,
+//! sector, pole, douars), never of their ids or of the input, and every tie is broken by that
+//! order. Each joins the group whose centroid (the sum of its members' vectors) it is most
+//! like, if that reaches the threshold, or starts one; then every proposal is taken out and
+//! put back where it fits best, twice, so the first proposals seen do not decide the groups.
+//! Groups are found through an index of their terms, so the work grows with the groups a
+//! proposal shares a term with, not with the square of the proposals.
+
+pub mod places;
+pub mod words;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use tachkhis_shared::text::normalize;
+pub use places::{PlaceName, Places};
+pub use words::{Lexicon, Scope, stem};
 
 /// One proposal as the engine sees it.
 #[derive(Debug, Clone)]
@@ -44,199 +52,223 @@ pub struct Item {
 pub struct Group {
     pub members: Vec<usize>,
     pub confidence: f32,
-    /// Terms most members share, most telling first (for the reason shown to people).
+    /// What most members share, for the reason shown to people: the places they name (by
+    /// their name), then concepts (by their name) and words (as written), most telling first.
     pub shared_terms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct Params {
-    /// Smallest score that links two proposals.
+    /// Smallest score that puts a proposal in a group.
     pub threshold: f32,
-    /// Place factors: the same douar, the same pole, elsewhere.
-    pub same_douar: f32,
+    /// Both name places, none in common: two works in two places.
+    pub place_conflict: f32,
+    /// One names a place, the other's douar is not there.
+    pub one_named: f32,
+    /// Neither names a place: other douars of the same pole, or elsewhere.
     pub same_pole: f32,
     pub elsewhere: f32,
-    /// Sector factor when both have a sector and they differ.
+    /// Smallest centroid cosine that merges two groups.
+    pub merge: f32,
+    /// Both name what they need, and nothing of it is common.
+    pub topic_conflict: f32,
+    /// Sector factor when both have a sector and they differ (facilitators pick a debatable
+    /// sector about one time in twelve).
     pub other_sector: f32,
-    /// Longest list of leaders scanned for a plain word (words that common tell nothing);
-    /// concepts are always scanned.
+    /// Longest list of groups scanned for a plain word (words that common tell nothing);
+    /// concepts and places are always scanned.
     pub max_postings: usize,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
-            threshold: 0.38,
-            same_douar: 1.0,
-            same_pole: 0.85,
-            elsewhere: 0.35,
-            other_sector: 0.7,
-            max_postings: 200,
+            threshold: 0.4,
+            place_conflict: 0.3,
+            one_named: 0.6,
+            same_pole: 0.35,
+            elsewhere: 0.3,
+            other_sector: 0.85,
+            topic_conflict: 0.5,
+            merge: 0.5,
+            max_postings: 300,
         }
     }
 }
 
-/// The lexicon, as data: stop words, concepts (words of one meaning in every script people
-/// write) and the concepts that are the commune's need rather than a douar's. See the file's
-/// header for its format.
-const LEXICON_TXT: &str = include_str!("lexicon.txt");
+/// The lexicon file, in the repository: the engine's knowledge of words, as data.
+pub const LEXICON_TSV: &str = include_str!("lexicon.tsv");
 
-/// Share of the text score that comes from concepts, when both proposals have some.
-const CONCEPT_SHARE: f32 = 0.6;
+static LEX: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(LEXICON_TSV));
 
-fn is_arabic(c: char) -> bool {
-    ('\u{0600}'..='\u{06FF}').contains(&c)
+/// Base weights of the kinds of term (times their idf).
+const W_CONCEPT: f32 = 1.6;
+const W_CONTEXT: f32 = 0.5;
+const W_PAIR: f32 = 1.0;
+const W_PLACE: f32 = 1.2;
+const W_WORD: f32 = 1.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Concept(Scope),
+    Pair,
+    Place,
+    Word,
 }
 
-/// Light stemming of one comparison-key word: the Arabic article with the prepositions that
-/// stick to it, plural and feminine endings; the French plural. Keeps at least three letters.
-pub fn stem(word: &str) -> String {
-    let chars: Vec<char> = word.chars().collect();
-    if chars.first().is_some_and(|c| is_arabic(*c)) {
-        let mut s: &[char] = &chars;
-        for prefix in ["وال", "بال", "كال", "فال", "لل", "ال"] {
-            let p: Vec<char> = prefix.chars().collect();
-            if s.len() >= p.len() + 3 && s.starts_with(&p) {
-                s = &s[p.len()..];
-                break;
-            }
-        }
-        for suffix in ["ات", "ين", "ون", "يه", "ه", "ي"] {
-            let p: Vec<char> = suffix.chars().collect();
-            if s.len() >= p.len() + 3 && s.ends_with(&p) {
-                s = &s[..s.len() - p.len()];
-                break;
-            }
-        }
-        s.iter().collect()
-    } else if chars.len() > 3 && matches!(chars.last(), Some('s' | 'x')) {
-        chars[..chars.len() - 1].iter().collect()
-    } else {
-        word.to_string()
-    }
-}
-
-struct Lexicon {
-    stop: HashSet<String>,
-    /// stem → concept name
-    concepts: HashMap<String, &'static str>,
-    /// Concepts whose need is the commune's, not a douar's (one ambulance, one market).
-    commune_wide: Vec<&'static str>,
-}
-
-/// Reads `lexicon.txt` (a line each: `stop: …`, `concept NAME: …`, `commune-wide: …`).
-fn parse_lexicon(text: &'static str) -> Lexicon {
-    let mut lex = Lexicon {
-        stop: HashSet::new(),
-        concepts: HashMap::new(),
-        commune_wide: Vec::new(),
-    };
-    let list = |words: &'static str| words.split(',').map(str::trim).filter(|w| !w.is_empty());
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((head, words)) = line.split_once(':') else {
-            continue;
-        };
-        match head.trim() {
-            "stop" => lex.stop.extend(list(words).map(normalize)),
-            "commune-wide" => lex.commune_wide.extend(list(words)),
-            head => {
-                let Some(name) = head.strip_prefix("concept ").map(str::trim) else {
-                    continue;
-                };
-                for w in list(words) {
-                    for token in normalize(w).split(' ') {
-                        lex.concepts.entry(stem(token)).or_insert(name);
-                        lex.concepts.entry(token.to_string()).or_insert(name);
-                    }
-                }
-            }
-        }
-    }
-    lex
-}
-
-static LEX: LazyLock<Lexicon> = LazyLock::new(|| parse_lexicon(LEXICON_TXT));
-
-/// The terms of a comparison key: concepts as "#name", other words as their stem. Sorted,
-/// without repeats.
-pub fn terms(text_norm: &str) -> Vec<String> {
-    let mut out: Vec<String> = terms_with_words(text_norm)
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Each term with the word of the text it came from (shown to people instead of a stem), in
-/// text order, repeats included.
-fn terms_with_words(text_norm: &str) -> Vec<(String, &str)> {
-    let lex = &*LEX;
-    let mut out = Vec::new();
-    for word in text_norm.split(' ') {
-        if word.is_empty() || lex.stop.contains(word) || word.chars().all(|c| c.is_ascii_digit()) {
-            continue;
-        }
-        if word.chars().count() < 2 {
-            continue;
-        }
-        let concept = lex
-            .concepts
-            .get(word)
-            .or_else(|| lex.concepts.get(&stem(word)));
-        match concept {
-            Some(name) => out.push((format!("#{name}"), word)),
-            None => {
-                let s = stem(word);
-                if !lex.stop.contains(&s) {
-                    out.push((s, word));
-                }
-            }
-        }
-    }
-    out
-}
-
-struct Vectors {
-    /// per item: (concept term id, idf weight), sorted
-    concepts: Vec<Vec<(u32, f32)>>,
-    concept_sums: Vec<f32>,
-    /// per item: (word term id, idf weight), sorted; words seen once in the whole set are left
-    /// out (they cannot match anything, they would only dilute)
-    words: Vec<Vec<(u32, f32)>>,
-    word_norms: Vec<f32>,
-    /// every term of each item (concepts and words, seen once or not), for finding candidates
-    all: Vec<Vec<u32>>,
-    names: Vec<String>,
-    /// what people see for each term: a concept's name, or a word of the text
+/// Everything the engine knows of the items, in content order.
+struct Prepared {
+    /// Item indices in content order.
+    order: Vec<usize>,
+    /// Per item: (term, weight), unit length, sorted by term.
+    vecs: Vec<Vec<(u32, f32)>>,
+    /// Per item: the places it names, sorted.
+    places: Vec<Vec<u32>>,
+    douars: Vec<Vec<u32>>,
+    poles: Vec<u32>,
+    /// Per item: whether it names a concept that is a need (not context).
+    strong: Vec<bool>,
+    kinds: Vec<Kind>,
     shown: Vec<String>,
-    is_concept: Vec<bool>,
-    commune_wide: Vec<bool>,
+    /// Per place of the territory: its douars, numbered like `douars`.
+    place_douars: Vec<Vec<u32>>,
 }
 
-fn vectorize(items: &[Item]) -> Vectors {
+/// How each word was read, kept from one proposal to the next.
+#[derive(Default)]
+struct Cache {
+    words: HashMap<String, words::Reading>,
+    places: HashMap<String, places::WordKeys>,
+}
+
+/// The terms of one comparison key: (key, shown, kind), repeats included.
+fn read_terms(
+    places: &Places,
+    text_norm: &str,
+    named: &mut Vec<u32>,
+    cache: &mut Cache,
+) -> Vec<(String, String, Kind)> {
+    let lex = &*LEX;
+    let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::new();
+    let mut in_place = vec![false; words.len()];
+    let found = places.find(&words, &mut cache.places);
+    // A name made of common words only ("السبيطار" for the health centre, "البير" for the
+    // well) is the place when nothing else is named; beside a real name ("السبيطار ديال
+    // امزري") it is only a word.
+    let common = |range: &std::ops::Range<usize>, cache: &mut Cache| {
+        words[range.clone()].iter().all(|w| {
+            !matches!(
+                cache
+                    .words
+                    .entry(w.to_string())
+                    .or_insert_with(|| lex.read(w)),
+                words::Reading::Word(_)
+            )
+        })
+    };
+    let flags: Vec<bool> = found.iter().map(|(_, r)| common(r, cache)).collect();
+    let any_proper = flags.iter().any(|c| !c);
+    for ((p, range), is_common) in found.into_iter().zip(flags) {
+        if is_common && any_proper {
+            continue;
+        }
+        out.push((
+            format!("@{p}"),
+            places.list[p as usize].shown.clone(),
+            Kind::Place,
+        ));
+        named.push(p);
+        for i in range {
+            in_place[i] = true;
+        }
+    }
+    let mut concepts: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if let Some((n, c)) = lex.phrase_at(&words[i..]) {
+            concepts.push(c);
+            i += n;
+            continue;
+        }
+        let reading = match cache.words.get(words[i]) {
+            Some(r) => r,
+            None => cache
+                .words
+                .entry(words[i].to_string())
+                .or_insert_with(|| lex.read(words[i])),
+        };
+        match reading {
+            words::Reading::Stop => {}
+            words::Reading::Concepts(cs) => concepts.extend(cs),
+            // A place's name is the place, not a word.
+            words::Reading::Word(k) if !in_place[i] => {
+                out.push((k.clone(), words[i].to_string(), Kind::Word))
+            }
+            words::Reading::Word(_) => {}
+        }
+        i += 1;
+    }
+    concepts.sort_unstable();
+    concepts.dedup();
+    for c in &concepts {
+        let concept = &lex.concepts[*c as usize];
+        out.push((
+            format!("#{c}"),
+            concept.name.clone(),
+            Kind::Concept(concept.scope),
+        ));
+    }
+    let strong: Vec<u32> = concepts
+        .iter()
+        .copied()
+        .filter(|c| lex.concepts[*c as usize].scope != Scope::Context)
+        .take(6)
+        .collect();
+    for (i, a) in strong.iter().enumerate() {
+        for b in &strong[i + 1..] {
+            out.push((format!("#{a}+{b}"), String::new(), Kind::Pair));
+        }
+    }
+    named.sort_unstable();
+    named.dedup();
+    out
+}
+
+fn prepare(items: &[Item], places: &Places) -> Prepared {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|a, b| {
+        let (x, y) = (&items[*a], &items[*b]);
+        x.text_norm
+            .cmp(&y.text_norm)
+            .then(x.sector.cmp(&y.sector))
+            .then(x.pole.cmp(&y.pole))
+            .then(x.douars.cmp(&y.douars))
+    });
+    let n = items.len();
     let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut shown: Vec<String> = Vec::new();
-    let mut all: Vec<Vec<u32>> = Vec::with_capacity(items.len());
+    let mut kinds = Vec::new();
+    let mut shown = Vec::new();
     let mut df: Vec<u32> = Vec::new();
-    for item in items {
-        let mut v: Vec<u32> = terms_with_words(&item.text_norm)
+    let mut raw: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut named: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut douar_ids: HashMap<&str, u32> = HashMap::new();
+    let mut pole_ids: HashMap<&str, u32> = HashMap::new();
+    let mut douars: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut poles: Vec<u32> = vec![0; n];
+    let mut cache = Cache::default();
+    for &i in &order {
+        let item = &items[i];
+        let terms = read_terms(places, &item.text_norm, &mut named[i], &mut cache);
+        let mut v: Vec<u32> = terms
             .into_iter()
-            .map(|(t, word)| {
-                *ids.entry(t.clone()).or_insert_with(|| {
-                    // A concept is shown by its name; a plain term by the first word that gave it.
-                    shown.push(match t.strip_prefix('#') {
-                        Some(name) => name.to_string(),
-                        None => word.to_string(),
-                    });
-                    names.push(t);
+            .map(|(key, show, kind)| {
+                let next = ids.len() as u32;
+                *ids.entry(key).or_insert_with(|| {
+                    kinds.push(kind);
+                    shown.push(show);
                     df.push(0);
-                    (names.len() - 1) as u32
+                    next
                 })
             })
             .collect();
@@ -245,251 +277,546 @@ fn vectorize(items: &[Item]) -> Vectors {
         for t in &v {
             df[*t as usize] += 1;
         }
-        all.push(v);
+        raw[i] = v;
+        let mut d: Vec<u32> = item
+            .douars
+            .iter()
+            .map(|d| {
+                let next = douar_ids.len() as u32;
+                *douar_ids.entry(d.as_str()).or_insert(next)
+            })
+            .collect();
+        d.sort_unstable();
+        d.dedup();
+        douars[i] = d;
+        let next = pole_ids.len() as u32;
+        poles[i] = *pole_ids.entry(item.pole.as_str()).or_insert(next);
     }
-    let is_concept: Vec<bool> = names.iter().map(|n| n.starts_with('#')).collect();
-    let commune_wide: Vec<bool> = names
+    let total = n.max(1) as f32;
+    let weight: Vec<f32> = df
         .iter()
-        .map(|n| {
-            LEX.commune_wide
-                .iter()
-                .any(|c| n.strip_prefix('#') == Some(*c))
+        .zip(&kinds)
+        .map(|(d, k)| {
+            let base = match k {
+                Kind::Concept(Scope::Context) => W_CONTEXT,
+                Kind::Concept(_) => W_CONCEPT,
+                Kind::Pair => W_PAIR,
+                Kind::Place => W_PLACE,
+                Kind::Word => W_WORD,
+            };
+            base * (1.0 + total / *d as f32).ln()
         })
         .collect();
-    let n = items.len().max(1) as f32;
-    let idf: Vec<f32> = df.iter().map(|d| (1.0 + n / *d as f32).ln()).collect();
-    let mut concepts = Vec::with_capacity(all.len());
-    let mut concept_sums = Vec::with_capacity(all.len());
-    let mut words = Vec::with_capacity(all.len());
-    let mut word_norms = Vec::with_capacity(all.len());
-    for v in &all {
-        let c: Vec<(u32, f32)> = v
-            .iter()
-            .filter(|t| is_concept[**t as usize])
-            .map(|t| (*t, idf[*t as usize]))
-            .collect();
-        concept_sums.push(c.iter().map(|(_, w)| w).sum());
-        concepts.push(c);
-        let w: Vec<(u32, f32)> = v
-            .iter()
-            .filter(|t| !is_concept[**t as usize] && df[**t as usize] > 1)
-            .map(|t| (*t, idf[*t as usize]))
-            .collect();
-        word_norms.push(w.iter().map(|(_, x)| x * x).sum::<f32>().sqrt());
-        words.push(w);
-    }
-    Vectors {
-        concepts,
-        concept_sums,
-        words,
-        word_norms,
-        all,
-        names,
+    let vecs: Vec<Vec<(u32, f32)>> = raw
+        .into_iter()
+        .map(|v| {
+            // A term no other proposal has cannot match anything: it would only dilute.
+            let mut v: Vec<(u32, f32)> = v
+                .into_iter()
+                .filter(|t| df[*t as usize] > 1)
+                .map(|t| (t, weight[t as usize]))
+                .collect();
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                for (_, w) in &mut v {
+                    *w /= norm;
+                }
+            }
+            v
+        })
+        .collect();
+    let place_douars = places
+        .list
+        .iter()
+        .map(|place| {
+            place
+                .douars
+                .iter()
+                .map(|d| {
+                    let next = douar_ids.len() as u32;
+                    *douar_ids.entry(d.as_str()).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let strong = vecs
+        .iter()
+        .map(|v: &Vec<(u32, f32)>| {
+            v.iter().any(|(t, _)| {
+                matches!(
+                    kinds[*t as usize],
+                    Kind::Concept(Scope::Service | Scope::Work)
+                )
+            })
+        })
+        .collect();
+    Prepared {
+        order,
+        strong,
+        vecs,
+        places: named,
+        douars,
+        poles,
+        kinds,
         shown,
-        is_concept,
-        commune_wide,
+        place_douars,
     }
 }
 
-/// Walks two sorted weighted lists; calls `shared` with both weights of each common term.
-fn intersect(x: &[(u32, f32)], y: &[(u32, f32)], mut shared: impl FnMut(u32, f32, f32)) {
-    let (mut i, mut j) = (0, 0);
-    while i < x.len() && j < y.len() {
-        match x[i].0.cmp(&y[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared(x[i].0, x[i].1, y[j].1);
-                i += 1;
-                j += 1;
-            }
+/// A group being built: the sum of its members' vectors, and where they are.
+#[derive(Default)]
+struct Building {
+    members: Vec<usize>,
+    centroid: HashMap<u32, f32>,
+    norm2: f32,
+    places: HashMap<u32, u32>,
+    douars: HashMap<u32, u32>,
+    poles: HashMap<u32, u32>,
+    /// The keys of the three counts above.
+    place_list: Vec<u32>,
+    douar_list: Vec<u32>,
+    pole_list: Vec<u32>,
+    sectors: HashMap<Option<String>, u32>,
+    /// Members that name a concept that is a need.
+    strong: u32,
+}
+
+fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, k: K, add: bool) {
+    if add {
+        *map.entry(k).or_insert(0) += 1;
+    } else if let Some(c) = map.get_mut(&k) {
+        *c -= 1;
+        if *c == 0 {
+            map.remove(&k);
         }
     }
 }
 
-/// How alike two items are, from 0 to 1 (text, place and sector).
-fn pair_score(items: &[Item], p: &Params, v: &Vectors, a: usize, b: usize) -> f32 {
-    let mut dot = 0.0f32;
-    intersect(&v.words[a], &v.words[b], |_, x, y| dot += x * y);
-    let norms = v.word_norms[a] * v.word_norms[b];
-    let words = if norms > 0.0 { dot / norms } else { 0.0 };
-    let (mut shared, mut shared_any, mut all_commune_wide) = (0.0f32, false, true);
-    intersect(&v.concepts[a], &v.concepts[b], |t, w, _| {
-        shared += w;
-        shared_any = true;
-        all_commune_wide &= v.commune_wide[t as usize];
-    });
-    let (sa, sb) = (v.concept_sums[a], v.concept_sums[b]);
-    let text = if sa <= 0.0 || sb <= 0.0 {
-        words
-    } else {
-        // Weighted by rarity: sharing "ambulance" says more than sharing "health". Jaccard
-        // punishes a proposal that names more things (water, a well, a tank); the overlap
-        // coefficient does not; their mean sits between.
-        let jaccard = shared / (sa + sb - shared);
-        let overlap = shared / sa.min(sb);
-        CONCEPT_SHARE * (jaccard + overlap) / 2.0 + (1.0 - CONCEPT_SHARE) * words
-    };
-    let (x, y) = (&items[a], &items[b]);
-    let commune_wide = shared_any && all_commune_wide;
-    let place = if commune_wide || x.douars.iter().any(|d| y.douars.contains(d)) {
-        p.same_douar
-    } else if x.pole == y.pole {
-        p.same_pole
-    } else {
-        p.elsewhere
-    };
-    let sector = match (&x.sector, &y.sector) {
-        (Some(s), Some(t)) if s != t => p.other_sector,
-        _ => 1.0,
-    };
-    text * place * sector
+/// `bump` for a count kept beside the list of its keys (read on every comparison).
+fn bump_listed(map: &mut HashMap<u32, u32>, keys: &mut Vec<u32>, k: u32, add: bool) {
+    let was = map.contains_key(&k);
+    bump(map, k, add);
+    match (was, map.contains_key(&k)) {
+        (false, true) => keys.push(k),
+        (true, false) => keys.retain(|x| *x != k),
+        _ => {}
+    }
 }
 
-struct Building {
-    leader: u32,
-    members: Vec<usize>,
-    score_sum: f32,
+impl Building {
+    /// The places its members name most (a group is about them; one member that names
+    /// another place does not make every place welcome).
+    fn main_places(&self) -> Vec<u32> {
+        let most = self.places.values().copied().max().unwrap_or(0);
+        self.place_list
+            .iter()
+            .copied()
+            .filter(|p| self.places[p] == most)
+            .collect()
+    }
+
+    fn change(&mut self, p: &Prepared, items: &[Item], i: usize, add: bool) {
+        let sign = if add { 1.0 } else { -1.0 };
+        for (t, w) in &p.vecs[i] {
+            let c = self.centroid.entry(*t).or_insert(0.0);
+            let old = *c;
+            *c += sign * w;
+            self.norm2 += *c * *c - old * old;
+            if c.abs() < 1e-6 {
+                self.centroid.remove(t);
+            }
+        }
+        if self.norm2 < 1e-9 {
+            self.norm2 = 0.0;
+        }
+        for x in &p.places[i] {
+            bump_listed(&mut self.places, &mut self.place_list, *x, add);
+        }
+        for d in &p.douars[i] {
+            bump_listed(&mut self.douars, &mut self.douar_list, *d, add);
+        }
+        bump_listed(&mut self.poles, &mut self.pole_list, p.poles[i], add);
+        bump(&mut self.sectors, items[i].sector.clone(), add);
+        if p.strong[i] {
+            if add {
+                self.strong += 1;
+            } else {
+                self.strong -= 1;
+            }
+        }
+        if add {
+            self.members.push(i);
+        } else {
+            self.members.retain(|m| *m != i);
+        }
+    }
 }
 
-/// Groups of at least two items, best first. Leader clustering: each item joins the group
-/// whose first item (its leader) it is most like, if that reaches the threshold, or starts a
-/// group. Every member is compared with its leader, so groups do not drift the way chains of
-/// pairwise links do. Leaders are found through an index by (term, pole), and by term alone
-/// for commune-wide concepts. `rejected` holds pairs (lower index first) a person said are not
-/// alike: they never join each other.
-pub fn suggest(items: &[Item], rejected: &HashSet<(usize, usize)>, p: &Params) -> Vec<Group> {
-    const COMMUNE: u32 = u32::MAX;
-    let v = vectorize(items);
-    let mut poles: HashMap<&str, u32> = HashMap::new();
-    let pole_of: Vec<u32> = items
-        .iter()
-        .map(|item| {
-            let next = poles.len() as u32;
-            *poles.entry(item.pole.as_str()).or_insert(next)
-        })
-        .collect();
-    let mut leaders: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+struct Engine<'a> {
+    items: &'a [Item],
+    places: &'a Places,
+    params: &'a Params,
+    p: Prepared,
+}
+
+impl Engine<'_> {
+    /// How alike two groups are: the cosine of their centroids, unless they are works in
+    /// places that conflict or name different needs.
+    fn group_score(&self, a: &Building, b: &Building) -> f32 {
+        if a.norm2 <= 0.0 || b.norm2 <= 0.0 {
+            return 0.0;
+        }
+        let (small, big) = if a.centroid.len() <= b.centroid.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let mut dot = 0.0f32;
+        let mut service = false;
+        for (t, w) in &small.centroid {
+            if let Some(c) = big.centroid.get(t) {
+                dot += w * c;
+                service |= self.p.kinds[*t as usize] == Kind::Concept(Scope::Service);
+            }
+        }
+        let cos = dot / (a.norm2.sqrt() * b.norm2.sqrt());
+        if service {
+            return cos;
+        }
+        cos * self.place_factor(
+            (&a.main_places(), &a.douar_list, &a.pole_list),
+            (&b.main_places(), &b.douar_list, &b.pole_list),
+        )
+    }
+
+    /// What place says of two works, each given as (places named, douars picked, poles).
+    fn place_factor(&self, a: (&[u32], &[u32], &[u32]), b: (&[u32], &[u32], &[u32])) -> f32 {
+        let prm = self.params;
+        let meets = |x: &[u32], y: &[u32]| x.iter().any(|d| y.contains(d));
+        let there = |places: &[u32]| -> Vec<u32> {
+            places
+                .iter()
+                .flat_map(|p| self.p.place_douars[*p as usize].iter().copied())
+                .collect()
+        };
+        match (a.0.is_empty(), b.0.is_empty()) {
+            (false, false) => {
+                if self.places.compatible(a.0, b.0) {
+                    1.0
+                } else {
+                    prm.place_conflict
+                }
+            }
+            (false, true) => {
+                if meets(&there(a.0), b.1) {
+                    1.0
+                } else {
+                    prm.one_named
+                }
+            }
+            (true, false) => {
+                if meets(&there(b.0), a.1) {
+                    1.0
+                } else {
+                    prm.one_named
+                }
+            }
+            (true, true) => {
+                if meets(a.1, b.1) {
+                    1.0
+                } else if meets(a.2, b.2) {
+                    prm.same_pole
+                } else {
+                    prm.elsewhere
+                }
+            }
+        }
+    }
+
+    /// How well item `i` fits group `g`, from 0 to 1.
+    fn score(&self, i: usize, g: &Building) -> f32 {
+        if g.norm2 <= 0.0 {
+            return 0.0;
+        }
+        let mut dot = 0.0f32;
+        let (mut service, mut work, mut telling) = (false, false, false);
+        for (t, w) in &self.p.vecs[i] {
+            if let Some(c) = g.centroid.get(t) {
+                dot += w * c;
+                match self.p.kinds[*t as usize] {
+                    Kind::Concept(Scope::Service) => service = true,
+                    Kind::Concept(Scope::Work) => work = true,
+                    Kind::Concept(Scope::Context) => continue,
+                    _ => {}
+                }
+                telling = true;
+            }
+        }
+        // Sharing only who or where (women, the river) says nothing of the need.
+        if dot <= 0.0 || !telling {
+            return 0.0;
+        }
+        let cos = (dot / g.norm2.sqrt()).min(1.0);
+        let prm = self.params;
+        // Both say what they need and it is not the same thing: a road and a water network in
+        // one douar are two needs, however much else they share.
+        let topic =
+            if !service && !work && self.p.strong[i] && g.strong * 2 > g.members.len() as u32 {
+                prm.topic_conflict
+            } else {
+                1.0
+            };
+        let place = if service {
+            1.0
+        } else {
+            self.place_factor(
+                (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
+                (&g.main_places(), &g.douar_list, &g.pole_list),
+            )
+        };
+        // The sector most members gave (ties: the smallest code, for determinism).
+        let sector = g
+            .sectors
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .and_then(|(s, _)| s.as_ref());
+        let sector = match (&self.items[i].sector, sector) {
+            (Some(a), Some(b)) if a != b => prm.other_sector,
+            _ => 1.0,
+        };
+        cos * place * sector * topic
+    }
+}
+
+/// Groups of at least two items, best first. `rejected` holds pairs (lower index first) a
+/// person said are not alike: they never share a group.
+pub fn suggest(
+    items: &[Item],
+    rejected: &HashSet<(usize, usize)>,
+    places: &Places,
+    params: &Params,
+) -> Vec<Group> {
+    let p = prepare(items, places);
+    let engine = Engine {
+        items,
+        places,
+        params,
+        p,
+    };
+    let p = &engine.p;
+    let n = items.len();
+    let mut partners: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (a, b) in rejected {
+        if *a < n && *b < n {
+            partners[*a].push(*b);
+            partners[*b].push(*a);
+        }
+    }
     let mut groups: Vec<Building> = Vec::new();
-    let mut seen: Vec<u32> = Vec::new();
-    for (i, &pole) in pole_of.iter().enumerate() {
-        let mut best: Option<(f32, u32)> = None;
-        for &t in &v.all[i] {
-            for key in [(t, pole), (t, COMMUNE)] {
-                let Some(list) = leaders.get(&key) else {
+    let mut group_of: Vec<usize> = vec![usize::MAX; n];
+    let mut index: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut indexed: HashSet<(u32, u32)> = HashSet::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for round in 0..3 {
+        for (rank, &i) in p.order.iter().enumerate() {
+            let stamp = round * n + rank;
+            if round > 0 {
+                let g = group_of[i];
+                groups[g].change(p, items, i, false);
+            }
+            let mut best: Option<(f32, usize)> = None;
+            for (t, _) in &p.vecs[i] {
+                let Some(list) = index.get(t) else {
                     continue;
                 };
-                if list.len() > p.max_postings && !v.is_concept[t as usize] {
+                if list.len() > params.max_postings && p.kinds[*t as usize] == Kind::Word {
                     continue;
                 }
                 for &g in list {
-                    if seen[g as usize] == i as u32 {
+                    let g = g as usize;
+                    if seen[g] == stamp {
                         continue;
                     }
-                    seen[g as usize] = i as u32;
-                    let leader = groups[g as usize].leader as usize;
-                    if rejected.contains(&(leader.min(i), leader.max(i))) {
+                    seen[g] = stamp;
+                    if partners[i].iter().any(|x| group_of[*x] == g) {
                         continue;
                     }
-                    let s = pair_score(items, p, &v, leader, i);
-                    if s >= p.threshold && best.is_none_or(|(b, _)| s > b) {
+                    let s = engine.score(i, &groups[g]);
+                    // Ties go to the group made first (content order).
+                    if s >= params.threshold
+                        && best.is_none_or(|(b, bg)| s > b || (s == b && g < bg))
+                    {
                         best = Some((s, g));
                     }
                 }
             }
-        }
-        match best {
-            Some((s, g)) => {
-                let group = &mut groups[g as usize];
-                group.members.push(i);
-                group.score_sum += s;
-            }
-            None => {
-                let g = groups.len() as u32;
-                groups.push(Building {
-                    leader: i as u32,
-                    members: vec![i],
-                    score_sum: 0.0,
-                });
-                seen.push(u32::MAX);
-                for &t in &v.all[i] {
-                    leaders.entry((t, pole)).or_default().push(g);
-                    if v.commune_wide[t as usize] {
-                        leaders.entry((t, COMMUNE)).or_default().push(g);
-                    }
+            let g = match best {
+                Some((_, g)) => g,
+                None if round > 0 && groups[group_of[i]].members.is_empty() => group_of[i],
+                None => {
+                    groups.push(Building::default());
+                    seen.push(usize::MAX);
+                    groups.len() - 1
+                }
+            };
+            groups[g].change(p, items, i, true);
+            group_of[i] = g;
+            for (t, _) in &p.vecs[i] {
+                if indexed.insert((*t, g as u32)) {
+                    index.entry(*t).or_default().push(g as u32);
                 }
             }
         }
     }
-    let mut out: Vec<Group> = groups
-        .into_iter()
+    merge_groups(&engine, &mut groups);
+    let rank_of: Vec<usize> = {
+        let mut r = vec![0; n];
+        for (k, &i) in p.order.iter().enumerate() {
+            r[i] = k;
+        }
+        r
+    };
+    let mut out: Vec<(Group, usize)> = groups
+        .iter()
         .filter(|g| g.members.len() >= 2)
-        .map(|g| Group {
-            confidence: (g.score_sum / (g.members.len() - 1) as f32).min(1.0),
-            shared_terms: shared_terms(&v, &g.members),
-            members: g.members,
+        .map(|g| {
+            let mut members = g.members.clone();
+            members.sort_by_key(|m| rank_of[*m]);
+            let confidence =
+                members.iter().map(|m| engine.score(*m, g)).sum::<f32>() / members.len() as f32;
+            let first = rank_of[members[0]];
+            (
+                Group {
+                    confidence: confidence.clamp(0.01, 1.0),
+                    shared_terms: shared_terms(p, g),
+                    members,
+                },
+                first,
+            )
         })
         .collect();
-    out.sort_by(|a, b| {
+    out.sort_by(|(a, fa), (b, fb)| {
         b.confidence
             .total_cmp(&a.confidence)
             .then(b.members.len().cmp(&a.members.len()))
-            .then(a.members[0].cmp(&b.members[0]))
+            .then(fa.cmp(fb))
     });
-    out
+    out.into_iter().map(|(g, _)| g).collect()
 }
 
-/// Terms held by at least half the members, heaviest first, at most six; concepts are shown
-/// by their Arabic name.
-fn shared_terms(v: &Vectors, members: &[usize]) -> Vec<String> {
-    let mut counts: HashMap<u32, (usize, f32)> = HashMap::new();
-    for m in members {
-        for t in &v.all[*m] {
-            let e = counts
-                .entry(*t)
-                .or_insert((0, v.names[*t as usize].starts_with('#') as u8 as f32));
-            e.0 += 1;
+/// Groups that are one need split in two (people wrote it in two ways, and each way found
+/// its own group first) are merged: biggest first, each into the biggest earlier group whose
+/// centroid is close enough and whose places do not conflict.
+fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
+    let p = &engine.p;
+    let mut order: Vec<usize> = (0..groups.len())
+        .filter(|g| groups[*g].members.len() >= 2)
+        .collect();
+    order.sort_by(|a, b| {
+        groups[*b]
+            .members
+            .len()
+            .cmp(&groups[*a].members.len())
+            .then(a.cmp(b))
+    });
+    // The heaviest concepts of each group, for finding candidates.
+    let top = |g: &Building| -> Vec<u32> {
+        let mut c: Vec<(u32, f32)> = g
+            .centroid
+            .iter()
+            .filter(|(t, _)| {
+                matches!(
+                    p.kinds[**t as usize],
+                    Kind::Concept(Scope::Service | Scope::Work)
+                )
+            })
+            .map(|(t, w)| (*t, *w))
+            .collect();
+        c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        c.into_iter().take(3).map(|(t, _)| t).collect()
+    };
+    let mut kept: Vec<usize> = Vec::new();
+    let mut index: HashMap<u32, Vec<usize>> = HashMap::new();
+    for g in order {
+        let mine = top(&groups[g]);
+        let mut best: Option<(f32, usize)> = None;
+        let mut seen: HashSet<usize> = HashSet::new();
+        for t in &mine {
+            for &k in index.get(t).into_iter().flatten() {
+                if !seen.insert(k) {
+                    continue;
+                }
+                let s = engine.group_score(&groups[g], &groups[k]);
+                if s >= engine.params.merge
+                    && best.is_none_or(|(b, bk)| s > b || (s == b && k < bk))
+                {
+                    best = Some((s, k));
+                }
+            }
+        }
+        match best {
+            Some((_, k)) => {
+                let members = std::mem::take(&mut groups[g].members);
+                for m in members {
+                    groups[k].change(p, engine.items, m, true);
+                }
+                groups[g] = Building::default();
+            }
+            None => {
+                kept.push(g);
+                for t in mine {
+                    index.entry(t).or_default().push(g);
+                }
+            }
         }
     }
-    let mut shared: Vec<(u32, usize, f32)> = counts
+}
+
+/// Places named by at least half the members, then terms at least half of them hold,
+/// the most held first, then the heaviest; at most six.
+fn shared_terms(p: &Prepared, g: &Building) -> Vec<String> {
+    let half = g.members.len().div_ceil(2) as u32;
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    for m in &g.members {
+        for (t, _) in &p.vecs[*m] {
+            *counts.entry(*t).or_insert(0) += 1;
+        }
+    }
+    let mut shared: Vec<(u32, u32, f32, bool)> = counts
         .into_iter()
-        .filter(|(_, (n, _))| n * 2 >= members.len())
-        .map(|(t, (n, w))| (t, n, w))
+        .filter(|(t, c)| *c >= half && p.kinds[*t as usize] != Kind::Pair)
+        .map(|(t, c)| {
+            (
+                t,
+                c,
+                g.centroid.get(&t).copied().unwrap_or(0.0),
+                p.kinds[t as usize] == Kind::Place,
+            )
+        })
         .collect();
-    shared.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
-    shared
-        .into_iter()
-        .take(6)
-        .map(|(t, _, _)| v.shown[t as usize].clone())
-        .collect()
+    shared.sort_by(|a, b| {
+        b.3.cmp(&a.3)
+            .then(b.1.cmp(&a.1))
+            .then(b.2.total_cmp(&a.2))
+            .then(p.shown[a.0 as usize].cmp(&p.shown[b.0 as usize]))
+    });
+    let mut out: Vec<String> = Vec::new();
+    for (t, ..) in shared {
+        let s = &p.shown[t as usize];
+        if !out.contains(s) {
+            out.push(s.clone());
+        }
+        if out.len() == 6 {
+            break;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every concept, stop word and commune-wide concept of the file is read.
-    #[test]
-    fn the_lexicon_file_reads_whole() {
-        let lex = parse_lexicon(LEXICON_TXT);
-        let names: HashSet<&str> = lex.concepts.values().copied().collect();
-        let declared = LEXICON_TXT
-            .lines()
-            .filter(|l| l.starts_with("concept "))
-            .count();
-        assert_eq!(names.len(), declared);
-        assert_eq!(lex.commune_wide.len(), 4);
-        for c in &lex.commune_wide {
-            assert!(names.contains(c), "{c} is not a concept");
-        }
-        assert!(lex.stop.contains(&normalize("في")));
-        assert!(lex.stop.contains(&normalize("ديال")));
-        assert_eq!(
-            lex.concepts.get(&stem(&normalize("ambulance"))),
-            Some(&"إسعاف")
-        );
-        assert_eq!(lex.concepts.get(&normalize("ⴰⵎⴰⵏ")), Some(&"الماء"));
-    }
+    use tachkhis_shared::text::normalize;
 
     fn item(text: &str, sector: Option<&str>, pole: &str, douar: &str) -> Item {
         Item {
@@ -500,20 +827,40 @@ mod tests {
         }
     }
 
-    #[test]
-    fn spelling_variants_give_the_same_terms() {
-        let a = terms(&normalize("إصلاح الطريـــق المؤدية إلى المدرسة"));
-        let b = terms(&normalize("اصلاح الطريق المؤديه الى المدرسه"));
-        assert_eq!(a, b);
-        assert!(a.contains(&"#طريق".to_string()), "{a:?}");
-        assert!(a.contains(&"#مدرسة".to_string()), "{a:?}");
+    fn douar(id: &str, names: &[&str]) -> PlaceName {
+        PlaceName {
+            id: id.into(),
+            shown: names[0].into(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+            douars: vec![id.into()],
+        }
+    }
+
+    fn groups_of(items: &[Item], places: &Places) -> Vec<Vec<usize>> {
+        let mut g: Vec<Vec<usize>> = suggest(items, &HashSet::new(), places, &Params::default())
+            .into_iter()
+            .map(|g| {
+                let mut m = g.members;
+                m.sort();
+                m
+            })
+            .collect();
+        g.sort();
+        g
     }
 
     #[test]
-    fn french_and_arabic_words_meet_in_concepts() {
-        let ar = terms(&normalize("الربط بشبكة الماء الصالح للشرب"));
-        let fr = terms(&normalize("Raccordement au réseau d'eau potable"));
-        assert!(ar.contains(&"#الماء".to_string()) && fr.contains(&"#الماء".to_string()));
+    fn the_lexicon_file_reads_whole() {
+        let lex = Lexicon::parse(LEXICON_TSV);
+        let declared = LEXICON_TSV
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("concept\t"))
+            .filter(|l| l.split('\t').nth(1).is_some_and(|s| s != "stop"))
+            .count();
+        assert_eq!(lex.concepts.len(), declared);
+        assert!(lex.is_stop(&normalize("في")));
+        assert!(lex.is_stop(&normalize("ديال")));
+        assert!(lex.concepts.iter().any(|c| c.scope == Scope::Service));
     }
 
     #[test]
@@ -530,13 +877,21 @@ mod tests {
             ),
             item("ملعب لكرة القدم للشباب", Some("youth_sports"), "p2", "d5"),
         ];
-        let groups = suggest(&items, &HashSet::new(), &Params::default());
+        let groups = suggest(
+            &items,
+            &HashSet::new(),
+            &Places::default(),
+            &Params::default(),
+        );
         assert_eq!(groups.len(), 1, "{groups:?}");
         let mut m = groups[0].members.clone();
         m.sort();
         assert_eq!(m, vec![0, 1, 2]);
-        assert!(groups[0].confidence > 0.38 && groups[0].confidence <= 1.0);
-        assert!(groups[0].shared_terms.contains(&"صحة".to_string()));
+        assert!(groups[0].confidence > 0.3 && groups[0].confidence <= 1.0);
+        assert!(
+            groups[0].shared_terms.contains(&"مستوصف".to_string()),
+            "{groups:?}"
+        );
     }
 
     #[test]
@@ -547,15 +902,80 @@ mod tests {
         ];
         let mut rejected = HashSet::new();
         rejected.insert((0, 1));
-        assert!(suggest(&items, &rejected, &Params::default()).is_empty());
+        assert!(suggest(&items, &rejected, &Places::default(), &Params::default()).is_empty());
+    }
+
+    /// The same proposals in any order give the same groups (compared by content).
+    #[test]
+    fn the_order_of_the_input_does_not_change_the_groups() {
+        let texts = [
+            ("غياب سيارة الإسعاف", "p1"),
+            ("ma kaynach lambulance", "p2"),
+            ("Pas d'ambulance", "p3"),
+            ("الطريق ديال تاكوديت خايبة", "p1"),
+            ("tri9 tagoudit kolha 7ofar", "p2"),
+            ("قنطرة على الواد بتيفرت", "p2"),
+            ("9antra f tifert", "p3"),
+            ("النقل المدرسي", "p1"),
+            ("transport scolaire", "p4"),
+            ("الإنارة العمومية", "p1"),
+        ];
+        let places = Places::new(vec![
+            douar("tagoudit", &["تاكوديت", "Tagoudit"]),
+            douar("tifert", &["تيفرت", "Tifert"]),
+        ]);
+        let items: Vec<Item> = texts.iter().map(|(t, p)| item(t, None, p, "x")).collect();
+        let by_text = |items: &[Item], groups: Vec<Vec<usize>>| {
+            let mut g: Vec<Vec<String>> = groups
+                .into_iter()
+                .map(|g| {
+                    let mut t: Vec<String> =
+                        g.iter().map(|i| items[*i].text_norm.clone()).collect();
+                    t.sort();
+                    t
+                })
+                .collect();
+            g.sort();
+            g
+        };
+        let first = by_text(&items, groups_of(&items, &places));
+        assert!(!first.is_empty());
+        let mut shuffled = items.clone();
+        for k in 0..20 {
+            shuffled.rotate_left(3);
+            shuffled.swap(k % 10, (k * 7) % 10);
+            assert_eq!(by_text(&shuffled, groups_of(&shuffled, &places)), first);
+        }
     }
 
     #[test]
-    fn stemming_keeps_short_words() {
-        assert_eq!(stem("الماء"), "ماء");
-        assert_eq!(stem("الما"), "الما");
-        assert_eq!(stem("المدارس"), "مدارس");
-        assert_eq!(stem("routes"), "route");
-        assert_eq!(stem("bus"), "bus");
+    fn place_bound_works_stay_apart_and_services_cross_poles() {
+        let places = Places::new(vec![
+            douar("tadert", &["تادرت", "Tadert"]),
+            douar("idouz", &["إدوز", "Idouz", "Adouz"]),
+        ]);
+        let items = vec![
+            item("تهيئة مسلك تادرت", Some("roads"), "p5", "tadert"),
+            item("tri9 l tadert ma fihach goudron", Some("roads"), "p3", ""),
+            item("إصلاح طريق ادوز", Some("roads"), "p5", "idouz"),
+            item("Amenagement de la piste d'Adouz", Some("roads"), "p2", ""),
+            item("سيارة الإسعاف", Some("health"), "p1", "a"),
+            item("ambulance equipee", Some("health"), "p4", "b"),
+            item("لانبيلانص للدوار", Some("health"), "p6", "c"),
+        ];
+        let g = groups_of(&items, &places);
+        assert_eq!(g, vec![vec![0, 1], vec![2, 3], vec![4, 5, 6]], "{g:?}");
+    }
+
+    #[test]
+    fn arabizi_and_french_variants_group() {
+        let items = vec![
+            item("ma kaynch lma f dyour", None, "p1", "a"),
+            item("الما ماكاينش فالديور", None, "p1", "a"),
+            item("Manque d'eau potable", None, "p1", "a"),
+            item("الماء الصالح للشرب", None, "p1", "a"),
+        ];
+        let g = groups_of(&items, &Places::default());
+        assert_eq!(g, vec![vec![0, 1, 2, 3]]);
     }
 }

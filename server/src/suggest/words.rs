@@ -1,0 +1,476 @@
+//! From a proposal's comparison key to what the engine compares: concepts of the lexicon
+//! (`lexicon.tsv`, words of one meaning in every script), named places, and the other words.
+//!
+//! People write one need in four scripts: Arabic, Darija in Arabic letters, Darija in Latin
+//! letters with digits (arabizi: "tri9", "9antra", "lma"), and French, often without accents,
+//! with typos and words run together. So a word is looked up, in this order: as it is; its
+//! stem (article, attached prepositions, plural and feminine endings); without a one-letter
+//! preposition ("لتاكوديت", "lambulance"); one edit away from a lexicon word ("قننطرة"); by
+//! its consonant skeleton, where arabizi is first written in Arabic letters (3→ع, 7→ح, 9→ق,
+//! 2→ء, 5→خ, 8→ه, vowels dropped, emphatic letters folded: "tri9" and "طريق" are both ت ر ق);
+//! and split in two known words ("الطريقالمعبدة"). A word found nowhere is kept as its
+//! skeleton (Arabic, arabizi) or its stem (French), so it still matches its other spellings.
+
+use std::collections::{HashMap, HashSet};
+
+use tachkhis_shared::text::normalize;
+
+/// What place means for a concept (see the lexicon's header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Service,
+    Work,
+    Context,
+}
+
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub name: String,
+    pub scope: Scope,
+}
+
+/// The lexicon, read from its TSV text.
+pub struct Lexicon {
+    stop: HashSet<String>,
+    words: HashMap<String, u32>,
+    /// Entries of several words, by their first word: (the words, concept).
+    phrases: HashMap<String, Vec<(Vec<String>, u32)>>,
+    /// Every lexicon word with one letter deleted (words of 4 letters or more): the concept,
+    /// or None when two concepts meet there.
+    fuzzy: HashMap<String, Option<u32>>,
+    /// Consonant skeletons of the lexicon's words (3 letters or more), None when ambiguous.
+    skeletons: HashMap<String, Option<u32>>,
+    pub concepts: Vec<Concept>,
+}
+
+pub fn is_arabic(c: char) -> bool {
+    ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
+/// Light stemming of one comparison-key word: the Arabic article with the prepositions that
+/// stick to it, plural and feminine endings; the French plural. Keeps at least three letters.
+pub fn stem(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.first().is_some_and(|c| is_arabic(*c)) {
+        let mut s: &[char] = &chars;
+        for prefix in ["وال", "بال", "كال", "فال", "دال", "لل", "ال"] {
+            let p: Vec<char> = prefix.chars().collect();
+            if s.len() >= p.len() + 3 && s.starts_with(&p) {
+                s = &s[p.len()..];
+                break;
+            }
+        }
+        for suffix in ["ات", "ين", "ون", "يه", "ه", "ي"] {
+            let p: Vec<char> = suffix.chars().collect();
+            if s.len() >= p.len() + 3 && s.ends_with(&p) {
+                s = &s[..s.len() - p.len()];
+                break;
+            }
+        }
+        s.iter().collect()
+    } else if chars.len() > 3 && matches!(chars.last(), Some('s' | 'x')) {
+        chars[..chars.len() - 1].iter().collect()
+    } else {
+        word.to_string()
+    }
+}
+
+/// Arabizi (or any Latin word) in Arabic letters, vowels as long letters: "tri9" → "تريق".
+pub fn to_arabic(word: &str) -> String {
+    let b: Vec<char> = word.chars().collect();
+    let mut out = String::with_capacity(word.len() * 2);
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        let two = match (b[i], next) {
+            ('c' | 's', Some('h')) => Some('ش'),
+            ('k', Some('h')) => Some('خ'),
+            ('g', Some('h')) => Some('غ'),
+            ('t', Some('h')) => Some('ت'),
+            ('d', Some('j')) => Some('ج'),
+            ('o', Some('u')) => Some('و'),
+            _ => None,
+        };
+        if let Some(c) = two {
+            out.push(c);
+            i += 2;
+            continue;
+        }
+        let c = match b[i] {
+            '2' => 'ء',
+            '3' => 'ع',
+            '5' => 'خ',
+            '7' => 'ح',
+            '8' => 'ه',
+            '9' => 'ق',
+            'a' => 'ا',
+            'i' | 'y' => 'ي',
+            'o' | 'u' | 'w' => 'و',
+            'e' => {
+                i += 1;
+                continue;
+            }
+            'b' | 'p' => 'ب',
+            'c' if matches!(next, Some('e' | 'i')) => 'س',
+            'c' | 'k' | 'g' => 'ك',
+            'd' => 'د',
+            'f' | 'v' => 'ف',
+            'h' => 'ه',
+            'j' => 'ج',
+            'l' => 'ل',
+            'm' => 'م',
+            'n' => 'ن',
+            'q' => 'ق',
+            'r' => 'ر',
+            's' => 'س',
+            't' => 'ت',
+            'x' => 'ش',
+            'z' => 'ز',
+            c => c,
+        };
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The consonant skeleton of an Arabic-letter word: long vowels and hamza dropped (the first
+/// letter kept when `outer`), emphatic letters folded to their plain ones, a final heh
+/// dropped, doubled letters once. Spelling variants and arabizi meet here.
+pub fn skeleton(word: &str, outer: bool) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut last: Option<char> = None;
+    let n = word.chars().count();
+    for (i, c) in word.chars().enumerate() {
+        let folded = match c {
+            'ا' | 'و' | 'ي' | 'ء' => {
+                if i == 0 && outer {
+                    'ا'
+                } else {
+                    continue;
+                }
+            }
+            'ه' if i + 1 == n && i > 0 => continue,
+            'ط' => 'ت',
+            'ص' => 'س',
+            'ض' | 'ظ' | 'ذ' => 'د',
+            'ث' => 'ت',
+            c => c,
+        };
+        if last != Some(folded) {
+            out.push(folded);
+        }
+        last = Some(folded);
+    }
+    out
+}
+
+/// The skeleton of a Latin place name part: "ou" as one vowel, vowels dropped but the first
+/// letter, doubled letters once ("Ouled"/"Oulad" → "uld", "Tagoudit"/"Taguedit" → "tgdt").
+pub fn latin_skeleton(word: &str, outer: bool) -> String {
+    let w = word.replace("ou", "u");
+    let mut out = String::with_capacity(w.len());
+    let mut last: Option<char> = None;
+    for (i, c) in w.chars().enumerate() {
+        if matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w') && !(i == 0 && outer) {
+            continue;
+        }
+        if last != Some(c) {
+            out.push(c);
+        }
+        last = Some(c);
+    }
+    out
+}
+
+/// A word's skeleton in Arabic letters, whatever its script.
+fn any_skeleton(word: &str) -> String {
+    if word.chars().next().is_some_and(is_arabic) {
+        skeleton(&stem(word), true)
+    } else {
+        skeleton(&to_arabic(word), true)
+    }
+}
+
+fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
+    let chars: Vec<char> = word.chars().collect();
+    (0..chars.len()).map(move |i| {
+        chars
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, c)| *c)
+            .collect()
+    })
+}
+
+/// How a word of a proposal was read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    Stop,
+    Concepts(Vec<u32>),
+    /// A word of no concept, as the key it is compared by.
+    Word(String),
+}
+
+impl Lexicon {
+    pub fn parse(text: &str) -> Lexicon {
+        let mut lex = Lexicon {
+            stop: HashSet::new(),
+            words: HashMap::new(),
+            phrases: HashMap::new(),
+            fuzzy: HashMap::new(),
+            skeletons: HashMap::new(),
+            concepts: Vec::new(),
+        };
+        let mut stems: Vec<(String, u32)> = Vec::new();
+        for line in text.lines() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 3 || cols[0] == "concept" {
+                continue;
+            }
+            let words = cols[2..]
+                .iter()
+                .flat_map(|c| c.split(','))
+                .map(normalize)
+                .filter(|w| !w.is_empty());
+            let scope = match cols[1].trim() {
+                "stop" => {
+                    lex.stop.extend(words);
+                    continue;
+                }
+                "service" => Scope::Service,
+                "work" => Scope::Work,
+                _ => Scope::Context,
+            };
+            let id = lex.concepts.len() as u32;
+            lex.concepts.push(Concept {
+                name: cols[0].trim().to_string(),
+                scope,
+            });
+            for w in words {
+                if w.contains(' ') {
+                    let tokens: Vec<String> = w.split(' ').map(str::to_string).collect();
+                    lex.phrases
+                        .entry(tokens[0].clone())
+                        .or_default()
+                        .push((tokens, id));
+                    continue;
+                }
+                lex.words.entry(w.clone()).or_insert(id);
+                stems.push((stem(&w), id));
+                if w.chars().count() >= 4 {
+                    for d in deletions(&w) {
+                        let e = lex.fuzzy.entry(d).or_insert(Some(id));
+                        if *e != Some(id) {
+                            *e = None;
+                        }
+                    }
+                }
+                let sk = any_skeleton(&w);
+                if sk.chars().count() >= 3 {
+                    let e = lex.skeletons.entry(sk).or_insert(Some(id));
+                    if *e != Some(id) {
+                        *e = None;
+                    }
+                }
+            }
+        }
+        // A word as written wins over another's stem: "خزان" (tank) is not "خزانة" (library)
+        // stemmed, "مكتب" (office) is not "مكتبة" (library).
+        for (st, id) in stems {
+            lex.words.entry(st).or_insert(id);
+        }
+        // Longest phrases first, so the longest one matches.
+        for list in lex.phrases.values_mut() {
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
+        }
+        lex
+    }
+
+    pub fn is_stop(&self, w: &str) -> bool {
+        self.stop.contains(w)
+    }
+
+    fn exact(&self, w: &str) -> Option<u32> {
+        self.words
+            .get(w)
+            .or_else(|| self.words.get(&stem(w)))
+            .copied()
+    }
+
+    /// The phrase of the lexicon that starts at `tokens[0]`, if any: (its length, concept).
+    pub fn phrase_at(&self, tokens: &[&str]) -> Option<(usize, u32)> {
+        let list = self.phrases.get(tokens[0])?;
+        list.iter()
+            .find(|(p, _)| p.len() <= tokens.len() && p.iter().zip(tokens).all(|(a, b)| a == b))
+            .map(|(p, c)| (p.len(), *c))
+    }
+
+    /// What one word of a comparison key says.
+    pub fn read(&self, w: &str) -> Reading {
+        if w.chars().count() < 2 || w.chars().all(|c| c.is_ascii_digit()) {
+            return Reading::Stop;
+        }
+        if self.stop.contains(w) {
+            return Reading::Stop;
+        }
+        if let Some(c) = self.exact(w) {
+            return Reading::Concepts(vec![c]);
+        }
+        let s = stem(w);
+        if self.stop.contains(&s) {
+            return Reading::Stop;
+        }
+        let arabic = w.chars().next().is_some_and(is_arabic);
+        let chars: Vec<char> = w.chars().collect();
+        let n = chars.len();
+        // A one-letter preposition or article stuck to the word.
+        let prefixes: &[char] = if arabic {
+            &['و', 'ب', 'ل', 'ف', 'ك', 'د']
+        } else {
+            &['l', 'd']
+        };
+        if n >= 4 && prefixes.contains(&chars[0]) {
+            let rest: String = chars[1..].iter().collect();
+            if self.stop.contains(&rest) {
+                return Reading::Stop;
+            }
+            if let Some(c) = self.exact(&rest).filter(|_| n >= 5) {
+                return Reading::Concepts(vec![c]);
+            }
+        }
+        // One edit away from a lexicon word.
+        if n >= 5 {
+            if let Some(Some(c)) = self.fuzzy.get(w) {
+                return Reading::Concepts(vec![*c]);
+            }
+            // A letter typed twice ("قننطرة"), not any extra letter ("التنقل" is not "النقل").
+            for (k, d) in deletions(w).enumerate() {
+                let doubled = (k > 0 && chars[k - 1] == chars[k])
+                    || chars.get(k + 1).is_some_and(|c| *c == chars[k]);
+                if doubled && let Some(c) = self.words.get(&d) {
+                    return Reading::Concepts(vec![*c]);
+                }
+            }
+        }
+        // A letter for another: only for long words ("سيارة" is not "سياحة").
+        if n >= 7 {
+            for d in deletions(w) {
+                if let Some(Some(c)) = self.fuzzy.get(&d) {
+                    return Reading::Concepts(vec![*c]);
+                }
+            }
+        }
+        // The skeleton, where arabizi meets Arabic letters.
+        let latin_darija = !arabic && w.chars().any(|c| c.is_ascii_digit());
+        // Arabic words of a three-letter skeleton are found as written or not at all: "بعد"
+        // (after) is not "بعيد" (far).
+        let sk = any_skeleton(w);
+        if (arabic && sk.chars().count() >= 4) || (!arabic && (latin_darija || n >= 4)) {
+            if let Some(Some(c)) = self.skeletons.get(&sk) {
+                return Reading::Concepts(vec![*c]);
+            }
+            if !arabic && chars[0] == 'l' && n >= 4 {
+                let rest: String = chars[1..].iter().collect();
+                if let Some(Some(c)) = self.skeletons.get(&any_skeleton(&rest)) {
+                    return Reading::Concepts(vec![*c]);
+                }
+            }
+        }
+        // Two words run together.
+        if n >= 6 {
+            for k in 3..=n - 3 {
+                let (a, b): (String, String) =
+                    (chars[..k].iter().collect(), chars[k..].iter().collect());
+                if let (Some(x), Some(y)) = (self.exact(&a), self.exact(&b)) {
+                    return Reading::Concepts(if x == y { vec![x] } else { vec![x, y] });
+                }
+            }
+        }
+        // Skeletons of three letters are Arabic roots: جماعة, جمعية and جمع would meet.
+        if arabic {
+            let sk = skeleton(&s, true);
+            Reading::Word(if sk.chars().count() >= 4 {
+                format!("~{sk}")
+            } else {
+                s
+            })
+        } else if latin_darija {
+            let rest = w.strip_prefix('l').filter(|r| r.len() >= 3).unwrap_or(w);
+            let sk = skeleton(&to_arabic(rest), true);
+            Reading::Word(if sk.chars().count() >= 4 {
+                format!("~{sk}")
+            } else {
+                format!("={w}")
+            })
+        } else {
+            Reading::Word(s)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicon {
+        Lexicon::parse(super::super::LEXICON_TSV)
+    }
+
+    fn concept(l: &Lexicon, w: &str) -> Option<String> {
+        match l.read(&normalize(w)) {
+            Reading::Concepts(c) => Some(l.concepts[c[0] as usize].name.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn arabizi_meets_arabic() {
+        let l = lex();
+        assert_eq!(concept(&l, "tri9").as_deref(), Some("طريق"));
+        assert_eq!(concept(&l, "طريق").as_deref(), Some("طريق"));
+        assert_eq!(concept(&l, "9ntra").as_deref(), Some("قنطرة"));
+        assert_eq!(concept(&l, "sbitar").as_deref(), Some("مستوصف"));
+        assert_eq!(
+            skeleton(&to_arabic("sbitar"), true),
+            skeleton("سبيطار", true)
+        );
+        assert_eq!(skeleton(&to_arabic("tri9"), true), skeleton("طريق", true));
+    }
+
+    #[test]
+    fn typos_run_together_words_and_french_without_accents() {
+        let l = lex();
+        assert_eq!(concept(&l, "قننطرة").as_deref(), Some("قنطرة"));
+        assert_eq!(concept(&l, "lambulance").as_deref(), Some("إسعاف"));
+        assert_eq!(concept(&l, "ambulence").as_deref(), Some("إسعاف"));
+        assert_eq!(concept(&l, "Électricité").as_deref(), Some("كهرباء"));
+        assert_eq!(concept(&l, "electricite").as_deref(), Some("كهرباء"));
+        match l.read(&normalize("الطريقالمعبدة")) {
+            Reading::Concepts(c) => assert!(!c.is_empty()),
+            r => panic!("{r:?}"),
+        }
+    }
+
+    #[test]
+    fn office_and_library_are_two_concepts() {
+        let l = lex();
+        assert_eq!(concept(&l, "مكتبة").as_deref(), Some("مكتبة"));
+        assert_eq!(concept(&l, "المكتبة").as_deref(), Some("مكتبة"));
+        assert_eq!(concept(&l, "مكتب").as_deref(), Some("إدارة"));
+        assert_eq!(concept(&l, "المكتب").as_deref(), Some("إدارة"));
+    }
+
+    #[test]
+    fn latin_place_skeletons_meet() {
+        assert_eq!(latin_skeleton("ouled", true), latin_skeleton("oulad", true));
+        assert_eq!(
+            latin_skeleton("tagoudit", true),
+            latin_skeleton("taguedit", true)
+        );
+    }
+}
