@@ -12,44 +12,15 @@
 //! needs to the first five).
 #![allow(clippy::print_stdout)]
 
-use std::time::{Duration, Instant};
+#[path = "common/mod.rs"]
+mod common;
+use common::{GROUPS, PLACES, time};
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rusqlite::params;
 use tachkhis_server::{Db, demo, export, programme};
 use tachkhis_shared::{Sector, text::normalize};
 use uuid::Uuid;
-
-/// (pole, douar) of the demo commune.
-const PLACES: &[(&str, &str)] = &[
-    ("pole-1", "centre"),
-    ("pole-1", "letnine"),
-    ("pole-1", "el-mjalaa"),
-    ("pole-2", "ouled-skir"),
-    ("pole-2", "el-jrif"),
-    ("pole-2", "jorf-el-hammam"),
-    ("pole-3", "idouz"),
-    ("pole-3", "ait-abbou"),
-    ("pole-3", "ait-el-haj-moussa"),
-    ("pole-4", "ait-lami"),
-    ("pole-4", "ait-chioukh"),
-    ("pole-4", "ait-said"),
-    ("pole-5", "el-boubira"),
-    ("pole-5", "ait-ben-hammou"),
-    ("pole-6", "agoudar"),
-    ("pole-6", "el-korrass"),
-    ("pole-7", "el-fayda"),
-    ("pole-7", "el-kenna"),
-];
-
-const GROUPS: &[&str] = &[
-    "women",
-    "men",
-    "youth",
-    "disability",
-    "associations",
-    "mixed",
-];
 
 const CATEGORIES: &[&str] = &[
     "women",
@@ -156,14 +127,6 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<()> {
         Ok(())
     })?;
     Ok(())
-}
-
-fn time<T>(label: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, Duration)> {
-    let start = Instant::now();
-    let out = f()?;
-    let took = start.elapsed();
-    println!("{label:<58} {:>9.1} ms", took.as_secs_f64() * 1000.0);
-    Ok((out, took))
 }
 
 fn main() -> anyhow::Result<()> {

@@ -15,10 +15,11 @@
 //! name no place, so the douar the facilitator picked is the work's place).
 #![allow(clippy::print_stdout)]
 
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+#[path = "common/mod.rs"]
+mod common;
+use common::{GROUPS, PLACES, time};
+
+use std::collections::HashMap;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rusqlite::params;
@@ -29,37 +30,6 @@ use tachkhis_shared::{
     text::normalize,
 };
 use uuid::Uuid;
-
-/// (pole, douar) of the demo commune.
-const PLACES: &[(&str, &str)] = &[
-    ("pole-1", "centre"),
-    ("pole-1", "letnine"),
-    ("pole-1", "el-mjalaa"),
-    ("pole-2", "ouled-skir"),
-    ("pole-2", "el-jrif"),
-    ("pole-2", "jorf-el-hammam"),
-    ("pole-3", "idouz"),
-    ("pole-3", "ait-abbou"),
-    ("pole-3", "ait-el-haj-moussa"),
-    ("pole-4", "ait-lami"),
-    ("pole-4", "ait-chioukh"),
-    ("pole-4", "ait-said"),
-    ("pole-5", "el-boubira"),
-    ("pole-5", "ait-ben-hammou"),
-    ("pole-6", "agoudar"),
-    ("pole-6", "el-korrass"),
-    ("pole-7", "el-fayda"),
-    ("pole-7", "el-kenna"),
-];
-
-const GROUPS: &[&str] = &[
-    "women",
-    "men",
-    "youth",
-    "disability",
-    "associations",
-    "mixed",
-];
 
 /// A need template: sector, whether it is a service (one need for the whole commune: an
 /// ambulance, school transport, literacy classes) or a work in a place (a road, a water
@@ -456,14 +426,6 @@ fn reset_peak_rss() {
     // "5" resets the peak resident set size (Linux 4.0+); without it the figure is the
     // process's peak so far.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-fn time<T>(label: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, Duration)> {
-    let start = Instant::now();
-    let out = f()?;
-    let took = start.elapsed();
-    println!("{label:<58} {:>9.1} ms", took.as_secs_f64() * 1000.0);
-    Ok((out, took))
 }
 
 fn main() -> anyhow::Result<()> {

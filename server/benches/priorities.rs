@@ -13,6 +13,10 @@
 //! one project (a few to two), so every project has a trace.
 #![allow(clippy::print_stdout)]
 
+#[path = "common/mod.rs"]
+mod common;
+use common::{GROUPS, PLACES, timed};
+
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -20,36 +24,6 @@ use rusqlite::params;
 use tachkhis_server::{Db, demo, priorities};
 use tachkhis_shared::api::priorities::{ScoreOverride, WeightOverride, WhatIf};
 use uuid::Uuid;
-
-const PLACES: &[(&str, &str)] = &[
-    ("pole-1", "centre"),
-    ("pole-1", "letnine"),
-    ("pole-1", "el-mjalaa"),
-    ("pole-2", "ouled-skir"),
-    ("pole-2", "el-jrif"),
-    ("pole-2", "jorf-el-hammam"),
-    ("pole-3", "idouz"),
-    ("pole-3", "ait-abbou"),
-    ("pole-3", "ait-el-haj-moussa"),
-    ("pole-4", "ait-lami"),
-    ("pole-4", "ait-chioukh"),
-    ("pole-4", "ait-said"),
-    ("pole-5", "el-boubira"),
-    ("pole-5", "ait-ben-hammou"),
-    ("pole-6", "agoudar"),
-    ("pole-6", "el-korrass"),
-    ("pole-7", "el-fayda"),
-    ("pole-7", "el-kenna"),
-];
-
-const GROUPS: &[&str] = &[
-    "women",
-    "men",
-    "youth",
-    "disability",
-    "associations",
-    "mixed",
-];
 
 const NEEDS: usize = 400;
 
@@ -121,28 +95,6 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<()> {
         Ok(())
     })?;
     Ok(())
-}
-
-/// Runs `f` `runs` times; prints and returns the median and the worst.
-fn timed(
-    label: &str,
-    runs: usize,
-    mut f: impl FnMut() -> anyhow::Result<()>,
-) -> anyhow::Result<(Duration, Duration)> {
-    let mut all = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        f()?;
-        all.push(start.elapsed());
-    }
-    all.sort();
-    let (median, worst) = (all[all.len() / 2], all[all.len() - 1]);
-    println!(
-        "{label:<58} median {:>7.1} ms, worst {:>7.1} ms",
-        median.as_secs_f64() * 1000.0,
-        worst.as_secs_f64() * 1000.0
-    );
-    Ok((median, worst))
 }
 
 fn main() -> anyhow::Result<()> {
