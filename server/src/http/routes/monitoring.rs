@@ -136,12 +136,7 @@ pub async fn order_indicators(
 }
 
 fn format_of(params: &FormatParam) -> AppResult<FileFormat> {
-    Ok(params
-        .format
-        .as_deref()
-        .map(FileFormat::parse)
-        .transpose()?
-        .unwrap_or(FileFormat::Csv))
+    Ok(params.file_format()?.unwrap_or(FileFormat::Csv))
 }
 
 /// Every project's indicators as the file the import reads (CSV by default, or
@@ -219,14 +214,7 @@ pub async fn import_indicators(
         .as_deref()
         .map(FileFormat::parse)
         .transpose()?;
-    let dry_run = matches!(
-        params
-            .dry_run
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("1" | "true" | "yes")
-    );
+    let dry_run = super::programme::flag(params.dry_run.as_deref());
     let run = move |tx: &rusqlite::Transaction<'_>| {
         file::import_indicators(tx, Some(user.id), &body, format, dry_run)
     };

@@ -81,7 +81,7 @@ pub struct ImportParams {
     pub replace: Option<String>,
 }
 
-fn flag(value: Option<&str>) -> bool {
+pub(crate) fn flag(value: Option<&str>) -> bool {
     matches!(
         value.map(str::to_ascii_lowercase).as_deref(),
         Some("1" | "true" | "yes")
