@@ -45,9 +45,11 @@ pub const MAX_PAGE: u32 = 5_000;
 mod actions;
 mod read;
 mod suggestions;
+mod synonyms;
 mod undo;
 
 pub use actions::*;
 pub use read::*;
 pub use suggestions::*;
+pub use synonyms::*;
 pub use undo::*;

@@ -73,7 +73,14 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
         }
     }
     let places = territory_places(tx)?;
-    let groups = suggest::suggest(&items, &rejected, &places, &suggest::Params::default());
+    let lex = office_lexicon(tx)?;
+    let groups = suggest::suggest_with(
+        &items,
+        &rejected,
+        &places,
+        &suggest::Params::default(),
+        &lex,
+    );
     let mut titles: HashMap<i64, String> = HashMap::new();
     let mut out = Vec::new();
     for g in groups {

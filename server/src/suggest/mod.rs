@@ -101,6 +101,11 @@ pub const LEXICON_TSV: &str = include_str!("lexicon.tsv");
 
 static LEX: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(LEXICON_TSV));
 
+/// The lexicon file as read, to extend with the office's own synonyms.
+pub fn lexicon() -> &'static Lexicon {
+    &LEX
+}
+
 /// Base weights of the kinds of term (times their idf).
 const W_CONCEPT: f32 = 1.6;
 const W_CONTEXT: f32 = 0.5;
@@ -143,12 +148,12 @@ struct Cache {
 
 /// The terms of one comparison key: (key, shown, kind), repeats included.
 fn read_terms(
+    lex: &Lexicon,
     places: &Places,
     text_norm: &str,
     named: &mut Vec<u32>,
     cache: &mut Cache,
 ) -> Vec<(String, String, Kind)> {
-    let lex = &*LEX;
     let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
     let mut in_place = vec![false; words.len()];
@@ -235,7 +240,7 @@ fn read_terms(
     out
 }
 
-fn prepare(items: &[Item], places: &Places) -> Prepared {
+fn prepare(items: &[Item], places: &Places, lex: &Lexicon) -> Prepared {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|a, b| {
         let (x, y) = (&items[*a], &items[*b]);
@@ -259,7 +264,7 @@ fn prepare(items: &[Item], places: &Places) -> Prepared {
     let mut cache = Cache::default();
     for &i in &order {
         let item = &items[i];
-        let terms = read_terms(places, &item.text_norm, &mut named[i], &mut cache);
+        let terms = read_terms(lex, places, &item.text_norm, &mut named[i], &mut cache);
         let mut v: Vec<u32> = terms
             .into_iter()
             .map(|(key, show, kind)| {
@@ -596,7 +601,18 @@ pub fn suggest(
     places: &Places,
     params: &Params,
 ) -> Vec<Group> {
-    let p = prepare(items, places);
+    suggest_with(items, rejected, places, params, &LEX)
+}
+
+/// [`suggest`] with another lexicon (the file's with the office's synonyms added).
+pub fn suggest_with(
+    items: &[Item],
+    rejected: &HashSet<(usize, usize)>,
+    places: &Places,
+    params: &Params,
+    lex: &Lexicon,
+) -> Vec<Group> {
+    let p = prepare(items, places, lex);
     let engine = Engine {
         items,
         places,
