@@ -10,3 +10,12 @@ CREATE TABLE office_synonyms (
     removed_at  INTEGER,
     removed_by  INTEGER REFERENCES users(id)
 );
+
+-- What the office's decisions taught the suggestion engine: per term (as the engine keys it),
+-- how many pairs of proposals sharing it were put together (a need created, proposals merged)
+-- and kept apart (a suggestion rejected). Read at each suggestion run (`suggest::Learned`).
+CREATE TABLE suggest_learned (
+    term     TEXT PRIMARY KEY,
+    together INTEGER NOT NULL DEFAULT 0,
+    apart    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;

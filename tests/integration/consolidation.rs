@@ -1357,3 +1357,71 @@ async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
     );
     app.stop().await;
 }
+
+/// The office's decisions are stored as learned weights: a rejected suggestion counts its
+/// shared terms as kept apart, a need made of proposals counts theirs as put together, and
+/// both survive a restart of the reading (they are read from the database at each run).
+#[tokio::test]
+async fn the_offices_decisions_are_learned_and_kept() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let office = app.login("office").await;
+    let mut tablet = Tablet::new("facilitator");
+    let mut ambulance = Vec::new();
+    for (pole, douar) in [("pole-1", "centre"), ("pole-7", "el-kenna")] {
+        let s = session(&mut tablet, pole, douar, GroupKind::Mixed);
+        ambulance.push(proposal(
+            &mut tablet,
+            s,
+            "غياب سيارة الإسعاف",
+            "اقتناء سيارة إسعاف",
+            Some(Sector::Health),
+            douar,
+        ));
+    }
+    tablet.sync(&app, &fac).await.unwrap();
+    let (st, s) = app.get_json("/api/suggestions", &office).await;
+    assert_eq!(st, 200);
+    assert_eq!(s.as_array().unwrap().len(), 1, "{s}");
+    assert_eq!(app.count("SELECT count(*) FROM suggest_learned"), 0);
+
+    let ids: Vec<String> = ambulance.iter().map(|u| u.to_string()).collect();
+    let (st, _) = app
+        .post(
+            "/api/suggestions/reject",
+            &office,
+            json!({ "proposal_ids": ids }),
+        )
+        .await;
+    assert_eq!(st, 204);
+    let apart = app.count("SELECT count(*) FROM suggest_learned WHERE apart = 1 AND together = 0");
+    assert!(apart > 0, "nothing learned from the rejection");
+    // Rejecting again adds no pair, so nothing is counted twice.
+    let (st, _) = app
+        .post(
+            "/api/suggestions/reject",
+            &office,
+            json!({ "proposal_ids": ids }),
+        )
+        .await;
+    assert_eq!(st, 204);
+    assert_eq!(
+        app.count("SELECT coalesce(sum(apart), 0) FROM suggest_learned"),
+        apart
+    );
+
+    let (st, done) = app
+        .post(
+            "/api/needs",
+            &office,
+            json!({ "title": "إسعاف", "sector": "health", "description": "", "proposal_ids": ids }),
+        )
+        .await;
+    assert_eq!(st, 201, "{done}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM suggest_learned WHERE together = 1 AND apart = 1"),
+        apart,
+        "the same shared terms, now put together too"
+    );
+    app.stop().await;
+}
