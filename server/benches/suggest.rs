@@ -14,6 +14,12 @@
 //!   `need,pole,douar,sector,group,problem,solution`) on the demo commune; their script is
 //!   guessed (`latin` with digits, `fr`, `arabic`).
 //!
+//! `TACHKHIS_SUGGEST_LEARN=1` measures learning from the office instead: the score on the
+//! set's second half (file order) before and after the engine is fed the office's decisions
+//! on the first half (its suggested groups there: the members of the group's plurality need
+//! confirmed together, every other member kept apart from them, as the gold says), scored
+//! on the second half only.
+//!
 //! `TACHKHIS_SUGGEST_DETAIL=1` also prints the needs most missed, the needs put together
 //! and every mixed group; `TACHKHIS_SUGGEST_NEED=slug` where each proposal of one need went.
 //!
@@ -440,6 +446,9 @@ fn main() -> anyhow::Result<()> {
     );
     let dir = tempfile::tempdir()?;
     let (db, poles, douars) = setup(&set, dir.path())?;
+    if std::env::var_os("TACHKHIS_SUGGEST_LEARN").is_some() {
+        return learn(&set, &db, &poles, &douars);
+    }
     let mut rng = StdRng::seed_from_u64(0x5eed_0018);
     let mut outcomes = Vec::new();
     for round in 0..3 {
@@ -469,5 +478,85 @@ fn main() -> anyhow::Result<()> {
         "  shuffled input and new ids, twice: groups {}",
         if same { "identical" } else { "DIFFERENT" }
     );
+    Ok(())
+}
+
+/// Learning from the office: the second half scored before and after the decisions on the
+/// first half.
+fn learn(
+    set: &Set,
+    db: &Db,
+    poles: &HashMap<String, String>,
+    douars: &HashMap<String, String>,
+) -> anyhow::Result<()> {
+    let half = set.rows.len() / 2;
+    let (first, second) = set.rows.split_at(half);
+    let ids: HashMap<String, Uuid> = set
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), Uuid::from_u128(0x1ea2_0000_0000 + i as u128)))
+        .collect();
+    let second_set = Set {
+        name: format!("{} (second half)", set.name),
+        territory: None,
+        rows: second.to_vec(),
+    };
+    let (before, _) = run(db, second, &ids, poles, douars)?;
+    println!(
+        "  Before learning, on the second half ({} proposals):",
+        second.len()
+    );
+    report(&second_set, &before);
+
+    let (groups, _) = run(db, first, &ids, poles, douars)?;
+    let need: HashMap<&str, &str> = first
+        .iter()
+        .map(|r| (r.id.as_str(), r.need.as_str()))
+        .collect();
+    let mut pairs: Vec<(String, String, bool)> = Vec::new();
+    let (mut confirmed, mut rejected) = (0usize, 0usize);
+    for g in &groups {
+        let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
+        for m in g {
+            *votes.entry(need[m.as_str()]).or_default() += 1;
+        }
+        let (top, n) = votes
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(k, v)| (*k, *v))
+            .unwrap_or_default();
+        let (yes, no): (Vec<&String>, Vec<&String>) =
+            g.iter().partition(|m| need[m.as_str()] == top);
+        if n >= 2 {
+            let yes_ids: Vec<String> = yes.iter().map(|m| ids[*m].to_string()).collect();
+            pairs.extend(consolidation::together_pairs(&yes_ids));
+            confirmed += 1;
+        }
+        for a in if n >= 2 {
+            yes.clone()
+        } else {
+            g.iter().collect()
+        } {
+            for b in &no {
+                if a != *b {
+                    pairs.push((ids[a].to_string(), ids[*b].to_string(), false));
+                    rejected += 1;
+                }
+            }
+        }
+    }
+    db.write_blocking(|tx| consolidation::learn_pairs(tx, &pairs))?;
+    let terms: i64 = db.read_blocking(|tx| {
+        Ok(tx.query_row("SELECT count(*) FROM suggest_learned", [], |r| r.get(0))?)
+    })?;
+    println!(
+        "  Fed the decisions on the first half ({} proposals): {} groups suggested, {confirmed} confirmed, {rejected} pairs kept apart; {terms} terms learned",
+        first.len(),
+        groups.len()
+    );
+    let (after, _) = run(db, second, &ids, poles, douars)?;
+    println!("  After learning, on the second half:");
+    report(&second_set, &after);
     Ok(())
 }

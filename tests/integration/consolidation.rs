@@ -1223,3 +1223,205 @@ async fn suggestions_follow_the_place_named_and_not_the_order() {
     }
     assert_eq!(outcomes[0], outcomes[1], "another order gives other groups");
 }
+
+/// The office's own synonyms: two proposals the engine cannot relate ("الكرنة", Darija for the
+/// slaughterhouse, and "tuerie") are grouped once the office says the words mean the same,
+/// and apart again once it removes the group; both changes are logged, bad groups refused.
+#[tokio::test]
+async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let office = app.login("office").await;
+    let mut tablet = Tablet::new("facilitator");
+    let s1 = session(&mut tablet, "pole-1", "centre", GroupKind::Mixed);
+    let s2 = session(&mut tablet, "pole-5", "el-boubira", GroupKind::Youth);
+    let a = proposal(
+        &mut tablet,
+        s1,
+        "ماكاينش الكرنة",
+        "بناء الكرنة",
+        Some(Sector::Economy),
+        "centre",
+    );
+    let b = proposal(
+        &mut tablet,
+        s2,
+        "Pas de tuerie",
+        "Construction d'une tuerie",
+        Some(Sector::Economy),
+        "el-boubira",
+    );
+    for (pole, douar) in [("pole-2", "el-jrif"), ("pole-7", "el-kenna")] {
+        let s = session(&mut tablet, pole, douar, GroupKind::Women);
+        proposal(
+            &mut tablet,
+            s,
+            "غياب سيارة الإسعاف",
+            "اقتناء سيارة إسعاف",
+            Some(Sector::Health),
+            douar,
+        );
+    }
+    tablet.sync(&app, &fac).await.unwrap();
+    let pair = BTreeSet::from([a.to_string(), b.to_string()]);
+    let grouped = |suggestions: &Value| {
+        suggestions.as_array().unwrap().iter().any(|s| {
+            let ids: BTreeSet<String> = s["proposal_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect();
+            pair.is_subset(&ids)
+        })
+    };
+    let (st, before) = app.get_json("/api/suggestions", &office).await;
+    assert_eq!(st, 200, "{before}");
+    assert!(!grouped(&before), "grouped without the synonym: {before}");
+
+    // Bad groups change nothing; the facilitator may not add one.
+    for body in [
+        json!({ "words": ["الكرنة"] }),
+        json!({ "words": ["الكرنة", "  الكرنه "] }),
+        json!({ "words": ["الكرنة", "tuerie"], "scope": "everywhere" }),
+        json!({ "words": ["x".repeat(101), "tuerie"] }),
+        json!({ "words": "الكرنة" }),
+    ] {
+        let (st, err) = app.post("/api/synonyms", &office, body.clone()).await;
+        assert_eq!(st, 400, "{body} -> {err}");
+        assert!(
+            err["error"].is_string() && err["message"].is_string(),
+            "{err}"
+        );
+    }
+    let (st, _) = app
+        .post(
+            "/api/synonyms",
+            &fac,
+            json!({ "words": ["الكرنة", "tuerie"] }),
+        )
+        .await;
+    assert_eq!(st, 403);
+    assert_eq!(app.count("SELECT count(*) FROM office_synonyms"), 0);
+
+    let (st, added) = app
+        .post(
+            "/api/synonyms",
+            &office,
+            json!({ "words": ["الكرنة", "tuerie", "gorna"], "scope": "service" }),
+        )
+        .await;
+    assert_eq!(st, 201, "{added}");
+    assert_eq!(added["created_by"], "office");
+    let id = added["id"].as_i64().unwrap();
+    let (st, list) = app.get_json("/api/synonyms", &office).await;
+    assert_eq!(st, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["words"], json!(["الكرنة", "tuerie", "gorna"]));
+    let (_, after) = app.get_json("/api/suggestions", &office).await;
+    assert!(grouped(&after), "the synonym did not group them: {after}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'synonym.add'"),
+        1
+    );
+
+    let (st, _) = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/synonyms/{id}"),
+            &office,
+            None,
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (st, err) = app
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/synonyms/{id}"),
+            &office,
+            None,
+        )
+        .await;
+    assert_eq!(st, 404, "{err}");
+    let (_, list) = app.get_json("/api/synonyms", &office).await;
+    assert_eq!(list, json!([]));
+    let (_, undone) = app.get_json("/api/suggestions", &office).await;
+    assert!(!grouped(&undone), "still grouped after removal: {undone}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'synonym.remove'"),
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM office_synonyms WHERE removed_by IS NOT NULL"),
+        1
+    );
+    app.stop().await;
+}
+
+/// The office's decisions are stored as learned weights: a rejected suggestion counts its
+/// shared terms as kept apart, a need made of proposals counts theirs as put together, and
+/// both survive a restart of the reading (they are read from the database at each run).
+#[tokio::test]
+async fn the_offices_decisions_are_learned_and_kept() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let office = app.login("office").await;
+    let mut tablet = Tablet::new("facilitator");
+    let mut ambulance = Vec::new();
+    for (pole, douar) in [("pole-1", "centre"), ("pole-7", "el-kenna")] {
+        let s = session(&mut tablet, pole, douar, GroupKind::Mixed);
+        ambulance.push(proposal(
+            &mut tablet,
+            s,
+            "غياب سيارة الإسعاف",
+            "اقتناء سيارة إسعاف",
+            Some(Sector::Health),
+            douar,
+        ));
+    }
+    tablet.sync(&app, &fac).await.unwrap();
+    let (st, s) = app.get_json("/api/suggestions", &office).await;
+    assert_eq!(st, 200);
+    assert_eq!(s.as_array().unwrap().len(), 1, "{s}");
+    assert_eq!(app.count("SELECT count(*) FROM suggest_learned"), 0);
+
+    let ids: Vec<String> = ambulance.iter().map(|u| u.to_string()).collect();
+    let (st, _) = app
+        .post(
+            "/api/suggestions/reject",
+            &office,
+            json!({ "proposal_ids": ids }),
+        )
+        .await;
+    assert_eq!(st, 204);
+    let apart = app.count("SELECT count(*) FROM suggest_learned WHERE apart = 1 AND together = 0");
+    assert!(apart > 0, "nothing learned from the rejection");
+    // Rejecting again adds no pair, so nothing is counted twice.
+    let (st, _) = app
+        .post(
+            "/api/suggestions/reject",
+            &office,
+            json!({ "proposal_ids": ids }),
+        )
+        .await;
+    assert_eq!(st, 204);
+    assert_eq!(
+        app.count("SELECT coalesce(sum(apart), 0) FROM suggest_learned"),
+        apart
+    );
+
+    let (st, done) = app
+        .post(
+            "/api/needs",
+            &office,
+            json!({ "title": "إسعاف", "sector": "health", "description": "", "proposal_ids": ids }),
+        )
+        .await;
+    assert_eq!(st, 201, "{done}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM suggest_learned WHERE together = 1 AND apart = 1"),
+        apart,
+        "the same shared terms, now put together too"
+    );
+    app.stop().await;
+}

@@ -73,6 +73,9 @@ const TABLE: &[(&str, &str, Body, [u16; 6])] = &[
     // Consolidation: writing (bodies that do not pass, after the permission check).
     ("POST",   "/api/proposals/move",                      Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),
     ("POST",   "/api/suggestions/reject",                  Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),
+    ("GET",    "/api/synonyms",                            Body::None,          [401, 200, 403, 200, 200, 200]),
+    ("POST",   "/api/synonyms",                            Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),
+    ("DELETE", "/api/synonyms/{synonym}",                  Body::None,          [401, 400, 403, 400, 403, 403]),
     ("POST",   "/api/needs",                               Body::Json("{}"),    [401, 400, 403, 400, 403, 403]),
     ("PATCH",  "/api/needs/{need}",                        Body::Json("[]"),    [401, 400, 403, 400, 403, 403]),
     ("POST",   "/api/needs/{need}/merge",                  Body::Json("[]"),    [401, 400, 403, 400, 403, 403]),

@@ -297,6 +297,7 @@ pub fn create_need(tx: &Transaction<'_>, user: &AuthUser, body: &NewNeed) -> App
         ActionKind::Create,
         json!({ "title": title, "sector": body.sector, "proposal_ids": ids }),
     )?;
+    learn_pairs(tx, &together_pairs(&ids))?;
     new_need_of(
         tx,
         user,
@@ -339,6 +340,22 @@ pub fn merge_into(
         ActionKind::Merge,
         json!({ "into": id, "proposal_ids": ids, "need_ids": needs }),
     )?;
+    if !ids.is_empty() {
+        // Put together with the need's members (a few of them) and with each other.
+        let members: Vec<String> = tx
+            .prepare(
+                "SELECT proposal_id FROM need_members WHERE need_id = ?1 ORDER BY proposal_id LIMIT 10",
+            )?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut pairs = together_pairs(&ids);
+        for p in &ids {
+            for m in members.iter().filter(|m| *m != p) {
+                pairs.push((p.clone(), m.clone(), true));
+            }
+        }
+        learn_pairs(tx, &pairs)?;
+    }
     for p in &ids {
         place(tx, action, p, Some(id))?;
     }

@@ -43,11 +43,15 @@ pub const DEFAULT_PAGE: u32 = 500;
 pub const MAX_PAGE: u32 = 5_000;
 
 mod actions;
+mod learn;
 mod read;
 mod suggestions;
+mod synonyms;
 mod undo;
 
 pub use actions::*;
+pub use learn::*;
 pub use read::*;
 pub use suggestions::*;
+pub use synonyms::*;
 pub use undo::*;

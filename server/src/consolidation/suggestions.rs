@@ -73,7 +73,16 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
         }
     }
     let places = territory_places(tx)?;
-    let groups = suggest::suggest(&items, &rejected, &places, &suggest::Params::default());
+    let lex = office_lexicon(tx)?;
+    let learned = learned(tx)?;
+    let groups = suggest::suggest_with(
+        &items,
+        &rejected,
+        &places,
+        &suggest::Params::default(),
+        &lex,
+        &learned,
+    );
     let mut titles: HashMap<i64, String> = HashMap::new();
     let mut out = Vec::new();
     for g in groups {
@@ -159,7 +168,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
 
 /// The territory's names as the engine recognises them in the text: every douar (a merged
 /// one as the douar it became) and every named place, with their aliases.
-fn territory_places(tx: &Transaction<'_>) -> AppResult<suggest::Places> {
+pub(super) fn territory_places(tx: &Transaction<'_>) -> AppResult<suggest::Places> {
     let m = crate::territory::Model::load(tx)?;
     let mut list = Vec::with_capacity(m.douars.len() + m.places.len());
     for d in &m.douars {
@@ -210,15 +219,19 @@ pub fn reject_suggestion(
         ));
     }
     let now = now_secs();
+    let mut apart = Vec::new();
     let mut stmt = tx.prepare_cached(
         "INSERT OR IGNORE INTO suggestion_rejections (proposal_a, proposal_b, at, user_id) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for (i, a) in ids.iter().enumerate() {
         for b in &ids[i + 1..] {
             let (x, y) = if a < b { (a, b) } else { (b, a) };
-            stmt.execute(params![x, y, now, user.id])?;
+            if stmt.execute(params![x, y, now, user.id])? == 1 {
+                apart.push((x.to_string(), y.to_string(), false));
+            }
         }
     }
+    learn_pairs(tx, &apart)?;
     auth::audit(
         tx,
         Some(user.id),

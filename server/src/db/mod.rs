@@ -51,6 +51,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0013_priorities.sql"),
     // The monitoring system: indicators per project as records (issue 13).
     include_str!("../../../migrations/0014_indicators.sql"),
+    // The office's own synonyms, read by the suggestion engine (issue 18).
+    include_str!("../../../migrations/0015_synonyms.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

@@ -30,6 +30,7 @@ pub struct Concept {
 }
 
 /// The lexicon, read from its TSV text.
+#[derive(Clone)]
 pub struct Lexicon {
     stop: HashSet<String>,
     words: HashMap<String, u32>,
@@ -251,33 +252,7 @@ impl Lexicon {
                 name: cols[0].trim().to_string(),
                 scope,
             });
-            for w in words {
-                if w.contains(' ') {
-                    let tokens: Vec<String> = w.split(' ').map(str::to_string).collect();
-                    lex.phrases
-                        .entry(tokens[0].clone())
-                        .or_default()
-                        .push((tokens, id));
-                    continue;
-                }
-                lex.words.entry(w.clone()).or_insert(id);
-                stems.push((stem(&w), id));
-                if w.chars().count() >= 4 {
-                    for d in deletions(&w) {
-                        let e = lex.fuzzy.entry(d).or_insert(Some(id));
-                        if *e != Some(id) {
-                            *e = None;
-                        }
-                    }
-                }
-                let sk = any_skeleton(&w);
-                if sk.chars().count() >= 3 {
-                    let e = lex.skeletons.entry(sk).or_insert(Some(id));
-                    if *e != Some(id) {
-                        *e = None;
-                    }
-                }
-            }
+            lex.add_words(id, words, &mut stems);
         }
         // A word as written wins over another's stem: "خزان" (tank) is not "خزانة" (library)
         // stemmed, "مكتب" (office) is not "مكتبة" (library).
@@ -289,6 +264,86 @@ impl Lexicon {
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
         }
         lex
+    }
+
+    fn add_words(
+        &mut self,
+        id: u32,
+        words: impl Iterator<Item = String>,
+        stems: &mut Vec<(String, u32)>,
+    ) {
+        for w in words {
+            if w.contains(' ') {
+                let tokens: Vec<String> = w.split(' ').map(str::to_string).collect();
+                self.phrases
+                    .entry(tokens[0].clone())
+                    .or_default()
+                    .push((tokens, id));
+                continue;
+            }
+            self.words.entry(w.clone()).or_insert(id);
+            stems.push((stem(&w), id));
+            if w.chars().count() >= 4 {
+                for d in deletions(&w) {
+                    let e = self.fuzzy.entry(d).or_insert(Some(id));
+                    if *e != Some(id) {
+                        *e = None;
+                    }
+                }
+            }
+            let sk = any_skeleton(&w);
+            if sk.chars().count() >= 3 {
+                let e = self.skeletons.entry(sk).or_insert(Some(id));
+                if *e != Some(id) {
+                    *e = None;
+                }
+            }
+        }
+    }
+
+    /// Adds words the office says mean the same: joined to the concept one of them already
+    /// reads as (the lexicon's knowledge stays), or a new concept named by the first word.
+    /// The office's word wins over the lexicon's for that word, stop words included.
+    pub fn add_group(&mut self, typed: &[String], scope: Scope) {
+        let words: Vec<String> = typed
+            .iter()
+            .map(|w| normalize(w))
+            .filter(|w| !w.is_empty())
+            .collect();
+        // Shown in a suggestion's reason as the office typed it.
+        let Some(first) = typed
+            .iter()
+            .map(|w| w.trim())
+            .find(|w| !normalize(w).is_empty())
+        else {
+            return;
+        };
+        let id = match words
+            .iter()
+            .filter(|w| !w.contains(' '))
+            .find_map(|w| self.exact(w))
+        {
+            Some(id) => id,
+            None => {
+                self.concepts.push(Concept {
+                    name: first.to_string(),
+                    scope,
+                });
+                (self.concepts.len() - 1) as u32
+            }
+        };
+        for w in words.iter().filter(|w| !w.contains(' ')) {
+            self.stop.remove(w);
+            self.words.insert(w.clone(), id);
+        }
+        let mut stems = Vec::new();
+        self.add_words(id, words.into_iter(), &mut stems);
+        for (st, id) in stems {
+            self.words.entry(st).or_insert(id);
+        }
+        for list in self.phrases.values_mut() {
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
+        }
     }
 
     pub fn is_stop(&self, w: &str) -> bool {
@@ -426,6 +481,23 @@ mod tests {
             Reading::Concepts(c) => Some(l.concepts[c[0] as usize].name.clone()),
             _ => None,
         }
+    }
+
+    #[test]
+    fn an_office_group_joins_the_lexicons_concept_or_makes_its_own() {
+        let mut l = lex();
+        assert_eq!(concept(&l, "tuerie"), None);
+        l.add_group(&["الكرنة".into(), "tuerie".into()], Scope::Service);
+        assert_eq!(concept(&l, "tuerie"), Some("الكرنة".into()));
+        assert_eq!(concept(&l, "الكرنة"), concept(&l, "tuerie"));
+        // A word of the lexicon brings the new word into its concept.
+        let ambulance = concept(&l, "ambulance").unwrap();
+        l.add_group(&["ambulance".into(), "sayyara".into()], Scope::Work);
+        assert_eq!(concept(&l, "sayyara"), Some(ambulance));
+        // The office's word wins over a stop word.
+        assert_eq!(l.read("commune"), Reading::Stop);
+        l.add_group(&["commune".into(), "جماعة".into()], Scope::Context);
+        assert!(concept(&l, "commune").is_some());
     }
 
     #[test]

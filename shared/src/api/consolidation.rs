@@ -101,6 +101,29 @@ pub struct RejectSuggestion {
     pub proposal_ids: Vec<Uuid>,
 }
 
+/// "These words mean the same", added by the office: the suggestion engine reads the group as
+/// one concept of its lexicon (joined to the lexicon's concept when a word is already there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewSynonym {
+    pub words: Vec<String>,
+    /// `service` (one need for the commune), `work` (one per place named; the default) or
+    /// `context` (weak evidence).
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// A word group of the office, live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OfficeSynonym {
+    pub id: i64,
+    pub words: Vec<String>,
+    pub scope: String,
+    pub created_at: i64,
+    pub created_by: Option<String>,
+}
+
 /// A new need, made of proposals (which leave the need they were in, if any).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -8,8 +8,8 @@ use tachkhis_shared::{
     api::ErrorBody,
     api::consolidation::{
         ActionDone, ActionEntry, Lineage, LinkProject, MergeInto, MoveProposals, NeedDetail,
-        NeedPatch, NeedSummary, NewNeed, ProposalFilter, ProposalPage, RejectSuggestion, SplitNeed,
-        Suggestion,
+        NeedPatch, NeedSummary, NewNeed, NewSynonym, OfficeSynonym, ProposalFilter, ProposalPage,
+        RejectSuggestion, SplitNeed, Suggestion,
     },
 };
 use uuid::Uuid;
@@ -28,6 +28,9 @@ pub fn router() -> Api {
         .get("/proposals/{id}/lineage", proposal_lineage)
         .get("/suggestions", list_suggestions)
         .post("/suggestions/reject", reject_suggestion)
+        .get("/synonyms", list_synonyms)
+        .post("/synonyms", add_synonym)
+        .delete("/synonyms/{id}", remove_synonym)
         .get("/needs", list_needs)
         .post("/needs", create_need)
         .get("/needs/{id}", get_need)
@@ -123,6 +126,49 @@ pub async fn reject_suggestion(
 ) -> AppResult<StatusCode> {
     app.db
         .write(move |tx| c::reject_suggestion(tx, &user, &body))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The office's own groups of synonyms, read by the suggestions.
+#[utoipa::path(get, path = "/api/synonyms", tag = "consolidation",
+    responses((status = 200, body = Vec<OfficeSynonym>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_synonyms(
+    State(app): State<AppState>,
+    _user: Allowed<can::ReadProposals>,
+) -> AppResult<Json<Vec<OfficeSynonym>>> {
+    Ok(Json(app.db.read(c::list_synonyms).await?))
+}
+
+/// "These words mean the same": the next suggestions read them as one concept.
+#[utoipa::path(post, path = "/api/synonyms", tag = "consolidation", request_body = NewSynonym,
+    responses((status = 201, body = OfficeSynonym), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_synonym(
+    State(app): State<AppState>,
+    user: Allowed<can::Consolidate>,
+    Json(body): Json<NewSynonym>,
+) -> AppResult<(StatusCode, Json<OfficeSynonym>)> {
+    let s = app
+        .db
+        .write(move |tx| c::add_synonym(tx, &user, &body))
+        .await?;
+    Ok((StatusCode::CREATED, Json(s)))
+}
+
+/// Removes a group of synonyms (kept in the log).
+#[utoipa::path(delete, path = "/api/synonyms/{id}", tag = "consolidation",
+    params(("id" = i64, Path, description = "The group")),
+    responses((status = 204), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn remove_synonym(
+    State(app): State<AppState>,
+    user: Allowed<can::Consolidate>,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    app.db
+        .write(move |tx| c::remove_synonym(tx, &user, id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

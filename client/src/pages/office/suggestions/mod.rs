@@ -6,6 +6,7 @@
 //! suggestion is a [`card::SuggestionCard`].
 
 mod card;
+mod synonyms;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -22,6 +23,7 @@ use super::{LoadNotice, Office, scroll_to_cursor, use_get, use_keys, use_office}
 use crate::net::office;
 use crate::use_model;
 use card::SuggestionCard;
+use synonyms::Synonyms;
 
 /// What the user changed on one suggestion before confirming it.
 #[derive(Clone, Default, PartialEq)]
@@ -143,6 +145,7 @@ pub fn SuggestionsPage() -> Html {
                 <p class="empty">{ lang.t("office.suggestion.empty") }</p>
             }
             <div class="suggestion-list">{ for list.iter().enumerate().map(card) }</div>
+            <Synonyms />
         </section>
     }
 }
