@@ -130,10 +130,7 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<()> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::var("TACHKHIS_BENCH_PROPOSALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n = common::proposals_wanted();
     let dir = tempfile::tempdir()?;
     // TACHKHIS_BENCH_DB=path keeps the database there (to look at the queries' plans).
     let path = std::env::var_os("TACHKHIS_BENCH_DB")

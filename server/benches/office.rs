@@ -429,10 +429,7 @@ fn reset_peak_rss() {
 }
 
 fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::var("TACHKHIS_BENCH_PROPOSALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n = common::proposals_wanted();
     let dir = tempfile::tempdir()?;
     let db = Db::open(&dir.path().join("bench.db"))?;
     db.write_blocking(demo::load_if_empty)?;

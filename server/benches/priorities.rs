@@ -98,10 +98,7 @@ fn fill(db: &Db, n: usize) -> anyhow::Result<()> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let n: usize = std::env::var("TACHKHIS_BENCH_PROPOSALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n = common::proposals_wanted();
     let dir = tempfile::tempdir()?;
     let db = Db::open(&dir.path().join("bench.db"))?;
     db.write_blocking(demo::load_if_empty)?;

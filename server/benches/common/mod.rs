@@ -37,6 +37,14 @@ pub const GROUPS: &[&str] = &[
     "mixed",
 ];
 
+/// How many proposals to generate: `TACHKHIS_BENCH_PROPOSALS`, 100,000 by default.
+pub fn proposals_wanted() -> usize {
+    std::env::var("TACHKHIS_BENCH_PROPOSALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
 /// Runs `f` once, prints how long it took under `label`.
 pub fn time<T>(
     label: &str,
