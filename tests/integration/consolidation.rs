@@ -1425,3 +1425,204 @@ async fn the_offices_decisions_are_learned_and_kept() {
     );
     app.stop().await;
 }
+
+/// Late arrivals: the office made needs of the first sessions (the road to Idouz, the road to
+/// Ait Lami, the ambulance); a tablet then syncs sessions held later. Each late proposal is
+/// suggested into the need it belongs to, whatever pole it comes from and whatever script it
+/// is written in, with the reason in words people read (the douar it names, the shared
+/// concept); a late proposal about a need nobody made yet is not pushed into one.
+#[tokio::test]
+async fn late_arrivals_are_suggested_into_their_need_with_the_reason() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let office = app.login("office").await;
+    let mut tablet = Tablet::new("facilitator");
+    // (pole, douar, problem, solution, sector)
+    let first: &[(&str, &str, &str, &str, Sector)] = &[
+        (
+            "pole-3",
+            "idouz",
+            "الطريق المؤدية إلى ادوز غير معبدة",
+            "تعبيد الطريق نحو ادوز",
+            Sector::Roads,
+        ),
+        (
+            "pole-2",
+            "el-jrif",
+            "La piste vers Idouz est impraticable",
+            "Goudronnage de la piste d'Idouz",
+            Sector::Roads,
+        ),
+        (
+            "pole-4",
+            "ait-lami",
+            "الطريق المؤدية إلى ايت لامي غير معبدة",
+            "تعبيد الطريق نحو ايت لامي",
+            Sector::Roads,
+        ),
+        (
+            "pole-5",
+            "el-boubira",
+            "La piste vers Ait Lami est impraticable",
+            "Goudronnage de la piste d'Ait Lami",
+            Sector::Roads,
+        ),
+        (
+            "pole-1",
+            "centre",
+            "غياب سيارة الإسعاف",
+            "اقتناء سيارة إسعاف",
+            Sector::Health,
+        ),
+        (
+            "pole-7",
+            "el-kenna",
+            "Pas d'ambulance pour les malades",
+            "Acquisition d'une ambulance",
+            Sector::Health,
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (pole, douar, problem, solution, sector) in first {
+        let s = session(&mut tablet, pole, douar, GroupKind::Mixed);
+        ids.push(proposal(
+            &mut tablet,
+            s,
+            problem,
+            solution,
+            Some(sector.clone()),
+            douar,
+        ));
+    }
+    tablet.sync(&app, &fac).await.unwrap();
+    let mut needs = Vec::new();
+    for (title, sector, members) in [
+        ("طريق ادوز", "roads", [ids[0], ids[1]]),
+        ("طريق ايت لامي", "roads", [ids[2], ids[3]]),
+        ("سيارة الإسعاف", "health", [ids[4], ids[5]]),
+    ] {
+        let (st, done) = app
+            .post(
+                "/api/needs",
+                &office,
+                json!({ "title": title, "sector": sector, "description": "", "proposal_ids": members }),
+            )
+            .await;
+        assert_eq!(st, 201, "{done}");
+        needs.push(done["need_id"].as_i64().unwrap());
+    }
+    let (_, before) = app.get_json("/api/suggestions", &office).await;
+    assert_eq!(before, json!([]), "nothing left to suggest");
+
+    // Sessions held after the office's work, from other poles, in other scripts.
+    let late: &[(&str, &str, &str, &str, Sector, Option<usize>)] = &[
+        (
+            "pole-6",
+            "agoudar",
+            "tri9 dyal idouz kolha 7ofar",
+            "goudron l idouz",
+            Sector::Roads,
+            Some(0),
+        ),
+        (
+            "pole-2",
+            "jorf-el-hammam",
+            "الطريق ديال ايت لامي خايبة بزاف",
+            "يزفتو الطريق",
+            Sector::Roads,
+            Some(1),
+        ),
+        (
+            "pole-5",
+            "ait-ben-hammou",
+            "ma kaynach lambulance",
+            "ambulance l douar",
+            Sector::Health,
+            Some(2),
+        ),
+        (
+            "pole-6",
+            "el-korrass",
+            "ملعب لكرة القدم للشباب",
+            "",
+            Sector::YouthSports,
+            None,
+        ),
+    ];
+    let mut late_ids = Vec::new();
+    for (pole, douar, problem, solution, sector, _) in late {
+        let s = session(&mut tablet, pole, douar, GroupKind::Youth);
+        late_ids.push(proposal(
+            &mut tablet,
+            s,
+            problem,
+            solution,
+            Some(sector.clone()),
+            douar,
+        ));
+    }
+    tablet.sync(&app, &fac).await.unwrap();
+    let (st, after) = app.get_json("/api/suggestions", &office).await;
+    assert_eq!(st, 200, "{after}");
+    let list = after.as_array().unwrap();
+    for (k, (.., into)) in late.iter().enumerate() {
+        let id = json!(late_ids[k].to_string());
+        let found: Vec<&Value> = list
+            .iter()
+            .filter(|s| s["proposal_ids"].as_array().unwrap().contains(&id))
+            .collect();
+        match into {
+            Some(n) => {
+                assert_eq!(found.len(), 1, "late proposal {k} suggested once: {after}");
+                let s = found[0];
+                assert_eq!(
+                    s["need_id"],
+                    json!(needs[*n]),
+                    "late proposal {k} into its need: {after}"
+                );
+                assert_eq!(s["proposal_ids"], json!([id]), "{s}");
+                assert!(s["need_title"].is_string(), "{s}");
+            }
+            None => assert!(
+                found.iter().all(|s| s["need_id"].is_null()),
+                "the sports ground is in no need: {after}"
+            ),
+        }
+    }
+    let reason = |n: usize| -> Vec<String> {
+        let s = list
+            .iter()
+            .find(|s| s["need_id"] == json!(needs[n]))
+            .unwrap();
+        serde_json::from_value(s["reason"]["shared_words"].clone()).unwrap()
+    };
+    // The douar named (as the territory writes it) comes first, then the concept.
+    let idouz = reason(0);
+    assert_eq!(idouz.first().map(String::as_str), Some("ادوز"), "{idouz:?}");
+    assert!(idouz.iter().any(|w| w == "طريق"), "{idouz:?}");
+    let lami = reason(1);
+    assert_eq!(
+        lami.first().map(String::as_str),
+        Some("ايت لامي"),
+        "{lami:?}"
+    );
+    assert!(!lami.iter().any(|w| w.contains("ادوز")), "{lami:?}");
+    let ambulance = reason(2);
+    assert!(ambulance.iter().any(|w| w == "إسعاف"), "{ambulance:?}");
+
+    // The office takes the suggestion: the late proposal joins the need, nothing is left.
+    let (st, moved) = app
+        .post(
+            "/api/proposals/move",
+            &office,
+            json!({ "proposal_ids": [late_ids[0]], "need_id": needs[0] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{moved}");
+    let (_, again) = app.get_json("/api/suggestions", &office).await;
+    assert!(
+        !again.to_string().contains(&late_ids[0].to_string()),
+        "{again}"
+    );
+    app.stop().await;
+}

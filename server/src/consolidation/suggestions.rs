@@ -84,6 +84,12 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
         &learned,
     );
     let mut titles: HashMap<i64, String> = HashMap::new();
+    let mut by_need: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(n) = r.need {
+            by_need.entry(n).or_default().push(i);
+        }
+    }
     let mut out = Vec::new();
     for g in groups {
         let unplaced: Vec<usize> = g
@@ -144,6 +150,32 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
             .min_by_key(|t| t.chars().count())
             .unwrap_or_default()
             .to_string();
+        // Into a need: the reason is what these proposals share with the need's own (its
+        // title and every member, not only those the engine grouped them with).
+        let shared_words = match need_id {
+            Some(n) => {
+                let title: String =
+                    tx.query_row("SELECT title_norm FROM needs WHERE id = ?1", [n], |r| {
+                        r.get(0)
+                    })?;
+                let need_texts: Vec<&str> = std::iter::once(title.as_str())
+                    .chain(
+                        by_need
+                            .get(&n)
+                            .into_iter()
+                            .flatten()
+                            .map(|m| items[*m].text_norm.as_str()),
+                    )
+                    .collect();
+                let late: Vec<&str> = unplaced
+                    .iter()
+                    .map(|m| items[*m].text_norm.as_str())
+                    .collect();
+                let why = suggest::relate::shared_reason(&lex, &places, &late, &need_texts);
+                if why.is_empty() { g.shared_terms } else { why }
+            }
+            None => g.shared_terms,
+        };
         let mut proposal_ids: Vec<Uuid> = unplaced.iter().map(|m| rows[*m].uuid).collect();
         proposal_ids.sort();
         out.push(Suggestion {
@@ -152,7 +184,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
             need_title,
             confidence: g.confidence,
             reason: SuggestionReason {
-                shared_words: g.shared_terms,
+                shared_words,
                 same_sector: same_sector.map(|s| Sector::parse(&s)),
                 douar_ids: douar_ids.into_iter().collect(),
                 same_pole,

@@ -28,6 +28,7 @@
 //! proposal shares a term with, not with the square of the proposals.
 
 pub mod places;
+pub mod relate;
 pub mod words;
 
 use std::collections::{HashMap, HashSet};
