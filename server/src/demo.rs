@@ -38,6 +38,8 @@ pub const DEMO_USERS: &[(&str, Role)] = &[
     ("office", Role::Office),
     ("committee", Role::Committee),
     ("bureau", Role::Bureau),
+    ("secretariat", Role::Secretariat),
+    ("ieecag", Role::Ieecag),
 ];
 
 const PROGRAMMES_CSV: &str = include_str!("../demo/programmes.csv");

@@ -107,7 +107,7 @@ enum Command {
         db: DbArg,
         #[arg(long)]
         username: String,
-        #[arg(long, value_parser = ["admin", "facilitator", "office", "committee", "bureau"])]
+        #[arg(long, value_parser = ["admin", "facilitator", "office", "committee", "bureau", "secretariat", "ieecag"])]
         role: String,
     },
     /// Rebuild the session tables from the stored documents.

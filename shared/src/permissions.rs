@@ -2,30 +2,35 @@
 //! request further: 401 without a login, then 403 `forbidden`) and by the client (which hides
 //! what a role may not do). [`Role::can`] is the only place a rule is written.
 //!
-//! | action | admin | facilitator | office | committee | bureau |
-//! |---|:-:|:-:|:-:|:-:|:-:|
-//! | [`RunSessions`](Action::RunSessions) (the tablet's screens) | ✓ | ✓ | | | |
-//! | [`SyncSessions`](Action::SyncSessions) | ✓ | ✓ | ✓ | | |
-//! | [`ReadSessions`](Action::ReadSessions) | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | [`ReadQuarantine`](Action::ReadQuarantine) | ✓ | | ✓ | | |
-//! | [`ReadProposals`](Action::ReadProposals) | ✓ | | ✓ | ✓ | ✓ |
-//! | [`ReadNeeds`](Action::ReadNeeds) | ✓ | | ✓ | ✓ | ✓ |
-//! | [`Consolidate`](Action::Consolidate) | ✓ | | ✓ | | |
-//! | [`ReadProgramme`](Action::ReadProgramme) | ✓ | ✓ | ✓ | ✓ | ✓ |
-//! | [`EditProgramme`](Action::EditProgramme) | ✓ | | ✓ | | |
-//! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | | |
-//! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ | ✓ |
-//! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | | |
-//! | [`ManageUsers`](Action::ManageUsers) | ✓ | | | | |
-//! | [`ManageTerritory`](Action::ManageTerritory) | ✓ | | ✓ | | |
-//! | [`UploadPhotos`](Action::UploadPhotos) | ✓ | ✓ | ✓ | | |
-//! | [`ReadPhotos`](Action::ReadPhotos) | ✓ | | ✓ | | |
-//! | [`ManagePhotos`](Action::ManagePhotos) | ✓ | | | | |
-//! | [`Backup`](Action::Backup) | ✓ | | | | |
-//! | [`ReadPriorities`](Action::ReadPriorities) | ✓ | | ✓ | ✓ | ✓ |
-//! | [`EnterScores`](Action::EnterScores) | ✓ | | ✓ | | ✓ |
-//! | [`EditCriteria`](Action::EditCriteria) | | | | | ✓ |
-//! | [`ApproveRanking`](Action::ApproveRanking) | | | | | ✓ |
+//! | action | admin | facilitator | office | committee | bureau | secretariat | ieecag |
+//! |---|:-:|:-:|:-:|:-:|:-:|:-:|:-:|
+//! | [`RunSessions`](Action::RunSessions) (the tablet's screens) | ✓ | ✓ | | | | | |
+//! | [`SyncSessions`](Action::SyncSessions) | ✓ | ✓ | ✓ | | | | |
+//! | [`ReadSessions`](Action::ReadSessions) | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`ReadQuarantine`](Action::ReadQuarantine) | ✓ | | ✓ | | | | |
+//! | [`ReadProposals`](Action::ReadProposals) | ✓ | | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`ReadNeeds`](Action::ReadNeeds) | ✓ | | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`Consolidate`](Action::Consolidate) | ✓ | | ✓ | | | | |
+//! | [`ReadProgramme`](Action::ReadProgramme) | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`EditProgramme`](Action::EditProgramme) | ✓ | | ✓ | | | | |
+//! | [`ImportProgramme`](Action::ImportProgramme) | ✓ | | ✓ | | | | |
+//! | [`ReadAudit`](Action::ReadAudit) | ✓ | | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`ManageDevices`](Action::ManageDevices) | ✓ | | | | | | |
+//! | [`ManageUsers`](Action::ManageUsers) | ✓ | | | | | | |
+//! | [`ManageTerritory`](Action::ManageTerritory) | ✓ | | ✓ | | | | |
+//! | [`UploadPhotos`](Action::UploadPhotos) | ✓ | ✓ | ✓ | | | | |
+//! | [`ReadPhotos`](Action::ReadPhotos) | ✓ | | ✓ | | | | |
+//! | [`ManagePhotos`](Action::ManagePhotos) | ✓ | | | | | | |
+//! | [`Backup`](Action::Backup) | ✓ | | | | | | |
+//! | [`ReadPriorities`](Action::ReadPriorities) | ✓ | | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`EnterScores`](Action::EnterScores) | ✓ | | ✓ | | ✓ | | |
+//! | [`EditCriteria`](Action::EditCriteria) | | | | | ✓ | | |
+//! | [`ApproveRanking`](Action::ApproveRanking) | | | | | ✓ | | |
+//! | [`ReadProcedure`](Action::ReadProcedure) | ✓ | | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`RecordProcedure`](Action::RecordProcedure) | ✓ | | | | | ✓ | |
+//! | [`ManageBodies`](Action::ManageBodies) | ✓ | | | | | | |
+//! | [`WriteOpinions`](Action::WriteOpinions) (its members only) | | | | ✓ | | | ✓ |
+//! | [`AnswerReservations`](Action::AnswerReservations) | ✓ | | ✓ | | | | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -44,6 +49,12 @@
 //! and alone decides the ranking: it sets criteria, weights and rules and approves. Those are
 //! the council's decisions, so even the administrator may not make them (it may enter a score
 //! where no figure exists, as the office does: that is data entry, with its reason kept).
+//!
+//! From draft to executable programme (issue 14): the secretariat (or the administrator)
+//! records the procedure, the vote and the visa; the administrator sets up the council's
+//! standing committees and the IEECAG and their members. An opinion is written only by a
+//! member of the body that gives it: the role allows the action (committee or ieecag), then
+//! the membership is checked in the write's transaction. The office answers reservations.
 
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +72,12 @@ pub enum Role {
     Committee,
     /// The council's president and bureau (issue 13).
     Bureau,
+    /// The commune's secretariat (the secretary general's staff, issue 14): records the
+    /// procedure's dated steps, the council's session, vote and the governor's visa.
+    Secretariat,
+    /// A member of the equality, equal opportunity and gender body (IEECAG, Law 113.14 art.
+    /// 120; issue 14): gives the body's opinion on the programme.
+    Ieecag,
 }
 
 /// What a user does, as the permission table names it.
@@ -125,6 +142,21 @@ pub enum Action {
     EditCriteria,
     /// Approve the ranking as it stands (a snapshot kept with who and when).
     ApproveRanking,
+    // From draft to executable programme (issue 14).
+    /// The procedure's dated steps, the versions and their comparison, the bodies and their
+    /// opinions and reports, the vote, the visa, the PAC document.
+    ReadProcedure,
+    /// Record the procedure's steps (dates, references, signed documents, reasons for a late
+    /// step), the council's session and vote, the dispatch to the governor and the visa (or
+    /// its refusal); open a new draft version.
+    RecordProcedure,
+    /// Set up the standing committees and the IEECAG, and their members.
+    ManageBodies,
+    /// Write a body's opinion on the programme or a project: only the body's members (checked
+    /// beside this table, in the write's transaction).
+    WriteOpinions,
+    /// Answer a body's reservation (the project changed or kept, and why).
+    AnswerReservations,
 }
 
 impl Role {
@@ -134,6 +166,8 @@ impl Role {
         Role::Office,
         Role::Committee,
         Role::Bureau,
+        Role::Secretariat,
+        Role::Ieecag,
     ];
 
     pub fn code(self) -> &'static str {
@@ -143,6 +177,8 @@ impl Role {
             Role::Office => "office",
             Role::Committee => "committee",
             Role::Bureau => "bureau",
+            Role::Secretariat => "secretariat",
+            Role::Ieecag => "ieecag",
         }
     }
 
@@ -161,18 +197,33 @@ impl Role {
             Action::RunSessions => matches!(self, Admin | Facilitator),
             Action::SyncSessions => matches!(self, Admin | Facilitator | Office),
             Action::ReadSessions => {
-                matches!(self, Admin | Facilitator | Office | Committee | Bureau)
+                matches!(
+                    self,
+                    Admin | Facilitator | Office | Committee | Bureau | Secretariat | Ieecag
+                )
             }
             Action::ReadQuarantine => matches!(self, Admin | Office),
-            Action::ReadProposals => matches!(self, Admin | Office | Committee | Bureau),
-            Action::ReadNeeds => matches!(self, Admin | Office | Committee | Bureau),
+            Action::ReadProposals => matches!(
+                self,
+                Admin | Office | Committee | Bureau | Secretariat | Ieecag
+            ),
+            Action::ReadNeeds => matches!(
+                self,
+                Admin | Office | Committee | Bureau | Secretariat | Ieecag
+            ),
             Action::Consolidate => matches!(self, Admin | Office),
             Action::ReadProgramme => {
-                matches!(self, Admin | Facilitator | Office | Committee | Bureau)
+                matches!(
+                    self,
+                    Admin | Facilitator | Office | Committee | Bureau | Secretariat | Ieecag
+                )
             }
             Action::EditProgramme => matches!(self, Admin | Office),
             Action::ImportProgramme => matches!(self, Admin | Office),
-            Action::ReadAudit => matches!(self, Admin | Office | Committee | Bureau),
+            Action::ReadAudit => matches!(
+                self,
+                Admin | Office | Committee | Bureau | Secretariat | Ieecag
+            ),
             Action::ManageDevices => matches!(self, Admin),
             Action::ManageUsers => matches!(self, Admin),
             Action::ManageTerritory => matches!(self, Admin | Office),
@@ -180,10 +231,23 @@ impl Role {
             Action::ReadPhotos => matches!(self, Admin | Office),
             Action::ManagePhotos => matches!(self, Admin),
             Action::Backup => matches!(self, Admin),
-            Action::ReadPriorities => matches!(self, Admin | Office | Committee | Bureau),
+            Action::ReadPriorities => matches!(
+                self,
+                Admin | Office | Committee | Bureau | Secretariat | Ieecag
+            ),
             Action::EnterScores => matches!(self, Admin | Office | Bureau),
             Action::EditCriteria => matches!(self, Bureau),
             Action::ApproveRanking => matches!(self, Bureau),
+            Action::ReadProcedure => {
+                matches!(
+                    self,
+                    Admin | Office | Committee | Bureau | Secretariat | Ieecag
+                )
+            }
+            Action::RecordProcedure => matches!(self, Admin | Secretariat),
+            Action::ManageBodies => matches!(self, Admin),
+            Action::WriteOpinions => matches!(self, Committee | Ieecag),
+            Action::AnswerReservations => matches!(self, Admin | Office),
         }
     }
 }
@@ -212,6 +276,11 @@ impl Action {
         Action::EnterScores,
         Action::EditCriteria,
         Action::ApproveRanking,
+        Action::ReadProcedure,
+        Action::RecordProcedure,
+        Action::ManageBodies,
+        Action::WriteOpinions,
+        Action::AnswerReservations,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -239,6 +308,11 @@ impl Action {
             Action::EnterScores => "enter priority scores",
             Action::EditCriteria => "change the priority criteria and weights",
             Action::ApproveRanking => "approve the ranking",
+            Action::ReadProcedure => "read the procedure, the opinions and the versions",
+            Action::RecordProcedure => "record the procedure's steps, the vote and the visa",
+            Action::ManageBodies => "set up the council's committees and the equality body",
+            Action::WriteOpinions => "write a body's opinion",
+            Action::AnswerReservations => "answer a body's reservations",
         }
     }
 }

@@ -64,8 +64,9 @@ async fn the_admin_creates_a_facilitator_who_chooses_a_password_and_lands_home()
                 .await?;
             click(&admin, "[data-test=login-submit]").await;
             click(&admin, "[data-test=nav-people]").await;
-            // The demo's five: admin, facilitator, office, committee, bureau.
-            wait_count(&admin, "[data-test=user-row]", 5).await;
+            // The demo's seven: admin, facilitator, office, committee, bureau, secretariat,
+            // ieecag.
+            wait_count(&admin, "[data-test=user-row]", 7).await;
 
             // A facilitator, the password left blank: the server draws it, shown once.
             find(&admin, "[data-test=new-username]")

@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0014_indicators.sql"),
     // The office's own synonyms, read by the suggestion engine (issue 18).
     include_str!("../../../migrations/0015_synonyms.sql"),
+    include_str!("../../../migrations/0016_procedure.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

@@ -55,6 +55,8 @@ fn role_key(role: Role) -> &'static str {
         Role::Office => "office.people.role.office",
         Role::Committee => "office.people.role.committee",
         Role::Bureau => "office.people.role.bureau",
+        Role::Secretariat => "office.people.role.secretariat",
+        Role::Ieecag => "office.people.role.ieecag",
     }
 }
 
