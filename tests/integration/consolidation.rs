@@ -1626,3 +1626,140 @@ async fn late_arrivals_are_suggested_into_their_need_with_the_reason() {
     );
     app.stop().await;
 }
+
+/// Need → project suggestions on the demo commune (issue 18): the demo programme names a
+/// project of road tracks in 16 douars (no. 3), a bridge over Oued Issen at El Fayda (4),
+/// drinking water (14), a sports complex at Idouz (24) and a library at the centre (37). A
+/// need about the road to Idouz gets the road tracks first, with Idouz and the road as the
+/// reason; the bridge at El Fayda gets the bridge; the library the library; a project already
+/// linked is not suggested again; an unknown need is 404.
+#[tokio::test]
+async fn a_need_is_suggested_the_projects_that_answer_it() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let office = app.login("office").await;
+    let mut tablet = Tablet::new("facilitator");
+    // (title, sector, [(pole, douar, problem, solution)])
+    let needs: &[(&str, &str, &[(&str, &str, &str, &str)])] = &[
+        (
+            "طريق ادوز",
+            "roads",
+            &[
+                (
+                    "pole-3",
+                    "idouz",
+                    "الطريق المؤدية إلى ادوز غير معبدة",
+                    "تعبيد الطريق نحو ادوز",
+                ),
+                (
+                    "pole-2",
+                    "el-jrif",
+                    "tri9 dyal idouz kolha 7ofar",
+                    "goudron l idouz",
+                ),
+            ],
+        ),
+        (
+            "قنطرة الفيضة",
+            "roads",
+            &[
+                (
+                    "pole-7",
+                    "el-fayda",
+                    "الواد كيقطع علينا الطريق فالشتا",
+                    "قنطرة على الواد بالفيضة",
+                ),
+                (
+                    "pole-7",
+                    "el-kenna",
+                    "Pas de pont sur l'oued a El Fayda",
+                    "Construction d'un pont",
+                ),
+            ],
+        ),
+        (
+            "مكتبة",
+            "education",
+            &[
+                (
+                    "pole-1",
+                    "centre",
+                    "الدراري ما عندهمش فين يقراو",
+                    "مكتبة فالمركز",
+                ),
+                (
+                    "pole-4",
+                    "ait-lami",
+                    "Pas de bibliotheque pour les eleves",
+                    "Une bibliotheque communale",
+                ),
+            ],
+        ),
+    ];
+    let mut need_ids = Vec::new();
+    for (title, sector, proposals) in needs {
+        let mut ids = Vec::new();
+        for (pole, douar, problem, solution) in proposals.iter() {
+            let s = session(&mut tablet, pole, douar, GroupKind::Mixed);
+            ids.push(proposal(&mut tablet, s, problem, solution, None, douar));
+        }
+        tablet.sync(&app, &fac).await.unwrap();
+        let (st, done) = app
+            .post(
+                "/api/needs",
+                &office,
+                json!({ "title": title, "sector": sector, "description": "", "proposal_ids": ids }),
+            )
+            .await;
+        assert_eq!(st, 201, "{done}");
+        need_ids.push(done["need_id"].as_i64().unwrap());
+    }
+    let suggested = |list: &Value| -> Vec<i64> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["number"].as_i64().unwrap())
+            .collect()
+    };
+    let path = |n: i64| format!("/api/needs/{n}/project-suggestions");
+
+    let (st, road) = app.get_json(&path(need_ids[0]), &office).await;
+    assert_eq!(st, 200, "{road}");
+    assert_eq!(suggested(&road).first(), Some(&3), "{road}");
+    assert!(
+        !suggested(&road).contains(&24),
+        "the sports complex at Idouz is not a road: {road}"
+    );
+    assert_eq!(road[0]["places"], json!(["ادوز"]), "{road}");
+    assert!(
+        road[0]["shared_words"].to_string().contains("طريق"),
+        "{road}"
+    );
+    assert!(road[0]["confidence"].as_f64().unwrap() > 0.0);
+
+    let (_, bridge) = app.get_json(&path(need_ids[1]), &office).await;
+    assert_eq!(suggested(&bridge).first(), Some(&4), "{bridge}");
+    assert_eq!(bridge[0]["places"], json!(["الفيضة"]), "{bridge}");
+
+    let (_, library) = app.get_json(&path(need_ids[2]), &office).await;
+    assert_eq!(suggested(&library).first(), Some(&37), "{library}");
+    assert!(!suggested(&library).contains(&3), "{library}");
+
+    // The office confirms with the link it already has; the project is no longer suggested.
+    let project = road[0]["project_id"].as_i64().unwrap();
+    let (st, done) = app
+        .post(
+            &format!("/api/needs/{}/projects", need_ids[0]),
+            &office,
+            json!({ "project_id": project }),
+        )
+        .await;
+    assert_eq!(st, 200, "{done}");
+    let (_, after) = app.get_json(&path(need_ids[0]), &office).await;
+    assert!(!suggested(&after).contains(&3), "{after}");
+
+    let (st, missing) = app.get_json(&path(9999), &office).await;
+    assert_eq!(st, 404, "{missing}");
+    assert_eq!(missing["error"], json!("not_found"), "{missing}");
+    app.stop().await;
+}

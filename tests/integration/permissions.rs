@@ -71,6 +71,7 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("GET",    "/api/suggestions",                         Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     ("GET",    "/api/needs",                               Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     ("GET",    "/api/needs/{need}",                        Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/needs/{need}/project-suggestions",    Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     ("GET",    "/api/actions",                             Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     // Consolidation: writing (bodies that do not pass, after the permission check).
     ("POST",   "/api/proposals/move",                      Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),

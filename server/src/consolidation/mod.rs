@@ -20,8 +20,8 @@ use tachkhis_shared::{
     GroupKind, Sector,
     api::consolidation::{
         ActionDone, ActionEntry, Lineage, LineageStep, MergeInto, MoveProposals, NeedDetail,
-        NeedPatch, NeedSummary, NewNeed, OfficeProposal, ProposalFilter, ProposalPage,
-        ProposalStatus, RejectSuggestion, SplitNeed, Suggestion, SuggestionReason,
+        NeedPatch, NeedSummary, NewNeed, OfficeProposal, ProjectSuggestion, ProposalFilter,
+        ProposalPage, ProposalStatus, RejectSuggestion, SplitNeed, Suggestion, SuggestionReason,
     },
     codes::{ActionKind, ErrorCode, NeedField},
     text::normalize,

@@ -273,3 +273,118 @@ pub fn reject_suggestion(
     )?;
     Ok(())
 }
+
+/// The programme's projects that probably answer need `need`, best first (issue 18): its
+/// title, description and live proposals against each project's titles, description and
+/// location, by [`suggest::relate::rank_projects`]. Projects already linked and placeholders
+/// (a number without a title) are left out. A need that does not exist is 404; a closed one
+/// still gets its answer (it is read-only, the office may look).
+pub fn project_suggestions(
+    tx: &Transaction<'_>,
+    need: i64,
+    limit: usize,
+) -> AppResult<Vec<ProjectSuggestion>> {
+    let row: Option<(String, String, Option<String>)> = tx
+        .query_row(
+            "SELECT title_norm, description, sector FROM needs WHERE id = ?1",
+            [need],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((title_norm, description, sector)) = row else {
+        return Err(AppError::NotFound(format!("no need {need}")));
+    };
+    let mut described = suggest::relate::Described {
+        texts: vec![title_norm, normalize(&description)],
+        sector,
+        douars: Vec::new(),
+    };
+    {
+        let mut stmt = tx.prepare(
+            "SELECT p.problem_norm, p.solution_norm, p.douar_id,
+                    (SELECT group_concat(sd.douar_id, ' ') FROM session_douars sd WHERE sd.session_id = p.session_id)
+             FROM need_members m JOIN proposals p ON p.id = m.proposal_id
+             WHERE m.need_id = ?1 AND p.deleted = 0 ORDER BY p.id",
+        )?;
+        let mut q = stmt.query([need])?;
+        let mut douars: BTreeSet<String> = BTreeSet::new();
+        while let Some(r) = q.next()? {
+            let (problem, solution): (String, String) = (r.get(0)?, r.get(1)?);
+            described.texts.push(format!("{problem} {solution}"));
+            match r.get::<_, Option<String>>(2)? {
+                Some(d) => {
+                    douars.insert(d);
+                }
+                None => {
+                    let s: Option<String> = r.get(3)?;
+                    douars.extend(s.unwrap_or_default().split(' ').map(String::from));
+                }
+            }
+        }
+        douars.remove("");
+        described.douars = douars.into_iter().collect();
+    }
+    struct Project {
+        id: i64,
+        number: i64,
+        title_ar: String,
+        title_fr: String,
+    }
+    let mut projects: Vec<Project> = Vec::new();
+    let mut texts: Vec<suggest::relate::Described> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT id, number, title_ar, title_fr, title_en, description, location, sector,
+                    (SELECT group_concat(douar_id, ' ') FROM project_douars d WHERE d.project_id = projects.id)
+             FROM projects
+             WHERE placeholder = 0
+               AND id NOT IN (SELECT project_id FROM need_projects WHERE need_id = ?1)
+             ORDER BY number",
+        )?;
+        let mut q = stmt.query([need])?;
+        while let Some(r) = q.next()? {
+            let words: Vec<String> = (2..=6)
+                .map(|c| r.get::<_, String>(c).map(|t| normalize(&t)))
+                .collect::<Result<_, _>>()?;
+            let douars: Option<String> = r.get(8)?;
+            texts.push(suggest::relate::Described {
+                texts: words.into_iter().filter(|t| !t.is_empty()).collect(),
+                sector: r.get(7)?,
+                douars: douars
+                    .unwrap_or_default()
+                    .split(' ')
+                    .filter(|d| !d.is_empty())
+                    .map(String::from)
+                    .collect(),
+            });
+            projects.push(Project {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                title_ar: r.get(2)?,
+                title_fr: r.get(3)?,
+            });
+        }
+    }
+    let lex = office_lexicon(tx)?;
+    let places = territory_places(tx)?;
+    let fits = suggest::relate::rank_projects(&lex, &places, &described, &texts, limit);
+    Ok(fits
+        .into_iter()
+        .map(|f| {
+            let p = &projects[f.project];
+            ProjectSuggestion {
+                project_id: p.id,
+                number: p.number,
+                title_ar: p.title_ar.clone(),
+                title_fr: p.title_fr.clone(),
+                confidence: f.score,
+                places: f.places,
+                shared_words: f.shared,
+                same_sector: f
+                    .same_sector
+                    .then(|| described.sector.as_deref().map(Sector::parse))
+                    .flatten(),
+            }
+        })
+        .collect())
+}

@@ -201,7 +201,7 @@ pub fn rank_projects(
     let mut out: Vec<ProjectFit> = Vec::new();
     for (i, ((r, douars), p)) in reads.iter().zip(projects).enumerate() {
         let (mut dot, mut norm2) = (0.0f32, 0.0f32);
-        let (mut telling, mut service) = (false, false);
+        let (mut telling, mut service, mut work) = (false, false, false);
         let mut shared: Vec<(f32, &str)> = Vec::new();
         for (k, shown, kind) in &r.terms {
             let w = base(*kind) * idf(k);
@@ -212,6 +212,7 @@ pub fn rank_projects(
                     telling = true;
                 }
                 service |= *kind == Kind::Concept(Scope::Service);
+                work |= *kind == Kind::Concept(Scope::Work);
                 if *kind != Kind::Pair && !shown.is_empty() {
                     shared.push((w * nw, shown.as_str()));
                 }
@@ -231,8 +232,9 @@ pub fn rank_projects(
             !common_places.is_empty() || need_douars.iter().any(|d| project_douars.contains(d));
         let place = if meets {
             PLACE_SAME
-        } else if service {
-            // A service is for the whole commune: where the project is says little.
+        } else if service && !work {
+            // A service is for the whole commune: where the project is says little. Sharing
+            // a work too (a road, a bridge), the place is the work's.
             1.0
         } else if need_douars.is_empty() || project_douars.is_empty() {
             PLACE_UNKNOWN

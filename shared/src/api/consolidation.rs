@@ -94,6 +94,25 @@ pub struct Suggestion {
     pub proposed_title: String,
 }
 
+/// A project of the programme that probably answers a need (issue 18), with why; the office
+/// confirms by linking it (`POST /api/needs/{id}/projects`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProjectSuggestion {
+    pub project_id: i64,
+    pub number: i64,
+    pub title_ar: String,
+    pub title_fr: String,
+    /// 0 to 1.
+    pub confidence: f32,
+    /// The places both are about, by name.
+    pub places: Vec<String>,
+    /// What both say: concepts by name and words as written, most telling first.
+    pub shared_words: Vec<String>,
+    /// The sector both have, when they have the same.
+    pub same_sector: Option<Sector>,
+}
+
 /// "These proposals are not alike": never suggested together again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -8,8 +8,8 @@ use tachkhis_shared::{
     api::ErrorBody,
     api::consolidation::{
         ActionDone, ActionEntry, Lineage, LinkProject, MergeInto, MoveProposals, NeedDetail,
-        NeedPatch, NeedSummary, NewNeed, NewSynonym, OfficeSynonym, ProposalFilter, ProposalPage,
-        RejectSuggestion, SplitNeed, Suggestion,
+        NeedPatch, NeedSummary, NewNeed, NewSynonym, OfficeSynonym, ProjectSuggestion,
+        ProposalFilter, ProposalPage, RejectSuggestion, SplitNeed, Suggestion,
     },
 };
 use uuid::Uuid;
@@ -37,6 +37,7 @@ pub fn router() -> Api {
         .patch("/needs/{id}", patch_need)
         .post("/needs/{id}/merge", merge_into)
         .post("/needs/{id}/split", split_need)
+        .get("/needs/{id}/project-suggestions", project_suggestions)
         .post("/needs/{id}/projects", link_project)
         .delete("/needs/{id}/projects/{project_id}", unlink_project)
         .get("/actions", list_actions)
@@ -215,6 +216,26 @@ pub async fn get_need(
         .await?
         .map(Json)
         .ok_or_else(|| AppError::NotFound(format!("no need {id}")))
+}
+
+/// The programme's projects that probably answer the need, best first, with why (not the
+/// ones already linked, nor placeholders).
+#[utoipa::path(get, path = "/api/needs/{id}/project-suggestions", tag = "consolidation",
+    params(("id" = i64, Path, description = "need id"), Limit),
+    responses((status = 200, body = Vec<ProjectSuggestion>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn project_suggestions(
+    State(app): State<AppState>,
+    _user: Allowed<can::ReadNeeds>,
+    Path(id): Path<i64>,
+    Query(q): Query<Limit>,
+) -> AppResult<Json<Vec<ProjectSuggestion>>> {
+    let limit = q.limit.unwrap_or(5).clamp(1, 50) as usize;
+    Ok(Json(
+        app.db
+            .read(move |tx| c::project_suggestions(tx, id, limit))
+            .await?,
+    ))
 }
 
 /// Changes a need's title, sector or description.

@@ -79,6 +79,7 @@ impl Modify for BearerAuth {
         routes::consolidation::patch_need,
         routes::consolidation::merge_into,
         routes::consolidation::split_need,
+        routes::consolidation::project_suggestions,
         routes::consolidation::link_project,
         routes::consolidation::unlink_project,
         routes::consolidation::list_actions,
