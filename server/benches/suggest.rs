@@ -546,7 +546,7 @@ fn learn(
             }
         }
     }
-    db.write_blocking(|tx| consolidation::learn_pairs(tx, &pairs))?;
+    db.write_blocking(|tx| consolidation::learn_pairs(tx, &pairs, None))?;
     let terms: i64 = db.read_blocking(|tx| {
         Ok(tx.query_row("SELECT count(*) FROM suggest_learned", [], |r| r.get(0))?)
     })?;

@@ -29,6 +29,7 @@ mod reload;
 mod screens;
 mod setup;
 mod structure;
+mod suggest;
 mod support;
 mod tablets;
 mod territory;

@@ -1763,3 +1763,103 @@ async fn a_need_is_suggested_the_projects_that_answer_it() {
     assert_eq!(missing["error"], json!("not_found"), "{missing}");
     app.stop().await;
 }
+
+/// Moves teach the suggestions too, and an undo takes back what its action taught: a
+/// proposal moved from one need into another counts as put together with the new need's
+/// members and kept apart from the old one's; undoing the move leaves the learned counts
+/// exactly as they were before it.
+#[tokio::test]
+async fn moves_are_learned_and_undo_unlearns() {
+    let app = spawn_app().await;
+    let fac = app.login("facilitator").await;
+    let office = app.login("office").await;
+    let mut tablet = Tablet::new("facilitator");
+    let texts = [
+        ("pole-1", "centre", "كراسي متحركة للمعاقين"),
+        (
+            "pole-2",
+            "el-jrif",
+            "Des fauteuils roulants pour les handicapes",
+        ),
+        ("pole-3", "idouz", "ممرات الولوجيات للمعاقين"),
+        ("pole-4", "ait-lami", "rampes d'acces pour les handicapes"),
+    ];
+    let mut ids = Vec::new();
+    for (pole, douar, problem) in texts {
+        let s = session(&mut tablet, pole, douar, GroupKind::Mixed);
+        ids.push(proposal(
+            &mut tablet,
+            s,
+            problem,
+            "",
+            Some(Sector::Social),
+            douar,
+        ));
+    }
+    tablet.sync(&app, &fac).await.unwrap();
+    let mut needs = Vec::new();
+    for members in [[ids[0], ids[1]], [ids[2], ids[3]]] {
+        let (st, done) = app
+            .post(
+                "/api/needs",
+                &office,
+                json!({ "title": "إعاقة", "sector": "social", "description": "", "proposal_ids": members }),
+            )
+            .await;
+        assert_eq!(st, 201, "{done}");
+        needs.push(done["need_id"].as_i64().unwrap());
+    }
+    let snapshot = |app: &TestApp| -> String {
+        let conn = rusqlite::Connection::open(&app.db_path).unwrap();
+        conn.query_row(
+            "SELECT coalesce(group_concat(term || ':' || together || ':' || apart, ' '), '')
+             FROM (SELECT * FROM suggest_learned ORDER BY term)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = snapshot(&app);
+    let (st, moved) = app
+        .post(
+            "/api/proposals/move",
+            &office,
+            json!({ "proposal_ids": [ids[2]], "need_id": needs[0] }),
+        )
+        .await;
+    assert_eq!(st, 200, "{moved}");
+    let after = snapshot(&app);
+    assert_ne!(before, after, "the move taught nothing");
+    // Put together with the wheelchairs: the pair of concepts is counted.
+    assert!(
+        app.count("SELECT count(*) FROM suggest_learned WHERE term LIKE '~%' AND together > 0") > 0,
+        "{after}"
+    );
+    // Kept apart from the ramps it left.
+    assert!(
+        app.count("SELECT count(*) FROM suggest_learned WHERE apart > 0") > 0,
+        "{after}"
+    );
+    let action = moved["action_id"].as_i64().unwrap();
+    assert!(
+        app.count(&format!(
+            "SELECT count(*) FROM suggest_learned_actions WHERE action_id = {action}"
+        )) > 0
+    );
+    let (st, undone) = app
+        .post(&format!("/api/actions/{action}/undo"), &office, json!({}))
+        .await;
+    assert_eq!(st, 200, "{undone}");
+    assert_eq!(
+        snapshot(&app),
+        before,
+        "the undo took back what the move taught"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM suggest_learned_actions WHERE action_id = {action}"
+        )),
+        0
+    );
+    app.stop().await;
+}

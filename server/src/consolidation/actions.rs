@@ -297,7 +297,7 @@ pub fn create_need(tx: &Transaction<'_>, user: &AuthUser, body: &NewNeed) -> App
         ActionKind::Create,
         json!({ "title": title, "sector": body.sector, "proposal_ids": ids }),
     )?;
-    learn_pairs(tx, &together_pairs(&ids))?;
+    learn_pairs(tx, &together_pairs(&ids), Some(action))?;
     new_need_of(
         tx,
         user,
@@ -354,7 +354,7 @@ pub fn merge_into(
                 pairs.push((p.clone(), m.clone(), true));
             }
         }
-        learn_pairs(tx, &pairs)?;
+        learn_pairs(tx, &pairs, Some(action))?;
     }
     for p in &ids {
         place(tx, action, p, Some(id))?;
@@ -417,6 +417,11 @@ pub fn split(
         ActionKind::Split,
         json!({ "from": id, "title": title, "proposal_ids": ids }),
     )?;
+    // Alike among themselves, not like those that stay.
+    let from: Vec<(String, Option<i64>)> = ids.iter().map(|p| (p.clone(), Some(id))).collect();
+    let mut pairs = together_pairs(&ids);
+    pairs.extend(moved_pairs(tx, &ids, &from, None)?);
+    learn_pairs(tx, &pairs, Some(action))?;
     new_need_of(
         tx,
         user,
@@ -448,6 +453,15 @@ pub fn move_proposals(
         user,
         ActionKind::Move,
         json!({ "to": body.need_id, "proposal_ids": ids }),
+    )?;
+    let from: Vec<(String, Option<i64>)> = ids
+        .iter()
+        .map(|p| Ok((p.clone(), current_need(tx, p)?)))
+        .collect::<AppResult<_>>()?;
+    learn_pairs(
+        tx,
+        &moved_pairs(tx, &ids, &from, body.need_id)?,
+        Some(action),
     )?;
     for p in &ids {
         place(tx, action, p, body.need_id)?;

@@ -1,6 +1,9 @@
 //! Learning from the office's decisions: pairs of proposals put together (a need created,
-//! proposals merged into a need) or kept apart (a suggestion rejected) count for the terms
-//! they share, in `suggest_learned`; each suggestion run weighs terms by it.
+//! proposals merged or moved into a need) or kept apart (a suggestion rejected, a proposal
+//! moved or split out of a need) count for the terms they share and for the pairs of concepts
+//! one has and the other not ([`suggest::Learned::record`]), in `suggest_learned`; each
+//! suggestion run weighs terms by it. What an action taught is kept beside it
+//! (`suggest_learned_actions`) and taken back out when the action is undone.
 
 use super::*;
 
@@ -19,8 +22,13 @@ pub fn learned(tx: &Transaction<'_>) -> AppResult<suggest::Learned> {
     Ok(out)
 }
 
-/// Counts decisions on pairs of proposals (by id): `true` put together, `false` kept apart.
-pub fn learn_pairs(tx: &Transaction<'_>, pairs: &[(String, String, bool)]) -> AppResult<()> {
+/// Counts decisions on pairs of proposals (by id): `true` put together, `false` kept apart;
+/// made by `action` (undoable), or not.
+pub fn learn_pairs(
+    tx: &Transaction<'_>,
+    pairs: &[(String, String, bool)],
+    action: Option<i64>,
+) -> AppResult<()> {
     if pairs.is_empty() {
         return Ok(());
     }
@@ -56,10 +64,89 @@ pub fn learn_pairs(tx: &Transaction<'_>, pairs: &[(String, String, bool)]) -> Ap
     )?;
     let mut counts: Vec<_> = delta.counts.into_iter().collect();
     counts.sort();
+    let mut by_action = tx.prepare_cached(
+        "INSERT INTO suggest_learned_actions (action_id, term, together, apart) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (action_id, term) DO UPDATE SET together = together + excluded.together,
+                                                     apart = apart + excluded.apart",
+    )?;
     for (term, (t, a)) in counts {
         up.execute(params![term, t, a])?;
+        if let Some(action) = action {
+            by_action.execute(params![action, term, t, a])?;
+        }
     }
     Ok(())
+}
+
+/// Takes back out what `action` taught (it is being undone).
+pub fn unlearn(tx: &Transaction<'_>, action: i64) -> AppResult<()> {
+    tx.execute(
+        "UPDATE suggest_learned SET
+            together = max(0, together - coalesce((SELECT sum(together) FROM suggest_learned_actions a
+                                                   WHERE a.action_id = ?1 AND a.term = suggest_learned.term), 0)),
+            apart = max(0, apart - coalesce((SELECT sum(apart) FROM suggest_learned_actions a
+                                             WHERE a.action_id = ?1 AND a.term = suggest_learned.term), 0))
+         WHERE term IN (SELECT term FROM suggest_learned_actions WHERE action_id = ?1)",
+        [action],
+    )?;
+    tx.execute(
+        "DELETE FROM suggest_learned WHERE together = 0 AND apart = 0
+           AND term IN (SELECT term FROM suggest_learned_actions WHERE action_id = ?1)",
+        [action],
+    )?;
+    tx.execute(
+        "DELETE FROM suggest_learned_actions WHERE action_id = ?1",
+        [action],
+    )?;
+    Ok(())
+}
+
+/// Proposals `ids` moved (or split) from wherever they were into `to` (a need, or none): put
+/// together with a few of `to`'s other members, kept apart from a few of those left in the
+/// needs they came from (each with its need, before the move).
+pub fn moved_pairs(
+    tx: &Transaction<'_>,
+    ids: &[String],
+    from: &[(String, Option<i64>)],
+    to: Option<i64>,
+) -> AppResult<Vec<(String, String, bool)>> {
+    let mut members = tx.prepare_cached(
+        "SELECT proposal_id FROM need_members WHERE need_id = ?1 ORDER BY proposal_id LIMIT 40",
+    )?;
+    let moving: HashSet<&String> = ids.iter().collect();
+    let mut some = |need: i64| -> AppResult<Vec<String>> {
+        let all: Vec<String> = members
+            .query_map([need], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|m| !moving.contains(m))
+            .take(PARTNERS)
+            .collect())
+    };
+    let mut out = Vec::new();
+    if let Some(n) = to {
+        let there = some(n)?;
+        for p in ids {
+            for m in &there {
+                out.push((p.clone(), m.clone(), true));
+            }
+        }
+    }
+    let mut left: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (p, need) in from {
+        let Some(f) = *need else { continue };
+        if Some(f) == to {
+            continue;
+        }
+        if !left.contains_key(&f) {
+            left.insert(f, some(f)?);
+        }
+        for m in &left[&f] {
+            out.push((p.clone(), m.clone(), false));
+        }
+    }
+    Ok(out)
 }
 
 /// Proposals put together: each with the next few in id order (a chain, so every one counts).

@@ -263,7 +263,7 @@ pub fn reject_suggestion(
             }
         }
     }
-    learn_pairs(tx, &apart)?;
+    learn_pairs(tx, &apart, None)?;
     auth::audit(
         tx,
         Some(user.id),

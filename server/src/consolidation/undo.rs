@@ -235,6 +235,7 @@ pub fn undo(tx: &Transaction<'_>, user: &AuthUser, id: i64) -> AppResult<ActionD
         "UPDATE consolidation_actions SET undone_by = ?2 WHERE id = ?1",
         params![id, action],
     )?;
+    unlearn(tx, id)?;
     // Reopen first, so that proposals can go back into needs this action had closed.
     for ((need, field), (before, _)) in &e.edits {
         if *field == NeedField::ClosedAt {

@@ -264,9 +264,29 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
     let mut douars: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut poles: Vec<u32> = vec![0; n];
     let mut cache = Cache::default();
+    let bridges = learned.bridges();
     for &i in &order {
         let item = &items[i];
-        let terms = read_terms(lex, places, &item.text_norm, &mut named[i], &mut cache);
+        let mut terms = read_terms(lex, places, &item.text_norm, &mut named[i], &mut cache);
+        if !bridges.is_empty() {
+            // A learned pair reads as one concept: each side also holds the other's.
+            let extra: Vec<(String, String, Kind)> = terms
+                .iter()
+                .filter_map(|(k, ..)| bridges.get(k))
+                .flatten()
+                .filter(|other| !terms.iter().any(|(k, ..)| k == *other))
+                .filter_map(|other| {
+                    let c = other[1..].parse::<usize>().ok()?;
+                    let concept = lex.concepts.get(c)?;
+                    Some((
+                        other.clone(),
+                        concept.name.clone(),
+                        Kind::Concept(concept.scope),
+                    ))
+                })
+                .collect();
+            terms.extend(extra);
+        }
         let mut v: Vec<u32> = terms
             .into_iter()
             .map(|(key, show, kind)| {
@@ -636,16 +656,69 @@ impl Learned {
         }
     }
 
-    /// Counts one decision on two proposals: the terms they share get it.
+    /// Counts one decision on two proposals: the terms they share get it, and so does each
+    /// pair of concepts one has and the other not (a wheelchair and a ramp, a doctor and the
+    /// dispensary): put together often enough, such a pair becomes a term both share
+    /// ([`Learned::bridges`]).
     pub fn record(&mut self, a: &[String], b: &[String], together: bool) {
-        for key in a.iter().filter(|k| b.contains(k)) {
-            let e = self.counts.entry(key.clone()).or_default();
+        let mut add = |key: String| {
+            let e = self.counts.entry(key).or_default();
             if together {
                 e.0 += 1;
             } else {
                 e.1 += 1;
             }
+        };
+        for key in a.iter().filter(|k| b.contains(k)) {
+            add(key.clone());
         }
+        let only = |x: &[String], y: &[String]| -> Vec<String> {
+            x.iter()
+                .filter(|k| is_concept_key(k) && !y.contains(k))
+                .cloned()
+                .collect()
+        };
+        let (oa, ob) = (only(a, b), only(b, a));
+        for x in oa.iter().take(4) {
+            for y in ob.iter().take(4) {
+                add(bridge_key(x, y));
+            }
+        }
+    }
+
+    /// Pairs of concepts the office put together at least [`BRIDGE_MIN`] times and kept apart
+    /// at most a third as often: per concept key, the concepts it is learned to go with.
+    fn bridges(&self) -> HashMap<String, Vec<String>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        let mut keys: Vec<(&String, &(u32, u32))> = self
+            .counts
+            .iter()
+            .filter(|(k, (t, a))| k.starts_with('~') && *t >= BRIDGE_MIN && *a * 3 <= *t)
+            .collect();
+        keys.sort();
+        for (key, _) in keys {
+            if let Some((x, y)) = key[1..].split_once('~') {
+                out.entry(x.to_string()).or_default().push(y.to_string());
+                out.entry(y.to_string()).or_default().push(x.to_string());
+            }
+        }
+        out
+    }
+}
+
+/// Times a pair of concepts must be put together before it counts as one need.
+const BRIDGE_MIN: u32 = 2;
+
+fn is_concept_key(k: &str) -> bool {
+    k.starts_with('#') && !k.contains('+')
+}
+
+/// The key of a learned pair of concepts (order-free).
+fn bridge_key(x: &str, y: &str) -> String {
+    if x <= y {
+        format!("~{x}~{y}")
+    } else {
+        format!("~{y}~{x}")
     }
 }
 
@@ -932,6 +1005,63 @@ mod tests {
                 .filter(|k| !b.contains(k))
                 .all(|k| l.factor(k) == 1.0)
         );
+    }
+
+    /// Two concepts the lexicon keeps apart (wheelchairs, ramps) become one need once the
+    /// office has put them together twice, and not after one time, nor when it also kept
+    /// them apart as often.
+    #[test]
+    fn pairs_of_concepts_put_together_are_learned() {
+        let items = vec![
+            item("كراسي متحركة للمعاقين", Some("social"), "p1", "a"),
+            item(
+                "Des fauteuils roulants pour les handicapes",
+                Some("social"),
+                "p2",
+                "b",
+            ),
+            item("ممرات الولوجيات للمعاقين", Some("social"), "p3", "c"),
+            item(
+                "rampes d'acces pour les handicapes",
+                Some("social"),
+                "p4",
+                "d",
+            ),
+        ];
+        let places = Places::default();
+        let run = |l: &Learned| -> Vec<Vec<usize>> {
+            let mut g: Vec<Vec<usize>> = suggest_with(
+                &items,
+                &HashSet::new(),
+                &places,
+                &Params::default(),
+                &LEX,
+                l,
+            )
+            .into_iter()
+            .map(|g| {
+                let mut m = g.members;
+                m.sort();
+                m
+            })
+            .collect();
+            g.sort();
+            g
+        };
+        assert_eq!(run(&Learned::default()), vec![vec![0, 1], vec![2, 3]]);
+        let keys: Vec<Vec<String>> = items
+            .iter()
+            .map(|i| term_keys(&LEX, &places, &i.text_norm))
+            .collect();
+        let mut l = Learned::default();
+        l.record(&keys[0], &keys[2], true);
+        assert_eq!(run(&l), vec![vec![0, 1], vec![2, 3]], "once is not enough");
+        l.record(&keys[1], &keys[3], true);
+        assert_eq!(run(&l), vec![vec![0, 1, 2, 3]]);
+        for _ in 0..2 {
+            l.record(&keys[0], &keys[3], false);
+        }
+        assert_eq!(run(&l), vec![vec![0, 1], vec![2, 3]], "kept apart as often");
     }
 
     fn douar(id: &str, names: &[&str]) -> PlaceName {

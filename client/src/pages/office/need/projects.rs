@@ -1,6 +1,7 @@
-//! The projects a need is linked to (to the programme), with link and unlink.
+//! The projects a need is linked to (to the programme), with link and unlink, and the
+//! projects that probably answer it (`/api/needs/{id}/project-suggestions`), one tap to link.
 
-use tachkhis_shared::api::consolidation::{ActionDone, LinkProject};
+use tachkhis_shared::api::consolidation::{ActionDone, LinkProject, ProjectSuggestion};
 use tachkhis_shared::api::programme::{ProgrammeTree, ProjectSummary};
 use yew::prelude::*;
 
@@ -98,7 +99,82 @@ pub fn NeedProjects(props: &NeedProjectsProps) -> Html {
             }
             <ul class="linked-projects">{ for linked }</ul>
             { for link }
+            if props.editable {
+                <ProjectSuggestions {id} />
+            }
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ProjectSuggestionsProps {
+    id: i64,
+}
+
+/// The projects that probably answer the need, best first, each with why (the place both are
+/// about, what both say) and a button that links it: nothing is linked until the office taps.
+#[component]
+fn ProjectSuggestions(props: &ProjectSuggestionsProps) -> Html {
+    let (_, lang) = use_model();
+    let office = use_office();
+    let id = props.id;
+    let list =
+        use_get::<Vec<ProjectSuggestion>>(Some(format!("/api/needs/{id}/project-suggestions")));
+    let Some(list) = list.data.as_ref().filter(|l| !l.is_empty()) else {
+        return html! {};
+    };
+    let row = |p: &ProjectSuggestion| {
+        let percent = (p.confidence.clamp(0.0, 1.0) * 100.0).round() as u32;
+        let go = {
+            let (office, project_id) = (office.clone(), p.project_id);
+            Callback::from(move |_: MouseEvent| {
+                let token = office.token.clone();
+                office.act(
+                    "office.done.linked",
+                    async move {
+                        let path = format!("/api/needs/{id}/projects");
+                        let body = LinkProject { project_id };
+                        office::send::<_, ActionDone>("POST", &token, &path, Some(&body)).await
+                    },
+                    |_| {},
+                );
+            })
+        };
+        let tags = |words: &[String]| {
+            words
+                .iter()
+                .map(|w| html! { <span class="tag" dir="auto">{ w.clone() }</span> })
+                .collect::<Html>()
+        };
+        html! {
+            <li data-test="project-suggestion" data-number={p.number.to_string()}>
+                <span class="confidence" title={lang.t("office.suggestion.confidence")}>
+                    <meter min="0" max="100" value={percent.to_string()}></meter>
+                </span>
+                <Link to={Route::OfficeProject { id: Some(p.project_id) }}>
+                    { format!("{}. {}", p.number, lang.pick(&p.title_ar, &p.title_fr)) }
+                </Link>
+                <span class="reason">
+                    if !p.places.is_empty() {
+                        <span class="reason-label">{ lang.t("office.need.project_suggestions.place") }</span>
+                        { tags(&p.places) }
+                    }
+                    if !p.shared_words.is_empty() {
+                        <span class="reason-label">{ lang.t("office.suggestion.shared_words") }</span>
+                        { tags(&p.shared_words) }
+                    }
+                </span>
+                <button type="button" class="btn secondary small" data-test="project-suggestion-link"
+                    disabled={office.busy} onclick={go}>{ lang.t("office.need.project_suggestions.link") }</button>
+            </li>
+        }
+    };
+    html! {
+        <div class="project-suggestions" data-test="project-suggestions">
+            <h3>{ lang.t("office.need.project_suggestions") }</h3>
+            <p class="muted">{ lang.t("office.need.project_suggestions.hint") }</p>
+            <ul>{ for list.iter().map(row) }</ul>
+        </div>
     }
 }
 
