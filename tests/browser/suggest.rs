@@ -1,6 +1,6 @@
 //! The suggestions' office screens in the real client (issue 18): the office says in the
 //! synonyms form that two words mean the same ("الكرنة", Darija for the slaughterhouse, and
-//! "tuerie") and the list of suggestions gains the group it could not see, then loses it when
+//! "tuerie", one for the commune) and the list of suggestions gains the group it could not see, then loses it when
 //! the office removes the words; on a need's page, the programme's project that answers the
 //! need is suggested with its reason and linked in one tap.
 
@@ -158,6 +158,8 @@ async fn office_synonyms_change_the_suggestions_and_projects_link_in_one_tap() -
                 .await
                 .send_keys("الكرنة، tuerie")
                 .await?;
+            // A slaughterhouse is one for the commune: its proposals group from any douar.
+            click(&client, "[data-test=synonym-service]").await;
             click(&client, "[data-test=synonym-add]").await;
             wait_count(&client, "[data-test=synonym-group]", 1).await;
             wait_count(&client, "[data-test=suggestion]", 2).await;

@@ -55,7 +55,7 @@ pub fn learn_pairs(
     }
     let mut delta = suggest::Learned::default();
     for (a, b, together) in pairs {
-        delta.record(&keys[a], &keys[b], *together);
+        delta.record_in(&lex, &keys[a], &keys[b], *together);
     }
     let mut up = tx.prepare_cached(
         "INSERT INTO suggest_learned (term, together, apart) VALUES (?1, ?2, ?3)

@@ -656,33 +656,45 @@ impl Learned {
         }
     }
 
-    /// Counts one decision on two proposals: the terms they share get it, and so does each
-    /// pair of concepts one has and the other not (a wheelchair and a ramp, a doctor and the
-    /// dispensary): put together often enough, such a pair becomes a term both share
-    /// ([`Learned::bridges`]).
+    /// Counts one decision on two proposals: the terms they share get it.
     pub fn record(&mut self, a: &[String], b: &[String], together: bool) {
-        let mut add = |key: String| {
-            let e = self.counts.entry(key).or_default();
-            if together {
-                e.0 += 1;
-            } else {
-                e.1 += 1;
-            }
-        };
         for key in a.iter().filter(|k| b.contains(k)) {
-            add(key.clone());
+            self.add(key.clone(), together);
         }
-        let only = |x: &[String], y: &[String]| -> Vec<String> {
+    }
+
+    /// [`Learned::record`], and when each proposal names one need-concept and they share
+    /// none (a wheelchair and a ramp, a doctor and the dispensary), that pair of concepts
+    /// gets it too: put together often enough, it reads as one ([`Learned::bridges`]).
+    /// Proposals with several topics teach no pair: which of them made the office's choice
+    /// is not known.
+    pub fn record_in(&mut self, lex: &Lexicon, a: &[String], b: &[String], together: bool) {
+        self.record(a, b, together);
+        let strong = |x: &[String]| -> Vec<String> {
             x.iter()
-                .filter(|k| is_concept_key(k) && !y.contains(k))
+                .filter(|k| is_concept_key(k))
+                .filter(|k| {
+                    k[1..]
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|c| lex.concepts.get(c))
+                        .is_some_and(|c| c.scope != Scope::Context)
+                })
                 .cloned()
                 .collect()
         };
-        let (oa, ob) = (only(a, b), only(b, a));
-        for x in oa.iter().take(4) {
-            for y in ob.iter().take(4) {
-                add(bridge_key(x, y));
-            }
+        let (sa, sb) = (strong(a), strong(b));
+        if sa.len() == 1 && sb.len() == 1 && sa[0] != sb[0] {
+            self.add(bridge_key(&sa[0], &sb[0]), together);
+        }
+    }
+
+    fn add(&mut self, key: String, together: bool) {
+        let e = self.counts.entry(key).or_default();
+        if together {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
         }
     }
 
@@ -1054,12 +1066,12 @@ mod tests {
             .map(|i| term_keys(&LEX, &places, &i.text_norm))
             .collect();
         let mut l = Learned::default();
-        l.record(&keys[0], &keys[2], true);
+        l.record_in(&LEX, &keys[0], &keys[2], true);
         assert_eq!(run(&l), vec![vec![0, 1], vec![2, 3]], "once is not enough");
-        l.record(&keys[1], &keys[3], true);
+        l.record_in(&LEX, &keys[1], &keys[3], true);
         assert_eq!(run(&l), vec![vec![0, 1, 2, 3]]);
         for _ in 0..2 {
-            l.record(&keys[0], &keys[3], false);
+            l.record_in(&LEX, &keys[0], &keys[3], false);
         }
         assert_eq!(run(&l), vec![vec![0, 1], vec![2, 3]], "kept apart as often");
     }
