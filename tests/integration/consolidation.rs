@@ -1515,7 +1515,9 @@ async fn late_arrivals_are_suggested_into_their_need_with_the_reason() {
     assert_eq!(before, json!([]), "nothing left to suggest");
 
     // Sessions held after the office's work, from other poles, in other scripts.
-    let late: &[(&str, &str, &str, &str, Sector, Option<usize>)] = &[
+    /// (pole, douar, problem, solution, sector, the need it belongs to)
+    type Late<'a> = (&'a str, &'a str, &'a str, &'a str, Sector, Option<usize>);
+    let late: &[Late] = &[
         (
             "pole-6",
             "agoudar",
@@ -1640,7 +1642,8 @@ async fn a_need_is_suggested_the_projects_that_answer_it() {
     let office = app.login("office").await;
     let mut tablet = Tablet::new("facilitator");
     // (title, sector, [(pole, douar, problem, solution)])
-    let needs: &[(&str, &str, &[(&str, &str, &str, &str)])] = &[
+    type Said<'a> = (&'a str, &'a str, &'a str, &'a str);
+    let needs: &[(&str, &str, &[Said])] = &[
         (
             "طريق ادوز",
             "roads",

@@ -139,8 +139,8 @@ pub fn moved_pairs(
         if Some(f) == to {
             continue;
         }
-        if !left.contains_key(&f) {
-            left.insert(f, some(f)?);
+        if let std::collections::btree_map::Entry::Vacant(e) = left.entry(f) {
+            e.insert(some(f)?);
         }
         for m in &left[&f] {
             out.push((p.clone(), m.clone(), false));
