@@ -503,6 +503,7 @@ fn main() -> anyhow::Result<()> {
     let project: i64 =
         db.read_blocking(|tx| Ok(tx.query_row("SELECT min(id) FROM projects", [], |r| r.get(0))?))?;
     let confirmed = suggestions.len().min(300);
+    let mut first_need: Option<i64> = None;
     time(
         &format!("confirm {confirmed} suggestions as needs (one transaction each)"),
         || {
@@ -516,6 +517,7 @@ fn main() -> anyhow::Result<()> {
                 let done =
                     db.write_blocking(|tx| consolidation::create_need(tx, &office, &body))?;
                 if let Some(need) = done.need_id {
+                    first_need.get_or_insert(need);
                     db.write_blocking(|tx| {
                         consolidation::link_project(tx, &office, need, project, true)
                     })?;
@@ -528,6 +530,17 @@ fn main() -> anyhow::Result<()> {
         &format!("needs list with counts ({confirmed} needs)"),
         || Ok(db.read_blocking(consolidation::list_needs)?),
     )?;
+    // The suggestions screen once needs exist (groups into needs get their reason from the
+    // need's members), and the projects suggested on a need's page.
+    time(
+        &format!("suggestions again with {confirmed} needs (the screen's 100)"),
+        || Ok(db.read_blocking(|tx| consolidation::suggestions(tx, 100))?),
+    )?;
+    if let Some(need) = first_need {
+        time("projects suggested for a need", || {
+            Ok(db.read_blocking(|tx| consolidation::project_suggestions(tx, need, 5))?)
+        })?;
+    }
     let (page, _) = time(
         "proposal table: search \"الماء\", first 500 rows",
         || {
