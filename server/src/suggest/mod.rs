@@ -642,6 +642,13 @@ impl Learned {
     /// lowering every term by its share of rejections cost recall (on the tuning set's second
     /// half, F1 0.854 before: 0.785 and 0.799 after).
     pub fn factor(&self, key: &str) -> f32 {
+        // The lexicon's concepts (and pairs of them) are not lowered: a concept is shared by
+        // needs the office keeps apart for their place or detail (the lighting of the centre
+        // and of the douars), and lowering it cost every need of it (second tuning set, second
+        // half after learning: F1 0.546 with concepts lowered, 0.607 without, as before).
+        if key.starts_with('#') {
+            return 1.0;
+        }
         match self.counts.get(key) {
             None => 1.0,
             Some((together, apart)) => {
@@ -991,25 +998,35 @@ mod tests {
     #[test]
     fn learned_weights_lower_only_terms_mostly_kept_apart() {
         let places = Places::default();
-        let a = term_keys(&LEX, &places, &normalize("غياب سيارة الإسعاف"));
-        let b = term_keys(&LEX, &places, &normalize("Pas d'ambulance"));
-        assert!(
-            !a.is_empty() && a.iter().any(|k| b.contains(k)),
-            "{a:?} {b:?}"
-        );
+        // The ambulance (a concept) and a word the lexicon does not know, in both.
+        let a = term_keys(&LEX, &places, &normalize("غياب سيارة الإسعاف في تاغزوت"));
+        let b = term_keys(&LEX, &places, &normalize("لانبيلانص تاغزوت"));
+        let shared: Vec<&String> = a.iter().filter(|k| b.contains(k)).collect();
+        let word = shared
+            .iter()
+            .find(|k| !k.starts_with('#'))
+            .unwrap_or_else(|| panic!("a shared word: {a:?} {b:?}"))
+            .to_string();
+        let concept = shared
+            .iter()
+            .find(|k| k.starts_with('#'))
+            .unwrap_or_else(|| panic!("a shared concept: {a:?} {b:?}"))
+            .to_string();
         let mut l = Learned::default();
-        let shared = a.iter().find(|k| b.contains(k)).unwrap().clone();
         l.record(&a, &b, true);
-        assert_eq!(l.factor(&shared), 1.0);
+        assert_eq!(l.factor(&word), 1.0);
         for _ in 0..3 {
             l.record(&a, &b, false);
         }
-        let f = l.factor(&shared);
+        let f = l.factor(&word);
         assert!((0.5..1.0).contains(&f), "{f}");
         for _ in 0..20 {
             l.record(&a, &b, false);
         }
-        assert_eq!(l.factor(&shared), 0.5);
+        assert_eq!(l.factor(&word), 0.5);
+        // The lexicon's concepts keep their weight: lowering them cost the second tuning set
+        // F1 0.607 -> 0.546 after learning.
+        assert_eq!(l.factor(&concept), 1.0);
         assert_eq!(l.factor("never seen"), 1.0);
         // A term only one of them has is not counted.
         assert!(
