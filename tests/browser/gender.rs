@@ -16,7 +16,8 @@ use uuid::Uuid;
 use crate::helpers::{HttpTransport, Tablet};
 use crate::{
     Chromedriver, PASSWORD, Server, TestResult, artefacts_dir, assert_no_csp_violations,
-    assets_dir, attr, cdp, click, connect_browser, count, find, wait_count, wait_until,
+    assets_dir, attr, cdp, click, connect_browser, count, find, run_with_artefacts, wait_count,
+    wait_until,
 };
 
 async fn api_token(http: &reqwest::Client, base: &str, user: &str) -> String {
@@ -253,21 +254,11 @@ async fn gender_report_screen_and_print() -> TestResult {
     let run = {
         let client = client.clone();
         let base = base.clone();
-        tokio::spawn(async move { scenario(&client, &base, &report).await })
+        async move { scenario(&client, &base, &report).await }
     };
-    let outcome = run.await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        full_page(&client, "gender-failure.png").await;
-        if let Ok(html) = client.source().await {
-            let _ = std::fs::write(artefacts_dir().join("gender-failure.html"), html);
-        }
-    }
-    client.close().await?;
+    let outcome = run_with_artefacts("gender", &[("committee", &client)], run).await;
     server.stop().await;
-    match outcome {
-        Ok(result) => result,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+    outcome
 }
 
 async fn scenario(client: &Client, base: &str, report: &Value) -> TestResult {

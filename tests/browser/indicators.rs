@@ -8,8 +8,8 @@ use fantoccini::Client;
 use serde_json::Value;
 
 use crate::{
-    Chromedriver, PASSWORD, Server, TestResult, artefacts_dir, assert_no_csp_violations,
-    assets_dir, click, connect_browser, find, screenshot, set_viewport, wait_count, wait_until,
+    Chromedriver, PASSWORD, Server, TestResult, assert_no_csp_violations, assets_dir, click,
+    connect_browser, find, run_with_artefacts, screenshot, set_viewport, wait_count, wait_until,
 };
 
 async fn api(base: &str, token: &str, path: &str) -> Value {
@@ -36,23 +36,13 @@ async fn office_keeps_a_projects_indicators() -> TestResult {
     let base = server.base();
     let client = connect_browser(&driver, &profile).await;
     set_viewport(&client, (1366, 900)).await;
-    let run = {
+    let scenario = {
         let (client, base, dir) = (client.clone(), base.clone(), tmp.path().to_path_buf());
-        tokio::spawn(async move { scenario(&client, &base, &dir).await })
+        async move { scenario(&client, &base, &dir).await }
     };
-    let outcome = run.await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        screenshot(&client, "indicators-failure.png").await;
-        if let Ok(html) = client.source().await {
-            let _ = std::fs::write(artefacts_dir().join("indicators-failure.html"), html);
-        }
-    }
-    client.close().await?;
+    let outcome = run_with_artefacts("indicators", &[("office", &client)], scenario).await;
     server.stop().await;
-    match outcome {
-        Ok(result) => result,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+    outcome
 }
 
 async fn type_into(client: &Client, test: &str, text: &str) -> TestResult {

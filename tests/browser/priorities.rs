@@ -7,8 +7,8 @@ use fantoccini::Client;
 use serde_json::Value;
 
 use crate::{
-    Chromedriver, PASSWORD, Server, TestResult, api_login, artefacts_dir, assert_no_csp_violations,
-    assets_dir, click, connect_browser, count, find, screenshot, set_viewport, wait_count,
+    Chromedriver, PASSWORD, Server, TestResult, api_login, assert_no_csp_violations, assets_dir,
+    click, connect_browser, count, find, run_with_artefacts, screenshot, set_viewport, wait_count,
     wait_until,
 };
 
@@ -56,7 +56,7 @@ async fn the_bureau_weighs_tries_saves_and_undoes() -> TestResult {
         let client = client.clone();
         let base = base.clone();
         let driver = driver.clone();
-        tokio::spawn(async move {
+        async move {
             scenario(&client, &base).await?;
             // The committee reads: no weight fields, no save.
             let committee = connect_browser(&driver, &committee_profile).await;
@@ -67,21 +67,11 @@ async fn the_bureau_weighs_tries_saves_and_undoes() -> TestResult {
             }
             committee.close().await?;
             read
-        })
-    };
-    let outcome = run.await;
-    if !matches!(outcome, Ok(Ok(()))) {
-        screenshot(&client, "priorities-failure.png").await;
-        if let Ok(html) = client.source().await {
-            let _ = std::fs::write(artefacts_dir().join("priorities-failure.html"), html);
         }
-    }
-    client.close().await?;
+    };
+    let outcome = run_with_artefacts("priorities", &[("bureau", &client)], run).await;
     server.stop().await;
-    match outcome {
-        Ok(result) => result,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+    outcome
 }
 
 async fn scenario(client: &Client, base: &str) -> TestResult {
