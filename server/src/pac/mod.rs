@@ -252,7 +252,7 @@ pub fn live_snapshot(tx: &Transaction<'_>) -> AppResult<Snapshot> {
             let partners = crate::programme::db_mad(r.get(7)?)?;
             let total = match (&commune, &partners) {
                 (None, None) => None,
-                (c, p) => Some(c.clone().unwrap_or_default() + p.clone().unwrap_or_default()),
+                (c, p) => Some(c.unwrap_or_default() + p.unwrap_or_default()),
             };
             let rank = ranks.get(&id);
             Ok(SnapshotProject {
@@ -277,7 +277,7 @@ pub fn live_snapshot(tx: &Transaction<'_>) -> AppResult<Snapshot> {
 
 fn totals(projects: &[SnapshotProject]) -> SnapshotTotals {
     let sum = |f: fn(&SnapshotProject) -> &Option<Mad>| -> Mad {
-        projects.iter().filter_map(|p| f(p).clone()).sum()
+        projects.iter().filter_map(|p| *f(p)).sum()
     };
     SnapshotTotals {
         projects: projects.len() as i64,
@@ -413,6 +413,9 @@ pub fn live_differs(tx: &Transaction<'_>) -> AppResult<bool> {
 /// not give (the bureau's approval, the dispatch to the bodies and to the governor, every
 /// reference, the vote's counts) is made up and marked `illustrative = 1`. Version 1 is frozen
 /// from the demo programme and made executable; no draft follows it.
+/// (kind, date, end, reference, note, illustrative)
+type DemoStep<'a> = (&'a str, &'a str, Option<&'a str>, &'a str, &'a str, bool);
+
 pub fn load_demo(tx: &Transaction<'_>) -> AppResult<()> {
     let v1: i64 = tx.query_row(
         "SELECT id FROM pac_versions WHERE number = 1 AND status = 'draft'",
@@ -420,8 +423,7 @@ pub fn load_demo(tx: &Transaction<'_>) -> AppResult<()> {
         |r| r.get(0),
     )?;
     let now = now_secs();
-    // (kind, date, end, reference, note, illustrative)
-    let steps: [(&str, &str, Option<&str>, &str, &str, bool); 8] = [
+    let steps: [DemoStep<'_>; 8] = [
         (
             "launch_meeting",
             "2022-06-21",

@@ -264,11 +264,13 @@ pub fn rules(
             .as_ref()
             .is_some_and(|v| v.result == VoteResult::Adopted)
     });
-    let last_vote = of(StepKind::Vote).last();
+    let last_vote = of(StepKind::Vote).next_back();
     // The session that votes: the adopting vote, else a planned session (the latest).
-    let session: Option<&str> = adopted
-        .map(|s| s.date.as_str())
-        .or_else(|| of(StepKind::CouncilSession).last().map(|s| s.date.as_str()));
+    let session: Option<&str> = adopted.map(|s| s.date.as_str()).or_else(|| {
+        of(StepKind::CouncilSession)
+            .next_back()
+            .map(|s| s.date.as_str())
+    });
     let d = i64::from(settings.dispatch_days_before_session);
 
     // Decree art. 10: the dispatch at least D days before the session.
@@ -406,7 +408,7 @@ pub fn rules(
     }
 
     // The visa's deadline from the date sent.
-    let sent = of(StepKind::SentToGovernor).last();
+    let sent = of(StepKind::SentToGovernor).next_back();
     let answer = steps.iter().find(|s| {
         matches!(
             s.kind,
