@@ -101,8 +101,14 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
         (n == 8).then_some(())
     })
     .await;
-    let line = find(client, "[data-test=proc-version-line]").await.text().await?;
-    assert!(line.contains("قابل للتنفيذ"), "version 1 executable: {line}");
+    let line = find(client, "[data-test=proc-version-line]")
+        .await
+        .text()
+        .await?;
+    assert!(
+        line.contains("قابل للتنفيذ"),
+        "version 1 executable: {line}"
+    );
     let vote = find(client, "[data-test=proc-vote]").await.text().await?;
     assert!(vote.contains("19") && vote.contains("23"), "{vote}");
     screenshot(client, "procedure-v1-ar.png").await;
@@ -133,9 +139,13 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     pick(client, "proc-session-kind", "extraordinary").await?;
     click(client, "[data-test=proc-step-save]").await;
     wait_until("the session is on the timeline", || async {
-        (attr(client, "[data-test=proc-step][data-kind=council_session]", "data-kind")
-            .await
-            .is_some())
+        (attr(
+            client,
+            "[data-test=proc-step][data-kind=council_session]",
+            "data-kind",
+        )
+        .await
+        .is_some())
         .then_some(())
     })
     .await;
@@ -152,7 +162,10 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     let (_, sent) = day_first(20);
     pick(client, "proc-kind", "sent_to_bodies").await?;
     type_date(client, "proc-date", &sent).await?;
-    let send_by = find(client, "[data-test=proc-send-by]").await.text().await?;
+    let send_by = find(client, "[data-test=proc-send-by]")
+        .await
+        .text()
+        .await?;
     let (_, by) = day_first(10);
     assert!(send_by.contains(&by), "send by {by}: {send_by}");
     find(client, "[data-test=proc-late]").await;

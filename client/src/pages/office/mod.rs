@@ -413,7 +413,9 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                     <nav class="office-nav" aria-label={lang.t("office.nav.label")}>{ for nav }</nav>
                     <div class="office-bar-end">
                         // The bureau acts on its own screen (priorities), not on consolidation.
-                        if office.read_only && !office.can(Action::EditCriteria) {
+                        // The secretariat records the procedure (issue 14) on its own screen.
+                        if office.read_only && !office.can(Action::EditCriteria)
+                            && !office.can(Action::RecordProcedure) {
                             <span class="tag quiet" data-test="read-only">{ lang.t("office.read_only") }</span>
                         }
                         <span class="office-user">{ model.username() }</span>

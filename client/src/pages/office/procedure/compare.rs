@@ -61,10 +61,10 @@ pub fn ComparePart(props: &CompareProps) -> Html {
             })
             .collect::<Html>()
     };
-    let totals = |label: &'static str, t: &SnapshotTotals| {
+    let totals = |label: String, t: &SnapshotTotals| {
         html! {
             <tr>
-                <th scope="row">{ lang.t(label) }</th>
+                <th scope="row">{ label }</th>
                 <td class="num">{ t.projects }</td>
                 <td>{ money(Some(&t.commune)) }</td>
                 <td>{ money(Some(&t.partners)) }</td>
@@ -100,8 +100,11 @@ pub fn ComparePart(props: &CompareProps) -> Html {
                         <th>{ lang.t("office.proc.field.total") }</th>
                     </tr></thead>
                     <tbody>
-                        { totals("office.proc.cmp.from", &c.totals_from) }
-                        { totals("office.proc.cmp.to", &c.totals_to) }
+                        { totals(lang.tf("office.proc.version_n", &[("n", &c.from.to_string())]), &c.totals_from) }
+                        { totals(match c.to {
+                            Some(n) => lang.tf("office.proc.version_n", &[("n", &n.to_string())]),
+                            None => lang.t("office.proc.cmp.live").to_string(),
+                        }, &c.totals_to) }
                     </tbody>
                 </table>
                 <h3>{ lang.t("office.proc.cmp.added") }{ format!(" ({})", c.added.len()) }</h3>
