@@ -63,7 +63,7 @@ pub struct VersionQuery {
 /// A version's dated steps in order and one list of what is missing or late (each with its
 /// rule, due date and status): the secretary general's screen.
 #[utoipa::path(get, path = "/api/procedure", tag = "procedure", params(VersionQuery),
-    responses((status = 200, body = ProcedureView), (status = 403, body = ErrorBody),
+    responses((status = 200, body = ProcedureView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_procedure(
@@ -137,7 +137,7 @@ pub async fn update_step(
 /// Deletes a step recorded by mistake (409 for a vote that froze, or the governor's answer).
 #[utoipa::path(delete, path = "/api/procedure/steps/{id}", tag = "procedure",
     params(("id" = i64, Path, description = "step id")),
-    responses((status = 200, body = ProcedureView), (status = 403, body = ErrorBody),
+    responses((status = 200, body = ProcedureView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete_step(
@@ -238,7 +238,7 @@ pub async fn open_version(
 /// One version.
 #[utoipa::path(get, path = "/api/versions/{number}", tag = "procedure",
     params(("number" = i64, Path, description = "version number")),
-    responses((status = 200, body = Version), (status = 403, body = ErrorBody),
+    responses((status = 200, body = Version), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_version(
@@ -263,7 +263,7 @@ pub struct CompareQuery {
 /// removed, changed amounts, rank, years; totals.
 #[utoipa::path(get, path = "/api/versions/{number}/compare", tag = "procedure",
     params(("number" = i64, Path, description = "version number"), CompareQuery),
-    responses((status = 200, body = Comparison), (status = 403, body = ErrorBody),
+    responses((status = 200, body = Comparison), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn compare_versions(
@@ -331,7 +331,7 @@ pub async fn upload_attachment(
 #[utoipa::path(get, path = "/api/attachments/{id}", tag = "procedure",
     params(("id" = i64, Path, description = "attachment id")),
     responses((status = 200, description = "the document (PDF, JPEG or PNG)"),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+              (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_attachment(
     State(app): State<AppState>,
