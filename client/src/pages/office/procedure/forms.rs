@@ -6,9 +6,9 @@
 use std::rc::Rc;
 
 use tachkhis_shared::api::procedure::{
-    Attachment, GovernorInput, OpenVersionInput, ProcedureView, SessionKind, StepDone, StepInput,
-    StepKind, Version, VersionStatus, VisaInput, VisaOutcome, VoteInput, VoteResult, date_of_day,
-    day_number,
+    Attachment, GovernorInput, OpenVersionInput, ProcedureSettings, ProcedureView, SessionKind,
+    Step, StepDone, StepInput, StepKind, Version, VersionStatus, VisaInput, VisaOutcome, VoteInput,
+    VoteResult, date_of_day, day_number,
 };
 use wasm_bindgen::JsValue;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -186,6 +186,7 @@ pub fn Forms(props: &FormsProps) -> Html {
             if v.status == VersionStatus::Voted && !sent { <GovernorForm /> }
             if v.status == VersionStatus::Voted && sent { <VisaForm /> }
             if !props.draft_open { <OpenDraftForm /> }
+            <SettingsForm settings={props.view.settings.clone()} />
         </section>
     }
 }
@@ -535,6 +536,137 @@ fn OpenDraftForm() -> Html {
             <button type="submit" class="btn secondary" data-test="draft-open" disabled={office.busy}>
                 { lang.t("office.proc.open_draft") }
             </button>
+        </form>
+    }
+}
+
+impl super::super::Acted for ProcedureSettings {
+    fn action(&self) -> Option<i64> {
+        None
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SettingsProps {
+    settings: ProcedureSettings,
+}
+
+/// The visa's legal deadline and the days before the session (a setting each).
+#[component]
+fn SettingsForm(props: &SettingsProps) -> Html {
+    let (_, lang) = use_model();
+    let office = use_office();
+    let visa = use_state(|| props.settings.visa_deadline_days.to_string());
+    let dispatch = use_state(|| props.settings.dispatch_days_before_session.to_string());
+    let submit = {
+        let (office, visa, dispatch) = (office.clone(), visa.clone(), dispatch.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let body = ProcedureSettings {
+                visa_deadline_days: visa.trim().parse().unwrap_or(0),
+                dispatch_days_before_session: dispatch.trim().parse().unwrap_or(0),
+            };
+            let token = office.token.clone();
+            office.act(
+                "office.proc.done.settings",
+                async move {
+                    office::send::<_, ProcedureSettings>(
+                        "PUT",
+                        &token,
+                        "/api/procedure/settings",
+                        Some(&body),
+                    )
+                    .await
+                },
+                |_| {},
+            );
+        })
+    };
+    html! {
+        <form class="proc-form" data-test="proc-settings-form" onsubmit={submit}>
+            <h3>{ lang.t("office.proc.form.settings") }</h3>
+            <div class="row-fields">
+                { number(lang, "office.proc.visa_deadline_days", "settings-visa", &visa) }
+                { number(lang, "office.proc.dispatch_days", "settings-dispatch", &dispatch) }
+            </div>
+            <button type="submit" class="btn secondary" data-test="settings-save" disabled={office.busy}>
+                { lang.t("office.save") }
+            </button>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EditStepProps {
+    pub step: Step,
+    pub onclose: Callback<()>,
+}
+
+/// Changes a recorded step's date, reference, note or signed document (its kind stays).
+#[component]
+pub fn EditStep(props: &EditStepProps) -> Html {
+    let (_, lang) = use_model();
+    let office = use_office();
+    let day = use_state(|| props.step.date.clone());
+    let reference = use_state(|| props.step.reference.clone());
+    let note = use_state(|| props.step.note.clone());
+    let file = use_node_ref();
+    let submit = {
+        let (office, day, reference, note, file) = (
+            office.clone(),
+            day.clone(),
+            reference.clone(),
+            note.clone(),
+            file.clone(),
+        );
+        let (step, onclose) = (props.step.clone(), props.onclose.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut body = super::input_of(&step);
+            body.date = (*day).clone();
+            body.reference = (*reference).clone();
+            body.note = (*note).clone();
+            let (token, id) = (office.token.clone(), step.id);
+            let picked = picked(&file);
+            let onclose = onclose.clone();
+            office.act(
+                "office.proc.done.step",
+                async move {
+                    if let Some(a) = attach(&token, picked).await? {
+                        body.attachment_id = Some(a);
+                    }
+                    office::send::<_, StepDone>(
+                        "PUT",
+                        &token,
+                        &format!("/api/procedure/steps/{id}"),
+                        Some(&body),
+                    )
+                    .await
+                },
+                move |_| onclose.emit(()),
+            );
+        })
+    };
+    let cancel = {
+        let onclose = props.onclose.clone();
+        Callback::from(move |_: MouseEvent| onclose.emit(()))
+    };
+    html! {
+        <form class="proc-form no-print" data-test="proc-edit-form" onsubmit={submit}>
+            <div class="row-fields">
+                { date(lang, "office.proc.date", "edit-date", &day) }
+                { text(lang, "office.proc.reference", "edit-reference", &reference) }
+                { file_field(lang, &file) }
+            </div>
+            { area(lang, "office.proc.note", "edit-note", &note) }
+            <div class="proc-step-actions">
+                <button type="submit" class="btn primary small" data-test="edit-save" disabled={office.busy}>
+                    { lang.t("office.save") }
+                </button>
+                <button type="button" class="btn secondary small" onclick={cancel}>
+                    { lang.t("office.proc.cancel") }
+                </button>
+            </div>
         </form>
     }
 }

@@ -291,7 +291,22 @@ fn period(s: &Step) -> String {
 fn Timeline(props: &ViewProps) -> Html {
     let (_, lang) = use_model();
     let office = use_office();
+    let editing = use_state(|| None::<i64>);
     let steps = props.view.steps.iter().map(|s| {
+        let edit_button = props.may_record.then(|| {
+            let (editing, id) = (editing.clone(), s.id);
+            let onclick = Callback::from(move |_: MouseEvent| editing.set(Some(id)));
+            html! {
+                <button type="button" class="btn secondary small no-print" data-test="proc-step-edit" {onclick}>
+                    { lang.t("office.edit") }
+                </button>
+            }
+        });
+        let edit_form = (*editing == Some(s.id)).then(|| {
+            let editing = editing.clone();
+            let onclose = Callback::from(move |()| editing.set(None));
+            html! { <forms::EditStep step={s.clone()} {onclose} /> }
+        });
         let download = s.attachment.as_ref().map(|a| {
             let (office, id, name) = (office.clone(), a.id, a.file_name.clone());
             let onclick = Callback::from(move |_: MouseEvent| {
@@ -368,7 +383,8 @@ fn Timeline(props: &ViewProps) -> Html {
                     if let Some(r) = &s.late_reason {
                         <p class="proc-reason">{ lang.t("office.proc.late_reason") }{ ": " }<span dir="auto">{ r }</span></p>
                     }
-                    <div class="proc-step-actions">{ for download }{ for delete }</div>
+                    <div class="proc-step-actions">{ for download }{ for edit_button }{ for delete }</div>
+                    { for edit_form }
                 </div>
             </li>
         }
