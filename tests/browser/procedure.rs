@@ -2,7 +2,8 @@
 //! it after login and sees the demo's version 1 (voted, frozen, executable) with its dated
 //! steps; opens an update draft; plans a council session; records a dispatch to the bodies
 //! that comes too late (the form says "send by D" and asks the reason), with its reason; the
-//! "missing or late" panel shows it late with that reason, and the API agrees. Screenshots of
+//! "missing or late" panel shows it late with that reason; a second late dispatch sent
+//! without one shows "reason missing" and gets its reason on the panel; the API agrees. Screenshots of
 //! the screen and of its print, in the artefacts.
 
 use fantoccini::Client;
@@ -196,6 +197,32 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     .text()
     .await?;
     assert!(reason.contains(REASON), "{reason}");
+
+    // A second dispatch, late and without its reason: recorded, shown as "reason missing",
+    // and the panel asks for it there.
+    let (_, again) = day_first(25);
+    type_date(client, "proc-date", &again).await?;
+    click(client, "[data-test=proc-step-save]").await;
+    let missing = "[data-test=proc-rule][data-status=reason_missing]";
+    find(client, missing).await;
+    client.execute("window.scrollTo(0, 0)", vec![]).await?;
+    screenshot(client, "procedure-reason-missing-ar.png").await;
+    find(client, &format!("{missing} [data-test=proc-reason-input]"))
+        .await
+        .send_keys("تأخر توقيع الإرسالية")
+        .await?;
+    click(client, &format!("{missing} [data-test=proc-reason-save]")).await;
+    wait_until("both late dispatches have their reason", || async {
+        let n = client
+            .find_all(fantoccini::Locator::Css(
+                "[data-test=proc-rule][data-rule=dispatch_before_session][data-status=late]",
+            ))
+            .await
+            .ok()?
+            .len();
+        (n == 2).then_some(())
+    })
+    .await;
     assert_no_csp_violations(client).await;
     client.execute("window.scrollTo(0, 0)", vec![]).await?;
     screenshot(client, "procedure-late-ar.png").await;
@@ -209,9 +236,14 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
         .iter()
         .filter(|r| r["rule"] == "dispatch_before_session")
         .collect();
-    assert_eq!(late.len(), 1, "{view}");
-    assert_eq!(late[0]["status"], "late");
-    assert_eq!(late[0]["late_reason"], REASON);
+    assert_eq!(late.len(), 2, "{view}");
+    assert!(late.iter().all(|r| r["status"] == "late"), "{view}");
+    assert!(late.iter().any(|r| r["late_reason"] == REASON), "{view}");
+    assert!(
+        late.iter()
+            .any(|r| r["late_reason"] == "تأخر توقيع الإرسالية"),
+        "{view}"
+    );
     assert_eq!(
         late[0]["due"],
         json!(tachkhis_shared::api::procedure::add_days(&session_iso, -30))
