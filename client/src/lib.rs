@@ -126,7 +126,8 @@ fn switch(route: Route) -> Html {
         | Route::OfficeGender
         | Route::OfficeTerritory
         | Route::OfficePeople
-        | Route::OfficePriorities) => office_screen(route),
+        | Route::OfficePriorities
+        | Route::OfficeProcedure) => office_screen(route),
     }
 }
 

@@ -42,6 +42,8 @@ pub enum Route {
     OfficeTerritory,
     /// The ranking of projects (issue 13): the bureau's home.
     OfficePriorities,
+    /// The PAC's procedure, versions, vote and visa (issue 14): the secretariat's home.
+    OfficeProcedure,
 }
 
 impl Route {
@@ -85,6 +87,7 @@ impl Route {
             ("people", "") => Route::OfficePeople,
             ("territory", "") => Route::OfficeTerritory,
             ("priorities", "") => Route::OfficePriorities,
+            ("procedure", "") => Route::OfficeProcedure,
             _ => Route::OfficeProposals,
         }
     }
@@ -110,6 +113,7 @@ impl Route {
             Route::OfficePeople => "/office/people".into(),
             Route::OfficeTerritory => "/office/territory".into(),
             Route::OfficePriorities => "/office/priorities".into(),
+            Route::OfficeProcedure => "/office/procedure".into(),
         }
     }
 }
@@ -267,6 +271,7 @@ mod tests {
             Route::OfficePeople,
             Route::OfficeTerritory,
             Route::OfficePriorities,
+            Route::OfficeProcedure,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

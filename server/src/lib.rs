@@ -10,6 +10,7 @@ pub mod documents;
 pub mod export;
 pub mod http;
 pub mod monitoring;
+pub mod pac;
 pub mod photos;
 pub mod priorities;
 pub mod programme;

@@ -389,10 +389,132 @@ code_enum! {
         /// A criterion, weight, rule, score or what-if refused (a blank name, a weight over
         /// 100, thresholds not ascending, a score outside 1-5, an unknown criterion…).
         InvalidPriority => "invalid_priority",
+        // The procedure (issue 14, proc).
+        /// A step, a date, a version's reason or a setting refused; the message names the
+        /// field.
+        InvalidProcedure => "invalid_procedure",
+        /// The vote's counts or result refused (more votes than members present…); the
+        /// message names the field.
+        InvalidVote => "invalid_vote",
+        /// 409: a draft version is open already (one at a time).
+        DraftExists => "draft_exists",
+        /// 409: the step asks for a version in another state (a vote on a frozen version…).
+        VersionState => "version_state",
+        /// 415: not a PDF, JPEG or PNG by its first bytes.
+        AttachmentType => "attachment_type",
+        /// 413: over `MAX_ATTACHMENT_BYTES`.
+        AttachmentTooLarge => "attachment_too_large",
+        /// An attachment id the server does not have.
+        UnknownAttachment => "unknown_attachment",
         Forbidden => "forbidden",
         NotFound => "not_found",
         Conflict => "conflict",
         Internal => "internal",
+    }
+}
+
+// The procedure (issue 14, proc): the PAC's versions and dated steps, the vote, the rules.
+code_enum! {
+    /// Why a version was opened.
+    VersionKind {
+        Initial => "initial",
+        /// The update from the PAC's third year (with its reason).
+        Update => "update",
+        /// The governor asked the council to deliberate again.
+        Redeliberation => "redeliberation",
+        /// The governor refused the visa.
+        AfterRefusal => "after_refusal",
+    }
+}
+
+code_enum! {
+    /// Where a version stands: at most one `draft` (the live programme).
+    VersionStatus {
+        Draft => "draft",
+        /// Adopted by the council: frozen, awaiting the visa.
+        Voted => "voted",
+        /// Given the governor's visa.
+        Executable => "executable",
+        Refused => "refused",
+        /// A newer version became executable.
+        Superseded => "superseded",
+    }
+}
+
+code_enum! {
+    /// A dated step of the procedure (0016's `procedure_steps.kind`), in the procedure's order.
+    StepKind {
+        LaunchMeeting => "launch_meeting",
+        Diagnosis => "diagnosis",
+        Ranking => "ranking",
+        BureauApproval => "bureau_approval",
+        SentToBodies => "sent_to_bodies",
+        CouncilSession => "council_session",
+        Vote => "vote",
+        SentToGovernor => "sent_to_governor",
+        Visa => "visa",
+        VisaRefused => "visa_refused",
+        RedeliberationRequested => "redeliberation_requested",
+    }
+}
+
+code_enum! {
+    /// The council's session: ordinary (February, May, October) or extraordinary.
+    SessionKind {
+        Ordinary => "ordinary",
+        Extraordinary => "extraordinary",
+    }
+}
+
+code_enum! {
+    VoteResult {
+        Adopted => "adopted",
+        Rejected => "rejected",
+    }
+}
+
+code_enum! {
+    /// The governor's answer.
+    VisaOutcome {
+        Visa => "visa",
+        Refused => "refused",
+        Redeliberation => "redeliberation",
+    }
+}
+
+code_enum! {
+    /// A rule of the procedure the "missing or late" list checks (never blocking).
+    ProcedureRule {
+        /// A step of the procedure not recorded yet.
+        StepMissing => "step_missing",
+        /// Decree 2.16.301 art. 10: the draft reaches the bodies at least 30 days
+        /// (`dispatch_days_before_session`) before the session that votes it.
+        DispatchBeforeSession => "dispatch_before_session",
+        /// Ordinary sessions are in February, May and October.
+        SessionMonth => "session_month",
+        /// Decree art. 11: the vote carries the bodies' reports.
+        BodyOpinion => "body_opinion",
+        /// The quorum of the session that voted.
+        Quorum => "quorum",
+        /// The visa's legal deadline (`visa_deadline_days`) from the date sent to the governor.
+        VisaDeadline => "visa_deadline",
+    }
+}
+
+code_enum! {
+    /// Where a rule stands.
+    RuleStatus {
+        /// Not due yet: do it by the due date.
+        Upcoming => "upcoming",
+        /// Due soon or past, and nothing recorded.
+        Overdue => "overdue",
+        /// Done late, with its reason recorded.
+        Late => "late",
+        /// Done late, and no reason recorded yet.
+        ReasonMissing => "reason_missing",
+        /// Not met, without a due date (a body without an opinion, an ordinary session
+        /// outside February, May, October, a quorum not met).
+        Warning => "warning",
     }
 }
 

@@ -24,6 +24,7 @@ mod order;
 mod people;
 mod photos;
 mod priorities;
+mod procedure;
 mod refused;
 mod reload;
 mod screens;

@@ -23,6 +23,7 @@ mod people;
 mod permissions;
 mod photos;
 mod priorities;
+mod procedure;
 mod programme;
 mod projection;
 mod redteam;

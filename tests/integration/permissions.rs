@@ -133,6 +133,22 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("GET",    "/api/indicators/template",                 Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/indicators/import?dry_run=1",         Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403, 403, 403, 403]),
     ("GET",    "/api/export/indicators",                   Body::None,          [401, 200, 200, 200, 200, 200, 200, 200]),
+    // The PAC's procedure, versions, signed documents (issue 14, proc): read with
+    // ReadProcedure, written by the secretariat and the administrator; a signed document is
+    // uploaded by them or by a body's member (an empty body is no PDF: 415).
+    ("GET",    "/api/procedure",                           Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/versions",                            Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/versions/{version}",                  Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/versions/{version}/compare",          Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/attachments/{attachment}",            Body::None,          [401, 404, 403, 404, 404, 404, 404, 404]),
+    ("PUT",    "/api/procedure/settings",                  Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 400, 403]),
+    ("POST",   "/api/procedure/steps",                     Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 400, 403]),
+    ("PUT",    "/api/procedure/steps/{step}",              Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 400, 403]),
+    ("POST",   "/api/procedure/vote",                      Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 400, 403]),
+    ("POST",   "/api/procedure/governor",                  Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 400, 403]),
+    ("POST",   "/api/procedure/visa",                      Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 400, 403]),
+    ("POST",   "/api/versions",                            Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 400, 403]),
+    ("POST",   "/api/attachments",                         Body::Octets(Payload::Empty),      [401, 415, 403, 403, 415, 403, 415, 415]),
     // The gender report (issue 13): the read rule of needs; XLSX the same, CSV refused.
     ("GET",    "/api/reports/gender",                      Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     // The territory (admin and office).
@@ -177,6 +193,7 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("DELETE", "/api/partners/{partner}",                  Body::None,          [401, 204, 403, 204, 403, 403, 403, 403]),
     ("DELETE", "/api/priorities/criteria/{criterion}",     Body::None,          [401, 403, 403, 403, 403, 200, 403, 403]),
     ("DELETE", "/api/indicators/{indicator}",              Body::None,          [401, 204, 403, 204, 403, 403, 403, 403]),
+    ("DELETE", "/api/procedure/steps/{step}",              Body::None,          [401, 200, 403, 403, 403, 403, 200, 403]),
     ("DELETE", "/api/territory/places/{place}",            Body::None,          [401, 204, 403, 204, 403, 403, 403, 403]),
     ("POST",   "/api/admin/devices/{device}/revoke",       Body::None,          [401, 200, 403, 403, 403, 403, 403, 403]),
     ("POST",   "/api/admin/users/{user}/deactivate",       Body::None,          [401, 200, 403, 403, 403, 403, 403, 403]),
@@ -200,6 +217,9 @@ struct Ids {
     programme: i64,
     place: i64,
     device: String,
+    /// The demo's first procedure step (issue 14), and an attachment id no one uploaded.
+    step: i64,
+    attachment: i64,
     /// A user of no demo role's, whom the administrator's rows change.
     user: i64,
 }
@@ -224,6 +244,9 @@ impl Ids {
             .replace("{priority_action}", "999999")
             .replace("{douar}", "idouz")
             .replace("{device}", &self.device)
+            .replace("{step}", &self.step.to_string())
+            .replace("{version}", "1")
+            .replace("{attachment}", &self.attachment.to_string())
             .replace("{user}", &self.user.to_string())
             // A photo no session names: the permission check passes, the server has nothing.
             .replace("{photo}", &"ab".repeat(32))
@@ -278,6 +301,8 @@ async fn prepared() -> (TestApp, Ids) {
             conn.last_insert_rowid()
         },
         device,
+        step: app.count("SELECT min(id) FROM procedure_steps"),
+        attachment: 999_999,
         user: {
             let conn = rusqlite::Connection::open(&app.db_path).unwrap();
             conn.execute(

@@ -54,6 +54,11 @@ impl ApiError {
                 (ErrorCode::UsernameTaken, _) => "office.error.username_taken",
                 (ErrorCode::BadUsername, _) => "office.error.bad_username",
                 (ErrorCode::BadPassword, _) => "office.error.bad_password",
+                // The procedure (issue 14, proc).
+                (ErrorCode::InvalidProcedure | ErrorCode::InvalidVote, _) => "office.proc.invalid",
+                (ErrorCode::DraftExists, _) => "office.proc.draft_exists",
+                (ErrorCode::VersionState, _) => "office.proc.version_state",
+                (ErrorCode::AttachmentType, _) => "office.proc.attachment_type",
                 // Undo refused because later actions changed the same proposals or needs.
                 (ErrorCode::Conflict, _) | (_, 409) => "office.error.conflict",
                 (ErrorCode::PayloadTooLarge, _) | (_, 413) => "office.error.too_large",

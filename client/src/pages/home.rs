@@ -23,6 +23,9 @@ pub fn Home() -> Html {
         // The bureau decides on the ranking: its home is the priorities.
         let to = if auth.role.can(Action::ApproveRanking) {
             Route::OfficePriorities
+        } else if auth.role.can(Action::RecordProcedure) && !auth.role.can(Action::Consolidate) {
+            // The secretariat records the procedure: its home is the procedure (issue 14).
+            Route::OfficeProcedure
         } else {
             Route::OfficeProposals
         };

@@ -222,9 +222,15 @@ fn land(model: &Rc<Model>, navigator: Option<Navigator>) {
     let bureau = model
         .auth()
         .is_some_and(|a| a.role.can(Action::ApproveRanking));
+    // The secretariat records the procedure: it lands there (issue 14).
+    let secretariat = model
+        .auth()
+        .is_some_and(|a| a.role.can(Action::RecordProcedure) && !a.role.can(Action::Consolidate));
     if let Some(n) = navigator {
         n.push(if bureau {
             &Route::OfficePriorities
+        } else if secretariat {
+            &Route::OfficeProcedure
         } else if office {
             &Route::OfficeProposals
         } else {

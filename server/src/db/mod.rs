@@ -54,6 +54,8 @@ const MIGRATIONS: &[&str] = &[
     // The office's own synonyms, read by the suggestion engine (issue 18).
     include_str!("../../../migrations/0015_synonyms.sql"),
     include_str!("../../../migrations/0016_procedure.sql"),
+    // The procedure (issue 14, proc): a planned council session's kind.
+    include_str!("../../../migrations/0017_procedure_session_kind.sql"),
     // What each office action taught the suggestions, unlearned on undo (issue 18).
     include_str!("../../../migrations/0020_learned_by_action.sql"),
 ];

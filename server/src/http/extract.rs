@@ -142,6 +142,9 @@ pub mod can {
         EnterScores,
         EditCriteria,
         ApproveRanking,
+        // The procedure (issue 14, proc).
+        ReadProcedure,
+        RecordProcedure,
     );
 }
 

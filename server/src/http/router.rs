@@ -66,11 +66,14 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::priorities::router())
         // The monitoring system's indicators (issue 13).
         .merge(routes::monitoring::router())
+        // The PAC's procedure, versions, signed documents (issue 14, proc).
+        .merge(routes::procedure::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())
         .merge(routes::territory::import_router())
         .merge(routes::monitoring::import_router())
+        .merge(routes::procedure::upload_router())
         .merge(routes::sync::router(max_sync_bytes))
 }
 

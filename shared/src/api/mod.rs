@@ -13,6 +13,7 @@ pub mod monitoring;
 pub mod people;
 pub mod photos;
 pub mod priorities;
+pub mod procedure;
 pub mod programme;
 pub mod sessions;
 pub mod setup;

@@ -14,6 +14,8 @@ mod need;
 mod needs;
 mod people;
 mod priorities;
+// The procedure (issue 14, proc).
+mod procedure;
 mod programme;
 mod project;
 mod proposals;
@@ -217,7 +219,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 9] = [
+const SCREENS: [(&str, &str); 10] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -227,6 +229,8 @@ const SCREENS: [(&str, &str); 9] = [
     ("office.nav.territory", "/office/territory"),
     ("office.nav.people", "/office/people"),
     ("office.nav.priorities", "/office/priorities"),
+    // The procedure (issue 14, proc): no digit key (1-9 are taken).
+    ("office.nav.procedure", "/office/procedure"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -239,6 +243,7 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeTerritory => 6,
         Route::OfficePeople => 7,
         Route::OfficePriorities => 8,
+        Route::OfficeProcedure => 9,
         _ => 5,
     }
 }
@@ -246,12 +251,13 @@ fn screen_of(route: &Route) -> usize {
 /// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
     if role == Role::Bureau {
-        return matches!(i, 4 | 5 | 8);
+        return matches!(i, 4 | 5 | 8 | 9);
     }
     match i {
         6 => role.can(Action::ManageTerritory),
         7 => role.can(Action::ManageUsers),
         8 => role.can(Action::ReadPriorities),
+        9 => role.can(Action::ReadProcedure),
         _ => true,
     }
 }
@@ -387,6 +393,9 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficePriorities if office.can(Action::ReadPriorities) => {
             html! { <priorities::PrioritiesPage /> }
         }
+        Route::OfficeProcedure if office.can(Action::ReadProcedure) => {
+            html! { <procedure::ProcedurePage /> }
+        }
         _ => html! { <reports::ReportsPage /> },
     };
     let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {
@@ -404,7 +413,9 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                     <nav class="office-nav" aria-label={lang.t("office.nav.label")}>{ for nav }</nav>
                     <div class="office-bar-end">
                         // The bureau acts on its own screen (priorities), not on consolidation.
-                        if office.read_only && !office.can(Action::EditCriteria) {
+                        // The secretariat records the procedure (issue 14) on its own screen.
+                        if office.read_only && !office.can(Action::EditCriteria)
+                            && !office.can(Action::RecordProcedure) {
                             <span class="tag quiet" data-test="read-only">{ lang.t("office.read_only") }</span>
                         }
                         <span class="office-user">{ model.username() }</span>

@@ -154,6 +154,21 @@ impl Modify for BearerAuth {
         routes::monitoring::export_indicators,
         routes::monitoring::indicators_template,
         routes::monitoring::import_indicators,
+        // The PAC's procedure, versions, signed documents (issue 14, proc).
+        routes::procedure::get_procedure,
+        routes::procedure::put_settings,
+        routes::procedure::create_step,
+        routes::procedure::update_step,
+        routes::procedure::delete_step,
+        routes::procedure::record_vote,
+        routes::procedure::send_to_governor,
+        routes::procedure::record_visa,
+        routes::procedure::list_versions,
+        routes::procedure::open_version,
+        routes::procedure::get_version,
+        routes::procedure::compare_versions,
+        routes::procedure::upload_attachment,
+        routes::procedure::get_attachment,
     ),
     modifiers(&BearerAuth)
 )]

@@ -21,6 +21,8 @@ pub mod monitoring;
 pub mod people;
 pub mod photos;
 pub mod priorities;
+// The PAC's procedure, versions and signed documents (issue 14, proc).
+pub mod procedure;
 pub mod programme;
 pub mod reference;
 pub mod sessions;
