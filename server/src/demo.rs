@@ -78,6 +78,8 @@ pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
     for (username, role) in &DEMO_USERS[1..] {
         auth::create_user(tx, username, DEMO_PASSWORD, *role)?;
     }
+    // The council's bodies and illustrative opinions on version 1 (issue 14).
+    crate::opinions::demo::load_demo(tx)?;
     Ok(true)
 }
 

@@ -12,6 +12,8 @@ pub mod http;
 pub mod monitoring;
 pub mod photos;
 pub mod priorities;
+// The council's bodies and opinions (issue 14).
+pub mod opinions;
 pub mod programme;
 pub mod reference;
 pub mod setup;

@@ -143,6 +143,14 @@ pub mod can {
         EditCriteria,
         ApproveRanking,
     );
+
+    // The council's bodies and opinions (issue 14).
+    permissions!(
+        ReadProcedure,
+        ManageBodies,
+        WriteOpinions,
+        AnswerReservations
+    );
 }
 
 /// The raw body, within the route's body limit.

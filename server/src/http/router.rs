@@ -66,6 +66,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::priorities::router())
         // The monitoring system's indicators (issue 13).
         .merge(routes::monitoring::router())
+        // The council's bodies and opinions (issue 14).
+        .merge(routes::opinions::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())

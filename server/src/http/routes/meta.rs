@@ -153,6 +153,17 @@ impl Modify for BearerAuth {
         routes::monitoring::export_indicators,
         routes::monitoring::indicators_template,
         routes::monitoring::import_indicators,
+        // The council's bodies and opinions (issue 14).
+        routes::opinions::list_bodies,
+        routes::opinions::create_body,
+        routes::opinions::candidates,
+        routes::opinions::update_body,
+        routes::opinions::set_members,
+        routes::opinions::body_report,
+        routes::opinions::write_programme_opinion,
+        routes::opinions::write_project_opinion,
+        routes::opinions::list_opinions,
+        routes::opinions::answer,
     ),
     modifiers(&BearerAuth)
 )]
