@@ -126,7 +126,10 @@ fn switch(route: Route) -> Html {
         | Route::OfficeGender
         | Route::OfficeTerritory
         | Route::OfficePeople
-        | Route::OfficePriorities) => office_screen(route),
+        | Route::OfficePriorities
+        | Route::OfficeOpinions
+        | Route::OfficeBodies
+        | Route::OfficeOpinionReport { .. }) => office_screen(route),
     }
 }
 

@@ -42,6 +42,14 @@ pub enum Route {
     OfficeTerritory,
     /// The ranking of projects (issue 13): the bureau's home.
     OfficePriorities,
+    // The council's bodies and opinions (issue 14).
+    OfficeOpinions,
+    /// The administrator's set-up of the bodies and their members.
+    OfficeBodies,
+    /// A body's printable report.
+    OfficeOpinionReport {
+        id: i64,
+    },
 }
 
 impl Route {
@@ -85,6 +93,13 @@ impl Route {
             ("people", "") => Route::OfficePeople,
             ("territory", "") => Route::OfficeTerritory,
             ("priorities", "") => Route::OfficePriorities,
+            // The council's bodies and opinions (issue 14).
+            ("opinions", "") => Route::OfficeOpinions,
+            ("opinions", "bodies") => Route::OfficeBodies,
+            ("opinions", id) => match id.strip_prefix("report/").map(str::parse) {
+                Some(Ok(id)) => Route::OfficeOpinionReport { id },
+                _ => Route::OfficeOpinions,
+            },
             _ => Route::OfficeProposals,
         }
     }
@@ -110,6 +125,9 @@ impl Route {
             Route::OfficePeople => "/office/people".into(),
             Route::OfficeTerritory => "/office/territory".into(),
             Route::OfficePriorities => "/office/priorities".into(),
+            Route::OfficeOpinions => "/office/opinions".into(),
+            Route::OfficeBodies => "/office/opinions/bodies".into(),
+            Route::OfficeOpinionReport { id } => format!("/office/opinions/report/{id}"),
         }
     }
 }

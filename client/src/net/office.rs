@@ -54,6 +54,11 @@ impl ApiError {
                 (ErrorCode::UsernameTaken, _) => "office.error.username_taken",
                 (ErrorCode::BadUsername, _) => "office.error.bad_username",
                 (ErrorCode::BadPassword, _) => "office.error.bad_password",
+                // The council's bodies and opinions (issue 14).
+                (ErrorCode::VersionFrozen, _) => "office.opinions.frozen",
+                (ErrorCode::InvalidOpinion, _) => "office.opinions.invalid",
+                (ErrorCode::InvalidCouncilBody, _) => "office.bodies.invalid",
+                (ErrorCode::DuplicateName, _) => "office.bodies.duplicate",
                 // Undo refused because later actions changed the same proposals or needs.
                 (ErrorCode::Conflict, _) | (_, 409) => "office.error.conflict",
                 (ErrorCode::PayloadTooLarge, _) | (_, 413) => "office.error.too_large",

@@ -23,6 +23,9 @@ pub fn Home() -> Html {
         // The bureau decides on the ranking: its home is the priorities.
         let to = if auth.role.can(Action::ApproveRanking) {
             Route::OfficePriorities
+        } else if auth.role.can(Action::WriteOpinions) {
+            // Committee and IEECAG members give opinions: that screen first (issue 14).
+            Route::OfficeOpinions
         } else {
             Route::OfficeProposals
         };

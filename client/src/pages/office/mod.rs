@@ -12,6 +12,8 @@ mod hooks;
 pub mod log;
 mod need;
 mod needs;
+// The council's bodies and opinions (issue 14).
+pub mod opinions;
 mod people;
 mod priorities;
 mod programme;
@@ -217,7 +219,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 9] = [
+const SCREENS: [(&str, &str); 10] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -227,6 +229,8 @@ const SCREENS: [(&str, &str); 9] = [
     ("office.nav.territory", "/office/territory"),
     ("office.nav.people", "/office/people"),
     ("office.nav.priorities", "/office/priorities"),
+    // The council's bodies and opinions (issue 14); no digit key (they stop at 9).
+    ("office.nav.opinions", "/office/opinions"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -239,6 +243,7 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeTerritory => 6,
         Route::OfficePeople => 7,
         Route::OfficePriorities => 8,
+        Route::OfficeOpinions | Route::OfficeBodies | Route::OfficeOpinionReport { .. } => 9,
         _ => 5,
     }
 }
@@ -246,12 +251,13 @@ fn screen_of(route: &Route) -> usize {
 /// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
     if role == Role::Bureau {
-        return matches!(i, 4 | 5 | 8);
+        return matches!(i, 4 | 5 | 8 | 9);
     }
     match i {
         6 => role.can(Action::ManageTerritory),
         7 => role.can(Action::ManageUsers),
         8 => role.can(Action::ReadPriorities),
+        9 => role.can(Action::ReadProcedure),
         _ => true,
     }
 }
@@ -386,6 +392,16 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         }
         Route::OfficePriorities if office.can(Action::ReadPriorities) => {
             html! { <priorities::PrioritiesPage /> }
+        }
+        // The council's bodies and opinions (issue 14).
+        Route::OfficeOpinions if office.can(Action::ReadProcedure) => {
+            html! { <opinions::OpinionsPage /> }
+        }
+        Route::OfficeBodies if office.can(Action::ReadProcedure) => {
+            html! { <opinions::BodiesPage /> }
+        }
+        Route::OfficeOpinionReport { id } if office.can(Action::ReadProcedure) => {
+            html! { <opinions::ReportPage id={*id} /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };
