@@ -460,7 +460,7 @@ pub fn OpinionsPage() -> Html {
         let is = selected.is_some_and(|s| s.body.id == id);
         html! {
             <button type="button" role="tab" aria-selected={is.to_string()} data-test="body-tab" data-body={id.to_string()}
-                class={classes!("office-tab", is.then_some("selected"))} {onclick}>
+                class={classes!("body-tab", is.then_some("selected"))} {onclick}>
                 { body_name(lang, &b.body) }
                 if waiting > 0 { <span class="tag warn">{ waiting }</span> }
             </button>

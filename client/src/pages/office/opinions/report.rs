@@ -48,7 +48,7 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
         let programme = match &o.programme {
             Some(p) => html! {
                 <div class="report-programme" data-test="report-programme">
-                    <p>{ verdict_tag(lang, &p.verdict) }{ " " }<span class="sub" dir="ltr">{ show_date(&p.date) }</span></p>
+                    <div class="opinion-head">{ verdict_tag(lang, &p.verdict) }<span class="sub" dir="ltr">{ show_date(&p.date) }</span></div>
                     if !p.text.is_empty() { <p class="text" dir="auto">{ &p.text }</p> }
                     if p.verdict.needs_answer() {
                         <div class="answer">{ answer_cell(lang, p) }</div>
@@ -86,7 +86,7 @@ pub fn ReportPage(props: &ReportPageProps) -> Html {
                                 <th>{ lang.t("office.gender.number") }</th>
                                 <th>{ lang.t("office.gender.project") }</th>
                                 <th>{ lang.t("office.opinions.verdict") }</th>
-                                <th>{ lang.t("office.opinions.opinion") }</th>
+                                <th>{ lang.t("office.opinions.col_text") }</th>
                                 <th>{ lang.t("office.opinions.date") }</th>
                                 <th>{ lang.t("office.opinions.answer") }</th>
                             </tr></thead>
