@@ -216,6 +216,20 @@ async fn member_writes(client: &Client, base: &str) -> TestResult {
     assert_eq!(stored["date"], "2023-01-11");
     assert_eq!(stored["written_by"], "committee");
     full_page(client, "opinions-written-ar.png").await;
+
+    // The project's sheet shows it.
+    let project = stored["project_id"].as_i64().expect("a project id");
+    click(
+        client,
+        &format!("{row} a[href='/office/projects/{project}']"),
+    )
+    .await;
+    find(
+        client,
+        &format!("[data-test=project-opinions-panel] [data-test=project-opinion-of][data-body='{BUDGET}'] [data-verdict=reservations]"),
+    )
+    .await;
+    full_page(client, "opinions-project-sheet-ar.png").await;
     assert_no_csp_violations(client).await;
     Ok(())
 }
