@@ -230,6 +230,17 @@ async fn member_writes(client: &Client, base: &str) -> TestResult {
     )
     .await;
     full_page(client, "opinions-project-sheet-ar.png").await;
+
+    // The opinions in French, left to right.
+    click(client, "[data-test=nav-opinions]").await;
+    find(client, "[data-test=opinions-page]").await;
+    click(client, "[data-test=lang-switch]").await;
+    wait_until("the page is in French", || async {
+        (attr(client, "html", "lang").await.as_deref() == Some("fr")).then_some(())
+    })
+    .await;
+    find(client, &format!("{row} [data-verdict=reservations]")).await;
+    full_page(client, "opinions-committee-fr.png").await;
     assert_no_csp_violations(client).await;
     Ok(())
 }

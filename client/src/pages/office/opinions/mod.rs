@@ -97,6 +97,10 @@ pub fn opinion_view(lang: Lang, o: &Opinion) -> Html {
             if !o.text.is_empty() {
                 <p class="text" dir="auto" data-test="opinion-text">{ &o.text }</p>
             }
+            if let Some(a) = o.attachment_id {
+                // The signed document (uploaded through the procedure's attachments).
+                <p class="sub" data-test="opinion-attachment">{ lang.tf("office.opinions.attachment", &[("id", &a.to_string())]) }</p>
+            }
             { for answer }
         </div>
     }
