@@ -127,7 +127,10 @@ fn switch(route: Route) -> Html {
         | Route::OfficeTerritory
         | Route::OfficePeople
         | Route::OfficePriorities
-        | Route::OfficeProcedure) => office_screen(route),
+        | Route::OfficeProcedure
+        | Route::OfficeOpinions
+        | Route::OfficeBodies
+        | Route::OfficeOpinionReport { .. }) => office_screen(route),
     }
 }
 

@@ -44,6 +44,14 @@ pub enum Route {
     OfficePriorities,
     /// The PAC's procedure, versions, vote and visa (issue 14): the secretariat's home.
     OfficeProcedure,
+    // The council's bodies and opinions (issue 14).
+    OfficeOpinions,
+    /// The administrator's set-up of the bodies and their members.
+    OfficeBodies,
+    /// A body's printable report.
+    OfficeOpinionReport {
+        id: i64,
+    },
 }
 
 impl Route {
@@ -88,6 +96,13 @@ impl Route {
             ("territory", "") => Route::OfficeTerritory,
             ("priorities", "") => Route::OfficePriorities,
             ("procedure", "") => Route::OfficeProcedure,
+            // The council's bodies and opinions (issue 14).
+            ("opinions", "") => Route::OfficeOpinions,
+            ("opinions", "bodies") => Route::OfficeBodies,
+            ("opinions", id) => match id.strip_prefix("report/").map(str::parse) {
+                Some(Ok(id)) => Route::OfficeOpinionReport { id },
+                _ => Route::OfficeOpinions,
+            },
             _ => Route::OfficeProposals,
         }
     }
@@ -114,6 +129,9 @@ impl Route {
             Route::OfficeTerritory => "/office/territory".into(),
             Route::OfficePriorities => "/office/priorities".into(),
             Route::OfficeProcedure => "/office/procedure".into(),
+            Route::OfficeOpinions => "/office/opinions".into(),
+            Route::OfficeBodies => "/office/opinions/bodies".into(),
+            Route::OfficeOpinionReport { id } => format!("/office/opinions/report/{id}"),
         }
     }
 }

@@ -78,6 +78,9 @@ pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
     for (username, role) in &DEMO_USERS[1..] {
         auth::create_user(tx, username, DEMO_PASSWORD, *role)?;
     }
+    // The council's bodies and illustrative opinions on version 1 (issue 14), given on the
+    // draft before the vote freezes it.
+    crate::opinions::demo::load_demo(tx)?;
     // The dated procedure of version 1, voted, frozen and given the visa (issue 14, proc).
     crate::pac::load_demo(tx)?;
     Ok(true)

@@ -13,6 +13,8 @@ pub mod monitoring;
 pub mod pac;
 pub mod photos;
 pub mod priorities;
+// The council's bodies and opinions (issue 14).
+pub mod opinions;
 pub mod programme;
 pub mod reference;
 pub mod setup;

@@ -302,6 +302,34 @@ code_enum! {
     }
 }
 
+// The council's bodies and their opinions (issue 14, `api::opinions`).
+code_enum! {
+    /// What a council body is: a standing committee, or the equality, equal opportunity and
+    /// gender body (IEECAG, at most one).
+    BodyKind {
+        Committee => "committee",
+        Ieecag => "ieecag",
+    }
+}
+
+code_enum! {
+    /// A body's opinion on the programme or a project.
+    Verdict {
+        Favourable => "favourable",
+        /// Favourable with reservations: the office answers each.
+        Reservations => "reservations",
+        Unfavourable => "unfavourable",
+    }
+}
+
+code_enum! {
+    /// The office's answer to a reservation: the project changed, or kept as it was.
+    AnswerOutcome {
+        Changed => "changed",
+        Kept => "kept",
+    }
+}
+
 code_enum! {
     /// The `error` of every API error answer (`{error, message}`).
     ErrorCode {
@@ -406,6 +434,15 @@ code_enum! {
         AttachmentTooLarge => "attachment_too_large",
         /// An attachment id the server does not have.
         UnknownAttachment => "unknown_attachment",
+        // The council's bodies and opinions (issue 14).
+        /// A body or its members refused (a blank name, a second IEECAG, a member of the
+        /// wrong role, two chairs…).
+        InvalidCouncilBody => "invalid_council_body",
+        /// An opinion or an answer to it refused (a verdict, a date, a text too long…).
+        InvalidOpinion => "invalid_opinion",
+        /// 409: opinions are given on the draft; the version asked for is frozen (voted) or
+        /// no draft is open.
+        VersionFrozen => "version_frozen",
         Forbidden => "forbidden",
         NotFound => "not_found",
         Conflict => "conflict",

@@ -20,6 +20,7 @@ mod gender;
 #[path = "../integration/helpers.rs"]
 mod helpers;
 mod office;
+mod opinions;
 mod order;
 mod people;
 mod photos;

@@ -369,6 +369,8 @@ async fn scenario(client: &Client, base: &str, sent: usize, bad_file: &Path) -> 
         .await?;
     click(client, "[data-test=login-submit]").await;
     find(client, "[data-test=read-only]").await;
+    // The committee lands on the opinions (issue 14): the proposals are one click away.
+    click(client, "[data-test=nav-proposals]").await;
     wait_count(client, "[data-test=proposal-row]", sent).await;
     assert_eq!(count(client, "[data-test=row-check]").await, 0);
     press(client, "m").await;

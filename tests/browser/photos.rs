@@ -369,6 +369,9 @@ async fn office_login(client: &Client, base: &str, user: &str) {
         .await
         .expect("type");
     click(client, "[data-test=login-submit]").await;
+    // The committee lands on the opinions (issue 14): the proposals are one click away.
+    find(client, "[data-test=office]").await;
+    click(client, "[data-test=nav-proposals]").await;
     wait_count(client, "[data-test=proposal-row]", 1).await;
 }
 

@@ -18,6 +18,7 @@ mod http;
 mod js;
 mod login;
 mod monitoring;
+mod opinions;
 mod order;
 mod people;
 mod permissions;

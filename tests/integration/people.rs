@@ -639,7 +639,7 @@ async fn other_roles_may_not_manage_people() {
         }
     }
     let listed = users(&app, &admin).await;
-    assert_eq!(listed.len(), 5);
+    assert_eq!(listed.len(), 7, "the demo's seven users");
     assert_eq!(user(&listed, "committee")["role"], "committee");
     assert_eq!(user(&listed, "committee")["active"], true);
     app.stop().await;

@@ -151,6 +151,19 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("POST",   "/api/attachments",                         Body::Octets(Payload::Empty),      [401, 415, 403, 403, 415, 403, 415, 415]),
     // The gender report (issue 13): the read rule of needs; XLSX the same, CSV refused.
     ("GET",    "/api/reports/gender",                      Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    // The council's bodies and opinions (issue 14): read with the procedure; bodies set up by
+    // the administrator; opinions written by the committee and ieecag roles (then their
+    // body's membership, tested in opinions.rs); reservations answered by office and admin.
+    ("GET",    "/api/bodies",                              Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/bodies/candidates",                   Body::None,          [401, 200, 403, 403, 403, 403, 403, 403]),
+    ("POST",   "/api/bodies",                              Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 403, 403]),
+    ("PATCH",  "/api/bodies/{body}",                       Body::Json("1"),     [401, 400, 403, 403, 403, 403, 403, 403]),
+    ("PUT",    "/api/bodies/{body}/members",               Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 403, 403]),
+    ("GET",    "/api/bodies/{body}/report",                Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("PUT",    "/api/bodies/{body}/opinions/programme",    Body::Json("{}"),    [401, 403, 403, 403, 400, 403, 403, 400]),
+    ("PUT",    "/api/bodies/{body}/opinions/projects/{project}", Body::Json("{}"), [401, 403, 403, 403, 400, 403, 403, 400]),
+    ("GET",    "/api/opinions",                            Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("PUT",    "/api/opinions/{opinion}/answer",           Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
@@ -242,6 +255,9 @@ impl Ids {
             // The first default criterion; a change no one made.
             .replace("{criterion}", "1")
             .replace("{priority_action}", "999999")
+            // The demo's first committee and its first opinion (issue 14).
+            .replace("{body}", "1")
+            .replace("{opinion}", "1")
             .replace("{douar}", "idouz")
             .replace("{device}", &self.device)
             .replace("{step}", &self.step.to_string())

@@ -59,6 +59,11 @@ impl ApiError {
                 (ErrorCode::DraftExists, _) => "office.proc.draft_exists",
                 (ErrorCode::VersionState, _) => "office.proc.version_state",
                 (ErrorCode::AttachmentType, _) => "office.proc.attachment_type",
+                // The council's bodies and opinions (issue 14).
+                (ErrorCode::VersionFrozen, _) => "office.opinions.frozen",
+                (ErrorCode::InvalidOpinion, _) => "office.opinions.invalid",
+                (ErrorCode::InvalidCouncilBody, _) => "office.bodies.invalid",
+                (ErrorCode::DuplicateName, _) => "office.bodies.duplicate",
                 // Undo refused because later actions changed the same proposals or needs.
                 (ErrorCode::Conflict, _) | (_, 409) => "office.error.conflict",
                 (ErrorCode::PayloadTooLarge, _) | (_, 413) => "office.error.too_large",

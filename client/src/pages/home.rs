@@ -26,6 +26,9 @@ pub fn Home() -> Html {
         } else if auth.role.can(Action::RecordProcedure) && !auth.role.can(Action::Consolidate) {
             // The secretariat records the procedure: its home is the procedure (issue 14).
             Route::OfficeProcedure
+        } else if auth.role.can(Action::WriteOpinions) {
+            // Committee and IEECAG members give opinions: that screen first (issue 14).
+            Route::OfficeOpinions
         } else {
             Route::OfficeProposals
         };

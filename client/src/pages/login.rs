@@ -227,10 +227,16 @@ fn land(model: &Rc<Model>, navigator: Option<Navigator>) {
         .auth()
         .is_some_and(|a| a.role.can(Action::RecordProcedure) && !a.role.can(Action::Consolidate));
     if let Some(n) = navigator {
+        // Committee and IEECAG members give opinions: that screen first (issue 14).
+        let opinions = model
+            .auth()
+            .is_some_and(|a| a.role.can(Action::WriteOpinions));
         n.push(if bureau {
             &Route::OfficePriorities
         } else if secretariat {
             &Route::OfficeProcedure
+        } else if opinions {
+            &Route::OfficeOpinions
         } else if office {
             &Route::OfficeProposals
         } else {

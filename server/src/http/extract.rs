@@ -146,6 +146,13 @@ pub mod can {
         ReadProcedure,
         RecordProcedure,
     );
+
+    // The council's bodies and opinions (issue 14).
+    permissions!(
+        ManageBodies,
+        WriteOpinions,
+        AnswerReservations
+    );
 }
 
 /// The raw body, within the route's body limit.

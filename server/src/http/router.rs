@@ -68,6 +68,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::monitoring::router())
         // The PAC's procedure, versions, signed documents (issue 14, proc).
         .merge(routes::procedure::router())
+        // The council's bodies and opinions (issue 14).
+        .merge(routes::opinions::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())

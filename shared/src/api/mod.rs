@@ -10,6 +10,8 @@ pub mod auth;
 pub mod consolidation;
 pub mod gender;
 pub mod monitoring;
+// The council's bodies and opinions (issue 14).
+pub mod opinions;
 pub mod people;
 pub mod photos;
 pub mod priorities;

@@ -12,6 +12,8 @@ mod hooks;
 pub mod log;
 mod need;
 mod needs;
+// The council's bodies and opinions (issue 14).
+pub mod opinions;
 mod people;
 mod priorities;
 // The procedure (issue 14, proc).
@@ -219,7 +221,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 10] = [
+const SCREENS: [(&str, &str); 11] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -231,6 +233,8 @@ const SCREENS: [(&str, &str); 10] = [
     ("office.nav.priorities", "/office/priorities"),
     // The procedure (issue 14, proc): no digit key (1-9 are taken).
     ("office.nav.procedure", "/office/procedure"),
+    // The council's bodies and opinions (issue 14); no digit key (they stop at 9).
+    ("office.nav.opinions", "/office/opinions"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -244,6 +248,7 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficePeople => 7,
         Route::OfficePriorities => 8,
         Route::OfficeProcedure => 9,
+        Route::OfficeOpinions | Route::OfficeBodies | Route::OfficeOpinionReport { .. } => 10,
         _ => 5,
     }
 }
@@ -251,13 +256,13 @@ fn screen_of(route: &Route) -> usize {
 /// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
     if role == Role::Bureau {
-        return matches!(i, 4 | 5 | 8 | 9);
+        return matches!(i, 4 | 5 | 8 | 9 | 10);
     }
     match i {
         6 => role.can(Action::ManageTerritory),
         7 => role.can(Action::ManageUsers),
         8 => role.can(Action::ReadPriorities),
-        9 => role.can(Action::ReadProcedure),
+        9 | 10 => role.can(Action::ReadProcedure),
         _ => true,
     }
 }
@@ -395,6 +400,16 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         }
         Route::OfficeProcedure if office.can(Action::ReadProcedure) => {
             html! { <procedure::ProcedurePage /> }
+        }
+        // The council's bodies and opinions (issue 14).
+        Route::OfficeOpinions if office.can(Action::ReadProcedure) => {
+            html! { <opinions::OpinionsPage /> }
+        }
+        Route::OfficeBodies if office.can(Action::ReadProcedure) => {
+            html! { <opinions::BodiesPage /> }
+        }
+        Route::OfficeOpinionReport { id } if office.can(Action::ReadProcedure) => {
+            html! { <opinions::ReportPage id={*id} /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };

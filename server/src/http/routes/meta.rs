@@ -169,6 +169,17 @@ impl Modify for BearerAuth {
         routes::procedure::compare_versions,
         routes::procedure::upload_attachment,
         routes::procedure::get_attachment,
+        // The council's bodies and opinions (issue 14).
+        routes::opinions::list_bodies,
+        routes::opinions::create_body,
+        routes::opinions::candidates,
+        routes::opinions::update_body,
+        routes::opinions::set_members,
+        routes::opinions::body_report,
+        routes::opinions::write_programme_opinion,
+        routes::opinions::write_project_opinion,
+        routes::opinions::list_opinions,
+        routes::opinions::answer,
     ),
     modifiers(&BearerAuth)
 )]

@@ -18,6 +18,8 @@ pub mod devices;
 pub mod gender;
 pub mod meta;
 pub mod monitoring;
+// The council's bodies and opinions (issue 14).
+pub mod opinions;
 pub mod people;
 pub mod photos;
 pub mod priorities;

@@ -8,6 +8,8 @@
 
 mod draft;
 mod indicators;
+// The bodies' opinions on the project (issue 14).
+mod opinions;
 mod sheet;
 mod trace;
 
@@ -139,6 +141,9 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                     <super::priorities::ProjectRank {id} />
                 }
                 <IndicatorsPanel project_id={id} />
+                if office.can(Action::ReadProcedure) {
+                    <opinions::ProjectOpinions {id} />
+                }
                 <TracePanel {id} />
             }
         </section>
