@@ -134,6 +134,9 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("GET",    "/api/export/indicators",                   Body::None,          [401, 200, 200, 200, 200, 200, 200, 200]),
     // The gender report (issue 13): the read rule of needs; XLSX the same, CSV refused.
     ("GET",    "/api/reports/gender",                      Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    // The PAC document (issue 14, doc): the procedure's read rule; its stylesheet is open.
+    ("GET",    "/api/pac/document",                        Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/pac/document.css",                    Body::None,          [200, 200, 200, 200, 200, 200, 200, 200]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),

@@ -66,6 +66,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::priorities::router())
         // The monitoring system's indicators (issue 13).
         .merge(routes::monitoring::router())
+        // The PAC as a printed document (issue 14).
+        .merge(routes::document::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())
