@@ -225,7 +225,7 @@ async fn sections_in_order_in_arabic_and_french() {
         ar.contains("<span dir=\"ltr\">01/07/2022</span> – <span dir=\"ltr\">30/09/2022</span>")
     );
     assert!(
-        ar.contains("19 / 23; 17 مع, 0 ضد, 2 امتناع — صودق عليه"),
+        ar.contains("دورة عادية، الحاضرون 19 من 23؛ 17 مع، 0 ضد، 2 امتناع — صودق عليه"),
         "the vote"
     );
     assert!(
@@ -270,7 +270,9 @@ async fn sections_in_order_in_arabic_and_french() {
     for (_, _, title) in SECTIONS {
         assert!(fr.contains(title), "French title {title}");
     }
-    assert!(fr.contains("19 / 23; 17 pour, 0 contre, 2 abstentions — adopté"));
+    assert!(fr.contains(
+        "Session ordinaire, 19 présents sur 23 ; 17 pour, 0 contre, 2 abstentions — adopté"
+    ));
     assert!(fr.contains("Favorable avec réserves"));
 
     // The stylesheet: print rules, open to anyone.
@@ -368,6 +370,12 @@ async fn a_frozen_version_renders_its_stored_document() {
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("نسخة مصادق عليها"));
     assert_eq!(programme_rows(&html)[0][3], "20870000.00");
+    // Read while a draft, shown under the version's status of today.
+    assert_eq!(data.version.as_ref().unwrap().status, "draft");
+    assert!(
+        html.contains("النسخة 1 — مصادق عليه من طرف المجلس"),
+        "the version's status"
+    );
     let (_, _, asked) = get(&app, &token, "?version=1&lang=fr").await;
     assert!(asked.contains("Version votée"));
 

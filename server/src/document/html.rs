@@ -422,44 +422,46 @@ fn step_row(o: &mut String, s: &Step, l: Lang) {
     }
     let mut note = esc(&s.note);
     if let Some(v) = &s.vote {
-        let _ = write!(
-            note,
-            "{}{} {}: {} / {}; {} {}, {} {}, {} {} — {}",
-            if note.is_empty() { "" } else { " " },
-            l.t("دورة", "Session"),
-            l.t(
-                if v.session_kind == "ordinary" {
+        let ordinary = v.session_kind == "ordinary";
+        let adopted = v.result == "adopted";
+        let vote = match l {
+            Lang::Ar => format!(
+                "دورة {}، الحاضرون {} من {}؛ {} مع، {} ضد، {} امتناع — {}",
+                if ordinary {
                     "عادية"
                 } else {
                     "استثنائية"
                 },
-                if v.session_kind == "ordinary" {
+                v.members_present,
+                v.members_total,
+                v.votes_for,
+                v.votes_against,
+                v.abstentions,
+                if adopted {
+                    "صودق عليه"
+                } else {
+                    "رُفض"
+                }
+            ),
+            Lang::Fr => format!(
+                "Session {}, {} présents sur {} ; {} pour, {} contre, {} abstentions — {}",
+                if ordinary {
                     "ordinaire"
                 } else {
                     "extraordinaire"
-                }
-            ),
-            v.members_present,
-            v.members_total,
-            v.votes_for,
-            l.t("مع", "pour"),
-            v.votes_against,
-            l.t("ضد", "contre"),
-            v.abstentions,
-            l.t("امتناع", "abstentions"),
-            l.t(
-                if v.result == "adopted" {
-                    "صودق عليه"
-                } else {
-                    "رفض"
                 },
-                if v.result == "adopted" {
-                    "adopté"
-                } else {
-                    "rejeté"
-                }
+                v.members_present,
+                v.members_total,
+                v.votes_for,
+                v.votes_against,
+                v.abstentions,
+                if adopted { "adopté" } else { "rejeté" }
             ),
-        );
+        };
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        let _ = write!(note, "<span data-test=\"vote\">{vote}</span>");
     }
     if let Some(r) = &s.late_reason {
         let _ = write!(
@@ -595,10 +597,22 @@ fn diagnosis(o: &mut String, doc: &PacDocument, l: Lang) {
         l.t("الحاجيات حسب القطاع", "Besoins par secteur"),
         svg::sectors(&d.by_sector, l),
         l.t(
-            "المقترحات والحاجيات حسب القطاع",
-            "Propositions et besoins par secteur"
+            "المقترحات والحاجيات حسب القطاع (كل سلسلة بسلمها)",
+            "Propositions et besoins par secteur (chaque série à son échelle)"
         )
     );
+    if d.needs.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h3>{}</h3>\n<p class=\"empty\">{}</p>",
+            l.t("الحاجيات المعبر عنها", "Les besoins exprimés"),
+            l.t(
+                "لم تجمع المقترحات في حاجيات بعد.",
+                "Les propositions ne sont pas encore regroupées en besoins."
+            )
+        );
+        return;
+    }
     let _ = write!(
         o,
         "<h3>{}</h3>\n<table class=\"grid\" data-test=\"needs\">\n<thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",

@@ -10,7 +10,7 @@ pub mod data;
 pub mod html;
 pub mod svg;
 
-pub use data::{PacDocument, data};
+pub use data::{PacDocument, VersionInfo, data};
 pub use html::{Lang, SECTIONS, render};
 
 use crate::http::error::{AppError, AppResult};
@@ -21,36 +21,55 @@ pub const STYLESHEET: &str = include_str!("print.css");
 pub const STYLESHEET_PATH: &str = "/api/pac/document.css";
 
 /// The document of a version (`Some(number)`) or the current one: a draft renders the live
-/// data; a frozen version its stored JSON. No version asked: the draft if there is one, else
-/// the latest frozen version.
+/// data; a frozen version its stored JSON, under its status of today (voted, then executable
+/// or superseded). No version asked: the draft if there is one, else the latest frozen one.
 pub fn document_of(tx: &Transaction<'_>, version: Option<i64>) -> AppResult<PacDocument> {
-    let row: Option<(i64, String, Option<String>)> = match version {
-        Some(n) => tx
-            .query_row(
-                "SELECT number, status, document FROM pac_versions WHERE number = ?1",
-                params![n],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-            .map(Some)
-            .ok_or_else(|| AppError::NotFound(format!("the PAC has no version {n}")))?,
+    const COLUMNS: &str = "SELECT number, kind, status, frozen_at, document FROM pac_versions";
+    let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(VersionInfo, Option<String>)> {
+        Ok((
+            VersionInfo {
+                number: r.get(0)?,
+                kind: r.get(1)?,
+                status: r.get(2)?,
+                frozen_at: r.get(3)?,
+            },
+            r.get(4)?,
+        ))
+    };
+    let row = match version {
+        Some(n) => Some(
+            tx.query_row(&format!("{COLUMNS} WHERE number = ?1"), params![n], read)
+                .optional()?
+                .ok_or_else(|| AppError::NotFound(format!("the PAC has no version {n}")))?,
+        ),
         None => tx
             .query_row(
-                "SELECT number, status, document FROM pac_versions
-                 ORDER BY status = 'draft' DESC, number DESC LIMIT 1",
+                &format!("{COLUMNS} ORDER BY status = 'draft' DESC, number DESC LIMIT 1"),
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                read,
             )
             .optional()?,
     };
     match row {
         None => data(tx),
-        Some((_, status, _)) if status == "draft" => data(tx),
-        Some((number, _, None)) => Err(AppError::Conflict(format!(
-            "version {number} was frozen without its document: it cannot be printed as voted \
-             (the live programme is printed without ?version)"
+        Some((v, _)) if v.status == "draft" => data(tx),
+        Some((v, None)) => Err(AppError::Conflict(format!(
+            "version {} was frozen without its document: it cannot be printed as voted \
+             (the live programme is printed without ?version while a draft is open)",
+            v.number
         ))),
-        Some((number, _, Some(json))) => serde_json::from_str(&json)
-            .map_err(|e| AppError::internal(format!("version {number}'s stored document: {e}"))),
+        Some((v, Some(json))) => {
+            let mut doc: PacDocument = serde_json::from_str(&json).map_err(|e| {
+                AppError::internal(format!("version {}'s stored document: {e}", v.number))
+            })?;
+            doc.version = Some(v);
+            Ok(doc)
+        }
     }
+}
+
+/// What a vote that freezes the draft stores in `pac_versions.document`: the document's data
+/// as JSON, read in the freezing transaction.
+pub fn frozen_json(tx: &Transaction<'_>) -> AppResult<String> {
+    serde_json::to_string(&data(tx)?).map_err(AppError::internal)
 }

@@ -30,13 +30,32 @@ struct Row {
     bars: Vec<Bar>,
 }
 
-fn chart(rows: &[Row], legend: &[(&'static str, &str)], l: Lang, test: &str) -> String {
-    let max = rows
-        .iter()
-        .flat_map(|r| r.bars.iter().map(|b| b.value))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
+/// `shared_scale`: every bar on one scale (women and men present); otherwise each series (the
+/// n-th bar of the rows) on its own, as proposals outnumber needs a hundredfold.
+fn chart(
+    rows: &[Row],
+    legend: &[(&'static str, &str)],
+    shared_scale: bool,
+    l: Lang,
+    test: &str,
+) -> String {
+    let series = rows.first().map_or(0, |r| r.bars.len());
+    let max_of = |j: Option<usize>| -> f64 {
+        rows.iter()
+            .flat_map(|r| {
+                r.bars
+                    .iter()
+                    .enumerate()
+                    .filter(move |(i, _)| j.is_none_or(|j| *i == j))
+                    .map(|(_, b)| b.value)
+            })
+            .max()
+            .unwrap_or(0)
+            .max(1) as f64
+    };
+    let maxes: Vec<f64> = (0..series)
+        .map(|j| max_of(if shared_scale { None } else { Some(j) }))
+        .collect();
     let per_row = rows.first().map_or(1, |r| r.bars.len().max(1)) as f64;
     let row_h = per_row * BAR + GAP;
     let legend_h = if legend.is_empty() { 0.0 } else { 22.0 };
@@ -82,7 +101,7 @@ fn chart(rows: &[Row], legend: &[(&'static str, &str)], l: Lang, test: &str) -> 
         );
         for (j, b) in r.bars.iter().enumerate() {
             let y = top + j as f64 * BAR;
-            let w = (b.value as f64 / max * span).max(if b.value > 0 { 1.0 } else { 0.0 });
+            let w = (b.value as f64 / maxes[j] * span).max(if b.value > 0 { 1.0 } else { 0.0 });
             let (bx, vx, vanchor) = if rtl {
                 let right = WIDTH - LABEL;
                 (right - w, right - w - 4.0, "end")
@@ -132,12 +151,14 @@ pub fn participation(poles: &[Participation], l: Lang) -> String {
             ("women", l.t("النساء", "Femmes")),
             ("men", l.t("الرجال", "Hommes")),
         ],
+        true,
         l,
         "svg-participation",
     )
 }
 
-/// Alive needs per sector (sectors where a proposal was made), with the proposals beside.
+/// Live proposals and alive needs per sector (sectors where a proposal was made), each series
+/// on its own scale.
 pub fn sectors(by_sector: &[GenderRow], l: Lang) -> String {
     let rows: Vec<Row> = by_sector
         .iter()
@@ -150,20 +171,31 @@ pub fn sectors(by_sector: &[GenderRow], l: Lang) -> String {
             };
             Row {
                 label,
-                bars: vec![Bar {
-                    class: "needs",
-                    value: s.needs_total,
-                    text: format!(
-                        "{} ({} {})",
-                        s.needs_total,
-                        s.proposals.total(),
-                        l.t("مقترحا", "propositions")
-                    ),
-                }],
+                bars: vec![
+                    Bar {
+                        class: "proposals",
+                        value: s.proposals.total(),
+                        text: s.proposals.total().to_string(),
+                    },
+                    Bar {
+                        class: "needs",
+                        value: s.needs_total,
+                        text: s.needs_total.to_string(),
+                    },
+                ],
             }
         })
         .collect();
-    chart(&rows, &[], l, "svg-sectors")
+    chart(
+        &rows,
+        &[
+            ("proposals", l.t("المقترحات", "Propositions")),
+            ("needs", l.t("الحاجيات", "Besoins")),
+        ],
+        false,
+        l,
+        "svg-sectors",
+    )
 }
 
 #[cfg(test)]
