@@ -28,12 +28,22 @@ use crate::{
     connect_browser, find, run_with_artefacts, wait_until,
 };
 
+/// A session to make: pole, douar, group kind, women and men present, proposals.
+type Planned = (
+    &'static str,
+    &'static str,
+    GroupKind,
+    i64,
+    i64,
+    &'static [(&'static str, Sector)],
+);
+
 /// Sessions of women and men in three poles, synced from a simulated tablet.
 async fn sync_sessions(base: &str) {
     let http = reqwest::Client::new();
     let token = crate::api_login(base, "facilitator").await;
     let mut tablet = Tablet::new("facilitator");
-    let plan: [(&str, &str, GroupKind, i64, i64, &[(&str, Sector)]); 4] = [
+    let plan: [Planned; 4] = [
         (
             "pole-1",
             "centre",
