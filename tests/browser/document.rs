@@ -248,6 +248,10 @@ async fn scenario(client: &Client, base: &str, programmes: &std::path::Path) -> 
     find(client, "[data-test=office]").await;
     click(client, "[data-test=nav-reports]").await;
     find(client, "[data-test=pac-document]").await;
+    std::fs::write(
+        artefacts_dir().join("reports-pac-document-ar.png"),
+        client.screenshot().await?,
+    )?;
     let app_window = client.window().await?;
     let rows = seed_rows(programmes);
 
@@ -320,7 +324,11 @@ async fn scenario(client: &Client, base: &str, programmes: &std::path::Path) -> 
             assert!(f("first_th") < f("last_th"), "{page}");
         }
 
-        // Screenshots: on screen, then as printed.
+        // Screenshots: the window, the whole page on screen, then as printed.
+        std::fs::write(
+            artefacts_dir().join(format!("pac-document-top-{lang}.png")),
+            client.screenshot().await?,
+        )?;
         full_page(client, &format!("pac-document-{lang}.png")).await;
         cdp(
             client,
