@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tachkhis_server::{Db, demo, document};
+use tachkhis_server::{Db, consolidation, demo, document, priorities, programme};
 
 /// How long Chromium may take to print the document.
 const PRINT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -51,6 +51,19 @@ fn main() -> anyhow::Result<()> {
         runs[2].as_secs_f64() * 1000.0,
         runs[0].as_secs_f64() * 1000.0
     );
+    // What the data's reads cost, each alone (the parts `document::data` reuses).
+    time("  of which: gender report (participation, sectors)", || {
+        Ok(db.read_blocking(programme::gender_report)?)
+    })?;
+    time("  of which: needs with their counts (list_needs)", || {
+        Ok(db.read_blocking(consolidation::list_needs)?)
+    })?;
+    time("  of which: saved ranking", || {
+        Ok(db.read_blocking(priorities::ranking)?)
+    })?;
+    time("  of which: project sheets", || {
+        Ok(db.read_blocking(|tx| programme::load_projects(tx, None))?)
+    })?;
     let json = serde_json::to_string(&data)?;
     println!(
         "  {} proposals, {} needs listed, {} ranked projects, {} sheets; stored JSON {:.1} KiB",
