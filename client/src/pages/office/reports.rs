@@ -59,9 +59,9 @@ fn place_table(
 
 /// The PAC as a printable document (issue 14), in Arabic or French: fetched with the token
 /// and opened in a new tab, which prints it (or saves it as PDF) with the browser's own
-/// print.
+/// print. Public so that the procedure screen can show the same buttons.
 #[component]
-fn PacDocumentButtons() -> Html {
+pub fn PacDocumentButtons() -> Html {
     let (_, lang) = use_model();
     let office = use_office();
     if !office.can(Action::ReadProcedure) {
