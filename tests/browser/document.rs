@@ -339,6 +339,20 @@ async fn scenario(client: &Client, base: &str, programmes: &std::path::Path) -> 
         full_page(client, &format!("pac-document-print-{lang}.png")).await;
         cdp(client, "Emulation.setEmulatedMedia", json!({ "media": "" })).await?;
 
+        // The ranked list's rows as the page holds them (rank, number, title, total).
+        let ranked: Vec<String> = client
+            .execute(
+                "return [...document.querySelectorAll('[data-test=ranked-row]')]
+                   .map(tr => [...tr.cells].map(td => td.textContent).join(' '));",
+                vec![],
+            )
+            .await?
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(ranked.len(), 43);
         let pdf = cdp(
             client,
             "Page.printToPDF",
@@ -354,7 +368,7 @@ async fn scenario(client: &Client, base: &str, programmes: &std::path::Path) -> 
             artefacts_dir().join(format!("pac-document-{lang}.pdf")),
             &pdf,
         )?;
-        check_pdf(&pdf, lang, &rows);
+        check_pdf(&pdf, lang, &rows, &ranked);
 
         client.close_window().await?;
         client.switch_to_window(app_window.clone()).await?;
@@ -398,7 +412,7 @@ fn page_key(text: &str) -> String {
     key(&logical)
 }
 
-fn check_pdf(pdf: &[u8], lang: &str, rows: &[(String, String, String)]) {
+fn check_pdf(pdf: &[u8], lang: &str, rows: &[(String, String, String)], ranked: &[String]) {
     let pages = pdf_extract::extract_text_from_mem_by_pages(pdf).expect("the PDF's text");
     let n = pages.len();
     assert!(n >= 8, "{lang}: {n} pages");
@@ -462,6 +476,26 @@ fn check_pdf(pdf: &[u8], lang: &str, rows: &[(String, String, String)]) {
         *by_page.entry(page).or_default() += 1;
     }
     assert_eq!(by_page.values().sum::<usize>(), rows.len());
+    // The ranked list runs over pages: each of its rows with a Latin title (the French
+    // document's unnamed projects) whole on one page, rank to total.
+    if lang == "fr" {
+        let mut pages_of_rows = std::collections::BTreeSet::new();
+        let mut checked = 0;
+        for row in ranked.iter().filter(|r| !r.chars().any(arabic)) {
+            let k = key(row);
+            let page = keys
+                .iter()
+                .position(|p| p.contains(&k))
+                .unwrap_or_else(|| panic!("fr: the ranked row {row:?} is not whole on a page"));
+            pages_of_rows.insert(page);
+            checked += 1;
+        }
+        assert!(checked >= 30, "fr: {checked} ranked rows checked");
+        assert!(
+            pages_of_rows.len() >= 2,
+            "fr: the ranked list fits one page ({pages_of_rows:?}): no page break was checked"
+        );
+    }
     // The grand total as the seed's.
     assert!(!on_page("52 150 000,00").is_empty() && !on_page("104 150 000,00").is_empty());
     // The steps' dates and the answered reservation made it to paper.
