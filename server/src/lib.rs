@@ -6,6 +6,8 @@ pub mod config;
 pub mod consolidation;
 pub mod db;
 pub mod demo;
+// The PAC as a printed document (issue 14).
+pub mod document;
 pub mod documents;
 pub mod export;
 pub mod http;

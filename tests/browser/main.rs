@@ -15,6 +15,7 @@ mod join;
 // The integration tests' simulated tablet and HTTP transport.
 mod commune;
 mod corrections;
+mod document;
 mod gender;
 #[allow(dead_code)]
 #[path = "../integration/helpers.rs"]

@@ -10,6 +10,7 @@ mod consolidation;
 mod corrections;
 mod craft;
 mod devices;
+mod document;
 mod gender;
 mod headers;
 mod helpers;

@@ -164,6 +164,9 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("PUT",    "/api/bodies/{body}/opinions/projects/{project}", Body::Json("{}"), [401, 403, 403, 403, 400, 403, 403, 400]),
     ("GET",    "/api/opinions",                            Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     ("PUT",    "/api/opinions/{opinion}/answer",           Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
+    // The PAC document (issue 14, doc): the procedure's read rule; its stylesheet is open.
+    ("GET",    "/api/pac/document",                        Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/pac/document.css",                    Body::None,          [200, 200, 200, 200, 200, 200, 200, 200]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),

@@ -386,6 +386,7 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "load",
         "reference",
         "priorities",
+        "document",
     ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])

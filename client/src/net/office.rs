@@ -233,6 +233,39 @@ pub fn query(pairs: &[(&str, Option<String>)]) -> String {
     out
 }
 
+/// Opens the printable HTML page at `path` (the PAC document), fetched with the token, in
+/// `tab`: a tab the click opened at once (a tab opened after the fetch is a popup the
+/// browser may block). The page becomes a Blob URL; such a page cannot resolve a path like
+/// `/api/pac/document.css` (a blob URL is no base), so its stylesheet link is made absolute
+/// here. It keeps the app's CSP, which allows that same-origin stylesheet.
+pub async fn open_page(token: &str, path: &str, tab: &web_sys::Window) -> Result<(), ApiError> {
+    let response = call("GET", token, path, Body::None).await?;
+    let html = api::read_text(&response).await.map_err(from_http)?;
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .ok_or(ApiError::Unreadable)?;
+    let html = html.replacen(
+        "<link rel=\"stylesheet\" href=\"/api/",
+        &format!("<link rel=\"stylesheet\" href=\"{origin}/api/"),
+        1,
+    );
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/html;charset=utf-8");
+    let parts = js_sys::Array::of1(&JsValue::from_str(&html));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| ApiError::Unreadable)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Unreadable)?;
+    tab.location()
+        .set_href(&url)
+        .map_err(|_| ApiError::Unreadable)?;
+    // The tab has the URL; it is kept a minute so that a slow start still finds the page.
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
 /// Fetches an image with the token (an `<img src>` would not carry it) and gives an object URL
 /// for it; the caller revokes it.
 pub async fn image_url(token: &str, path: &str) -> Result<String, ApiError> {

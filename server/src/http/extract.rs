@@ -153,6 +153,10 @@ pub mod can {
         WriteOpinions,
         AnswerReservations
     );
+
+    // Issue 14, the PAC document (doc). The proc and opin branches may add this same line
+    // (or put it in the list above): keep one at the merge.
+    permissions!(ReadProcedure);
 }
 
 /// The raw body, within the route's body limit.

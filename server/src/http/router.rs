@@ -70,6 +70,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::procedure::router())
         // The council's bodies and opinions (issue 14).
         .merge(routes::opinions::router())
+        // The PAC as a printed document (issue 14).
+        .merge(routes::document::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())

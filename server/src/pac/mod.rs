@@ -193,8 +193,9 @@ pub fn open_update(
 /// Freezes the draft `version_id` as voted: its snapshot of the live programme, who, when.
 pub fn freeze(tx: &Transaction<'_>, user: Option<&AuthUser>, version_id: i64) -> AppResult<()> {
     let snapshot = serde_json::to_string(&live_snapshot(tx)?).map_err(AppError::internal)?;
-    // integrator: document::data(tx)
-    let document: Option<String> = None;
+    // The document as voted: read here, in the vote's transaction, after its step and
+    // counts are written (its later steps are read live when it is printed).
+    let document = Some(crate::document::frozen_json(tx)?);
     tx.execute(
         "UPDATE pac_versions SET status = 'voted', frozen_at = ?2, frozen_by = ?3,
                 snapshot = ?4, document = ?5

@@ -5,10 +5,12 @@ use tachkhis_shared::api::programme::{NeedsByPlace, PlaceNeeds, ProgrammeTable};
 use yew::prelude::*;
 
 use super::programme::{ExportButtons, totals_cells};
-use super::{Link, LoadNotice, sector_name, use_get};
+use super::{Link, LoadNotice, sector_name, use_get, use_office};
 use crate::i18n::Lang;
+use crate::net::office::{self as net_office, ApiError};
 use crate::route::Route;
 use crate::use_model;
+use tachkhis_shared::permissions::Action;
 
 fn place_table(
     lang: Lang,
@@ -52,6 +54,51 @@ fn place_table(
                 </table>
             }
         </details>
+    }
+}
+
+/// The PAC as a printable document (issue 14), in Arabic or French: fetched with the token
+/// and opened in a new tab, which prints it (or saves it as PDF) with the browser's own
+/// print. Public so that the procedure screen can show the same buttons.
+#[component]
+pub fn PacDocumentButtons() -> Html {
+    let (_, lang) = use_model();
+    let office = use_office();
+    if !office.can(Action::ReadProcedure) {
+        return Html::default();
+    }
+    let button = |doc_lang: &'static str, label: &'static str| {
+        let office = office.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            // The tab opens with the click (a tab opened after the fetch is a blocked popup).
+            let Some(tab) =
+                web_sys::window().and_then(|w| w.open_with_url("about:blank").ok().flatten())
+            else {
+                office.failed(ApiError::Explained("office.pacdoc.popup_blocked"));
+                return;
+            };
+            let office = office.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let path = format!("/api/pac/document?lang={doc_lang}");
+                if let Err(e) = net_office::open_page(&office.token, &path, &tab).await {
+                    let _ = tab.close();
+                    office.failed(net_office::conflict_says("office.pacdoc.no_document")(e));
+                }
+            });
+        });
+        html! {
+            <button type="button" class="btn primary" data-test={format!("pac-document-{doc_lang}")} {onclick}>
+                { label }
+            </button>
+        }
+    };
+    html! {
+        <p class="pac-document no-print" data-test="pac-document">
+            <span>{ lang.t("office.pacdoc.title") }</span>
+            { button("ar", "العربية") }
+            { button("fr", "Français") }
+            <span class="sub">{ lang.t("office.pacdoc.hint") }</span>
+        </p>
     }
 }
 
@@ -134,6 +181,7 @@ pub fn ReportsPage() -> Html {
                 <ExportButtons label="office.export.projects" path="/api/export/projects" file="projects" test="projects" />
                 <ExportButtons label="office.indicators.title" path="/api/export/indicators" file="indicators" test="indicators" />
             </div>
+            <PacDocumentButtons />
             <p class="gender-link no-print">
                 <Link to={Route::OfficeGender} class={classes!("btn", "primary")} test={AttrValue::from("gender-link")}>
                     { lang.t("office.gender.link") }

@@ -103,6 +103,9 @@ impl Modify for BearerAuth {
         routes::programme::export_proposals,
         routes::programme::export_needs,
         routes::gender::gender_report,
+        // The PAC as a printed document (issue 14).
+        routes::document::pac_document,
+        routes::document::stylesheet,
         routes::structure::create_axis,
         routes::structure::rename_axis,
         routes::structure::delete_axis,

@@ -15,6 +15,8 @@ pub mod auth;
 pub mod backup;
 pub mod consolidation;
 pub mod devices;
+// The PAC as a printed document (issue 14).
+pub mod document;
 pub mod gender;
 pub mod meta;
 pub mod monitoring;
