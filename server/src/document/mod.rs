@@ -26,8 +26,7 @@ pub const STYLESHEET_PATH: &str = "/api/pac/document.css";
 /// dispatch to the governor, the visa) are the version's story, not a change to what was
 /// voted. No version asked: the draft if there is one, else the latest frozen one.
 pub fn document_of(tx: &Transaction<'_>, version: Option<i64>) -> AppResult<PacDocument> {
-    const COLUMNS: &str =
-        "SELECT number, kind, status, frozen_at, document, id FROM pac_versions";
+    const COLUMNS: &str = "SELECT number, kind, status, frozen_at, document, id FROM pac_versions";
     type Row = (VersionInfo, Option<String>, i64);
     let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Row> {
         Ok((

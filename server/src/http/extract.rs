@@ -148,15 +148,7 @@ pub mod can {
     );
 
     // The council's bodies and opinions (issue 14).
-    permissions!(
-        ManageBodies,
-        WriteOpinions,
-        AnswerReservations
-    );
-
-    // Issue 14, the PAC document (doc). The proc and opin branches may add this same line
-    // (or put it in the list above): keep one at the merge.
-    permissions!(ReadProcedure);
+    permissions!(ManageBodies, WriteOpinions, AnswerReservations);
 }
 
 /// The raw body, within the route's body limit.
