@@ -12,9 +12,30 @@ use tachkhis_server::document::{self, PacDocument, SECTIONS};
 
 use crate::helpers::{Tablet, TestApp, spawn_app};
 
+/// The demo's PAC as it was before its procedure: version 1 a draft, no steps, bodies or
+/// opinions. The demo loads the seed's history (version 1 voted, frozen and given the visa);
+/// these tests write their own steps and opinions, so that each figure they check is theirs.
+async fn as_first_draft(app: &TestApp) {
+    app.state
+        .db
+        .write(|tx| {
+            tx.execute_batch(
+                "DELETE FROM reservation_answers; DELETE FROM opinions;
+                 DELETE FROM council_votes; DELETE FROM procedure_steps;
+                 DELETE FROM body_members; DELETE FROM bodies;
+                 UPDATE pac_versions SET status = 'draft', frozen_at = NULL, frozen_by = NULL,
+                        snapshot = NULL, document = NULL WHERE number = 1;",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
 /// Dated steps, a vote, a committee and the IEECAG with an opinion each (one answered), and a
 /// need from a synced session whose title carries markup.
 async fn seed(app: &TestApp) {
+    as_first_draft(app).await;
     let facilitator = app.login("facilitator").await;
     let mut tablet = Tablet::new("facilitator");
     let s = tablet.new_session();
@@ -346,9 +367,59 @@ async fn programme_table_equals_the_seed_to_the_centime() {
     app.stop().await;
 }
 
+/// The demo as loaded: version 1 was frozen by its vote (the document's data stored then), and
+/// prints with the procedure as recorded since (the dispatch to the governor, the visa), the
+/// bodies' illustrative opinions, and the programme as voted.
+#[tokio::test]
+async fn the_demo_prints_version_one_as_voted_with_its_visa() {
+    let app = spawn_app().await;
+    let token = app.login("committee").await;
+    let stored: Option<String> = app
+        .state
+        .db
+        .read(|tx| {
+            Ok(tx.query_row(
+                "SELECT document FROM pac_versions WHERE number = 1 AND status = 'executable'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    let stored: PacDocument = serde_json::from_str(&stored.expect("stored by the vote")).unwrap();
+    let kinds: Vec<&str> = stored.steps.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds.last(), Some(&"vote"), "frozen at the vote: {kinds:?}");
+    let (status, _, html) = get(&app, &token, "").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("data-test=\"version\" data-number=\"1\""));
+    let kinds: Vec<String> = html
+        .split("<tr data-test=\"step\" data-kind=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect();
+    assert_eq!(
+        kinds.iter().rev().take(3).rev().collect::<Vec<_>>(),
+        ["vote", "sent_to_governor", "visa"],
+        "the steps after the vote are printed: {kinds:?}"
+    );
+    assert!(
+        html.contains("<span dir=\"ltr\">11/07/2023</span>"),
+        "the visa's date"
+    );
+    assert!(
+        html.matches("data-test=\"opinion\"").count() >= 2,
+        "the demo's opinions"
+    );
+    let expected =
+        csv_rows(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/programmes.csv"));
+    assert_eq!(programme_rows(&html), expected);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_frozen_version_renders_its_stored_document() {
     let app = spawn_app().await;
+    as_first_draft(&app).await;
     let token = app.login("secretariat").await;
     // Freeze version 1 with its document, marked so that the stored JSON is recognisable.
     let mut data: PacDocument = app.state.db.read(document::data).await.unwrap();
@@ -420,6 +491,7 @@ async fn a_frozen_version_renders_its_stored_document() {
 #[tokio::test]
 async fn missing_document_unknown_version_and_bad_queries() {
     let app = spawn_app().await;
+    as_first_draft(&app).await;
     let token = app.login("ieecag").await;
     app.state
         .db

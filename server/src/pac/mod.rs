@@ -475,7 +475,7 @@ pub fn load_demo(tx: &Transaction<'_>) -> AppResult<()> {
         ),
         (
             "sent_to_governor",
-            "2023-02-20",
+            "2023-06-23",
             None,
             "إرسالية رقم 58 (توضيحي)",
             "",
