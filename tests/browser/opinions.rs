@@ -1,6 +1,7 @@
 //! The opinions screens in the real client (Arabic, laptop window): the committee member lands
-//! on the opinions, sees their committee's (the demo's, marked illustrative), writes a
-//! reservation on a project and cannot write for another committee; the office sees the
+//! on the opinions, sees their committee's (the demo's, marked illustrative, on the demo's
+//! version 1, voted and given the visa: read only); once the secretariat opens a draft, writes
+//! a reservation on a project and cannot write for another committee; the office sees the
 //! reservation to answer and answers it; the committee's report is opened and printed (print
 //! media, PDF). Screenshots of each step in the artefacts.
 
@@ -31,6 +32,47 @@ async fn get(base: &str, token: &str, path: &str) -> Value {
         .json()
         .await
         .expect("JSON")
+}
+
+async fn send(method: reqwest::Method, base: &str, token: &str, path: &str, body: Value) -> Value {
+    let r = reqwest::Client::new()
+        .request(method.clone(), format!("{base}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status();
+    let answer: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{method} {path}: {status} {answer}");
+    answer
+}
+
+/// Opens an `update` draft (version 2) as the secretariat does: the demo's version 1 is
+/// executable, and opinions are given on a draft only.
+async fn open_draft(base: &str) {
+    let token = api_login(base, "secretariat").await;
+    let draft = send(
+        reqwest::Method::POST,
+        base,
+        &token,
+        "/api/versions",
+        json!({"reason": "تحيين البرنامج في سنته الثالثة"}),
+    )
+    .await;
+    assert_eq!(draft["number"], 2, "{draft}");
+    assert_eq!(draft["status"], "draft", "{draft}");
+}
+
+/// The id of the project numbered `number`, from the opinions' list of projects.
+async fn project_of(base: &str, token: &str, number: i64) -> i64 {
+    get(base, token, "/api/opinions").await["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .find(|p| p["number"] == number)
+        .and_then(|p| p["id"].as_i64())
+        .unwrap_or_else(|| panic!("no project {number}"))
 }
 
 /// The budget committee's opinion on project `NUMBER`, from the API.
@@ -137,17 +179,23 @@ async fn a_member_writes_a_reservation_the_office_answers_the_report_prints() ->
 
 async fn member_writes(client: &Client, base: &str) -> TestResult {
     let token = api_login(base, "committee").await;
+    let demo = get(base, &token, &format!("/api/bodies/{BUDGET}/report")).await;
+    assert_eq!(
+        demo["version"]["number"], 1,
+        "no draft: the demo's version 1"
+    );
+    assert_eq!(demo["version"]["status"], "executable");
     assert!(
         opinion_on(base, &token).await.is_none(),
         "the demo has no opinion on {NUMBER}"
     );
 
-    // A committee member lands on the opinions, on their own committee.
+    // A committee member lands on the opinions, on their own committee: the demo's, on its
+    // frozen version 1, read only.
     log_in(client, base, "committee").await?;
     find(client, "[data-test=opinions-page]").await;
     assert_eq!(client.current_url().await?.path(), "/office/opinions");
     find(client, "[data-test=illustrative]").await;
-    find(client, "[data-test=member-notice]").await;
     assert_eq!(
         attr(client, "[data-test=body-part]", "data-body")
             .await
@@ -161,7 +209,46 @@ async fn member_writes(client: &Client, base: &str) -> TestResult {
     )
     .await;
     assert_eq!(count(client, "[data-test=project-opinion]").await, 43);
+    assert_eq!(count(client, "[data-test=member-notice]").await, 0);
+    assert_eq!(
+        count(client, "[data-test=opinion-open]").await,
+        0,
+        "no opinion is written on a frozen version"
+    );
     full_page(client, "opinions-committee-ar.png").await;
+
+    // The secretariat opens a draft; the committee gives its opinion on the programme and on
+    // two projects again (through the API, the second one first).
+    open_draft(base).await;
+    for path in [
+        "/programme".to_string(),
+        format!("/projects/{}", project_of(base, &token, 4).await),
+        format!("/projects/{}", project_of(base, &token, 3).await),
+    ] {
+        send(
+            reqwest::Method::PUT,
+            base,
+            &token,
+            &format!("/api/bodies/{BUDGET}/opinions{path}"),
+            json!({"verdict": "favourable", "text": "", "date": "2023-01-10"}),
+        )
+        .await;
+    }
+    client.goto(&format!("{base}/office/opinions")).await?;
+    find(client, "[data-test=opinions-page]").await;
+    find(client, "[data-test=member-notice]").await;
+    assert_eq!(
+        count(client, "[data-test=illustrative]").await,
+        0,
+        "the draft's opinions are real"
+    );
+    find(
+        client,
+        "[data-test=programme-opinion] [data-verdict=favourable]",
+    )
+    .await;
+    assert_eq!(count(client, "[data-test=project-opinion]").await, 43);
+    full_page(client, "opinions-committee-draft-ar.png").await;
 
     // Another committee's opinions: read, not written.
     click(
@@ -251,7 +338,8 @@ async fn office_answers(client: &Client, base: &str) -> TestResult {
     find(client, "[data-test=office]").await;
     click(client, "[data-test=nav-opinions]").await;
     find(client, "[data-test=opinions-page]").await;
-    // The member's reservation is the one awaiting the office (the demo's are answered).
+    // The member's reservation is the one awaiting the office on the draft (the committee's
+    // other opinions there are favourable).
     find(client, "[data-test=to-answer]").await;
     assert_eq!(
         count(client, "[data-test=opinion-open]").await,

@@ -4,6 +4,10 @@
 //! up bodies and members; bad input is named and changes nothing; writing again replaces (the
 //! before audited); the office answers reservations; a frozen version refuses; a body's report
 //! gathers its opinions in programme order with the answers.
+//!
+//! The demo's version 1 is voted and has the visa (`executable`): its illustrative opinions
+//! and answers are read on it, and whatever is written goes on an `update` draft (version 2)
+//! the secretariat opens through the API, as it would.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -85,6 +89,26 @@ fn opinion(verdict: &str, text: &str) -> Value {
     json!({"verdict": verdict, "text": text, "date": "2023-01-11"})
 }
 
+/// Opens an `update` draft as the secretariat does (`POST /api/versions`): version 2, on the
+/// demo whose version 1 is executable. Opinions and answers are given on it.
+async fn open_draft(app: &TestApp) -> Value {
+    let secretariat = app.login("secretariat").await;
+    let (status, v) = app
+        .post(
+            "/api/versions",
+            &secretariat,
+            json!({"reason": "تحيين البرنامج في سنته الثالثة"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(
+        (v["number"].as_i64(), v["status"].as_str()),
+        (Some(2), Some("draft")),
+        "{v}"
+    );
+    v
+}
+
 #[tokio::test]
 async fn only_a_bodys_members_write_its_opinions() {
     let app = spawn_app().await;
@@ -103,6 +127,8 @@ async fn only_a_bodys_members_write_its_opinions() {
     assert_eq!(status, 200, "{body}");
     let other = app.login("services-member").await;
     let road = project_id(&app, 3);
+    // A draft open: the refusals are for who writes, not for the version.
+    open_draft(&app).await;
 
     let before = stored(&app);
     let programme = |body: i64| format!("/api/bodies/{body}/opinions/programme");
@@ -407,6 +433,9 @@ async fn the_administrator_sets_up_bodies_and_members() {
         .await;
     assert_eq!(status, 200);
     let member = app.login("second-member").await;
+    // On a draft, so that the refusal is the body's retirement (with no draft, the frozen
+    // version 1 is what refuses first).
+    open_draft(&app).await;
     let before = stored(&app);
     let (status, answer) = put(
         &app,
@@ -416,7 +445,10 @@ async fn the_administrator_sets_up_bodies_and_members() {
     )
     .await;
     assert_eq!(status, 409, "{answer}");
-    assert!(answer["message"].as_str().unwrap().contains("retired"));
+    assert!(
+        answer["message"].as_str().unwrap().contains("retired"),
+        "{answer}"
+    );
     assert_eq!(stored(&app), before);
 }
 
@@ -424,6 +456,7 @@ async fn the_administrator_sets_up_bodies_and_members() {
 async fn bad_opinions_are_named_and_change_nothing() {
     let app = spawn_app().await;
     let committee = app.login("committee").await;
+    open_draft(&app).await;
     let path = format!(
         "/api/bodies/{BUDGET}/opinions/projects/{}",
         project_id(&app, 22)
@@ -525,6 +558,22 @@ async fn writing_again_replaces_and_the_office_answers() {
     let committee = app.login("committee").await;
     let office = app.login("office").await;
     let admin = app.login("admin").await;
+    // The demo's reservations, on version 1, are all answered.
+    let (status, demo) = app.get_json("/api/opinions?version=1", &office).await;
+    assert_eq!(status, 200, "{demo}");
+    assert_eq!(demo["version"]["status"], "executable");
+    assert_eq!(demo["awaiting_answer"], 0, "{}", demo["awaiting_answer"]);
+    open_draft(&app).await;
+    // The budget committee's favourable opinion on the draft's programme.
+    let (status, favourable) = put(
+        &app,
+        &format!("/api/bodies/{BUDGET}/opinions/programme"),
+        &committee,
+        opinion("favourable", ""),
+    )
+    .await;
+    assert_eq!(status, 200, "{favourable}");
+    let favourable = favourable["id"].as_i64().unwrap();
     let it = project_id(&app, 22);
     let path = format!("/api/bodies/{BUDGET}/opinions/projects/{it}");
     let (status, first) = put(
@@ -540,9 +589,9 @@ async fn writing_again_replaces_and_the_office_answers() {
 
     let (status, all) = app.get_json("/api/opinions", &office).await;
     assert_eq!(status, 200);
-    // The demo's reservations are all answered: this is the one waiting.
+    // The draft's, by default: this is the one waiting.
     assert_eq!(all["awaiting_answer"], 1, "{}", all["awaiting_answer"]);
-    assert_eq!(all["version"]["number"], 1);
+    assert_eq!(all["version"]["number"], 2);
     assert_eq!(all["version"]["status"], "draft");
     assert_eq!(all["projects"].as_array().unwrap().len(), 43);
 
@@ -579,9 +628,6 @@ async fn writing_again_replaces_and_the_office_answers() {
         );
     }
     // A favourable opinion has nothing to answer.
-    let favourable = app.count(&format!(
-        "SELECT min(id) FROM opinions WHERE verdict = 'favourable' AND body_id = {BUDGET}"
-    ));
     let (status, answer) = put(
         &app,
         &format!("/api/opinions/{favourable}/answer"),
@@ -590,6 +636,13 @@ async fn writing_again_replaces_and_the_office_answers() {
     )
     .await;
     assert_eq!(status, 409, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("only reservations and unfavourable opinions are answered"),
+        "{answer}"
+    );
     let (status, _) = put(
         &app,
         "/api/opinions/999999/answer",
@@ -692,11 +745,16 @@ async fn a_frozen_version_refuses_opinions_and_answers() {
     let committee = app.login("committee").await;
     let office = app.login("office").await;
     let reservation = app.count("SELECT min(id) FROM opinions WHERE verdict = 'reservations'");
-    // The vote freezes the draft (proc's code does it; here by hand).
-    sql(
-        &app,
-        "UPDATE pac_versions SET status = 'voted' WHERE number = 1",
-    );
+    // The demo's version 1 was voted (which froze it) and given the visa; no draft is open.
+    let (status, versions) = app.get_json("/api/versions", &office).await;
+    assert_eq!(status, 200, "{versions}");
+    let statuses: Vec<(i64, &str)> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["number"].as_i64().unwrap(), v["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(statuses, [(1, "executable")]);
     let before = stored(&app);
     for path in [
         format!("/api/bodies/{BUDGET}/opinions/programme"),
@@ -709,7 +767,10 @@ async fn a_frozen_version_refuses_opinions_and_answers() {
         assert_eq!(status, 409, "{path}: {answer}");
         assert_eq!(answer["error"], "version_frozen");
         assert!(
-            answer["message"].as_str().unwrap().contains("version 1"),
+            answer["message"]
+                .as_str()
+                .unwrap()
+                .contains("version 1 of the PAC is executable"),
             "{answer}"
         );
     }
@@ -726,7 +787,8 @@ async fn a_frozen_version_refuses_opinions_and_answers() {
     // Still read, as the latest version and by its number.
     let (status, all) = app.get_json("/api/opinions", &committee).await;
     assert_eq!(status, 200);
-    assert_eq!(all["version"]["status"], "voted");
+    assert_eq!(all["version"]["number"], 1);
+    assert_eq!(all["version"]["status"], "executable");
     let (status, one) = app.get_json("/api/opinions?version=1", &committee).await;
     assert_eq!(status, 200);
     assert_eq!(one, all);
@@ -735,12 +797,20 @@ async fn a_frozen_version_refuses_opinions_and_answers() {
     let (status, _) = app.get_json("/api/opinions?version=x", &committee).await;
     assert_eq!(status, 400);
 
-    // A new draft (as proc opens one) takes opinions again, apart from version 1's.
-    sql(
+    // A new draft (the secretariat opens one) takes opinions again, apart from version 1's,
+    // whose opinions stay frozen with it.
+    open_draft(&app).await;
+    let before = stored(&app);
+    let (status, answer) = put(
         &app,
-        "INSERT INTO pac_versions (number, parent_id, kind, status, opened_at)
-         VALUES (2, 1, 'redeliberation', 'draft', 0)",
-    );
+        &format!("/api/opinions/{reservation}/answer"),
+        &office,
+        json!({"outcome": "kept", "text": "x"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["error"], "version_frozen");
+    assert_eq!(stored(&app), before);
     let (status, _) = put(
         &app,
         &format!("/api/bodies/{BUDGET}/opinions/programme"),
@@ -764,11 +834,14 @@ async fn a_bodys_report_follows_the_programme_order_with_the_answers() {
     let app = spawn_app().await;
     let ieecag = app.login("ieecag").await;
     let bureau = app.login("bureau").await;
+    let office = app.login("office").await;
+    // The demo's opinions and answers, on its version 1 (voted, given the visa).
     let (status, report) = app
-        .get_json(&format!("/api/bodies/{BUDGET}/report"), &bureau)
+        .get_json(&format!("/api/bodies/{BUDGET}/report?version=1"), &bureau)
         .await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["version"]["number"], 1);
+    assert_eq!(report["version"]["status"], "executable");
     assert_eq!(report["illustrative"], true);
     let o = &report["opinions"];
     assert_eq!(
@@ -801,10 +874,47 @@ async fn a_bodys_report_follows_the_programme_order_with_the_answers() {
             .is_empty()
     );
 
-    // The IEECAG's: 24 (women and youth) then 37 (schooling) while their programmes are in
-    // that order; the programme order, not the numbers, decides.
+    // The IEECAG's on version 1: 24 (women and youth) then 37 (schooling).
+    let (_, report) = app
+        .get_json(&format!("/api/bodies/{IEECAG}/report?version=1"), &ieecag)
+        .await;
+    assert_eq!(report["version"]["status"], "executable");
+    assert_eq!(numbers(&report), [24, 37]);
+    assert_eq!(report["answered"], 1);
+
+    // On a new draft the IEECAG gives them again (written in the other order), and the office
+    // answers the reservation; the draft's report is the default.
+    open_draft(&app).await;
+    let on = |number: i64| {
+        format!(
+            "/api/bodies/{IEECAG}/opinions/projects/{}",
+            project_id(&app, number)
+        )
+    };
+    let (status, body) = put(&app, &on(37), &ieecag, opinion("favourable", "")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, reserved) = put(
+        &app,
+        &on(24),
+        &ieecag,
+        opinion("reservations", "فضاءات خاصة بالنساء والفتيات"),
+    )
+    .await;
+    assert_eq!(status, 200, "{reserved}");
+    let (status, body) = put(
+        &app,
+        &format!("/api/opinions/{}/answer", reserved["id"]),
+        &office,
+        json!({"outcome": "changed", "text": "أدرجت قاعة متعددة الاختصاصات"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // 24 then 37 while their programmes are in that order; the programme order, not the
+    // numbers, decides.
     let path = format!("/api/bodies/{IEECAG}/report");
     let (_, report) = app.get_json(&path, &ieecag).await;
+    assert_eq!(report["version"]["number"], 2);
+    assert_eq!(report["illustrative"], false);
     assert_eq!(numbers(&report), [24, 37]);
     sql(
         &app,
@@ -829,8 +939,11 @@ async fn a_bodys_report_follows_the_programme_order_with_the_answers() {
     assert_eq!(numbers(&report), [14, 37, 24]);
     assert_eq!(report["reservations"], 2);
     assert_eq!(report["answered"], 1);
-    // The third committee gave its programme opinion only; a body that does not exist: 404.
-    let (status, report) = app.get_json("/api/bodies/3/report", &bureau).await;
+    // The third committee gave its programme opinion only (on version 1); a body that does not
+    // exist: 404.
+    let (status, report) = app
+        .get_json("/api/bodies/3/report?version=1", &bureau)
+        .await;
     assert_eq!(status, 200);
     assert!(report["opinions"]["programme"].is_object());
     assert_eq!(report["opinions"]["projects"], json!([]));
