@@ -72,8 +72,8 @@ fn frozen(v: &VersionRef) -> AppError {
     AppError::ConflictCode(
         ErrorCode::VersionFrozen,
         format!(
-            "version {} of the PAC is {} (frozen): opinions and answers are given on a draft, \
-             and none is open",
+            "version {} of the PAC is {} (frozen): opinions and answers are given on the draft \
+             under review only",
             v.number, v.status
         ),
     )
