@@ -133,11 +133,22 @@ async fn sync_sessions(base: &str) {
 }
 
 /// The seed's dated steps (references and vote counts made up, marked illustrative), a
-/// committee and the IEECAG with their opinions.
+/// committee and the IEECAG with their opinions, written here on version 1 as a draft: the
+/// demo loads version 1 voted and frozen at load time (its document stored then), and this
+/// test prints the live data of the sessions it synced, so it puts version 1 back to a draft
+/// without steps, bodies or opinions first.
 fn seed_procedure(db: &std::path::Path) {
     let conn = rusqlite::Connection::open(db).expect("the database");
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .unwrap();
+    conn.execute_batch(
+        "DELETE FROM reservation_answers; DELETE FROM opinions;
+         DELETE FROM council_votes; DELETE FROM procedure_steps;
+         DELETE FROM body_members; DELETE FROM bodies;
+         UPDATE pac_versions SET status = 'draft', frozen_at = NULL, frozen_by = NULL,
+                snapshot = NULL, document = NULL WHERE number = 1;",
+    )
+    .unwrap();
     let v: i64 = conn
         .query_row("SELECT id FROM pac_versions WHERE number = 1", [], |r| {
             r.get(0)

@@ -362,8 +362,38 @@ async fn a_refused_visa_opens_a_new_draft_and_so_does_a_redeliberation() {
     let sec = app.login("secretariat").await;
     open_draft(&app, &sec).await;
     app.post("/api/procedure/vote", &sec, vote(&day(-10))).await;
-    app.post("/api/procedure/governor", &sec, json!({"date": day(-9)}))
+    // While the voted version awaits the governor, no update draft: the answer opens the next
+    // draft (a refusal could not be recorded if an update were open).
+    let (status, err) = app
+        .post("/api/versions", &sec, json!({"reason": "تحيين"}))
         .await;
+    assert_eq!(status, 409, "{err}");
+    assert_eq!(err["error"], "version_state");
+    let (status, sent) = app
+        .post("/api/procedure/governor", &sec, json!({"date": day(-9)}))
+        .await;
+    assert_eq!(status, 201, "{sent}");
+    // Its date corrected to before the vote: refused as at recording, nothing changed.
+    let path = format!("/api/procedure/steps/{}", sent["step"]["id"]);
+    let (status, err) = put(
+        &app,
+        &path,
+        &sec,
+        json!({"kind": "sent_to_governor", "date": day(-11)}),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("before the vote"),
+        "{err}"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM procedure_steps WHERE kind = 'sent_to_governor' AND date = '{}'",
+            day(-9)
+        )),
+        1
+    );
     let (status, done) = app
         .post(
             "/api/procedure/visa",

@@ -163,9 +163,15 @@ pub fn create(tx: &Transaction<'_>, user: &AuthUser, input: &NewBody) -> AppResu
     }
     let name_ar = name("name_ar", &input.name_ar, true)?;
     let name_fr = name("name_fr", &input.name_fr, false)?;
-    let count: i64 = tx.query_row("SELECT count(*) FROM bodies", [], |r| r.get(0))?;
-    if count as usize >= MAX_BODIES {
-        return Err(invalid(format!("at most {MAX_BODIES} bodies")));
+    // Bodies in place are bounded; retired ones keep their opinions and do not count (a
+    // council renews its committees every mandate), up to a bound on the table itself.
+    let (in_place, all): (i64, i64) = tx.query_row(
+        "SELECT count(*) FILTER (WHERE retired = 0), count(*) FROM bodies",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if in_place as usize >= MAX_BODIES || all as usize >= 20 * MAX_BODIES {
+        return Err(invalid(format!("at most {MAX_BODIES} bodies in place")));
     }
     if input.kind == BodyKind::Ieecag {
         let exists: bool = tx.query_row(

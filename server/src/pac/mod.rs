@@ -179,6 +179,24 @@ pub fn open_update(
             format!("reason: at most {MAX_REASON_CHARS} characters"),
         ));
     }
+    // A voted version awaiting the governor's answer keeps the next draft for that answer: a
+    // refusal or a request to deliberate again opens it, and could not if an update had.
+    let awaiting: Option<i64> = tx
+        .query_row(
+            "SELECT number FROM pac_versions WHERE status = 'voted' ORDER BY number DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(number) = awaiting {
+        return Err(AppError::ConflictCode(
+            ErrorCode::VersionState,
+            format!(
+                "version {number} is voted and awaits the governor's answer: record the visa, \
+                 its refusal or a request to deliberate again first"
+            ),
+        ));
+    }
     let parent = current(tx)?;
     open_draft(
         tx,

@@ -727,6 +727,64 @@ pub fn create_step(
 }
 
 /// Changes a step: its date, reference, note, late reason, attachment… (its kind stays).
+/// A corrected date keeps the order that recording the steps checked: the vote, then the
+/// dispatch to the governor, then the governor's answer (the visa's deadline is counted
+/// between the last two).
+fn check_order(
+    tx: &Transaction<'_>,
+    version_id: i64,
+    kind: &StepKind,
+    date: &str,
+) -> AppResult<()> {
+    let steps = steps_of(tx, version_id)?;
+    let first = |k: StepKind| steps.iter().find(|s| s.kind == k).map(|s| s.date.clone());
+    let answer = steps
+        .iter()
+        .find(|s| {
+            matches!(
+                s.kind,
+                StepKind::Visa | StepKind::VisaRefused | StepKind::RedeliberationRequested
+            )
+        })
+        .map(|s| s.date.clone());
+    match kind {
+        StepKind::Vote => {
+            if let Some(sent) = first(StepKind::SentToGovernor)
+                && date > sent.as_str()
+            {
+                return Err(invalid(format!(
+                    "date: after it was sent to the governor on {sent}"
+                )));
+            }
+        }
+        StepKind::SentToGovernor => {
+            if let Some(voted) = adopted_on(tx, version_id)?
+                && date < voted.as_str()
+            {
+                return Err(invalid(format!("date: before the vote of {voted}")));
+            }
+            if let Some(answer) = answer
+                && date > answer.as_str()
+            {
+                return Err(invalid(format!(
+                    "date: after the governor's answer of {answer}"
+                )));
+            }
+        }
+        StepKind::Visa | StepKind::VisaRefused | StepKind::RedeliberationRequested => {
+            if let Some(sent) = first(StepKind::SentToGovernor)
+                && date < sent.as_str()
+            {
+                return Err(invalid(format!(
+                    "date: before it was sent to the governor on {sent}"
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// A vote's counts are not changed here. Audited.
 pub fn update_step(
     tx: &Transaction<'_>,
@@ -761,6 +819,7 @@ pub fn update_step(
         }
     }
     let version_id = step_version_id(tx, id)?.ok_or_else(|| AppError::internal("no version"))?;
+    check_order(tx, version_id, &input.kind, &input.date)?;
     let session_kind = match input.kind {
         StepKind::CouncilSession => Some(
             input

@@ -109,10 +109,12 @@ pub fn ProcedurePage() -> Html {
         }
     });
     let v = &view.version;
+    // A new draft waits while one is open, or while a voted version awaits the governor's
+    // answer (a refusal or a new deliberation opens the next draft itself).
     let draft_open = view
         .versions
         .iter()
-        .any(|v| v.status == VersionStatus::Draft);
+        .any(|v| matches!(v.status, VersionStatus::Draft | VersionStatus::Voted));
     html! {
         <section class="procedure-page" data-test="procedure-page">
             <div class="page-head">
