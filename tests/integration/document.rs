@@ -413,6 +413,31 @@ async fn the_demo_prints_version_one_as_voted_with_its_visa() {
     let expected =
         csv_rows(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/programmes.csv"));
     assert_eq!(programme_rows(&html), expected);
+
+    // An update draft prints the preparation it builds on, not version 1's vote and visa.
+    let secretariat = app.login("secretariat").await;
+    let r = app
+        .http
+        .post(app.url("/api/versions"))
+        .bearer_auth(&secretariat)
+        .json(&serde_json::json!({"reason": "تحيين السنة الثالثة"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let (status, _, draft) = get(&app, &token, "").await;
+    assert_eq!(status, 200);
+    assert!(draft.contains("data-test=\"version\" data-number=\"2\""));
+    let kinds: Vec<String> = draft
+        .split("<tr data-test=\"step\" data-kind=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["launch_meeting", "diagnosis", "ranking"],
+        "{kinds:?}"
+    );
     app.stop().await;
 }
 

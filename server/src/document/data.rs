@@ -423,8 +423,10 @@ fn commune(tx: &Transaction<'_>) -> AppResult<Commune> {
         .unwrap_or_default())
 }
 
-/// The steps of the version and of the versions it was opened from (a draft opened after a
-/// refusal carries the launch meeting and the diagnosis of its parent), in date order.
+/// The steps of the version, and the preparation its parents did for it (the launch meeting,
+/// the diagnosis, the ranking: a draft opened after a refusal or for an update builds on
+/// them), in date order. The parents' own approval, dispatch, vote and visa are theirs: a
+/// version's document never shows two votes.
 pub fn steps(tx: &Transaction<'_>, version_id: i64) -> AppResult<Vec<Step>> {
     let mut stmt = tx.prepare(
         "WITH RECURSIVE chain(id) AS (
@@ -438,7 +440,9 @@ pub fn steps(tx: &Transaction<'_>, version_id: i64) -> AppResult<Vec<Step>> {
          FROM procedure_steps s
          LEFT JOIN bodies b ON b.id = s.body_id
          LEFT JOIN council_votes cv ON cv.step_id = s.id
-         WHERE s.version_id IN (SELECT id FROM chain)
+         WHERE s.version_id = ?1
+            OR (s.version_id IN (SELECT id FROM chain)
+                AND s.kind IN ('launch_meeting', 'diagnosis', 'ranking'))
          ORDER BY s.date, s.id",
     )?;
     let rows = stmt
