@@ -216,6 +216,14 @@ async fn the_thirty_day_rule_warns_and_records_a_late_dispatch_with_its_reason()
         rules_of(&view, "dispatch_before_session")[0]["status"],
         "late"
     );
+    // The session votes five days after it opens: still counted from its opening (34 days
+    // before the vote, 29 before the session: late).
+    let (status, voted) = app.post("/api/procedure/vote", &sec, vote(&day(65))).await;
+    assert_eq!(status, 201, "{voted}");
+    let (_, view) = app.get_json("/api/procedure?version=2", &sec).await;
+    let late = rules_of(&view, "dispatch_before_session");
+    assert_eq!(late.len(), 1, "{view}");
+    assert_eq!(late[0]["days"], 1, "{view}");
     // Each write audited.
     assert!(app.count("SELECT count(*) FROM audit_log WHERE action LIKE 'procedure_step_%'") >= 6);
 }

@@ -265,12 +265,19 @@ pub fn rules(
             .is_some_and(|v| v.result == VoteResult::Adopted)
     });
     let last_vote = of(StepKind::Vote).next_back();
-    // The session that votes: the adopting vote, else a planned session (the latest).
-    let session: Option<&str> = adopted.map(|s| s.date.as_str()).or_else(|| {
-        of(StepKind::CouncilSession)
-            .next_back()
+    // The session that votes, counted from its opening: the latest session recorded on or
+    // before the adopting vote (a session may open days before it votes), else the vote's
+    // own date; with no adopted vote, the latest planned session, else the last vote.
+    let session: Option<&str> = match adopted {
+        Some(vote) => of(StepKind::CouncilSession)
+            .rfind(|s| s.date <= vote.date)
             .map(|s| s.date.as_str())
-    });
+            .or(Some(vote.date.as_str())),
+        None => of(StepKind::CouncilSession)
+            .next_back()
+            .or(last_vote)
+            .map(|s| s.date.as_str()),
+    };
     let d = i64::from(settings.dispatch_days_before_session);
 
     // Decree art. 10: the dispatch at least D days before the session.
