@@ -11,7 +11,7 @@ use tachkhis_shared::api::procedure::{
     VoteResult, date_of_day, day_number,
 };
 use wasm_bindgen::JsValue;
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::super::{select_value, use_office};
@@ -19,7 +19,16 @@ use super::code_text;
 use crate::i18n::Lang;
 use crate::net::office::{self, ApiError};
 use crate::use_model;
-use crate::widgets::{DateField, show_date, today};
+use crate::widgets::{DateField, input_value, show_date, textarea_value, today};
+
+/// Keeps `value` to what is typed, read by `read` (`input_value`, `textarea_value`).
+fn set_on_input(
+    value: &UseStateHandle<String>,
+    read: fn(&InputEvent) -> String,
+) -> Callback<InputEvent> {
+    let value = value.clone();
+    Callback::from(move |e: InputEvent| value.set(read(&e)))
+}
 
 fn text(
     lang: Lang,
@@ -27,12 +36,7 @@ fn text(
     test: &'static str,
     value: &UseStateHandle<String>,
 ) -> Html {
-    let oninput = {
-        let value = value.clone();
-        Callback::from(move |e: InputEvent| {
-            value.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
-    };
+    let oninput = set_on_input(value, input_value);
     html! {
         <label class="field">
             <span>{ lang.t(label) }</span>
@@ -47,12 +51,7 @@ fn area(
     test: &'static str,
     value: &UseStateHandle<String>,
 ) -> Html {
-    let oninput = {
-        let value = value.clone();
-        Callback::from(move |e: InputEvent| {
-            value.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-        })
-    };
+    let oninput = set_on_input(value, textarea_value);
     html! {
         <label class="field wide">
             <span>{ lang.t(label) }</span>
@@ -67,12 +66,7 @@ fn number(
     test: &'static str,
     value: &UseStateHandle<String>,
 ) -> Html {
-    let oninput = {
-        let value = value.clone();
-        Callback::from(move |e: InputEvent| {
-            value.set(e.target_unchecked_into::<HtmlInputElement>().value())
-        })
-    };
+    let oninput = set_on_input(value, input_value);
     html! {
         <label class="field short">
             <span>{ lang.t(label) }</span>

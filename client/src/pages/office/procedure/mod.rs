@@ -12,14 +12,13 @@ use tachkhis_shared::api::procedure::{
     VersionStatus,
 };
 use tachkhis_shared::permissions::Action;
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use super::{Acted, LoadNotice, use_get, use_office};
 use crate::i18n::Lang;
 use crate::net::office;
 use crate::use_model;
-use crate::widgets::show_date;
+use crate::widgets::{show_date, textarea_value};
 
 impl Acted for StepDone {
     fn action(&self) -> Option<i64> {
@@ -250,9 +249,7 @@ fn RuleRow(props: &RuleRowProps) -> Html {
     };
     let oninput = {
         let reason = reason.clone();
-        Callback::from(move |e: InputEvent| {
-            reason.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
-        })
+        Callback::from(move |e: InputEvent| reason.set(textarea_value(&e)))
     };
     html! {
         <li class="proc-rule" data-test="proc-rule" data-rule={r.rule.code().to_string()}
