@@ -9,6 +9,7 @@ pub mod demo;
 // The PAC as a printed document (issue 14).
 pub mod document;
 pub mod documents;
+pub mod execution;
 pub mod export;
 pub mod http;
 pub mod monitoring;

@@ -646,3 +646,104 @@ mod tests {
         assert!(serde_json::from_str::<Sector>(&format!("\"{}\"", "x".repeat(65))).is_err());
     }
 }
+
+// Six years of follow-up (issue 15).
+
+code_enum! {
+    /// Where a project stands in a budget year (its execution record's status). The statuses
+    /// the seed shows are `preparation_started` (شرع في الاعداد لتنفيذ), `executed` (تم تنفيذه)
+    /// and `awaiting_execution` (في انتظار التنفيذ). `suspended` and `dropped` need a reason.
+    ExecutionStatus {
+        Planned => "planned",
+        PreparationStarted => "preparation_started",
+        UnderWay => "under_way",
+        Executed => "executed",
+        AwaitingExecution => "awaiting_execution",
+        Suspended => "suspended",
+        Dropped => "dropped",
+    }
+}
+
+impl ExecutionStatus {
+    /// Whether a record with this status must say why.
+    pub fn needs_reason(&self) -> bool {
+        matches!(self, ExecutionStatus::Suspended | ExecutionStatus::Dropped)
+    }
+
+    pub fn labels(&self) -> Labels {
+        let (ar, fr) = match self {
+            ExecutionStatus::Planned => ("مبرمج", "Programmé"),
+            ExecutionStatus::PreparationStarted => ("شرع في الإعداد لتنفيذه", "Préparation engagée"),
+            ExecutionStatus::UnderWay => ("في طور الإنجاز", "En cours de réalisation"),
+            ExecutionStatus::Executed => ("تم تنفيذه", "Réalisé"),
+            ExecutionStatus::AwaitingExecution => ("في انتظار التنفيذ", "En attente d'exécution"),
+            ExecutionStatus::Suspended => ("متوقف", "Suspendu"),
+            ExecutionStatus::Dropped => ("ملغى", "Abandonné"),
+            ExecutionStatus::Unknown(code) => (code.as_str(), code.as_str()),
+        };
+        Labels {
+            ar: ar.into(),
+            fr: fr.into(),
+        }
+    }
+}
+
+code_enum! {
+    /// Where a year's money comes from (domain.md, "Funding sources in execution"); each but
+    /// `partner_agreement` and `other` names its budget year.
+    FundingKind {
+        /// The actual surplus of year N (الفائض الحقيقي), from the year-end accounts.
+        ActualSurplus => "actual_surplus",
+        /// The estimated surplus of year N (الفائض التقديري).
+        EstimatedSurplus => "estimated_surplus",
+        /// The year's investment budget (the budget's second part).
+        Budget => "budget",
+        /// A partner's contribution under a partnership agreement.
+        PartnerAgreement => "partner_agreement",
+        Other => "other",
+    }
+}
+
+impl FundingKind {
+    pub fn labels(&self) -> Labels {
+        let (ar, fr) = match self {
+            FundingKind::ActualSurplus => ("الفائض الحقيقي", "Excédent réel"),
+            FundingKind::EstimatedSurplus => ("الفائض التقديري", "Excédent prévisionnel"),
+            FundingKind::Budget => ("الميزانية", "Budget"),
+            FundingKind::PartnerAgreement => ("اتفاقية شراكة", "Convention de partenariat"),
+            FundingKind::Other => ("مصدر آخر", "Autre source"),
+            FundingKind::Unknown(code) => (code.as_str(), code.as_str()),
+        };
+        Labels {
+            ar: ar.into(),
+            fr: fr.into(),
+        }
+    }
+}
+
+code_enum! {
+    /// A document a project's execution refers to.
+    ExecutionDocumentKind {
+        CallForTenders => "call_for_tenders",
+        Contract => "contract",
+        Agreement => "agreement",
+        /// The order to start the works (ordre de service).
+        ServiceOrder => "service_order",
+        /// Reception minutes (provisional or final).
+        Reception => "reception",
+        Other => "other",
+    }
+}
+
+code_enum! {
+    /// A line of the three-year programming's resources.
+    ResourceKind {
+        /// The commune's own revenue set aside for investment.
+        OwnResources => "own_resources",
+        /// The surplus carried from the year before.
+        Surplus => "surplus",
+        /// A partner's expected contribution.
+        Partners => "partners",
+        Other => "other",
+    }
+}

@@ -31,6 +31,10 @@
 //! | [`ManageBodies`](Action::ManageBodies) | ✓ | | | | | | |
 //! | [`WriteOpinions`](Action::WriteOpinions) (its members only) | | | | ✓ | | | ✓ |
 //! | [`AnswerReservations`](Action::AnswerReservations) | ✓ | | ✓ | | | | |
+//! | [`ReadExecution`](Action::ReadExecution) | ✓ | | ✓ | ✓ | ✓ | ✓ | ✓ |
+//! | [`RecordExecution`](Action::RecordExecution) | ✓ | | ✓ | | | ✓ | |
+//! | [`PublishProjects`](Action::PublishProjects) | ✓ | | ✓ | | | | |
+//! | [`SetLicence`](Action::SetLicence) | ✓ | | | | | | |
 //!
 //! An export or a report is a read: it follows the read rule of the rows it holds (the
 //! proposals export is [`ReadProposals`](Action::ReadProposals), the needs export and the needs
@@ -55,6 +59,13 @@
 //! standing committees and the IEECAG and their members. An opinion is written only by a
 //! member of the body that gives it: the role allows the action (committee or ieecag), then
 //! the membership is checked in the write's transaction. The office answers reservations.
+//!
+//! Six years of follow-up (issue 15): the execution records, agreements, timeline, indicator
+//! values, three-year programming and evaluation report are read by the council and the office
+//! and written by the office, the secretariat (which keeps the budget's papers) and the
+//! administrator. The public pages (issue 16) need no login and show only what the office
+//! published (`PublishProjects`: a project, each proposal text shown); the open data's licence
+//! is the administrator's (`SetLicence`).
 
 use serde::{Deserialize, Serialize};
 
@@ -157,6 +168,20 @@ pub enum Action {
     WriteOpinions,
     /// Answer a body's reservation (the project changed or kept, and why).
     AnswerReservations,
+    // Six years of follow-up (issue 15).
+    /// Execution records, agreements, a project's timeline and story, indicator values, the
+    /// three-year programming, the evaluation report, the dashboards.
+    ReadExecution,
+    /// Record execution (amounts, funding, status, dates, documents), agreements, timeline
+    /// entries, indicator values, the three-year programming's resources, the evaluation's
+    /// text; import a year's execution from the budget spreadsheet.
+    RecordExecution,
+    // The public pages (issue 16).
+    /// Publish or withdraw a project's public page, approve or withdraw a proposal text shown
+    /// on it.
+    PublishProjects,
+    /// Set the open data's licence statement.
+    SetLicence,
 }
 
 impl Role {
@@ -248,6 +273,13 @@ impl Role {
             Action::ManageBodies => matches!(self, Admin),
             Action::WriteOpinions => matches!(self, Committee | Ieecag),
             Action::AnswerReservations => matches!(self, Admin | Office),
+            Action::ReadExecution => matches!(
+                self,
+                Admin | Office | Committee | Bureau | Secretariat | Ieecag
+            ),
+            Action::RecordExecution => matches!(self, Admin | Office | Secretariat),
+            Action::PublishProjects => matches!(self, Admin | Office),
+            Action::SetLicence => matches!(self, Admin),
         }
     }
 }
@@ -281,6 +313,10 @@ impl Action {
         Action::ManageBodies,
         Action::WriteOpinions,
         Action::AnswerReservations,
+        Action::ReadExecution,
+        Action::RecordExecution,
+        Action::PublishProjects,
+        Action::SetLicence,
     ];
 
     /// The action in words, for the server's 403 message ("… may not {what}").
@@ -313,6 +349,10 @@ impl Action {
             Action::ManageBodies => "set up the council's committees and the equality body",
             Action::WriteOpinions => "write a body's opinion",
             Action::AnswerReservations => "answer a body's reservations",
+            Action::ReadExecution => "read the programme's execution",
+            Action::RecordExecution => "record the programme's execution",
+            Action::PublishProjects => "publish projects on the public pages",
+            Action::SetLicence => "set the open data's licence",
         }
     }
 }

@@ -58,6 +58,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0017_procedure_session_kind.sql"),
     // What each office action taught the suggestions, unlearned on undo (issue 18).
     include_str!("../../../migrations/0020_learned_by_action.sql"),
+    // Six years of follow-up (issue 15).
+    include_str!("../../../migrations/0021_execution.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

@@ -149,6 +149,12 @@ pub mod can {
 
     // The council's bodies and opinions (issue 14).
     permissions!(ManageBodies, WriteOpinions, AnswerReservations);
+
+    // Six years of follow-up (issue 15).
+    permissions!(ReadExecution, RecordExecution);
+
+    // The public pages (issue 16).
+    permissions!(PublishProjects, SetLicence);
 }
 
 /// The raw body, within the route's body limit.

@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 
 pub mod auth;
 pub mod consolidation;
+// Six years of follow-up (issue 15).
+pub mod execution;
 pub mod gender;
 pub mod monitoring;
 // The council's bodies and opinions (issue 14).
