@@ -77,9 +77,11 @@ fn get(tx: &Transaction<'_>, id: i64) -> AppResult<Agreement> {
 fn check(tx: &Transaction<'_>, input: &AgreementInput) -> AppResult<AgreementInput> {
     let mut reasons = Vec::new();
     let partner: Option<i64> = tx
-        .query_row("SELECT id FROM partners WHERE id = ?1", [input.partner_id], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT id FROM partners WHERE id = ?1",
+            [input.partner_id],
+            |r| r.get(0),
+        )
         .optional()?;
     if partner.is_none() {
         reasons.push(format!("partner_id: no partner {}", input.partner_id));
@@ -91,10 +93,23 @@ fn check(tx: &Transaction<'_>, input: &AgreementInput) -> AppResult<AgreementInp
     too_long("object_ar", &object_ar, MAX_TEXT_CHARS, &mut reasons);
     too_long("object_fr", &input.object_fr, MAX_TEXT_CHARS, &mut reasons);
     too_long("reference", &input.reference, 200, &mut reasons);
-    too_long("commune_obligations", &input.commune_obligations, MAX_TEXT_CHARS, &mut reasons);
-    too_long("partner_obligations", &input.partner_obligations, MAX_TEXT_CHARS, &mut reasons);
+    too_long(
+        "commune_obligations",
+        &input.commune_obligations,
+        MAX_TEXT_CHARS,
+        &mut reasons,
+    );
+    too_long(
+        "partner_obligations",
+        &input.partner_obligations,
+        MAX_TEXT_CHARS,
+        &mut reasons,
+    );
     check_date("signed_on", &input.signed_on, &mut reasons);
-    for (name, m) in [("amount", input.amount), ("commune_amount", input.commune_amount)] {
+    for (name, m) in [
+        ("amount", input.amount),
+        ("commune_amount", input.commune_amount),
+    ] {
         if let Some(m) = m
             && m < Mad::zero()
         {
@@ -257,9 +272,8 @@ pub fn update(
 pub fn delete(tx: &Transaction<'_>, user_id: Option<i64>, id: i64) -> AppResult<()> {
     let before = get(tx, id)?;
     let used: Vec<i64> = {
-        let mut stmt = tx.prepare(
-            "SELECT DISTINCT record_id FROM execution_funding WHERE agreement_id = ?1",
-        )?;
+        let mut stmt =
+            tx.prepare("SELECT DISTINCT record_id FROM execution_funding WHERE agreement_id = ?1")?;
         stmt.query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?
     };

@@ -108,14 +108,102 @@ pub fn load_demo(tx: &Transaction<'_>) -> AppResult<()> {
     use ExecutionStatus::*;
     use FundingKind::*;
     let plan: Vec<(i64, ExecutionRecordInput)> = vec![
-        (1, year(2023, Executed, "", None, ("1800000", "1750000", "1750000"), source(ActualSurplus, 2022), (Some("2023-03-01"), Some("2023-11-30")))),
-        (2, year(2024, UnderWay, "", None, ("1500000", "1200000", "600000"), source(Budget, 2024), (Some("2024-04-15"), None))),
-        (2, year(2025, UnderWay, "", None, ("397272.72", "300000", "250000"), source(Budget, 2025), (Some("2024-04-15"), None))),
-        (5, year(2025, Suspended, "توقف الأشغال في انتظار تسوية الوضعية العقارية للأرض", None, ("1000000", "400000", "150000"), source(EstimatedSurplus, 2025), (Some("2025-02-01"), None))),
-        (15, year(2024, Executed, "", Some("أشغال إضافية طارئة بعد فيضان الوادي، صادق عليها المجلس في دورة استثنائية"), ("900000", "1050000", "1050000"), source(Budget, 2024), (Some("2024-01-10"), Some("2024-09-30")))),
-        (26, year(2025, AwaitingExecution, "", None, ("600000", "0", "0"), source(ActualSurplus, 2024), (None, None))),
-        (30, year(2026, Planned, "", None, ("750000", "0", "0"), source(Budget, 2026), (None, None))),
-        (40, year(2023, Dropped, "تخلى عنه المجلس لعدم توفر العقار", None, ("0", "0", "0"), source(Budget, 2023), (None, None))),
+        (
+            1,
+            year(
+                2023,
+                Executed,
+                "",
+                None,
+                ("1800000", "1750000", "1750000"),
+                source(ActualSurplus, 2022),
+                (Some("2023-03-01"), Some("2023-11-30")),
+            ),
+        ),
+        (
+            2,
+            year(
+                2024,
+                UnderWay,
+                "",
+                None,
+                ("1500000", "1200000", "600000"),
+                source(Budget, 2024),
+                (Some("2024-04-15"), None),
+            ),
+        ),
+        (
+            2,
+            year(
+                2025,
+                UnderWay,
+                "",
+                None,
+                ("397272.72", "300000", "250000"),
+                source(Budget, 2025),
+                (Some("2024-04-15"), None),
+            ),
+        ),
+        (
+            5,
+            year(
+                2025,
+                Suspended,
+                "توقف الأشغال في انتظار تسوية الوضعية العقارية للأرض",
+                None,
+                ("1000000", "400000", "150000"),
+                source(EstimatedSurplus, 2025),
+                (Some("2025-02-01"), None),
+            ),
+        ),
+        (
+            15,
+            year(
+                2024,
+                Executed,
+                "",
+                Some("أشغال إضافية طارئة بعد فيضان الوادي، صادق عليها المجلس في دورة استثنائية"),
+                ("900000", "1050000", "1050000"),
+                source(Budget, 2024),
+                (Some("2024-01-10"), Some("2024-09-30")),
+            ),
+        ),
+        (
+            26,
+            year(
+                2025,
+                AwaitingExecution,
+                "",
+                None,
+                ("600000", "0", "0"),
+                source(ActualSurplus, 2024),
+                (None, None),
+            ),
+        ),
+        (
+            30,
+            year(
+                2026,
+                Planned,
+                "",
+                None,
+                ("750000", "0", "0"),
+                source(Budget, 2026),
+                (None, None),
+            ),
+        ),
+        (
+            40,
+            year(
+                2023,
+                Dropped,
+                "تخلى عنه المجلس لعدم توفر العقار",
+                None,
+                ("0", "0", "0"),
+                source(Budget, 2023),
+                (None, None),
+            ),
+        ),
     ];
     for (number, input) in &plan {
         let id = project_id(tx, *number)?;

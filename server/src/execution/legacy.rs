@@ -146,7 +146,11 @@ pub fn parse_funding(text: &str) -> Option<Vec<FundingLine>> {
 /// The budget year a source funds.
 fn funded_year(f: &FundingLine) -> Option<i32> {
     let y = f.budget_year?;
-    Some(if f.kind == FundingKind::ActualSurplus { y + 1 } else { y })
+    Some(if f.kind == FundingKind::ActualSurplus {
+        y + 1
+    } else {
+        y
+    })
 }
 
 /// What a project's old text (or an import's columns) says, carried into a record and/or
@@ -204,7 +208,10 @@ pub fn carry_text(
                 input.status_reason = status.unwrap_or_default().to_string();
             }
             if status.is_some() && read_status.is_none() {
-                quoted.push(format!("الحالة / statut : « {} »", status.unwrap_or_default()));
+                quoted.push(format!(
+                    "الحالة / statut : « {} »",
+                    status.unwrap_or_default()
+                ));
             }
             let illustrative = false;
             record_id = Some(records::write(
@@ -216,7 +223,10 @@ pub fn carry_text(
                 illustrative,
             )?);
         }
-        _ if funding.is_none() && read_status.is_some() && latest_record(tx, project_id)?.is_some() => {
+        _ if funding.is_none()
+            && read_status.is_some()
+            && latest_record(tx, project_id)?.is_some() =>
+        {
             // A status alone changes the project's latest record.
             let id = latest_record(tx, project_id)?.unwrap_or_default();
             let mut input = records::get(tx, id)?.input;
@@ -224,7 +234,14 @@ pub fn carry_text(
             if input.status.needs_reason() && input.status_reason.is_empty() {
                 input.status_reason = status.unwrap_or_default().to_string();
             }
-            record_id = Some(records::write(tx, Some(id), user_id, project_id, &input, false)?);
+            record_id = Some(records::write(
+                tx,
+                Some(id),
+                user_id,
+                project_id,
+                &input,
+                false,
+            )?);
         }
         _ => {
             if let Some(f) = funding {
@@ -284,7 +301,13 @@ pub fn carry_over(conn: &mut Connection) -> AppResult<usize> {
             .collect::<Result<_, _>>()?
     };
     for (project_id, funding, status) in &rows {
-        carry_text(&tx, None, *project_id, funding.as_deref(), status.as_deref())?;
+        carry_text(
+            &tx,
+            None,
+            *project_id,
+            funding.as_deref(),
+            status.as_deref(),
+        )?;
         tx.execute(
             "DELETE FROM legacy_project_text WHERE project_id = ?1",
             [project_id],
@@ -342,7 +365,10 @@ pub fn sheet_texts(
     for r in latest {
         let sources: Option<Vec<String>> = r.input.funding.iter().map(source_text).collect();
         let funding = sources.filter(|s| !s.is_empty()).map(|s| s.join(" + "));
-        out.insert(r.project_id, (funding, Some(r.input.status.code().to_string())));
+        out.insert(
+            r.project_id,
+            (funding, Some(r.input.status.code().to_string())),
+        );
     }
     Ok(out)
 }
@@ -361,16 +387,34 @@ mod tests {
         assert_eq!(f[1].budget_year, Some(2022));
         assert_eq!(f.iter().filter_map(funded_year).max(), Some(2023));
         let b = parse_funding("budget 2024").unwrap();
-        assert_eq!((b[0].kind.clone(), b[0].budget_year), (FundingKind::Budget, Some(2024)));
-        assert_eq!(parse_funding("الفائض الحقيقي لسنة 2022").unwrap()[0].kind, FundingKind::ActualSurplus);
+        assert_eq!(
+            (b[0].kind.clone(), b[0].budget_year),
+            (FundingKind::Budget, Some(2024))
+        );
+        assert_eq!(
+            parse_funding("الفائض الحقيقي لسنة 2022").unwrap()[0].kind,
+            FundingKind::ActualSurplus
+        );
         assert!(parse_funding("a grant from somewhere").is_none());
         assert!(parse_funding("budget 2024 + a grant").is_none());
         assert!(parse_funding("budget").is_none());
-        assert_eq!(parse_status("in preparation"), Some(ExecutionStatus::PreparationStarted));
-        assert_eq!(parse_status("شرع في الاعداد لتنفيذ"), Some(ExecutionStatus::PreparationStarted));
+        assert_eq!(
+            parse_status("in preparation"),
+            Some(ExecutionStatus::PreparationStarted)
+        );
+        assert_eq!(
+            parse_status("شرع في الاعداد لتنفيذ"),
+            Some(ExecutionStatus::PreparationStarted)
+        );
         assert_eq!(parse_status("تم تنفيذه"), Some(ExecutionStatus::Executed));
-        assert_eq!(parse_status("في انتظار التنفيذ"), Some(ExecutionStatus::AwaitingExecution));
-        assert_eq!(parse_status("awaiting execution"), Some(ExecutionStatus::AwaitingExecution));
+        assert_eq!(
+            parse_status("في انتظار التنفيذ"),
+            Some(ExecutionStatus::AwaitingExecution)
+        );
+        assert_eq!(
+            parse_status("awaiting execution"),
+            Some(ExecutionStatus::AwaitingExecution)
+        );
         assert_eq!(parse_status("Réalisé"), Some(ExecutionStatus::Executed));
         assert_eq!(parse_status("under_way"), Some(ExecutionStatus::UnderWay));
         assert_eq!(parse_status("more or less"), None);

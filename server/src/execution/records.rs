@@ -91,11 +91,9 @@ fn funder_name(tx: &Transaction<'_>, partner_id: Option<i64>) -> String {
     match partner_id {
         None => "the commune (الجماعة)".into(),
         Some(id) => tx
-            .query_row(
-                "SELECT name_ar FROM partners WHERE id = ?1",
-                [id],
-                |r| r.get::<_, String>(0),
-            )
+            .query_row("SELECT name_ar FROM partners WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
             .map(|n| format!("partner {id} ({n})"))
             .unwrap_or_else(|_| format!("partner {id}")),
     }
@@ -163,7 +161,12 @@ pub fn check(
             input.status
         ));
     }
-    too_long("status_reason", &status_reason, MAX_TEXT_CHARS, &mut reasons);
+    too_long(
+        "status_reason",
+        &status_reason,
+        MAX_TEXT_CHARS,
+        &mut reasons,
+    );
     let note = input.note.trim().to_string();
     too_long("note", &note, MAX_TEXT_CHARS, &mut reasons);
     let exception = input
@@ -194,14 +197,11 @@ pub fn check(
         reasons.push("final_reception: before provisional_reception".into());
     }
     if input.amounts.len() > MAX_LINES || input.funding.len() > MAX_LINES {
-        reasons.push(format!(
-            "amounts, funding: at most {MAX_LINES} lines each"
-        ));
+        reasons.push(format!("amounts, funding: at most {MAX_LINES} lines each"));
     }
     let partners: Vec<i64> = {
-        let mut stmt = tx.prepare(
-            "SELECT partner_id FROM project_partner_shares WHERE project_id = ?1",
-        )?;
+        let mut stmt =
+            tx.prepare("SELECT partner_id FROM project_partner_shares WHERE project_id = ?1")?;
         stmt.query_map([project_id], |r| r.get(0))?
             .collect::<Result<_, _>>()?
     };
@@ -279,10 +279,7 @@ fn check_funding(
         FundingKind::ActualSurplus | FundingKind::EstimatedSurplus | FundingKind::Budget => {
             match f.budget_year {
                 Some(y) => check_year(&format!("{field}.budget_year"), y, reasons),
-                None => reasons.push(format!(
-                    "{field}.budget_year: required for {}",
-                    f.kind
-                )),
+                None => reasons.push(format!("{field}.budget_year: required for {}", f.kind)),
             }
         }
         FundingKind::PartnerAgreement => match f.agreement_id {
@@ -302,7 +299,9 @@ fn check_funding(
         },
         FundingKind::Other => {
             if f.label.trim().is_empty() {
-                reasons.push(format!("{field}.label: required for other (say what it is)"));
+                reasons.push(format!(
+                    "{field}.label: required for other (say what it is)"
+                ));
             }
         }
         FundingKind::Unknown(code) => reasons.push(format!(
@@ -369,7 +368,9 @@ pub fn load(
     )?;
     for rec in &mut list {
         let rows: Vec<(Option<i64>, String, String, String)> = amounts
-            .query_map([rec.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([rec.id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<Result<_, _>>()?;
         for (partner_id, p, c, d) in rows {
             rec.input.amounts.push(AmountLine {

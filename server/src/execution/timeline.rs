@@ -112,7 +112,15 @@ pub fn write(
                 "INSERT INTO project_timeline (project_id, happened_on, text_ar, text_fr,
                     illustrative, created_by, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![project_id, e.happened_on, e.text_ar, e.text_fr, illustrative, user_id, now],
+                params![
+                    project_id,
+                    e.happened_on,
+                    e.text_ar,
+                    e.text_fr,
+                    illustrative,
+                    user_id,
+                    now
+                ],
             )?;
             tx.last_insert_rowid()
         }

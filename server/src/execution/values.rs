@@ -18,10 +18,16 @@ use crate::{
     users::auth,
 };
 
-fn read(tx: &Transaction<'_>, sql: &str, p: impl rusqlite::Params) -> AppResult<Vec<IndicatorValue>> {
+fn read(
+    tx: &Transaction<'_>,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> AppResult<Vec<IndicatorValue>> {
     let mut stmt = tx.prepare(sql)?;
     let rows: Vec<(i64, i32, String, String, bool)> = stmt
-        .query_map(p, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map(p, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<Result<_, _>>()?;
     rows.into_iter()
         .map(|(indicator_id, year, value, note, illustrative)| {
@@ -62,9 +68,11 @@ fn one(tx: &Transaction<'_>, indicator_id: i64, year: i32) -> AppResult<Option<I
 }
 
 fn indicator_exists(tx: &Transaction<'_>, id: i64) -> AppResult<()> {
-    tx.query_row("SELECT id FROM project_indicators WHERE id = ?1", [id], |r| {
-        r.get::<_, i64>(0)
-    })
+    tx.query_row(
+        "SELECT id FROM project_indicators WHERE id = ?1",
+        [id],
+        |r| r.get::<_, i64>(0),
+    )
     .optional()?
     .map(|_| ())
     .ok_or_else(|| AppError::NotFound(format!("no indicator {id}")))
@@ -82,7 +90,9 @@ pub fn set(
     indicator_exists(tx, indicator_id)?;
     let mut reasons = Vec::new();
     if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-        reasons.push(format!("year: {year} is not between {MIN_YEAR} and {MAX_YEAR}"));
+        reasons.push(format!(
+            "year: {year} is not between {MIN_YEAR} and {MAX_YEAR}"
+        ));
     }
     let value = parse_quantity(&input.value)
         .map_err(|e| reasons.push(format!("value: {e}")))
@@ -127,8 +137,9 @@ pub fn delete(
     year: i32,
 ) -> AppResult<()> {
     indicator_exists(tx, indicator_id)?;
-    let before = one(tx, indicator_id, year)?
-        .ok_or_else(|| AppError::NotFound(format!("no value of indicator {indicator_id} in {year}")))?;
+    let before = one(tx, indicator_id, year)?.ok_or_else(|| {
+        AppError::NotFound(format!("no value of indicator {indicator_id} in {year}"))
+    })?;
     tx.execute(
         "DELETE FROM indicator_values WHERE indicator_id = ?1 AND year = ?2",
         params![indicator_id, year],

@@ -286,9 +286,7 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
     ] {
         too_long(field, value, MAX_TEXT_CHARS, &mut reasons);
     }
-    for (field, value) in [
-        ("programme_note", &input.programme_note),
-    ] {
+    for (field, value) in [("programme_note", &input.programme_note)] {
         too_long(
             field,
             value.as_deref().unwrap_or(""),

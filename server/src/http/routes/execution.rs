@@ -7,8 +7,8 @@ use tachkhis_shared::api::{
     ErrorBody,
     execution::{
         Agreement, AgreementInput, ExecutionDocument, ExecutionDocumentInput, ExecutionRecord,
-        ExecutionRecordInput, IndicatorValue, IndicatorValueInput, ProjectExecution,
-        TimelineEntry, TimelineEntryInput,
+        ExecutionRecordInput, IndicatorValue, IndicatorValueInput, ProjectExecution, TimelineEntry,
+        TimelineEntryInput,
     },
 };
 

@@ -78,7 +78,11 @@ impl Form {
 
     /// The input to send, or the catalogue key of the first field that does not read.
     fn finish(&self, keep: Option<&ExecutionRecord>) -> Result<ExecutionRecordInput, &'static str> {
-        let year: i32 = self.year.trim().parse().map_err(|_| "office.execution.year")?;
+        let year: i32 = self
+            .year
+            .trim()
+            .parse()
+            .map_err(|_| "office.execution.year")?;
         let amount = |s: &str, key: &'static str| -> Result<Mad, &'static str> {
             if s.trim().is_empty() {
                 Ok(Mad::zero())
@@ -99,12 +103,28 @@ impl Form {
         let budget_year = if self.budget_year.trim().is_empty() {
             None
         } else {
-            Some(self.budget_year.trim().parse().map_err(|_| "office.execution.budget_year")?)
+            Some(
+                self.budget_year
+                    .trim()
+                    .parse()
+                    .map_err(|_| "office.execution.budget_year")?,
+            )
         };
         // The partners' lines of a record being corrected stay as they are.
-        let mut amounts = vec![AmountLine { partner_id: None, programmed, committed, paid }];
+        let mut amounts = vec![AmountLine {
+            partner_id: None,
+            programmed,
+            committed,
+            paid,
+        }];
         if let Some(r) = keep {
-            amounts.extend(r.input.amounts.iter().filter(|a| a.partner_id.is_some()).cloned());
+            amounts.extend(
+                r.input
+                    .amounts
+                    .iter()
+                    .filter(|a| a.partner_id.is_some())
+                    .cloned(),
+            );
         }
         Ok(ExecutionRecordInput {
             year,
@@ -248,15 +268,32 @@ pub fn ExecutionPanel(props: &ExecutionPanelProps) -> Html {
                 "office.execution.saved",
                 async move {
                     match existing {
-                        Some(r) => office::send::<_, serde::de::IgnoredAny>("PUT", &token, &format!("/api/execution/{}", r.id), Some(&input)).await.map(drop),
-                        None => office::send::<_, serde::de::IgnoredAny>("POST", &token, &format!("/api/projects/{id}/execution"), Some(&input)).await.map(drop),
+                        Some(r) => office::send::<_, serde::de::IgnoredAny>(
+                            "PUT",
+                            &token,
+                            &format!("/api/execution/{}", r.id),
+                            Some(&input),
+                        )
+                        .await
+                        .map(drop),
+                        None => office::send::<_, serde::de::IgnoredAny>(
+                            "POST",
+                            &token,
+                            &format!("/api/projects/{id}/execution"),
+                            Some(&input),
+                        )
+                        .await
+                        .map(drop),
                     }
                 },
                 |()| {},
             );
         })
     };
-    let field = |key: &'static str, test: &'static str, value: &str, apply: fn(&mut Form, String)| {
+    let field = |key: &'static str,
+                 test: &'static str,
+                 value: &str,
+                 apply: fn(&mut Form, String)| {
         let form = form.clone();
         let oninput = Callback::from(move |e: InputEvent| {
             let mut next = (*form).clone();
