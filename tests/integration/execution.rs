@@ -52,6 +52,9 @@ fn record(year: i32, status: &str, amounts: (&str, &str, &str)) -> Value {
     })
 }
 
+/// A seed project: number, funding sources (kind, budget year), status, the record's year.
+type SeedLine = (i64, &'static [(&'static str, i64)], &'static str, i64);
+
 fn message(body: &Value) -> String {
     body["message"].as_str().unwrap_or_default().to_string()
 }
@@ -321,7 +324,8 @@ async fn status_reason_dates_and_bad_input_are_refused_naming_the_field() {
 async fn the_seed_six_projects_round_trip() {
     let app = spawn_app().await;
     let office = app.login("office").await;
-    let seed: &[(i64, &[(&str, i64)], &str, i64)] = &[
+    // (number, funding sources, status, record year)
+    let seed: &[SeedLine] = &[
         (
             3,
             &[("estimated_surplus", 2023), ("actual_surplus", 2022)],

@@ -81,10 +81,13 @@ pub fn parse_status(text: &str) -> Option<ExecutionStatus> {
     if let Some((_, s)) = extra.iter().find(|(k, _)| normalize(k) == t) {
         return Some(s.clone());
     }
-    ExecutionStatus::ALL.iter().cloned().find(|s| {
-        let l = s.labels();
-        normalize(s.code()) == t || normalize(&l.ar) == t || normalize(&l.fr) == t
-    })
+    ExecutionStatus::ALL
+        .iter()
+        .find(|s| {
+            let l = s.labels();
+            normalize(s.code()) == t || normalize(&l.ar) == t || normalize(&l.fr) == t
+        })
+        .cloned()
 }
 
 /// One source: a kind and a four-digit year ("actual surplus 2022", "الفائض الحقيقي 2022",
@@ -317,11 +320,12 @@ pub fn carry_over(conn: &mut Connection) -> AppResult<usize> {
     Ok(rows.len())
 }
 
+/// Per project: the funding source and status as text.
+pub type SheetTexts = HashMap<i64, (Option<String>, Option<String>)>;
+
 /// For the PAC document: each project's latest record's funding and status in Arabic words.
-pub fn labelled_texts(
-    tx: &Transaction<'_>,
-) -> AppResult<HashMap<i64, (Option<String>, Option<String>)>> {
-    let mut out: HashMap<i64, (Option<String>, Option<String>)> = HashMap::new();
+pub fn labelled_texts(tx: &Transaction<'_>) -> AppResult<SheetTexts> {
+    let mut out: SheetTexts = HashMap::new();
     for r in records::load(tx, None, None, None)? {
         let funding: Vec<String> = r
             .input
@@ -356,11 +360,9 @@ fn source_text(f: &FundingLine) -> Option<String> {
 
 /// For the project export: each project's latest record as the import's `funding_source` and
 /// `status` columns read them (so export → import round-trips into the same record).
-pub fn sheet_texts(
-    tx: &Transaction<'_>,
-) -> AppResult<HashMap<i64, (Option<String>, Option<String>)>> {
+pub fn sheet_texts(tx: &Transaction<'_>) -> AppResult<SheetTexts> {
     let latest = records::load(tx, None, None, None)?;
-    let mut out: HashMap<i64, (Option<String>, Option<String>)> = HashMap::new();
+    let mut out: SheetTexts = HashMap::new();
     // by project number then year: the last one seen is the latest
     for r in latest {
         let sources: Option<Vec<String>> = r.input.funding.iter().map(source_text).collect();

@@ -286,14 +286,12 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
     ] {
         too_long(field, value, MAX_TEXT_CHARS, &mut reasons);
     }
-    for (field, value) in [("programme_note", &input.programme_note)] {
-        too_long(
-            field,
-            value.as_deref().unwrap_or(""),
-            MAX_TEXT_CHARS,
-            &mut reasons,
-        );
-    }
+    too_long(
+        "programme_note",
+        input.programme_note.as_deref().unwrap_or(""),
+        MAX_TEXT_CHARS,
+        &mut reasons,
+    );
     if lk.axis_of(input.programme_id).is_none() {
         reasons.push(format!("unknown programme id {}", input.programme_id));
     }
@@ -415,10 +413,12 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
             "duration_months must be between 1 and {MAX_DURATION_MONTHS}"
         ));
     }
-    for opt in [&mut input.programme_note] {
-        if opt.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            *opt = None;
-        }
+    if input
+        .programme_note
+        .as_deref()
+        .is_some_and(|s| s.trim().is_empty())
+    {
+        input.programme_note = None;
     }
     reasons
 }

@@ -473,6 +473,7 @@ mod tests {
             need_ids: vec![],
             total_cost: None,
             updated_at: 0,
+            current_status: None,
         };
         let json = serde_json::to_value(&project).unwrap();
         assert_eq!(json["title_ar"], "طريق");
