@@ -83,6 +83,8 @@ pub fn load_if_empty(tx: &Transaction<'_>) -> AppResult<bool> {
     crate::opinions::demo::load_demo(tx)?;
     // The dated procedure of version 1, voted, frozen and given the visa (issue 14, proc).
     crate::pac::load_demo(tx)?;
+    // The follow-up (issue 15, exec): the Al Farah agreement, illustrative execution.
+    crate::execution::demo::load_demo(tx)?;
     Ok(true)
 }
 

@@ -440,6 +440,11 @@ code_enum! {
         InvalidCouncilBody => "invalid_council_body",
         /// An opinion or an answer to it refused (a verdict, a date, a text too long…).
         InvalidOpinion => "invalid_opinion",
+        // Six years of follow-up (issue 15, exec).
+        /// An execution record, agreement, document, timeline entry, indicator value or
+        /// execution import refused; the message names the field (`amounts.1.paid`,
+        /// `status_reason`, `end_date`…) and, for the amount rule, the funder and the amounts.
+        InvalidExecution => "invalid_execution",
         /// 409: opinions are given on the draft; the version asked for is frozen (voted) or
         /// no draft is open.
         VersionFrozen => "version_frozen",

@@ -37,6 +37,8 @@ mod support;
 mod tablets;
 mod territory;
 mod update;
+// A project's execution (issue 15, exec).
+mod execution;
 
 use std::path::Path;
 

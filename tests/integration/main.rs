@@ -40,3 +40,5 @@ mod sync;
 mod territory;
 mod tls;
 mod wire;
+// The follow-up's execution records (issue 15, exec).
+mod execution;

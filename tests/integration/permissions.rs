@@ -167,6 +167,25 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     // The PAC document (issue 14, doc): the procedure's read rule; its stylesheet is open.
     ("GET",    "/api/pac/document",                        Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     ("GET",    "/api/pac/document.css",                    Body::None,          [200, 200, 200, 200, 200, 200, 200, 200]),
+    // The follow-up's execution records (issue 15, exec): read with ReadExecution (not the
+    // facilitator), written with RecordExecution (admin, office, secretariat).
+    ("GET",    "/api/projects/{project}/execution",        Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("POST",   "/api/projects/{project}/execution",        Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("PUT",    "/api/execution/{exec_record}",                         Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("GET",    "/api/execution/years/{exec_year}",                Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("POST",   "/api/projects/{project}/execution-documents", Body::Json("{}"), [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("PUT",    "/api/execution-documents/{exec_document}",          Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("POST",   "/api/projects/{project}/timeline",         Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("PUT",    "/api/timeline/{exec_timeline}",                          Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("GET",    "/api/agreements",                          Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("POST",   "/api/agreements",                          Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("PUT",    "/api/agreements/{exec_agreement}",                        Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("PUT",    "/api/indicators/{indicator}/values/{exec_year}",  Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("DELETE", "/api/execution-documents/{exec_document}",          Body::None,          [401, 404, 403, 404, 403, 403, 404, 403]),
+    ("DELETE", "/api/indicators/{indicator}/values/{exec_no_year}",  Body::None,          [401, 404, 403, 404, 403, 403, 404, 403]),
+    ("DELETE", "/api/timeline/{exec_timeline}",                          Body::None,          [401, 204, 403, 204, 403, 403, 204, 403]),
+    ("DELETE", "/api/execution/{exec_record}",                         Body::None,          [401, 204, 403, 204, 403, 403, 204, 403]),
+    ("DELETE", "/api/agreements/{exec_agreement}",                        Body::None,          [401, 204, 403, 204, 403, 403, 204, 403]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
@@ -255,6 +274,14 @@ impl Ids {
             .replace("{programme}", &self.programme.to_string())
             .replace("{place}", &self.place.to_string())
             .replace("{pole}", "pole-1")
+            // The follow-up (issue 15, exec): demo rows 1 (project 3's record, the Al Farah
+            // agreement, a timeline entry); no execution document, no value in 2030.
+            .replace("{exec_record}", "1")
+            .replace("{exec_agreement}", "1")
+            .replace("{exec_timeline}", "1")
+            .replace("{exec_document}", "999999")
+            .replace("{exec_year}", "2024")
+            .replace("{exec_no_year}", "2030")
             // The first default criterion; a change no one made.
             .replace("{criterion}", "1")
             .replace("{priority_action}", "999999")

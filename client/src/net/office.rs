@@ -71,6 +71,8 @@ impl ApiError {
                 (ErrorCode::InvalidStructure, _) => "office.structure.invalid",
                 (ErrorCode::InvalidPartner, _) => "office.partners.invalid",
                 (ErrorCode::InvalidIndicator, _) => "office.indicators.invalid",
+                // The follow-up's execution records (issue 15, exec).
+                (ErrorCode::InvalidExecution, _) => "office.execution.invalid",
                 (_, 400 | 422) => "office.error.invalid",
                 _ => "office.error.generic",
             },

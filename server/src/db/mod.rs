@@ -60,6 +60,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0020_learned_by_action.sql"),
     // Six years of follow-up (issue 15).
     include_str!("../../../migrations/0021_execution.sql"),
+    // The follow-up (issue 15, exec): the sheet's free-text status and funding source parked
+    // for the carry-over (`execution::legacy`), the columns dropped.
+    include_str!("../../../migrations/0022_execution_carry_over.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 
@@ -71,6 +74,8 @@ pub enum DbError {
     Open(PathBuf, rusqlite::Error),
     #[error("the database schema could not be brought up to date: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
+    #[error("cannot carry the project sheets' old status and funding source over: {0}")]
+    CarryOver(String),
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -134,6 +139,10 @@ impl Db {
                 return Err(e.into());
             }
         }
+        // The follow-up (issue 15, exec): the old free-text status and funding source that
+        // migration 0022 parked become execution records, once (see `execution::legacy`).
+        crate::execution::legacy::carry_over(&mut conn)
+            .map_err(|e| DbError::CarryOver(e.to_string()))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_owned(),

@@ -241,6 +241,7 @@ pub fn data(tx: &Transaction<'_>) -> AppResult<PacDocument> {
     let ranking = priorities::ranking(tx)?;
     let rank_of: HashMap<i64, u32> = ranking.iter().map(|r| (r.project_id, r.rank)).collect();
     let projects = programme::load_projects(tx, None)?;
+    let labelled = crate::execution::legacy::labelled_texts(tx)?;
     let names = Names::load(tx)?;
 
     let needs: Vec<NeedLine> = consolidation::list_needs(tx)?
@@ -328,8 +329,9 @@ pub fn data(tx: &Transaction<'_>) -> AppResult<PacDocument> {
                 start_year: p.input.start_year,
                 end_year: p.input.end_year,
                 owner: p.input.owner.clone(),
-                funding_source: p.input.funding_source.clone(),
-                status: p.input.status.clone(),
+                // Derived from the execution records (issue 15, exec), in Arabic words.
+                funding_source: labelled.get(&p.id).and_then(|t| t.0.clone()),
+                status: labelled.get(&p.id).and_then(|t| t.1.clone()),
                 needs: p.need_ids.len(),
                 rank: rank_of.get(&p.id).copied(),
                 placeholder: p.input.placeholder,

@@ -10,6 +10,14 @@
 //! project's story, the evaluation report and the public pages all read these two functions, so
 //! they cannot disagree.
 
+// The execution records and what goes with them (issue 15, exec).
+pub mod agreements;
+pub mod demo;
+pub mod legacy;
+pub mod records;
+pub mod timeline;
+pub mod values;
+
 use std::collections::HashMap;
 
 use rusqlite::{Transaction, params};

@@ -444,8 +444,8 @@ fn apply(input: &mut ProjectInput, column: &str, text: &str, lk: &Lookups) -> Re
         "end_year" => input.end_year = parse_i32(column, text)?,
         "duration_months" => input.duration_months = parse_i32(column, text)?,
         "owner" => input.owner = text.to_string(),
-        "funding_source" => input.funding_source = opt(text),
-        "status" => input.status = opt(text),
+        // Read into execution records after the sheet is written (issue 15, exec).
+        "funding_source" | "status" => {}
         "prerequisite_land" => input.prerequisite_land = text.to_string(),
         "prerequisite_studies" => input.prerequisite_studies = text.to_string(),
         "programme_note" => input.programme_note = opt(text),
@@ -534,6 +534,9 @@ pub fn import_projects(
     let mut seen: HashMap<i64, u64> = HashMap::new();
     let mut made_real = Vec::new();
     let mut rows: Vec<(Option<i64>, ProjectInput)> = Vec::with_capacity(lines.len());
+    // Each row's `funding_source` and `status` cells (issue 15, exec): they become execution
+    // records (`execution::legacy::carry_text`), never silently dropped.
+    let mut execution_texts: Vec<(Option<String>, Option<String>)> = Vec::new();
     let mut errors: Vec<ImportError> = Vec::new();
     for line in &lines {
         let mut fail = |reason: String| {
@@ -619,6 +622,13 @@ pub fn import_projects(
             }
             continue;
         }
+        let text_of = |name: &str| {
+            columns
+                .iter()
+                .position(|c| *c == Some(name))
+                .and_then(|i| opt(cell(i)))
+        };
+        execution_texts.push((text_of("funding_source"), text_of("status")));
         rows.push((id, input));
     }
     if !errors.is_empty() {
@@ -667,13 +677,20 @@ pub fn import_projects(
             }
         }
     }
-    for (id, input) in &rows {
+    for ((id, input), (funding, status)) in rows.iter().zip(&execution_texts) {
         match id {
             Some(_) => report.updated.push(input.number),
             None => report.created.push(input.number),
         }
         if !dry_run {
-            write_project(tx, *id, input)?;
+            let project_id = write_project(tx, *id, input)?;
+            crate::execution::legacy::carry_text(
+                tx,
+                user_id,
+                project_id,
+                funding.as_deref(),
+                status.as_deref(),
+            )?;
         }
     }
     if !dry_run {

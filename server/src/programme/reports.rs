@@ -132,6 +132,7 @@ pub fn projects_table(tx: &Transaction<'_>) -> AppResult<Table> {
     let mut columns: Vec<&str> = import::COLUMNS.to_vec();
     columns.extend(import::INFO_COLUMNS);
     let mut table = Table::new("projects", &columns, true);
+    let sheet_texts = crate::execution::legacy::sheet_texts(tx)?;
     for p in load_projects(tx, None)? {
         let i = &p.input;
         let (axis_ar, programme_ar) = names.get(&i.programme_id).cloned().unwrap_or_default();
@@ -161,8 +162,12 @@ pub fn projects_table(tx: &Transaction<'_>) -> AppResult<Table> {
                 "end_year" => Cell::opt_int(i.end_year.map(i64::from)),
                 "duration_months" => Cell::opt_int(i.duration_months.map(i64::from)),
                 "owner" => Cell::text(&i.owner),
-                "funding_source" => Cell::opt_text(i.funding_source.clone()),
-                "status" => Cell::opt_text(i.status.clone()),
+                // Derived from the execution records (issue 15, exec), written so that the
+                // import reads them back into the same record.
+                "funding_source" => {
+                    Cell::opt_text(sheet_texts.get(&p.id).and_then(|t| t.0.clone()))
+                }
+                "status" => Cell::opt_text(sheet_texts.get(&p.id).and_then(|t| t.1.clone())),
                 "prerequisite_land" => Cell::text(&i.prerequisite_land),
                 "prerequisite_studies" => Cell::text(&i.prerequisite_studies),
                 "programme_note" => Cell::opt_text(i.programme_note.clone()),

@@ -20,7 +20,8 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
                 axis_id: r.get(3)?,
                 need_ids: Vec::new(),
                 total_cost,
-                updated_at: r.get(24)?,
+                updated_at: r.get(22)?,
+                current_status: None,
                 input: ProjectInput {
                     number: r.get(1)?,
                     programme_id: r.get(2)?,
@@ -41,12 +42,10 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
                     end_year: r.get(15)?,
                     duration_months: r.get(16)?,
                     owner: r.get(17)?,
-                    funding_source: r.get(18)?,
-                    status: r.get(19)?,
-                    prerequisite_land: r.get(20)?,
-                    prerequisite_studies: r.get(21)?,
-                    programme_note: r.get(22)?,
-                    placeholder: r.get(23)?,
+                    prerequisite_land: r.get(18)?,
+                    prerequisite_studies: r.get(19)?,
+                    programme_note: r.get(20)?,
+                    placeholder: r.get(21)?,
                 },
             })
         })?
@@ -108,6 +107,11 @@ pub fn load_projects(tx: &Transaction<'_>, only: Option<i64>) -> AppResult<Vec<P
             Ok(())
         },
     )?;
+    // The status derived from the execution records (issue 15, exec).
+    let mut statuses = crate::execution::current_statuses(tx)?;
+    for p in &mut projects {
+        p.current_status = statuses.remove(&p.id);
+    }
     Ok(projects)
 }
 
@@ -282,18 +286,12 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
     ] {
         too_long(field, value, MAX_TEXT_CHARS, &mut reasons);
     }
-    for (field, value) in [
-        ("funding_source", &input.funding_source),
-        ("status", &input.status),
-        ("programme_note", &input.programme_note),
-    ] {
-        too_long(
-            field,
-            value.as_deref().unwrap_or(""),
-            MAX_TEXT_CHARS,
-            &mut reasons,
-        );
-    }
+    too_long(
+        "programme_note",
+        input.programme_note.as_deref().unwrap_or(""),
+        MAX_TEXT_CHARS,
+        &mut reasons,
+    );
     if lk.axis_of(input.programme_id).is_none() {
         reasons.push(format!("unknown programme id {}", input.programme_id));
     }
@@ -415,14 +413,12 @@ pub fn check_input(input: &mut ProjectInput, lk: &Lookups) -> Vec<String> {
             "duration_months must be between 1 and {MAX_DURATION_MONTHS}"
         ));
     }
-    for opt in [
-        &mut input.funding_source,
-        &mut input.status,
-        &mut input.programme_note,
-    ] {
-        if opt.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            *opt = None;
-        }
+    if input
+        .programme_note
+        .as_deref()
+        .is_some_and(|s| s.trim().is_empty())
+    {
+        input.programme_note = None;
     }
     reasons
 }
@@ -465,10 +461,10 @@ pub fn write_project(tx: &Transaction<'_>, id: Option<i64>, p: &ProjectInput) ->
             title_en = ?5, description = ?6, sector = ?7, location = ?8,
             beneficiaries_women = ?9, beneficiaries_men = ?10, commune_contribution = ?11,
             partners_contribution = ?12, start_year = ?13, end_year = ?14,
-            duration_months = ?15, owner = ?16, funding_source = ?17, status = ?18,
-            prerequisite_land = ?19, prerequisite_studies = ?20,
-            programme_note = ?21, placeholder = ?22, updated_at = ?23
-         WHERE id = ?24",
+            duration_months = ?15, owner = ?16,
+            prerequisite_land = ?17, prerequisite_studies = ?18,
+            programme_note = ?19, placeholder = ?20, updated_at = ?21
+         WHERE id = ?22",
     )?
     .execute(params![
         p.number,
@@ -487,8 +483,6 @@ pub fn write_project(tx: &Transaction<'_>, id: Option<i64>, p: &ProjectInput) ->
         p.end_year,
         p.duration_months,
         p.owner,
-        p.funding_source,
-        p.status,
         p.prerequisite_land,
         p.prerequisite_studies,
         p.programme_note,

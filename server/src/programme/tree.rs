@@ -188,7 +188,7 @@ pub fn programme_tree(tx: &Transaction<'_>) -> AppResult<ProgrammeTree> {
     let mut by_programme: HashMap<i64, Vec<ProjectSummary>> = HashMap::new();
     let mut stmt = tx.prepare(
         "SELECT p.id, p.number, p.programme_id, p.title_ar, p.title_fr, p.placeholder, p.sector,
-                p.commune_contribution, p.partners_contribution, p.start_year, p.end_year, p.status,
+                p.commune_contribution, p.partners_contribution, p.start_year, p.end_year, NULL,
                 (SELECT count(*) FROM need_projects np JOIN needs n ON n.id = np.need_id
                  WHERE np.project_id = p.id AND n.closed_at IS NULL),
                 (SELECT count(*) FROM project_partner_shares s
@@ -210,13 +210,18 @@ pub fn programme_tree(tx: &Transaction<'_>) -> AppResult<ProgrammeTree> {
             partners_contribution: partners,
             start_year: r.get(9)?,
             end_year: r.get(10)?,
-            status: r.get(11)?,
+            status: None,
             needs: r.get(12)?,
             unknown_partner_shares: r.get(13)?,
         };
         by_programme.entry(r.get(2)?).or_default().push(summary);
     }
     drop(rows);
+    // The status derived from the execution records (issue 15, exec).
+    let statuses = crate::execution::current_statuses(tx)?;
+    for s in by_programme.values_mut().flatten() {
+        s.status = statuses.get(&s.id).cloned();
+    }
     let mut tree = ProgrammeTree {
         axes: axes(tx)?
             .into_iter()
@@ -264,7 +269,7 @@ pub(super) const PROJECT_SQL: &str =
     "SELECT p.id, p.number, coalesce(p.programme_id, 0), coalesce(g.axis_id, 0),
         p.title_ar, p.title_fr, p.title_en, p.description, p.sector, p.location,
         p.beneficiaries_women, p.beneficiaries_men, p.commune_contribution, p.partners_contribution,
-        p.start_year, p.end_year, p.duration_months, p.owner, p.funding_source, p.status,
+        p.start_year, p.end_year, p.duration_months, p.owner,
         p.prerequisite_land, p.prerequisite_studies, p.programme_note, p.placeholder,
         p.updated_at
      FROM projects p LEFT JOIN programmes g ON g.id = p.programme_id

@@ -68,3 +68,211 @@ pub struct IndicatorProgress {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub percent: Option<Quantity>,
 }
+
+// ---- The execution records (issue 15, exec) ----------------------------------------------
+
+use crate::codes::{ExecutionDocumentKind, FundingKind};
+
+/// One funder's amounts in a year: the commune (`partner_id` None) or a partner of the
+/// project. Rule: paid ≤ committed ≤ programmed, per funder and in total (an exception needs
+/// the record's `amount_exception`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AmountLine {
+    #[serde(default)]
+    pub partner_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "350000.00"))]
+    pub programmed: Mad,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0.00"))]
+    pub committed: Mad,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "0.00"))]
+    pub paid: Mad,
+}
+
+/// Where a year's money comes from. `budget_year` is required for the surplus and budget
+/// kinds, `agreement_id` for `partner_agreement`, `label` for `other`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FundingLine {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "actual_surplus"))]
+    pub kind: FundingKind,
+    #[serde(default)]
+    pub budget_year: Option<i32>,
+    #[serde(default)]
+    pub agreement_id: Option<i64>,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub amount: Option<Mad>,
+}
+
+/// A project's execution in one budget year, as the office writes it. Dates `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExecutionRecordInput {
+    pub year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "under_way"))]
+    pub status: ExecutionStatus,
+    /// Required for suspended and dropped.
+    #[serde(default)]
+    pub status_reason: String,
+    /// Why the record breaks paid ≤ committed ≤ programmed; without it such a record is
+    /// refused.
+    #[serde(default)]
+    pub amount_exception: Option<String>,
+    #[serde(default)]
+    pub start_date: Option<String>,
+    #[serde(default)]
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub provisional_reception: Option<String>,
+    #[serde(default)]
+    pub final_reception: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub amounts: Vec<AmountLine>,
+    #[serde(default)]
+    pub funding: Vec<FundingLine>,
+}
+
+/// A stored execution record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExecutionRecord {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_number: i64,
+    #[serde(flatten)]
+    pub input: ExecutionRecordInput,
+    /// Demo data made up for illustration.
+    pub illustrative: bool,
+    pub updated_at: i64,
+}
+
+/// A document the execution refers to (call for tenders, contract, agreement…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExecutionDocumentInput {
+    #[serde(default)]
+    pub year: Option<i32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "contract"))]
+    pub kind: ExecutionDocumentKind,
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub dated: Option<String>,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub attachment_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExecutionDocument {
+    pub id: i64,
+    pub project_id: i64,
+    #[serde(flatten)]
+    pub input: ExecutionDocumentInput,
+    pub illustrative: bool,
+}
+
+/// A dated entry of a project's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimelineEntryInput {
+    pub happened_on: String,
+    pub text_ar: String,
+    #[serde(default)]
+    pub text_fr: String,
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub project_id: i64,
+    #[serde(flatten)]
+    pub input: TimelineEntryInput,
+    pub illustrative: bool,
+}
+
+/// A partnership agreement (convention de partenariat).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AgreementInput {
+    pub partner_id: i64,
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub signed_on: Option<String>,
+    pub object_ar: String,
+    #[serde(default)]
+    pub object_fr: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub amount: Option<Mad>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub commune_amount: Option<Mad>,
+    #[serde(default)]
+    pub commune_obligations: String,
+    #[serde(default)]
+    pub partner_obligations: String,
+    #[serde(default)]
+    pub project_ids: Vec<i64>,
+    #[serde(default)]
+    pub attachment_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Agreement {
+    pub id: i64,
+    #[serde(flatten)]
+    pub input: AgreementInput,
+    pub partner_name_ar: String,
+    pub partner_name_fr: String,
+    pub illustrative: bool,
+}
+
+/// A value an indicator reached in a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IndicatorValueInput {
+    /// A quantity as people write it (`parse_quantity`: `12,5`, `1 200`…).
+    pub value: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IndicatorValue {
+    pub indicator_id: i64,
+    pub year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub value: Quantity,
+    pub note: String,
+    pub illustrative: bool,
+}
+
+/// Everything a project's execution tab shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProjectExecution {
+    pub project_id: i64,
+    pub number: i64,
+    /// By year.
+    pub records: Vec<ExecutionRecord>,
+    pub documents: Vec<ExecutionDocument>,
+    /// By date.
+    pub timeline: Vec<TimelineEntry>,
+    pub indicator_values: Vec<IndicatorValue>,
+    pub agreements: Vec<Agreement>,
+    pub progress: ProjectProgress,
+}

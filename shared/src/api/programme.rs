@@ -142,8 +142,10 @@ pub struct ProjectInput {
     pub duration_months: Option<i32>,
     /// Project owner (maître d'ouvrage).
     pub owner: String,
-    pub funding_source: Option<String>,
-    pub status: Option<String>,
+    // `funding_source` and `status` are gone from the sheet (issue 15, exec): a project's
+    // funding and status are its execution records' (`api::execution`); migration 0022
+    // carried the text over. A client that still sends them is not refused (serde ignores
+    // the fields); `Project::current_status` shows the derived status.
     /// What is ready or missing: land.
     pub prerequisite_land: String,
     /// What is ready or missing: studies.
@@ -173,6 +175,10 @@ pub struct Project {
     pub total_cost: Option<Mad>,
     /// Unix time (seconds) of the last change; 0 for data loaded before edits were dated.
     pub updated_at: i64,
+    /// The current status derived from the execution records (issue 15), read-only here:
+    /// the execution tab changes it.
+    #[serde(default)]
+    pub current_status: Option<crate::api::execution::CurrentStatus>,
 }
 
 /// Projects and amounts under one node of the programme (unknown amounts count as zero).
@@ -207,7 +213,9 @@ pub struct ProjectSummary {
     pub partners_contribution: Option<Mad>,
     pub start_year: Option<i32>,
     pub end_year: Option<i32>,
-    pub status: Option<String>,
+    /// The current status derived from the execution records (issue 15); `None` while the
+    /// project has none.
+    pub status: Option<crate::api::execution::CurrentStatus>,
     /// How many alive needs the project answers.
     pub needs: i64,
     /// Partner shares of this project not known yet.
@@ -465,6 +473,7 @@ mod tests {
             need_ids: vec![],
             total_cost: None,
             updated_at: 0,
+            current_status: None,
         };
         let json = serde_json::to_value(&project).unwrap();
         assert_eq!(json["title_ar"], "طريق");

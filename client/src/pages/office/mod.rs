@@ -7,6 +7,8 @@
 //! a reload counter every screen refetches on, and [`Office::act`] to run an action.
 
 mod common;
+// A project's execution (issue 15, exec).
+pub mod execution;
 mod gender;
 mod hooks;
 pub mod log;

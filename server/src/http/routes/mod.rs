@@ -20,6 +20,8 @@ pub mod document;
 pub mod gender;
 pub mod meta;
 pub mod monitoring;
+// The follow-up's execution records (issue 15, exec).
+pub mod execution;
 // The council's bodies and opinions (issue 14).
 pub mod opinions;
 pub mod people;

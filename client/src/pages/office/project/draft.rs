@@ -7,6 +7,8 @@ use tachkhis_shared::money::{Mad, parse_mad};
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Draft {
     pub input: ProjectInput,
+    /// The status derived from the execution records (issue 15), shown read-only.
+    pub current_status: Option<tachkhis_shared::api::execution::CurrentStatus>,
     pub commune: String,
     pub partners_total: String,
     /// One per partner in `input.partners`, as typed.
@@ -28,6 +30,7 @@ impl Draft {
                 .map(|p| show_mad(p.amount.as_ref()))
                 .collect(),
             input: input.clone(),
+            current_status: None,
         }
     }
 

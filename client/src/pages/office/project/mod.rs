@@ -56,7 +56,10 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
     }
     let base = Rc::new(match (&*draft, &project.data) {
         (Some(d), _) => d.clone(),
-        (None, Some(p)) => Draft::of(&p.input),
+        (None, Some(p)) => Draft {
+            current_status: p.current_status.clone(),
+            ..Draft::of(&p.input)
+        },
         (None, None) => Draft::default(),
     });
     let ro = !office.can(Action::EditProgramme);
@@ -141,6 +144,10 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                     <super::priorities::ProjectRank {id} />
                 }
                 <IndicatorsPanel project_id={id} />
+                // The project's execution (issue 15, exec).
+                if office.can(Action::ReadExecution) {
+                    <super::execution::ExecutionPanel project_id={id} />
+                }
                 if office.can(Action::ReadProcedure) {
                     <opinions::ProjectOpinions {id} />
                 }

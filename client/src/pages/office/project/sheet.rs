@@ -258,8 +258,6 @@ pub fn MoneyPart(props: &PartProps) -> Html {
                     </button>
                 }
             </div>
-            { form.text("office.project.funding", "project-funding", i.funding_source.as_deref().unwrap_or_default(),
-                |d, v| d.input.funding_source = Some(v).filter(|v| !v.trim().is_empty())) }
             { form.text("office.project.owner", "project-owner", &i.owner, |d, v| d.input.owner = v) }
         </fieldset>
     }
@@ -277,8 +275,20 @@ pub fn TimePart(props: &PartProps) -> Html {
             { form.number("office.project.start", "project-start", i.start_year.map(i64::from), |d, v| d.input.start_year = v.parse().ok()) }
             { form.number("office.project.end", "project-end", i.end_year.map(i64::from), |d, v| d.input.end_year = v.parse().ok()) }
             { form.number("office.project.duration", "project-duration", i.duration_months.map(i64::from), |d, v| d.input.duration_months = v.parse().ok()) }
-            { form.text("office.col.status", "project-status", i.status.as_deref().unwrap_or_default(),
-                |d, v| d.input.status = Some(v).filter(|v| !v.trim().is_empty())) }
+            // Derived from the execution records (issue 15, exec): read-only here.
+            <div class="field" data-test="project-status">
+                <span>{ lang.t("office.col.status") }</span>
+                <output data-test="project-current-status"
+                    data-code={props.draft.current_status.as_ref().map(|s| s.status.code().to_string())}>
+                    { match &props.draft.current_status {
+                        Some(s) => {
+                            let l = s.status.labels();
+                            format!("{} ({})", lang.pick(&l.ar, &l.fr), s.year)
+                        }
+                        None => lang.t("office.execution.none").to_string(),
+                    } }
+                </output>
+            </div>
             { form.long("office.project.land", &i.prerequisite_land, |d, v| d.input.prerequisite_land = v) }
             { form.long("office.project.studies", &i.prerequisite_studies, |d, v| d.input.prerequisite_studies = v) }
         </fieldset>
