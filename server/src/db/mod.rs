@@ -60,6 +60,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0020_learned_by_action.sql"),
     // Six years of follow-up (issue 15).
     include_str!("../../../migrations/0021_execution.sql"),
+    // Public pages (issue 16, public): publications, approved texts, the licence.
+    include_str!("../../../migrations/0023_public.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

@@ -72,6 +72,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::opinions::router())
         // The PAC as a printed document (issue 14).
         .merge(routes::document::router())
+        // Publishing and the licence (issue 16, public).
+        .merge(routes::public::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())
@@ -148,6 +150,9 @@ pub fn router(state: AppState) -> Router {
             )
         });
     let mut app = Router::new().nest("/api", api);
+    // The public pages, no login (issue 16, public): answered by their handlers, never by the
+    // app's shell.
+    app = app.merge(routes::public::pages());
     if let Some(dir) = &state.config.assets_dir {
         // A precompressed answer depends on Accept-Encoding as much as one the
         // CompressionLayer makes (which adds this header only to what it compresses).
@@ -191,6 +196,9 @@ pub fn router(state: AppState) -> Router {
                 HeaderValue::from_static(value),
             ))
         })
+        // The public pages' own policy (their inline stylesheet's hash), over the app's
+        // (issue 16, public).
+        .layer(axum::middleware::from_fn(routes::public::csp))
         .with_state(state)
 }
 
