@@ -288,9 +288,8 @@ pub fn set_licence(tx: &Transaction<'_>, user_id: i64, input: &Licence) -> AppRe
             return Err(bad(&format!("{name}: control characters")));
         }
     }
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://"))
-        || url.chars().any(char::is_whitespace)
-    {
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    if !(url.is_empty() || web) || url.chars().any(char::is_whitespace) {
         return Err(bad("url: an http(s) address"));
     }
     let before = licence(tx)?;
