@@ -48,7 +48,7 @@ pub fn csp() -> &'static str {
     })
 }
 
-/// The approved texts shown on a page stop at this many bytes of text (the rest: open data).
+/// The approved texts shown on a page stop at this many bytes of HTML (the rest: open data).
 pub const TEXT_BUDGET: usize = 20_000;
 
 /// The address of the list, a project, in a language.
@@ -621,15 +621,8 @@ pub fn project_page(
             let mut used = 0usize;
             let mut shown = 0usize;
             for t in &w.texts {
-                let size = t.problem.len() + t.solution.len();
-                if used + size > TEXT_BUDGET && shown > 0 {
-                    break;
-                }
-                used += size;
-                shown += 1;
                 let place = t.douar.as_ref().map(|d| name(l, d)).unwrap_or_default();
-                let _ = write!(
-                    o,
+                let quote = format!(
                     "<blockquote><p>{}</p><p>→ {}</p><p class=\"muted\">{} · {} · {}</p>\
                      </blockquote>",
                     esc(&t.problem),
@@ -638,6 +631,13 @@ pub fn project_page(
                     place,
                     date(&t.session_date)
                 );
+                // The budget counts the markup as sent, not only the texts.
+                if used + quote.len() > TEXT_BUDGET && shown > 0 {
+                    break;
+                }
+                used += quote.len();
+                shown += 1;
+                o.push_str(&quote);
             }
             o.push_str("</div>");
             if shown < w.texts.len() {
