@@ -19,6 +19,8 @@ pub mod priorities;
 // The council's bodies and opinions (issue 14).
 pub mod opinions;
 pub mod programme;
+// Public pages, publishing and open data (issue 16, public).
+pub mod public;
 pub mod reference;
 pub mod setup;
 pub mod suggest;

@@ -27,6 +27,8 @@ mod people;
 mod photos;
 mod priorities;
 mod procedure;
+// Public pages (issue 16, public).
+mod public;
 mod refused;
 mod reload;
 mod screens;

@@ -27,7 +27,9 @@ mod photos;
 mod priorities;
 mod procedure;
 mod programme;
+// Public pages (issue 16, public).
 mod projection;
+mod public;
 mod redteam;
 mod restart;
 mod retry;

@@ -186,6 +186,15 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("DELETE", "/api/timeline/{exec_timeline}",                          Body::None,          [401, 204, 403, 204, 403, 403, 204, 403]),
     ("DELETE", "/api/execution/{exec_record}",                         Body::None,          [401, 204, 403, 204, 403, 403, 204, 403]),
     ("DELETE", "/api/agreements/{exec_agreement}",                        Body::None,          [401, 204, 403, 204, 403, 403, 204, 403]),
+    // Public pages (issue 16, public): publishing is the office's and the admin's, the
+    // licence the admin's; the pages themselves live outside /api (tests/integration/public.rs).
+    ("GET",    "/api/publish/projects",                    Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
+    ("PUT",    "/api/publish/projects/{project}",          Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
+    ("GET",    "/api/publish/projects/{project}/proposals", Body::None,         [401, 200, 403, 200, 403, 403, 403, 403]),
+    ("GET",    "/api/publish/projects/{project}/preview",  Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
+    ("PUT",    "/api/publish/proposals",                   Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
+    ("GET",    "/api/publish/licence",                     Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
+    ("PUT",    "/api/publish/licence",                     Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 403, 403]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),

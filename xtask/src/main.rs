@@ -387,6 +387,8 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "reference",
         "priorities",
         "document",
+        // Public pages (issue 16, public).
+        "public",
     ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])

@@ -63,6 +63,8 @@ const MIGRATIONS: &[&str] = &[
     // The follow-up (issue 15, exec): the sheet's free-text status and funding source parked
     // for the carry-over (`execution::legacy`), the columns dropped.
     include_str!("../../../migrations/0022_execution_carry_over.sql"),
+    // Public pages (issue 16, public): publications, approved texts, the licence.
+    include_str!("../../../migrations/0023_public.sql"),
 ];
 const MIGRATION_COUNT: usize = MIGRATIONS.len();
 

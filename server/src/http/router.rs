@@ -74,6 +74,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::document::router())
         // The follow-up's execution records (issue 15, exec).
         .merge(routes::execution::router())
+        // Publishing and the licence (issue 16, public).
+        .merge(routes::public::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())
@@ -150,6 +152,9 @@ pub fn router(state: AppState) -> Router {
             )
         });
     let mut app = Router::new().nest("/api", api);
+    // The public pages, no login (issue 16, public): answered by their handlers, never by the
+    // app's shell.
+    app = app.merge(routes::public::pages());
     if let Some(dir) = &state.config.assets_dir {
         // A precompressed answer depends on Accept-Encoding as much as one the
         // CompressionLayer makes (which adds this header only to what it compresses).
@@ -193,6 +198,9 @@ pub fn router(state: AppState) -> Router {
                 HeaderValue::from_static(value),
             ))
         })
+        // The public pages' own policy (their inline stylesheet's hash), over the app's
+        // (issue 16, public).
+        .layer(axum::middleware::from_fn(routes::public::csp))
         .with_state(state)
 }
 

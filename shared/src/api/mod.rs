@@ -19,6 +19,8 @@ pub mod photos;
 pub mod priorities;
 pub mod procedure;
 pub mod programme;
+// Public pages, publishing and open data (issue 16, public).
+pub mod public;
 pub mod sessions;
 pub mod setup;
 pub mod territory;

@@ -201,6 +201,14 @@ impl Modify for BearerAuth {
         routes::opinions::write_project_opinion,
         routes::opinions::list_opinions,
         routes::opinions::answer,
+        // Publishing and the licence (issue 16, public).
+        routes::public::list_projects,
+        routes::public::publish_project,
+        routes::public::project_proposals,
+        routes::public::preview,
+        routes::public::approve_proposals,
+        routes::public::get_licence,
+        routes::public::put_licence,
     ),
     modifiers(&BearerAuth)
 )]

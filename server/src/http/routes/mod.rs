@@ -30,6 +30,8 @@ pub mod priorities;
 // The PAC's procedure, versions and signed documents (issue 14, proc).
 pub mod procedure;
 pub mod programme;
+// Public pages, publishing and open data (issue 16, public).
+pub mod public;
 pub mod reference;
 pub mod sessions;
 pub mod setup;
