@@ -10,6 +10,10 @@
 //! project's story, the evaluation report and the public pages all read these two functions, so
 //! they cannot disagree.
 
+// The three-year programming and the annual evaluation (issue 15, plan3).
+pub mod evaluation;
+pub mod plan;
+
 use std::collections::HashMap;
 
 use rusqlite::{Transaction, params};

@@ -15,6 +15,8 @@ pub mod monitoring;
 // The council's bodies and opinions (issue 14).
 pub mod opinions;
 pub mod people;
+// The three-year programming and the annual evaluation (issue 15, plan3).
+pub mod plan;
 pub mod photos;
 pub mod priorities;
 pub mod procedure;

@@ -183,6 +183,19 @@ impl Modify for BearerAuth {
         routes::opinions::write_project_opinion,
         routes::opinions::list_opinions,
         routes::opinions::answer,
+        // The three-year programming and the annual evaluation (issue 15, plan3).
+        routes::plan::list_plans,
+        routes::plan::create_plan,
+        routes::plan::get_plan,
+        routes::plan::put_resources,
+        routes::plan::roll_forward,
+        routes::plan::export_plan,
+        routes::plan::print_plan,
+        routes::plan::reminder,
+        routes::plan::get_evaluation,
+        routes::plan::put_evaluation,
+        routes::plan::export_evaluation,
+        routes::plan::print_evaluation,
     ),
     modifiers(&BearerAuth)
 )]
