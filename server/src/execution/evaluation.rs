@@ -137,19 +137,23 @@ fn memberships(tx: &Transaction<'_>, sql: &str) -> AppResult<HashMap<i64, Vec<St
     Ok(out)
 }
 
-fn group_by(
-    recs: &[Rec],
-    member: &HashMap<i64, Vec<String>>,
-    names: &Names,
-) -> Vec<CompletionRow> {
+fn group_by(recs: &[Rec], member: &HashMap<i64, Vec<String>>, names: &Names) -> Vec<CompletionRow> {
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
     for r in recs {
         let keys = member.get(&r.project_id).cloned().unwrap_or_default();
-        let keys = if keys.is_empty() { vec![String::new()] } else { keys };
+        let keys = if keys.is_empty() {
+            vec![String::new()]
+        } else {
+            keys
+        };
         for k in keys {
             let acc = groups.entry(k.clone()).or_insert_with(|| {
                 let (ar, fr, order) = names.get(&k).cloned().unwrap_or_else(|| {
-                    ("بدون".to_string(), "aucun".to_string(), (i64::MAX, i64::MAX))
+                    (
+                        "بدون".to_string(),
+                        "aucun".to_string(),
+                        (i64::MAX, i64::MAX),
+                    )
                 });
                 Acc {
                     name_ar: ar,
@@ -267,10 +271,7 @@ pub fn evaluation(tx: &Transaction<'_>, year: i32) -> AppResult<Evaluation> {
         tx,
         "SELECT CAST(id AS TEXT), name_ar, name_fr, position, 0 FROM axes",
     )?;
-    let pole_names = names(
-        tx,
-        "SELECT id, name_ar, name_fr, position, 0 FROM poles",
-    )?;
+    let pole_names = names(tx, "SELECT id, name_ar, name_fr, position, 0 FROM poles")?;
     let douar_names = names(
         tx,
         "SELECT d.id, d.name_ar, d.name_fr, p.position, d.position
@@ -454,7 +455,11 @@ pub fn set_text(
         Some(user.id),
         "evaluation_text",
         Some(&format!("evaluation:{year}")),
-        Some(&format!("before: {}; after: {}", json(&before), json(&after))),
+        Some(&format!(
+            "before: {}; after: {}",
+            json(&before),
+            json(&after)
+        )),
     )?;
     evaluation(tx, year)
 }
@@ -502,10 +507,22 @@ pub fn reminder(tx: &Transaction<'_>, today: i64) -> AppResult<Option<Evaluation
 /// The sections of the printed report: id, Arabic and French title.
 pub const SECTIONS: [(&str, &str, &str); 6] = [
     ("summary", "ملخص", "Synthèse"),
-    ("figures", "المشاريع المبرمجة والمنجزة", "Projets programmés et exécutés"),
+    (
+        "figures",
+        "المشاريع المبرمجة والمنجزة",
+        "Projets programmés et exécutés",
+    ),
     ("completion", "نسب الإنجاز", "Taux de réalisation"),
-    ("delays", "التأخيرات وأسبابها", "Les retards et leurs causes"),
-    ("changes", "تغييرات البرنامج وأسبابها", "Les changements du programme et leurs raisons"),
+    (
+        "delays",
+        "التأخيرات وأسبابها",
+        "Les retards et leurs causes",
+    ),
+    (
+        "changes",
+        "تغييرات البرنامج وأسبابها",
+        "Les changements du programme et leurs raisons",
+    ),
     ("text", "ملاحظات المكتب", "Observations du bureau"),
 ];
 
@@ -646,7 +663,10 @@ fn paragraphs(o: &mut String, text: &str, l: Lang) {
         let _ = write!(
             o,
             "<p class=\"empty\">{}</p>",
-            l.t("لم يكتب المكتب شيئا بعد.", "Le bureau n'a encore rien écrit.")
+            l.t(
+                "لم يكتب المكتب شيئا بعد.",
+                "Le bureau n'a encore rien écrit."
+            )
         );
         return;
     }
@@ -660,7 +680,10 @@ pub fn render(e: &Evaluation, commune: (&str, &str), l: Lang, stylesheet: &str) 
     let mut o = String::with_capacity(64 * 1024);
     let title = format!(
         "{} {} — {}",
-        l.t("تقرير التقييم السنوي لبرنامج عمل الجماعة", "Rapport d'évaluation annuelle du PAC"),
+        l.t(
+            "تقرير التقييم السنوي لبرنامج عمل الجماعة",
+            "Rapport d'évaluation annuelle du PAC"
+        ),
         e.year,
         l.name(commune.0, commune.1)
     );
@@ -686,7 +709,10 @@ pub fn render(e: &Evaluation, commune: (&str, &str), l: Lang, stylesheet: &str) 
         let _ = write!(
             o,
             "<div class=\"version\">{} {}</div>",
-            l.t("يعرض على دورة المجلس بتاريخ", "Présenté au conseil en sa session du"),
+            l.t(
+                "يعرض على دورة المجلس بتاريخ",
+                "Présenté au conseil en sa session du"
+            ),
             date(d)
         );
     }
@@ -778,7 +804,12 @@ fn figures(o: &mut String, e: &Evaluation, l: Lang) {
 
 fn completion(o: &mut String, e: &Evaluation, l: Lang) {
     for (rows, ar, fr, test) in [
-        (&e.by_programme, "حسب البرنامج", "Par programme", "programme"),
+        (
+            &e.by_programme,
+            "حسب البرنامج",
+            "Par programme",
+            "programme",
+        ),
         (&e.by_axis, "حسب المحور", "Par axe", "axis"),
         (&e.by_pole, "حسب القطب", "Par pôle", "pole"),
         (&e.by_douar, "حسب الدوار", "Par douar", "douar"),
@@ -788,7 +819,10 @@ fn completion(o: &mut String, e: &Evaluation, l: Lang) {
             let _ = write!(
                 o,
                 "<p class=\"empty\">{}</p>",
-                l.t("لا سجل تنفيذ لهذه السنة.", "Aucune fiche d'exécution pour cette année.")
+                l.t(
+                    "لا سجل تنفيذ لهذه السنة.",
+                    "Aucune fiche d'exécution pour cette année."
+                )
             );
             continue;
         }
@@ -799,7 +833,10 @@ fn completion(o: &mut String, e: &Evaluation, l: Lang) {
                 "<figure class=\"chart\">{}<figcaption>{}</figcaption></figure>\
                  <figure class=\"chart\">{}<figcaption>{}</figcaption></figure>",
                 completion_chart(rows, l, &format!("svg-completion-{test}")),
-                l.t("المشاريع المبرمجة والمنجزة", "Projets programmés et exécutés"),
+                l.t(
+                    "المشاريع المبرمجة والمنجزة",
+                    "Projets programmés et exécutés"
+                ),
                 money_chart(rows, l, &format!("svg-money-{test}")),
                 l.t("المبرمج والمؤدى (درهم)", "Programmé et payé (DH)"),
             );
@@ -858,7 +895,10 @@ fn changes_html(o: &mut String, e: &Evaluation, l: Lang) {
         let _ = write!(
             o,
             "<p class=\"empty\">{}</p>",
-            l.t("لا نسخة مصادق عليها للمقارنة.", "Aucune version votée à comparer.")
+            l.t(
+                "لا نسخة مصادق عليها للمقارنة.",
+                "Aucune version votée à comparer."
+            )
         );
         return;
     };
@@ -950,7 +990,15 @@ pub fn xlsx_tables(e: &Evaluation) -> Vec<Table> {
     ] {
         let mut t = Table::new(
             name,
-            &[head, "مبرمجة", "منجزة", "نسبة الإنجاز %", "المبرمج", "المؤدى", "نسبة الأداء %"],
+            &[
+                head,
+                "مبرمجة",
+                "منجزة",
+                "نسبة الإنجاز %",
+                "المبرمج",
+                "المؤدى",
+                "نسبة الأداء %",
+            ],
             true,
         );
         for r in rows {
@@ -968,7 +1016,14 @@ pub fn xlsx_tables(e: &Evaluation) -> Vec<Table> {
     }
     let mut delays = Table::new(
         "delays",
-        &["رقم المشروع", "المشروع", "الوضعية", "السنة المبرمجة أولا", "سنوات التأخير", "السبب"],
+        &[
+            "رقم المشروع",
+            "المشروع",
+            "الوضعية",
+            "السنة المبرمجة أولا",
+            "سنوات التأخير",
+            "السبب",
+        ],
         true,
     );
     for d in &e.delays {

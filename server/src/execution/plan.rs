@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 use tachkhis_shared::{
     api::plan::{
-        MAX_LABEL_CHARS, MAX_RESOURCE_LINES, NewPlanInput, PlanProgramme, PlanProject,
-        PlanSummary, PlanTable, PlanYear, ResourceLine, ResourcesInput, YearMoney,
+        MAX_LABEL_CHARS, MAX_RESOURCE_LINES, NewPlanInput, PlanProgramme, PlanProject, PlanSummary,
+        PlanTable, PlanYear, ResourceLine, ResourcesInput, YearMoney,
     },
     codes::{ErrorCode, ResourceKind},
     money::{Mad, parse_mad},
@@ -35,7 +35,9 @@ fn bad(message: impl Into<String>) -> AppError {
 
 fn check_year(year: i32) -> AppResult<()> {
     if !(2000..=2100).contains(&year) {
-        return Err(bad(format!("first_year: between 2000 and 2100, not {year}")));
+        return Err(bad(format!(
+            "first_year: between 2000 and 2100, not {year}"
+        )));
     }
     Ok(())
 }
@@ -77,9 +79,8 @@ fn find(tx: &Transaction<'_>, first_year: i32) -> AppResult<Option<(i64, PlanSum
 }
 
 fn find_or_404(tx: &Transaction<'_>, first_year: i32) -> AppResult<(i64, PlanSummary)> {
-    find(tx, first_year)?.ok_or_else(|| {
-        AppError::NotFound(format!("no three-year plan starts in {first_year}"))
-    })
+    find(tx, first_year)?
+        .ok_or_else(|| AppError::NotFound(format!("no three-year plan starts in {first_year}")))
 }
 
 fn resources(tx: &Transaction<'_>, plan_id: i64) -> AppResult<Vec<ResourceLine>> {
@@ -322,7 +323,9 @@ pub fn set_resources(
         })?;
         if let Some(p) = r.partner_id {
             if kind != ResourceKind::Partners {
-                return Err(bad(format!("line {n}: a partner belongs on a partners line")));
+                return Err(bad(format!(
+                    "line {n}: a partner belongs on a partners line"
+                )));
             }
             let exists: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM partners WHERE id = ?1)",
@@ -335,7 +338,9 @@ pub fn set_resources(
         }
         let label = r.label.trim();
         if label.chars().count() > MAX_LABEL_CHARS {
-            return Err(bad(format!("line {n}: label at most {MAX_LABEL_CHARS} characters")));
+            return Err(bad(format!(
+                "line {n}: label at most {MAX_LABEL_CHARS} characters"
+            )));
         }
         let amount = parse_mad(&r.amount)
             .map_err(|e| bad(format!("line {n}: amount {:?}: {e}", r.amount)))?;
@@ -359,7 +364,15 @@ pub fn set_resources(
             "INSERT INTO three_year_resources (plan_id, year, position, kind, partner_id, label,
                                                amount)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, year, *pos, kind.code(), partner, label, amount.to_string()],
+            params![
+                id,
+                year,
+                *pos,
+                kind.code(),
+                partner,
+                label,
+                amount.to_string()
+            ],
         )?;
     }
     if let Some(note) = &input.note {
@@ -390,7 +403,11 @@ pub fn set_resources(
 /// The plan of `first_year + 1`, made from the plan of `first_year`: the two overlapping
 /// years' resources copied, the new third year open (no resources). The old plan is kept.
 /// 404 without the plan of `first_year`, 409 when the next one exists. Audited.
-pub fn roll_forward(tx: &Transaction<'_>, user: &AuthUser, first_year: i32) -> AppResult<PlanTable> {
+pub fn roll_forward(
+    tx: &Transaction<'_>,
+    user: &AuthUser,
+    first_year: i32,
+) -> AppResult<PlanTable> {
     let (id, _) = find_or_404(tx, first_year)?;
     let next = first_year + 1;
     check_year(next)?;
@@ -420,7 +437,9 @@ pub fn roll_forward(tx: &Transaction<'_>, user: &AuthUser, first_year: i32) -> A
         Some(user.id),
         "plan_roll_forward",
         Some(&format!("plan:{next}")),
-        Some(&format!("from plan:{first_year}, {copied} resource lines carried")),
+        Some(&format!(
+            "from plan:{first_year}, {copied} resource lines carried"
+        )),
     )?;
     table(tx, next)
 }
@@ -485,7 +504,11 @@ pub fn xlsx_tables(t: &PlanTable) -> Vec<Table> {
         cells: line("المجموع", Cell::Empty, "", &total),
         total: true,
     });
-    let mut res = Table::new("resources", &["السنة", "النوع", "الشريك", "البيان", "المبلغ"], true);
+    let mut res = Table::new(
+        "resources",
+        &["السنة", "النوع", "الشريك", "البيان", "المبلغ"],
+        true,
+    );
     for r in &t.resources {
         res.push(vec![
             Cell::Int(i64::from(r.year)),
@@ -497,7 +520,14 @@ pub fn xlsx_tables(t: &PlanTable) -> Vec<Table> {
     }
     let mut balance = Table::new(
         "balance",
-        &["السنة", "الموارد", "النفقات (المبرمج)", "الرصيد", "الملتزم به (فعلي)", "المؤدى (فعلي)"],
+        &[
+            "السنة",
+            "الموارد",
+            "النفقات (المبرمج)",
+            "الرصيد",
+            "الملتزم به (فعلي)",
+            "المؤدى (فعلي)",
+        ],
         true,
     );
     for yr in &t.years {
@@ -548,7 +578,10 @@ pub fn render(
         let _ = write!(
             o,
             "<p class=\"hint\">{} <span dir=\"ltr\">{from}</span></p>",
-            l.t("محينة انطلاقا من برمجة", "Actualisée à partir de la programmation de")
+            l.t(
+                "محينة انطلاقا من برمجة",
+                "Actualisée à partir de la programmation de"
+            )
         );
     }
     // The balance.
@@ -631,7 +664,10 @@ pub fn render(
         o,
         "<section class=\"part\" data-section=\"expenditure\"><h2>{}</h2>\
          <table data-test=\"plan-expenditure\"><thead><tr><th>{}</th><th>{}</th>",
-        l.t("النفقات حسب البرنامج والمشروع", "Les dépenses par programme et projet"),
+        l.t(
+            "النفقات حسب البرنامج والمشروع",
+            "Les dépenses par programme et projet"
+        ),
         l.t("رقم", "N°"),
         l.t("المشروع", "Projet"),
     );

@@ -182,7 +182,9 @@ pub fn open_update(
     // The update from the third year (issue 15, plan3; Law 113.14 art. 78): not before the
     // PAC's third year (its mandate's first year + 2), by the server's date.
     let mandate_start: Option<i32> = tx
-        .query_row("SELECT mandate_start FROM communes LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT mandate_start FROM communes LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .flatten();
     if let Some(start) = mandate_start {

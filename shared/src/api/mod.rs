@@ -16,8 +16,8 @@ pub mod monitoring;
 pub mod opinions;
 pub mod people;
 // The three-year programming and the annual evaluation (issue 15, plan3).
-pub mod plan;
 pub mod photos;
+pub mod plan;
 pub mod priorities;
 pub mod procedure;
 pub mod programme;
