@@ -340,7 +340,7 @@ async fn the_three_year_table_is_the_records_programmed_amounts_and_rolls_forwar
         vec!["expenditure", "resources", "balance"]
     );
     let spend = book.worksheet_range("expenditure").unwrap();
-    let last: Vec<Data> = spend.rows().last().unwrap().to_vec();
+    let last: Vec<Data> = spend.rows().next_back().unwrap().to_vec();
     let num = |c: &Data| match c {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,

@@ -90,7 +90,7 @@ impl Acc {
 
 fn rows_of(groups: BTreeMap<String, Acc>) -> Vec<CompletionRow> {
     let mut v: Vec<(String, Acc)> = groups.into_iter().collect();
-    v.sort_by(|a, b| (a.0.is_empty(), a.1.order).cmp(&(b.0.is_empty(), b.1.order)));
+    v.sort_by_key(|a| (a.0.is_empty(), a.1.order));
     v.into_iter()
         .map(|(key, a)| CompletionRow {
             key,
@@ -768,7 +768,7 @@ fn figures(o: &mut String, e: &Evaluation, l: Lang) {
          <tr><th>{}</th><td class=\"num\">{}</td></tr>\
          <tr><th>{}</th><td class=\"num\">{}</td></tr>\
          <tr><th>{}</th><td class=\"num\">{}</td></tr>\
-         <tr><th>{}</th><td class=\"num\">{}</td></tr></tbody></table>\n",
+         <tr><th>{}</th><td class=\"num\">{}</td></tr></tbody></table>",
         l.t("المشاريع المبرمجة", "Projets programmés"),
         e.planned,
         l.t("المشاريع المنجزة", "Projets exécutés"),

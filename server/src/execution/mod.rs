@@ -216,13 +216,12 @@ fn stored_quantity(text: &str) -> AppResult<Quantity> {
 
 /// Whether a project exists (the follow-up's writes answer 404 for an unknown one).
 pub fn project_exists(tx: &Transaction<'_>, project_id: i64) -> AppResult<bool> {
-    Ok(tx
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)",
-            params![project_id],
-            |r| r.get(0),
-        )
-        .map_err(AppError::from)?)
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)",
+        params![project_id],
+        |r| r.get(0),
+    )
+    .map_err(AppError::from)
 }
 
 #[cfg(test)]

@@ -84,35 +84,34 @@ fn find_or_404(tx: &Transaction<'_>, first_year: i32) -> AppResult<(i64, PlanSum
 }
 
 fn resources(tx: &Transaction<'_>, plan_id: i64) -> AppResult<Vec<ResourceLine>> {
-    Ok(tx
-        .prepare(
-            "SELECT r.year, r.kind, r.partner_id, p.name_ar, r.label, r.amount
+    tx.prepare(
+        "SELECT r.year, r.kind, r.partner_id, p.name_ar, r.label, r.amount
              FROM three_year_resources r LEFT JOIN partners p ON p.id = r.partner_id
              WHERE r.plan_id = ?1 ORDER BY r.year, r.position",
-        )?
-        .query_map([plan_id], |r| {
-            Ok((
-                r.get::<_, i32>(0)?,
-                code::<ResourceKind>(r, 1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .map(|(year, kind, partner_id, partner_name, label, amount)| {
-            Ok(ResourceLine {
-                year,
-                kind,
-                partner_id,
-                partner_name,
-                label,
-                amount: stored_mad(&amount)?,
-            })
+    )?
+    .query_map([plan_id], |r| {
+        Ok((
+            r.get::<_, i32>(0)?,
+            code::<ResourceKind>(r, 1)?,
+            r.get::<_, Option<i64>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?
+    .collect::<Result<Vec<_>, _>>()?
+    .into_iter()
+    .map(|(year, kind, partner_id, partner_name, label, amount)| {
+        Ok(ResourceLine {
+            year,
+            kind,
+            partner_id,
+            partner_name,
+            label,
+            amount: stored_mad(&amount)?,
         })
-        .collect::<AppResult<_>>()?)
+    })
+    .collect::<AppResult<_>>()
 }
 
 /// The programmed, committed and paid amounts of every record of `from..=to`, per project and
