@@ -130,7 +130,10 @@ fn switch(route: Route) -> Html {
         | Route::OfficeProcedure
         | Route::OfficeOpinions
         | Route::OfficeBodies
-        | Route::OfficeOpinionReport { .. }) => office_screen(route),
+        | Route::OfficeOpinionReport { .. }
+        // The three-year programming and the annual evaluation (issue 15, plan3).
+        | Route::OfficePlan
+        | Route::OfficeEvaluation) => office_screen(route),
     }
 }
 

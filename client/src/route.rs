@@ -52,6 +52,9 @@ pub enum Route {
     OfficeOpinionReport {
         id: i64,
     },
+    // The three-year programming and the annual evaluation (issue 15, plan3).
+    OfficePlan,
+    OfficeEvaluation,
 }
 
 impl Route {
@@ -103,6 +106,9 @@ impl Route {
                 Some(Ok(id)) => Route::OfficeOpinionReport { id },
                 _ => Route::OfficeOpinions,
             },
+            // The three-year programming and the annual evaluation (issue 15, plan3).
+            ("plan", "") => Route::OfficePlan,
+            ("evaluation", "") => Route::OfficeEvaluation,
             _ => Route::OfficeProposals,
         }
     }
@@ -132,6 +138,9 @@ impl Route {
             Route::OfficeOpinions => "/office/opinions".into(),
             Route::OfficeBodies => "/office/opinions/bodies".into(),
             Route::OfficeOpinionReport { id } => format!("/office/opinions/report/{id}"),
+            // The three-year programming and the annual evaluation (issue 15, plan3).
+            Route::OfficePlan => "/office/plan".into(),
+            Route::OfficeEvaluation => "/office/evaluation".into(),
         }
     }
 }
@@ -290,6 +299,9 @@ mod tests {
             Route::OfficeTerritory,
             Route::OfficePriorities,
             Route::OfficeProcedure,
+            // Issue 15, plan3.
+            Route::OfficePlan,
+            Route::OfficeEvaluation,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

@@ -23,7 +23,9 @@ mod opinions;
 mod order;
 mod people;
 mod permissions;
+// The three-year programming and the annual evaluation (issue 15, plan3).
 mod photos;
+mod plan;
 mod priorities;
 mod procedure;
 mod programme;

@@ -195,6 +195,21 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("PUT",    "/api/publish/proposals",                   Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
     ("GET",    "/api/publish/licence",                     Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("PUT",    "/api/publish/licence",                     Body::Json("{}"),    [401, 400, 403, 403, 403, 403, 403, 403]),
+    // The three-year programming and the annual evaluation (issue 15, plan3): read with
+    // ReadExecution, written with RecordExecution (bodies that do not pass; no plan exists on
+    // the demo: 404 once the check passed; the reminder is null or one, 200).
+    ("GET",    "/api/plans",                               Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("POST",   "/api/plans",                               Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("GET",    "/api/plans/{year}",                        Body::None,          [401, 404, 403, 404, 404, 404, 404, 404]),
+    ("PUT",    "/api/plans/{year}/resources",              Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("POST",   "/api/plans/{year}/roll-forward",           Body::None,          [401, 404, 403, 404, 403, 403, 404, 403]),
+    ("GET",    "/api/plans/{year}/export",                 Body::None,          [401, 404, 403, 404, 404, 404, 404, 404]),
+    ("GET",    "/api/plans/{year}/print",                  Body::None,          [401, 404, 403, 404, 404, 404, 404, 404]),
+    ("GET",    "/api/evaluations/reminder",                Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/evaluations/{year}",                  Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("PUT",    "/api/evaluations/{year}",                  Body::Json("1"),     [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("GET",    "/api/evaluations/{year}/export",           Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/evaluations/{year}/print",            Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),
@@ -301,6 +316,8 @@ impl Ids {
             .replace("{device}", &self.device)
             .replace("{step}", &self.step.to_string())
             .replace("{version}", "1")
+            // A year (issue 15, plan3): no three-year plan starts in it on the demo.
+            .replace("{year}", "2024")
             .replace("{attachment}", &self.attachment.to_string())
             .replace("{user}", &self.user.to_string())
             // A photo no session names: the permission check passes, the server has nothing.

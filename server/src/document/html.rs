@@ -49,7 +49,7 @@ impl Lang {
     }
 
     /// A name kept in both languages: the French one may be blank, then the Arabic is shown.
-    fn name<'a>(self, ar: &'a str, fr: &'a str) -> &'a str {
+    pub(crate) fn name<'a>(self, ar: &'a str, fr: &'a str) -> &'a str {
         match self {
             Lang::Fr if !fr.trim().is_empty() => fr,
             _ => ar,
@@ -105,7 +105,7 @@ pub fn esc(s: &str) -> String {
 /// An amount as the seed's documents print it ("20 870 000,00"), kept left to right inside
 /// Arabic text (else the bidi algorithm reverses the digit groups), with its exact value in
 /// `data-amount`.
-fn amount(m: Option<&Mad>) -> String {
+pub(crate) fn amount(m: Option<&Mad>) -> String {
     match m {
         Some(m) => format!(
             "<span class=\"amount\" dir=\"ltr\" data-amount=\"{m}\">{}</span>",
@@ -116,7 +116,7 @@ fn amount(m: Option<&Mad>) -> String {
 }
 
 /// A 'YYYY-MM-DD' date as the commune's documents write it (dd/mm/yyyy).
-fn date(d: &str) -> String {
+pub(crate) fn date(d: &str) -> String {
     let parts: Vec<&str> = d.split('-').collect();
     match parts.as_slice() {
         [y, m, day] => format!(

@@ -19,20 +19,20 @@ const BAR: f64 = 11.0;
 const GAP: f64 = 9.0;
 
 /// One bar of a row: its class, value and the text written beside it.
-struct Bar {
-    class: &'static str,
-    value: i64,
-    text: String,
+pub(crate) struct Bar {
+    pub(crate) class: &'static str,
+    pub(crate) value: i64,
+    pub(crate) text: String,
 }
 
-struct Row {
-    label: String,
-    bars: Vec<Bar>,
+pub(crate) struct Row {
+    pub(crate) label: String,
+    pub(crate) bars: Vec<Bar>,
 }
 
 /// `shared_scale`: every bar on one scale (women and men present); otherwise each series (the
 /// n-th bar of the rows) on its own, as proposals outnumber needs a hundredfold.
-fn chart(
+pub(crate) fn chart(
     rows: &[Row],
     legend: &[(&'static str, &str)],
     shared_scale: bool,

@@ -17,6 +17,9 @@ pub mod legacy;
 pub mod records;
 pub mod timeline;
 pub mod values;
+// The three-year programming and the annual evaluation (issue 15, plan3).
+pub mod evaluation;
+pub mod plan;
 
 use std::collections::HashMap;
 

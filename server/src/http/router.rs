@@ -76,6 +76,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::execution::router())
         // Publishing and the licence (issue 16, public).
         .merge(routes::public::router())
+        // The three-year programming and the annual evaluation (issue 15, plan3).
+        .merge(routes::plan::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())

@@ -179,6 +179,29 @@ pub fn open_update(
             format!("reason: at most {MAX_REASON_CHARS} characters"),
         ));
     }
+    // The update from the third year (issue 15, plan3; Law 113.14 art. 78): not before the
+    // PAC's third year (its mandate's first year + 2), by the server's date.
+    let mandate_start: Option<i32> = tx
+        .query_row("SELECT mandate_start FROM communes LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    if let Some(start) = mandate_start {
+        let year: i32 = tachkhis_shared::api::procedure::date_of_day(procedure::today())[..4]
+            .parse()
+            .unwrap_or(i32::MAX);
+        if year < start + 2 {
+            return Err(AppError::ConflictCode(
+                ErrorCode::VersionState,
+                format!(
+                    "the PAC is updated from its third year: {} for a programme starting in \
+                     {start}, not in {year}",
+                    start + 2
+                ),
+            ));
+        }
+    }
     // A voted version awaiting the governor's answer keeps the next draft for that answer: a
     // refusal or a request to deliberate again opens it, and could not if an update had.
     let awaiting: Option<i64> = tx

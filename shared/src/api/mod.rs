@@ -15,7 +15,9 @@ pub mod monitoring;
 // The council's bodies and opinions (issue 14).
 pub mod opinions;
 pub mod people;
+// The three-year programming and the annual evaluation (issue 15, plan3).
 pub mod photos;
+pub mod plan;
 pub mod priorities;
 pub mod procedure;
 pub mod programme;

@@ -17,6 +17,8 @@ mod needs;
 // The council's bodies and opinions (issue 14).
 pub mod opinions;
 mod people;
+// The three-year programming and the annual evaluation (issue 15, plan3).
+mod plan;
 mod priorities;
 // The procedure (issue 14, proc).
 mod procedure;
@@ -223,7 +225,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 11] = [
+const SCREENS: [(&str, &str); 12] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -237,6 +239,8 @@ const SCREENS: [(&str, &str); 11] = [
     ("office.nav.procedure", "/office/procedure"),
     // The council's bodies and opinions (issue 14); no digit key (they stop at 9).
     ("office.nav.opinions", "/office/opinions"),
+    // The three-year programming and the annual evaluation (issue 15, plan3).
+    ("office.nav.plan", "/office/plan"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -251,6 +255,8 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficePriorities => 8,
         Route::OfficeProcedure => 9,
         Route::OfficeOpinions | Route::OfficeBodies | Route::OfficeOpinionReport { .. } => 10,
+        // Issue 15, plan3.
+        Route::OfficePlan | Route::OfficeEvaluation => 11,
         _ => 5,
     }
 }
@@ -258,13 +264,15 @@ fn screen_of(route: &Route) -> usize {
 /// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
     if role == Role::Bureau {
-        return matches!(i, 4 | 5 | 8 | 9 | 10);
+        return matches!(i, 4 | 5 | 8 | 9 | 10 | 11);
     }
     match i {
         6 => role.can(Action::ManageTerritory),
         7 => role.can(Action::ManageUsers),
         8 => role.can(Action::ReadPriorities),
         9 | 10 => role.can(Action::ReadProcedure),
+        // Issue 15, plan3.
+        11 => role.can(Action::ReadExecution),
         _ => true,
     }
 }
@@ -413,6 +421,11 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficeOpinionReport { id } if office.can(Action::ReadProcedure) => {
             html! { <opinions::ReportPage id={*id} /> }
         }
+        // The three-year programming and the annual evaluation (issue 15, plan3).
+        Route::OfficePlan if office.can(Action::ReadExecution) => html! { <plan::PlanPage /> },
+        Route::OfficeEvaluation if office.can(Action::ReadExecution) => {
+            html! { <plan::EvaluationPage /> }
+        }
         _ => html! { <reports::ReportsPage /> },
     };
     let tablet = auth.as_ref().is_some_and(|a| a.role.can(Action::RunSessions)).then(|| {
@@ -443,7 +456,11 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                     </div>
                 </header>
                 <div class="flash-area" aria-live="polite">{ for flash }</div>
-                <main class="office-main">{ page }</main>
+                <main class="office-main">
+                    // The evaluation's reminder (issue 15, plan3).
+                    <plan::EvaluationReminderBanner />
+                    { page }
+                </main>
                 { for help_overlay }
             </div>
         </ContextProvider<Office>>

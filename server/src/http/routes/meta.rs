@@ -209,6 +209,19 @@ impl Modify for BearerAuth {
         routes::public::approve_proposals,
         routes::public::get_licence,
         routes::public::put_licence,
+        // The three-year programming and the annual evaluation (issue 15, plan3).
+        routes::plan::list_plans,
+        routes::plan::create_plan,
+        routes::plan::get_plan,
+        routes::plan::put_resources,
+        routes::plan::roll_forward,
+        routes::plan::export_plan,
+        routes::plan::print_plan,
+        routes::plan::reminder,
+        routes::plan::get_evaluation,
+        routes::plan::put_evaluation,
+        routes::plan::export_evaluation,
+        routes::plan::print_evaluation,
     ),
     modifiers(&BearerAuth)
 )]

@@ -26,6 +26,8 @@ pub mod execution;
 pub mod opinions;
 pub mod people;
 pub mod photos;
+// The three-year programming and the annual evaluation (issue 15, plan3).
+pub mod plan;
 pub mod priorities;
 // The PAC's procedure, versions and signed documents (issue 14, proc).
 pub mod procedure;
