@@ -560,7 +560,10 @@ fn learn(
     // (`create_need`).
     let mut members: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in first {
-        members.entry(r.need.as_str()).or_default().push(r.id.as_str());
+        members
+            .entry(r.need.as_str())
+            .or_default()
+            .push(r.id.as_str());
     }
     let mut added = 0usize;
     let by_hand = std::env::var("TACHKHIS_SUGGEST_LEARN").is_ok_and(|v| v != "groups");

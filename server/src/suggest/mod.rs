@@ -1142,13 +1142,23 @@ mod tests {
         ]);
         let lighting = vec![
             item("الإنارة العمومية في تاكوديت", Some("electricity"), "p1", "x"),
-            item("eclairage public a Tagoudit", Some("electricity"), "p2", "y"),
+            item(
+                "eclairage public a Tagoudit",
+                Some("electricity"),
+                "p2",
+                "y",
+            ),
             item("الإنارة العمومية في تيفرت", Some("electricity"), "p3", "z"),
             item("eclairage public a Tifert", Some("electricity"), "p4", "w"),
         ];
         let roads = vec![
             item("تعبيد الطريق في تاكوديت", Some("roads"), "p1", "x"),
-            item("goudronnage de la route a Tagoudit", Some("roads"), "p2", "y"),
+            item(
+                "goudronnage de la route a Tagoudit",
+                Some("roads"),
+                "p2",
+                "y",
+            ),
             item("تعبيد الطريق في تيفرت", Some("roads"), "p3", "z"),
             item("goudronnage de la route a Tifert", Some("roads"), "p4", "w"),
         ];
@@ -1181,7 +1191,11 @@ mod tests {
         let (kl, kr) = (keys(&lighting), keys(&roads));
         let mut l = Learned::default();
         l.record_in(&LEX, &kl[0], &kl[2], false);
-        assert_eq!(run(&lighting, &l), vec![vec![0, 1, 2, 3]], "once is not enough");
+        assert_eq!(
+            run(&lighting, &l),
+            vec![vec![0, 1, 2, 3]],
+            "once is not enough"
+        );
         l.record_in(&LEX, &kl[1], &kl[3], false);
         assert_eq!(run(&lighting, &l), vec![vec![0, 1], vec![2, 3]]);
         // Put together as often again: the commune's way is not clear, the lexicon decides.
