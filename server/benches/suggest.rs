@@ -17,8 +17,10 @@
 //! `TACHKHIS_SUGGEST_LEARN=1` measures learning from the office instead: the score on the
 //! set's second half (file order) before and after the engine is fed the office's decisions
 //! on the first half (its suggested groups there: the members of the group's plurality need
-//! confirmed together, every other member kept apart from them, as the gold says), scored
-//! on the second half only.
+//! confirmed together, every other member kept apart from them, as the gold says; then
+//! every proposal of a recurring need still unplaced put into its need, as the office
+//! would; `TACHKHIS_SUGGEST_LEARN=groups`: the suggested groups' decisions only), scored on
+//! the second half only.
 //!
 //! `TACHKHIS_SUGGEST_DETAIL=1` also prints the needs most missed, the needs put together
 //! and every mixed group; `TACHKHIS_SUGGEST_NEED=slug` where each proposal of one need went.
@@ -516,6 +518,8 @@ fn learn(
         .collect();
     let mut pairs: Vec<(String, String, bool)> = Vec::new();
     let (mut confirmed, mut rejected) = (0usize, 0usize);
+    // Per need, the members its confirmed groups placed.
+    let mut placed: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for g in &groups {
         let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
         for m in g {
@@ -532,6 +536,10 @@ fn learn(
             let yes_ids: Vec<String> = yes.iter().map(|m| ids[*m].to_string()).collect();
             pairs.extend(consolidation::together_pairs(&yes_ids));
             confirmed += 1;
+            placed
+                .entry(top)
+                .or_default()
+                .extend(yes.iter().map(|m| m.as_str()));
         }
         for a in if n >= 2 {
             yes.clone()
@@ -546,12 +554,43 @@ fn learn(
             }
         }
     }
+    // Then the office places what the suggestions left out (the model's one action per
+    // still-unplaced proposal of a recurring need): into its need's confirmed group
+    // (`merge_into`: paired with each member there), or, with none, as a new need of them
+    // (`create_need`).
+    let mut members: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in first {
+        members
+            .entry(r.need.as_str())
+            .or_default()
+            .push(r.id.as_str());
+    }
+    let mut added = 0usize;
+    let by_hand = std::env::var("TACHKHIS_SUGGEST_LEARN").is_ok_and(|v| v != "groups");
+    for (need, all) in members.iter().filter(|_| by_hand) {
+        if all.len() < 2 {
+            continue;
+        }
+        let done = placed.get(need).cloned().unwrap_or_default();
+        let rest: Vec<&str> = all.iter().copied().filter(|m| !done.contains(m)).collect();
+        if done.is_empty() {
+            let rest_ids: Vec<String> = rest.iter().map(|m| ids[*m].to_string()).collect();
+            pairs.extend(consolidation::together_pairs(&rest_ids));
+        } else {
+            for r in &rest {
+                for d in &done {
+                    pairs.push((ids[*r].to_string(), ids[*d].to_string(), true));
+                }
+            }
+        }
+        added += rest.len();
+    }
     db.write_blocking(|tx| consolidation::learn_pairs(tx, &pairs, None))?;
     let terms: i64 = db.read_blocking(|tx| {
         Ok(tx.query_row("SELECT count(*) FROM suggest_learned", [], |r| r.get(0))?)
     })?;
     println!(
-        "  Fed the decisions on the first half ({} proposals): {} groups suggested, {confirmed} confirmed, {rejected} pairs kept apart; {terms} terms learned",
+        "  Fed the decisions on the first half ({} proposals): {} groups suggested, {confirmed} confirmed, {rejected} pairs kept apart, {added} proposals placed by hand; {terms} terms learned",
         first.len(),
         groups.len()
     );

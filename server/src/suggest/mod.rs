@@ -293,7 +293,10 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
                 let next = ids.len() as u32;
                 *ids.entry(key).or_insert_with_key(|key| {
                     keys.push(key.clone());
-                    kinds.push(kind);
+                    kinds.push(match kind {
+                        Kind::Concept(scope) => Kind::Concept(learned.scope(key, scope)),
+                        other => other,
+                    });
                     shown.push(show);
                     df.push(0);
                     next
@@ -694,6 +697,36 @@ impl Learned {
         if sa.len() == 1 && sb.len() == 1 && sa[0] != sb[0] {
             self.add(bridge_key(&sa[0], &sb[0]), together);
         }
+        // Two proposals that name places, none in common, and share a need-concept: whether
+        // the office put them together says whether, in this commune, that concept is one
+        // need for all (the lighting of every douar as one programme) or one per place (the
+        // lighting of the centre apart from the douars'): [`Learned::scope`].
+        let named = |x: &[String]| -> Vec<String> {
+            x.iter().filter(|k| k.starts_with('@')).cloned().collect()
+        };
+        let (pa, pb) = (named(a), named(b));
+        if !pa.is_empty() && !pb.is_empty() && !pa.iter().any(|k| pb.contains(k)) {
+            for k in sa.iter().filter(|k| sb.contains(k)) {
+                self.add(format!("{SCOPE_MARK}{k}"), together);
+            }
+        }
+    }
+
+    /// What place means for a concept (by its key), as the office's decisions showed it: a
+    /// service the office kept apart across places at least [`SCOPE_MIN`] times, and more
+    /// than twice as often as it put it together, is bound to its place here (a work).
+    /// Otherwise the lexicon's scope. Only that way: a work put together across places is
+    /// most often a douar and a place in it (the road to a douar and its bridge), and
+    /// reading works as services on that cost the tuning set's second half F1 0.854 → 0.821.
+    pub fn scope(&self, key: &str, scope: Scope) -> Scope {
+        match (scope, self.counts.get(&format!("{SCOPE_MARK}{key}"))) {
+            (Scope::Service, Some((together, apart)))
+                if *apart >= SCOPE_MIN && *apart > 2 * *together =>
+            {
+                Scope::Work
+            }
+            _ => scope,
+        }
     }
 
     fn add(&mut self, key: String, together: bool) {
@@ -727,6 +760,11 @@ impl Learned {
 
 /// Times a pair of concepts must be put together before it counts as one need.
 const BRIDGE_MIN: u32 = 2;
+
+/// Prefix of a concept's scope counts in [`Learned::counts`].
+const SCOPE_MARK: char = '^';
+/// Decisions across places before a concept's scope is taken from the office.
+const SCOPE_MIN: u32 = 2;
 
 fn is_concept_key(k: &str) -> bool {
     k.starts_with('#') && !k.contains('+')
@@ -1091,6 +1129,96 @@ mod tests {
             l.record_in(&LEX, &keys[0], &keys[3], false);
         }
         assert_eq!(run(&l), vec![vec![0, 1], vec![2, 3]], "kept apart as often");
+    }
+
+    /// A service the office keeps apart from one place to another (the lighting of one douar
+    /// and of another, twice) is bound to its place from then on: the next suggestion keeps
+    /// each place's proposals apart.
+    #[test]
+    fn the_office_teaches_whether_a_concept_is_bound_to_its_place() {
+        let places = Places::new(vec![
+            douar("tagoudit", &["تاكوديت", "Tagoudit"]),
+            douar("tifert", &["تيفرت", "Tifert"]),
+        ]);
+        let lighting = vec![
+            item("الإنارة العمومية في تاكوديت", Some("electricity"), "p1", "x"),
+            item(
+                "eclairage public a Tagoudit",
+                Some("electricity"),
+                "p2",
+                "y",
+            ),
+            item("الإنارة العمومية في تيفرت", Some("electricity"), "p3", "z"),
+            item("eclairage public a Tifert", Some("electricity"), "p4", "w"),
+        ];
+        let roads = vec![
+            item("تعبيد الطريق في تاكوديت", Some("roads"), "p1", "x"),
+            item(
+                "goudronnage de la route a Tagoudit",
+                Some("roads"),
+                "p2",
+                "y",
+            ),
+            item("تعبيد الطريق في تيفرت", Some("roads"), "p3", "z"),
+            item("goudronnage de la route a Tifert", Some("roads"), "p4", "w"),
+        ];
+        let run = |items: &[Item], l: &Learned| -> Vec<Vec<usize>> {
+            let mut g: Vec<Vec<usize>> =
+                suggest_with(items, &HashSet::new(), &places, &Params::default(), &LEX, l)
+                    .into_iter()
+                    .map(|g| {
+                        let mut m = g.members;
+                        m.sort();
+                        m
+                    })
+                    .collect();
+            g.sort();
+            g
+        };
+        let keys = |items: &[Item]| -> Vec<Vec<String>> {
+            items
+                .iter()
+                .map(|i| term_keys(&LEX, &places, &i.text_norm))
+                .collect()
+        };
+        // The lexicon: lighting is one need for the commune, a road one per place.
+        assert_eq!(run(&lighting, &Learned::default()), vec![vec![0, 1, 2, 3]]);
+        assert_eq!(
+            run(&roads, &Learned::default()),
+            vec![vec![0, 1], vec![2, 3]]
+        );
+
+        let (kl, kr) = (keys(&lighting), keys(&roads));
+        let mut l = Learned::default();
+        l.record_in(&LEX, &kl[0], &kl[2], false);
+        assert_eq!(
+            run(&lighting, &l),
+            vec![vec![0, 1, 2, 3]],
+            "once is not enough"
+        );
+        l.record_in(&LEX, &kl[1], &kl[3], false);
+        assert_eq!(run(&lighting, &l), vec![vec![0, 1], vec![2, 3]]);
+        // Put together as often again: the commune's way is not clear, the lexicon decides.
+        l.record_in(&LEX, &kl[0], &kl[3], true);
+        l.record_in(&LEX, &kl[1], &kl[2], true);
+        assert_eq!(run(&lighting, &l), vec![vec![0, 1, 2, 3]]);
+
+        // Proposals that name one place, or the same place, teach nothing of scope.
+        let mut m = Learned::default();
+        for _ in 0..3 {
+            m.record_in(&LEX, &kl[0], &kl[1], false);
+        }
+        assert_eq!(run(&lighting, &m), vec![vec![0, 1, 2, 3]]);
+
+        // Works stay bound to their place, whatever was put together.
+        let mut r = Learned::default();
+        for _ in 0..3 {
+            r.record_in(&LEX, &kr[0], &kr[2], true);
+            r.record_in(&LEX, &kr[1], &kr[3], true);
+        }
+        assert_eq!(run(&roads, &r), vec![vec![0, 1], vec![2, 3]]);
+        // And what the lighting taught leaves the roads as they were.
+        assert_eq!(run(&roads, &l), vec![vec![0, 1], vec![2, 3]]);
     }
 
     fn douar(id: &str, names: &[&str]) -> PlaceName {
