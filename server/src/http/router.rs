@@ -72,6 +72,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::opinions::router())
         // The PAC as a printed document (issue 14).
         .merge(routes::document::router())
+        // The follow-up's dashboards and a project's story (issue 15, dash).
+        .merge(routes::dashboard::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())
