@@ -387,6 +387,8 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "reference",
         "priorities",
         "document",
+        // The follow-up's dashboards and a project's story (issue 15, dash).
+        "execution",
     ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])
