@@ -7,6 +7,8 @@
 //! a reload counter every screen refetches on, and [`Office::act`] to run an action.
 
 mod common;
+// The follow-up's dashboard and a project's whole story (issue 15, dash).
+mod dashboard;
 mod gender;
 mod hooks;
 pub mod log;
@@ -235,6 +237,8 @@ const SCREENS: [(&str, &str); 11] = [
     ("office.nav.procedure", "/office/procedure"),
     // The council's bodies and opinions (issue 14); no digit key (they stop at 9).
     ("office.nav.opinions", "/office/opinions"),
+    // The follow-up's dashboard (issue 15, dash).
+    ("office.nav.dashboard", "/office/dashboard"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -249,12 +253,18 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficePriorities => 8,
         Route::OfficeProcedure => 9,
         Route::OfficeOpinions | Route::OfficeBodies | Route::OfficeOpinionReport { .. } => 10,
+        // The follow-up's dashboard and a project's story (issue 15, dash).
+        Route::OfficeDashboard | Route::OfficeStory { .. } => 11,
         _ => 5,
     }
 }
 
 /// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
+    // The follow-up's dashboard (issue 15, dash).
+    if i == 11 {
+        return role.can(Action::ReadExecution);
+    }
     if role == Role::Bureau {
         return matches!(i, 4 | 5 | 8 | 9 | 10);
     }
@@ -410,6 +420,13 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         }
         Route::OfficeOpinionReport { id } if office.can(Action::ReadProcedure) => {
             html! { <opinions::ReportPage id={*id} /> }
+        }
+        // The follow-up's dashboard and a project's whole story (issue 15, dash).
+        Route::OfficeDashboard if office.can(Action::ReadExecution) => {
+            html! { <dashboard::DashboardPage /> }
+        }
+        Route::OfficeStory { id } if office.can(Action::ReadExecution) => {
+            html! { <dashboard::StoryPage id={*id} /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };
