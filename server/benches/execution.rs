@@ -223,7 +223,8 @@ fn main() -> anyhow::Result<()> {
     let start = Instant::now();
     fill_traced(&db, n)?;
     db.write_blocking(|tx| {
-        fill_execution(tx).map_err(|e| tachkhis_server::http::error::AppError::internal(e.to_string()))
+        fill_execution(tx)
+            .map_err(|e| tachkhis_server::http::error::AppError::internal(e.to_string()))
     })?;
     let (projects, records, amounts, values, proposals): (i64, i64, i64, i64, i64) =
         db.read_blocking(|tx| {
@@ -294,10 +295,15 @@ fn main() -> anyhow::Result<()> {
         let d = db.read_blocking(|tx| dashboard::dashboard(tx, &Default::default(), Lang::Ar))?;
         Ok(dashboard::tables(&d, Lang::Ar, true)[0].to_csv()?.len())
     })?);
-    lines.push(measure("dashboard, every year (XLSX, 7 sheets)", runs, || {
-        let d = db.read_blocking(|tx| dashboard::dashboard(tx, &Default::default(), Lang::Ar))?;
-        Ok(export::workbook_xlsx(&dashboard::tables(&d, Lang::Ar, false))?.len())
-    })?);
+    lines.push(measure(
+        "dashboard, every year (XLSX, 7 sheets)",
+        runs,
+        || {
+            let d =
+                db.read_blocking(|tx| dashboard::dashboard(tx, &Default::default(), Lang::Ar))?;
+            Ok(export::workbook_xlsx(&dashboard::tables(&d, Lang::Ar, false))?.len())
+        },
+    )?);
     let mut entries = 0;
     lines.push(measure(
         &format!("story of project {story_project} ({traced} proposals)"),

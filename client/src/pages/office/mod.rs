@@ -223,7 +223,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 11] = [
+const SCREENS: [(&str, &str); 12] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
