@@ -113,6 +113,9 @@ impl Acc {
     }
 }
 
+/// A record's funding line: kind, budget year, the amount written on it.
+type FundingLine = (FundingKind, Option<i32>, Option<Mad>);
+
 /// Names of a view's keys, in display order: (key, ar, fr).
 type Names = Vec<(String, String, String)>;
 
@@ -221,7 +224,7 @@ pub fn dashboard(tx: &Transaction<'_>, filter: &Filter, lang: Lang) -> AppResult
         by_project.entry(r.project_id).or_default().push(i);
     }
     // Funding lines per record: (kind, budget year, stated amount).
-    let mut funding: HashMap<i64, Vec<(FundingKind, Option<i32>, Option<Mad>)>> = HashMap::new();
+    let mut funding: HashMap<i64, Vec<FundingLine>> = HashMap::new();
     {
         let mut stmt = tx.prepare(
             "SELECT f.record_id, f.kind, f.budget_year, f.amount FROM execution_funding f
