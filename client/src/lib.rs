@@ -124,6 +124,9 @@ fn switch(route: Route) -> Html {
         | Route::OfficeProject { .. }
         | Route::OfficeReports
         | Route::OfficeGender
+        // The follow-up's dashboard and a project's story (issue 15, dash).
+        | Route::OfficeDashboard
+        | Route::OfficeStory { .. }
         | Route::OfficeTerritory
         | Route::OfficePeople
         | Route::OfficePriorities

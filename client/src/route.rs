@@ -55,6 +55,11 @@ pub enum Route {
     // The three-year programming and the annual evaluation (issue 15, plan3).
     OfficePlan,
     OfficeEvaluation,
+    // The follow-up's dashboard and a project's whole story (issue 15, dash).
+    OfficeDashboard,
+    OfficeStory {
+        id: i64,
+    },
 }
 
 impl Route {
@@ -89,6 +94,15 @@ impl Route {
             ("log", "") => Route::OfficeLog,
             ("programme", "") => Route::OfficeProgramme,
             ("projects", "new") => Route::OfficeProject { id: None },
+            // A project's whole story (issue 15, dash).
+            ("projects", id) if id.ends_with("/story") => {
+                match id.trim_end_matches("/story").parse() {
+                    Ok(id) => Route::OfficeStory { id },
+                    Err(_) => Route::OfficeProgramme,
+                }
+            }
+            // The follow-up's dashboard (issue 15, dash).
+            ("dashboard", "") => Route::OfficeDashboard,
             ("projects", id) => match id.parse() {
                 Ok(id) => Route::OfficeProject { id: Some(id) },
                 Err(_) => Route::OfficeProgramme,
@@ -131,6 +145,9 @@ impl Route {
             Route::OfficeProject { id: Some(id) } => format!("/office/projects/{id}"),
             Route::OfficeReports => "/office/reports".into(),
             Route::OfficeGender => "/office/reports/gender".into(),
+            // The follow-up's dashboard and a project's story (issue 15, dash).
+            Route::OfficeDashboard => "/office/dashboard".into(),
+            Route::OfficeStory { id } => format!("/office/projects/{id}/story"),
             Route::OfficePeople => "/office/people".into(),
             Route::OfficeTerritory => "/office/territory".into(),
             Route::OfficePriorities => "/office/priorities".into(),
@@ -295,6 +312,9 @@ mod tests {
             Route::OfficeProject { id: Some(3) },
             Route::OfficeReports,
             Route::OfficeGender,
+            // The follow-up's dashboard and a project's story (issue 15, dash).
+            Route::OfficeDashboard,
+            Route::OfficeStory { id: 7 },
             Route::OfficePeople,
             Route::OfficeTerritory,
             Route::OfficePriorities,

@@ -9,6 +9,8 @@ mod codes;
 mod consolidation;
 mod corrections;
 mod craft;
+// The follow-up's dashboards and a project's story (issue 15, dash).
+mod dashboard;
 mod devices;
 mod document;
 mod gender;

@@ -151,6 +151,9 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("POST",   "/api/attachments",                         Body::Octets(Payload::Empty),      [401, 415, 403, 403, 415, 403, 415, 415]),
     // The gender report (issue 13): the read rule of needs; XLSX the same, CSV refused.
     ("GET",    "/api/reports/gender",                      Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    // The follow-up's dashboards and a project's story (issue 15, dash): ReadExecution.
+    ("GET",    "/api/dashboard",                           Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    ("GET",    "/api/projects/{project}/story",            Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     // The council's bodies and opinions (issue 14): read with the procedure; bodies set up by
     // the administrator; opinions written by the committee and ieecag roles (then their
     // body's membership, tested in opinions.rs); reservations answered by office and admin.

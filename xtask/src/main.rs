@@ -389,6 +389,8 @@ fn bench(ctx: &Ctx, opt: Opt, extra: &[String]) -> Result<ExitCode> {
         "document",
         // Public pages (issue 16, public).
         "public",
+        // The follow-up's dashboards and a project's story (issue 15, dash).
+        "execution",
     ] {
         let mut cmd = ctx.cargo();
         cmd.args(["bench", "-p", "tachkhis-server", "--bench", bench])

@@ -23,6 +23,10 @@ pub mod plan;
 
 use std::collections::HashMap;
 
+// The dashboards and a project's whole story (issue 15, dash).
+pub mod dashboard;
+pub mod story;
+
 use rusqlite::{Transaction, params};
 use rust_decimal::{Decimal, RoundingStrategy};
 use tachkhis_shared::{

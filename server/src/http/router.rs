@@ -78,6 +78,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::public::router())
         // The three-year programming and the annual evaluation (issue 15, plan3).
         .merge(routes::plan::router())
+        // The follow-up's dashboards and a project's story (issue 15, dash).
+        .merge(routes::dashboard::router())
         .body_limit(MAX_JSON_BYTES)
         .merge(routes::photos::upload_router())
         .merge(routes::programme::import_router())

@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 
 pub mod auth;
 pub mod consolidation;
+// The follow-up's dashboards and a project's story (issue 15, dash).
+pub mod dashboard;
 // Six years of follow-up (issue 15).
 pub mod execution;
 pub mod gender;

@@ -9,6 +9,8 @@
 mod common;
 // A project's execution (issue 15, exec).
 pub mod execution;
+// The follow-up's dashboard and a project's whole story (issue 15, dash).
+mod dashboard;
 mod gender;
 mod hooks;
 pub mod log;
@@ -225,7 +227,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 12] = [
+const SCREENS: [(&str, &str); 13] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -241,6 +243,8 @@ const SCREENS: [(&str, &str); 12] = [
     ("office.nav.opinions", "/office/opinions"),
     // The three-year programming and the annual evaluation (issue 15, plan3).
     ("office.nav.plan", "/office/plan"),
+    // The follow-up's dashboard (issue 15, dash).
+    ("office.nav.dashboard", "/office/dashboard"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -257,12 +261,18 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeOpinions | Route::OfficeBodies | Route::OfficeOpinionReport { .. } => 10,
         // Issue 15, plan3.
         Route::OfficePlan | Route::OfficeEvaluation => 11,
+        // The follow-up's dashboard and a project's story (issue 15, dash).
+        Route::OfficeDashboard | Route::OfficeStory { .. } => 12,
         _ => 5,
     }
 }
 
 /// Whether the `i`-th of [`SCREENS`] is offered to `role`.
 fn visible(role: Role, i: usize) -> bool {
+    // The follow-up's dashboard (issue 15, dash).
+    if i == 12 {
+        return role.can(Action::ReadExecution);
+    }
     if role == Role::Bureau {
         return matches!(i, 4 | 5 | 8 | 9 | 10 | 11);
     }
@@ -425,6 +435,12 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficePlan if office.can(Action::ReadExecution) => html! { <plan::PlanPage /> },
         Route::OfficeEvaluation if office.can(Action::ReadExecution) => {
             html! { <plan::EvaluationPage /> }
+        // The follow-up's dashboard and a project's whole story (issue 15, dash).
+        Route::OfficeDashboard if office.can(Action::ReadExecution) => {
+            html! { <dashboard::DashboardPage /> }
+        }
+        Route::OfficeStory { id } if office.can(Action::ReadExecution) => {
+            html! { <dashboard::StoryPage id={*id} /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };

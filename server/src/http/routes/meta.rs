@@ -103,6 +103,9 @@ impl Modify for BearerAuth {
         routes::programme::export_proposals,
         routes::programme::export_needs,
         routes::gender::gender_report,
+        // The follow-up's dashboards and a project's story (issue 15, dash).
+        routes::dashboard::get_dashboard,
+        routes::dashboard::get_story,
         // The PAC as a printed document (issue 14).
         routes::document::pac_document,
         routes::document::stylesheet,

@@ -14,6 +14,8 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod consolidation;
+// The follow-up's dashboards and a project's story (issue 15, dash).
+pub mod dashboard;
 pub mod devices;
 // The PAC as a printed document (issue 14).
 pub mod document;

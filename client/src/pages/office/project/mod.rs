@@ -118,6 +118,10 @@ pub fn ProjectPage(props: &ProjectPageProps) -> Html {
                 if let Some(t) = total {
                     <span class="count">{ lang.t("office.project.total") }{ " " }{ money(Some(&t)) }</span>
                 }
+                // A project's whole story (issue 15, dash).
+                if let (Some(id), true) = (id, office.can(tachkhis_shared::permissions::Action::ReadExecution)) {
+                    <Link to={Route::OfficeStory { id }} class={classes!("btn", "secondary", "small", "no-print")}>{ lang.t("office.story.link") }</Link>
+                }
             </div>
             <form class="sheet" data-test="project-form" onsubmit={save}>
                 <IdentityPart draft={base.clone()} on_edit={on_edit.clone()} read_only={ro} />
