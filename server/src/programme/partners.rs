@@ -177,6 +177,21 @@ pub fn delete_partner(tx: &Transaction<'_>, user_id: Option<i64>, id: i64) -> Ap
             before.shares
         )));
     }
+    // The follow-up (issue 15) names partners too: a year's amounts, an agreement, a
+    // three-year plan's expected contribution keep theirs.
+    let (amounts, agreements, resources): (i64, i64, i64) = tx.query_row(
+        "SELECT (SELECT count(*) FROM execution_amounts WHERE partner_id = ?1),
+                (SELECT count(*) FROM partnership_agreements WHERE partner_id = ?1),
+                (SELECT count(*) FROM three_year_resources WHERE partner_id = ?1)",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if amounts + agreements + resources > 0 {
+        return Err(AppError::Conflict(format!(
+            "partner {id} is named by {amounts} execution amount line(s), {agreements} \
+             partnership agreement(s) and {resources} three-year resource line(s): it stays"
+        )));
+    }
     tx.execute("DELETE FROM partners WHERE id = ?1", [id])?;
     auth::audit(
         tx,

@@ -435,6 +435,7 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         Route::OfficePlan if office.can(Action::ReadExecution) => html! { <plan::PlanPage /> },
         Route::OfficeEvaluation if office.can(Action::ReadExecution) => {
             html! { <plan::EvaluationPage /> }
+        }
         // The follow-up's dashboard and a project's whole story (issue 15, dash).
         Route::OfficeDashboard if office.can(Action::ReadExecution) => {
             html! { <dashboard::DashboardPage /> }
