@@ -24,7 +24,7 @@ use rusqlite::{Transaction, params};
 use tachkhis_server::{
     Db, demo,
     document::html::Lang,
-    execution::{dashboard, story},
+    execution::{dashboard, evaluation, story},
     export,
 };
 
@@ -219,7 +219,9 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| dir.path().join("bench.db"));
     let db = Db::open(&path)?;
     db.write_blocking(demo::load_if_empty)?;
-    println!("Tachkhis follow-up benchmark: dashboards and a project's story, release build");
+    println!(
+        "Tachkhis follow-up benchmark: dashboards, a project's story and the evaluation report, release build"
+    );
     let start = Instant::now();
     fill_traced(&db, n)?;
     db.write_blocking(|tx| {
@@ -316,6 +318,24 @@ fn main() -> anyhow::Result<()> {
             Ok(serde_json::to_vec(&s)?.len())
         },
     )?);
+    // The annual evaluation report (issue 15, plan3) of a year in the middle of the records:
+    // its figures, then the printable Arabic document with its charts, and its XLSX tables.
+    lines.push(measure("evaluation of 2024 (figures, JSON)", runs, || {
+        let e = db.read_blocking(|tx| evaluation::evaluation(tx, 2024))?;
+        Ok(serde_json::to_vec(&e)?.len())
+    })?);
+    lines.push(measure(
+        "evaluation of 2024 (printable HTML, ar)",
+        runs,
+        || {
+            let e = db.read_blocking(|tx| evaluation::evaluation(tx, 2024))?;
+            Ok(evaluation::render(&e, ("الجماعة", "Commune"), Lang::Ar, "/document.css").len())
+        },
+    )?);
+    lines.push(measure("evaluation of 2024 (XLSX)", runs, || {
+        let e = db.read_blocking(|tx| evaluation::evaluation(tx, 2024))?;
+        Ok(export::workbook_xlsx(&evaluation::xlsx_tables(&e))?.len())
+    })?);
     println!();
     println!(
         "{:<52} {:>10} {:>10} {:>12} {:>10}",
