@@ -130,7 +130,9 @@ fn switch(route: Route) -> Html {
         | Route::OfficeProcedure
         | Route::OfficeOpinions
         | Route::OfficeBodies
-        | Route::OfficeOpinionReport { .. }) => office_screen(route),
+        | Route::OfficeOpinionReport { .. }
+        // The import of a year's execution (issue 15, exec).
+        | Route::OfficeExecutionImport) => office_screen(route),
     }
 }
 

@@ -52,6 +52,8 @@ pub enum Route {
     OfficeOpinionReport {
         id: i64,
     },
+    // The import of a year's execution (issue 15, exec).
+    OfficeExecutionImport,
 }
 
 impl Route {
@@ -103,6 +105,8 @@ impl Route {
                 Some(Ok(id)) => Route::OfficeOpinionReport { id },
                 _ => Route::OfficeOpinions,
             },
+            // The import of a year's execution (issue 15, exec).
+            ("execution", "import") => Route::OfficeExecutionImport,
             _ => Route::OfficeProposals,
         }
     }
@@ -132,6 +136,8 @@ impl Route {
             Route::OfficeOpinions => "/office/opinions".into(),
             Route::OfficeBodies => "/office/opinions/bodies".into(),
             Route::OfficeOpinionReport { id } => format!("/office/opinions/report/{id}"),
+            // The import of a year's execution (issue 15, exec).
+            Route::OfficeExecutionImport => "/office/execution/import".into(),
         }
     }
 }
@@ -290,6 +296,8 @@ mod tests {
             Route::OfficeTerritory,
             Route::OfficePriorities,
             Route::OfficeProcedure,
+            // The import of a year's execution (issue 15, exec).
+            Route::OfficeExecutionImport,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

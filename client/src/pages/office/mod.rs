@@ -246,6 +246,8 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeNeeds | Route::OfficeNeed { .. } => 2,
         Route::OfficeLog => 3,
         Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
+        // The import of a year's execution (issue 15, exec): under the programme.
+        Route::OfficeExecutionImport => 4,
         Route::OfficeTerritory => 6,
         Route::OfficePeople => 7,
         Route::OfficePriorities => 8,
@@ -412,6 +414,10 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         }
         Route::OfficeOpinionReport { id } if office.can(Action::ReadProcedure) => {
             html! { <opinions::ReportPage id={*id} /> }
+        }
+        // The import of a year's execution (issue 15, exec).
+        Route::OfficeExecutionImport if office.can(Action::RecordExecution) => {
+            html! { <execution::import::ExecutionImportPage /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };
