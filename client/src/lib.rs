@@ -132,7 +132,8 @@ fn switch(route: Route) -> Html {
         | Route::OfficeBodies
         | Route::OfficeOpinionReport { .. }
         // The import of a year's execution (issue 15, exec).
-        | Route::OfficeExecutionImport) => office_screen(route),
+        | Route::OfficeExecutionImport
+        | Route::OfficeAgreements) => office_screen(route),
     }
 }
 

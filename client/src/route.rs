@@ -54,6 +54,8 @@ pub enum Route {
     },
     // The import of a year's execution (issue 15, exec).
     OfficeExecutionImport,
+    /// The partnership agreements (issue 15, exec).
+    OfficeAgreements,
 }
 
 impl Route {
@@ -107,6 +109,7 @@ impl Route {
             },
             // The import of a year's execution (issue 15, exec).
             ("execution", "import") => Route::OfficeExecutionImport,
+            ("agreements", "") => Route::OfficeAgreements,
             _ => Route::OfficeProposals,
         }
     }
@@ -138,6 +141,7 @@ impl Route {
             Route::OfficeOpinionReport { id } => format!("/office/opinions/report/{id}"),
             // The import of a year's execution (issue 15, exec).
             Route::OfficeExecutionImport => "/office/execution/import".into(),
+            Route::OfficeAgreements => "/office/agreements".into(),
         }
     }
 }
@@ -298,6 +302,7 @@ mod tests {
             Route::OfficeProcedure,
             // The import of a year's execution (issue 15, exec).
             Route::OfficeExecutionImport,
+            Route::OfficeAgreements,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

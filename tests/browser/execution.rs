@@ -184,7 +184,9 @@ async fn import_scenario(client: &Client, base: &str, dir: &std::path::Path) -> 
     let bad = dir.join("bad.csv");
     std::fs::write(
         &bad,
-        format!("{header}\n6,الجماعة,500000,200000,100000,الميزانية,2027,في طور الإنجاز,\n7,الجماعة,100,0,0,الميزانية,2027,متوقف,\n"),
+        format!(
+            "{header}\n6,الجماعة,500000,200000,100000,الميزانية,2027,في طور الإنجاز,\n7,الجماعة,100,0,0,الميزانية,2027,متوقف,\n"
+        ),
     )?;
     find(client, "[data-test=execution-import-year]")
         .await
@@ -203,7 +205,9 @@ async fn import_scenario(client: &Client, base: &str, dir: &std::path::Path) -> 
     let good = dir.join("good.csv");
     std::fs::write(
         &good,
-        format!("{header}\n6,الجماعة,500000,200000,100000,الميزانية,2027,في طور الإنجاز,\n7,الجماعة,100,0,0,الميزانية,2027,متوقف,نزاع حول العقار\n"),
+        format!(
+            "{header}\n6,الجماعة,500000,200000,100000,الميزانية,2027,في طور الإنجاز,\n7,الجماعة,100,0,0,الميزانية,2027,متوقف,نزاع حول العقار\n"
+        ),
     )?;
     find(client, "[data-test=execution-import-file]")
         .await
@@ -217,9 +221,17 @@ async fn import_scenario(client: &Client, base: &str, dir: &std::path::Path) -> 
     .await;
     screenshot(client, "office-execution-import-check-ar.png").await;
     let exec = api(base, &token, &format!("/api/projects/{id}/execution")).await;
-    assert_eq!(exec["records"].as_array().map(Vec::len), Some(0), "checked, not written");
+    assert_eq!(
+        exec["records"].as_array().map(Vec::len),
+        Some(0),
+        "checked, not written"
+    );
     click(client, "[data-test=execution-import-run]").await;
-    find(client, "[data-test=execution-import-report][data-dry-run=false]").await;
+    find(
+        client,
+        "[data-test=execution-import-report][data-dry-run=false]",
+    )
+    .await;
     let exec = api(base, &token, &format!("/api/projects/{id}/execution")).await;
     let record = &exec["records"][0];
     assert_eq!(record["year"], 2027);

@@ -5,6 +5,7 @@
 //! execution (`RecordExecution`), the form that records or corrects a year. Read-only
 //! otherwise. The server names every refused field in words; the shell shows its message.
 
+pub mod agreements;
 pub mod import;
 
 use tachkhis_shared::api::execution::{
@@ -364,6 +365,7 @@ pub fn ExecutionPanel(props: &ExecutionPanelProps) -> Html {
                     }) }
                 </ul>
             }
+            <p><Link to={Route::OfficeAgreements} test={AttrValue::from("agreements-link")}>{ lang.t("office.agreements.manage") }</Link></p>
             if !p.documents.is_empty() {
                 <h3>{ lang.t("office.execution.documents") }</h3>
                 <ul data-test="execution-documents">
