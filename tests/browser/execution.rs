@@ -239,3 +239,78 @@ async fn import_scenario(client: &Client, base: &str, dir: &std::path::Path) -> 
     assert_eq!(record["amounts"][0]["paid"], "100000.00");
     Ok(())
 }
+
+/// The agreements screen (issue 15, exec): the office adds an agreement (a date and amounts the
+/// way the commune writes them, the projects by number) and sees it in the list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_adds_a_partnership_agreement() -> TestResult {
+    let assets = assets_dir();
+    let driver = Chromedriver::shared().await;
+    let tmp = tempfile::tempdir()?;
+    let db_path = tmp.path().join("tachkhis.db");
+    let profile = tmp.path().join("chromium-profile");
+    std::fs::create_dir_all(&profile)?;
+    let server = Server::start(&db_path, &assets, 0).await;
+    let base = server.base();
+    let client = connect_browser(&driver, &profile).await;
+    set_viewport(&client, (1366, 900)).await;
+    let scenario = {
+        let (client, base) = (client.clone(), base.clone());
+        async move { agreements_scenario(&client, &base).await }
+    };
+    let outcome = run_with_artefacts("agreements", &[("office", &client)], scenario).await;
+    server.stop().await;
+    outcome
+}
+
+async fn agreements_scenario(client: &Client, base: &str) -> TestResult {
+    let token = crate::api_login(base, "office").await;
+    let before = api(base, &token, "/api/agreements").await;
+    let al_farah = before[0]["partner_id"].as_i64().expect("the demo's agreement");
+    client.goto(&format!("{base}/")).await?;
+    find(client, "[data-test=login-username]")
+        .await
+        .send_keys("office")
+        .await?;
+    find(client, "[data-test=login-password]")
+        .await
+        .send_keys(PASSWORD)
+        .await?;
+    click(client, "[data-test=login-submit]").await;
+    find(client, "[data-test=nav-programme]").await;
+    client.goto(&format!("{base}/office/agreements")).await?;
+    find(client, "[data-test=agreement]").await;
+    find(client, "[data-test=agreement-partner]")
+        .await
+        .select_by_value(&al_farah.to_string())
+        .await?;
+    for (test, text) in [
+        ("agreement-reference", "12/2024"),
+        ("agreement-signed-on", "15/03/2024"),
+        ("agreement-object-ar", "تزويد دوار ادوز بالماء الصالح للشرب"),
+        ("agreement-amount", "1 000 000,00"),
+        ("agreement-commune-amount", "400 000"),
+        ("agreement-projects", "14، 3"),
+    ] {
+        find(client, &format!("[data-test={test}]"))
+            .await
+            .send_keys(text)
+            .await?;
+    }
+    click(client, "[data-test=agreement-save]").await;
+    crate::wait_count(client, "[data-test=agreement]", 2).await;
+    screenshot(client, "office-agreements-ar.png").await;
+    let after = api(base, &token, "/api/agreements").await;
+    let made = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["reference"] == "12/2024")
+        .expect("saved")
+        .clone();
+    assert_eq!(made["signed_on"], "2024-03-15");
+    assert_eq!(made["amount"], "1000000.00");
+    assert_eq!(made["commune_amount"], "400000.00");
+    assert_eq!(made["project_ids"].as_array().map(Vec::len), Some(2));
+    Ok(())
+}
