@@ -266,7 +266,9 @@ async fn office_adds_a_partnership_agreement() -> TestResult {
 async fn agreements_scenario(client: &Client, base: &str) -> TestResult {
     let token = crate::api_login(base, "office").await;
     let before = api(base, &token, "/api/agreements").await;
-    let al_farah = before[0]["partner_id"].as_i64().expect("the demo's agreement");
+    let al_farah = before[0]["partner_id"]
+        .as_i64()
+        .expect("the demo's agreement");
     client.goto(&format!("{base}/")).await?;
     find(client, "[data-test=login-username]")
         .await

@@ -164,6 +164,8 @@ pub fn ExecutionImportPage() -> Html {
             let count = changed.to_string();
             let same = (r.records.len() - changed).to_string();
             let args = [("count", count.as_str()), ("same", same.as_str())];
+            // Amounts "before" only when a record existed.
+            let any_before = r.records.iter().any(|c| c.existed);
             let rows = r.records.iter().flat_map(|c| {
                 let status = match &c.status_before {
                     Some(b) if *b != c.status => {
@@ -195,7 +197,7 @@ pub fn ExecutionImportPage() -> Html {
                         <tr data-test="import-record" data-project={c.project_number.to_string()}>
                             if i == 0 { { head.clone() } }
                             <td dir="auto">{ lang.pick(&a.funder_ar, &a.funder_fr) }</td>
-                            { amounts(a.before.as_ref()) }
+                            if any_before { { amounts(a.before.as_ref()) } }
                             { amounts(Some(&a.after)) }
                         </tr>
                     });
@@ -218,16 +220,20 @@ pub fn ExecutionImportPage() -> Html {
                                     <th rowspan="2">{ lang.t("office.execution_import.status") }</th>
                                     <th rowspan="2">{ lang.t("office.execution.funding") }</th>
                                     <th rowspan="2">{ lang.t("office.execution.funder") }</th>
-                                    <th colspan="3">{ lang.t("office.execution_import.before") }</th>
-                                    <th colspan="3">{ lang.t("office.execution_import.after") }</th>
+                                    if any_before {
+                                        <th colspan="3">{ lang.t("office.execution_import.before") }</th>
+                                    }
+                                    <th colspan="3">{ lang.t(if any_before { "office.execution_import.after" } else { "office.execution_import.amounts" }) }</th>
                                 </tr>
                                 <tr>
-                                    <th>{ lang.t("office.execution.programmed") }</th>
-                                    <th>{ lang.t("office.execution.committed") }</th>
-                                    <th>{ lang.t("office.execution.paid") }</th>
-                                    <th>{ lang.t("office.execution.programmed") }</th>
-                                    <th>{ lang.t("office.execution.committed") }</th>
-                                    <th>{ lang.t("office.execution.paid") }</th>
+                                    if any_before {
+                                        <th>{ lang.t("office.execution_import.programmed") }</th>
+                                        <th>{ lang.t("office.execution_import.committed") }</th>
+                                        <th>{ lang.t("office.execution_import.paid") }</th>
+                                    }
+                                    <th>{ lang.t("office.execution_import.programmed") }</th>
+                                    <th>{ lang.t("office.execution_import.committed") }</th>
+                                    <th>{ lang.t("office.execution_import.paid") }</th>
                                 </tr>
                             </thead>
                             <tbody>{ for rows }</tbody>
