@@ -136,7 +136,10 @@ fn switch(route: Route) -> Html {
         | Route::OfficeOpinionReport { .. }
         // The three-year programming and the annual evaluation (issue 15, plan3).
         | Route::OfficePlan
-        | Route::OfficeEvaluation) => office_screen(route),
+        | Route::OfficeEvaluation
+        // The import of a year's execution (issue 15, exec).
+        | Route::OfficeExecutionImport
+        | Route::OfficeAgreements) => office_screen(route),
     }
 }
 

@@ -60,6 +60,10 @@ pub enum Route {
     OfficeStory {
         id: i64,
     },
+    // The import of a year's execution (issue 15, exec).
+    OfficeExecutionImport,
+    /// The partnership agreements (issue 15, exec).
+    OfficeAgreements,
 }
 
 impl Route {
@@ -123,6 +127,9 @@ impl Route {
             // The three-year programming and the annual evaluation (issue 15, plan3).
             ("plan", "") => Route::OfficePlan,
             ("evaluation", "") => Route::OfficeEvaluation,
+            // The import of a year's execution (issue 15, exec).
+            ("execution", "import") => Route::OfficeExecutionImport,
+            ("agreements", "") => Route::OfficeAgreements,
             _ => Route::OfficeProposals,
         }
     }
@@ -158,6 +165,9 @@ impl Route {
             // The three-year programming and the annual evaluation (issue 15, plan3).
             Route::OfficePlan => "/office/plan".into(),
             Route::OfficeEvaluation => "/office/evaluation".into(),
+            // The import of a year's execution (issue 15, exec).
+            Route::OfficeExecutionImport => "/office/execution/import".into(),
+            Route::OfficeAgreements => "/office/agreements".into(),
         }
     }
 }
@@ -322,6 +332,9 @@ mod tests {
             // Issue 15, plan3.
             Route::OfficePlan,
             Route::OfficeEvaluation,
+            // The import of a year's execution (issue 15, exec).
+            Route::OfficeExecutionImport,
+            Route::OfficeAgreements,
         ] {
             assert_eq!(Route::from_path(&route.path()), route);
         }

@@ -133,3 +133,186 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     assert_eq!(record["funding"][0]["kind"], "budget");
     Ok(())
 }
+
+/// The import of a year's execution (issue 15, exec): a file with a bad line is refused with
+/// its line and column; the corrected file is checked (the report shows what would change,
+/// nothing written), then imported on confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_imports_a_year_of_execution() -> TestResult {
+    let assets = assets_dir();
+    let driver = Chromedriver::shared().await;
+    let tmp = tempfile::tempdir()?;
+    let db_path = tmp.path().join("tachkhis.db");
+    let profile = tmp.path().join("chromium-profile");
+    std::fs::create_dir_all(&profile)?;
+    let server = Server::start(&db_path, &assets, 0).await;
+    let base = server.base();
+    let client = connect_browser(&driver, &profile).await;
+    set_viewport(&client, (1366, 900)).await;
+    let dir = tmp.path().to_path_buf();
+    let scenario = {
+        let (client, base) = (client.clone(), base.clone());
+        async move { import_scenario(&client, &base, &dir).await }
+    };
+    let outcome = run_with_artefacts("execution-import", &[("office", &client)], scenario).await;
+    server.stop().await;
+    outcome
+}
+
+async fn import_scenario(client: &Client, base: &str, dir: &std::path::Path) -> TestResult {
+    let token = crate::api_login(base, "office").await;
+    let id = api(base, &token, "/api/projects/by-number/6").await["id"]
+        .as_i64()
+        .expect("project 6");
+    client.goto(&format!("{base}/")).await?;
+    find(client, "[data-test=login-username]")
+        .await
+        .send_keys("office")
+        .await?;
+    find(client, "[data-test=login-password]")
+        .await
+        .send_keys(PASSWORD)
+        .await?;
+    click(client, "[data-test=login-submit]").await;
+    find(client, "[data-test=nav-programme]").await;
+    // From the project's execution panel to the import screen.
+    client.goto(&format!("{base}/office/projects/{id}")).await?;
+    click(client, "[data-test=execution-import-link]").await;
+    find(client, "[data-test=execution-import]").await;
+
+    let header = "رقم المشروع,الممول,المبلغ المبرمج,المبلغ الملتزم به,المبلغ المؤدى,مصدر التمويل,سنة التمويل,الحالة,سبب الحالة";
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}\n6,الجماعة,500000,200000,100000,الميزانية,2027,في طور الإنجاز,\n7,الجماعة,100,0,0,الميزانية,2027,متوقف,\n"
+        ),
+    )?;
+    find(client, "[data-test=execution-import-year]")
+        .await
+        .send_keys("2027")
+        .await?;
+    find(client, "[data-test=execution-import-file]")
+        .await
+        .send_keys(&bad.display().to_string())
+        .await?;
+    click(client, "[data-test=execution-import-check]").await;
+    find(client, "[data-test=import-error]").await;
+    let said = text_of(client, "[data-test=import-errors]").await;
+    assert!(said.contains('3') && said.contains("سبب الحالة"), "{said}");
+    screenshot(client, "office-execution-import-refused-ar.png").await;
+
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{header}\n6,الجماعة,500000,200000,100000,الميزانية,2027,في طور الإنجاز,\n7,الجماعة,100,0,0,الميزانية,2027,متوقف,نزاع حول العقار\n"
+        ),
+    )?;
+    find(client, "[data-test=execution-import-file]")
+        .await
+        .send_keys(&good.display().to_string())
+        .await?;
+    click(client, "[data-test=execution-import-check]").await;
+    find(
+        client,
+        "[data-test=execution-import-report][data-dry-run=true] [data-test=import-record][data-project='6']",
+    )
+    .await;
+    screenshot(client, "office-execution-import-check-ar.png").await;
+    let exec = api(base, &token, &format!("/api/projects/{id}/execution")).await;
+    assert_eq!(
+        exec["records"].as_array().map(Vec::len),
+        Some(0),
+        "checked, not written"
+    );
+    click(client, "[data-test=execution-import-run]").await;
+    find(
+        client,
+        "[data-test=execution-import-report][data-dry-run=false]",
+    )
+    .await;
+    let exec = api(base, &token, &format!("/api/projects/{id}/execution")).await;
+    let record = &exec["records"][0];
+    assert_eq!(record["year"], 2027);
+    assert_eq!(record["status"], "under_way");
+    assert_eq!(record["amounts"][0]["paid"], "100000.00");
+    Ok(())
+}
+
+/// The agreements screen (issue 15, exec): the office adds an agreement (a date and amounts the
+/// way the commune writes them, the projects by number) and sees it in the list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_adds_a_partnership_agreement() -> TestResult {
+    let assets = assets_dir();
+    let driver = Chromedriver::shared().await;
+    let tmp = tempfile::tempdir()?;
+    let db_path = tmp.path().join("tachkhis.db");
+    let profile = tmp.path().join("chromium-profile");
+    std::fs::create_dir_all(&profile)?;
+    let server = Server::start(&db_path, &assets, 0).await;
+    let base = server.base();
+    let client = connect_browser(&driver, &profile).await;
+    set_viewport(&client, (1366, 900)).await;
+    let scenario = {
+        let (client, base) = (client.clone(), base.clone());
+        async move { agreements_scenario(&client, &base).await }
+    };
+    let outcome = run_with_artefacts("agreements", &[("office", &client)], scenario).await;
+    server.stop().await;
+    outcome
+}
+
+async fn agreements_scenario(client: &Client, base: &str) -> TestResult {
+    let token = crate::api_login(base, "office").await;
+    let before = api(base, &token, "/api/agreements").await;
+    let al_farah = before[0]["partner_id"]
+        .as_i64()
+        .expect("the demo's agreement");
+    client.goto(&format!("{base}/")).await?;
+    find(client, "[data-test=login-username]")
+        .await
+        .send_keys("office")
+        .await?;
+    find(client, "[data-test=login-password]")
+        .await
+        .send_keys(PASSWORD)
+        .await?;
+    click(client, "[data-test=login-submit]").await;
+    find(client, "[data-test=nav-programme]").await;
+    client.goto(&format!("{base}/office/agreements")).await?;
+    find(client, "[data-test=agreement]").await;
+    find(client, "[data-test=agreement-partner]")
+        .await
+        .select_by_value(&al_farah.to_string())
+        .await?;
+    for (test, text) in [
+        ("agreement-reference", "12/2024"),
+        ("agreement-signed-on", "15/03/2024"),
+        ("agreement-object-ar", "تزويد دوار ادوز بالماء الصالح للشرب"),
+        ("agreement-amount", "1 000 000,00"),
+        ("agreement-commune-amount", "400 000"),
+        ("agreement-projects", "14، 3"),
+    ] {
+        find(client, &format!("[data-test={test}]"))
+            .await
+            .send_keys(text)
+            .await?;
+    }
+    click(client, "[data-test=agreement-save]").await;
+    crate::wait_count(client, "[data-test=agreement]", 2).await;
+    screenshot(client, "office-agreements-ar.png").await;
+    let after = api(base, &token, "/api/agreements").await;
+    let made = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["reference"] == "12/2024")
+        .expect("saved")
+        .clone();
+    assert_eq!(made["signed_on"], "2024-03-15");
+    assert_eq!(made["amount"], "1000000.00");
+    assert_eq!(made["commune_amount"], "400000.00");
+    assert_eq!(made["project_ids"].as_array().map(Vec::len), Some(2));
+    Ok(())
+}

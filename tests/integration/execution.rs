@@ -674,3 +674,389 @@ async fn agreements_timeline_and_indicator_values() {
             .any(|r| r["project_number"] == 4)
     );
 }
+
+// ---- The import of a year's execution (issue 15, exec) ---------------------------------------
+
+async fn upload(app: &TestApp, path: &str, token: &str, body: Vec<u8>) -> (u16, Value) {
+    let r = app
+        .http
+        .post(app.url(path))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The template's Arabic / French headers.
+const IMPORT_HEADER: &str = "رقم المشروع / N° du projet,السنة المالية / Exercice,الممول / Bailleur,\
+المبلغ المبرمج / Montant programmé,المبلغ الملتزم به / Montant engagé,المبلغ المؤدى / Montant payé,\
+مصدر التمويل / Source de financement,سنة التمويل / Année du financement,الحالة / Statut,\
+سبب الحالة / Motif du statut,سبب تجاوز المبالغ / Motif du dépassement";
+
+fn execution_counts(app: &TestApp) -> (i64, i64, i64) {
+    (
+        app.count("SELECT count(*) FROM execution_records"),
+        app.count("SELECT count(*) FROM execution_amounts"),
+        app.count("SELECT count(*) FROM audit_log"),
+    )
+}
+
+#[tokio::test]
+async fn an_execution_import_with_bad_lines_names_each_and_writes_nothing() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let before = execution_counts(&app);
+    let file = format!(
+        "{IMPORT_HEADER}\n\
+         4,2027,الجماعة,100000,50000,20000,الميزانية,2027,في طور الإنجاز,,\n\
+         9999,2027,الجماعة,1,0,0,,,مبرمج,,\n\
+         24,2027,الجماعة,100,50,abc,,,مبرمج,,\n\
+         37,2027,الجماعة,100,0,0,,,قيد الدراسة,,\n\
+         22,2027,شريك مجهول,100,0,0,,,مبرمج,,\n\
+         3,2027,الجماعة,100,150,150,budget,2027,executed,,\n\
+         4,2028,commune,100,0,0,,,متوقف,,\n\
+         24,٢٠٢٨,,١٠٠,0,0,فائض,,مبرمج,,\n"
+    );
+    let (status, body) = upload(&app, "/api/execution/import", &office, file.into_bytes()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "bad_import");
+    let errors = body["errors"].as_array().unwrap();
+    let lines: Vec<u64> = errors.iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6, 7, 8, 9], "{body}");
+    let find = |line: u64| {
+        errors
+            .iter()
+            .find(|e| e["line"] == line)
+            .map(|e| {
+                (
+                    e["column"].as_str().unwrap().to_string(),
+                    e["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap()
+    };
+    let (column, reason) = find(3);
+    assert_eq!(column, "رقم المشروع / N° du projet");
+    assert!(reason.contains("no project number 9999"), "{reason}");
+    let (column, reason) = find(4);
+    assert_eq!(column, "المبلغ المؤدى / Montant payé");
+    assert!(reason.contains("'abc'"), "{reason}");
+    let (column, reason) = find(5);
+    assert_eq!(column, "الحالة / Statut");
+    assert!(
+        reason.contains("قيد الدراسة") && reason.contains("في طور الإنجاز"),
+        "{reason}"
+    );
+    let (column, reason) = find(6);
+    assert_eq!(column, "الممول / Bailleur");
+    assert!(reason.contains("شريك مجهول"), "{reason}");
+    // the records' own rule, with the funder and the amounts named
+    let (column, reason) = find(7);
+    assert_eq!(column, "المبلغ الملتزم به / Montant engagé");
+    assert!(
+        reason.contains("الجماعة")
+            && reason.contains("committed 150.00 is more than programmed 100.00"),
+        "{reason}"
+    );
+    let (column, reason) = find(8);
+    assert_eq!(column, "سبب الحالة / Motif du statut");
+    assert!(reason.contains("reason"), "{reason}");
+    let (column, reason) = find(9);
+    assert_eq!(column, "مصدر التمويل / Source de financement");
+    assert!(reason.contains("'فائض'"), "{reason}");
+    assert_eq!(
+        execution_counts(&app),
+        before,
+        "nothing written, nothing logged"
+    );
+
+    // the file as a whole: no project column, no year
+    let (status, body) = upload(
+        &app,
+        "/api/execution/import",
+        &office,
+        "الممول,المبرمج\nالجماعة,1\n".into(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{body}");
+    assert!(errors.iter().all(|e| e["line"] == 1));
+    let (status, body) = upload(&app, "/api/execution/import", &office, b"  \n".to_vec()).await;
+    assert_eq!((status, body["errors"][0]["line"].as_u64()), (400, Some(0)));
+    let (status, _) = upload(&app, "/api/execution/import?year=abc", &office, file_ok()).await;
+    assert_eq!(status, 400);
+    assert_eq!(execution_counts(&app), before);
+}
+
+/// Two projects and a record that exists: the year from `?year=`, no year column.
+fn file_ok() -> Vec<u8> {
+    "رقم المشروع,الممول,المبرمج,الملتزم به,المؤدى,مصدر التمويل,سنة التمويل,الحالة,السبب,سبب تجاوز المبالغ\n\
+     4,الجماعة,\"1 200 000,00\",800000,250000.50,الميزانية,2027,في طور الإنجاز,,\n\
+     37,,100,150,150,budget,2027,executed,,أشغال إضافية صادق عليها المجلس\n\
+     24,commune,500,0,0,excédent prévisionnel,2027,suspended,نزاع حول العقار,\n"
+        .as_bytes()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn an_execution_import_dry_runs_then_writes_each_record_through_the_rules() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let before = execution_counts(&app);
+    let (status, report) = upload(
+        &app,
+        "/api/execution/import?year=2027&dry_run=1",
+        &office,
+        file_ok(),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["dry_run"], true);
+    let records = report["records"].as_array().unwrap();
+    let numbers: Vec<i64> = records
+        .iter()
+        .map(|r| r["project_number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 3, "{report}");
+    for n in [4, 37, 24] {
+        assert!(numbers.contains(&n), "{report}");
+    }
+    let p4 = records.iter().find(|r| r["project_number"] == 4).unwrap();
+    assert_eq!(p4["existed"], false);
+    assert_eq!(p4["status"], "under_way");
+    assert_eq!(p4["amounts"][0]["after"]["programmed"], "1200000.00");
+    assert_eq!(p4["amounts"][0]["after"]["paid"], "250000.50");
+    assert_eq!(p4["amounts"][0]["funder_ar"], "الجماعة");
+    assert_eq!(p4["funding"][0]["kind"], "budget");
+    assert_eq!(p4["funding"][0]["budget_year"], 2027);
+    assert_eq!(execution_counts(&app), before, "a dry run writes nothing");
+
+    let (status, report) =
+        upload(&app, "/api/execution/import?year=2027", &office, file_ok()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["dry_run"], false);
+    let (_, p37) = app
+        .get_json(
+            &format!("/api/projects/{}/execution", project_id(&app, 37)),
+            &office,
+        )
+        .await;
+    let r = p37["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["year"] == 2027)
+        .unwrap()
+        .clone();
+    assert_eq!(r["status"], "executed");
+    assert_eq!(r["amount_exception"], "أشغال إضافية صادق عليها المجلس");
+    assert_eq!(r["amounts"][0]["paid"], "150.00");
+    assert_eq!(p37["progress"]["status"]["year"], 2027);
+    let (_, p24) = app
+        .get_json(
+            &format!("/api/projects/{}/execution", project_id(&app, 24)),
+            &office,
+        )
+        .await;
+    assert_eq!(p24["progress"]["status"]["status"], "suspended");
+    assert_eq!(p24["progress"]["status"]["reason"], "نزاع حول العقار");
+    assert_eq!(
+        app.count("SELECT count(*) FROM execution_records"),
+        before.0 + 3
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'execution.import'"),
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'execution.create'
+               AND detail LIKE '%\"source\":\"import\"%'"
+        ),
+        3
+    );
+
+    // The same file again changes nothing; a line for a record that exists updates only
+    // its amounts (status, funding and dates kept).
+    let (status, report) =
+        upload(&app, "/api/execution/import?year=2027", &office, file_ok()).await;
+    assert_eq!(status, 200, "{report}");
+    assert!(
+        report["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["unchanged"] == true),
+        "{report}"
+    );
+    let p22 = project_id(&app, 22);
+    let (_, was) = app
+        .get_json(&format!("/api/projects/{p22}/execution"), &office)
+        .await;
+    let was = was["records"][0].clone();
+    let year = was["year"].as_i64().unwrap();
+    let file = format!("رقم المشروع,السنة,المؤدى\n22,{year},70\n");
+    let (status, report) = upload(&app, "/api/execution/import", &office, file.into_bytes()).await;
+    assert_eq!(
+        status, 400,
+        "paid 70 over committed 0 needs the reason: {report}"
+    );
+    let file = format!("number,year,programmed,committed,paid\n22,{year},100,80,70\n");
+    let (status, report) = upload(&app, "/api/execution/import", &office, file.into_bytes()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["records"][0]["existed"], true);
+    assert_eq!(report["records"][0]["status_before"], was["status"]);
+    let (_, now) = app
+        .get_json(&format!("/api/projects/{p22}/execution"), &office)
+        .await;
+    let now = &now["records"][0];
+    assert_eq!(now["status"], was["status"]);
+    assert_eq!(now["funding"], was["funding"]);
+    assert_eq!(now["amounts"][0]["paid"], "70.00");
+    assert_eq!(now["amounts"][0]["committed"], "80.00");
+    let detail: String = rusqlite::Connection::open(&app.db_path)
+        .unwrap()
+        .query_row(
+            "SELECT detail FROM audit_log WHERE action = 'execution.update' ORDER BY id DESC",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let detail: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["source"], "import");
+    assert_eq!(detail["before"]["status"], was["status"]);
+    assert_eq!(detail["after"]["amounts"][0]["paid"], "70.00");
+
+    // not for the roles that only read
+    let committee = app.login("committee").await;
+    let (status, _) = upload(
+        &app,
+        "/api/execution/import?year=2027",
+        &committee,
+        file_ok(),
+    )
+    .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn an_execution_import_reads_xlsx_with_a_partner_under_its_agreement() {
+    let app = spawn_app().await;
+    let office = app.login("office").await;
+    let p14 = project_id(&app, 14);
+    let al_farah = app.count("SELECT id FROM partners WHERE name_fr = 'Association Al Farah'");
+    rusqlite::Connection::open(&app.db_path)
+        .unwrap()
+        .execute(
+            "INSERT INTO project_partner_shares (project_id, position, partner_id, amount)
+             VALUES (?1, 99, ?2, NULL)",
+            [p14, al_farah],
+        )
+        .unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows: [[&str; 9]; 3] = [
+        [
+            "N° du projet",
+            "Exercice",
+            "Bailleur",
+            "Montant programmé",
+            "Montant engagé",
+            "Montant payé",
+            "Source de financement",
+            "Année du financement",
+            "Statut",
+        ],
+        [
+            "14",
+            "2027",
+            "Commune",
+            "",
+            "",
+            "",
+            "Excédent réel",
+            "2026",
+            "Réalisé",
+        ],
+        [
+            "14",
+            "2027",
+            "Association Al Farah",
+            "",
+            "",
+            "",
+            "Convention de partenariat",
+            "",
+            "",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *text).unwrap();
+        }
+    }
+    // amounts as spreadsheet numbers
+    for (r, (p, c, d)) in [
+        (1u32, (300000.5, 300000.5, 300000.5)),
+        (2, (200000.0, 100000.0, 0.0)),
+    ] {
+        sheet.write_number(r, 3, p).unwrap();
+        sheet.write_number(r, 4, c).unwrap();
+        sheet.write_number(r, 5, d).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let (status, report) = upload(&app, "/api/execution/import", &office, bytes).await;
+    assert_eq!(status, 200, "{report}");
+    let (_, exec) = app
+        .get_json(&format!("/api/projects/{p14}/execution"), &office)
+        .await;
+    let r = exec["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["year"] == 2027)
+        .unwrap()
+        .clone();
+    assert_eq!(r["status"], "executed");
+    let amounts = r["amounts"].as_array().unwrap();
+    assert_eq!(amounts.len(), 2, "{r}");
+    assert_eq!(amounts[0]["partner_id"], Value::Null);
+    assert_eq!(amounts[0]["paid"], "300000.50");
+    assert_eq!(amounts[1]["partner_id"], al_farah);
+    assert_eq!(amounts[1]["committed"], "100000.00");
+    let funding = r["funding"].as_array().unwrap();
+    assert_eq!(funding[0]["kind"], "actual_surplus");
+    assert_eq!(funding[0]["budget_year"], 2026);
+    assert_eq!(funding[1]["kind"], "partner_agreement");
+    let agreement = app.count(&format!(
+        "SELECT agreement_id FROM agreement_projects WHERE project_id = {p14}"
+    ));
+    assert_eq!(funding[1]["agreement_id"], agreement);
+
+    // the template, both formats, reads back as a file with no line
+    for format in ["csv", "xlsx"] {
+        let r = app
+            .http
+            .get(app.url(&format!("/api/execution/import/template?format={format}")))
+            .bearer_auth(&office)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let (status, body) = upload(&app, "/api/execution/import?year=2027", &office, bytes).await;
+        assert_eq!(status, 400);
+        assert!(
+            body["errors"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("no line"),
+            "{format}: {body}"
+        );
+    }
+}

@@ -213,6 +213,9 @@ const TABLE: &[(&str, &str, Body, [u16; 8])] = &[
     ("PUT",    "/api/evaluations/{year}",                  Body::Json("1"),     [401, 400, 403, 400, 403, 403, 400, 403]),
     ("GET",    "/api/evaluations/{year}/export",           Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
     ("GET",    "/api/evaluations/{year}/print",            Body::None,          [401, 200, 403, 200, 200, 200, 200, 200]),
+    // The import of a year's execution (issue 15, exec): RecordExecution; an empty file is a 400.
+    ("POST",   "/api/execution/import?dry_run=1",          Body::Octets(Payload::Empty),      [401, 400, 403, 400, 403, 403, 400, 403]),
+    ("GET",    "/api/execution/import/template",           Body::None,          [401, 200, 403, 200, 403, 403, 200, 403]),
     // The territory (admin and office).
     ("GET",    "/api/territory",                           Body::None,          [401, 200, 403, 200, 403, 403, 403, 403]),
     ("POST",   "/api/territory/poles",                     Body::Json("{}"),    [401, 400, 403, 400, 403, 403, 403, 403]),

@@ -90,24 +90,58 @@ pub fn parse_status(text: &str) -> Option<ExecutionStatus> {
         .cloned()
 }
 
+/// The words of the funding kinds in free text (the seed's forms, French and Arabic).
+const SOURCE_WORDS: &[(&str, FundingKind)] = &[
+    ("actual surplus", FundingKind::ActualSurplus),
+    ("real surplus", FundingKind::ActualSurplus),
+    ("excedent reel", FundingKind::ActualSurplus),
+    ("excédent réel", FundingKind::ActualSurplus),
+    ("الفائض الحقيقي", FundingKind::ActualSurplus),
+    ("estimated surplus", FundingKind::EstimatedSurplus),
+    ("excedent previsionnel", FundingKind::EstimatedSurplus),
+    ("excédent prévisionnel", FundingKind::EstimatedSurplus),
+    ("الفائض التقديري", FundingKind::EstimatedSurplus),
+    ("budget", FundingKind::Budget),
+    ("الميزانيه", FundingKind::Budget),
+    ("ميزانيه", FundingKind::Budget),
+];
+
+/// A funding kind as a cell writes it (the execution import): its code, its Arabic or French
+/// label, or the words the old free text used ("actual surplus", "الفائض الحقيقي"…).
+pub fn parse_kind(text: &str) -> Option<FundingKind> {
+    let t = normalize(text);
+    if t.is_empty() {
+        return None;
+    }
+    let extra: &[(&str, FundingKind)] = &[
+        ("convention", FundingKind::PartnerAgreement),
+        ("partner agreement", FundingKind::PartnerAgreement),
+        ("اتفاقيه", FundingKind::PartnerAgreement),
+        ("other", FundingKind::Other),
+        ("autre", FundingKind::Other),
+        ("اخر", FundingKind::Other),
+    ];
+    FundingKind::ALL
+        .iter()
+        .find(|k| {
+            let l = k.labels();
+            normalize(k.code()) == t || normalize(&l.ar) == t || normalize(&l.fr) == t
+        })
+        .cloned()
+        .or_else(|| {
+            SOURCE_WORDS
+                .iter()
+                .chain(extra)
+                .find(|(w, _)| normalize(w) == t)
+                .map(|(_, k)| k.clone())
+        })
+}
+
 /// One source: a kind and a four-digit year ("actual surplus 2022", "الفائض الحقيقي 2022",
 /// "budget 2024", "excédent prévisionnel 2023").
 fn parse_source(part: &str) -> Option<FundingLine> {
     let t = normalize(part);
-    let words: &[(&str, FundingKind)] = &[
-        ("actual surplus", FundingKind::ActualSurplus),
-        ("real surplus", FundingKind::ActualSurplus),
-        ("excedent reel", FundingKind::ActualSurplus),
-        ("excédent réel", FundingKind::ActualSurplus),
-        ("الفائض الحقيقي", FundingKind::ActualSurplus),
-        ("estimated surplus", FundingKind::EstimatedSurplus),
-        ("excedent previsionnel", FundingKind::EstimatedSurplus),
-        ("excédent prévisionnel", FundingKind::EstimatedSurplus),
-        ("الفائض التقديري", FundingKind::EstimatedSurplus),
-        ("budget", FundingKind::Budget),
-        ("الميزانيه", FundingKind::Budget),
-        ("ميزانيه", FundingKind::Budget),
-    ];
+    let words = SOURCE_WORDS;
     let (word, kind) = words.iter().find(|(w, _)| t.contains(&normalize(w)))?;
     let rest = t.replacen(&normalize(word), "", 1);
     let mut years = rest

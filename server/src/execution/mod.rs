@@ -13,6 +13,7 @@
 // The execution records and what goes with them (issue 15, exec).
 pub mod agreements;
 pub mod demo;
+pub mod import;
 pub mod legacy;
 pub mod records;
 pub mod timeline;

@@ -145,6 +145,16 @@ pub fn check(
     project_id: i64,
     input: &ExecutionRecordInput,
 ) -> AppResult<ExecutionRecordInput> {
+    check_reasons(tx, project_id, input)?.map_err(invalid)
+}
+
+/// As [`check`], the problems as a list (`field: why` each), for the execution import, which
+/// names them per line of its file.
+pub fn check_reasons(
+    tx: &Transaction<'_>,
+    project_id: i64,
+    input: &ExecutionRecordInput,
+) -> AppResult<Result<ExecutionRecordInput, Vec<String>>> {
     let mut reasons = Vec::new();
     check_year("year", input.year, &mut reasons);
     if !input.status.is_known() {
@@ -244,9 +254,9 @@ pub fn check(
         }
     }
     if !reasons.is_empty() {
-        return Err(invalid(reasons));
+        return Ok(Err(reasons));
     }
-    Ok(ExecutionRecordInput {
+    Ok(Ok(ExecutionRecordInput {
         year: input.year,
         status: input.status.clone(),
         status_reason,
@@ -265,7 +275,7 @@ pub fn check(
                 ..f.clone()
             })
             .collect(),
-    })
+    }))
 }
 
 fn check_funding(

@@ -85,6 +85,8 @@ pub fn api(max_sync_bytes: usize) -> routes::Api {
         .merge(routes::programme::import_router())
         .merge(routes::territory::import_router())
         .merge(routes::monitoring::import_router())
+        // The import of a year's execution (issue 15, exec).
+        .merge(routes::execution::import_router())
         .merge(routes::procedure::upload_router())
         .merge(routes::sync::router(max_sync_bytes))
 }

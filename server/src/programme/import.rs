@@ -81,10 +81,11 @@ pub const FORMER_COLUMNS: &[&str] = &["indicators"];
 /// The most rows one file may hold.
 pub const MAX_ROWS: usize = 10_000;
 
-/// A line of the file: its number (header = 1) and its cells as text.
-struct Line {
-    number: u64,
-    cells: Vec<String>,
+/// A line of the file: its number (header = 1) and its cells as text. (The execution import,
+/// `execution::import`, reads its files with these readers too.)
+pub(crate) struct Line {
+    pub number: u64,
+    pub cells: Vec<String>,
 }
 
 fn whole_file(reason: impl Into<String>) -> Vec<ImportError> {
@@ -103,7 +104,7 @@ pub fn detect(body: &[u8], asked: Option<FileFormat>) -> FileFormat {
     })
 }
 
-fn read_csv(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> {
+pub(crate) fn read_csv(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let first_line = body.split(|b| *b == b'\n').next().unwrap_or_default();
     // Spreadsheets set to French save CSV with ';' between fields.
@@ -187,7 +188,7 @@ pub const MAX_XLSX_COLUMNS: u32 = 1_000;
 /// 17 billion cells (the server aborted; A1 and XFD10003 took 5 GB for a while). Here cells
 /// are kept by row as they come, at most [`MAX_XLSX_CELLS`], and a row is made only as wide as
 /// the header.
-fn read_xlsx(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> {
+pub(crate) fn read_xlsx(body: &[u8]) -> Result<(Vec<String>, Vec<Line>), Vec<ImportError>> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(body))
         .map_err(|e| whole_file(format!("not a readable XLSX file: {e}")))?;
     let Some(name) = book.sheet_names().first().cloned() else {

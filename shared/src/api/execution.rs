@@ -276,3 +276,68 @@ pub struct ProjectExecution {
     pub agreements: Vec<Agreement>,
     pub progress: ProjectProgress,
 }
+
+// ---- The import of a year's execution (issue 15, exec) ---------------------------------------
+
+/// A bad line of an execution import file: its line (header = 1; 0 = the file itself), the
+/// column (its header as the file writes it; empty for the whole line) and why, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExecutionImportError {
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+/// The 400 answer of a refused execution import: `{error: "bad_import", message, errors}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExecutionImportErrorBody {
+    pub error: crate::codes::ErrorCode,
+    pub message: String,
+    pub errors: Vec<ExecutionImportError>,
+}
+
+/// One funder's amounts an import sets, beside what the record had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportedAmount {
+    /// The file's line.
+    pub line: u64,
+    /// `None`: the commune.
+    pub partner_id: Option<i64>,
+    pub funder_ar: String,
+    pub funder_fr: String,
+    pub before: Option<AmountLine>,
+    pub after: AmountLine,
+}
+
+/// A record (project × year) an import creates or changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportedRecord {
+    pub project_number: i64,
+    pub title_ar: String,
+    pub year: i32,
+    /// The record exists already (`false`: created).
+    pub existed: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub status_before: Option<ExecutionStatus>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: ExecutionStatus,
+    pub amounts: Vec<ImportedAmount>,
+    /// Funding sources the record has after the import (the file's, when it gives any).
+    pub funding: Vec<FundingLine>,
+    /// Nothing differs from what the record had.
+    pub unchanged: bool,
+}
+
+/// What an execution import did (or, `dry_run`, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExecutionImportReport {
+    pub dry_run: bool,
+    pub records: Vec<ImportedRecord>,
+    /// Headers the import did not know (their cells were not read).
+    pub ignored_columns: Vec<String>,
+}

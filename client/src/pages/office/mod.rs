@@ -254,6 +254,9 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficeNeeds | Route::OfficeNeed { .. } => 2,
         Route::OfficeLog => 3,
         Route::OfficeProgramme | Route::OfficeProject { .. } => 4,
+        // The import of a year's execution (issue 15, exec): under the programme.
+        Route::OfficeExecutionImport => 4,
+        Route::OfficeAgreements => 4,
         Route::OfficeTerritory => 6,
         Route::OfficePeople => 7,
         Route::OfficePriorities => 8,
@@ -442,6 +445,13 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         }
         Route::OfficeStory { id } if office.can(Action::ReadExecution) => {
             html! { <dashboard::StoryPage id={*id} /> }
+        }
+        // The import of a year's execution (issue 15, exec).
+        Route::OfficeExecutionImport if office.can(Action::RecordExecution) => {
+            html! { <execution::import::ExecutionImportPage /> }
+        }
+        Route::OfficeAgreements if office.can(Action::ReadExecution) => {
+            html! { <execution::agreements::AgreementsPage /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };

@@ -2,22 +2,27 @@
 //! records of a year, documents, the timeline, partnership agreements and the values the
 //! indicators reached. Reads follow `ReadExecution`, writes `RecordExecution`.
 
-use axum::{extract::State, http::StatusCode};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 use tachkhis_shared::api::{
-    ErrorBody,
+    ErrorBody, ErrorCode,
     execution::{
-        Agreement, AgreementInput, ExecutionDocument, ExecutionDocumentInput, ExecutionRecord,
-        ExecutionRecordInput, IndicatorValue, IndicatorValueInput, ProjectExecution, TimelineEntry,
-        TimelineEntryInput,
+        Agreement, AgreementInput, ExecutionDocument, ExecutionDocumentInput, ExecutionImportError,
+        ExecutionImportErrorBody, ExecutionImportReport, ExecutionRecord, ExecutionRecordInput,
+        IndicatorValue, IndicatorValueInput, ProjectExecution, TimelineEntry, TimelineEntryInput,
     },
 };
 
 use super::Api;
 use crate::{
     AppState,
-    execution::{agreements, records, timeline, values},
-    http::error::AppResult,
-    http::extract::{Allowed, Json, Path, can},
+    execution::{agreements, import, records, timeline, values},
+    export::FileFormat,
+    http::error::{AppError, AppResult},
+    http::extract::{Allowed, Json, Path, Query, RawBody, can},
 };
 
 pub fn router() -> Api {
@@ -349,4 +354,121 @@ pub async fn delete_value(
         .write(move |tx| values::delete(tx, Some(user.id), id, year))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- The import of a year's execution (issue 15, exec) ---------------------------------------
+
+/// The import and its template, with the file body limit.
+pub fn import_router() -> Api {
+    Api::new()
+        .post("/execution/import", import_execution)
+        .get("/execution/import/template", import_template)
+        .body_limit(super::programme::MAX_IMPORT_BYTES)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ExecutionImportParams {
+    /// `csv` or `xlsx`; by default XLSX when the body starts like a zip file, else CSV.
+    pub format: Option<String>,
+    /// `1` or `true`: check the file and report what would change, write nothing.
+    pub dry_run: Option<String>,
+    /// The year of every line without a year column (or with a blank year cell).
+    pub year: Option<String>,
+}
+
+/// A refused execution import: `{error: "bad_import", message, errors: [{line, column,
+/// reason}]}`.
+pub enum ExecutionImportFailure {
+    App(AppError),
+    Lines(Vec<ExecutionImportError>),
+}
+
+impl From<AppError> for ExecutionImportFailure {
+    fn from(e: AppError) -> Self {
+        ExecutionImportFailure::App(e)
+    }
+}
+
+impl IntoResponse for ExecutionImportFailure {
+    fn into_response(self) -> Response {
+        match self {
+            ExecutionImportFailure::App(e) => e.into_response(),
+            ExecutionImportFailure::Lines(errors) => {
+                let mut lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+                lines.dedup();
+                let shown: Vec<String> = lines.iter().take(5).map(u64::to_string).collect();
+                let more = if lines.len() > 5 { ", …" } else { "" };
+                let body = ExecutionImportErrorBody {
+                    error: ErrorCode::BadImport,
+                    message: format!(
+                        "the file was not imported: {} problem(s), line(s) {}{more}",
+                        errors.len(),
+                        shown.join(", ")
+                    ),
+                    errors,
+                };
+                (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+            }
+        }
+    }
+}
+
+/// A year's execution from the commune's budget spreadsheet (CSV or XLSX, see
+/// `execution::import`): one line per project (programme number) and funder (the commune or a
+/// partner of the project by name) with programmed, committed, paid, the funding kind and
+/// year, the status and its reason. The lines of a project and year make one record, checked
+/// with the records' own rules. All or nothing: a 400 names every bad line, its column and
+/// why; `?dry_run=1` reports what would change and writes nothing.
+#[utoipa::path(post, path = "/api/execution/import", tag = "execution",
+    params(ExecutionImportParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "a CSV file (comma or semicolon) or an XLSX workbook (first sheet)"),
+    responses((status = 200, body = ExecutionImportReport),
+              (status = 400, body = ExecutionImportErrorBody, description = "every bad line, nothing written"),
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import_execution(
+    State(app): State<AppState>,
+    user: Allowed<can::RecordExecution>,
+    Query(params): Query<ExecutionImportParams>,
+    RawBody(body): RawBody,
+) -> Result<Json<ExecutionImportReport>, ExecutionImportFailure> {
+    let format = params
+        .format
+        .as_deref()
+        .map(FileFormat::parse)
+        .transpose()?;
+    let year = match params.year.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(y) => Some(y.parse::<i32>().map_err(|_| {
+            AppError::bad_request(ErrorCode::BadRequest, format!("year: '{y}' is not a year"))
+        })?),
+    };
+    let dry_run = super::programme::flag(params.dry_run.as_deref());
+    let run = move |tx: &rusqlite::Transaction<'_>| {
+        import::import_execution(tx, Some(user.id), &body, format, year, dry_run)
+    };
+    let outcome = if dry_run {
+        app.db.read(run).await?
+    } else {
+        app.db.write(run).await?
+    };
+    outcome.map(Json).map_err(ExecutionImportFailure::Lines)
+}
+
+/// The empty file the import reads: its columns' headers in Arabic and French (CSV by
+/// default, or `?format=xlsx`).
+#[utoipa::path(get, path = "/api/execution/import/template", tag = "execution",
+    params(super::programme::FormatParam),
+    responses((status = 200, description = "CSV or XLSX file", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import_template(
+    _user: Allowed<can::RecordExecution>,
+    Query(params): Query<super::programme::FormatParam>,
+) -> AppResult<Response> {
+    import::template().into_response(params.file_format()?.unwrap_or(FileFormat::Csv))
 }

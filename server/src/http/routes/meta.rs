@@ -178,6 +178,8 @@ impl Modify for BearerAuth {
         routes::execution::delete_agreement,
         routes::execution::set_value,
         routes::execution::delete_value,
+        routes::execution::import_execution,
+        routes::execution::import_template,
         // The PAC's procedure, versions, signed documents (issue 14, proc).
         routes::procedure::get_procedure,
         routes::procedure::put_settings,

@@ -5,6 +5,9 @@
 //! execution (`RecordExecution`), the form that records or corrects a year. Read-only
 //! otherwise. The server names every refused field in words; the shell shows its message.
 
+pub mod agreements;
+pub mod import;
+
 use tachkhis_shared::api::execution::{
     AmountLine, ExecutionRecord, ExecutionRecordInput, FundingLine, ProjectExecution,
 };
@@ -13,9 +16,10 @@ use tachkhis_shared::money::{Mad, parse_mad};
 use tachkhis_shared::permissions::Action;
 use yew::prelude::*;
 
-use super::{ErrorNotice, money, select_value, use_get, use_office};
+use super::{ErrorNotice, Link, money, select_value, use_get, use_office};
 use crate::i18n::Lang;
 use crate::net::office;
+use crate::route::Route;
 use crate::use_model;
 use crate::widgets::{input_value, parse_date_input, show_date};
 
@@ -361,6 +365,7 @@ pub fn ExecutionPanel(props: &ExecutionPanelProps) -> Html {
                     }) }
                 </ul>
             }
+            <p><Link to={Route::OfficeAgreements} test={AttrValue::from("agreements-link")}>{ lang.t("office.agreements.manage") }</Link></p>
             if !p.documents.is_empty() {
                 <h3>{ lang.t("office.execution.documents") }</h3>
                 <ul data-test="execution-documents">
@@ -378,6 +383,7 @@ pub fn ExecutionPanel(props: &ExecutionPanelProps) -> Html {
                 </ol>
             }
             if writer {
+                <p><Link to={Route::OfficeExecutionImport} test={AttrValue::from("execution-import-link")}>{ lang.t("office.execution.import_link") }</Link></p>
                 <form class="sheet execution-form" data-test="execution-form" onsubmit={save}>
                     <fieldset class="sheet-part">
                         <legend>{ lang.t("office.execution.record") }</legend>
