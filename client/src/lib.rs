@@ -130,7 +130,9 @@ fn switch(route: Route) -> Html {
         | Route::OfficeProcedure
         | Route::OfficeOpinions
         | Route::OfficeBodies
-        | Route::OfficeOpinionReport { .. }) => office_screen(route),
+        | Route::OfficeOpinionReport { .. }
+        // The publishing screen (issue 16, public).
+        | Route::OfficePublish) => office_screen(route),
     }
 }
 

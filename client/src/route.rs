@@ -52,6 +52,8 @@ pub enum Route {
     OfficeOpinionReport {
         id: i64,
     },
+    // The publishing screen (issue 16, public).
+    OfficePublish,
 }
 
 impl Route {
@@ -103,6 +105,8 @@ impl Route {
                 Some(Ok(id)) => Route::OfficeOpinionReport { id },
                 _ => Route::OfficeOpinions,
             },
+            // The publishing screen (issue 16, public).
+            ("publish", "") => Route::OfficePublish,
             _ => Route::OfficeProposals,
         }
     }
@@ -132,6 +136,8 @@ impl Route {
             Route::OfficeOpinions => "/office/opinions".into(),
             Route::OfficeBodies => "/office/opinions/bodies".into(),
             Route::OfficeOpinionReport { id } => format!("/office/opinions/report/{id}"),
+            // The publishing screen (issue 16, public).
+            Route::OfficePublish => "/office/publish".into(),
         }
     }
 }

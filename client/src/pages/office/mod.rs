@@ -21,6 +21,8 @@ mod procedure;
 mod programme;
 mod project;
 mod proposals;
+// The publishing screen (issue 16, public).
+mod publish;
 mod reports;
 mod suggestions;
 mod territory;
@@ -221,7 +223,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 11] = [
+const SCREENS: [(&str, &str); 12] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -235,6 +237,8 @@ const SCREENS: [(&str, &str); 11] = [
     ("office.nav.procedure", "/office/procedure"),
     // The council's bodies and opinions (issue 14); no digit key (they stop at 9).
     ("office.nav.opinions", "/office/opinions"),
+    // The publishing screen (issue 16, public): no digit key.
+    ("office.nav.publish", "/office/publish"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -249,6 +253,8 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficePriorities => 8,
         Route::OfficeProcedure => 9,
         Route::OfficeOpinions | Route::OfficeBodies | Route::OfficeOpinionReport { .. } => 10,
+        // The publishing screen (issue 16, public).
+        Route::OfficePublish => 11,
         _ => 5,
     }
 }
@@ -263,6 +269,8 @@ fn visible(role: Role, i: usize) -> bool {
         7 => role.can(Action::ManageUsers),
         8 => role.can(Action::ReadPriorities),
         9 | 10 => role.can(Action::ReadProcedure),
+        // The publishing screen (issue 16, public).
+        11 => role.can(Action::PublishProjects),
         _ => true,
     }
 }
@@ -410,6 +418,10 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         }
         Route::OfficeOpinionReport { id } if office.can(Action::ReadProcedure) => {
             html! { <opinions::ReportPage id={*id} /> }
+        }
+        // The publishing screen (issue 16, public).
+        Route::OfficePublish if office.can(Action::PublishProjects) => {
+            html! { <publish::PublishPage /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };
