@@ -125,7 +125,7 @@ pub fn PublishPage() -> Html {
                         <td class="text"><span dir="auto">{ lang.pick(&p.title_ar, &p.title_fr).to_string() }</span></td>
                         <td>
                             if p.published {
-                                <span class="tag ok" data-test="published">{ lang.t("office.publish.published") }</span>
+                                <span class="tag published" data-test="published">{ lang.t("office.publish.published") }</span>
                             } else {
                                 <span class="tag quiet">{ lang.t("office.publish.unpublished") }</span>
                             }
@@ -134,7 +134,7 @@ pub fn PublishPage() -> Html {
                         <td class="num" data-test="approved-count">
                             { lang.tf("office.publish.approved_of", &[("approved", &p.approved.to_string()), ("total", &p.proposals.to_string())]) }
                         </td>
-                        <td class="actions">
+                        <td><div class="row-actions">
                             <button type="button" data-test="publish-toggle" disabled={office.busy}
                                 class={classes!("btn", "small", if p.published { "secondary" } else { "primary" })}
                                 onclick={toggle}>
@@ -151,7 +151,7 @@ pub fn PublishPage() -> Html {
                                 <a class="btn secondary small" data-test="public-link" href={public_path}
                                     target="_blank" rel="noopener">{ lang.t("office.publish.public_page") }</a>
                             }
-                        </td>
+                        </div></td>
                     </tr>
                     if is_open {
                         <tr class="publish-detail"><td colspan="5">
@@ -335,17 +335,17 @@ fn ProposalsPanel(props: &ProposalsPanelProps) -> Html {
                     if p.changed_since_approval {
                         <span class="tag warn" data-test="changed-mark">{ lang.t("office.publish.changed") }</span>
                     } else if approved {
-                        <span class="tag ok">{ lang.t("office.publish.approved") }</span>
+                        <span class="tag published">{ lang.t("office.publish.approved") }</span>
                     } else {
                         <span class="tag quiet">{ lang.t("office.publish.not_approved") }</span>
                     }
                 </td>
-                <td class="actions">
+                <td><div class="row-actions">
                     <button type="button" data-test={if to { "proposal-approve" } else { "proposal-unapprove" }}
                         class={classes!("btn", "small", if to { "primary" } else { "secondary" })}
                         disabled={office.busy} onclick={one}>{ lang.t(label) }</button>
                     { for withdraw_changed }
-                </td>
+                </div></td>
             </tr>
         }
     });
