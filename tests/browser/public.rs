@@ -131,6 +131,7 @@ const SHOWN_A: &str = "الطريق إلى المدرسة مقطوعة في ال
 const SHOWN_B: &str = "لا ماء صالح للشرب في الصيف";
 const HIDDEN_C: &str = "نص لم يوافق عليه المكتب";
 const RAISED_BY: &str = "فاطمة الزهراء بنت أحمد";
+const LICENCE_AR: &str = "رخصة مفتوحة للجماعة";
 
 /// A session of women in Centre with three proposals, synced from a simulated tablet; the
 /// office puts them in one need linked to project 40. Gives the proposals' ids (A, B, C).
@@ -217,7 +218,8 @@ async fn three_proposals_behind_40(base: &str) -> [String; 3] {
 
 /// The office publishes project 40 and approves two of its three texts on its screen; then a
 /// visitor, not logged in, reads those two on the public page and not the third, nor the name
-/// of who raised them. The screen is photographed in Arabic (`publish-office-ar.png`).
+/// of who raised them; the office's preview shows the same; the administrator's licence
+/// appears at the page's foot. The screen is photographed in Arabic (`publish-office-ar.png`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_office_publishes_and_the_public_page_shows_the_approved_texts() -> TestResult {
     let assets = assets_dir();
@@ -234,17 +236,27 @@ async fn the_office_publishes_and_the_public_page_shows_the_approved_texts() -> 
 
     let office = connect_browser(&driver, &office_profile).await;
     let visitor = connect_browser(&driver, &visitor_profile).await;
+    let admin_profile = tmp.path().join("admin-profile");
+    std::fs::create_dir_all(&admin_profile)?;
+    let admin = connect_browser(&driver, &admin_profile).await;
     set_viewport(&office, (1366, 900)).await;
+    set_viewport(&admin, (1366, 900)).await;
     let run = {
-        let (office, visitor, base) = (office.clone(), visitor.clone(), base.clone());
+        let (office, visitor, admin, base) =
+            (office.clone(), visitor.clone(), admin.clone(), base.clone());
         async move {
             office_publishes(&office, &base, &ids).await?;
+            admin_sets_licence(&admin, &base).await?;
             visitor_reads(&visitor, &base).await
         }
     };
     let outcome = run_with_artefacts(
         "publish",
-        &[("office", &office), ("visitor", &visitor)],
+        &[
+            ("office", &office),
+            ("visitor", &visitor),
+            ("admin", &admin),
+        ],
         run,
     )
     .await;
@@ -334,6 +346,60 @@ async fn office_publishes(client: &Client, base: &str, ids: &[String; 3]) -> Tes
     // The licence form is the administrator's only.
     assert_eq!(count(client, "[data-test=licence-form]").await, 0);
     screenshot(client, "publish-office-ar.png").await;
+
+    // The preview opens in a new tab: the approved texts only, with the pages' stylesheet
+    // (a link the app's policy allows, not the inline one it would refuse).
+    let home = client.window().await?;
+    let before = client.windows().await?;
+    click(client, &format!("{row} [data-test=publish-preview]")).await;
+    let tab = crate::wait_until("the preview's tab", || async {
+        let now = client.windows().await.ok()?;
+        now.into_iter().find(|w| !before.contains(w))
+    })
+    .await;
+    client.switch_to_window(tab).await?;
+    find(client, "h1[data-test=title]").await;
+    let main = find(client, "main").await.text().await?;
+    assert!(main.contains(SHOWN_A) && main.contains(SHOWN_B), "{main}");
+    assert!(
+        !main.contains(HIDDEN_C),
+        "an unapproved text in the preview"
+    );
+    let font = find(client, "body").await.css_value("font-family").await?;
+    assert!(
+        font.contains("Noto Naskh Arabic"),
+        "the preview is styled: {font}"
+    );
+    client.close_window().await?;
+    client.switch_to_window(home).await?;
+    Ok(())
+}
+
+/// The administrator sets the open data's licence on the same screen.
+async fn admin_sets_licence(client: &Client, base: &str) -> TestResult {
+    client.goto(&format!("{base}/login")).await?;
+    find(client, "[data-test=login-username]")
+        .await
+        .send_keys("admin")
+        .await?;
+    find(client, "[data-test=login-password]")
+        .await
+        .send_keys(PASSWORD)
+        .await?;
+    click(client, "[data-test=login-submit]").await;
+    find(client, "[data-test=office]").await;
+    client.goto(&format!("{base}/office/publish")).await?;
+    find(client, "[data-test=licence-form]").await;
+    find(client, "[data-test=licence-ar]")
+        .await
+        .send_keys(LICENCE_AR)
+        .await?;
+    find(client, "[data-test=licence-fr]")
+        .await
+        .send_keys("Licence ouverte")
+        .await?;
+    click(client, "[data-test=licence-save]").await;
+    wait_attr(client, "[data-test=flash]", "data-state", "done").await;
     Ok(())
 }
 
@@ -358,6 +424,8 @@ async fn visitor_reads(client: &Client, base: &str) -> TestResult {
     let page = client.source().await?;
     assert!(!page.contains(HIDDEN_C), "an unapproved text is public");
     assert!(!page.contains(RAISED_BY), "raised_by is public");
+    let licence = find(client, "[data-test=licence]").await.text().await?;
+    assert!(licence.contains(LICENCE_AR), "{licence}");
     screenshot(client, "publish-public-ar.png").await;
     Ok(())
 }
