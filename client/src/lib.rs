@@ -139,7 +139,9 @@ fn switch(route: Route) -> Html {
         | Route::OfficeEvaluation
         // The import of a year's execution (issue 15, exec).
         | Route::OfficeExecutionImport
-        | Route::OfficeAgreements) => office_screen(route),
+        | Route::OfficeAgreements
+        // The publishing screen (issue 16, public).
+        | Route::OfficePublish) => office_screen(route),
     }
 }
 

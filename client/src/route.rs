@@ -64,6 +64,8 @@ pub enum Route {
     OfficeExecutionImport,
     /// The partnership agreements (issue 15, exec).
     OfficeAgreements,
+    // The publishing screen (issue 16, public).
+    OfficePublish,
 }
 
 impl Route {
@@ -130,6 +132,8 @@ impl Route {
             // The import of a year's execution (issue 15, exec).
             ("execution", "import") => Route::OfficeExecutionImport,
             ("agreements", "") => Route::OfficeAgreements,
+            // The publishing screen (issue 16, public).
+            ("publish", "") => Route::OfficePublish,
             _ => Route::OfficeProposals,
         }
     }
@@ -168,6 +172,8 @@ impl Route {
             // The import of a year's execution (issue 15, exec).
             Route::OfficeExecutionImport => "/office/execution/import".into(),
             Route::OfficeAgreements => "/office/agreements".into(),
+            // The publishing screen (issue 16, public).
+            Route::OfficePublish => "/office/publish".into(),
         }
     }
 }

@@ -81,6 +81,11 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) {
     return;
   }
+  // The public pages (issue 16) are the server's, never the app: an unpublished or withdrawn
+  // project's 404 must reach the reader as it is, not be answered by the app's shell.
+  if (url.pathname === '/p' || url.pathname.startsWith('/p/')) {
+    return;
+  }
   if (request.mode === 'navigate') {
     event.respondWith(navigation(request));
     return;

@@ -251,6 +251,12 @@ pub async fn open_page(token: &str, path: &str, tab: &web_sys::Window) -> Result
         &format!("<link rel=\"stylesheet\" href=\"{origin}/api/"),
         1,
     );
+    // The public page's preview (issue 16, public): its stylesheet is `/p/style.css`.
+    let html = html.replacen(
+        "<link rel=\"stylesheet\" href=\"/p/",
+        &format!("<link rel=\"stylesheet\" href=\"{origin}/p/"),
+        1,
+    );
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("text/html;charset=utf-8");
     let parts = js_sys::Array::of1(&JsValue::from_str(&html));

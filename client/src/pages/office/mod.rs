@@ -27,6 +27,8 @@ mod procedure;
 mod programme;
 mod project;
 mod proposals;
+// The publishing screen (issue 16, public).
+mod publish;
 mod reports;
 mod suggestions;
 mod territory;
@@ -227,7 +229,7 @@ impl Reducible for Shell {
 /// The office screens, in navigation order (digits 1 to 9 jump to them); the territory only
 /// for who may keep it, people only for who may manage users, priorities for who may read
 /// them. The bureau sees only what it decides on: the programme, reports and priorities.
-const SCREENS: [(&str, &str); 13] = [
+const SCREENS: [(&str, &str); 14] = [
     ("office.nav.proposals", "/office/proposals"),
     ("office.nav.suggestions", "/office/suggestions"),
     ("office.nav.needs", "/office/needs"),
@@ -245,6 +247,8 @@ const SCREENS: [(&str, &str); 13] = [
     ("office.nav.plan", "/office/plan"),
     // The follow-up's dashboard (issue 15, dash).
     ("office.nav.dashboard", "/office/dashboard"),
+    // The publishing screen (issue 16, public): no digit key.
+    ("office.nav.publish", "/office/publish"),
 ];
 
 fn screen_of(route: &Route) -> usize {
@@ -266,6 +270,8 @@ fn screen_of(route: &Route) -> usize {
         Route::OfficePlan | Route::OfficeEvaluation => 11,
         // The follow-up's dashboard and a project's story (issue 15, dash).
         Route::OfficeDashboard | Route::OfficeStory { .. } => 12,
+        // The publishing screen (issue 16, public).
+        Route::OfficePublish => 13,
         _ => 5,
     }
 }
@@ -286,6 +292,8 @@ fn visible(role: Role, i: usize) -> bool {
         9 | 10 => role.can(Action::ReadProcedure),
         // Issue 15, plan3.
         11 => role.can(Action::ReadExecution),
+        // The publishing screen (issue 16, public).
+        13 => role.can(Action::PublishProjects),
         _ => true,
     }
 }
@@ -452,6 +460,10 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
         }
         Route::OfficeAgreements if office.can(Action::ReadExecution) => {
             html! { <execution::agreements::AgreementsPage /> }
+        }
+        // The publishing screen (issue 16, public).
+        Route::OfficePublish if office.can(Action::PublishProjects) => {
+            html! { <publish::PublishPage /> }
         }
         _ => html! { <reports::ReportsPage /> },
     };

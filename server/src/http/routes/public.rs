@@ -144,6 +144,13 @@ pub async fn preview(
         })
         .await?;
     let page = html::project_page(l, (&commune.0, &commune.1), &project, &licence);
+    // Opened by the office screen as a Blob page under the app's policy: the stylesheet as a
+    // link to `/p/style.css` (the screen makes it absolute), not inline.
+    let page = page.replacen(
+        &format!("<style>{}</style>", html::STYLE),
+        "<link rel=\"stylesheet\" href=\"/p/style.css\">",
+        1,
+    );
     Ok(html_response(StatusCode::OK, page, "private, no-store"))
 }
 
@@ -209,6 +216,21 @@ pub fn pages() -> Router<AppState> {
         .route("/p/{number}", get(project_ar))
         .route("/p/fr/{number}", get(project_fr))
         .route("/p/data/{file}", get(data_file))
+        .route("/p/style.css", get(stylesheet))
+}
+
+/// The pages' stylesheet as a file, for the office's preview: the preview opens as a Blob page
+/// under the app's policy (`style-src 'self'`), which refuses the public pages' inline
+/// stylesheet but loads this same text from the site.
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, PUBLIC_CACHE),
+        ],
+        html::STYLE,
+    )
+        .into_response()
 }
 
 /// Whether a path is one of the public pages (or the office's preview of one), which carry
