@@ -48,6 +48,11 @@ const STATUSES: &[&str] = &[
 /// have none). Deterministic (a fixed seed); everything marked illustrative.
 pub fn fill_execution(tx: &Transaction<'_>) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(0x15_da5b);
+    // The demo's own follow-up (the seed's six projects, a few illustrative years) gives way:
+    // every project gets its six years from here.
+    tx.execute_batch(
+        "DELETE FROM execution_records; DELETE FROM project_timeline; DELETE FROM indicator_values;",
+    )?;
     let projects: Vec<i64> = tx
         .prepare("SELECT id FROM projects ORDER BY number")?
         .query_map([], |r| r.get(0))?
