@@ -477,9 +477,6 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
     html! {
         <ContextProvider<Office> context={office.clone()}>
             <div class={classes!("office", office.busy.then_some("busy"))} data-test="office">
-                // The bar and the messages stick together: however many rows the bar wraps
-                // to, a message (and its undo) shows below it, never under it.
-                <div class="office-top">
                 <header class="office-bar">
                     <span class="office-brand">{ lang.t("app.name") }</span>
                     <nav class="office-nav" aria-label={lang.t("office.nav.label")}>{ for nav }</nav>
@@ -497,8 +494,9 @@ pub fn OfficeShell(props: &OfficeShellProps) -> Html {
                         <LangSwitch />
                     </div>
                 </header>
+                // The bar scrolls away with the page (it wraps to two rows with the follow-up's
+                // screens and would cover the page's first rows); the messages stay in sight.
                 <div class="flash-area" aria-live="polite">{ for flash }</div>
-                </div>
                 <main class="office-main">
                     // The evaluation's reminder (issue 15, plan3).
                     <plan::EvaluationReminderBanner />
