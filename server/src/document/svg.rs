@@ -198,6 +198,45 @@ pub fn sectors(by_sector: &[GenderRow], l: Lang) -> String {
     )
 }
 
+// The follow-up's dashboards (issue 15, dash): the amounts of each view's lines.
+
+/// Programmed, committed and paid per line of a dashboard's view, on one scale (whole dirhams),
+/// each bar's text the exact amount.
+pub fn execution_amounts(
+    rows: &[tachkhis_shared::api::dashboard::DashboardRow],
+    l: Lang,
+    test: &str,
+) -> String {
+    use rust_decimal::prelude::ToPrimitive;
+    let bar = |class: &'static str, m: &tachkhis_shared::money::Mad| Bar {
+        class,
+        value: m.0.trunc().to_i64().unwrap_or(i64::MAX),
+        text: m.format_fr(),
+    };
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| Row {
+            label: l.t(&r.label_ar, &r.label_fr).to_string(),
+            bars: vec![
+                bar("programmed", &r.programmed),
+                bar("committed", &r.committed),
+                bar("paid", &r.paid),
+            ],
+        })
+        .collect();
+    chart(
+        &rows,
+        &[
+            ("programmed", l.t("المبرمج", "Programmé")),
+            ("committed", l.t("الملتزم به", "Engagé")),
+            ("paid", l.t("المؤدى", "Payé")),
+        ],
+        true,
+        l,
+        test,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,43 +281,4 @@ mod tests {
         assert!(ar.contains("width=\"0.0\""));
         assert_eq!(ar.matches("data-test=\"chart-row\"").count(), 2);
     }
-}
-
-// The follow-up's dashboards (issue 15, dash): the amounts of each view's lines.
-
-/// Programmed, committed and paid per line of a dashboard's view, on one scale (whole dirhams),
-/// each bar's text the exact amount.
-pub fn execution_amounts(
-    rows: &[tachkhis_shared::api::dashboard::DashboardRow],
-    l: Lang,
-    test: &str,
-) -> String {
-    use rust_decimal::prelude::ToPrimitive;
-    let bar = |class: &'static str, m: &tachkhis_shared::money::Mad| Bar {
-        class,
-        value: m.0.trunc().to_i64().unwrap_or(i64::MAX),
-        text: m.format_fr(),
-    };
-    let rows: Vec<Row> = rows
-        .iter()
-        .map(|r| Row {
-            label: l.t(&r.label_ar, &r.label_fr).to_string(),
-            bars: vec![
-                bar("programmed", &r.programmed),
-                bar("committed", &r.committed),
-                bar("paid", &r.paid),
-            ],
-        })
-        .collect();
-    chart(
-        &rows,
-        &[
-            ("programmed", l.t("المبرمج", "Programmé")),
-            ("committed", l.t("الملتزم به", "Engagé")),
-            ("paid", l.t("المؤدى", "Payé")),
-        ],
-        true,
-        l,
-        test,
-    )
 }
