@@ -516,7 +516,7 @@ fn check_pdf(pdf: &[u8], lang: &str, rows: &[(String, String, String)], ranked: 
 }
 
 /// A screenshot of the whole page (beyond the window), as PNG.
-async fn full_page(client: &Client, name: &str) {
+pub(crate) async fn full_page(client: &Client, name: &str) {
     use base64::Engine;
     let shot = cdp(
         client,

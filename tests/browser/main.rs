@@ -41,6 +41,8 @@ mod territory;
 mod update;
 // A project's execution (issue 15, exec).
 mod execution;
+// The follow-up's screens seen in the browser (issue 15, ftest).
+mod followup;
 
 use std::path::Path;
 
