@@ -417,9 +417,20 @@ pub async fn find(client: &Client, selector: &str) -> Element {
         .unwrap_or_else(|e| panic!("no element {selector}: {e}"))
 }
 
+/// Clicks the element as a person would: brought to the middle of the window first, so that
+/// the sticky messages at the top never lie over it (WebDriver only scrolls an element that is
+/// wholly out of view, and then to an edge).
 pub async fn click(client: &Client, selector: &str) {
-    find(client, selector)
+    let element = find(client, selector).await;
+    let arg = serde_json::to_value(&element).unwrap_or_else(|e| panic!("{selector}: {e}"));
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+            vec![arg],
+        )
         .await
+        .unwrap_or_else(|e| panic!("scroll to {selector}: {e}"));
+    element
         .click()
         .await
         .unwrap_or_else(|e| panic!("click {selector}: {e}"));
