@@ -423,14 +423,15 @@ pub async fn find(client: &Client, selector: &str) -> Element {
 pub async fn click(client: &Client, selector: &str) {
     let element = find(client, selector).await;
     let arg = serde_json::to_value(&element).unwrap_or_else(|e| panic!("{selector}: {e}"));
-    client
+    // Best effort: the page may render the element anew meanwhile (then found again below).
+    let _ = client
         .execute(
             "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
             vec![arg],
         )
+        .await;
+    find(client, selector)
         .await
-        .unwrap_or_else(|e| panic!("scroll to {selector}: {e}"));
-    element
         .click()
         .await
         .unwrap_or_else(|e| panic!("click {selector}: {e}"));
