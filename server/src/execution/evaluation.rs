@@ -526,14 +526,11 @@ pub const SECTIONS: [(&str, &str, &str); 6] = [
     ("text", "ملاحظات المكتب", "Observations du bureau"),
 ];
 
+/// A status code in words; a code this build does not know reads as itself (`labels` of
+/// `Unknown`).
 fn status_label(code_: &str, l: Lang) -> String {
-    match ExecutionStatus::from_code(code_) {
-        Some(s) => {
-            let labels = s.labels();
-            l.t(&labels.ar, &labels.fr).to_string()
-        }
-        None => code_.to_string(),
-    }
+    let labels = ExecutionStatus::parse(code_).labels();
+    l.t(&labels.ar, &labels.fr).to_string()
 }
 
 fn pct(p: &Option<tachkhis_shared::api::monitoring::Quantity>) -> String {
