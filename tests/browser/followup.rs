@@ -14,7 +14,8 @@ use tachkhis_server::execution::evaluation::SECTIONS;
 use crate::document::full_page;
 use crate::{
     Chromedriver, OFFICE, PASSWORD, Server, TestResult, api_login, assert_no_csp_violations,
-    assets_dir, click, connect_browser, count, find, run_with_artefacts, set_viewport, wait_until,
+    assets_dir, click, connect_browser, count, find, retype, run_with_artefacts, set_viewport,
+    wait_until,
 };
 
 /// The dashboard's views that the demo fills (its illustrative records are of placeholder
@@ -139,9 +140,7 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     // 2. The evaluation of 2024: from the plan screen's link, the year typed.
     click(client, "[data-test=nav-plan]").await;
     click(client, "[data-test=to-evaluation]").await;
-    let year = find(client, "[data-test=evaluation-year]").await;
-    year.clear().await?;
-    year.send_keys("2024").await?;
+    retype(client, "[data-test=evaluation-year]", "2024").await;
     wait_until("the evaluation of 2024 shows", || async {
         let figures = client
             .find(fantoccini::Locator::Css("[data-test=evaluation-figures]"))
@@ -270,9 +269,7 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     if has_2024 {
         click(client, "[data-test=plan-choose] option[value='2024']").await;
     } else {
-        let first = find(client, "[data-test=plan-new-year]").await;
-        first.clear().await?;
-        first.send_keys("2024").await?;
+        retype(client, "[data-test=plan-new-year]", "2024").await;
         click(client, "[data-test=plan-create]").await;
     }
     wait_until("the plan 2024-2026's table", || async {

@@ -408,13 +408,24 @@ pub fn css(selector: &str) -> Locator<'_> {
     Locator::Css(selector)
 }
 
+/// The element, once it is there. Polled (not fantoccini's own wait) so that a command sent
+/// while the page navigates ("aborted by navigation") is tried again, as an absent element is.
 pub async fn find(client: &Client, selector: &str) -> Element {
-    client
-        .wait()
-        .at_most(WAIT)
-        .for_element(css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("no element {selector}: {e}"))
+    wait_until(&format!("element {selector} is there"), || async {
+        client.find(css(selector)).await.ok()
+    })
+    .await
+}
+
+/// Replaces an input's text, tried again while the screen renders the input anew (a stale
+/// element) until it takes.
+pub async fn retype(client: &Client, selector: &str, text: &str) {
+    wait_until(&format!("{selector} takes {text:?}"), || async {
+        let input = client.find(css(selector)).await.ok()?;
+        input.clear().await.ok()?;
+        input.send_keys(text).await.ok()
+    })
+    .await
 }
 
 /// Clicks the element as a person would: brought to the middle of the window first, so that
