@@ -100,7 +100,18 @@ impl Default for Params {
 /// The lexicon file, in the repository: the engine's knowledge of words, as data.
 pub const LEXICON_TSV: &str = include_str!("lexicon.tsv");
 
-static LEX: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(LEXICON_TSV));
+/// `TACHKHIS_LEXICON=<file>` reads another lexicon file instead of the built-in one (to try
+/// a lexicon on the labelled sets without rebuilding); unreadable, the built-in one is used.
+static LEX: LazyLock<Lexicon> = LazyLock::new(|| {
+    match std::env::var_os("TACHKHIS_LEXICON").map(std::fs::read_to_string) {
+        Some(Ok(text)) => Lexicon::parse(&text),
+        Some(Err(e)) => {
+            tracing::warn!("TACHKHIS_LEXICON unreadable ({e}): the built-in lexicon is used");
+            Lexicon::parse(LEXICON_TSV)
+        }
+        None => Lexicon::parse(LEXICON_TSV),
+    }
+});
 
 /// The lexicon file as read, to extend with the office's own synonyms.
 pub fn lexicon() -> &'static Lexicon {
