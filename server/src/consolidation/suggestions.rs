@@ -79,7 +79,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
         &items,
         &rejected,
         &places,
-        &suggest::Params::default(),
+        &suggest::Params::tuned(),
         &lex,
         &learned,
     );

@@ -79,6 +79,12 @@ pub struct Params {
     /// Longest list of groups scanned for a plain word (words that common tell nothing);
     /// concepts and places are always scanned.
     pub max_postings: usize,
+    /// Weight of the letter trigrams of a word the lexicon does not know (0: not used), so
+    /// that its typos and other forms still meet ("المقبررة", "bibliotheq").
+    pub gram: f32,
+    /// Smallest mean fit of a group's members to another group that merges them (0: only
+    /// the centroids' cosine decides).
+    pub merge_fit: f32,
 }
 
 impl Default for Params {
@@ -93,7 +99,39 @@ impl Default for Params {
             topic_conflict: 0.5,
             merge: 0.5,
             max_postings: 300,
+            gram: 0.0,
+            merge_fit: 0.0,
         }
+    }
+}
+
+impl Params {
+    /// The defaults, with `TACHKHIS_SUGGEST_PARAMS="threshold=0.35,merge=0.45"` applied (to
+    /// try other values on the labelled sets without rebuilding; unknown names are ignored).
+    pub fn tuned() -> Params {
+        let mut p = Params::default();
+        let Ok(spec) = std::env::var("TACHKHIS_SUGGEST_PARAMS") else {
+            return p;
+        };
+        for (k, v) in spec.split(',').filter_map(|kv| kv.split_once('=')) {
+            let Ok(v) = v.trim().parse::<f32>() else {
+                continue;
+            };
+            match k.trim() {
+                "threshold" => p.threshold = v,
+                "place_conflict" => p.place_conflict = v,
+                "one_named" => p.one_named = v,
+                "same_pole" => p.same_pole = v,
+                "elsewhere" => p.elsewhere = v,
+                "merge" => p.merge = v,
+                "topic_conflict" => p.topic_conflict = v,
+                "other_sector" => p.other_sector = v,
+                "gram" => p.gram = v,
+                "merge_fit" => p.merge_fit = v,
+                _ => {}
+            }
+        }
+        p
     }
 }
 
@@ -102,16 +140,17 @@ pub const LEXICON_TSV: &str = include_str!("lexicon.tsv");
 
 /// `TACHKHIS_LEXICON=<file>` reads another lexicon file instead of the built-in one (to try
 /// a lexicon on the labelled sets without rebuilding); unreadable, the built-in one is used.
-static LEX: LazyLock<Lexicon> = LazyLock::new(|| {
-    match std::env::var_os("TACHKHIS_LEXICON").map(std::fs::read_to_string) {
-        Some(Ok(text)) => Lexicon::parse(&text),
-        Some(Err(e)) => {
-            tracing::warn!("TACHKHIS_LEXICON unreadable ({e}): the built-in lexicon is used");
-            Lexicon::parse(LEXICON_TSV)
-        }
-        None => Lexicon::parse(LEXICON_TSV),
-    }
-});
+static LEX: LazyLock<Lexicon> =
+    LazyLock::new(
+        || match std::env::var_os("TACHKHIS_LEXICON").map(std::fs::read_to_string) {
+            Some(Ok(text)) => Lexicon::parse(&text),
+            Some(Err(e)) => {
+                tracing::warn!("TACHKHIS_LEXICON unreadable ({e}): the built-in lexicon is used");
+                Lexicon::parse(LEXICON_TSV)
+            }
+            None => Lexicon::parse(LEXICON_TSV),
+        },
+    );
 
 /// The lexicon file as read, to extend with the office's own synonyms.
 pub fn lexicon() -> &'static Lexicon {
@@ -131,6 +170,7 @@ enum Kind {
     Pair,
     Place,
     Word,
+    Gram,
 }
 
 /// Everything the engine knows of the items, in content order.
@@ -165,6 +205,7 @@ fn read_terms(
     text_norm: &str,
     named: &mut Vec<u32>,
     cache: &mut Cache,
+    grams: bool,
 ) -> Vec<(String, String, Kind)> {
     let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
@@ -220,6 +261,15 @@ fn read_terms(
             words::Reading::Concepts(cs) => concepts.extend(cs),
             // A place's name is the place, not a word.
             words::Reading::Word(k) if !in_place[i] => {
+                if grams {
+                    let chars: Vec<char> = format!("<{k}>").chars().collect();
+                    if chars.len() >= 6 {
+                        for g in chars.windows(3) {
+                            let g: String = g.iter().collect();
+                            out.push((format!("%{g}"), String::new(), Kind::Gram));
+                        }
+                    }
+                }
                 out.push((k.clone(), words[i].to_string(), Kind::Word))
             }
             words::Reading::Word(_) => {}
@@ -252,7 +302,13 @@ fn read_terms(
     out
 }
 
-fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) -> Prepared {
+fn prepare(
+    items: &[Item],
+    places: &Places,
+    lex: &Lexicon,
+    learned: &Learned,
+    params: &Params,
+) -> Prepared {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|a, b| {
         let (x, y) = (&items[*a], &items[*b]);
@@ -278,7 +334,14 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
     let bridges = learned.bridges();
     for &i in &order {
         let item = &items[i];
-        let mut terms = read_terms(lex, places, &item.text_norm, &mut named[i], &mut cache);
+        let mut terms = read_terms(
+            lex,
+            places,
+            &item.text_norm,
+            &mut named[i],
+            &mut cache,
+            params.gram > 0.0,
+        );
         if !bridges.is_empty() {
             // A learned pair reads as one concept: each side also holds the other's.
             let extra: Vec<(String, String, Kind)> = terms
@@ -346,6 +409,7 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
                 Kind::Pair => W_PAIR,
                 Kind::Place => W_PLACE,
                 Kind::Word => W_WORD,
+                Kind::Gram => params.gram,
             };
             base * (1.0 + total / *d as f32).ln() * learned.factor(key)
         })
@@ -515,17 +579,30 @@ impl Engine<'_> {
             (b, a)
         };
         let mut dot = 0.0f32;
-        let mut service = false;
+        let (mut service, mut work) = (false, false);
         for (t, w) in &small.centroid {
             if let Some(c) = big.centroid.get(t) {
                 dot += w * c;
-                service |= self.p.kinds[*t as usize] == Kind::Concept(Scope::Service);
+                match self.p.kinds[*t as usize] {
+                    Kind::Concept(Scope::Service) => service = true,
+                    Kind::Concept(Scope::Work) => work = true,
+                    _ => {}
+                }
             }
         }
         let cos = dot / (a.norm2.sqrt() * b.norm2.sqrt());
         if service {
             return cos;
         }
+        // Both say what they need and nothing of it is common (the track to a douar and its
+        // water network): two needs, however much place they share.
+        let strong = |g: &Building| g.strong * 2 > g.members.len() as u32;
+        let topic = if !work && strong(a) && strong(b) {
+            self.params.topic_conflict
+        } else {
+            1.0
+        };
+        let cos = cos * topic;
         cos * self.place_factor(
             (&a.main_places(), &a.douar_list, &a.pole_list),
             (&b.main_places(), &b.douar_list, &b.pole_list),
@@ -589,7 +666,7 @@ impl Engine<'_> {
                 match self.p.kinds[*t as usize] {
                     Kind::Concept(Scope::Service) => service = true,
                     Kind::Concept(Scope::Work) => work = true,
-                    Kind::Concept(Scope::Context) => continue,
+                    Kind::Concept(Scope::Context) | Kind::Gram => continue,
                     _ => {}
                 }
                 telling = true;
@@ -794,11 +871,17 @@ fn bridge_key(x: &str, y: &str) -> String {
 /// [`Learned`] counts.
 pub fn term_keys(lex: &Lexicon, places: &Places, text_norm: &str) -> Vec<String> {
     let mut named = Vec::new();
-    let mut keys: Vec<String> =
-        read_terms(lex, places, text_norm, &mut named, &mut Cache::default())
-            .into_iter()
-            .map(|(k, _, _)| k)
-            .collect();
+    let mut keys: Vec<String> = read_terms(
+        lex,
+        places,
+        text_norm,
+        &mut named,
+        &mut Cache::default(),
+        false,
+    )
+    .into_iter()
+    .map(|(k, _, _)| k)
+    .collect();
     keys.sort();
     keys.dedup();
     keys
@@ -813,7 +896,7 @@ pub fn suggest_with(
     lex: &Lexicon,
     learned: &Learned,
 ) -> Vec<Group> {
-    let p = prepare(items, places, lex, learned);
+    let p = prepare(items, places, lex, learned, params);
     let engine = Engine {
         items,
         places,
@@ -846,7 +929,9 @@ pub fn suggest_with(
                 let Some(list) = index.get(t) else {
                     continue;
                 };
-                if list.len() > params.max_postings && p.kinds[*t as usize] == Kind::Word {
+                if list.len() > params.max_postings
+                    && matches!(p.kinds[*t as usize], Kind::Word | Kind::Gram)
+                {
                     continue;
                 }
                 for &g in list {
@@ -963,10 +1048,18 @@ fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
                 if !seen.insert(k) {
                     continue;
                 }
-                let s = engine.group_score(&groups[g], &groups[k]);
-                if s >= engine.params.merge
-                    && best.is_none_or(|(b, bk)| s > b || (s == b && k < bk))
-                {
+                let prm = engine.params;
+                let mut s = engine.group_score(&groups[g], &groups[k]) - prm.merge;
+                if prm.merge_fit > 0.0 {
+                    let fit = groups[g]
+                        .members
+                        .iter()
+                        .map(|m| engine.score(*m, &groups[k]))
+                        .sum::<f32>()
+                        / groups[g].members.len() as f32;
+                    s = s.max(fit - prm.merge_fit);
+                }
+                if s >= 0.0 && best.is_none_or(|(b, bk)| s > b || (s == b && k < bk)) {
                     best = Some((s, k));
                 }
             }
@@ -1001,7 +1094,7 @@ fn shared_terms(p: &Prepared, g: &Building) -> Vec<String> {
     }
     let mut shared: Vec<(u32, u32, f32, bool)> = counts
         .into_iter()
-        .filter(|(t, c)| *c >= half && p.kinds[*t as usize] != Kind::Pair)
+        .filter(|(t, c)| *c >= half && !matches!(p.kinds[*t as usize], Kind::Pair | Kind::Gram))
         .map(|(t, c)| {
             (
                 t,

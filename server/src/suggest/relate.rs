@@ -19,7 +19,7 @@ struct Read {
 
 fn read(lex: &Lexicon, places: &Places, text_norm: &str, cache: &mut Cache) -> Read {
     let mut named = Vec::new();
-    let mut terms = read_terms(lex, places, text_norm, &mut named, cache);
+    let mut terms = read_terms(lex, places, text_norm, &mut named, cache, false);
     let mut seen = HashSet::new();
     terms.retain(|(k, _, _)| seen.insert(k.clone()));
     Read {
@@ -111,6 +111,7 @@ fn base(kind: Kind) -> f32 {
         Kind::Pair => super::W_PAIR,
         Kind::Place => 0.0,
         Kind::Word => super::W_WORD,
+        Kind::Gram => 0.0,
     }
 }
 
