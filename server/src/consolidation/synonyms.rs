@@ -13,6 +13,7 @@ fn parse_scope(s: &str) -> Option<suggest::Scope> {
     match s {
         "service" => Some(suggest::Scope::Service),
         "work" => Some(suggest::Scope::Work),
+        "facility" => Some(suggest::Scope::Facility),
         "context" => Some(suggest::Scope::Context),
         _ => None,
     }
@@ -60,7 +61,7 @@ pub fn add_synonym(
     if parse_scope(scope).is_none() {
         return Err(AppError::bad_request(
             ErrorCode::BadRequest,
-            "scope is one of service, work, context",
+            "scope is one of service, work, facility, context",
         ));
     }
     if body.words.len() > MAX_WORDS {

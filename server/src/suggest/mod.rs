@@ -79,9 +79,6 @@ pub struct Params {
     /// Longest list of groups scanned for a plain word (words that common tell nothing);
     /// concepts and places are always scanned.
     pub max_postings: usize,
-    /// Weight of the letter trigrams of a word the lexicon does not know (0: not used), so
-    /// that its typos and other forms still meet ("المقبررة", "bibliotheq").
-    pub gram: f32,
     /// Smallest mean fit of a group's members to another group that merges them (0: only
     /// the centroids' cosine decides).
     pub merge_fit: f32,
@@ -90,16 +87,15 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            threshold: 0.4,
+            threshold: 0.35,
             place_conflict: 0.3,
             one_named: 0.6,
             same_pole: 0.35,
             elsewhere: 0.3,
-            other_sector: 0.85,
+            other_sector: 0.6,
             topic_conflict: 0.5,
             merge: 0.5,
             max_postings: 300,
-            gram: 0.0,
             merge_fit: 0.0,
         }
     }
@@ -126,7 +122,6 @@ impl Params {
                 "merge" => p.merge = v,
                 "topic_conflict" => p.topic_conflict = v,
                 "other_sector" => p.other_sector = v,
-                "gram" => p.gram = v,
                 "merge_fit" => p.merge_fit = v,
                 _ => {}
             }
@@ -170,7 +165,6 @@ enum Kind {
     Pair,
     Place,
     Word,
-    Gram,
 }
 
 /// Everything the engine knows of the items, in content order.
@@ -205,7 +199,6 @@ fn read_terms(
     text_norm: &str,
     named: &mut Vec<u32>,
     cache: &mut Cache,
-    grams: bool,
 ) -> Vec<(String, String, Kind)> {
     let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
@@ -261,15 +254,6 @@ fn read_terms(
             words::Reading::Concepts(cs) => concepts.extend(cs),
             // A place's name is the place, not a word.
             words::Reading::Word(k) if !in_place[i] => {
-                if grams {
-                    let chars: Vec<char> = format!("<{k}>").chars().collect();
-                    if chars.len() >= 6 {
-                        for g in chars.windows(3) {
-                            let g: String = g.iter().collect();
-                            out.push((format!("%{g}"), String::new(), Kind::Gram));
-                        }
-                    }
-                }
                 out.push((k.clone(), words[i].to_string(), Kind::Word))
             }
             words::Reading::Word(_) => {}
@@ -302,13 +286,7 @@ fn read_terms(
     out
 }
 
-fn prepare(
-    items: &[Item],
-    places: &Places,
-    lex: &Lexicon,
-    learned: &Learned,
-    params: &Params,
-) -> Prepared {
+fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) -> Prepared {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|a, b| {
         let (x, y) = (&items[*a], &items[*b]);
@@ -334,14 +312,7 @@ fn prepare(
     let bridges = learned.bridges();
     for &i in &order {
         let item = &items[i];
-        let mut terms = read_terms(
-            lex,
-            places,
-            &item.text_norm,
-            &mut named[i],
-            &mut cache,
-            params.gram > 0.0,
-        );
+        let mut terms = read_terms(lex, places, &item.text_norm, &mut named[i], &mut cache);
         if !bridges.is_empty() {
             // A learned pair reads as one concept: each side also holds the other's.
             let extra: Vec<(String, String, Kind)> = terms
@@ -409,7 +380,6 @@ fn prepare(
                 Kind::Pair => W_PAIR,
                 Kind::Place => W_PLACE,
                 Kind::Word => W_WORD,
-                Kind::Gram => params.gram,
             };
             base * (1.0 + total / *d as f32).ln() * learned.factor(key)
         })
@@ -452,7 +422,7 @@ fn prepare(
             v.iter().any(|(t, _)| {
                 matches!(
                     kinds[*t as usize],
-                    Kind::Concept(Scope::Service | Scope::Work)
+                    Kind::Concept(Scope::Service | Scope::Work | Scope::Facility)
                 )
             })
         })
@@ -579,33 +549,35 @@ impl Engine<'_> {
             (b, a)
         };
         let mut dot = 0.0f32;
-        let (mut service, mut work) = (false, false);
+        let (mut service, mut work, mut facility) = (false, false, false);
         for (t, w) in &small.centroid {
             if let Some(c) = big.centroid.get(t) {
                 dot += w * c;
                 match self.p.kinds[*t as usize] {
                     Kind::Concept(Scope::Service) => service = true,
                     Kind::Concept(Scope::Work) => work = true,
+                    Kind::Concept(Scope::Facility) => facility = true,
                     _ => {}
                 }
             }
         }
         let cos = dot / (a.norm2.sqrt() * b.norm2.sqrt());
-        if service {
+        let (pa, pb) = (a.main_places(), b.main_places());
+        if service || (facility && (pa.is_empty() || pb.is_empty())) {
             return cos;
         }
         // Both say what they need and nothing of it is common (the track to a douar and its
         // water network): two needs, however much place they share.
         let strong = |g: &Building| g.strong * 2 > g.members.len() as u32;
-        let topic = if !work && strong(a) && strong(b) {
+        let topic = if !work && !facility && strong(a) && strong(b) {
             self.params.topic_conflict
         } else {
             1.0
         };
         let cos = cos * topic;
         cos * self.place_factor(
-            (&a.main_places(), &a.douar_list, &a.pole_list),
-            (&b.main_places(), &b.douar_list, &b.pole_list),
+            (&pa, &a.douar_list, &a.pole_list),
+            (&pb, &b.douar_list, &b.pole_list),
         )
     }
 
@@ -659,14 +631,15 @@ impl Engine<'_> {
             return 0.0;
         }
         let mut dot = 0.0f32;
-        let (mut service, mut work, mut telling) = (false, false, false);
+        let (mut service, mut work, mut facility, mut telling) = (false, false, false, false);
         for (t, w) in &self.p.vecs[i] {
             if let Some(c) = g.centroid.get(t) {
                 dot += w * c;
                 match self.p.kinds[*t as usize] {
                     Kind::Concept(Scope::Service) => service = true,
                     Kind::Concept(Scope::Work) => work = true,
-                    Kind::Concept(Scope::Context) | Kind::Gram => continue,
+                    Kind::Concept(Scope::Facility) => facility = true,
+                    Kind::Concept(Scope::Context) => continue,
                     _ => {}
                 }
                 telling = true;
@@ -680,20 +653,26 @@ impl Engine<'_> {
         let prm = self.params;
         // Both say what they need and it is not the same thing: a road and a water network in
         // one douar are two needs, however much else they share.
-        let topic =
-            if !service && !work && self.p.strong[i] && g.strong * 2 > g.members.len() as u32 {
-                prm.topic_conflict
-            } else {
-                1.0
-            };
-        let place = if service {
-            1.0
+        let topic = if !service
+            && !work
+            && !facility
+            && self.p.strong[i]
+            && g.strong * 2 > g.members.len() as u32
+        {
+            prm.topic_conflict
         } else {
-            self.place_factor(
-                (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
-                (&g.main_places(), &g.douar_list, &g.pole_list),
-            )
+            1.0
         };
+        let group_places = g.main_places();
+        let place =
+            if service || (facility && (self.p.places[i].is_empty() || group_places.is_empty())) {
+                1.0
+            } else {
+                self.place_factor(
+                    (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
+                    (&group_places, &g.douar_list, &g.pole_list),
+                )
+            };
         // The sector most members gave (ties: the smallest code, for determinism).
         let sector = g
             .sectors
@@ -871,17 +850,11 @@ fn bridge_key(x: &str, y: &str) -> String {
 /// [`Learned`] counts.
 pub fn term_keys(lex: &Lexicon, places: &Places, text_norm: &str) -> Vec<String> {
     let mut named = Vec::new();
-    let mut keys: Vec<String> = read_terms(
-        lex,
-        places,
-        text_norm,
-        &mut named,
-        &mut Cache::default(),
-        false,
-    )
-    .into_iter()
-    .map(|(k, _, _)| k)
-    .collect();
+    let mut keys: Vec<String> =
+        read_terms(lex, places, text_norm, &mut named, &mut Cache::default())
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
     keys.sort();
     keys.dedup();
     keys
@@ -896,7 +869,7 @@ pub fn suggest_with(
     lex: &Lexicon,
     learned: &Learned,
 ) -> Vec<Group> {
-    let p = prepare(items, places, lex, learned, params);
+    let p = prepare(items, places, lex, learned);
     let engine = Engine {
         items,
         places,
@@ -929,9 +902,7 @@ pub fn suggest_with(
                 let Some(list) = index.get(t) else {
                     continue;
                 };
-                if list.len() > params.max_postings
-                    && matches!(p.kinds[*t as usize], Kind::Word | Kind::Gram)
-                {
+                if list.len() > params.max_postings && p.kinds[*t as usize] == Kind::Word {
                     continue;
                 }
                 for &g in list {
@@ -1029,7 +1000,7 @@ fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
             .filter(|(t, _)| {
                 matches!(
                     p.kinds[**t as usize],
-                    Kind::Concept(Scope::Service | Scope::Work)
+                    Kind::Concept(Scope::Service | Scope::Work | Scope::Facility)
                 )
             })
             .map(|(t, w)| (*t, *w))
@@ -1094,7 +1065,7 @@ fn shared_terms(p: &Prepared, g: &Building) -> Vec<String> {
     }
     let mut shared: Vec<(u32, u32, f32, bool)> = counts
         .into_iter()
-        .filter(|(t, c)| *c >= half && !matches!(p.kinds[*t as usize], Kind::Pair | Kind::Gram))
+        .filter(|(t, c)| *c >= half && p.kinds[*t as usize] != Kind::Pair)
         .map(|(t, c)| {
             (
                 t,

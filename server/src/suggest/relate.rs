@@ -19,7 +19,7 @@ struct Read {
 
 fn read(lex: &Lexicon, places: &Places, text_norm: &str, cache: &mut Cache) -> Read {
     let mut named = Vec::new();
-    let mut terms = read_terms(lex, places, text_norm, &mut named, cache, false);
+    let mut terms = read_terms(lex, places, text_norm, &mut named, cache);
     let mut seen = HashSet::new();
     terms.retain(|(k, _, _)| seen.insert(k.clone()));
     Read {
@@ -111,7 +111,6 @@ fn base(kind: Kind) -> f32 {
         Kind::Pair => super::W_PAIR,
         Kind::Place => 0.0,
         Kind::Word => super::W_WORD,
-        Kind::Gram => 0.0,
     }
 }
 
@@ -213,7 +212,7 @@ pub fn rank_projects(
                     telling = true;
                 }
                 service |= *kind == Kind::Concept(Scope::Service);
-                work |= *kind == Kind::Concept(Scope::Work);
+                work |= matches!(kind, Kind::Concept(Scope::Work | Scope::Facility));
                 if *kind != Kind::Pair && !shown.is_empty() {
                     shared.push((w * nw, shown.as_str()));
                 }

@@ -20,6 +20,10 @@ use tachkhis_shared::text::normalize;
 pub enum Scope {
     Service,
     Work,
+    /// Staff or service of a facility (a doctor, a teacher): the facility a proposal names
+    /// when two name different ones (a work), one need for the commune otherwise (most have
+    /// one health centre).
+    Facility,
     Context,
 }
 
@@ -245,6 +249,7 @@ impl Lexicon {
                 }
                 "service" => Scope::Service,
                 "work" => Scope::Work,
+                "facility" => Scope::Facility,
                 _ => Scope::Context,
             };
             let id = lex.concepts.len() as u32;
@@ -443,6 +448,14 @@ impl Lexicon {
                     (chars[..k].iter().collect(), chars[k..].iter().collect());
                 if let (Some(x), Some(y)) = (self.exact(&a), self.exact(&b)) {
                     return Reading::Concepts(if x == y { vec![x] } else { vec![x, y] });
+                }
+                // A word stuck to a stop word ("إسعافللقطب", "النقلديال").
+                let stop = |w: &str| self.stop.contains(w) || self.stop.contains(&stem(w));
+                if let Some(c) = self.exact(&a).filter(|_| stop(&b)) {
+                    return Reading::Concepts(vec![c]);
+                }
+                if let Some(c) = self.exact(&b).filter(|_| stop(&a) && n - k >= 4) {
+                    return Reading::Concepts(vec![c]);
                 }
             }
         }
