@@ -516,7 +516,8 @@ fn learn(
         .iter()
         .map(|r| (r.id.as_str(), r.need.as_str()))
         .collect();
-    let mut pairs: Vec<(String, String, bool)> = Vec::new();
+    // One office decision a list of pairs, fed one by one as the office's actions are.
+    let mut decisions: Vec<Vec<(String, String, bool)>> = Vec::new();
     let (mut confirmed, mut rejected) = (0usize, 0usize);
     // Per need, the members its confirmed groups placed.
     let mut placed: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -534,13 +535,14 @@ fn learn(
             g.iter().partition(|m| need[m.as_str()] == top);
         if n >= 2 {
             let yes_ids: Vec<String> = yes.iter().map(|m| ids[*m].to_string()).collect();
-            pairs.extend(consolidation::together_pairs(&yes_ids));
+            decisions.push(consolidation::together_pairs(&yes_ids));
             confirmed += 1;
             placed
                 .entry(top)
                 .or_default()
                 .extend(yes.iter().map(|m| m.as_str()));
         }
+        let mut pairs = Vec::new();
         for a in if n >= 2 {
             yes.clone()
         } else {
@@ -553,6 +555,7 @@ fn learn(
                 }
             }
         }
+        decisions.push(pairs);
     }
     // Then the office places what the suggestions left out (the model's one action per
     // still-unplaced proposal of a recurring need): into its need's confirmed group
@@ -575,17 +578,24 @@ fn learn(
         let rest: Vec<&str> = all.iter().copied().filter(|m| !done.contains(m)).collect();
         if done.is_empty() {
             let rest_ids: Vec<String> = rest.iter().map(|m| ids[*m].to_string()).collect();
-            pairs.extend(consolidation::together_pairs(&rest_ids));
+            decisions.push(consolidation::together_pairs(&rest_ids));
         } else {
             for r in &rest {
-                for d in &done {
-                    pairs.push((ids[*r].to_string(), ids[*d].to_string(), true));
-                }
+                decisions.push(
+                    done.iter()
+                        .map(|d| (ids[*r].to_string(), ids[*d].to_string(), true))
+                        .collect(),
+                );
             }
         }
         added += rest.len();
     }
-    db.write_blocking(|tx| consolidation::learn_pairs(tx, &pairs, None))?;
+    db.write_blocking(|tx| {
+        for pairs in &decisions {
+            consolidation::learn_pairs(tx, pairs, None)?;
+        }
+        Ok(())
+    })?;
     let terms: i64 = db.read_blocking(|tx| {
         Ok(tx.query_row("SELECT count(*) FROM suggest_learned", [], |r| r.get(0))?)
     })?;

@@ -1,6 +1,6 @@
 //! The suggestions' office screens in the real client (issue 18): the office says in the
-//! synonyms form that two words mean the same ("الكرنة", Darija for the slaughterhouse, and
-//! "tuerie", one for the commune) and the list of suggestions gains the group it could not see, then loses it when
+//! synonyms form that two words mean the same ("القصبة" and "tighremt", Arabic and Tamazight for the old
+//! fortified village, one for the commune) and the list of suggestions gains the group it could not see, then loses it when
 //! the office removes the words; on a need's page, the programme's project that answers the
 //! need is suggested with its reason and linked in one tap.
 
@@ -18,15 +18,15 @@ const SET: &[(&str, &str, &str, &str, Sector)] = &[
     (
         "pole-1",
         "centre",
-        "ماكاينش الكرنة",
-        "بناء الكرنة",
+        "القصبة مهملة",
+        "ترميم القصبة",
         Sector::Economy,
     ),
     (
         "pole-5",
         "el-boubira",
-        "Pas de tuerie",
-        "Construction d'une tuerie",
+        "La tighremt est abandonnee",
+        "Restaurer la tighremt",
         Sector::Economy,
     ),
     (
@@ -149,16 +149,16 @@ async fn office_synonyms_change_the_suggestions_and_projects_link_in_one_tap() -
             click(&client, "[data-test=login-submit]").await;
             find(&client, "[data-test=nav-suggestions]").await;
             click(&client, "[data-test=nav-suggestions]").await;
-            // Only the ambulance: the slaughterhouse in two languages is not seen as one.
+            // Only the ambulance: the kasbah in two languages is not seen as one.
             wait_count(&client, "[data-test=suggestion]", 1).await;
             let before = suggestion_texts(&client).await;
-            assert!(!before.iter().any(|t| t.contains("tuerie")), "{before:?}");
+            assert!(!before.iter().any(|t| t.contains("tighremt")), "{before:?}");
 
             find(&client, "[data-test=synonym-words]")
                 .await
-                .send_keys("الكرنة، tuerie")
+                .send_keys("القصبة، tighremt")
                 .await?;
-            // A slaughterhouse is one for the commune: its proposals group from any douar.
+            // The kasbah is one for the commune: its proposals group from any douar.
             click(&client, "[data-test=synonym-service]").await;
             click(&client, "[data-test=synonym-add]").await;
             wait_count(&client, "[data-test=synonym-group]", 1).await;
@@ -167,7 +167,7 @@ async fn office_synonyms_change_the_suggestions_and_projects_link_in_one_tap() -
             assert!(
                 after
                     .iter()
-                    .any(|t| t.contains("tuerie") && t.contains("الكرنة")),
+                    .any(|t| t.contains("tighremt") && t.contains("القصبة")),
                 "the two words' proposals are one suggestion now: {after:?}"
             );
             screenshot(&client, "suggest-synonym-added-ar.png").await;

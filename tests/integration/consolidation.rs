@@ -1224,8 +1224,8 @@ async fn suggestions_follow_the_place_named_and_not_the_order() {
     assert_eq!(outcomes[0], outcomes[1], "another order gives other groups");
 }
 
-/// The office's own synonyms: two proposals the engine cannot relate ("الكرنة", Darija for the
-/// slaughterhouse, and "tuerie") are grouped once the office says the words mean the same,
+/// The office's own synonyms: two proposals the engine cannot relate ("القصبة" and "tighremt", the kasbah
+/// in Arabic and Tamazight) are grouped once the office says the words mean the same,
 /// and apart again once it removes the group; both changes are logged, bad groups refused.
 #[tokio::test]
 async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
@@ -1238,16 +1238,16 @@ async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
     let a = proposal(
         &mut tablet,
         s1,
-        "ماكاينش الكرنة",
-        "بناء الكرنة",
+        "القصبة مهملة",
+        "ترميم القصبة",
         Some(Sector::Economy),
         "centre",
     );
     let b = proposal(
         &mut tablet,
         s2,
-        "Pas de tuerie",
-        "Construction d'une tuerie",
+        "La tighremt est abandonnee",
+        "Restaurer la tighremt",
         Some(Sector::Economy),
         "el-boubira",
     );
@@ -1281,11 +1281,11 @@ async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
 
     // Bad groups change nothing; the facilitator may not add one.
     for body in [
-        json!({ "words": ["الكرنة"] }),
-        json!({ "words": ["الكرنة", "  الكرنه "] }),
-        json!({ "words": ["الكرنة", "tuerie"], "scope": "everywhere" }),
-        json!({ "words": ["x".repeat(101), "tuerie"] }),
-        json!({ "words": "الكرنة" }),
+        json!({ "words": ["القصبة"] }),
+        json!({ "words": ["القصبة", "  القصبه "] }),
+        json!({ "words": ["القصبة", "tighremt"], "scope": "everywhere" }),
+        json!({ "words": ["x".repeat(101), "tighremt"] }),
+        json!({ "words": "القصبة" }),
     ] {
         let (st, err) = app.post("/api/synonyms", &office, body.clone()).await;
         assert_eq!(st, 400, "{body} -> {err}");
@@ -1298,7 +1298,7 @@ async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
         .post(
             "/api/synonyms",
             &fac,
-            json!({ "words": ["الكرنة", "tuerie"] }),
+            json!({ "words": ["القصبة", "tighremt"] }),
         )
         .await;
     assert_eq!(st, 403);
@@ -1308,7 +1308,7 @@ async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
         .post(
             "/api/synonyms",
             &office,
-            json!({ "words": ["الكرنة", "tuerie", "gorna"], "scope": "service" }),
+            json!({ "words": ["القصبة", "tighremt", "تيغرمت"], "scope": "service" }),
         )
         .await;
     assert_eq!(st, 201, "{added}");
@@ -1317,7 +1317,7 @@ async fn the_offices_synonyms_group_what_the_lexicon_did_not() {
     let (st, list) = app.get_json("/api/synonyms", &office).await;
     assert_eq!(st, 200);
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
-    assert_eq!(list[0]["words"], json!(["الكرنة", "tuerie", "gorna"]));
+    assert_eq!(list[0]["words"], json!(["القصبة", "tighremt", "تيغرمت"]));
     let (_, after) = app.get_json("/api/suggestions", &office).await;
     assert!(grouped(&after), "the synonym did not group them: {after}");
     assert_eq!(

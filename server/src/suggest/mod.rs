@@ -837,6 +837,11 @@ fn is_concept_key(k: &str) -> bool {
     k.starts_with('#') && !k.contains('+')
 }
 
+/// Whether a key of [`Learned::counts`] is a learned pair of concepts.
+pub fn is_bridge_key(k: &str) -> bool {
+    k.starts_with('~')
+}
+
 /// The key of a learned pair of concepts (order-free).
 fn bridge_key(x: &str, y: &str) -> String {
     if x <= y {
