@@ -627,6 +627,12 @@ impl Engine<'_> {
 
     /// How well item `i` fits group `g`, from 0 to 1.
     fn score(&self, i: usize, g: &Building) -> f32 {
+        self.score_from(i, g, 0.0)
+    }
+
+    /// [`Engine::score`], or 0 when it cannot reach `floor` (place, sector and topic only
+    /// lower the cosine, so a cosine under `floor` is not worth reading them).
+    fn score_from(&self, i: usize, g: &Building, floor: f32) -> f32 {
         if g.norm2 <= 0.0 {
             return 0.0;
         }
@@ -650,6 +656,9 @@ impl Engine<'_> {
             return 0.0;
         }
         let cos = (dot / g.norm2.sqrt()).min(1.0);
+        if cos < floor {
+            return 0.0;
+        }
         let prm = self.params;
         // Both say what they need and it is not the same thing: a road and a water network in
         // one douar are two needs, however much else they share.
@@ -663,16 +672,19 @@ impl Engine<'_> {
         } else {
             1.0
         };
-        let group_places = g.main_places();
-        let place =
-            if service || (facility && (self.p.places[i].is_empty() || group_places.is_empty())) {
+        let place = if service || (facility && self.p.places[i].is_empty()) {
+            1.0
+        } else {
+            let group_places = g.main_places();
+            if facility && group_places.is_empty() {
                 1.0
             } else {
                 self.place_factor(
                     (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
                     (&group_places, &g.douar_list, &g.pole_list),
                 )
-            };
+            }
+        };
         // The sector most members gave (ties: the smallest code, for determinism).
         let sector = g
             .sectors
@@ -919,7 +931,7 @@ pub fn suggest_with(
                     if partners[i].iter().any(|x| group_of[*x] == g) {
                         continue;
                     }
-                    let s = engine.score(i, &groups[g]);
+                    let s = engine.score_from(i, &groups[g], params.threshold);
                     // Ties go to the group made first (content order).
                     if s >= params.threshold
                         && best.is_none_or(|(b, bg)| s > b || (s == b && g < bg))
