@@ -279,7 +279,8 @@ impl Lexicon {
     ) {
         for w in words {
             if w.contains(' ') {
-                let tokens: Vec<String> = w.split(' ').map(str::to_string).collect();
+                // Compared by their stems, so "لنقل المرضى" and "نقل المريض" meet.
+                let tokens: Vec<String> = w.split(' ').map(stem).collect();
                 self.phrases
                     .entry(tokens[0].clone())
                     .or_default()
@@ -364,10 +365,34 @@ impl Lexicon {
 
     /// The phrase of the lexicon that starts at `tokens[0]`, if any: (its length, concept).
     pub fn phrase_at(&self, tokens: &[&str]) -> Option<(usize, u32)> {
-        let list = self.phrases.get(tokens[0])?;
-        list.iter()
-            .find(|(p, _)| p.len() <= tokens.len() && p.iter().zip(tokens).all(|(a, b)| a == b))
-            .map(|(p, c)| (p.len(), *c))
+        let first = stem(tokens[0]);
+        // The first word may carry a one-letter preposition ("لنقل").
+        let bare: Option<String> = {
+            let mut chars = tokens[0].chars();
+            match chars.next() {
+                Some('و' | 'ب' | 'ل' | 'ف' | 'ك' | 'د') if tokens[0].chars().count() >= 4 => {
+                    Some(stem(chars.as_str()))
+                }
+                _ => None,
+            }
+        };
+        let lists = [Some(first), bare]
+            .into_iter()
+            .flatten()
+            .filter_map(|f| self.phrases.get(&f));
+        for list in lists {
+            let found = list.iter().find(|(p, _)| {
+                p.len() <= tokens.len()
+                    && p[1..]
+                        .iter()
+                        .zip(&tokens[1..])
+                        .all(|(a, b)| a == b || *a == stem(b))
+            });
+            if let Some((p, c)) = found {
+                return Some((p.len(), *c));
+            }
+        }
+        None
     }
 
     /// What one word of a comparison key says.
