@@ -62,17 +62,8 @@ pub fn learn_pairs(
          ON CONFLICT (term) DO UPDATE SET together = together + excluded.together,
                                           apart = apart + excluded.apart",
     )?;
+    delta.as_one_action();
     let mut counts: Vec<_> = delta.counts.into_iter().collect();
-    // One action is one decision on a pair of concepts, however many proposals it paired:
-    // a proposal moved into a need of twelve members taught "A goes with B" once, not
-    // twelve times (counted per pair, one move made a bridge at once, and on a new commune
-    // the bridges put unrelated proposals together: F1 0.625 → 0.522 after learning).
-    for (term, (t, a)) in &mut counts {
-        if suggest::is_bridge_key(term) {
-            *t = (*t).min(1);
-            *a = (*a).min(1);
-        }
-    }
     counts.sort();
     let mut by_action = tx.prepare_cached(
         "INSERT INTO suggest_learned_actions (action_id, term, together, apart) VALUES (?1, ?2, ?3, ?4)
