@@ -79,9 +79,6 @@ pub struct Params {
     /// Longest list of groups scanned for a plain word (words that common tell nothing);
     /// concepts and places are always scanned.
     pub max_postings: usize,
-    /// Smallest mean fit of a group's members to another group that merges them (0: only
-    /// the centroids' cosine decides).
-    pub merge_fit: f32,
 }
 
 impl Default for Params {
@@ -96,7 +93,6 @@ impl Default for Params {
             topic_conflict: 0.5,
             merge: 0.5,
             max_postings: 300,
-            merge_fit: 0.0,
         }
     }
 }
@@ -122,7 +118,6 @@ impl Params {
                 "merge" => p.merge = v,
                 "topic_conflict" => p.topic_conflict = v,
                 "other_sector" => p.other_sector = v,
-                "merge_fit" => p.merge_fit = v,
                 _ => {}
             }
         }
@@ -562,8 +557,7 @@ impl Engine<'_> {
             }
         }
         let cos = dot / (a.norm2.sqrt() * b.norm2.sqrt());
-        let (pa, pb) = (a.main_places(), b.main_places());
-        if service || (facility && (pa.is_empty() || pb.is_empty())) {
+        if service {
             return cos;
         }
         // Both say what they need and nothing of it is common (the track to a douar and its
@@ -576,13 +570,24 @@ impl Engine<'_> {
         };
         let cos = cos * topic;
         cos * self.place_factor(
-            (&pa, &a.douar_list, &a.pole_list),
-            (&pb, &b.douar_list, &b.pole_list),
+            facility,
+            (&a.main_places(), &a.douar_list, &a.pole_list),
+            (&b.main_places(), &b.douar_list, &b.pole_list),
         )
     }
 
     /// What place says of two works, each given as (places named, douars picked, poles).
-    fn place_factor(&self, a: (&[u32], &[u32], &[u32]), b: (&[u32], &[u32], &[u32])) -> f32 {
+    /// Staff of a facility (`facility`) is one need for the commune unless both name a
+    /// facility: then it is a work of the facilities named.
+    fn place_factor(
+        &self,
+        facility: bool,
+        a: (&[u32], &[u32], &[u32]),
+        b: (&[u32], &[u32], &[u32]),
+    ) -> f32 {
+        if facility && (a.0.is_empty() || b.0.is_empty()) {
+            return 1.0;
+        }
         let prm = self.params;
         let meets = |x: &[u32], y: &[u32]| x.iter().any(|d| y.contains(d));
         let there = |places: &[u32]| -> Vec<u32> {
@@ -672,18 +677,14 @@ impl Engine<'_> {
         } else {
             1.0
         };
-        let place = if service || (facility && self.p.places[i].is_empty()) {
+        let place = if service {
             1.0
         } else {
-            let group_places = g.main_places();
-            if facility && group_places.is_empty() {
-                1.0
-            } else {
-                self.place_factor(
-                    (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
-                    (&group_places, &g.douar_list, &g.pole_list),
-                )
-            }
+            self.place_factor(
+                facility,
+                (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
+                (&g.main_places(), &g.douar_list, &g.pole_list),
+            )
         };
         // The sector most members gave (ties: the smallest code, for determinism).
         let sector = g
@@ -1050,18 +1051,10 @@ fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
                 if !seen.insert(k) {
                     continue;
                 }
-                let prm = engine.params;
-                let mut s = engine.group_score(&groups[g], &groups[k]) - prm.merge;
-                if prm.merge_fit > 0.0 {
-                    let fit = groups[g]
-                        .members
-                        .iter()
-                        .map(|m| engine.score(*m, &groups[k]))
-                        .sum::<f32>()
-                        / groups[g].members.len() as f32;
-                    s = s.max(fit - prm.merge_fit);
-                }
-                if s >= 0.0 && best.is_none_or(|(b, bk)| s > b || (s == b && k < bk)) {
+                let s = engine.group_score(&groups[g], &groups[k]);
+                if s >= engine.params.merge
+                    && best.is_none_or(|(b, bk)| s > b || (s == b && k < bk))
+                {
                     best = Some((s, k));
                 }
             }

@@ -48,6 +48,10 @@ pub struct Lexicon {
     pub concepts: Vec<Concept>,
 }
 
+/// The one-letter prepositions and conjunctions that stick to an Arabic word (و ب ل ف ك,
+/// and Darija's د).
+const ARABIC_PREFIXES: &[char] = &['و', 'ب', 'ل', 'ف', 'ك', 'د'];
+
 pub fn is_arabic(c: char) -> bool {
     ('\u{0600}'..='\u{06FF}').contains(&c)
 }
@@ -370,7 +374,7 @@ impl Lexicon {
         let bare: Option<String> = {
             let mut chars = tokens[0].chars();
             match chars.next() {
-                Some('و' | 'ب' | 'ل' | 'ف' | 'ك' | 'د') if tokens[0].chars().count() >= 4 => {
+                Some(c) if ARABIC_PREFIXES.contains(&c) && tokens[0].chars().count() >= 4 => {
                     Some(stem(chars.as_str()))
                 }
                 _ => None,
@@ -414,11 +418,7 @@ impl Lexicon {
         let chars: Vec<char> = w.chars().collect();
         let n = chars.len();
         // A one-letter preposition or article stuck to the word.
-        let prefixes: &[char] = if arabic {
-            &['و', 'ب', 'ل', 'ف', 'ك', 'د']
-        } else {
-            &['l', 'd']
-        };
+        let prefixes: &[char] = if arabic { ARABIC_PREFIXES } else { &['l', 'd'] };
         if n >= 4 && prefixes.contains(&chars[0]) {
             let rest: String = chars[1..].iter().collect();
             if self.stop.contains(&rest) {
@@ -471,16 +471,17 @@ impl Lexicon {
             for k in 3..=n - 3 {
                 let (a, b): (String, String) =
                     (chars[..k].iter().collect(), chars[k..].iter().collect());
-                if let (Some(x), Some(y)) = (self.exact(&a), self.exact(&b)) {
-                    return Reading::Concepts(if x == y { vec![x] } else { vec![x, y] });
-                }
                 // A word stuck to a stop word ("إسعافللقطب", "النقلديال").
                 let stop = |w: &str| self.stop.contains(w) || self.stop.contains(&stem(w));
-                if let Some(c) = self.exact(&a).filter(|_| stop(&b)) {
-                    return Reading::Concepts(vec![c]);
-                }
-                if let Some(c) = self.exact(&b).filter(|_| stop(&a) && n - k >= 4) {
-                    return Reading::Concepts(vec![c]);
+                match (self.exact(&a), self.exact(&b)) {
+                    (Some(x), Some(y)) => {
+                        return Reading::Concepts(if x == y { vec![x] } else { vec![x, y] });
+                    }
+                    (Some(x), None) if stop(&b) => return Reading::Concepts(vec![x]),
+                    (None, Some(y)) if stop(&a) && n - k >= 4 => {
+                        return Reading::Concepts(vec![y]);
+                    }
+                    _ => {}
                 }
             }
         }
