@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::{
     Chromedriver, PASSWORD, Server, TestResult, artefacts_dir, assert_no_csp_violations,
-    assets_dir, click, connect_browser, count, find, screenshot, set_viewport, wait_count,
-    wait_until,
+    assets_dir, click, connect_browser, count, find, retype, screenshot, select_value,
+    set_viewport, wait_count, wait_until,
 };
 
 async fn api(base: &str, token: &str, path: &str) -> Value {
@@ -68,12 +68,18 @@ async fn flash_done(client: &Client) {
 }
 
 async fn type_names(client: &Client, form: &str, ar: &str, fr: &str) -> TestResult {
-    let name_ar = find(client, &format!("[data-test={form}] [data-test=name-ar]")).await;
-    name_ar.clear().await?;
-    name_ar.send_keys(ar).await?;
-    let name_fr = find(client, &format!("[data-test={form}] [data-test=name-fr]")).await;
-    name_fr.clear().await?;
-    name_fr.send_keys(fr).await?;
+    retype(
+        client,
+        &format!("[data-test={form}] [data-test=name-ar]"),
+        ar,
+    )
+    .await;
+    retype(
+        client,
+        &format!("[data-test={form}] [data-test=name-fr]"),
+        fr,
+    )
+    .await;
     click(
         client,
         &format!("[data-test={form}] [data-test=names-save]"),
@@ -193,14 +199,13 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     // A programme moved to the first axis.
     let first = "[data-test=structure-axis]:first-child";
     let before_first = count(client, &format!("{first} [data-test=structure-programme]")).await;
-    let select = find(
+    let first_axis = api(base, &token, "/api/programme").await["axes"][0]["id"].to_string();
+    select_value(
         client,
         &format!("{axis} [data-test=structure-programme]:first-child [data-test=programme-move]"),
+        &first_axis,
     )
     .await;
-    select
-        .select_by_value(&api(base, &token, "/api/programme").await["axes"][0]["id"].to_string())
-        .await?;
     wait_count(
         client,
         &format!("{first} [data-test=structure-programme]"),
@@ -227,17 +232,18 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     let partners_before = count(client, "[data-test=partner-row]").await;
     click(client, "[data-test=partner-new]").await;
     let form = "partner-form";
-    find(client, &format!("[data-test={form}] [data-test=name-ar]"))
-        .await
-        .send_keys("جهة سوس ماسة")
-        .await?;
-    find(
+    retype(
+        client,
+        &format!("[data-test={form}] [data-test=name-ar]"),
+        "جهة سوس ماسة",
+    )
+    .await;
+    select_value(
         client,
         &format!("[data-test={form}] [data-test=partner-kind]"),
+        "region",
     )
-    .await
-    .select_by_value("region")
-    .await?;
+    .await;
     click(
         client,
         &format!("[data-test={form}] [data-test=names-save]"),
@@ -259,12 +265,12 @@ async fn scenario(client: &Client, base: &str) -> TestResult {
     find(client, "[data-test=project-form]").await;
     click(client, "[data-test=partner-add]").await;
     let rows = count(client, "[data-test=partner-name]").await;
-    let picker = find(
+    select_value(
         client,
         &format!("li.partner:nth-child({rows}) [data-test=partner-name]"),
+        &region["id"].to_string(),
     )
     .await;
-    picker.select_by_value(&region["id"].to_string()).await?;
     screenshot(client, "office-project-partner-ar.png").await;
     click(client, "[data-test=project-save]").await;
     flash_done(client).await;

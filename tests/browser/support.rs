@@ -428,6 +428,16 @@ pub async fn retype(client: &Client, selector: &str, text: &str) {
     .await
 }
 
+/// Picks an option of a select, tried again while the screen renders the select anew (a
+/// stale element) until it takes.
+pub async fn select_value(client: &Client, selector: &str, value: &str) {
+    wait_until(&format!("{selector} takes {value:?}"), || async {
+        let select = client.find(css(selector)).await.ok()?;
+        select.select_by_value(value).await.ok()
+    })
+    .await
+}
+
 /// Clicks the element as a person would: brought to the middle of the window first, so that
 /// the sticky messages at the top never lie over it (WebDriver only scrolls an element that is
 /// wholly out of view, and then to an edge).
