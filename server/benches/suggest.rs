@@ -307,6 +307,8 @@ fn report(set: &Set, groups: &[Vec<String>]) {
     }
     let rows = &set.rows;
     let (mut tp, mut fp, mut fneg) = (0usize, 0usize, 0usize);
+    // Missed pairs whose two proposals are both in (different) groups.
+    let mut split = 0usize;
     // (found, all) same-need pairs by script pair, and within / across poles.
     let mut by_script: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut by_pole: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -330,6 +332,10 @@ fn report(set: &Set, groups: &[Vec<String>]) {
                 }
                 (true, false) => {
                     fneg += 1;
+                    if group_of.contains_key(a.id.as_str()) && group_of.contains_key(b.id.as_str())
+                    {
+                        split += 1;
+                    }
                     *missed.entry(a.need.as_str()).or_default() += 1;
                 }
                 (false, false) => {}
@@ -386,7 +392,7 @@ fn report(set: &Set, groups: &[Vec<String>]) {
         .filter(|r| need_size[r.need.as_str()] >= 2)
         .count();
     println!(
-        "  precision {precision:.3}, recall {recall:.3}, F1 {f1:.3} (pairs: {tp} found, {fp} wrong, {fneg} missed)"
+        "  precision {precision:.3}, recall {recall:.3}, F1 {f1:.3} (pairs: {tp} found, {fp} wrong, {fneg} missed, {split} of them in two groups)"
     );
     println!(
         "  office actions per proposal {:.3} ({actions} actions: {} groups, {unplaced} left unplaced; by hand {:.3})",
@@ -472,6 +478,91 @@ fn main() -> anyhow::Result<()> {
         if round == 0 {
             println!("  suggestions computed in {:.1} ms", took * 1000.0);
             report(&set, &groups);
+            if let Some(file) = std::env::var_os("TACHKHIS_SUGGEST_DUMP") {
+                // The groups as `id,group` lines, for analysis outside.
+                let lines: String = groups
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(g, m)| m.iter().map(move |id| format!("{id},{g}\n")))
+                    .collect();
+                std::fs::write(&file, lines)?;
+                let texts: String = set
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}\t{} {}\n",
+                            r.id,
+                            normalize(&r.problem),
+                            normalize(&r.solution)
+                        )
+                    })
+                    .collect();
+                let mut f = file.clone();
+                f.push(".texts");
+                std::fs::write(f, texts)?;
+            }
+            if std::env::var_os("TACHKHIS_SUGGEST_WORDS").is_some() {
+                // Every word read as a concept by a tolerance (typo, skeleton, split), not as
+                // written: the readings to check by eye.
+                let lex = db.read_blocking(consolidation::office_lexicon)?;
+                let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+                for r in &set.rows {
+                    for w in normalize(&format!("{} {}", r.problem, r.solution)).split(' ') {
+                        *seen.entry(w.to_string()).or_default() += 1;
+                    }
+                }
+                for (w, n) in seen {
+                    if lex.exact(&w).is_some() {
+                        continue;
+                    }
+                    if let tachkhis_server::suggest::words::Reading::Concepts(cs) = lex.read(&w) {
+                        let names: Vec<&str> = cs
+                            .iter()
+                            .map(|c| lex.concepts[*c as usize].name.as_str())
+                            .collect();
+                        println!("  word {w} ({n}) -> {}", names.join(" + "));
+                    }
+                }
+            }
+            if let Ok(need) = std::env::var("TACHKHIS_SUGGEST_TERMS") {
+                // How the engine reads each proposal of one need (its term keys).
+                let (lex, places) = db.read_blocking(|tx| {
+                    Ok((
+                        consolidation::office_lexicon(tx)?,
+                        consolidation::territory_places(tx)?,
+                    ))
+                })?;
+                for r in set.rows.iter().filter(|r| r.need == need || need == "*") {
+                    let text = normalize(&format!("{} {}", r.problem, r.solution));
+                    let name = |k: &str| {
+                        k.parse::<usize>()
+                            .ok()
+                            .and_then(|c| lex.concepts.get(c))
+                            .map_or(k.to_string(), |c| c.name.clone())
+                    };
+                    let terms: Vec<String> =
+                        tachkhis_server::suggest::term_keys(&lex, &places, &text)
+                            .into_iter()
+                            .map(|k| match k.strip_prefix('#') {
+                                Some(c) => match c.split_once('+') {
+                                    Some((a, b)) => format!("{}+{}", name(a), name(b)),
+                                    None => format!("#{}", name(c)),
+                                },
+                                None => k,
+                            })
+                            .collect();
+                    if need == "*" {
+                        let raw = tachkhis_server::suggest::term_keys(&lex, &places, &text);
+                        println!("RAW\t{}\t{}", r.id, raw.join(" "));
+                        continue;
+                    }
+                    println!(
+                        "  {need} [{}] {} | {}\n      {terms:?}",
+                        r.pole, r.problem, r.solution
+                    );
+                }
+            }
         }
         outcomes.push(groups);
     }

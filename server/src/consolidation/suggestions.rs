@@ -200,7 +200,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
 
 /// The territory's names as the engine recognises them in the text: every douar (a merged
 /// one as the douar it became) and every named place, with their aliases.
-pub(super) fn territory_places(tx: &Transaction<'_>) -> AppResult<suggest::Places> {
+pub fn territory_places(tx: &Transaction<'_>) -> AppResult<suggest::Places> {
     let m = crate::territory::Model::load(tx)?;
     let mut list = Vec::with_capacity(m.douars.len() + m.places.len());
     for d in &m.douars {

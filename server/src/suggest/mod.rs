@@ -19,14 +19,22 @@
 //! another); when only one or neither names a place, the douar the facilitator picked and the
 //! session's pole are weak evidence only.
 //!
+//! How they are grouped ([`pairs`]): the score alone does not say what sharing means (two
+//! proposals that share "transport" are often two needs, two that share "ambulance" one), so
+//! a model fitted on labelled sets turns the figures of each pair of proposals that share a
+//! term into the probability that they are one need, and average linkage joins the groups
+//! whose pairs are alike on average. A batch larger than any commune's diagnosis
+//! (`Params::pair_items`) is grouped by the centroid pass instead: each proposal joins the
+//! group whose centroid (the sum of its members' vectors) it is most like, if that reaches
+//! the threshold, or starts one; then every proposal is taken out and put back where it fits
+//! best, twice; groups are found through an index of their terms, so the work grows with
+//! the groups a proposal shares a term with, not with the square of the proposals.
+//!
 //! Grouping is deterministic: proposals are taken in the order of their content (text,
 //! sector, pole, douars), never of their ids or of the input, and every tie is broken by that
-//! order. Each joins the group whose centroid (the sum of its members' vectors) it is most
-//! like, if that reaches the threshold, or starts one; then every proposal is taken out and
-//! put back where it fits best, twice, so the first proposals seen do not decide the groups.
-//! Groups are found through an index of their terms, so the work grows with the groups a
-//! proposal shares a term with, not with the square of the proposals.
+//! order.
 
+pub mod pairs;
 pub mod places;
 pub mod relate;
 pub mod words;
@@ -71,6 +79,11 @@ pub struct Params {
     pub elsewhere: f32,
     /// Smallest centroid cosine that merges two groups.
     pub merge: f32,
+    /// Smallest average probability (of their pairs being one need) that joins two groups.
+    pub link: f32,
+    /// Largest batch grouped by the pair model and linkage; a larger one (more than any
+    /// commune's diagnosis) is grouped by the centroid pass alone.
+    pub pair_items: usize,
     /// Both name what they need, and nothing of it is common.
     pub topic_conflict: f32,
     /// Sector factor when both have a sector and they differ (facilitators pick a debatable
@@ -92,6 +105,8 @@ impl Default for Params {
             other_sector: 0.6,
             topic_conflict: 0.5,
             merge: 0.5,
+            link: 0.3,
+            pair_items: 3000,
             max_postings: 300,
         }
     }
@@ -116,6 +131,8 @@ impl Params {
                 "same_pole" => p.same_pole = v,
                 "elsewhere" => p.elsewhere = v,
                 "merge" => p.merge = v,
+                "link" => p.link = v,
+                "pair_items" => p.pair_items = v as usize,
                 "topic_conflict" => p.topic_conflict = v,
                 "other_sector" => p.other_sector = v,
                 _ => {}
@@ -130,17 +147,18 @@ pub const LEXICON_TSV: &str = include_str!("lexicon.tsv");
 
 /// `TACHKHIS_LEXICON=<file>` reads another lexicon file instead of the built-in one (to try
 /// a lexicon on the labelled sets without rebuilding); unreadable, the built-in one is used.
-static LEX: LazyLock<Lexicon> =
-    LazyLock::new(
-        || match std::env::var_os("TACHKHIS_LEXICON").map(std::fs::read_to_string) {
-            Some(Ok(text)) => Lexicon::parse(&text),
-            Some(Err(e)) => {
-                tracing::warn!("TACHKHIS_LEXICON unreadable ({e}): the built-in lexicon is used");
-                Lexicon::parse(LEXICON_TSV)
-            }
-            None => Lexicon::parse(LEXICON_TSV),
-        },
-    );
+static LEX: LazyLock<Lexicon> = LazyLock::new(read_lexicon);
+
+fn read_lexicon() -> Lexicon {
+    match std::env::var_os("TACHKHIS_LEXICON").map(std::fs::read_to_string) {
+        Some(Ok(text)) => Lexicon::parse(&text),
+        Some(Err(e)) => {
+            tracing::warn!("TACHKHIS_LEXICON unreadable ({e}): the built-in lexicon is used");
+            Lexicon::parse(LEXICON_TSV)
+        }
+        None => Lexicon::parse(LEXICON_TSV),
+    }
+}
 
 /// The lexicon file as read, to extend with the office's own synonyms.
 pub fn lexicon() -> &'static Lexicon {
@@ -178,13 +196,31 @@ struct Prepared {
     shown: Vec<String>,
     /// Per place of the territory: its douars, numbered like `douars`.
     place_douars: Vec<Vec<u32>>,
+    /// Per item: its character trigrams ([`pairs::trigrams`]), when the pair model is used.
+    trigrams: Vec<Vec<(u32, f32)>>,
 }
 
 /// How each word was read, kept from one proposal to the next.
 #[derive(Default)]
 struct Cache {
     words: HashMap<String, words::Reading>,
+    /// The same, for Latin words read in a French text (no arabizi skeleton).
+    french: HashMap<String, words::Reading>,
     places: HashMap<String, places::WordKeys>,
+}
+
+impl Cache {
+    fn reading(&mut self, lex: &Lexicon, w: &str, darija: bool) -> &words::Reading {
+        let map = if darija {
+            &mut self.words
+        } else {
+            &mut self.french
+        };
+        if !map.contains_key(w) {
+            map.insert(w.to_string(), lex.read_in(w, darija));
+        }
+        &map[w]
+    }
 }
 
 /// The terms of one comparison key: (key, shown, kind), repeats included.
@@ -196,6 +232,9 @@ fn read_terms(
     cache: &mut Cache,
 ) -> Vec<(String, String, Kind)> {
     let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
+    let darija = words::may_be_darija(&words);
+    let read =
+        |w: &str, cache: &mut Cache| -> words::Reading { cache.reading(lex, w, darija).clone() };
     let mut out = Vec::new();
     let mut in_place = vec![false; words.len()];
     let found = places.find(&words, &mut cache.places);
@@ -203,15 +242,9 @@ fn read_terms(
     // well) is the place when nothing else is named; beside a real name ("السبيطار ديال
     // امزري") it is only a word.
     let common = |range: &std::ops::Range<usize>, cache: &mut Cache| {
-        words[range.clone()].iter().all(|w| {
-            !matches!(
-                cache
-                    .words
-                    .entry(w.to_string())
-                    .or_insert_with(|| lex.read(w)),
-                words::Reading::Word(_)
-            )
-        })
+        words[range.clone()]
+            .iter()
+            .all(|w| !matches!(read(w, cache), words::Reading::Word(_)))
     };
     let flags: Vec<bool> = found.iter().map(|(_, r)| common(r, cache)).collect();
     let any_proper = flags.iter().any(|c| !c);
@@ -237,14 +270,7 @@ fn read_terms(
             i += n;
             continue;
         }
-        let reading = match cache.words.get(words[i]) {
-            Some(r) => r,
-            None => cache
-                .words
-                .entry(words[i].to_string())
-                .or_insert_with(|| lex.read(words[i])),
-        };
-        match reading {
+        match cache.reading(lex, words[i], darija) {
             words::Reading::Stop => {}
             words::Reading::Concepts(cs) => concepts.extend(cs),
             // A place's name is the place, not a word.
@@ -432,6 +458,7 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
         kinds,
         shown,
         place_douars,
+        trigrams: Vec::new(),
     }
 }
 
@@ -700,6 +727,9 @@ impl Engine<'_> {
     }
 }
 
+/// Smallest probability kept as a link (lower ones weigh nothing in an average).
+const LINK_FLOOR: f32 = 0.05;
+
 /// Groups of at least two items, best first. `rejected` holds pairs (lower index first) a
 /// person said are not alike: they never share a group.
 pub fn suggest(
@@ -902,13 +932,12 @@ pub fn suggest_with(
     learned: &Learned,
 ) -> Vec<Group> {
     let p = prepare(items, places, lex, learned);
-    let engine = Engine {
+    let mut engine = Engine {
         items,
         places,
         params,
         p,
     };
-    let p = &engine.p;
     let n = items.len();
     let mut partners: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (a, b) in rejected {
@@ -917,6 +946,90 @@ pub fn suggest_with(
             partners[*b].push(*a);
         }
     }
+    let groups: Vec<Building> = if n <= params.pair_items {
+        link_pairs(&mut engine, &partners)
+    } else {
+        leader(&engine, &partners)
+    };
+    let p = &engine.p;
+    let rank_of = ranks(p);
+    let mut out: Vec<(Group, usize)> = groups
+        .iter()
+        .filter(|g| g.members.len() >= 2)
+        .map(|g| {
+            let mut members = g.members.clone();
+            members.sort_by_key(|m| rank_of[*m]);
+            let confidence =
+                members.iter().map(|m| engine.score(*m, g)).sum::<f32>() / members.len() as f32;
+            let first = rank_of[members[0]];
+            (
+                Group {
+                    confidence: confidence.clamp(0.01, 1.0),
+                    shared_terms: shared_terms(p, g),
+                    members,
+                },
+                first,
+            )
+        })
+        .collect();
+    out.sort_by(|(a, fa), (b, fb)| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(b.members.len().cmp(&a.members.len()))
+            .then(fa.cmp(fb))
+    });
+    out.into_iter().map(|(g, _)| g).collect()
+}
+
+/// Groups that are one need split in two (people wrote it in two ways, and each way found
+/// its own group first) are merged: biggest first, each into the biggest earlier group whose
+/// centroid is close enough and whose places do not conflict.
+/// The pair model's groups: every proposal a node, linked by the probability that two are
+/// one need ([`pairs`]), joined by average linkage.
+fn link_pairs(engine: &mut Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
+    let items = engine.items;
+    let order = engine.p.order.clone();
+    let texts: Vec<&str> = items.iter().map(|it| it.text_norm.as_str()).collect();
+    engine.p.trigrams = pairs::trigrams(&texts);
+    let links = pairs::candidate_links(engine, &order, LINK_FLOOR);
+    let clusters = pairs::link(order.len(), &links, engine.params.link, |a, b| {
+        a.iter().any(|x| {
+            partners[order[*x as usize]]
+                .iter()
+                .any(|j| b.iter().any(|y| order[*y as usize] == *j))
+        })
+    });
+    let p = &engine.p;
+    clusters
+        .into_iter()
+        .map(|c| {
+            let mut g = Building::default();
+            for k in c {
+                g.change(p, items, order[k as usize], true);
+            }
+            g
+        })
+        .collect()
+}
+
+/// Item order ranks (content order).
+fn ranks(p: &Prepared) -> Vec<usize> {
+    let mut r = vec![0; p.order.len()];
+    for (k, &i) in p.order.iter().enumerate() {
+        r[i] = k;
+    }
+    r
+}
+
+/// The centroid pass: each proposal joins the group whose centroid it is most like, if that
+/// reaches the threshold, or starts one; then every proposal is taken out and put back where
+/// it fits best, twice; then split groups are merged. Used to make the linkage's nodes when a
+/// batch is too large to compare its proposals pair by pair.
+fn leader(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
+    let p = &engine.p;
+    let items = engine.items;
+    let params = engine.params;
+    let n = items.len();
     let mut groups: Vec<Building> = Vec::new();
     let mut group_of: Vec<usize> = vec![usize::MAX; n];
     let mut index: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -973,45 +1086,10 @@ pub fn suggest_with(
             }
         }
     }
-    merge_groups(&engine, &mut groups);
-    let rank_of: Vec<usize> = {
-        let mut r = vec![0; n];
-        for (k, &i) in p.order.iter().enumerate() {
-            r[i] = k;
-        }
-        r
-    };
-    let mut out: Vec<(Group, usize)> = groups
-        .iter()
-        .filter(|g| g.members.len() >= 2)
-        .map(|g| {
-            let mut members = g.members.clone();
-            members.sort_by_key(|m| rank_of[*m]);
-            let confidence =
-                members.iter().map(|m| engine.score(*m, g)).sum::<f32>() / members.len() as f32;
-            let first = rank_of[members[0]];
-            (
-                Group {
-                    confidence: confidence.clamp(0.01, 1.0),
-                    shared_terms: shared_terms(p, g),
-                    members,
-                },
-                first,
-            )
-        })
-        .collect();
-    out.sort_by(|(a, fa), (b, fb)| {
-        b.confidence
-            .total_cmp(&a.confidence)
-            .then(b.members.len().cmp(&a.members.len()))
-            .then(fa.cmp(fb))
-    });
-    out.into_iter().map(|(g, _)| g).collect()
+    merge_groups(engine, &mut groups);
+    groups
 }
 
-/// Groups that are one need split in two (people wrote it in two ways, and each way found
-/// its own group first) are merged: biggest first, each into the biggest earlier group whose
-/// centroid is close enough and whose places do not conflict.
 fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
     let p = &engine.p;
     let mut order: Vec<usize> = (0..groups.len())

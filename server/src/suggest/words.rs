@@ -213,6 +213,67 @@ fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// Whether a comparison key's Latin words may be Darija (arabizi): some word has digits
+/// ("tri9") or is a Darija word that French does not have ("dyal", "bzaf"), or no word is
+/// one of French's own ("de", "pour", "les").
+pub fn may_be_darija(words: &[&str]) -> bool {
+    const DARIJA: &[&str] = &[
+        "dyal",
+        "dial",
+        "diyal",
+        "bzaf",
+        "bzzaf",
+        "kayn",
+        "kayna",
+        "kaynin",
+        "kaynch",
+        "kaynach",
+        "makaynch",
+        "makaynach",
+        "makaynach",
+        "khassna",
+        "khasna",
+        "khas",
+        "bghina",
+        "walo",
+        "chi",
+        "hna",
+        "bach",
+        "wach",
+        "ghir",
+        "daba",
+        "kolchi",
+        "f",
+        "fi",
+        "w",
+        "ma",
+        "mn",
+        "had",
+        "hadi",
+        "lina",
+        "3la",
+        "m3a",
+        "7ta",
+    ];
+    const FRENCH: &[&str] = &[
+        "de", "des", "du", "les", "le", "pour", "et", "au", "aux", "dans", "sur", "avec", "sans",
+        "par", "pas", "une", "un", "est", "sont", "qui", "que", "ne", "ou", "en", "plus", "tres",
+        "nos", "notre", "leur", "leurs", "ces", "cette", "son", "ses", "pendant", "entre",
+    ];
+    let latin = |w: &&&str| w.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let arabizi = |w: &&&str| {
+        w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_alphabetic())
+    };
+    if words
+        .iter()
+        .filter(latin)
+        .any(|w| arabizi(&w) || DARIJA.contains(w))
+    {
+        return true;
+    }
+    !words.iter().filter(latin).any(|w| FRENCH.contains(w))
+}
+
 /// How a word of a proposal was read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reading {
@@ -294,7 +355,15 @@ impl Lexicon {
             self.words.entry(w.clone()).or_insert(id);
             stems.push((stem(&w), id));
             if w.chars().count() >= 4 {
-                for d in deletions(&w) {
+                // An Arabic word typed without one of its long vowels or hamza ("مستصف"), not
+                // without a consonant: "الصيف" (summer) is not "الرصيف" (pavement) nor
+                // "الناس" (people) "النفاس" (childbirth).
+                let arabic = w.chars().next().is_some_and(is_arabic);
+                let chars: Vec<char> = w.chars().collect();
+                for (_, d) in deletions(&w)
+                    .enumerate()
+                    .filter(|(k, _)| !arabic || matches!(chars[*k], 'ا' | 'و' | 'ي' | 'ء' | 'ه'))
+                {
                     let e = self.fuzzy.entry(d).or_insert(Some(id));
                     if *e != Some(id) {
                         *e = None;
@@ -360,7 +429,7 @@ impl Lexicon {
         self.stop.contains(w)
     }
 
-    fn exact(&self, w: &str) -> Option<u32> {
+    pub fn exact(&self, w: &str) -> Option<u32> {
         self.words
             .get(w)
             .or_else(|| self.words.get(&stem(w)))
@@ -399,8 +468,15 @@ impl Lexicon {
         None
     }
 
-    /// What one word of a comparison key says.
+    /// What one word of a comparison key says, in a text that may be Darija.
     pub fn read(&self, w: &str) -> Reading {
+        self.read_in(w, true)
+    }
+
+    /// What one word says. `darija`: the text may be Darija in Latin letters, so a Latin word
+    /// without digits may still be arabizi and is looked up by its consonant skeleton too;
+    /// in a French text it is not ("public" is not "بوبليك"-anything, "contre" not "كونطور").
+    pub fn read_in(&self, w: &str, darija: bool) -> Reading {
         if w.chars().count() < 2 || w.chars().all(|c| c.is_ascii_digit()) {
             return Reading::Stop;
         }
@@ -444,7 +520,11 @@ impl Lexicon {
         }
         // A letter for another: only for long words ("سيارة" is not "سياحة").
         if n >= 7 {
-            for d in deletions(w) {
+            // In Arabic, only a long vowel or hamza for another: "الحماده" is not "الحصاده".
+            for (_, d) in deletions(w)
+                .enumerate()
+                .filter(|(k, _)| !arabic || matches!(chars[*k], 'ا' | 'و' | 'ي' | 'ء' | 'ه'))
+            {
                 if let Some(Some(c)) = self.fuzzy.get(&d) {
                     return Reading::Concepts(vec![*c]);
                 }
@@ -455,7 +535,8 @@ impl Lexicon {
         // Arabic words of a three-letter skeleton are found as written or not at all: "بعد"
         // (after) is not "بعيد" (far).
         let sk = any_skeleton(w);
-        if (arabic && sk.chars().count() >= 4) || (!arabic && (latin_darija || n >= 4)) {
+        if (arabic && sk.chars().count() >= 4) || (!arabic && (latin_darija || (darija && n >= 4)))
+        {
             if let Some(Some(c)) = self.skeletons.get(&sk) {
                 return Reading::Concepts(vec![*c]);
             }

@@ -1,0 +1,587 @@
+//! The second reading: whether two proposals say the same need, as a probability, and the
+//! groups that follow from it.
+//!
+//! The cosine of two proposals' vectors says how much they share, but not what sharing that
+//! means: two proposals that share "transport" and nothing else are often two needs (school
+//! transport, the ambulance), two that share "ambulance" are one; two that are spelled alike
+//! but read as different concepts may be one need typed twice. A small model of boosted
+//! decision trees (`pairs.model`, fitted on the labelled sets of `benches/suggest/` by
+//! `benches/suggest/fit.py`) weighs sixteen figures of a pair ([`FEATURES`]): the engine's
+//! score, what they share by kind of term, what only one of them needs, where they are, the
+//! sector, and how alike their letters are (character trigrams, which tolerate spelling).
+//!
+//! The groups are then made by average linkage: the two groups whose pairs are most alike on
+//! average are joined, while that average reaches the threshold. A group joins another only
+//! if its members are like the other's members on the whole, not through one link, so one
+//! ambiguous proposal does not chain two needs together.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::LazyLock;
+
+use super::{Engine, Kind, Scope};
+
+/// The figures the model reads, in its order (the dump's header for fitting).
+pub const FEATURES: [&str; 16] = [
+    "score",
+    "service",
+    "work",
+    "facility",
+    "pair",
+    "place",
+    "word",
+    "context",
+    "unshared",
+    "max_shared",
+    "jaccard",
+    "place_conflict",
+    "one_place",
+    "same_sector",
+    "same_pole",
+    "trigrams",
+];
+
+/// The fitted model, in the repository.
+pub const MODEL_TXT: &str = include_str!("pairs.model");
+
+/// `TACHKHIS_SUGGEST_MODEL=<file>` reads another model (to try a fit without rebuilding).
+static MODEL: LazyLock<Model> = LazyLock::new(|| {
+    match std::env::var_os("TACHKHIS_SUGGEST_MODEL").map(std::fs::read_to_string) {
+        Some(Ok(text)) => Model::parse(&text),
+        Some(Err(e)) => {
+            tracing::warn!("TACHKHIS_SUGGEST_MODEL unreadable ({e}): the built-in model is used");
+            Model::parse(MODEL_TXT)
+        }
+        None => Model::parse(MODEL_TXT),
+    }
+});
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    feature: usize,
+    threshold: f32,
+    left: u32,
+    right: u32,
+    value: f32,
+    leaf: bool,
+}
+
+/// Boosted trees: the probability is the logistic of `base` plus one leaf of each tree.
+#[derive(Debug, Default)]
+pub struct Model {
+    base: f32,
+    trees: Vec<Vec<Node>>,
+}
+
+impl Model {
+    /// The model file: a line `base <value>`, then one line a node:
+    /// `<tree> <node> <feature> <threshold> <left> <right> <value> <leaf 0|1>` (a node goes
+    /// left when the feature is at most the threshold). Unreadable lines are skipped.
+    pub fn parse(text: &str) -> Model {
+        let mut m = Model::default();
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            match f[..] {
+                ["base", v] => m.base = v.parse().unwrap_or(0.0),
+                [tree, _, feature, threshold, left, right, value, leaf] => {
+                    let (Ok(tree), Ok(feature), Ok(threshold), Ok(left), Ok(right), Ok(value)) = (
+                        tree.parse::<usize>(),
+                        feature.parse::<usize>(),
+                        threshold.parse::<f32>(),
+                        left.parse::<u32>(),
+                        right.parse::<u32>(),
+                        value.parse::<f32>(),
+                    ) else {
+                        continue;
+                    };
+                    if feature >= FEATURES.len() {
+                        continue;
+                    }
+                    if m.trees.len() <= tree {
+                        m.trees.resize(tree + 1, Vec::new());
+                    }
+                    m.trees[tree].push(Node {
+                        feature,
+                        threshold,
+                        left,
+                        right,
+                        value,
+                        leaf: leaf == "1",
+                    });
+                }
+                _ => {}
+            }
+        }
+        // A tree whose links point outside it would loop or panic: dropped.
+        m.trees.retain(|t| {
+            !t.is_empty()
+                && t.iter().all(|n| {
+                    n.leaf || ((n.left as usize) < t.len() && (n.right as usize) < t.len())
+                })
+        });
+        m
+    }
+
+    pub fn prob(&self, f: &[f32; FEATURES.len()]) -> f32 {
+        let mut raw = self.base;
+        for tree in &self.trees {
+            let mut k = 0usize;
+            // At most as many steps as nodes, whatever the file says.
+            for _ in 0..tree.len() {
+                let n = tree[k];
+                if n.leaf {
+                    raw += n.value;
+                    break;
+                }
+                k = if f[n.feature] <= n.threshold {
+                    n.left
+                } else {
+                    n.right
+                } as usize;
+            }
+        }
+        1.0 / (1.0 + (-raw).exp())
+    }
+}
+
+pub fn model() -> &'static Model {
+    &MODEL
+}
+
+impl Engine<'_> {
+    /// The score of `i` against `j` alone ([`Engine::score`] with a group of one).
+    pub(super) fn pair_score(&self, i: usize, j: usize) -> f32 {
+        let p = &self.p;
+        let (a, b) = (&p.vecs[i], &p.vecs[j]);
+        let (mut x, mut y) = (0, 0);
+        let mut dot = 0.0f32;
+        let (mut service, mut work, mut facility, mut telling) = (false, false, false, false);
+        while x < a.len() && y < b.len() {
+            match a[x].0.cmp(&b[y].0) {
+                Ordering::Less => x += 1,
+                Ordering::Greater => y += 1,
+                Ordering::Equal => {
+                    dot += a[x].1 * b[y].1;
+                    match p.kinds[a[x].0 as usize] {
+                        Kind::Concept(Scope::Service) => service = true,
+                        Kind::Concept(Scope::Work) => work = true,
+                        Kind::Concept(Scope::Facility) => facility = true,
+                        _ => {}
+                    }
+                    if p.kinds[a[x].0 as usize] != Kind::Concept(Scope::Context) {
+                        telling = true;
+                    }
+                    x += 1;
+                    y += 1;
+                }
+            }
+        }
+        if dot <= 0.0 || !telling {
+            return 0.0;
+        }
+        let prm = self.params;
+        let topic = if !service && !work && !facility && p.strong[i] && p.strong[j] {
+            prm.topic_conflict
+        } else {
+            1.0
+        };
+        let place = if service {
+            1.0
+        } else {
+            self.place_factor(
+                facility,
+                (&p.places[i], &p.douars[i], &[p.poles[i]]),
+                (&p.places[j], &p.douars[j], &[p.poles[j]]),
+            )
+        };
+        let sector = match (&self.items[i].sector, &self.items[j].sector) {
+            (Some(a), Some(b)) if a != b => prm.other_sector,
+            _ => 1.0,
+        };
+        dot.min(1.0) * place * sector * topic
+    }
+
+    /// The figures of a pair, in the order of [`FEATURES`].
+    pub(super) fn features(&self, i: usize, j: usize) -> [f32; FEATURES.len()] {
+        let p = &self.p;
+        let mut f = [0.0f32; FEATURES.len()];
+        f[0] = self.pair_score(i, j);
+        let strong = |t: u32| {
+            matches!(
+                p.kinds[t as usize],
+                Kind::Concept(Scope::Service | Scope::Work | Scope::Facility)
+            )
+        };
+        let (a, b) = (&p.vecs[i], &p.vecs[j]);
+        let (mut x, mut y) = (0, 0);
+        let (mut shared_strong, mut only) = (0u32, 0u32);
+        loop {
+            let order = match (a.get(x), b.get(y)) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(s), Some(t)) => s.0.cmp(&t.0),
+            };
+            match order {
+                Ordering::Less => {
+                    only += strong(a[x].0) as u32;
+                    x += 1;
+                }
+                Ordering::Greater => {
+                    only += strong(b[y].0) as u32;
+                    y += 1;
+                }
+                Ordering::Equal => {
+                    let t = a[x].0;
+                    // Its share of the cosine: the same for a batch of five or of five hundred.
+                    let w = a[x].1 * b[y].1;
+                    let slot = match p.kinds[t as usize] {
+                        Kind::Concept(Scope::Service) => 1,
+                        Kind::Concept(Scope::Work) => 2,
+                        Kind::Concept(Scope::Facility) => 3,
+                        Kind::Pair => 4,
+                        Kind::Place => 5,
+                        Kind::Word => 6,
+                        Kind::Concept(Scope::Context) => 7,
+                    };
+                    f[slot] += w;
+                    if strong(t) {
+                        shared_strong += 1;
+                        f[9] = f[9].max(w);
+                    }
+                    x += 1;
+                    y += 1;
+                }
+            }
+        }
+        f[8] = only as f32;
+        f[10] = shared_strong as f32 / (shared_strong + only).max(1) as f32;
+        let (pa, pb) = (&p.places[i], &p.places[j]);
+        f[11] = (!pa.is_empty() && !pb.is_empty() && !self.places.compatible(pa, pb)) as u8 as f32;
+        f[12] = (pa.is_empty() != pb.is_empty()) as u8 as f32;
+        f[13] = (self.items[i].sector == self.items[j].sector) as u8 as f32;
+        f[14] = (p.poles[i] == p.poles[j]) as u8 as f32;
+        f[15] = sparse_dot(&p.trigrams[i], &p.trigrams[j]);
+        f
+    }
+}
+
+fn sparse_dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut x, mut y, mut dot) = (0, 0, 0.0f32);
+    while x < a.len() && y < b.len() {
+        match a[x].0.cmp(&b[y].0) {
+            Ordering::Less => x += 1,
+            Ordering::Greater => y += 1,
+            Ordering::Equal => {
+                dot += a[x].1 * b[y].1;
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    dot
+}
+
+/// Character trigrams of each word (with a space on both sides), weighted by tf-idf over the
+/// items, unit length, sorted: how alike two texts are as typed.
+pub(super) fn trigrams(texts: &[&str]) -> Vec<Vec<(u32, f32)>> {
+    let mut ids: HashMap<[char; 3], u32> = HashMap::new();
+    let mut df: Vec<u32> = Vec::new();
+    let counted: Vec<Vec<(u32, u32)>> = texts
+        .iter()
+        .map(|t| {
+            let mut v: Vec<u32> = Vec::new();
+            for w in t.split(' ').filter(|w| !w.is_empty()) {
+                let chars: Vec<char> = std::iter::once(' ')
+                    .chain(w.chars())
+                    .chain(std::iter::once(' '))
+                    .collect();
+                for g in chars.windows(3) {
+                    let next = ids.len() as u32;
+                    let id = *ids.entry([g[0], g[1], g[2]]).or_insert(next);
+                    if id as usize == df.len() {
+                        df.push(0);
+                    }
+                    v.push(id);
+                }
+            }
+            v.sort_unstable();
+            let mut c: Vec<(u32, u32)> = Vec::new();
+            for id in v {
+                match c.last_mut() {
+                    Some((last, n)) if *last == id => *n += 1,
+                    _ => c.push((id, 1)),
+                }
+            }
+            for (id, _) in &c {
+                df[*id as usize] += 1;
+            }
+            c
+        })
+        .collect();
+    let n = texts.len().max(1) as f32;
+    counted
+        .into_iter()
+        .map(|c| {
+            let mut v: Vec<(u32, f32)> = c
+                .into_iter()
+                .map(|(id, k)| {
+                    (
+                        id,
+                        (1.0 + (k as f32).ln()) * (n / df[id as usize] as f32).ln(),
+                    )
+                })
+                .filter(|(_, w)| *w > 0.0)
+                .collect();
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                for (_, w) in &mut v {
+                    *w /= norm;
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+/// Pairs of proposals worth a probability, found through the terms they share, with the
+/// probability when it is at least `floor`. Proposals are numbered by their place in
+/// `order` (content order), the lower first in each pair.
+pub(super) fn candidate_links(
+    engine: &Engine<'_>,
+    order: &[usize],
+    floor: f32,
+) -> Vec<(u32, u32, f32)> {
+    let p = &engine.p;
+    let model = model();
+    let mut index: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (k, i) in order.iter().enumerate() {
+        for (t, _) in &p.vecs[*i] {
+            if p.kinds[*t as usize] != Kind::Concept(Scope::Context) {
+                index.entry(*t).or_default().push(k as u32);
+            }
+        }
+    }
+    // A term shared by most proposals of a large batch tells nothing and would make every
+    // pair a candidate; in a small batch every pair is worth weighing.
+    let common = (order.len() / 2).max(50);
+    let dump = std::env::var_os("TACHKHIS_SUGGEST_FEATURES");
+    let mut dumped = String::new();
+    let mut links = Vec::new();
+    let mut seen: Vec<u32> = vec![u32::MAX; order.len()];
+    let mut candidates: Vec<u32> = Vec::new();
+    for (a, &i) in order.iter().enumerate() {
+        candidates.clear();
+        for (t, _) in &p.vecs[i] {
+            let Some(list) = index.get(t) else {
+                continue;
+            };
+            if list.len() > common {
+                continue;
+            }
+            for &b in list {
+                if (b as usize) > a && seen[b as usize] != a as u32 {
+                    seen[b as usize] = a as u32;
+                    candidates.push(b);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        for &b in &candidates {
+            let j = order[b as usize];
+            let f = engine.features(i, j);
+            if dump.is_some() {
+                let fs: Vec<String> = f.iter().map(|x| format!("{x:.5}")).collect();
+                dumped.push_str(&format!("F\t{i}\t{j}\t{}\n", fs.join("\t")));
+            }
+            let prob = model.prob(&f);
+            if prob >= floor {
+                links.push((a as u32, b, prob));
+            }
+        }
+    }
+    if let Some(path) = dump {
+        let texts: String = engine
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| format!("T\t{i}\t{}\n", it.text_norm))
+            .collect();
+        if let Err(e) = std::fs::write(path, texts + &dumped) {
+            tracing::warn!("TACHKHIS_SUGGEST_FEATURES not written: {e}");
+        }
+    }
+    links
+}
+
+/// An entry of the merge queue: the average, then the nodes (smaller first wins a tie).
+#[derive(PartialEq)]
+struct Candidate {
+    avg: f32,
+    a: u32,
+    b: u32,
+}
+
+impl Eq for Candidate {}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.avg
+            .total_cmp(&other.avg)
+            .then(other.a.cmp(&self.a))
+            .then(other.b.cmp(&self.b))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Average linkage of `n` proposals over the links (pairs of proposals with their
+/// probability; a missing pair counts as 0): the two groups of highest average probability
+/// over their pairs join while it reaches `threshold`. `apart(a, b)` says two groups must
+/// never join (a pair a person rejected). Returns the groups, each as its proposals.
+pub(super) fn link(
+    n: usize,
+    links: &[(u32, u32, f32)],
+    threshold: f32,
+    apart: impl Fn(&[u32], &[u32]) -> bool,
+) -> Vec<Vec<u32>> {
+    let mut size: Vec<f32> = vec![1.0; n];
+    // Sum of the probabilities of the pairs between two live groups.
+    let mut adj: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); n];
+    for &(a, b, p) in links {
+        *adj[a as usize].entry(b).or_insert(0.0) += p;
+        *adj[b as usize].entry(a).or_insert(0.0) += p;
+    }
+    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|k| vec![k]).collect();
+    let mut alive = vec![true; n];
+    let mut heap = BinaryHeap::new();
+    let avg = |adj: &Vec<BTreeMap<u32, f32>>, size: &Vec<f32>, a: u32, b: u32| {
+        adj[a as usize].get(&b).copied().unwrap_or(0.0) / (size[a as usize] * size[b as usize])
+    };
+    for (a, m) in adj.iter().enumerate() {
+        for &b in m.keys().filter(|b| **b as usize > a) {
+            let v = avg(&adj, &size, a as u32, b);
+            if v >= threshold {
+                heap.push(Candidate {
+                    avg: v,
+                    a: a as u32,
+                    b,
+                });
+            }
+        }
+    }
+    while let Some(Candidate { avg: v, a, b }) = heap.pop() {
+        if !alive[a as usize] || !alive[b as usize] {
+            continue;
+        }
+        // Stale: the average changed since it was queued.
+        if (avg(&adj, &size, a, b) - v).abs() > 1e-6 {
+            continue;
+        }
+        if apart(&members[a as usize], &members[b as usize]) {
+            continue;
+        }
+        // b joins a (a is the smaller number: the one first in content order).
+        let (a, b) = (a.min(b), a.max(b));
+        alive[b as usize] = false;
+        let moved = std::mem::take(&mut members[b as usize]);
+        members[a as usize].extend(moved);
+        size[a as usize] += size[b as usize];
+        let from_b = std::mem::take(&mut adj[b as usize]);
+        for (c, s) in from_b {
+            if c == a {
+                continue;
+            }
+            adj[c as usize].remove(&b);
+            *adj[c as usize].entry(a).or_insert(0.0) += s;
+            *adj[a as usize].entry(c).or_insert(0.0) += s;
+        }
+        adj[a as usize].remove(&b);
+        let neighbours: Vec<u32> = adj[a as usize].keys().copied().collect();
+        for c in neighbours {
+            let v = avg(&adj, &size, a, c);
+            if v >= threshold {
+                heap.push(Candidate {
+                    avg: v,
+                    a: a.min(c),
+                    b: a.max(c),
+                });
+            }
+        }
+    }
+    (0..n)
+        .filter(|k| alive[*k])
+        .map(|k| std::mem::take(&mut members[k]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_model_reads_whole_and_gives_probabilities() {
+        let m = Model::parse(MODEL_TXT);
+        assert!(m.trees.len() >= 50, "{} trees", m.trees.len());
+        let none = [0.0f32; FEATURES.len()];
+        let mut alike = none;
+        alike[0] = 0.9; // the engine's score
+        alike[1] = 0.6; // a service shared
+        alike[10] = 1.0; // every need named is shared
+        alike[15] = 0.7; // spelled alike
+        let (low, high) = (m.prob(&none), m.prob(&alike));
+        assert!((0.0..1.0).contains(&low) && (0.0..=1.0).contains(&high));
+        assert!(
+            high > 0.5 && low < 0.2,
+            "alike {high}, nothing shared {low}"
+        );
+    }
+
+    #[test]
+    fn a_broken_model_file_is_read_without_panic() {
+        let text = "base 0.5\n0 0 3 0.5 1 2 0 0\n0 1 0 0 0 0 1.0 1\n0 2 0 0 0 0 -1.0 1\n\
+                    1 0 2 0.1 7 9 0 0\n2 0 99 0.1 1 2 0 0\nnonsense\n3 x y\n";
+        let m = Model::parse(text);
+        // Tree 1 points outside itself, tree 2 reads a feature that does not exist.
+        assert_eq!(m.trees.len(), 1);
+        let mut f = [0.0f32; FEATURES.len()];
+        assert!((m.prob(&f) - 1.0 / (1.0 + (-1.5f32).exp())).abs() < 1e-6);
+        f[3] = 1.0;
+        assert!((m.prob(&f) - 1.0 / (1.0 + (0.5f32).exp())).abs() < 1e-6);
+        assert_eq!(Model::parse("").prob(&f), 0.5);
+    }
+
+    #[test]
+    fn linkage_joins_on_average_and_keeps_rejected_pairs_apart() {
+        // 0-1 alike, 1-2 alike, 0-2 unlike: 2 joins {0, 1} only if the average reaches.
+        let links = [(0, 1, 0.9), (1, 2, 0.8), (0, 2, 0.0), (3, 4, 0.35)];
+        let sorted = |mut c: Vec<Vec<u32>>| {
+            for g in &mut c {
+                g.sort();
+            }
+            c.sort();
+            c
+        };
+        let never = |_: &[u32], _: &[u32]| false;
+        assert_eq!(
+            sorted(link(5, &links, 0.3, never)),
+            vec![vec![0, 1, 2], vec![3, 4]]
+        );
+        assert_eq!(
+            sorted(link(5, &links, 0.5, never)),
+            vec![vec![0, 1], vec![2], vec![3], vec![4]]
+        );
+        // A person said 0 and 2 are not alike: 2 never joins 0's group.
+        let rejected = |a: &[u32], b: &[u32]| {
+            (a.contains(&0) && b.contains(&2)) || (a.contains(&2) && b.contains(&0))
+        };
+        assert_eq!(
+            sorted(link(5, &links, 0.3, rejected)),
+            vec![vec![0, 1], vec![2], vec![3, 4]]
+        );
+    }
+}
