@@ -147,16 +147,20 @@ pub const LEXICON_TSV: &str = include_str!("lexicon.tsv");
 
 /// `TACHKHIS_LEXICON=<file>` reads another lexicon file instead of the built-in one (to try
 /// a lexicon on the labelled sets without rebuilding); unreadable, the built-in one is used.
-static LEX: LazyLock<Lexicon> = LazyLock::new(read_lexicon);
+static LEX: LazyLock<Lexicon> =
+    LazyLock::new(|| Lexicon::parse(&built_in_or("TACHKHIS_LEXICON", LEXICON_TSV)));
 
-fn read_lexicon() -> Lexicon {
-    match std::env::var_os("TACHKHIS_LEXICON").map(std::fs::read_to_string) {
-        Some(Ok(text)) => Lexicon::parse(&text),
+/// The text of the file the environment variable `var` names, or `built_in` (a file of the
+/// repository) when it names none or it cannot be read: to try another lexicon or model on
+/// the labelled sets without rebuilding.
+fn built_in_or(var: &str, built_in: &str) -> String {
+    match std::env::var_os(var).map(std::fs::read_to_string) {
+        Some(Ok(text)) => text,
         Some(Err(e)) => {
-            tracing::warn!("TACHKHIS_LEXICON unreadable ({e}): the built-in lexicon is used");
-            Lexicon::parse(LEXICON_TSV)
+            tracing::warn!("{var} unreadable ({e}): the built-in file is used");
+            built_in.to_string()
         }
-        None => Lexicon::parse(LEXICON_TSV),
+        None => built_in.to_string(),
     }
 }
 
@@ -462,6 +466,39 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
     }
 }
 
+/// What the terms two sides share say, by their kind.
+#[derive(Default, Clone, Copy)]
+struct Sharing {
+    service: bool,
+    work: bool,
+    facility: bool,
+    /// Something else than context (who or where) is shared.
+    telling: bool,
+}
+
+impl Sharing {
+    fn add(&mut self, kind: Kind) {
+        match kind {
+            Kind::Concept(Scope::Service) => self.service = true,
+            Kind::Concept(Scope::Work) => self.work = true,
+            Kind::Concept(Scope::Facility) => self.facility = true,
+            Kind::Concept(Scope::Context) => return,
+            _ => {}
+        }
+        self.telling = true;
+    }
+}
+
+/// The other side of a score: a group or one proposal.
+struct Side<'s> {
+    places: &'s [u32],
+    douars: &'s [u32],
+    poles: &'s [u32],
+    /// It says what it needs (most members do).
+    strong: bool,
+    sector: Option<&'s String>,
+}
+
 /// A group being built: the sum of its members' vectors, and where they are.
 #[derive(Default)]
 struct Building {
@@ -669,57 +706,66 @@ impl Engine<'_> {
             return 0.0;
         }
         let mut dot = 0.0f32;
-        let (mut service, mut work, mut facility, mut telling) = (false, false, false, false);
+        let mut sharing = Sharing::default();
         for (t, w) in &self.p.vecs[i] {
             if let Some(c) = g.centroid.get(t) {
                 dot += w * c;
-                match self.p.kinds[*t as usize] {
-                    Kind::Concept(Scope::Service) => service = true,
-                    Kind::Concept(Scope::Work) => work = true,
-                    Kind::Concept(Scope::Facility) => facility = true,
-                    Kind::Concept(Scope::Context) => continue,
-                    _ => {}
-                }
-                telling = true;
+                sharing.add(self.p.kinds[*t as usize]);
             }
         }
         // Sharing only who or where (women, the river) says nothing of the need.
-        if dot <= 0.0 || !telling {
+        if dot <= 0.0 || !sharing.telling {
             return 0.0;
         }
         let cos = (dot / g.norm2.sqrt()).min(1.0);
         if cos < floor {
             return 0.0;
         }
-        let prm = self.params;
-        // Both say what they need and it is not the same thing: a road and a water network in
-        // one douar are two needs, however much else they share.
-        let topic = if !service
-            && !work
-            && !facility
-            && self.p.strong[i]
-            && g.strong * 2 > g.members.len() as u32
-        {
-            prm.topic_conflict
-        } else {
-            1.0
-        };
-        let place = if service {
-            1.0
-        } else {
-            self.place_factor(
-                facility,
-                (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
-                (&g.main_places(), &g.douar_list, &g.pole_list),
-            )
-        };
         // The sector most members gave (ties: the smallest code, for determinism).
         let sector = g
             .sectors
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .and_then(|(s, _)| s.as_ref());
-        let sector = match (&self.items[i].sector, sector) {
+        self.scaled(
+            i,
+            cos,
+            sharing,
+            Side {
+                places: &g.main_places(),
+                douars: &g.douar_list,
+                poles: &g.pole_list,
+                strong: g.strong * 2 > g.members.len() as u32,
+                sector,
+            },
+        )
+    }
+
+    /// The cosine of item `i` and `other`, times what their topics, places and sectors say.
+    fn scaled(&self, i: usize, cos: f32, sharing: Sharing, other: Side<'_>) -> f32 {
+        let prm = self.params;
+        // Both say what they need and it is not the same thing: a road and a water network in
+        // one douar are two needs, however much else they share.
+        let topic = if !sharing.service
+            && !sharing.work
+            && !sharing.facility
+            && self.p.strong[i]
+            && other.strong
+        {
+            prm.topic_conflict
+        } else {
+            1.0
+        };
+        let place = if sharing.service {
+            1.0
+        } else {
+            self.place_factor(
+                sharing.facility,
+                (&self.p.places[i], &self.p.douars[i], &[self.p.poles[i]]),
+                (other.places, other.douars, other.poles),
+            )
+        };
+        let sector = match (&self.items[i].sector, other.sector) {
             (Some(a), Some(b)) if a != b => prm.other_sector,
             _ => 1.0,
         };

@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::LazyLock;
 
-use super::{Engine, Kind, Scope};
+use super::{Engine, Kind, Scope, Sharing, Side, built_in_or};
 
 /// The figures the model reads, in its order (the dump's header for fitting).
 pub const FEATURES: [&str; 16] = [
@@ -45,16 +45,8 @@ pub const FEATURES: [&str; 16] = [
 pub const MODEL_TXT: &str = include_str!("pairs.model");
 
 /// `TACHKHIS_SUGGEST_MODEL=<file>` reads another model (to try a fit without rebuilding).
-static MODEL: LazyLock<Model> = LazyLock::new(|| {
-    match std::env::var_os("TACHKHIS_SUGGEST_MODEL").map(std::fs::read_to_string) {
-        Some(Ok(text)) => Model::parse(&text),
-        Some(Err(e)) => {
-            tracing::warn!("TACHKHIS_SUGGEST_MODEL unreadable ({e}): the built-in model is used");
-            Model::parse(MODEL_TXT)
-        }
-        None => Model::parse(MODEL_TXT),
-    }
-});
+static MODEL: LazyLock<Model> =
+    LazyLock::new(|| Model::parse(&built_in_or("TACHKHIS_SUGGEST_MODEL", MODEL_TXT)));
 
 #[derive(Debug, Clone, Copy)]
 struct Node {
@@ -153,52 +145,27 @@ impl Engine<'_> {
     pub(super) fn pair_score(&self, i: usize, j: usize) -> f32 {
         let p = &self.p;
         let (a, b) = (&p.vecs[i], &p.vecs[j]);
-        let (mut x, mut y) = (0, 0);
         let mut dot = 0.0f32;
-        let (mut service, mut work, mut facility, mut telling) = (false, false, false, false);
-        while x < a.len() && y < b.len() {
-            match a[x].0.cmp(&b[y].0) {
-                Ordering::Less => x += 1,
-                Ordering::Greater => y += 1,
-                Ordering::Equal => {
-                    dot += a[x].1 * b[y].1;
-                    match p.kinds[a[x].0 as usize] {
-                        Kind::Concept(Scope::Service) => service = true,
-                        Kind::Concept(Scope::Work) => work = true,
-                        Kind::Concept(Scope::Facility) => facility = true,
-                        _ => {}
-                    }
-                    if p.kinds[a[x].0 as usize] != Kind::Concept(Scope::Context) {
-                        telling = true;
-                    }
-                    x += 1;
-                    y += 1;
-                }
-            }
-        }
-        if dot <= 0.0 || !telling {
+        let mut sharing = Sharing::default();
+        shared(a, b, |x, y| {
+            dot += a[x].1 * b[y].1;
+            sharing.add(p.kinds[a[x].0 as usize]);
+        });
+        if dot <= 0.0 || !sharing.telling {
             return 0.0;
         }
-        let prm = self.params;
-        let topic = if !service && !work && !facility && p.strong[i] && p.strong[j] {
-            prm.topic_conflict
-        } else {
-            1.0
-        };
-        let place = if service {
-            1.0
-        } else {
-            self.place_factor(
-                facility,
-                (&p.places[i], &p.douars[i], &[p.poles[i]]),
-                (&p.places[j], &p.douars[j], &[p.poles[j]]),
-            )
-        };
-        let sector = match (&self.items[i].sector, &self.items[j].sector) {
-            (Some(a), Some(b)) if a != b => prm.other_sector,
-            _ => 1.0,
-        };
-        dot.min(1.0) * place * sector * topic
+        self.scaled(
+            i,
+            dot.min(1.0),
+            sharing,
+            Side {
+                places: &p.places[j],
+                douars: &p.douars[j],
+                poles: &[p.poles[j]],
+                strong: p.strong[j],
+                sector: self.items[j].sector.as_ref(),
+            },
+        )
     }
 
     /// The figures of a pair, in the order of [`FEATURES`].
@@ -266,19 +233,25 @@ impl Engine<'_> {
     }
 }
 
-fn sparse_dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
-    let (mut x, mut y, mut dot) = (0, 0, 0.0f32);
+/// Calls `f` with the positions of each term two sorted vectors share.
+fn shared(a: &[(u32, f32)], b: &[(u32, f32)], mut f: impl FnMut(usize, usize)) {
+    let (mut x, mut y) = (0, 0);
     while x < a.len() && y < b.len() {
         match a[x].0.cmp(&b[y].0) {
             Ordering::Less => x += 1,
             Ordering::Greater => y += 1,
             Ordering::Equal => {
-                dot += a[x].1 * b[y].1;
+                f(x, y);
                 x += 1;
                 y += 1;
             }
         }
     }
+}
+
+fn sparse_dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let mut dot = 0.0f32;
+    shared(a, b, |x, y| dot += a[x].1 * b[y].1);
     dot
 }
 
