@@ -535,28 +535,27 @@ fn main() -> anyhow::Result<()> {
                 })?;
                 for r in set.rows.iter().filter(|r| r.need == need || need == "*") {
                     let text = normalize(&format!("{} {}", r.problem, r.solution));
+                    let raw = tachkhis_server::suggest::term_keys(&lex, &places, &text);
+                    if need == "*" {
+                        println!("RAW\t{}\t{}", r.id, raw.join(" "));
+                        continue;
+                    }
                     let name = |k: &str| {
                         k.parse::<usize>()
                             .ok()
                             .and_then(|c| lex.concepts.get(c))
                             .map_or(k.to_string(), |c| c.name.clone())
                     };
-                    let terms: Vec<String> =
-                        tachkhis_server::suggest::term_keys(&lex, &places, &text)
-                            .into_iter()
-                            .map(|k| match k.strip_prefix('#') {
-                                Some(c) => match c.split_once('+') {
-                                    Some((a, b)) => format!("{}+{}", name(a), name(b)),
-                                    None => format!("#{}", name(c)),
-                                },
-                                None => k,
-                            })
-                            .collect();
-                    if need == "*" {
-                        let raw = tachkhis_server::suggest::term_keys(&lex, &places, &text);
-                        println!("RAW\t{}\t{}", r.id, raw.join(" "));
-                        continue;
-                    }
+                    let terms: Vec<String> = raw
+                        .into_iter()
+                        .map(|k| match k.strip_prefix('#') {
+                            Some(c) => match c.split_once('+') {
+                                Some((a, b)) => format!("{}+{}", name(a), name(b)),
+                                None => format!("#{}", name(c)),
+                            },
+                            None => k,
+                        })
+                        .collect();
                     println!(
                         "  {need} [{}] {} | {}\n      {terms:?}",
                         r.pole, r.problem, r.solution

@@ -184,6 +184,26 @@ enum Kind {
     Word,
 }
 
+impl Kind {
+    /// A concept that says what is needed (not who or where).
+    fn is_need(self) -> bool {
+        matches!(
+            self,
+            Kind::Concept(Scope::Service | Scope::Work | Scope::Facility)
+        )
+    }
+}
+
+/// Scales a sparse vector to unit length (an empty or zero one stays as it is).
+fn unit(v: &mut [(u32, f32)]) {
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, w) in v {
+            *w /= norm;
+        }
+    }
+}
+
 /// Everything the engine knows of the items, in content order.
 struct Prepared {
     /// Item indices in content order.
@@ -418,12 +438,7 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
                 .filter(|t| df[*t as usize] > 1)
                 .map(|t| (t, weight[t as usize]))
                 .collect();
-            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                for (_, w) in &mut v {
-                    *w /= norm;
-                }
-            }
+            unit(&mut v);
             v
         })
         .collect();
@@ -443,14 +458,7 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
         .collect();
     let strong = vecs
         .iter()
-        .map(|v: &Vec<(u32, f32)>| {
-            v.iter().any(|(t, _)| {
-                matches!(
-                    kinds[*t as usize],
-                    Kind::Concept(Scope::Service | Scope::Work | Scope::Facility)
-                )
-            })
-        })
+        .map(|v: &Vec<(u32, f32)>| v.iter().any(|(t, _)| kinds[*t as usize].is_need()))
         .collect();
     Prepared {
         order,
@@ -977,8 +985,13 @@ pub fn suggest_with(
     lex: &Lexicon,
     learned: &Learned,
 ) -> Vec<Group> {
-    let p = prepare(items, places, lex, learned);
-    let mut engine = Engine {
+    let mut p = prepare(items, places, lex, learned);
+    let by_pairs = items.len() <= params.pair_items;
+    if by_pairs {
+        let texts: Vec<&str> = items.iter().map(|it| it.text_norm.as_str()).collect();
+        p.trigrams = pairs::trigrams(&texts);
+    }
+    let engine = Engine {
         items,
         places,
         params,
@@ -992,8 +1005,8 @@ pub fn suggest_with(
             partners[*b].push(*a);
         }
     }
-    let groups: Vec<Building> = if n <= params.pair_items {
-        link_pairs(&mut engine, &partners)
+    let groups: Vec<Building> = if by_pairs {
+        link_pairs(&engine, &partners)
     } else {
         leader(&engine, &partners)
     };
@@ -1027,17 +1040,12 @@ pub fn suggest_with(
     out.into_iter().map(|(g, _)| g).collect()
 }
 
-/// Groups that are one need split in two (people wrote it in two ways, and each way found
-/// its own group first) are merged: biggest first, each into the biggest earlier group whose
-/// centroid is close enough and whose places do not conflict.
 /// The pair model's groups: every proposal a node, linked by the probability that two are
 /// one need ([`pairs`]), joined by average linkage.
-fn link_pairs(engine: &mut Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
+fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
     let items = engine.items;
-    let order = engine.p.order.clone();
-    let texts: Vec<&str> = items.iter().map(|it| it.text_norm.as_str()).collect();
-    engine.p.trigrams = pairs::trigrams(&texts);
-    let links = pairs::candidate_links(engine, &order, LINK_FLOOR);
+    let order = &engine.p.order;
+    let links = pairs::candidate_links(engine, order, LINK_FLOOR);
     let clusters = pairs::link(order.len(), &links, engine.params.link, |a, b| {
         a.iter().any(|x| {
             partners[order[*x as usize]]
@@ -1069,8 +1077,8 @@ fn ranks(p: &Prepared) -> Vec<usize> {
 
 /// The centroid pass: each proposal joins the group whose centroid it is most like, if that
 /// reaches the threshold, or starts one; then every proposal is taken out and put back where
-/// it fits best, twice; then split groups are merged. Used to make the linkage's nodes when a
-/// batch is too large to compare its proposals pair by pair.
+/// it fits best, twice; then split groups are merged. Used instead of the pair model for a
+/// batch too large to weigh its proposals pair by pair.
 fn leader(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
     let p = &engine.p;
     let items = engine.items;
@@ -1136,6 +1144,9 @@ fn leader(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
     groups
 }
 
+/// Groups that are one need split in two (people wrote it in two ways, and each way found
+/// its own group first) are merged: biggest first, each into the biggest earlier group whose
+/// centroid is close enough and whose places do not conflict.
 fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
     let p = &engine.p;
     let mut order: Vec<usize> = (0..groups.len())
@@ -1153,12 +1164,7 @@ fn merge_groups(engine: &Engine<'_>, groups: &mut [Building]) {
         let mut c: Vec<(u32, f32)> = g
             .centroid
             .iter()
-            .filter(|(t, _)| {
-                matches!(
-                    p.kinds[**t as usize],
-                    Kind::Concept(Scope::Service | Scope::Work | Scope::Facility)
-                )
-            })
+            .filter(|(t, _)| p.kinds[**t as usize].is_need())
             .map(|(t, w)| (*t, *w))
             .collect();
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

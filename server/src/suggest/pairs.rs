@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::LazyLock;
 
-use super::{Engine, Kind, Scope, Sharing, Side, built_in_or};
+use super::{Engine, Kind, Scope, Sharing, Side, built_in_or, unit};
 
 /// The figures the model reads, in its order (the dump's header for fitting).
 pub const FEATURES: [&str; 16] = [
@@ -173,12 +173,7 @@ impl Engine<'_> {
         let p = &self.p;
         let mut f = [0.0f32; FEATURES.len()];
         f[0] = self.pair_score(i, j);
-        let strong = |t: u32| {
-            matches!(
-                p.kinds[t as usize],
-                Kind::Concept(Scope::Service | Scope::Work | Scope::Facility)
-            )
-        };
+        let strong = |t: u32| p.kinds[t as usize].is_need();
         let (a, b) = (&p.vecs[i], &p.vecs[j]);
         let (mut x, mut y) = (0, 0);
         let (mut shared_strong, mut only) = (0u32, 0u32);
@@ -306,12 +301,7 @@ pub(super) fn trigrams(texts: &[&str]) -> Vec<Vec<(u32, f32)>> {
                 })
                 .filter(|(_, w)| *w > 0.0)
                 .collect();
-            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                for (_, w) in &mut v {
-                    *w /= norm;
-                }
-            }
+            unit(&mut v);
             v
         })
         .collect()

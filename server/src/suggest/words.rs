@@ -201,6 +201,18 @@ fn any_skeleton(word: &str) -> String {
     }
 }
 
+/// The deletions a typo may explain: any letter of a Latin word; of an Arabic word, a long
+/// vowel or hamza only ("مستصف" for "مستوصف"), never a consonant: "الصيف" (summer) is not
+/// "الرصيف" (pavement), nor "الناس" (people) "النفاس" (childbirth).
+fn typo_deletions(word: &str) -> impl Iterator<Item = String> + '_ {
+    let arabic = word.chars().next().is_some_and(is_arabic);
+    let chars: Vec<char> = word.chars().collect();
+    deletions(word)
+        .enumerate()
+        .filter(move |(k, _)| !arabic || matches!(chars[*k], 'ا' | 'و' | 'ي' | 'ء' | 'ه'))
+        .map(|(_, d)| d)
+}
+
 fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
     let chars: Vec<char> = word.chars().collect();
     (0..chars.len()).map(move |i| {
@@ -229,7 +241,6 @@ pub fn may_be_darija(words: &[&str]) -> bool {
         "kaynch",
         "kaynach",
         "makaynch",
-        "makaynach",
         "makaynach",
         "khassna",
         "khasna",
@@ -355,15 +366,7 @@ impl Lexicon {
             self.words.entry(w.clone()).or_insert(id);
             stems.push((stem(&w), id));
             if w.chars().count() >= 4 {
-                // An Arabic word typed without one of its long vowels or hamza ("مستصف"), not
-                // without a consonant: "الصيف" (summer) is not "الرصيف" (pavement) nor
-                // "الناس" (people) "النفاس" (childbirth).
-                let arabic = w.chars().next().is_some_and(is_arabic);
-                let chars: Vec<char> = w.chars().collect();
-                for (_, d) in deletions(&w)
-                    .enumerate()
-                    .filter(|(k, _)| !arabic || matches!(chars[*k], 'ا' | 'و' | 'ي' | 'ء' | 'ه'))
-                {
+                for d in typo_deletions(&w) {
                     let e = self.fuzzy.entry(d).or_insert(Some(id));
                     if *e != Some(id) {
                         *e = None;
@@ -521,10 +524,7 @@ impl Lexicon {
         // A letter for another: only for long words ("سيارة" is not "سياحة").
         if n >= 7 {
             // In Arabic, only a long vowel or hamza for another: "الحماده" is not "الحصاده".
-            for (_, d) in deletions(w)
-                .enumerate()
-                .filter(|(k, _)| !arabic || matches!(chars[*k], 'ا' | 'و' | 'ي' | 'ء' | 'ه'))
-            {
+            for d in typo_deletions(w) {
                 if let Some(Some(c)) = self.fuzzy.get(&d) {
                     return Reading::Concepts(vec![*c]);
                 }
