@@ -1,78 +1,169 @@
 #!/usr/bin/env python3
-"""Fits the pair model of the suggestion engine (server/src/suggest/pairs.model).
+"""Fits the pair model of the suggestion engine: its trees (server/src/suggest/pairs.model)
+and its association table (server/src/suggest/pairs.assoc).
 
-The engine writes the figures of every pair it weighs (TACHKHIS_SUGGEST_FEATURES=<file>, see
-server/src/suggest/pairs.rs); this script labels them from the sets' `need` column, fits
-boosted trees (scikit-learn's HistGradientBoostingClassifier) and writes them in the format
-`Model::parse` reads.
+The engine writes the figures of every pair it weighs and the terms of every proposal
+(TACHKHIS_SUGGEST_FEATURES=<file>, see server/src/suggest/pairs.rs); this script labels them
+from the sets' `need` column. The association table is the log-odds, over the sets' pairs of
+proposals, that two proposals holding two terms are one need; the trees are scikit-learn's
+HistGradientBoostingClassifier, written in the format `Model::parse` reads.
 
     pip install numpy scikit-learn
-    python3 server/benches/suggest/fit.py dump  <bench binary> <set>...   # figures of each set
-    python3 server/benches/suggest/fit.py fit   <model out> <set>...      # fit on these sets
+    python3 server/benches/suggest/fit.py train <bench binary> <set>...  # both files, from these sets
+    python3 server/benches/suggest/fit.py loo   <bench binary> <set>...  # each set scored by a fit on the others
 
-<set> is a folder of server/benches/suggest (tune, tune2, ... blind). A figure file is
-written beside each set's dump in $TACHKHIS_FIT_DIR (default /tmp/tachkhis-fit). The
-figures do not depend on the model, so one dump serves every fit. To check that a fit
-generalises, fit on all sets but one and run the bench on that one with
-TACHKHIS_SUGGEST_MODEL=<model out>.
+`train` writes pairs.model and pairs.assoc into $TACHKHIS_FIT_DIR (default /tmp/tachkhis-fit),
+to copy into server/src/suggest/. `loo` is the honest figure: each set is scored by the bench
+with a table and trees fitted on the other sets only. A set's own pairs never count in the
+table its figures are read with, in training as in scoring: each training set is read with a
+table of the other training sets, as a new commune's proposals will be.
+
+<set> is a folder of server/benches/suggest (tune, tune2, ... blind) or a path.
 """
 import csv
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.environ.get("TACHKHIS_FIT_DIR", "/tmp/tachkhis-fit")
-N_FEATURES = 16
+N_FEATURES = 20
+# TACHKHIS_FIT_DROP=16,17: figures left out of a fit (set to 0), to measure what they add.
+DROP = [int(x) for x in os.environ.get("TACHKHIS_FIT_DROP", "").split(",") if x]
+# The table: smoothing (pseudo-pairs at the base rate), the fewest sets a pair of terms must
+# be seen together in (a pair of one commune only is its places and habits), the smallest
+# log-odds kept.
+SMOOTH = float(os.environ.get("TACHKHIS_FIT_SMOOTH", "20"))
+MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "2"))
+CUT = float(os.environ.get("TACHKHIS_FIT_CUT", "0.25"))
 
 
-def dump(binary, sets):
-    os.makedirs(OUT, exist_ok=True)
-    for s in sets:
-        env = dict(
-            os.environ,
-            TACHKHIS_SUGGEST_SET=os.path.join(HERE, s),
-            TACHKHIS_SUGGEST_FEATURES=os.path.join(OUT, s + ".feat"),
-            TACHKHIS_SUGGEST_DUMP=os.path.join(OUT, s + ".groups"),
-        )
-        subprocess.run([binary], env=env, check=True, stdout=subprocess.DEVNULL)
-        print("dumped", s)
+def name(s):
+    return os.path.basename(os.path.normpath(s))
 
 
-def load(s):
-    """(features, labels) of one set's dumped pairs."""
-    rows = list(csv.DictReader(open(os.path.join(HERE, s, "proposals.csv"), encoding="utf-8")))
-    need = {r["id"]: r["need"] for r in rows}
+def run(binary, s, out, table=None, model=None, features=True):
+    """Runs the bench on a set; returns its printed figures."""
+    env = dict(os.environ, TACHKHIS_SUGGEST_SET=os.path.join(HERE, s))
+    if features:
+        env["TACHKHIS_SUGGEST_FEATURES"] = os.path.join(out, name(s) + ".feat")
+        env["TACHKHIS_SUGGEST_DUMP"] = os.path.join(out, name(s) + ".groups")
+    if table:
+        env["TACHKHIS_SUGGEST_ASSOC"] = table
+    if model:
+        env["TACHKHIS_SUGGEST_MODEL"] = model
+    r = subprocess.run([binary], env=env, check=True, capture_output=True, text=True)
+    return r.stdout
+
+
+def items(s, out):
+    """The dump's items of a set: engine number -> (row id, terms)."""
     by_text = defaultdict(list)
-    for line in open(os.path.join(OUT, s + ".groups.texts"), encoding="utf-8"):
+    for line in open(os.path.join(out, name(s) + ".groups.texts"), encoding="utf-8"):
         rid, text = line.rstrip("\n").split("\t")
         by_text[text].append(rid)
     # The engine's items are numbered in its own order: matched back by their text (rows of
     # the same text are interchangeable: same text, same figures).
-    item = {}
-    X, Y = [], []
-    for line in open(os.path.join(OUT, s + ".feat"), encoding="utf-8"):
+    found = {}
+    for line in open(os.path.join(out, name(s) + ".feat"), encoding="utf-8"):
         f = line.rstrip("\n").split("\t")
         if f[0] == "T":
-            item[int(f[1])] = by_text[f[2]].pop(0)
-        else:
-            a, b = item[int(f[1])], item[int(f[2])]
-            X.append([float(x) for x in f[3 : 3 + N_FEATURES]])
+            found[int(f[1])] = [by_text[f[2]].pop(0), []]
+        elif f[0] == "K":
+            found[int(f[1])][1] = [k for k in f[2:] if k]
+    return found
+
+
+def needs(s):
+    rows = csv.DictReader(open(os.path.join(HERE, s, "proposals.csv"), encoding="utf-8"))
+    return {r["id"]: r["need"] for r in rows}
+
+
+def load(s, out):
+    """(features, labels) of one set's dumped pairs."""
+    need = needs(s)
+    item = items(s, out)
+    X, Y = [], []
+    for line in open(os.path.join(out, name(s) + ".feat"), encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if f[0] == "F":
+            a, b = item[int(f[1])][0], item[int(f[2])][0]
+            x = [float(v) for v in f[3 : 3 + N_FEATURES]]
+            for k in DROP:
+                x[k] = 0.0
+            X.append(x)
             Y.append(need[a] == need[b])
     return X, Y
 
 
-def fit(out, sets):
+class Counts:
+    """Per set, over every pair of its proposals: how often two terms are held by a pair
+    (`all`), by a pair of one need (`one`)."""
+
+    def __init__(self, sets, out):
+        import numpy as np
+
+        self.sets = [name(s) for s in sets]
+        terms = {}
+        for s in sets:
+            need = needs(s)
+            terms[name(s)] = [(need[rid], sorted(set(ks))) for rid, ks in items(s, out).values()]
+        self.vocab = {}
+        for rows in terms.values():
+            for _, ks in rows:
+                for k in ks:
+                    self.vocab.setdefault(k, len(self.vocab))
+        v = len(self.vocab)
+        self.one, self.all, self.seen = {}, {}, {}
+        for s, rows in terms.items():
+            m = np.zeros((len(rows), v), np.float32)
+            for i, (_, ks) in enumerate(rows):
+                m[i, [self.vocab[k] for k in ks]] = 1
+            labels = [n for n, _ in rows]
+            same = np.array([[a == b for b in labels] for a in labels], np.float32)
+            np.fill_diagonal(same, 0)
+            total = m.sum(axis=0)
+            self.one[s] = m.T @ same @ m
+            self.all[s] = np.outer(total, total) - m.T @ m
+            self.seen[s] = (self.all[s] > 0).astype(np.float32)
+
+    def table(self, sets, path):
+        """Writes the table learned from `sets` (names)."""
+        import numpy as np
+
+        one = sum(self.one[s] for s in sets)
+        all_ = sum(self.all[s] for s in sets)
+        seen = sum(self.seen[s] for s in sets)
+        p0 = one.sum() / all_.sum()
+        logit = lambda q: np.log(q / (1 - q))
+        score = logit((one + SMOOTH * p0) / (all_ + SMOOTH)) - logit(p0)
+        keep = (seen >= MIN_SETS) & (np.abs(score) >= CUT)
+        keep = np.triu(keep)
+        keys = sorted(self.vocab, key=self.vocab.get)
+        lines = [
+            "# The association table of the suggestion engine (pairs.rs, Assoc), written by",
+            "# server/benches/suggest/fit.py from the labelled sets: " + " ".join(sets) + ".",
+            "# term\tterm\tlog-odds that two proposals holding them are one need",
+        ]
+        for a, b in zip(*np.nonzero(keep)):
+            lines.append("%s\t%s\t%.3f" % (keys[a], keys[b], score[a, b]))
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return len(lines) - 3
+
+
+def fit(out, sets, model):
+    """Fits the trees on the dumped figures of `sets` (in `out`) and writes them to `model`."""
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     X, Y = [], []
     for s in sets:
-        x, y = load(s)
+        x, y = load(s, out)
         X += x
         Y += y
-        print(s, len(y), "pairs,", sum(y), "of one need")
     X, Y = np.array(X), np.array(Y)
     gb = HistGradientBoostingClassifier(
         max_iter=100, max_depth=4, learning_rate=0.1, random_state=0
@@ -80,7 +171,7 @@ def fit(out, sets):
     base = float(np.ravel(gb._baseline_prediction)[0])
     lines = [
         "# The pair model of the suggestion engine: boosted trees fitted by",
-        "# server/benches/suggest/fit.py on the labelled sets: " + " ".join(sets) + ".",
+        "# server/benches/suggest/fit.py on the labelled sets: " + " ".join(map(name, sets)) + ".",
         "# tree node feature threshold left right value leaf",
         "base %.6f" % base,
     ]
@@ -99,7 +190,7 @@ def fit(out, sets):
                     int(node["is_leaf"]),
                 )
             )
-    with open(out, "w", encoding="utf-8") as f:
+    with open(model, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     # The file read back as the engine reads it gives the fitted probabilities.
     raw = np.full(len(X), base)
@@ -110,15 +201,59 @@ def fit(out, sets):
             while not nodes[k]["is_leaf"]:
                 k = nodes[k]["left"] if X[r, nodes[k]["feature_idx"]] <= nodes[k]["num_threshold"] else nodes[k]["right"]
             raw[r] += nodes[k]["value"]
-    mine = 1 / (1 + np.exp(-raw))
-    theirs = gb.predict_proba(X)[:, 1]
-    print("written", out, "; largest gap to scikit-learn:", float(np.abs(mine - theirs).max()))
+    gap = float(np.abs(1 / (1 + np.exp(-raw)) - gb.predict_proba(X)[:, 1]).max())
+    return len(Y), int(Y.sum()), gap
+
+
+def trained(binary, sets, out, counts):
+    """Table and trees from `sets`, each set's figures read with the others' table."""
+    os.makedirs(out, exist_ok=True)
+    names = [name(s) for s in sets]
+    for s in sets:
+        tab = os.path.join(out, name(s) + ".assoc")
+        counts.table([x for x in names if x != name(s)], tab)
+        run(binary, s, out, table=tab)
+    table = os.path.join(out, "pairs.assoc")
+    entries = counts.table(names, table)
+    model = os.path.join(out, "pairs.model")
+    pairs, one, gap = fit(out, sets, model)
+    return table, model, entries, pairs, one, gap
+
+
+def figures(text):
+    """precision, recall, F1, actions from the bench's output."""
+    m = re.search(r"precision ([0-9.]+), recall ([0-9.]+), F1 ([0-9.]+)", text)
+    a = re.search(r"actions per proposal ([0-9.]+)", text)
+    return [float(x) for x in m.groups()] + [float(a.group(1))]
+
+
+def main():
+    if len(sys.argv) < 4 or sys.argv[1] not in ("train", "loo"):
+        sys.exit(__doc__)
+    binary, sets = sys.argv[2], sys.argv[3:]
+    # The terms of each proposal do not depend on the table or the trees: one dump.
+    os.makedirs(OUT, exist_ok=True)
+    empty = os.path.join(OUT, "empty.assoc")
+    open(empty, "w").close()
+    for s in sets:
+        run(binary, s, OUT, table=empty)
+    counts = Counts(sets, OUT)
+    if sys.argv[1] == "train":
+        table, model, entries, pairs, one, gap = trained(binary, sets, OUT, counts)
+        print("%s: %d pairs of terms; %s: %d pairs of proposals, %d of one need" % (table, entries, model, pairs, one))
+        print("largest gap between the file's probabilities and scikit-learn's:", gap)
+        return
+    rows = []
+    for h in sets:
+        others = [s for s in sets if s != h]
+        fold = os.path.join(OUT, "without-" + name(h))
+        table, model, *_ = trained(binary, others, fold, counts)
+        f = figures(run(binary, h, fold, table=table, model=model, features=False))
+        rows.append(f)
+        print("%-10s precision %.3f recall %.3f F1 %.3f actions %.3f" % (name(h), *f), flush=True)
+    mean = [sum(r[k] for r in rows) / len(rows) for k in range(4)]
+    print("%-10s precision %.3f recall %.3f F1 %.3f actions %.3f" % ("mean", *mean))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 4 or sys.argv[1] not in ("dump", "fit"):
-        sys.exit(__doc__)
-    if sys.argv[1] == "dump":
-        dump(sys.argv[2], sys.argv[3:])
-    else:
-        fit(sys.argv[2], sys.argv[3:])
+    main()

@@ -222,6 +222,23 @@ struct Prepared {
     place_douars: Vec<Vec<u32>>,
     /// Per item: its character trigrams ([`pairs::trigrams`]), when the pair model is used.
     trigrams: Vec<Vec<(u32, f32)>>,
+    /// Per item: its concepts and words as the association table knows them (sorted), and
+    /// how many concepts and words it has in all ([`pairs::Assoc`]).
+    assoc: Vec<Vec<u32>>,
+    assoc_n: Vec<u32>,
+    /// Per term: its key in the association table (`c:<concept>` or `w:<word>`).
+    assoc_keys: Vec<Option<String>>,
+    /// Per item: every term it holds, even one no other item has.
+    terms: Vec<Vec<u32>>,
+}
+
+impl Prepared {
+    /// An item's concepts and words, keyed as in the association table.
+    fn raw_keys(&self, i: usize) -> impl Iterator<Item = &str> {
+        self.terms[i]
+            .iter()
+            .filter_map(|t| self.assoc_keys[*t as usize].as_deref())
+    }
 }
 
 /// How each word was read, kept from one proposal to the next.
@@ -413,6 +430,56 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
         let next = pole_ids.len() as u32;
         poles[i] = *pole_ids.entry(item.pole.as_str()).or_insert(next);
     }
+    let table = pairs::assoc();
+    let assoc_keys: Vec<Option<String>> = keys
+        .iter()
+        .zip(&kinds)
+        .map(|(key, kind)| match kind {
+            Kind::Concept(_) => key
+                .strip_prefix('#')
+                .and_then(|c| c.parse::<usize>().ok())
+                .and_then(|c| lex.concepts.get(c))
+                .map(|c| format!("c:{}", c.name)),
+            Kind::Word => Some(format!("w:{key}")),
+            Kind::Pair | Kind::Place => None,
+        })
+        .collect();
+    // A concept whose scope the office taught otherwise is this commune's own: what other
+    // communes say of it does not hold here.
+    let assoc_ids: Vec<Option<u32>> = assoc_keys
+        .iter()
+        .zip(keys.iter().zip(&kinds))
+        .map(|(k, (key, kind))| {
+            let taught = match kind {
+                Kind::Concept(scope) => key
+                    .strip_prefix('#')
+                    .and_then(|c| c.parse::<usize>().ok())
+                    .and_then(|c| lex.concepts.get(c))
+                    .is_some_and(|c| c.scope != *scope),
+                _ => false,
+            };
+            k.as_deref()
+                .filter(|_| !taught)
+                .and_then(|k| table.index(k))
+        })
+        .collect();
+    let assoc_n: Vec<u32> = raw
+        .iter()
+        .map(|v| {
+            v.iter()
+                .filter(|t| assoc_keys[**t as usize].is_some())
+                .count() as u32
+        })
+        .collect();
+    let assoc: Vec<Vec<u32>> = raw
+        .iter()
+        .map(|v| {
+            let mut a: Vec<u32> = v.iter().filter_map(|t| assoc_ids[*t as usize]).collect();
+            a.sort_unstable();
+            a.dedup();
+            a
+        })
+        .collect();
     let total = n.max(1) as f32;
     let weight: Vec<f32> = df
         .iter()
@@ -430,13 +497,13 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
         })
         .collect();
     let vecs: Vec<Vec<(u32, f32)>> = raw
-        .into_iter()
+        .iter()
         .map(|v| {
             // A term no other proposal has cannot match anything: it would only dilute.
             let mut v: Vec<(u32, f32)> = v
-                .into_iter()
-                .filter(|t| df[*t as usize] > 1)
-                .map(|t| (t, weight[t as usize]))
+                .iter()
+                .filter(|t| df[**t as usize] > 1)
+                .map(|t| (*t, weight[*t as usize]))
                 .collect();
             unit(&mut v);
             v
@@ -471,6 +538,10 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
         shown,
         place_douars,
         trigrams: Vec::new(),
+        assoc,
+        assoc_n,
+        assoc_keys,
+        terms: raw,
     }
 }
 

@@ -6,9 +6,10 @@
 //! transport, the ambulance), two that share "ambulance" are one; two that are spelled alike
 //! but read as different concepts may be one need typed twice. A small model of boosted
 //! decision trees (`pairs.model`, fitted on the labelled sets of `benches/suggest/` by
-//! `benches/suggest/fit.py`) weighs sixteen figures of a pair ([`FEATURES`]): the engine's
+//! `benches/suggest/fit.py`) weighs twenty figures of a pair ([`FEATURES`]): the engine's
 //! score, what they share by kind of term, what only one of them needs, where they are, the
-//! sector, and how alike their letters are (character trigrams, which tolerate spelling).
+//! sector, how alike their letters are (character trigrams, which tolerate spelling), and
+//! what the labelled sets of other communes say of the terms the two hold ([`Assoc`]).
 //!
 //! The groups are then made by average linkage: the two groups whose pairs are most alike on
 //! average are joined, while that average reaches the threshold. A group joins another only
@@ -22,7 +23,7 @@ use std::sync::LazyLock;
 use super::{Engine, Kind, Scope, Sharing, Side, built_in_or, unit};
 
 /// The figures the model reads, in its order (the dump's header for fitting).
-pub const FEATURES: [&str; 16] = [
+pub const FEATURES: [&str; 20] = [
     "score",
     "service",
     "work",
@@ -39,7 +40,65 @@ pub const FEATURES: [&str; 16] = [
     "same_sector",
     "same_pole",
     "trigrams",
+    "assoc_max",
+    "assoc_min",
+    "assoc_mean",
+    "assoc_pos",
 ];
+
+/// The association table, in the repository ([`Assoc`]).
+pub const ASSOC_TXT: &str = include_str!("pairs.assoc");
+
+/// `TACHKHIS_SUGGEST_ASSOC=<file>` reads another table.
+static ASSOC: LazyLock<Assoc> =
+    LazyLock::new(|| Assoc::parse(&built_in_or("TACHKHIS_SUGGEST_ASSOC", ASSOC_TXT)));
+
+pub fn assoc() -> &'static Assoc {
+    &ASSOC
+}
+
+/// What the labelled sets say of two terms found in two proposals: the log-odds, against
+/// any pair of proposals, that two proposals holding them are one need ("ambulance" and
+/// "women give birth on the road" raise it; "transport" and "ambulance" lower it). Learned
+/// by `benches/suggest/fit.py` from terms of several communes only (never a place), so it
+/// reads what people of any commune say of a need, beyond the lexicon's synonyms.
+#[derive(Debug, Default)]
+pub struct Assoc {
+    index: HashMap<String, u32>,
+    scores: HashMap<(u32, u32), f32>,
+}
+
+impl Assoc {
+    /// One pair a line: `<term>\t<term>\t<log-odds>`, a term being `c:<concept name>` or
+    /// `w:<word as the engine keys it>`; `#` starts a comment; unreadable lines are skipped.
+    pub fn parse(text: &str) -> Assoc {
+        let mut t = Assoc::default();
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [a, b, score] = f[..] else {
+                continue;
+            };
+            let Some(score) = score.trim().parse::<f32>().ok().filter(|s| s.is_finite()) else {
+                continue;
+            };
+            let mut id = |k: &str| {
+                let next = t.index.len() as u32;
+                *t.index.entry(k.to_string()).or_insert(next)
+            };
+            let (a, b) = (id(a), id(b));
+            t.scores.insert((a.min(b), a.max(b)), score);
+        }
+        t
+    }
+
+    pub fn index(&self, key: &str) -> Option<u32> {
+        self.index.get(key).copied()
+    }
+
+    fn score(&self, a: u32, b: u32) -> Option<f32> {
+        self.scores.get(&(a.min(b), a.max(b))).copied()
+    }
+}
 
 /// The fitted model, in the repository.
 pub const MODEL_TXT: &str = include_str!("pairs.model");
@@ -224,6 +283,32 @@ impl Engine<'_> {
         f[13] = (self.items[i].sector == self.items[j].sector) as u8 as f32;
         f[14] = (p.poles[i] == p.poles[j]) as u8 as f32;
         f[15] = sparse_dot(&p.trigrams[i], &p.trigrams[j]);
+        let all = p.assoc_n[i] * p.assoc_n[j];
+        if all > 0 {
+            // A pair of terms the table does not hold counts as 0: nothing known.
+            let table = assoc();
+            let (mut max, mut min, mut sum, mut pos, mut known) =
+                (f32::MIN, f32::MAX, 0.0f32, 0.0f32, 0u32);
+            for a in &p.assoc[i] {
+                for b in &p.assoc[j] {
+                    if let Some(s) = table.score(*a, *b) {
+                        max = max.max(s);
+                        min = min.min(s);
+                        sum += s;
+                        pos += s.max(0.0);
+                        known += 1;
+                    }
+                }
+            }
+            if known < all {
+                max = max.max(0.0);
+                min = min.min(0.0);
+            }
+            f[16] = max;
+            f[17] = min;
+            f[18] = sum / all as f32;
+            f[19] = pos / (all as f32).sqrt();
+        }
         f
     }
 }
@@ -364,11 +449,16 @@ pub(super) fn candidate_links(
         }
     }
     if let Some(path) = dump {
+        // Each item's text (to find its row) and its terms as the association table keys
+        // them (to learn the table).
         let texts: String = engine
             .items
             .iter()
             .enumerate()
-            .map(|(i, it)| format!("T\t{i}\t{}\n", it.text_norm))
+            .map(|(i, it)| {
+                let keys: Vec<&str> = engine.p.raw_keys(i).collect();
+                format!("T\t{i}\t{}\nK\t{i}\t{}\n", it.text_norm, keys.join("\t"))
+            })
             .collect();
         if let Err(e) = std::fs::write(path, texts + &dumped) {
             tracing::warn!("TACHKHIS_SUGGEST_FEATURES not written: {e}");
@@ -516,6 +606,23 @@ mod tests {
         f[3] = 1.0;
         assert!((m.prob(&f) - 1.0 / (1.0 + (0.5f32).exp())).abs() < 1e-6);
         assert_eq!(Model::parse("").prob(&f), 0.5);
+    }
+
+    #[test]
+    fn the_association_table_reads_both_ways_and_skips_broken_lines() {
+        let t = Assoc::parse(
+            "# comment\nc:إسعاف\tw:ambulance\t2.5\nw:a\tw:b\tnan\nw:a\tonly two\nbroken\n",
+        );
+        let (a, b) = (t.index("c:إسعاف").unwrap(), t.index("w:ambulance").unwrap());
+        assert_eq!(t.score(a, b), Some(2.5));
+        assert_eq!(t.score(b, a), Some(2.5));
+        assert_eq!(
+            t.index("w:a"),
+            None,
+            "a line with a score that is not a number"
+        );
+        let built_in = assoc();
+        assert!(built_in.scores.len() > 1000, "{}", built_in.scores.len());
     }
 
     #[test]
