@@ -237,7 +237,7 @@ impl Prepared {
     fn raw_keys(&self, i: usize) -> impl Iterator<Item = &str> {
         self.terms[i]
             .iter()
-            .filter_map(|t| self.assoc_keys[*t as usize].as_deref())
+            .filter_map(|t| self.assoc_keys.get(*t as usize)?.as_deref())
     }
 }
 
@@ -348,7 +348,14 @@ fn read_terms(
     out
 }
 
-fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) -> Prepared {
+/// `by_pairs`: the pair model will weigh the pairs, so the association table is read.
+fn prepare(
+    items: &[Item],
+    places: &Places,
+    lex: &Lexicon,
+    learned: &Learned,
+    by_pairs: bool,
+) -> Prepared {
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|a, b| {
         let (x, y) = (&items[*a], &items[*b]);
@@ -430,9 +437,12 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
         let next = pole_ids.len() as u32;
         poles[i] = *pole_ids.entry(item.pole.as_str()).or_insert(next);
     }
-    let table = pairs::assoc();
+    // The centroid pass of a large batch does not read the table: not even loaded.
+    let empty = pairs::Assoc::default();
+    let table = if by_pairs { pairs::assoc() } else { &empty };
     let assoc_keys: Vec<Option<String>> = keys
         .iter()
+        .filter(|_| by_pairs)
         .zip(&kinds)
         .map(|(key, kind)| match kind {
             Kind::Concept(_) => key
@@ -467,14 +477,17 @@ fn prepare(items: &[Item], places: &Places, lex: &Lexicon, learned: &Learned) ->
         .iter()
         .map(|v| {
             v.iter()
-                .filter(|t| assoc_keys[**t as usize].is_some())
+                .filter(|t| matches!(assoc_keys.get(**t as usize), Some(Some(_))))
                 .count() as u32
         })
         .collect();
     let assoc: Vec<Vec<u32>> = raw
         .iter()
         .map(|v| {
-            let mut a: Vec<u32> = v.iter().filter_map(|t| assoc_ids[*t as usize]).collect();
+            let mut a: Vec<u32> = v
+                .iter()
+                .filter_map(|t| assoc_ids.get(*t as usize).copied().flatten())
+                .collect();
             a.sort_unstable();
             a.dedup();
             a
@@ -1056,8 +1069,8 @@ pub fn suggest_with(
     lex: &Lexicon,
     learned: &Learned,
 ) -> Vec<Group> {
-    let mut p = prepare(items, places, lex, learned);
     let by_pairs = items.len() <= params.pair_items;
+    let mut p = prepare(items, places, lex, learned, by_pairs);
     if by_pairs {
         let texts: Vec<&str> = items.iter().map(|it| it.text_norm.as_str()).collect();
         p.trigrams = pairs::trigrams(&texts);
