@@ -140,18 +140,21 @@ class Counts:
         logit = lambda q: np.log(q / (1 - q))
         score = logit((one + SMOOTH * p0) / (all_ + SMOOTH)) - logit(p0)
         keep = (seen >= MIN_SETS) & (np.abs(score) >= CUT)
-        keep = np.triu(keep)
         keys = sorted(self.vocab, key=self.vocab.get)
         lines = [
             "# The association table of the suggestion engine (pairs.rs, Assoc), written by",
             "# server/benches/suggest/fit.py from the labelled sets: " + " ".join(sets) + ".",
-            "# term\tterm\tlog-odds that two proposals holding them are one need",
+            "# One term a line, numbered from 0: term<TAB>n:log-odds ..., the log-odds that two",
+            "# proposals holding it and the term of line n (n up to its own) are one need.",
         ]
-        for a, b in zip(*np.nonzero(keep)):
-            lines.append("%s\t%s\t%.3f" % (keys[a], keys[b], score[a, b]))
+        entries = 0
+        for b, key in enumerate(keys):
+            row = np.nonzero(keep[: b + 1, b])[0]
+            entries += len(row)
+            lines.append(key + "\t" + " ".join("%d:%.3f" % (a, score[a, b]) for a in row))
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
-        return len(lines) - 3
+        return entries
 
 
 def fit(out, sets, model):

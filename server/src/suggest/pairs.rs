@@ -69,24 +69,30 @@ pub struct Assoc {
 }
 
 impl Assoc {
-    /// One pair a line: `<term>\t<term>\t<log-odds>`, a term being `c:<concept name>` or
-    /// `w:<word as the engine keys it>`; `#` starts a comment; unreadable lines are skipped.
+    /// One term a line, numbered from 0 in their order: `<term>\t<n>:<log-odds> ...`, the
+    /// pairs it makes with terms of lines `n` up to its own (a term being `c:<concept name>`
+    /// or `w:<word as the engine keys it>`); `#` starts a comment; an unreadable pair is
+    /// skipped.
     pub fn parse(text: &str) -> Assoc {
         let mut t = Assoc::default();
-        for line in text.lines().filter(|l| !l.starts_with('#')) {
-            let f: Vec<&str> = line.split('\t').collect();
-            let [a, b, score] = f[..] else {
-                continue;
-            };
-            let Some(score) = score.trim().parse::<f32>().ok().filter(|s| s.is_finite()) else {
-                continue;
-            };
-            let mut id = |k: &str| {
-                let next = t.index.len() as u32;
-                *t.index.entry(k.to_string()).or_insert(next)
-            };
-            let (a, b) = (id(a), id(b));
-            t.scores.insert((a.min(b), a.max(b)), score);
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let (key, pairs) = line.split_once('\t').unwrap_or((line, ""));
+            let next = t.index.len() as u32;
+            let me = *t.index.entry(key.to_string()).or_insert(next);
+            for pair in pairs.split(' ') {
+                let Some((other, score)) = pair.split_once(':') else {
+                    continue;
+                };
+                let (Ok(other), Ok(score)) = (other.parse::<u32>(), score.parse::<f32>()) else {
+                    continue;
+                };
+                if other <= me && score.is_finite() {
+                    t.scores.insert((other, me), score);
+                }
+            }
         }
         t
     }
@@ -611,15 +617,16 @@ mod tests {
     #[test]
     fn the_association_table_reads_both_ways_and_skips_broken_lines() {
         let t = Assoc::parse(
-            "# comment\nc:إسعاف\tw:ambulance\t2.5\nw:a\tw:b\tnan\nw:a\tonly two\nbroken\n",
+            "# comment\nc:إسعاف\nw:ambulance\t0:2.5\nw:a\t1:nan 7:1.0 x 2\n\nw:b\t2:y\n",
         );
         let (a, b) = (t.index("c:إسعاف").unwrap(), t.index("w:ambulance").unwrap());
         assert_eq!(t.score(a, b), Some(2.5));
         assert_eq!(t.score(b, a), Some(2.5));
+        let (c, d) = (t.index("w:a").unwrap(), t.index("w:b").unwrap());
         assert_eq!(
-            t.index("w:a"),
-            None,
-            "a line with a score that is not a number"
+            (t.score(b, c), t.score(c, d), t.scores.len()),
+            (None, None, 1),
+            "a score that is not a number, a term not yet read, a pair without a score"
         );
         let built_in = assoc();
         assert!(built_in.scores.len() > 1000, "{}", built_in.scores.len());
