@@ -211,6 +211,20 @@ fn run(
     poles: &HashMap<String, String>,
     douars: &HashMap<String, String>,
 ) -> anyhow::Result<(Vec<Vec<String>>, f64)> {
+    run_placed(db, rows, ids, poles, douars, &BTreeMap::new())
+}
+
+/// [`run`] with some proposals already placed by the office (row id -> need slug): each
+/// slug a need, as the app holds them. The groups are the suggestions' unplaced proposals,
+/// those suggested into one need together (the office adds them to it).
+fn run_placed(
+    db: &Db,
+    rows: &[Row],
+    ids: &HashMap<String, Uuid>,
+    poles: &HashMap<String, String>,
+    douars: &HashMap<String, String>,
+    placed: &BTreeMap<&str, &str>,
+) -> anyhow::Result<(Vec<Vec<String>>, f64)> {
     let douar_of = |r: &Row| -> Option<String> {
         if r.douar.is_empty() {
             return None;
@@ -223,7 +237,8 @@ fn run(
     db.write_blocking(|tx| {
         tx.execute_batch(
             "DELETE FROM proposals; DELETE FROM session_douars; DELETE FROM sessions;
-             DELETE FROM suggestion_rejections; DELETE FROM documents;",
+             DELETE FROM suggestion_rejections; DELETE FROM documents; DELETE FROM need_members;
+             DELETE FROM needs; DELETE FROM consolidation_actions WHERE kind = 'bench';",
         )?;
         let mut sessions: HashMap<&str, String> = HashMap::new();
         let mut doc = tx.prepare(
@@ -270,20 +285,50 @@ fn run(
                 douar
             ])?;
         }
+        if !placed.is_empty() {
+            tx.execute(
+                "INSERT INTO consolidation_actions (id, at, kind, detail) VALUES (1000000, 0, 'bench', '{}')",
+                [],
+            )?;
+        }
+        let mut need_ids: BTreeMap<&str, i64> = BTreeMap::new();
+        for (id, need) in placed {
+            let n = match need_ids.get(need) {
+                Some(n) => *n,
+                None => {
+                    tx.execute(
+                        "INSERT INTO needs (title, title_norm, created_at, updated_at) VALUES (?1, ?1, 0, 0)",
+                        [need],
+                    )?;
+                    let n = tx.last_insert_rowid();
+                    need_ids.insert(need, n);
+                    n
+                }
+            };
+            tx.execute(
+                "INSERT INTO need_members (proposal_id, need_id, action_id) VALUES (?1, ?2, 1000000)",
+                params![ids[*id].to_string(), n],
+            )?;
+        }
         Ok(())
     })?;
     let start = Instant::now();
     let suggestions = db.read_blocking(|tx| consolidation::suggestions(tx, usize::MAX))?;
     let took = start.elapsed().as_secs_f64();
     let back: HashMap<Uuid, &str> = ids.iter().map(|(k, v)| (*v, k.as_str())).collect();
-    let mut groups: Vec<Vec<String>> = suggestions
-        .iter()
-        .map(|s| {
-            let mut g: Vec<String> = s.proposal_ids.iter().map(|u| back[u].to_string()).collect();
-            g.sort();
-            g
-        })
-        .collect();
+    let mut into: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for s in &suggestions {
+        let g = s.proposal_ids.iter().map(|u| back[u].to_string());
+        match s.need_id {
+            Some(n) => into.entry(n).or_default().extend(g),
+            None => groups.push(g.collect()),
+        }
+    }
+    groups.extend(into.into_values());
+    for g in &mut groups {
+        g.sort();
+    }
     groups.sort();
     Ok((groups, took))
 }
@@ -695,7 +740,30 @@ fn learn(
         groups.len()
     );
     let (after, _) = run(db, second, &ids, poles, douars)?;
-    println!("  After learning, on the second half:");
+    println!("  After learning, on the second half alone:");
+    report(&second_set, &after);
+    // As in the app: the first half stays, placed in its needs as the office left it (every
+    // proposal of a need it holds twice or more), and the second half arrives.
+    let placed: BTreeMap<&str, &str> = first
+        .iter()
+        .filter(|r| members.get(r.need.as_str()).is_some_and(|m| m.len() >= 2))
+        .map(|r| (r.id.as_str(), r.need.as_str()))
+        .collect();
+    let (after, _) = run_placed(db, &set.rows, &ids, poles, douars, &placed)?;
+    let second_ids: BTreeSet<&str> = second.iter().map(|r| r.id.as_str()).collect();
+    let after: Vec<Vec<String>> = after
+        .into_iter()
+        .map(|g| {
+            g.into_iter()
+                .filter(|m| second_ids.contains(m.as_str()))
+                .collect::<Vec<_>>()
+        })
+        .filter(|g| !g.is_empty())
+        .collect();
+    println!(
+        "  After learning, the first half placed in its needs ({} proposals), on the second half:",
+        placed.len()
+    );
     report(&second_set, &after);
     Ok(())
 }

@@ -38,6 +38,10 @@ DROP = [int(x) for x in os.environ.get("TACHKHIS_FIT_DROP", "").split(",") if x]
 SMOOTH = float(os.environ.get("TACHKHIS_FIT_SMOOTH", "20"))
 MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "2"))
 CUT = float(os.environ.get("TACHKHIS_FIT_CUT", "0.25"))
+# The trees: how many, how deep, the learning rate.
+TREES = int(os.environ.get("TACHKHIS_FIT_TREES", "100"))
+DEPTH = int(os.environ.get("TACHKHIS_FIT_DEPTH", "4"))
+RATE = float(os.environ.get("TACHKHIS_FIT_RATE", "0.1"))
 
 
 def name(s):
@@ -151,7 +155,7 @@ class Counts:
         for b, key in enumerate(keys):
             row = np.nonzero(keep[: b + 1, b])[0]
             entries += len(row)
-            lines.append(key + "\t" + " ".join("%d:%.3f" % (a, score[a, b]) for a in row))
+            lines.append(key + "\t" + " ".join("%d:%.2f" % (a, score[a, b]) for a in row))
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
         return entries
@@ -169,7 +173,7 @@ def fit(out, sets, model):
         Y += y
     X, Y = np.array(X), np.array(Y)
     gb = HistGradientBoostingClassifier(
-        max_iter=100, max_depth=4, learning_rate=0.1, random_state=0
+        max_iter=TREES, max_depth=DEPTH, learning_rate=RATE, random_state=0
     ).fit(X, Y)
     base = float(np.ravel(gb._baseline_prediction)[0])
     lines = [

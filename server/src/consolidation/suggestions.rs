@@ -47,6 +47,7 @@ pub fn suggestions(tx: &Transaction<'_>, limit: usize) -> AppResult<Vec<Suggesti
                 sector: r.get(4)?,
                 pole: r.get(7)?,
                 douars,
+                need: r.get(8)?,
             });
             rows.push(Row {
                 id: r.get(0)?,

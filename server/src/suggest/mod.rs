@@ -39,7 +39,7 @@ pub mod places;
 pub mod relate;
 pub mod words;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 pub use places::{PlaceName, Places};
@@ -54,6 +54,9 @@ pub struct Item {
     pub pole: String,
     /// The douar it is about, or its session's douars when it names none.
     pub douars: Vec<String>,
+    /// The need the office put it in, if any: a fact the groups keep (two proposals of one
+    /// need stay together, of two needs apart).
+    pub need: Option<i64>,
 }
 
 /// A group of items (indices into the input) thought to say the same thing.
@@ -1129,8 +1132,31 @@ pub fn suggest_with(
 fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
     let items = engine.items;
     let order = &engine.p.order;
-    let links = pairs::candidate_links(engine, order, LINK_FLOOR);
+    let need = |k: u32| items[order[k as usize]].need;
+    // The office's needs are facts: two proposals it put in one need are one (probability
+    // 1), two it put in two needs are never joined; the model weighs the rest.
+    let mut links: Vec<(u32, u32, f32)> = pairs::candidate_links(engine, order, LINK_FLOOR)
+        .into_iter()
+        .filter(|(a, b, _)| need(*a).is_none() || need(*b).is_none())
+        .collect();
+    let mut by_need: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+    for k in 0..order.len() as u32 {
+        if let Some(n) = need(k) {
+            by_need.entry(n).or_default().push(k);
+        }
+    }
+    for members in by_need.values() {
+        for (x, a) in members.iter().enumerate() {
+            links.extend(members[x + 1..].iter().map(|b| (*a, *b, 1.0)));
+        }
+    }
     let clusters = pairs::link(order.len(), &links, engine.params.link, |a, b| {
+        let placed = |g: &[u32]| g.iter().find_map(|k| need(*k));
+        if let (Some(x), Some(y)) = (placed(a), placed(b))
+            && x != y
+        {
+            return true;
+        }
         a.iter().any(|x| {
             partners[order[*x as usize]]
                 .iter()
@@ -1343,6 +1369,7 @@ mod tests {
             sector: sector.map(String::from),
             pole: pole.into(),
             douars: vec![douar.into()],
+            need: None,
         }
     }
 
@@ -1610,6 +1637,30 @@ mod tests {
         let mut rejected = HashSet::new();
         rejected.insert((0, 1));
         assert!(suggest(&items, &rejected, &Places::default(), &Params::default()).is_empty());
+    }
+
+    /// The office's needs are facts: proposals it placed in two needs are never grouped,
+    /// however alike; proposals it placed in one need stay one group, however unlike; a
+    /// late arrival joins the need it is like.
+    #[test]
+    fn the_offices_needs_are_kept() {
+        let placed = |text: &str, need: i64| Item {
+            need: Some(need),
+            ..item(text, Some("health"), "p1", "d1")
+        };
+        let items = vec![
+            placed("بناء مستوصف", 1),
+            placed("بناء مستوصف", 2),
+            placed("غياب سيارة الإسعاف", 3),
+            placed("lambulance makaynach", 3),
+            placed("Ecole sans eau potable", 3),
+            item("غياب سيارة الإسعاف للحوامل", Some("health"), "p2", "d2"),
+        ];
+        assert_eq!(
+            groups_of(&items, &Places::default()),
+            vec![vec![2, 3, 4, 5]],
+            "two needs of one text kept apart, a need kept whole, the late arrival in it"
+        );
     }
 
     /// The same proposals in any order give the same groups (compared by content).
