@@ -1133,48 +1133,83 @@ fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
     let items = engine.items;
     let order = &engine.p.order;
     let need = |k: u32| items[order[k as usize]].need;
-    // The office's needs are facts: two proposals it put in one need are one (probability
-    // 1), two it put in two needs are never joined; the model weighs the rest.
-    let mut links: Vec<(u32, u32, f32)> = pairs::candidate_links(engine, order, LINK_FLOOR)
-        .into_iter()
-        .filter(|(a, b, _)| need(*a).is_none() || need(*b).is_none())
-        .collect();
-    let mut by_need: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+    // The office's needs are facts: the proposals of one need are one node (in content
+    // order of its first member), every other proposal a node of its own.
+    let mut nodes: Vec<Vec<u32>> = Vec::new();
+    let mut node_need: Vec<Option<i64>> = Vec::new();
+    let mut node_of: Vec<u32> = Vec::with_capacity(order.len());
+    let mut need_node: HashMap<i64, u32> = HashMap::new();
     for k in 0..order.len() as u32 {
-        if let Some(n) = need(k) {
-            by_need.entry(n).or_default().push(k);
+        let node = match need(k) {
+            Some(n) => *need_node.entry(n).or_insert_with(|| {
+                nodes.push(Vec::new());
+                node_need.push(Some(n));
+                nodes.len() as u32 - 1
+            }),
+            None => {
+                nodes.push(Vec::new());
+                node_need.push(None);
+                nodes.len() as u32 - 1
+            }
+        };
+        nodes[node as usize].push(k);
+        node_of.push(node);
+    }
+    // A proposal and a need: the mean of its best links to the need's members (as many as
+    // [`NEED_LINKS`], a missing one counting 0), so a late arrival like a few members of a
+    // large need joins it, where the average over every member would keep it out.
+    let mut links: Vec<(u32, u32, f32)> = Vec::new();
+    let mut to_need: BTreeMap<(u32, u32), Vec<f32>> = BTreeMap::new();
+    for (a, b, prob) in pairs::candidate_links(engine, order, LINK_FLOOR) {
+        let (x, y) = (node_of[a as usize], node_of[b as usize]);
+        match (node_need[x as usize], node_need[y as usize]) {
+            (None, None) => links.push((x.min(y), x.max(y), prob)),
+            (Some(_), None) => to_need.entry((y, x)).or_default().push(prob),
+            (None, Some(_)) => to_need.entry((x, y)).or_default().push(prob),
+            // Two needs of the office, or one: not the engine's to change.
+            (Some(_), Some(_)) => {}
         }
     }
-    for members in by_need.values() {
-        for (x, a) in members.iter().enumerate() {
-            links.extend(members[x + 1..].iter().map(|b| (*a, *b, 1.0)));
-        }
+    for ((x, n), mut probs) in to_need {
+        probs.sort_by(|a, b| b.total_cmp(a));
+        let k = nodes[n as usize].len().min(NEED_LINKS);
+        let mean = probs.iter().take(k).sum::<f32>() / k as f32;
+        links.push((x.min(n), x.max(n), mean));
     }
-    let clusters = pairs::link(order.len(), &links, engine.params.link, |a, b| {
-        let placed = |g: &[u32]| g.iter().find_map(|k| need(*k));
+    let clusters = pairs::link(nodes.len(), &links, engine.params.link, |a, b| {
+        let placed = |g: &[u32]| g.iter().find_map(|k| node_need[*k as usize]);
         if let (Some(x), Some(y)) = (placed(a), placed(b))
             && x != y
         {
             return true;
         }
-        a.iter().any(|x| {
-            partners[order[*x as usize]]
-                .iter()
-                .any(|j| b.iter().any(|y| order[*y as usize] == *j))
-        })
+        let of = |g: &[u32]| -> Vec<usize> {
+            g.iter()
+                .flat_map(|k| nodes[*k as usize].iter().map(|m| order[*m as usize]))
+                .collect()
+        };
+        let other = of(b);
+        of(a)
+            .iter()
+            .any(|x| partners[*x].iter().any(|j| other.contains(j)))
     });
     let p = &engine.p;
     clusters
         .into_iter()
         .map(|c| {
             let mut g = Building::default();
-            for k in c {
-                g.change(p, items, order[k as usize], true);
+            for node in c {
+                for k in &nodes[node as usize] {
+                    g.change(p, items, order[*k as usize], true);
+                }
             }
             g
         })
         .collect()
 }
+
+/// The links of a proposal to a need's members that say how like the need it is.
+const NEED_LINKS: usize = 1;
 
 /// Item order ranks (content order).
 fn ranks(p: &Prepared) -> Vec<usize> {
