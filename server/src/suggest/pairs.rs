@@ -448,7 +448,13 @@ pub(super) fn candidate_links(
                 let fs: Vec<String> = f.iter().map(|x| format!("{x:.5}")).collect();
                 dumped.push_str(&format!("F\t{i}\t{j}\t{}\n", fs.join("\t")));
             }
-            let prob = model.prob(&f);
+            let mut prob = model.prob(&f);
+            // Two works at two places that conflict (the nurse of one dispensary and of
+            // another, the roads to two douars) are two needs, whatever the other communes'
+            // labels say of their words; only a service shared makes them one.
+            if f[11] > 0.0 && f[1] <= 0.0 {
+                prob = prob.min(PLACE_CONFLICT_MAX);
+            }
             if prob >= floor {
                 links.push((a as u32, b, prob));
             }
@@ -472,6 +478,10 @@ pub(super) fn candidate_links(
     }
     links
 }
+
+/// The highest probability of two proposals naming places that conflict and sharing no
+/// service ([`candidate_links`]).
+const PLACE_CONFLICT_MAX: f32 = 0.1;
 
 /// An entry of the merge queue: the average, then the nodes (smaller first wins a tie).
 #[derive(PartialEq)]
