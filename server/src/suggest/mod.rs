@@ -1140,42 +1140,41 @@ fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
     let mut node_of: Vec<u32> = Vec::with_capacity(order.len());
     let mut need_node: HashMap<i64, u32> = HashMap::new();
     for k in 0..order.len() as u32 {
-        let node = match need(k) {
-            Some(n) => *need_node.entry(n).or_insert_with(|| {
-                nodes.push(Vec::new());
-                node_need.push(Some(n));
-                nodes.len() as u32 - 1
-            }),
+        let node = match need(k).and_then(|n| need_node.get(&n)) {
+            Some(node) => *node,
             None => {
+                let node = nodes.len() as u32;
                 nodes.push(Vec::new());
-                node_need.push(None);
-                nodes.len() as u32 - 1
+                node_need.push(need(k));
+                if let Some(n) = need(k) {
+                    need_node.insert(n, node);
+                }
+                node
             }
         };
         nodes[node as usize].push(k);
         node_of.push(node);
     }
-    // A proposal and a need: the mean of its best links to the need's members (as many as
-    // [`NEED_LINKS`], a missing one counting 0), so a late arrival like a few members of a
-    // large need joins it, where the average over every member would keep it out.
+    // A proposal and a need: its best link to the need's members, so a late arrival like
+    // one member of a large need joins it, where the average over every member would keep
+    // it out (the mean of its 2, 3 or 5 best links did no better on the learning bench).
     let mut links: Vec<(u32, u32, f32)> = Vec::new();
-    let mut to_need: BTreeMap<(u32, u32), Vec<f32>> = BTreeMap::new();
+    let mut to_need: BTreeMap<(u32, u32), f32> = BTreeMap::new();
     for (a, b, prob) in pairs::candidate_links(engine, order, LINK_FLOOR) {
         let (x, y) = (node_of[a as usize], node_of[b as usize]);
-        match (node_need[x as usize], node_need[y as usize]) {
-            (None, None) => links.push((x.min(y), x.max(y), prob)),
-            (Some(_), None) => to_need.entry((y, x)).or_default().push(prob),
-            (None, Some(_)) => to_need.entry((x, y)).or_default().push(prob),
+        let key = match (node_need[x as usize], node_need[y as usize]) {
+            (None, None) => {
+                links.push((x.min(y), x.max(y), prob));
+                continue;
+            }
+            (Some(_), None) | (None, Some(_)) => (x.min(y), x.max(y)),
             // Two needs of the office, or one: not the engine's to change.
-            (Some(_), Some(_)) => {}
-        }
+            (Some(_), Some(_)) => continue,
+        };
+        let best = to_need.entry(key).or_insert(0.0);
+        *best = best.max(prob);
     }
-    for ((x, n), mut probs) in to_need {
-        probs.sort_by(|a, b| b.total_cmp(a));
-        let k = nodes[n as usize].len().min(NEED_LINKS);
-        let mean = probs.iter().take(k).sum::<f32>() / k as f32;
-        links.push((x.min(n), x.max(n), mean));
-    }
+    links.extend(to_need.into_iter().map(|((x, y), prob)| (x, y, prob)));
     let clusters = pairs::link(nodes.len(), &links, engine.params.link, |a, b| {
         let placed = |g: &[u32]| g.iter().find_map(|k| node_need[*k as usize]);
         if let (Some(x), Some(y)) = (placed(a), placed(b))
@@ -1183,15 +1182,20 @@ fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
         {
             return true;
         }
+        // A pair a person rejected (most groups have none: nothing gathered then).
         let of = |g: &[u32]| -> Vec<usize> {
             g.iter()
-                .flat_map(|k| nodes[*k as usize].iter().map(|m| order[*m as usize]))
+                .flat_map(|k| &nodes[*k as usize])
+                .map(|m| order[*m as usize])
+                .filter(|i| !partners[*i].is_empty())
                 .collect()
         };
-        let other = of(b);
-        of(a)
-            .iter()
-            .any(|x| partners[*x].iter().any(|j| other.contains(j)))
+        let mine = of(a);
+        !mine.is_empty()
+            && b.iter().flat_map(|k| &nodes[*k as usize]).any(|m| {
+                mine.iter()
+                    .any(|x| partners[*x].contains(&order[*m as usize]))
+            })
     });
     let p = &engine.p;
     clusters
@@ -1207,9 +1211,6 @@ fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
         })
         .collect()
 }
-
-/// The links of a proposal to a need's members that say how like the need it is.
-const NEED_LINKS: usize = 1;
 
 /// Item order ranks (content order).
 fn ranks(p: &Prepared) -> Vec<usize> {
