@@ -161,6 +161,9 @@ class Counts:
         return entries
 
 
+LOADED = {}
+
+
 def fit(out, sets, model):
     """Fits the trees on the dumped figures of `sets` (in `out`) and writes them to `model`."""
     import numpy as np
@@ -168,10 +171,14 @@ def fit(out, sets, model):
 
     X, Y = [], []
     for s in sets:
-        x, y = load(s, out)
-        X += x
-        Y += y
-    X, Y = np.array(X), np.array(Y)
+        # A set's dump is read once (a loo's folds read the same sets again).
+        key = (out, name(s))
+        if key not in LOADED:
+            x, y = load(s, out)
+            LOADED[key] = (np.array(x, np.float64).reshape(len(y), -1), np.array(y, bool))
+        X.append(LOADED[key][0])
+        Y.append(LOADED[key][1])
+    X, Y = np.concatenate(X), np.concatenate(Y)
     gb = HistGradientBoostingClassifier(
         max_iter=TREES, max_depth=DEPTH, learning_rate=RATE, random_state=0
     ).fit(X, Y)
@@ -201,13 +208,17 @@ def fit(out, sets, model):
         f.write("\n".join(lines) + "\n")
     # The file read back as the engine reads it gives the fitted probabilities.
     raw = np.full(len(X), base)
+    rows = np.arange(len(X))
     for predictors in gb._predictors:
         nodes = predictors[0].nodes
-        for r in range(len(X)):
-            k = 0
-            while not nodes[k]["is_leaf"]:
-                k = nodes[k]["left"] if X[r, nodes[k]["feature_idx"]] <= nodes[k]["num_threshold"] else nodes[k]["right"]
-            raw[r] += nodes[k]["value"]
+        k = np.zeros(len(X), np.int64)
+        for _ in range(len(nodes)):
+            inner = ~nodes["is_leaf"][k].astype(bool)
+            if not inner.any():
+                break
+            go_left = X[rows, nodes["feature_idx"][k]] <= nodes["num_threshold"][k]
+            k = np.where(inner, np.where(go_left, nodes["left"][k], nodes["right"][k]), k)
+        raw += nodes["value"][k]
     gap = float(np.abs(1 / (1 + np.exp(-raw)) - gb.predict_proba(X)[:, 1]).max())
     return len(Y), int(Y.sum()), gap
 
