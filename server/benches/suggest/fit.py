@@ -36,7 +36,7 @@ DROP = [int(x) for x in os.environ.get("TACHKHIS_FIT_DROP", "").split(",") if x]
 # be seen together in (a pair of one commune only is its places and habits), the smallest
 # log-odds kept.
 SMOOTH = float(os.environ.get("TACHKHIS_FIT_SMOOTH", "20"))
-MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "2"))
+MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "3"))
 CUT = float(os.environ.get("TACHKHIS_FIT_CUT", "0.25"))
 # The trees: how many, how deep, the learning rate.
 TREES = int(os.environ.get("TACHKHIS_FIT_TREES", "100"))
@@ -161,9 +161,6 @@ class Counts:
         return entries
 
 
-LOADED = {}
-
-
 def fit(out, sets, model):
     """Fits the trees on the dumped figures of `sets` (in `out`) and writes them to `model`."""
     import numpy as np
@@ -171,14 +168,10 @@ def fit(out, sets, model):
 
     X, Y = [], []
     for s in sets:
-        # A set's dump is read once (a loo's folds read the same sets again).
-        key = (out, name(s))
-        if key not in LOADED:
-            x, y = load(s, out)
-            LOADED[key] = (np.array(x, np.float64).reshape(len(y), -1), np.array(y, bool))
-        X.append(LOADED[key][0])
-        Y.append(LOADED[key][1])
-    X, Y = np.concatenate(X), np.concatenate(Y)
+        x, y = load(s, out)
+        X += x
+        Y += y
+    X, Y = np.array(X), np.array(Y)
     gb = HistGradientBoostingClassifier(
         max_iter=TREES, max_depth=DEPTH, learning_rate=RATE, random_state=0
     ).fit(X, Y)
