@@ -816,7 +816,7 @@ async fn suggestions_find_the_labelled_needs() {
     let (suggestions, precision, recall) = measure(&app, "labelled-proposals.csv").await;
     assert!(precision >= 0.9, "precision {precision:.3}");
     // 58 proposals written with the first engine (61 same-need pairs: one pair is 0.016).
-    // The pair model and table fitted on twenty-four sets of other communes miss 4 of them
+    // The pair model and table fitted on twenty-seven sets of other communes miss 4 of them
     // (0.934); the outside sets, not this one, are the measure (benches/suggest).
     assert!(recall >= 0.9, "recall {recall:.3}");
 

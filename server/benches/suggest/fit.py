@@ -36,7 +36,7 @@ DROP = [int(x) for x in os.environ.get("TACHKHIS_FIT_DROP", "").split(",") if x]
 # be seen together in (a pair of one commune only is its places and habits), the smallest
 # log-odds kept.
 SMOOTH = float(os.environ.get("TACHKHIS_FIT_SMOOTH", "20"))
-MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "3"))
+MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "4"))
 CUT = float(os.environ.get("TACHKHIS_FIT_CUT", "0.25"))
 # The trees: how many, how deep, the learning rate.
 TREES = int(os.environ.get("TACHKHIS_FIT_TREES", "100"))

@@ -277,38 +277,55 @@ fn read_terms(
 ) -> Vec<(String, String, Kind)> {
     let words: Vec<&str> = text_norm.split(' ').filter(|w| !w.is_empty()).collect();
     let darija = words::may_be_darija(&words);
-    let read =
-        |w: &str, cache: &mut Cache| -> words::Reading { cache.reading(lex, w, darija).clone() };
     let mut out = Vec::new();
-    let mut in_place = vec![false; words.len()];
+    // Each word of a proper name: whether the name is a douar's.
+    let mut in_place: Vec<Option<bool>> = vec![None; words.len()];
     let found = places.find(&words, &mut cache.places);
     // A name made of common words only ("السبيطار" for the health centre, "البير" for the
     // well) is the place when nothing else is named; beside a real name ("السبيطار ديال
-    // امزري") it is only a word.
-    let common = |range: &std::ops::Range<usize>, cache: &mut Cache| {
-        words[range.clone()]
-            .iter()
-            .all(|w| !matches!(read(w, cache), words::Reading::Word(_)))
-    };
-    let flags: Vec<bool> = found.iter().map(|(_, r)| common(r, cache)).collect();
+    // امزري") it is only a word. Common means the lexicon has each word as written: a douar
+    // "الملاحه" that is one letter from "الملوحة" (salinity) is a proper name.
+    let mut known: Vec<bool> = words.iter().map(|w| lex.is_known(w)).collect();
+    for i in 0..words.len() {
+        // "لدار الشباب": a phrase of the lexicon, its first word with a preposition.
+        if let Some((n, _)) = lex.phrase_at(&words[i..]) {
+            known[i..i + n].iter_mut().for_each(|k| *k = true);
+        }
+    }
+    let common = |range: &std::ops::Range<usize>| known[range.clone()].iter().all(|k| *k);
+    let flags: Vec<bool> = found.iter().map(|(_, r)| common(r)).collect();
     let any_proper = flags.iter().any(|c| !c);
     for ((p, range), is_common) in found.into_iter().zip(flags) {
         if is_common && any_proper {
             continue;
         }
-        out.push((
-            format!("@{p}"),
-            places.list[p as usize].shown.clone(),
-            Kind::Place,
-        ));
+        let place = &places.list[p as usize];
+        out.push((format!("@{p}"), place.shown.clone(), Kind::Place));
         named.push(p);
-        for i in range {
-            in_place[i] = true;
+        if !is_common {
+            let douar = !place.id.starts_with("place:");
+            for i in range {
+                in_place[i] = Some(douar);
+            }
         }
     }
     let mut concepts: Vec<u32> = Vec::new();
     let mut i = 0;
     while i < words.len() {
+        // A proper name is the place, not words: a douar's name says nothing of the need
+        // ("عين" in "عين الشعير" is no spring); another place's name keeps the words the
+        // lexicon has as written ("مدارس" in "مجموعة مدارس الحجر"), not by tolerance.
+        match in_place[i] {
+            Some(true) => {
+                i += 1;
+                continue;
+            }
+            Some(false) if !known[i] => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
         if let Some((n, c)) = lex.phrase_at(&words[i..]) {
             concepts.push(c);
             i += n;
@@ -317,8 +334,7 @@ fn read_terms(
         match cache.reading(lex, words[i], darija) {
             words::Reading::Stop => {}
             words::Reading::Concepts(cs) => concepts.extend(cs),
-            // A place's name is the place, not a word.
-            words::Reading::Word(k) if !in_place[i] => {
+            words::Reading::Word(k) if in_place[i].is_none() => {
                 out.push((k.clone(), words[i].to_string(), Kind::Word))
             }
             words::Reading::Word(_) => {}
@@ -1806,6 +1822,34 @@ mod tests {
             vec![vec![0, 1], vec![2, 3]],
             "a facility named keeps its staff apart"
         );
+    }
+
+    #[test]
+    fn a_douars_name_is_the_place_not_a_need() {
+        let places = Places::new(vec![
+            douar("mellaha", &["الملاحة", "الملاحه", "Lmellaha"]),
+            douar("ain-timzguit", &["عين تيمزكيت", "Ain Timzguit"]),
+        ]);
+        let concepts = |text: &str| -> Vec<String> {
+            term_keys(&LEX, &places, &normalize(text))
+                .into_iter()
+                .filter(|k| k.starts_with('#') || k.starts_with('@'))
+                .collect()
+        };
+        let road = |text: &str| {
+            let id = LEX.concepts.iter().position(|c| c.name == "طريق").unwrap();
+            concepts(text).contains(&format!("#{id}"))
+        };
+        // "الملاحه" is one letter from "الملوحة" (salinity), "عين" is a spring: neither is
+        // read in a douar's name.
+        assert_eq!(concepts("الطريق ديال الملاحه خايبة").len(), 2);
+        assert!(road("الطريق ديال الملاحه خايبة"));
+        assert!(concepts("تعبيد الطريق إلى دوار الملاحة").contains(&"@0".to_string()));
+        let ain = concepts("الطريق ديال عين تيمزكيت");
+        assert!(ain.contains(&"@1".to_string()) && road("الطريق ديال عين تيمزكيت"));
+        assert_eq!(ain.len(), 2, "{ain:?}");
+        // Arabizi digits meet the French spelling of the name.
+        assert!(concepts("triq dyal lmlla7a ma sal7a").contains(&"@0".to_string()));
     }
 
     #[test]

@@ -177,7 +177,14 @@ pub fn skeleton(word: &str, outer: bool) -> String {
 /// The skeleton of a Latin place name part: "ou" as one vowel, vowels dropped but the first
 /// letter, doubled letters once ("Ouled"/"Oulad" → "uld", "Tagoudit"/"Taguedit" → "tgdt").
 pub fn latin_skeleton(word: &str, outer: bool) -> String {
-    let w = word.replace("ou", "u");
+    // Arabizi digits as French spellings write the letter: "lmlla7a" is "Lmellaha", "9saba"
+    // "Ksaba", "5ndaq" "Khandaq"; ع and ء are vowels to French ("3in" is "Ain").
+    let w = word
+        .replace("ou", "u")
+        .replace('5', "kh")
+        .replace(['7', '8'], "h")
+        .replace(['9', 'q'], "k")
+        .replace(['3', '2'], "a");
     let mut out = String::with_capacity(w.len());
     let mut last: Option<char> = None;
     for (i, c) in w.chars().enumerate() {
@@ -432,6 +439,22 @@ impl Lexicon {
         self.stop.contains(w)
     }
 
+    /// Whether the lexicon has the word as written (a stop word or a concept's word, with its
+    /// stem or a one-letter preposition), not through any tolerance.
+    pub fn is_known(&self, w: &str) -> bool {
+        if self.stop.contains(w) || self.exact(w).is_some() || self.stop.contains(&stem(w)) {
+            return true;
+        }
+        let chars: Vec<char> = w.chars().collect();
+        let arabic = chars.first().is_some_and(|c| is_arabic(*c));
+        let prefixes: &[char] = if arabic { ARABIC_PREFIXES } else { &['l', 'd'] };
+        if chars.len() >= 4 && prefixes.contains(&chars[0]) {
+            let rest: String = chars[1..].iter().collect();
+            return self.stop.contains(&rest) || (chars.len() >= 5 && self.exact(&rest).is_some());
+        }
+        false
+    }
+
     pub fn exact(&self, w: &str) -> Option<u32> {
         self.words
             .get(w)
@@ -660,6 +683,15 @@ mod tests {
     #[test]
     fn latin_place_skeletons_meet() {
         assert_eq!(latin_skeleton("ouled", true), latin_skeleton("oulad", true));
+        assert_eq!(
+            latin_skeleton("lmlla7a", true),
+            latin_skeleton("lmellaha", true)
+        );
+        assert_eq!(
+            latin_skeleton("l9ntra", true),
+            latin_skeleton("lkantra", true)
+        );
+        assert_eq!(latin_skeleton("3in", true), latin_skeleton("ain", true));
         assert_eq!(
             latin_skeleton("tagoudit", true),
             latin_skeleton("taguedit", true)
