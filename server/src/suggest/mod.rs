@@ -285,11 +285,15 @@ fn read_terms(
     // well) is the place when nothing else is named; beside a real name ("السبيطار ديال
     // امزري") it is only a word. Common means the lexicon has each word as written: a douar
     // "الملاحه" that is one letter from "الملوحة" (salinity) is a proper name.
-    let mut known: Vec<bool> = words.iter().map(|w| lex.is_known(w)).collect();
-    for i in 0..words.len() {
-        // "لدار الشباب": a phrase of the lexicon, its first word with a preposition.
-        if let Some((n, _)) = lex.phrase_at(&words[i..]) {
-            known[i..i + n].iter_mut().for_each(|k| *k = true);
+    // Only read when a name is found (most proposals name none).
+    let mut known: Vec<bool> = Vec::new();
+    if !found.is_empty() {
+        known = words.iter().map(|w| lex.is_known(w)).collect();
+        for i in 0..words.len() {
+            // "لدار الشباب": a phrase of the lexicon, its first word with a preposition.
+            if let Some((n, _)) = lex.phrase_at(&words[i..]) {
+                known[i..i + n].iter_mut().for_each(|k| *k = true);
+            }
         }
     }
     let common = |range: &std::ops::Range<usize>| known[range.clone()].iter().all(|k| *k);

@@ -45,6 +45,10 @@ pub struct Lexicon {
     fuzzy: HashMap<String, Option<u32>>,
     /// Consonant skeletons of the lexicon's words (3 letters or more), None when ambiguous.
     skeletons: HashMap<String, Option<u32>>,
+    /// The same of its Darija words in Latin letters only: a Latin word without digits may be
+    /// French, and French words meet Arabic ones by skeleton by chance ("public" بلك, "nhar"
+    /// نهر), so it is read by skeleton only against what people type in Latin letters.
+    latin_skeletons: HashMap<String, Option<u32>>,
     pub concepts: Vec<Concept>,
 }
 
@@ -309,6 +313,7 @@ impl Lexicon {
             phrases: HashMap::new(),
             fuzzy: HashMap::new(),
             skeletons: HashMap::new(),
+            latin_skeletons: HashMap::new(),
             concepts: Vec::new(),
         };
         let mut stems: Vec<(String, u32)> = Vec::new();
@@ -320,14 +325,16 @@ impl Lexicon {
             if cols.len() < 3 || cols[0] == "concept" {
                 continue;
             }
-            let words = cols[2..]
-                .iter()
-                .flat_map(|c| c.split(','))
-                .map(normalize)
-                .filter(|w| !w.is_empty());
+            let column = |k: usize| {
+                cols.get(k)
+                    .into_iter()
+                    .flat_map(|c| c.split(','))
+                    .map(normalize)
+                    .filter(|w| !w.is_empty())
+            };
             let scope = match cols[1].trim() {
                 "stop" => {
-                    lex.stop.extend(words);
+                    lex.stop.extend((2..cols.len()).flat_map(column));
                     continue;
                 }
                 "service" => Scope::Service,
@@ -340,7 +347,10 @@ impl Lexicon {
                 name: cols[0].trim().to_string(),
                 scope,
             });
-            lex.add_words(id, words, &mut stems);
+            for k in 2..cols.len() {
+                // Column 4: Darija in Latin letters.
+                lex.add_words(id, column(k), &mut stems, k == 4);
+            }
         }
         // A word as written wins over another's stem: "خزان" (tank) is not "خزانة" (library)
         // stemmed, "مكتب" (office) is not "مكتبة" (library).
@@ -359,6 +369,7 @@ impl Lexicon {
         id: u32,
         words: impl Iterator<Item = String>,
         stems: &mut Vec<(String, u32)>,
+        latin_darija: bool,
     ) {
         for w in words {
             if w.contains(' ') {
@@ -382,9 +393,18 @@ impl Lexicon {
             }
             let sk = any_skeleton(&w);
             if sk.chars().count() >= 3 {
-                let e = self.skeletons.entry(sk).or_insert(Some(id));
-                if *e != Some(id) {
-                    *e = None;
+                let latin = latin_darija && !w.chars().next().is_some_and(is_arabic);
+                for map in [
+                    Some(&mut self.skeletons),
+                    latin.then_some(&mut self.latin_skeletons),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    let e = map.entry(sk.clone()).or_insert(Some(id));
+                    if *e != Some(id) {
+                        *e = None;
+                    }
                 }
             }
         }
@@ -426,7 +446,8 @@ impl Lexicon {
             self.words.insert(w.clone(), id);
         }
         let mut stems = Vec::new();
-        self.add_words(id, words.into_iter(), &mut stems);
+        // The office types its words as people do: a Latin one may be read by its skeleton.
+        self.add_words(id, words.into_iter(), &mut stems, true);
         for (st, id) in stems {
             self.words.entry(st).or_insert(id);
         }
@@ -560,12 +581,17 @@ impl Lexicon {
         let sk = any_skeleton(w);
         if (arabic && sk.chars().count() >= 4) || (!arabic && (latin_darija || (darija && n >= 4)))
         {
-            if let Some(Some(c)) = self.skeletons.get(&sk) {
+            let skeletons = if arabic || latin_darija {
+                &self.skeletons
+            } else {
+                &self.latin_skeletons
+            };
+            if let Some(Some(c)) = skeletons.get(&sk) {
                 return Reading::Concepts(vec![*c]);
             }
             if !arabic && chars[0] == 'l' && n >= 4 {
                 let rest: String = chars[1..].iter().collect();
-                if let Some(Some(c)) = self.skeletons.get(&any_skeleton(&rest)) {
+                if let Some(Some(c)) = skeletons.get(&any_skeleton(&rest)) {
                     return Reading::Concepts(vec![*c]);
                 }
             }
@@ -678,6 +704,24 @@ mod tests {
         assert_eq!(concept(&l, "المكتبة").as_deref(), Some("مكتبة"));
         assert_eq!(concept(&l, "مكتب").as_deref(), Some("إدارة"));
         assert_eq!(concept(&l, "المكتب").as_deref(), Some("إدارة"));
+    }
+
+    #[test]
+    fn french_words_in_darija_are_not_read_by_arabic_skeletons() {
+        let l = lex();
+        // "public" is بلك, "nhar" (day) نهر (river): French and Darija words
+        // that meet an Arabic word's skeleton by chance.
+        for w in ["public", "nhar", "mobile", "situation", "kaynach"] {
+            assert!(matches!(l.read_in(w, true), Reading::Word(_)), "{w}");
+        }
+        // Latin Darija as people type it still meets its lexicon spelling.
+        let darija = |w: &str| match l.read_in(w, true) {
+            Reading::Concepts(c) => Some(l.concepts[c[0] as usize].name.clone()),
+            _ => None,
+        };
+        assert_eq!(darija("sbitaar").as_deref(), Some("مستوصف"));
+        assert_eq!(darija("l9antra").as_deref(), Some("قنطرة"));
+        assert_eq!(darija("tri9").as_deref(), Some("طريق"));
     }
 
     #[test]
