@@ -178,6 +178,14 @@ pub fn skeleton(word: &str, outer: bool) -> String {
     out
 }
 
+/// A key of a tolerance map reads as the concept that claims it, or as none when two do.
+fn claim(map: &mut HashMap<String, Option<u32>>, key: String, id: u32) {
+    let e = map.entry(key).or_insert(Some(id));
+    if *e != Some(id) {
+        *e = None;
+    }
+}
+
 /// The skeleton of a Latin place name part: "ou" as one vowel, vowels dropped but the first
 /// letter, doubled letters once ("Ouled"/"Oulad" → "uld", "Tagoudit"/"Taguedit" → "tgdt").
 pub fn latin_skeleton(word: &str, outer: bool) -> String {
@@ -385,27 +393,15 @@ impl Lexicon {
             stems.push((stem(&w), id));
             if w.chars().count() >= 4 {
                 for d in typo_deletions(&w) {
-                    let e = self.fuzzy.entry(d).or_insert(Some(id));
-                    if *e != Some(id) {
-                        *e = None;
-                    }
+                    claim(&mut self.fuzzy, d, id);
                 }
             }
             let sk = any_skeleton(&w);
             if sk.chars().count() >= 3 {
-                let latin = latin_darija && !w.chars().next().is_some_and(is_arabic);
-                for map in [
-                    Some(&mut self.skeletons),
-                    latin.then_some(&mut self.latin_skeletons),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    let e = map.entry(sk.clone()).or_insert(Some(id));
-                    if *e != Some(id) {
-                        *e = None;
-                    }
+                if latin_darija && !w.chars().next().is_some_and(is_arabic) {
+                    claim(&mut self.latin_skeletons, sk.clone(), id);
                 }
+                claim(&mut self.skeletons, sk, id);
             }
         }
     }
@@ -463,17 +459,35 @@ impl Lexicon {
     /// Whether the lexicon has the word as written (a stop word or a concept's word, with its
     /// stem or a one-letter preposition), not through any tolerance.
     pub fn is_known(&self, w: &str) -> bool {
-        if self.stop.contains(w) || self.exact(w).is_some() || self.stop.contains(&stem(w)) {
-            return true;
+        self.as_written(w).is_some()
+    }
+
+    /// The word's reading as the lexicon writes it, before any tolerance: a stop word or a
+    /// concept's word, as written, by its stem, or after a one-letter preposition or article.
+    fn as_written(&self, w: &str) -> Option<Reading> {
+        if self.stop.contains(w) {
+            return Some(Reading::Stop);
+        }
+        if let Some(c) = self.exact(w) {
+            return Some(Reading::Concepts(vec![c]));
+        }
+        if self.stop.contains(&stem(w)) {
+            return Some(Reading::Stop);
         }
         let chars: Vec<char> = w.chars().collect();
+        let n = chars.len();
         let arabic = chars.first().is_some_and(|c| is_arabic(*c));
         let prefixes: &[char] = if arabic { ARABIC_PREFIXES } else { &['l', 'd'] };
-        if chars.len() >= 4 && prefixes.contains(&chars[0]) {
+        if n >= 4 && prefixes.contains(&chars[0]) {
             let rest: String = chars[1..].iter().collect();
-            return self.stop.contains(&rest) || (chars.len() >= 5 && self.exact(&rest).is_some());
+            if self.stop.contains(&rest) {
+                return Some(Reading::Stop);
+            }
+            if let Some(c) = self.exact(&rest).filter(|_| n >= 5) {
+                return Some(Reading::Concepts(vec![c]));
+            }
         }
-        false
+        None
     }
 
     pub fn exact(&self, w: &str) -> Option<u32> {
@@ -527,30 +541,13 @@ impl Lexicon {
         if w.chars().count() < 2 || w.chars().all(|c| c.is_ascii_digit()) {
             return Reading::Stop;
         }
-        if self.stop.contains(w) {
-            return Reading::Stop;
-        }
-        if let Some(c) = self.exact(w) {
-            return Reading::Concepts(vec![c]);
+        if let Some(r) = self.as_written(w) {
+            return r;
         }
         let s = stem(w);
-        if self.stop.contains(&s) {
-            return Reading::Stop;
-        }
         let arabic = w.chars().next().is_some_and(is_arabic);
         let chars: Vec<char> = w.chars().collect();
         let n = chars.len();
-        // A one-letter preposition or article stuck to the word.
-        let prefixes: &[char] = if arabic { ARABIC_PREFIXES } else { &['l', 'd'] };
-        if n >= 4 && prefixes.contains(&chars[0]) {
-            let rest: String = chars[1..].iter().collect();
-            if self.stop.contains(&rest) {
-                return Reading::Stop;
-            }
-            if let Some(c) = self.exact(&rest).filter(|_| n >= 5) {
-                return Reading::Concepts(vec![c]);
-            }
-        }
         // One edit away from a lexicon word.
         if n >= 5 {
             if let Some(Some(c)) = self.fuzzy.get(w) {
