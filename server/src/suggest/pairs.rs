@@ -510,12 +510,12 @@ impl PartialOrd for Candidate {
 
 /// Average linkage of `n` proposals over the links (pairs of proposals with their
 /// probability; a missing pair counts as 0): the two groups of highest average probability
-/// over their pairs join while it reaches `threshold`. `apart(a, b)` says two groups must
+/// over their pairs join while it reaches `threshold(size of one, size of the other)`. `apart(a, b)` says two groups must
 /// never join (a pair a person rejected). Returns the groups, each as its proposals.
 pub(super) fn link(
     n: usize,
     links: &[(u32, u32, f32)],
-    threshold: f32,
+    threshold: impl Fn(f32, f32) -> f32,
     apart: impl Fn(&[u32], &[u32]) -> bool,
 ) -> Vec<Vec<u32>> {
     let mut size: Vec<f32> = vec![1.0; n];
@@ -534,7 +534,7 @@ pub(super) fn link(
     for (a, m) in adj.iter().enumerate() {
         for &b in m.keys().filter(|b| **b as usize > a) {
             let v = avg(&adj, &size, a as u32, b);
-            if v >= threshold {
+            if v >= threshold(1.0, 1.0) {
                 heap.push(Candidate {
                     avg: v,
                     a: a as u32,
@@ -547,8 +547,10 @@ pub(super) fn link(
         if !alive[a as usize] || !alive[b as usize] {
             continue;
         }
-        // Stale: the average changed since it was queued.
-        if (avg(&adj, &size, a, b) - v).abs() > 1e-6 {
+        // Stale: the average changed since it was queued, or a group grew and asks more.
+        if (avg(&adj, &size, a, b) - v).abs() > 1e-6
+            || v < threshold(size[a as usize], size[b as usize])
+        {
             continue;
         }
         if apart(&members[a as usize], &members[b as usize]) {
@@ -573,7 +575,7 @@ pub(super) fn link(
         let neighbours: Vec<u32> = adj[a as usize].keys().copied().collect();
         for c in neighbours {
             let v = avg(&adj, &size, a, c);
-            if v >= threshold {
+            if v >= threshold(size[a as usize], size[c as usize]) {
                 heap.push(Candidate {
                     avg: v,
                     a: a.min(c),
@@ -655,11 +657,11 @@ mod tests {
         };
         let never = |_: &[u32], _: &[u32]| false;
         assert_eq!(
-            sorted(link(5, &links, 0.3, never)),
+            sorted(link(5, &links, |_, _| 0.3, never)),
             vec![vec![0, 1, 2], vec![3, 4]]
         );
         assert_eq!(
-            sorted(link(5, &links, 0.5, never)),
+            sorted(link(5, &links, |_, _| 0.5, never)),
             vec![vec![0, 1], vec![2], vec![3], vec![4]]
         );
         // A person said 0 and 2 are not alike: 2 never joins 0's group.
@@ -667,8 +669,43 @@ mod tests {
             (a.contains(&0) && b.contains(&2)) || (a.contains(&2) && b.contains(&0))
         };
         assert_eq!(
-            sorted(link(5, &links, 0.3, rejected)),
+            sorted(link(5, &links, |_, _| 0.3, rejected)),
             vec![vec![0, 1], vec![2], vec![3, 4]]
+        );
+    }
+
+    #[test]
+    fn two_large_groups_need_a_higher_average_than_a_proposal_joining_one() {
+        // Two groups of four, each tight, linked by 0.35 on average between them; and a
+        // proposal 8 linked by 0.25 on average to the first group.
+        let mut links = Vec::new();
+        for (a, b) in [(0, 4), (4, 8)] {
+            for x in a..b {
+                for y in x + 1..b {
+                    links.push((x, y, 0.9));
+                }
+            }
+        }
+        for x in 0..4 {
+            for y in 4..8 {
+                links.push((x, y, 0.35));
+            }
+            links.push((x, 8, 0.25));
+        }
+        let never = |_: &[u32], _: &[u32]| false;
+        let bar = |x: f32, y: f32| if x.min(y) >= 4.0 { 0.4 } else { 0.22 };
+        let mut groups = link(9, &links, bar, never);
+        for g in &mut groups {
+            g.sort();
+        }
+        groups.sort();
+        assert_eq!(groups, vec![vec![0, 1, 2, 3, 8], vec![4, 5, 6, 7]]);
+        // With one threshold for all, the two groups join.
+        assert_eq!(link(9, &links, |_, _| 0.3, never).len(), 2);
+        assert!(
+            link(9, &links, |_, _| 0.3, never)
+                .iter()
+                .any(|g| g.len() == 8)
         );
     }
 }
