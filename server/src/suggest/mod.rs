@@ -93,6 +93,11 @@ pub struct Params {
     /// joining a small group between 0.22 and 0.3 was 60% right.
     pub link_small: f32,
     pub link_large: f32,
+    /// After the linkage, a member whose average probability with the rest of its group is
+    /// below `leave` leaves it, and one whose average with another group is above its own
+    /// by `move_by` (and reaches the bar to join it) moves there; twice.
+    pub leave: f32,
+    pub move_by: f32,
     /// Largest batch grouped by the pair model and linkage; a larger one (more than any
     /// commune's diagnosis) is grouped by the centroid pass alone.
     pub pair_items: usize,
@@ -120,6 +125,8 @@ impl Default for Params {
             link: 0.22,
             link_small: 0.27,
             link_large: 0.4,
+            leave: 0.15,
+            move_by: 0.15,
             pair_items: 3000,
             max_postings: 300,
         }
@@ -148,6 +155,8 @@ impl Params {
                 "link" => p.link = v,
                 "link_small" => p.link_small = v,
                 "link_large" => p.link_large = v,
+                "leave" => p.leave = v,
+                "move_by" => p.move_by = v,
                 "pair_items" => p.pair_items = v as usize,
                 "topic_conflict" => p.topic_conflict = v,
                 "other_sector" => p.other_sector = v,
@@ -1214,7 +1223,7 @@ fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
         s if s >= 2.0 => params.link_small,
         _ => params.link,
     };
-    let clusters = pairs::link(nodes.len(), &links, bar, |a, b| {
+    let apart = |a: &[u32], b: &[u32]| {
         let placed = |g: &[u32]| g.iter().find_map(|k| node_need[*k as usize]);
         if let (Some(x), Some(y)) = (placed(a), placed(b))
             && x != y
@@ -1235,7 +1244,11 @@ fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
                 mine.iter()
                     .any(|x| partners[*x].contains(&order[*m as usize]))
             })
-    });
+    };
+    let clusters = pairs::link(nodes.len(), &links, bar, apart);
+    // The office's needs stay where the linkage put them: their proposals are facts.
+    let fixed = |node: u32| node_need[node as usize].is_some();
+    let clusters = pairs::refine(clusters, &links, params, bar, apart, fixed);
     let p = &engine.p;
     clusters
         .into_iter()

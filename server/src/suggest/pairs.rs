@@ -20,7 +20,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::LazyLock;
 
-use super::{Engine, Kind, Scope, Sharing, Side, built_in_or, unit};
+use super::{Engine, Kind, Params, Scope, Sharing, Side, built_in_or, unit};
 
 /// The figures the model reads, in its order (the dump's header for fitting).
 pub const FEATURES: [&str; 20] = [
@@ -590,6 +590,80 @@ pub(super) fn link(
         .collect()
 }
 
+/// Average linkage is greedy: a merge is never undone, so a proposal can stay in the group
+/// it joined first though another suits it better, or be carried along by a merge of
+/// groups it is barely linked to. Twice, from the groups as they stand: a member whose
+/// average probability with the rest of its group is below `params.leave` leaves it (alone),
+/// and one whose average with another group is above its own by `params.move_by`, and
+/// reaches the bar of a proposal joining that group, moves to the best such group, unless
+/// `apart` forbids it. `fixed` members (the office's needs) stay.
+pub(super) fn refine(
+    mut groups: Vec<Vec<u32>>,
+    links: &[(u32, u32, f32)],
+    params: &Params,
+    bar: impl Fn(f32, f32) -> f32,
+    apart: impl Fn(&[u32], &[u32]) -> bool,
+    fixed: impl Fn(u32) -> bool,
+) -> Vec<Vec<u32>> {
+    let n = groups.iter().map(Vec::len).sum::<usize>();
+    let mut adj: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    for &(a, b, p) in links {
+        adj[a as usize].push((b, p));
+        adj[b as usize].push((a, p));
+    }
+    for _ in 0..2 {
+        let mut group_of = vec![0usize; n];
+        for (g, members) in groups.iter().enumerate() {
+            for x in members {
+                group_of[*x as usize] = g;
+            }
+        }
+        let mut moves: Vec<(u32, Option<usize>)> = Vec::new();
+        for x in (0..n as u32).filter(|x| !fixed(*x)) {
+            let mine = group_of[x as usize];
+            let size = groups[mine].len() as f32;
+            if size < 2.0 {
+                continue;
+            }
+            let mut sums: BTreeMap<usize, f32> = BTreeMap::new();
+            for &(y, p) in &adj[x as usize] {
+                *sums.entry(group_of[y as usize]).or_insert(0.0) += p;
+            }
+            let own = sums.get(&mine).copied().unwrap_or(0.0) / (size - 1.0);
+            let mut best: Option<(f32, usize)> = None;
+            for (&g, &sum) in sums.iter().filter(|(g, _)| **g != mine) {
+                let len = groups[g].len() as f32;
+                let v = sum / len;
+                // Ties go to the group of the lowest number (the linkage's order).
+                if v >= bar(1.0, len)
+                    && v > own + params.move_by
+                    && best.is_none_or(|(b, _)| v > b)
+                    && !apart(&[x], &groups[g])
+                {
+                    best = Some((v, g));
+                }
+            }
+            match best {
+                Some((_, g)) => moves.push((x, Some(g))),
+                None if own < params.leave => moves.push((x, None)),
+                None => {}
+            }
+        }
+        if moves.is_empty() {
+            break;
+        }
+        for (x, to) in moves {
+            groups[group_of[x as usize]].retain(|y| *y != x);
+            match to {
+                Some(g) => groups[g].push(x),
+                None => groups.push(vec![x]),
+            }
+        }
+        groups.retain(|g| !g.is_empty());
+    }
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,6 +745,56 @@ mod tests {
         assert_eq!(
             sorted(link(5, &links, |_, _| 0.3, rejected)),
             vec![vec![0, 1], vec![2], vec![3, 4]]
+        );
+    }
+
+    #[test]
+    fn refining_moves_a_member_to_the_group_it_fits_and_lets_a_stray_go() {
+        // {0, 1, 2} tight; 3 was carried into their group but is linked to {4, 5, 6};
+        // 7 sits in {4, 5, 6, 7} with links of 0.1 only.
+        let mut links = Vec::new();
+        for g in [[0, 1, 2], [4, 5, 6]] {
+            for x in 0..3 {
+                for y in x + 1..3 {
+                    links.push((g[x], g[y], 0.9));
+                }
+            }
+        }
+        for x in [0, 1, 2] {
+            links.push((x, 3, 0.2));
+        }
+        for x in [4, 5, 6] {
+            links.push((x, 3, 0.8));
+            links.push((x, 7, 0.1));
+        }
+        let groups = vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7]];
+        let never = |_: &[u32], _: &[u32]| false;
+        let params = Params::default();
+        let sorted = |mut c: Vec<Vec<u32>>| {
+            for g in &mut c {
+                g.sort();
+            }
+            c.sort();
+            c
+        };
+        let bar = |_: f32, _: f32| 0.22;
+        assert_eq!(
+            sorted(refine(groups.clone(), &links, &params, bar, never, |_| {
+                false
+            })),
+            vec![vec![0, 1, 2], vec![3, 4, 5, 6], vec![7]]
+        );
+        // A member of the office's need stays; a pair a person rejected is not made.
+        assert_eq!(
+            sorted(refine(groups.clone(), &links, &params, bar, never, |x| x
+                == 3
+                || x == 7)),
+            sorted(groups.clone())
+        );
+        let rejected = |a: &[u32], b: &[u32]| a.contains(&3) && b.contains(&5);
+        assert_eq!(
+            sorted(refine(groups, &links, &params, bar, rejected, |_| false)),
+            vec![vec![0, 1, 2, 3], vec![4, 5, 6], vec![7]]
         );
     }
 
