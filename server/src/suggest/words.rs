@@ -695,6 +695,27 @@ mod tests {
     }
 
     #[test]
+    fn a_regions_crops_read_alike_in_every_script() {
+        let l = lex();
+        for w in [
+            "الصبار",
+            "الهندية",
+            "lhndiya",
+            "cactus",
+            "cochenille",
+            "أكناري",
+        ] {
+            assert_eq!(concept(&l, w).as_deref(), Some("صبار"), "{w}");
+        }
+        for w in ["الضباب", "dbab", "brouillard"] {
+            assert_eq!(concept(&l, w).as_deref(), Some("ضباب"), "{w}");
+        }
+        for w in ["الأركان", "argan", "arganier"] {
+            assert_eq!(concept(&l, w).as_deref(), Some("أركان"), "{w}");
+        }
+    }
+
+    #[test]
     fn office_and_library_are_two_concepts() {
         let l = lex();
         assert_eq!(concept(&l, "مكتبة").as_deref(), Some("مكتبة"));
