@@ -114,24 +114,39 @@ class Counts:
         for s in sets:
             need = needs(s)
             terms[name(s)] = [(need[rid], sorted(set(ks))) for rid, ks in items(s, out).values()]
+        # A pair of terms is kept only if both are seen in MIN_SETS sets: the matrices hold
+        # those terms only (every term of 45 sets, squared, does not fit in memory). The
+        # base rate counts every term, from the number each proposal holds.
+        in_sets = defaultdict(int)
+        for rows in terms.values():
+            for k in {k for _, ks in rows for k in ks}:
+                in_sets[k] += 1
         self.vocab = {}
         for rows in terms.values():
             for _, ks in rows:
                 for k in ks:
-                    self.vocab.setdefault(k, len(self.vocab))
+                    if in_sets[k] >= MIN_SETS:
+                        self.vocab.setdefault(k, len(self.vocab))
         v = len(self.vocab)
         self.one, self.all, self.seen = {}, {}, {}
+        self.one_sum, self.all_sum = {}, {}
         for s, rows in terms.items():
+            held = defaultdict(list)
+            for n, ks in rows:
+                held[n].append(len(ks))
+            squares = sum(k * k for _, ks in rows for k in [len(ks)])
+            self.all_sum[s] = sum(len(ks) for _, ks in rows) ** 2 - squares
+            self.one_sum[s] = sum(sum(h) ** 2 for h in held.values()) - squares
             m = np.zeros((len(rows), v), np.float32)
             for i, (_, ks) in enumerate(rows):
-                m[i, [self.vocab[k] for k in ks]] = 1
+                m[i, [self.vocab[k] for k in ks if k in self.vocab]] = 1
             labels = [n for n, _ in rows]
             same = np.array([[a == b for b in labels] for a in labels], np.float32)
             np.fill_diagonal(same, 0)
             total = m.sum(axis=0)
             self.one[s] = m.T @ same @ m
             self.all[s] = np.outer(total, total) - m.T @ m
-            self.seen[s] = (self.all[s] > 0).astype(np.float32)
+            self.seen[s] = (self.all[s] > 0).astype(np.uint8)
 
     def table(self, sets, path):
         """Writes the table learned from `sets` (names)."""
@@ -139,8 +154,8 @@ class Counts:
 
         one = sum(self.one[s] for s in sets)
         all_ = sum(self.all[s] for s in sets)
-        seen = sum(self.seen[s] for s in sets)
-        p0 = one.sum() / all_.sum()
+        seen = sum(self.seen[s].astype(np.int32) for s in sets)
+        p0 = sum(self.one_sum[s] for s in sets) / sum(self.all_sum[s] for s in sets)
         logit = lambda q: np.log(q / (1 - q))
         score = logit((one + SMOOTH * p0) / (all_ + SMOOTH)) - logit(p0)
         keep = (seen >= MIN_SETS) & (np.abs(score) >= CUT)
