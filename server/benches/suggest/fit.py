@@ -131,12 +131,12 @@ class Counts:
         self.one, self.all, self.seen = {}, {}, {}
         self.one_sum, self.all_sum = {}, {}
         for s, rows in terms.items():
-            held = defaultdict(list)
+            by_need = defaultdict(int)
             for n, ks in rows:
-                held[n].append(len(ks))
-            squares = sum(k * k for _, ks in rows for k in [len(ks)])
-            self.all_sum[s] = sum(len(ks) for _, ks in rows) ** 2 - squares
-            self.one_sum[s] = sum(sum(h) ** 2 for h in held.values()) - squares
+                by_need[n] += len(ks)
+            squares = sum(len(ks) ** 2 for _, ks in rows)
+            self.all_sum[s] = sum(by_need.values()) ** 2 - squares
+            self.one_sum[s] = sum(t**2 for t in by_need.values()) - squares
             m = np.zeros((len(rows), v), np.float32)
             for i, (_, ks) in enumerate(rows):
                 m[i, [self.vocab[k] for k in ks if k in self.vocab]] = 1

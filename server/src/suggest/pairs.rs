@@ -12,9 +12,12 @@
 //! what the labelled sets of other communes say of the terms the two hold ([`Assoc`]).
 //!
 //! The groups are then made by average linkage: the two groups whose pairs are most alike on
-//! average are joined, while that average reaches the threshold. A group joins another only
-//! if its members are like the other's members on the whole, not through one link, so one
-//! ambiguous proposal does not chain two needs together.
+//! average are joined, while that average reaches a bar that rises with the smaller group
+//! (`Params::link`, `link_small`, `link_large`). A group joins another only if its members
+//! are like the other's members on the whole, not through one link, so one ambiguous
+//! proposal does not chain two needs together. Then [`refine`] lets a member leave a group
+//! it barely belongs to, or move to one it fits much better, since the linkage never undoes
+//! a merge.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
@@ -510,8 +513,9 @@ impl PartialOrd for Candidate {
 
 /// Average linkage of `n` proposals over the links (pairs of proposals with their
 /// probability; a missing pair counts as 0): the two groups of highest average probability
-/// over their pairs join while it reaches `threshold(size of one, size of the other)`. `apart(a, b)` says two groups must
-/// never join (a pair a person rejected). Returns the groups, each as its proposals.
+/// over their pairs join while it reaches `threshold(size of one, size of the other)`.
+/// `apart(a, b)` says two groups must never join (a pair a person rejected). Returns the
+/// groups, each as its proposals.
 pub(super) fn link(
     n: usize,
     links: &[(u32, u32, f32)],
