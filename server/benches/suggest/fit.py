@@ -36,11 +36,13 @@ DROP = [int(x) for x in os.environ.get("TACHKHIS_FIT_DROP", "").split(",") if x]
 # be seen together in (a pair of one commune only is its places and habits), the smallest
 # log-odds kept.
 SMOOTH = float(os.environ.get("TACHKHIS_FIT_SMOOTH", "20"))
-MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "4"))
+MIN_SETS = int(os.environ.get("TACHKHIS_FIT_MIN_SETS", "5"))
 CUT = float(os.environ.get("TACHKHIS_FIT_CUT", "0.25"))
-# The trees: how many, how deep, the learning rate.
-TREES = int(os.environ.get("TACHKHIS_FIT_TREES", "100"))
-DEPTH = int(os.environ.get("TACHKHIS_FIT_DEPTH", "4"))
+# The trees: how many, how deep, the learning rate. Fitted on 37 sets and scored on 12 others
+# (F1 of the groups): 100 trees of depth 4 0.800, 200 0.808, 300 of depth 5 0.811, 300 of
+# depth 6 0.808, 600 of depth 5 at rate 0.05 0.808.
+TREES = int(os.environ.get("TACHKHIS_FIT_TREES", "300"))
+DEPTH = int(os.environ.get("TACHKHIS_FIT_DEPTH", "5"))
 RATE = float(os.environ.get("TACHKHIS_FIT_RATE", "0.1"))
 
 
