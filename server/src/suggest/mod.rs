@@ -98,6 +98,9 @@ pub struct Params {
     /// by `move_by` (and reaches the bar to join it) moves there; twice.
     pub leave: f32,
     pub move_by: f32,
+    /// Two proposals that share no term are weighed by the pair model when they hold two
+    /// terms whose log-odds in the association table reach this (infinite: never).
+    pub assoc_link: f32,
     /// Largest batch grouped by the pair model and linkage; a larger one (more than any
     /// commune's diagnosis) is grouped by the centroid pass alone.
     pub pair_items: usize,
@@ -124,9 +127,10 @@ impl Default for Params {
             merge: 0.5,
             link: 0.22,
             link_small: 0.27,
-            link_large: 0.4,
+            link_large: 0.45,
             leave: 0.15,
             move_by: 0.15,
+            assoc_link: 3.0,
             pair_items: 3000,
             max_postings: 300,
         }
@@ -157,6 +161,7 @@ impl Params {
                 "link_large" => p.link_large = v,
                 "leave" => p.leave = v,
                 "move_by" => p.move_by = v,
+                "assoc_link" => p.assoc_link = v,
                 "pair_items" => p.pair_items = v as usize,
                 "topic_conflict" => p.topic_conflict = v,
                 "other_sector" => p.other_sector = v,
@@ -1669,6 +1674,36 @@ mod tests {
             .collect();
         g.sort();
         g
+    }
+
+    #[test]
+    fn proposals_sharing_no_word_group_when_other_communes_say_their_words_go_together() {
+        // "Pregnant women suffer a lot" shares no word with the ambulance, but the labelled
+        // sets of other communes say the two go together (the table's log-odds >= 3).
+        let items = vec![
+            item("غياب سيارة الإسعاف بالجماعة", Some("health"), "p1", "d1"),
+            item("lambulance makaynach", Some("health"), "p2", "d5"),
+            item("الحوامل كيعانيو بزاف", Some("health"), "p3", "d7"),
+            item("ملعب لكرة القدم للشباب", Some("youth_sports"), "p2", "d5"),
+            item(
+                "تعبيد الطريق الرابطة بين الدوار والمركز",
+                Some("roads"),
+                "p1",
+                "d1",
+            ),
+        ];
+        let places = Places::default();
+        let with = |params: &Params| {
+            suggest(&items, &HashSet::new(), &places, params)
+                .into_iter()
+                .any(|g| g.members.contains(&0) && g.members.contains(&2))
+        };
+        assert!(with(&Params::default()), "{:?}", groups_of(&items, &places));
+        let never = Params {
+            assoc_link: f32::INFINITY,
+            ..Params::default()
+        };
+        assert!(!with(&never), "only the table's pairs of words link them");
     }
 
     #[test]

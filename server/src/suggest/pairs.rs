@@ -10,6 +10,9 @@
 //! score, what they share by kind of term, what only one of them needs, where they are, the
 //! sector, how alike their letters are (character trigrams, which tolerate spelling), and
 //! what the labelled sets of other communes say of the terms the two hold ([`Assoc`]).
+//! The pairs weighed are those that share a term, and those that share none but hold two
+//! terms the table says go together (`Params::assoc_link`): about one pair of one need in
+//! ten shares no term ("the children walk 7 km" and "school transport").
 //!
 //! The groups are then made by average linkage: the two groups whose pairs are most alike on
 //! average are joined, while that average reaches a bar that rises with the smaller group
@@ -69,7 +72,12 @@ pub fn assoc() -> &'static Assoc {
 pub struct Assoc {
     index: HashMap<String, u32>,
     scores: HashMap<(u32, u32), f32>,
+    /// Per term: the other terms it goes with at [`PARTNER_FLOOR`] or more, highest first.
+    partners: HashMap<u32, Vec<(u32, f32)>>,
 }
+
+/// The lowest log-odds kept in [`Assoc::partners`].
+const PARTNER_FLOOR: f32 = 2.0;
 
 impl Assoc {
     /// One term a line, numbered from 0 in their order: `<term>\t<n>:<log-odds> ...`, the
@@ -97,7 +105,21 @@ impl Assoc {
                 }
             }
         }
+        for (&(a, b), &s) in &t.scores {
+            if a != b && s >= PARTNER_FLOOR {
+                t.partners.entry(a).or_default().push((b, s));
+                t.partners.entry(b).or_default().push((a, s));
+            }
+        }
+        for list in t.partners.values_mut() {
+            list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        }
         t
+    }
+
+    /// The terms `t` goes with at [`PARTNER_FLOOR`] or more, highest first.
+    fn partners(&self, t: u32) -> &[(u32, f32)] {
+        self.partners.get(&t).map_or(&[], Vec::as_slice)
     }
 
     pub fn index(&self, key: &str) -> Option<u32> {
@@ -422,6 +444,18 @@ pub(super) fn candidate_links(
     // A term shared by most proposals of a large batch tells nothing and would make every
     // pair a candidate; in a small batch every pair is worth weighing.
     let common = (order.len() / 2).max(50);
+    // Two proposals that share no term, but hold two terms that the other communes' labels
+    // say go together ("the children walk 7 km" and "school transport"), are weighed too.
+    let table = assoc();
+    let bar = engine.params.assoc_link;
+    let mut by_assoc: HashMap<u32, Vec<u32>> = HashMap::new();
+    if bar.is_finite() {
+        for (k, i) in order.iter().enumerate() {
+            for t in &p.assoc[*i] {
+                by_assoc.entry(*t).or_default().push(k as u32);
+            }
+        }
+    }
     let dump = std::env::var_os("TACHKHIS_SUGGEST_FEATURES");
     let mut dumped = String::new();
     let mut links = Vec::new();
@@ -429,10 +463,14 @@ pub(super) fn candidate_links(
     let mut candidates: Vec<u32> = Vec::new();
     for (a, &i) in order.iter().enumerate() {
         candidates.clear();
-        for (t, _) in &p.vecs[i] {
-            let Some(list) = index.get(t) else {
-                continue;
-            };
+        // The proposals holding a term `i` holds, then those holding a term one of its
+        // terms goes with.
+        let sharing = p.vecs[i].iter().filter_map(|(t, _)| index.get(t));
+        let partnered = p.assoc[i]
+            .iter()
+            .flat_map(|t| table.partners(*t).iter().take_while(|x| x.1 >= bar))
+            .filter_map(|(u, _)| by_assoc.get(u));
+        for list in sharing.chain(partnered) {
             if list.len() > common {
                 continue;
             }
