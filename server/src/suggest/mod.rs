@@ -129,7 +129,7 @@ impl Default for Params {
             link_small: 0.27,
             link_large: 0.45,
             leave: 0.15,
-            move_by: 0.15,
+            move_by: 0.1,
             assoc_link: 3.0,
             pair_items: 3000,
             max_postings: 300,
