@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Fits the pair model of the suggestion engine: its trees (server/src/suggest/pairs.model)
-and its association table (server/src/suggest/pairs.assoc).
+and its association table (server/src/suggest/pairs.assoc.gz, gzipped text).
 
 The engine writes the figures of every pair it weighs and the terms of every proposal
 (TACHKHIS_SUGGEST_FEATURES=<file>, see server/src/suggest/pairs.rs); this script labels them
@@ -12,7 +12,7 @@ HistGradientBoostingClassifier, written in the format `Model::parse` reads.
     python3 server/benches/suggest/fit.py train <bench binary> <set>...  # both files, from these sets
     python3 server/benches/suggest/fit.py loo   <bench binary> <set>...  # each set scored by a fit on the others
 
-`train` writes pairs.model and pairs.assoc into $TACHKHIS_FIT_DIR (default /tmp/tachkhis-fit),
+`train` writes pairs.model and pairs.assoc.gz into $TACHKHIS_FIT_DIR (default /tmp/tachkhis-fit),
 to copy into server/src/suggest/. `loo` is the honest figure: each set is scored by the bench
 with a table and trees fitted on the other sets only. A set's own pairs never count in the
 table its figures are read with, in training as in scoring: each training set is read with a
@@ -21,6 +21,7 @@ table of the other training sets, as a new commune's proposals will be.
 <set> is a folder of server/benches/suggest (tune, tune2, ... blind) or a path.
 """
 import csv
+import gzip
 import os
 import re
 import subprocess
@@ -173,8 +174,14 @@ class Counts:
             row = np.nonzero(keep[: b + 1, b])[0]
             entries += len(row)
             lines.append(key + "\t" + " ".join("%d:%.2f" % (a, score[a, b]) for a in row))
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        if path.endswith(".gz"):
+            # The same bytes for the same table (no name, no time in the header).
+            with open(path, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
+                f.write(data)
+        else:
+            with open(path, "wb") as f:
+                f.write(data)
         return entries
 
 
@@ -241,7 +248,7 @@ def trained(binary, sets, out, counts):
         tab = os.path.join(out, name(s) + ".assoc")
         counts.table([x for x in names if x != name(s)], tab)
         run(binary, s, out, table=tab)
-    table = os.path.join(out, "pairs.assoc")
+    table = os.path.join(out, "pairs.assoc.gz")
     entries = counts.table(names, table)
     model = os.path.join(out, "pairs.model")
     pairs, one, gap = fit(out, sets, model)

@@ -52,12 +52,41 @@ pub const FEATURES: [&str; 20] = [
     "assoc_pos",
 ];
 
-/// The association table, in the repository ([`Assoc`]).
-pub const ASSOC_TXT: &str = include_str!("pairs.assoc");
+/// The association table, in the repository ([`Assoc`]), gzipped: its text is 6.8 MB, over
+/// the 4 MiB a tracked file may weigh, and 2 MB compressed.
+pub const ASSOC_GZ: &[u8] = include_bytes!("pairs.assoc.gz");
 
-/// `TACHKHIS_SUGGEST_ASSOC=<file>` reads another table.
-static ASSOC: LazyLock<Assoc> =
-    LazyLock::new(|| Assoc::parse(&built_in_or("TACHKHIS_SUGGEST_ASSOC", ASSOC_TXT)));
+/// `TACHKHIS_SUGGEST_ASSOC=<file>` reads another table, as text or gzipped.
+static ASSOC: LazyLock<Assoc> = LazyLock::new(|| {
+    let bytes = match std::env::var_os("TACHKHIS_SUGGEST_ASSOC").map(std::fs::read) {
+        Some(Ok(bytes)) => bytes,
+        Some(Err(e)) => {
+            tracing::warn!("TACHKHIS_SUGGEST_ASSOC unreadable ({e}): the built-in table is used");
+            ASSOC_GZ.to_vec()
+        }
+        None => ASSOC_GZ.to_vec(),
+    };
+    match assoc_text(&bytes) {
+        Ok(text) => Assoc::parse(&text),
+        Err(e) => {
+            tracing::error!("the association table is unreadable ({e}): suggestions go without it");
+            Assoc::default()
+        }
+    }
+});
+
+/// The text of a table file: gunzipped when it starts with gzip's magic bytes.
+fn assoc_text(bytes: &[u8]) -> std::io::Result<String> {
+    use std::io::Read;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(bytes).read_to_string(&mut text)?;
+        Ok(text)
+    } else {
+        String::from_utf8(bytes.to_vec())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}
 
 pub fn assoc() -> &'static Assoc {
     &ASSOC
@@ -709,6 +738,22 @@ pub(super) fn refine(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_table_unzips_whole_and_reads_as_its_text_would() {
+        let text = assoc_text(ASSOC_GZ).expect("the built-in table unzips");
+        let t = Assoc::parse(&text);
+        assert!(t.index.len() >= 1000, "{} terms", t.index.len());
+        assert!(t.scores.len() >= 100_000, "{} pairs", t.scores.len());
+        // Read from a text file (`TACHKHIS_SUGGEST_ASSOC`), the same table.
+        let plain = assoc_text(text.as_bytes()).expect("text reads as itself");
+        assert_eq!(Assoc::parse(&plain).scores, t.scores);
+        // A truncated file is an error, not a panic nor half a table.
+        assert!(assoc_text(&ASSOC_GZ[..ASSOC_GZ.len() / 2]).is_err());
+        // The ambulance goes with pregnant women (the table's first lines).
+        let (a, b) = (t.index("c:إسعاف").unwrap(), t.index("c:حوامل").unwrap());
+        assert!(t.score(a, b).is_some_and(|s| s >= 2.0));
+    }
 
     #[test]
     fn the_built_in_model_reads_whole_and_gives_probabilities() {
