@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""Fits the pair model of the suggestion engine: its trees (server/src/suggest/pairs.model)
-and its association table (server/src/suggest/pairs.assoc.gz, gzipped text).
+"""Fits the pair models of the suggestion engine: their trees (server/src/suggest/pairs.model,
+pairs2.model) and its association table (server/src/suggest/pairs.assoc.gz, gzipped text).
 
 The engine writes the figures of every pair it weighs and the terms of every proposal
 (TACHKHIS_SUGGEST_FEATURES=<file>, see server/src/suggest/pairs.rs); this script labels them
 from the sets' `need` column. The association table is the log-odds, over the sets' pairs of
 proposals, that two proposals holding two terms are one need; the trees are scikit-learn's
-HistGradientBoostingClassifier, written in the format `Model::parse` reads.
+HistGradientBoostingClassifier, written in the format `Model::parse` reads. The first model
+reads a pair's figures; the second reads them and the pair's neighbourhood in the first
+(NEIGHBOURHOOD in pairs.rs, `neighbourhood` here: the same sums).
 
     pip install numpy scikit-learn
     python3 server/benches/suggest/fit.py train <bench binary> <set>...  # both files, from these sets
     python3 server/benches/suggest/fit.py loo   <bench binary> <set>...  # each set scored by a fit on the others
 
-`train` writes pairs.model and pairs.assoc.gz into $TACHKHIS_FIT_DIR (default /tmp/tachkhis-fit),
+`train` writes pairs.model, pairs2.model and pairs.assoc.gz into $TACHKHIS_FIT_DIR (default /tmp/tachkhis-fit),
 to copy into server/src/suggest/. `loo` is the honest figure: each set is scored by the bench
 with a table and trees fitted on the other sets only. A set's own pairs never count in the
 table its figures are read with, in training as in scoring: each training set is read with a
@@ -31,6 +33,12 @@ from collections import defaultdict
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.environ.get("TACHKHIS_FIT_DIR", "/tmp/tachkhis-fit")
 N_FEATURES = 20
+# pairs.rs: PLACE_CONFLICT_MAX and NEIGHBOUR_FLOOR.
+PLACE_CONFLICT_MAX = 0.1
+NEIGHBOUR_FLOOR = 0.05
+# The second model is fitted on the first's probabilities for each training set from a
+# first model fitted without that set: the sets in FOLDS folds.
+FOLDS = int(os.environ.get("TACHKHIS_FIT_FOLDS", "5"))
 # TACHKHIS_FIT_DROP=16,17: figures left out of a fit (set to 0), to measure what they add.
 DROP = [int(x) for x in os.environ.get("TACHKHIS_FIT_DROP", "").split(",") if x]
 # The table: smoothing (pseudo-pairs at the base rate), the fewest sets a pair of terms must
@@ -51,7 +59,7 @@ def name(s):
     return os.path.basename(os.path.normpath(s))
 
 
-def run(binary, s, out, table=None, model=None, features=True):
+def run(binary, s, out, table=None, model=None, model2=None, features=True):
     """Runs the bench on a set; returns its printed figures."""
     env = dict(os.environ, TACHKHIS_SUGGEST_SET=os.path.join(HERE, s))
     if features:
@@ -61,6 +69,8 @@ def run(binary, s, out, table=None, model=None, features=True):
         env["TACHKHIS_SUGGEST_ASSOC"] = table
     if model:
         env["TACHKHIS_SUGGEST_MODEL"] = model
+    if model2:
+        env["TACHKHIS_SUGGEST_MODEL2"] = model2
     r = subprocess.run([binary], env=env, check=True, capture_output=True, text=True)
     return r.stdout
 
@@ -89,10 +99,11 @@ def needs(s):
 
 
 def load(s, out):
-    """(features, labels) of one set's dumped pairs."""
+    """(items, first, second, figures, labels) of one set's dumped pairs: `first` and
+    `second` number the proposals of each pair (0 to items - 1)."""
     need = needs(s)
     item = items(s, out)
-    X, Y = [], []
+    I, J, X, Y = [], [], [], []
     for line in open(os.path.join(out, name(s) + ".feat"), encoding="utf-8"):
         f = line.rstrip("\n").split("\t")
         if f[0] == "F":
@@ -100,9 +111,51 @@ def load(s, out):
             x = [float(v) for v in f[3 : 3 + N_FEATURES]]
             for k in DROP:
                 x[k] = 0.0
+            I.append(int(f[1]))
+            J.append(int(f[2]))
             X.append(x)
             Y.append(need[a] == need[b])
-    return X, Y
+    return len(item), I, J, X, Y
+
+
+def capped(X, p):
+    """The engine's cap: two works at places that conflict, no service shared (pairs.rs)."""
+    import numpy as np
+
+    return np.where((X[:, 11] > 0) & (X[:, 1] <= 0), np.minimum(p, PLACE_CONFLICT_MAX), p)
+
+
+def neighbourhood(n, I, J, q):
+    """The figures of pairs.rs's NEIGHBOURHOOD for each pair (I, J) of first probability q:
+    the same sums as `Neighbours::figures`."""
+    import numpy as np
+
+    of = [dict() for _ in range(n)]
+    for a, b, p in zip(I, J, q):
+        if p >= NEIGHBOUR_FLOOR:
+            of[a][b] = p
+            of[b][a] = p
+    degree = [sum(d.values()) for d in of]
+    top = [max(d.values()) if d else 0.0 for d in of]
+    rows = []
+    for a, b, p in zip(I, J, q):
+        la, lb = of[a], of[b]
+        if len(la) > len(lb):
+            la, lb = lb, la
+        high, total, count = 0.0, 0.0, 0
+        for k, x in la.items():
+            y = lb.get(k)
+            if y is not None and k != a and k != b:
+                high = max(high, min(x, y))
+                total += x * y
+                count += 1
+        own = p if p >= NEIGHBOUR_FLOOR else 0.0
+        da, db = degree[a] - own, degree[b] - own
+        cos = total / np.sqrt(max(da, 1e-6) * max(db, 1e-6))
+        ra = p / top[a] if top[a] > 0 else 0.0
+        rb = p / top[b] if top[b] > 0 else 0.0
+        rows.append([p, high, total, cos, count, min(ra, rb), max(ra, rb), min(da, db), max(da, db)])
+    return np.array(rows, np.float64).reshape(len(rows), 9)
 
 
 class Counts:
@@ -185,25 +238,24 @@ class Counts:
         return entries
 
 
-def fit(out, sets, model):
-    """Fits the trees on the dumped figures of `sets` (in `out`) and writes them to `model`."""
-    import numpy as np
+def boosted(X, Y):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    X, Y = [], []
-    for s in sets:
-        x, y = load(s, out)
-        X += x
-        Y += y
-    X, Y = np.array(X), np.array(Y)
     # Early stopping ("auto": on with this many pairs) holds back a tenth of the pairs and ends
     # before TREES when they stop improving.
-    gb = HistGradientBoostingClassifier(
+    return HistGradientBoostingClassifier(
         max_iter=TREES, max_depth=DEPTH, learning_rate=RATE, random_state=0
     ).fit(X, Y)
+
+
+def write_model(gb, X, sets, path):
+    """Writes the trees in the format `Model::parse` reads; returns the largest gap between
+    the file's probabilities, read back as the engine reads them, and scikit-learn's."""
+    import numpy as np
+
     base = float(np.ravel(gb._baseline_prediction)[0])
     lines = [
-        "# The pair model of the suggestion engine: boosted trees fitted by",
+        "# A pair model of the suggestion engine: boosted trees fitted by",
         "# server/benches/suggest/fit.py on the labelled sets: " + " ".join(map(name, sets)) + ".",
         "# tree node feature threshold left right value leaf",
         "base %.6f" % base,
@@ -223,9 +275,8 @@ def fit(out, sets, model):
                     int(node["is_leaf"]),
                 )
             )
-    with open(model, "w", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    # The file read back as the engine reads it gives the fitted probabilities.
     raw = np.full(len(X), base)
     rows = np.arange(len(X))
     for predictors in gb._predictors:
@@ -238,8 +289,36 @@ def fit(out, sets, model):
             go_left = X[rows, nodes["feature_idx"][k]] <= nodes["num_threshold"][k]
             k = np.where(inner, np.where(go_left, nodes["left"][k], nodes["right"][k]), k)
         raw += nodes["value"][k]
-    gap = float(np.abs(1 / (1 + np.exp(-raw)) - gb.predict_proba(X)[:, 1]).max())
-    return len(Y), int(Y.sum()), gap
+    prob = 1 / (1 + np.exp(-np.clip(raw, -50, 50)))
+    return float(np.abs(prob - gb.predict_proba(X)[:, 1]).max())
+
+
+def fit(out, sets, model, model2):
+    """Fits both models on the dumped figures of `sets` (in `out`): the first on the pairs'
+    figures (to `model`), the second on them and their neighbourhood in the first (to
+    `model2`), each set's neighbourhood read with a first model fitted without it."""
+    import numpy as np
+
+    data = []
+    for s in sets:
+        n, I, J, x, y = load(s, out)
+        data.append((n, I, J, np.array(x, np.float64).reshape(len(x), N_FEATURES), np.array(y)))
+    X = np.vstack([d[3] for d in data])
+    Y = np.concatenate([d[4] for d in data])
+    gap = write_model(boosted(X, Y), X, sets, model)
+    folds = max(2, min(FOLDS, len(sets)))
+    second = [None] * len(sets)
+    for k in range(folds):
+        held = [h for h in range(len(sets)) if h % folds == k]
+        rest = [h for h in range(len(sets)) if h % folds != k]
+        first = boosted(np.vstack([data[h][3] for h in rest]), np.concatenate([data[h][4] for h in rest]))
+        for h in held:
+            n, I, J, x, _ = data[h]
+            q = capped(x, first.predict_proba(x)[:, 1]) if len(x) else np.zeros(0)
+            second[h] = np.hstack([x, neighbourhood(n, I, J, q)])
+    X2 = np.vstack(second)
+    gap2 = write_model(boosted(X2, Y), X2, sets, model2)
+    return len(Y), int(Y.sum()), max(gap, gap2)
 
 
 def trained(binary, sets, out, counts):
@@ -253,8 +332,9 @@ def trained(binary, sets, out, counts):
     table = os.path.join(out, "pairs.assoc.gz")
     entries = counts.table(names, table)
     model = os.path.join(out, "pairs.model")
-    pairs, one, gap = fit(out, sets, model)
-    return table, model, entries, pairs, one, gap
+    model2 = os.path.join(out, "pairs2.model")
+    pairs, one, gap = fit(out, sets, model, model2)
+    return table, model, model2, entries, pairs, one, gap
 
 
 def figures(text):
@@ -276,16 +356,19 @@ def main():
         run(binary, s, OUT, table=empty)
     counts = Counts(sets, OUT)
     if sys.argv[1] == "train":
-        table, model, entries, pairs, one, gap = trained(binary, sets, OUT, counts)
-        print("%s: %d pairs of terms; %s: %d pairs of proposals, %d of one need" % (table, entries, model, pairs, one))
+        table, model, model2, entries, pairs, one, gap = trained(binary, sets, OUT, counts)
+        print(
+            "%s: %d pairs of terms; %s, %s: %d pairs of proposals, %d of one need"
+            % (table, entries, model, model2, pairs, one)
+        )
         print("largest gap between the file's probabilities and scikit-learn's:", gap)
         return
     rows = []
     for h in sets:
         others = [s for s in sets if s != h]
         fold = os.path.join(OUT, "without-" + name(h))
-        table, model, *_ = trained(binary, others, fold, counts)
-        f = figures(run(binary, h, fold, table=table, model=model, features=False))
+        table, model, model2, *_ = trained(binary, others, fold, counts)
+        f = figures(run(binary, h, fold, table=table, model=model, model2=model2, features=False))
         rows.append(f)
         print("%-10s precision %.3f recall %.3f F1 %.3f actions %.3f" % (name(h), *f), flush=True)
     mean = [sum(r[k] for r in rows) / len(rows) for k in range(4)]

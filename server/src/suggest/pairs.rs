@@ -52,6 +52,26 @@ pub const FEATURES: [&str; 20] = [
     "assoc_pos",
 ];
 
+/// The figures of a pair's neighbourhood, read by the second model after [`FEATURES`]: two
+/// proposals that each go with the same third ones are one need more often than their own
+/// figures say ("the children walk 7 km" and "a bus for the pupils" both go with "school
+/// transport"), and two that each go with others far better than with each other less
+/// often. From the first model's probabilities `q` ([`neighbourhood`]).
+pub const NEIGHBOURHOOD: [&str; 9] = [
+    "first",
+    "shared_max",
+    "shared_sum",
+    "shared_cos",
+    "shared_count",
+    "rank_min",
+    "rank_max",
+    "degree_min",
+    "degree_max",
+];
+
+/// The smallest first probability that makes two proposals neighbours ([`neighbourhood`]).
+const NEIGHBOUR_FLOOR: f32 = 0.05;
+
 /// The association table, in the repository ([`Assoc`]), gzipped: its text is 6.8 MB, over
 /// the 4 MiB a tracked file may weigh, and 2 MB compressed.
 pub const ASSOC_GZ: &[u8] = include_bytes!("pairs.assoc.gz");
@@ -185,10 +205,16 @@ pub struct Model {
 }
 
 impl Model {
+    /// A model of the figures of [`FEATURES`] (the first reading).
+    pub fn parse(text: &str) -> Model {
+        Model::parse_width(text, FEATURES.len())
+    }
+
     /// The model file: a line `base <value>`, then one line a node:
     /// `<tree> <node> <feature> <threshold> <left> <right> <value> <leaf 0|1>` (a node goes
-    /// left when the feature is at most the threshold). Unreadable lines are skipped.
-    pub fn parse(text: &str) -> Model {
+    /// left when the feature is at most the threshold). Unreadable lines, and nodes of a
+    /// feature at or past `width`, are skipped.
+    pub fn parse_width(text: &str, width: usize) -> Model {
         let mut m = Model::default();
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let f: Vec<&str> = line.split_whitespace().collect();
@@ -205,7 +231,7 @@ impl Model {
                     ) else {
                         continue;
                     };
-                    if feature >= FEATURES.len() {
+                    if feature >= width {
                         continue;
                     }
                     if m.trees.len() <= tree {
@@ -233,7 +259,13 @@ impl Model {
         m
     }
 
-    pub fn prob(&self, f: &[f32; FEATURES.len()]) -> f32 {
+    /// Whether the file held any tree (an empty second model leaves the first reading).
+    pub fn is_empty(&self) -> bool {
+        self.trees.is_empty()
+    }
+
+    /// The probability for these figures (a figure missing from `f` counts as 0).
+    pub fn prob(&self, f: &[f32]) -> f32 {
         let mut raw = self.base;
         for tree in &self.trees {
             let mut k = 0usize;
@@ -244,7 +276,7 @@ impl Model {
                     raw += n.value;
                     break;
                 }
-                k = if f[n.feature] <= n.threshold {
+                k = if f.get(n.feature).copied().unwrap_or(0.0) <= n.threshold {
                     n.left
                 } else {
                     n.right
@@ -257,6 +289,21 @@ impl Model {
 
 pub fn model() -> &'static Model {
     &MODEL
+}
+
+/// The second model, in the repository: it reads [`FEATURES`] then [`NEIGHBOURHOOD`].
+pub const MODEL2_TXT: &str = include_str!("pairs2.model");
+
+/// `TACHKHIS_SUGGEST_MODEL2=<file>` reads another (an empty file: the first reading alone).
+static MODEL2: LazyLock<Model> = LazyLock::new(|| {
+    Model::parse_width(
+        &built_in_or("TACHKHIS_SUGGEST_MODEL2", MODEL2_TXT),
+        FEATURES.len() + NEIGHBOURHOOD.len(),
+    )
+});
+
+pub fn model2() -> &'static Model {
+    &MODEL2
 }
 
 impl Engine<'_> {
@@ -453,12 +500,14 @@ pub(super) fn trigrams(texts: &[&str]) -> Vec<Vec<(u32, f32)>> {
 }
 
 /// Pairs of proposals worth a probability, found through the terms they share, with the
-/// probability when it is at least `floor`. Proposals are numbered by their place in
-/// `order` (content order), the lower first in each pair.
+/// probability when it is at least `floor`: the first model's, or with `second` the second
+/// model's, which reads the first's probabilities of the pairs around it too. Proposals are
+/// numbered by their place in `order` (content order), the lower first in each pair.
 pub(super) fn candidate_links(
     engine: &Engine<'_>,
     order: &[usize],
     floor: f32,
+    second: bool,
 ) -> Vec<(u32, u32, f32)> {
     let p = &engine.p;
     let model = model();
@@ -488,6 +537,8 @@ pub(super) fn candidate_links(
     let dump = std::env::var_os("TACHKHIS_SUGGEST_FEATURES");
     let mut dumped = String::new();
     let mut links = Vec::new();
+    // Every pair weighed, with its figures and its first probability.
+    let mut first: Vec<(u32, u32, [f32; FEATURES.len()], f32)> = Vec::new();
     let mut seen: Vec<u32> = vec![u32::MAX; order.len()];
     let mut candidates: Vec<u32> = Vec::new();
     for (a, &i) in order.iter().enumerate() {
@@ -518,16 +569,37 @@ pub(super) fn candidate_links(
                 let fs: Vec<String> = f.iter().map(|x| format!("{x:.5}")).collect();
                 dumped.push_str(&format!("F\t{i}\t{j}\t{}\n", fs.join("\t")));
             }
-            let mut prob = model.prob(&f);
-            // Two works at two places that conflict (the nurse of one dispensary and of
-            // another, the roads to two douars) are two needs, whatever the other communes'
-            // labels say of their words; only a service shared makes them one.
-            if f[11] > 0.0 && f[1] <= 0.0 {
-                prob = prob.min(PLACE_CONFLICT_MAX);
+            let prob = capped(&f, model.prob(&f));
+            first.push((a as u32, b, f, prob));
+        }
+    }
+    // The second reading: the same figures and the pair's neighbourhood in the first.
+    let model2 = model2();
+    let second = second && !model2.is_empty();
+    let around = (second || dump.is_some())
+        .then(|| Neighbours::new(order.len(), first.iter().map(|(a, b, _, q)| (*a, *b, *q))));
+    for (a, b, f, q) in first {
+        let prob = match &around {
+            Some(around) => {
+                let n = around.figures(a, b, q);
+                if dump.is_some() {
+                    let ns: Vec<String> = n.iter().map(|x| format!("{x:.5}")).collect();
+                    let (i, j) = (order[a as usize], order[b as usize]);
+                    dumped.push_str(&format!("S\t{i}\t{j}\t{}\n", ns.join("\t")));
+                }
+                if second {
+                    let mut all = [0.0f32; FEATURES.len() + NEIGHBOURHOOD.len()];
+                    all[..FEATURES.len()].copy_from_slice(&f);
+                    all[FEATURES.len()..].copy_from_slice(&n);
+                    capped(&f, model2.prob(&all))
+                } else {
+                    q
+                }
             }
-            if prob >= floor {
-                links.push((a as u32, b, prob));
-            }
+            None => q,
+        };
+        if prob >= floor {
+            links.push((a, b, prob));
         }
     }
     if let Some(path) = dump {
@@ -552,6 +624,75 @@ pub(super) fn candidate_links(
 /// The highest probability of two proposals naming places that conflict and sharing no
 /// service ([`candidate_links`]).
 const PLACE_CONFLICT_MAX: f32 = 0.1;
+
+/// Two works at two places that conflict (the nurse of one dispensary and of another, the
+/// roads to two douars) are two needs, whatever the other communes' labels say of their
+/// words; only a service shared makes them one.
+fn capped(f: &[f32; FEATURES.len()], prob: f32) -> f32 {
+    if f[11] > 0.0 && f[1] <= 0.0 {
+        prob.min(PLACE_CONFLICT_MAX)
+    } else {
+        prob
+    }
+}
+
+/// Each proposal's neighbours in the first reading (first probability at least
+/// [`NEIGHBOUR_FLOOR`]), sorted, with the sum and the highest of those probabilities.
+struct Neighbours {
+    of: Vec<Vec<(u32, f32)>>,
+    degree: Vec<f32>,
+    top: Vec<f32>,
+}
+
+impl Neighbours {
+    fn new(n: usize, pairs: impl Iterator<Item = (u32, u32, f32)>) -> Neighbours {
+        let mut of: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+        for (a, b, q) in pairs.filter(|p| p.2 >= NEIGHBOUR_FLOOR) {
+            of[a as usize].push((b, q));
+            of[b as usize].push((a, q));
+        }
+        for list in &mut of {
+            list.sort_unstable_by_key(|x| x.0);
+        }
+        let degree = of.iter().map(|l| l.iter().map(|x| x.1).sum()).collect();
+        let top = of
+            .iter()
+            .map(|l| l.iter().map(|x| x.1).fold(0.0f32, f32::max))
+            .collect();
+        Neighbours { of, degree, top }
+    }
+
+    /// The figures of [`NEIGHBOURHOOD`] for the pair `a`, `b` of first probability `q`.
+    fn figures(&self, a: u32, b: u32, q: f32) -> [f32; NEIGHBOURHOOD.len()] {
+        let (la, lb) = (&self.of[a as usize], &self.of[b as usize]);
+        let (mut max, mut sum, mut count) = (0.0f32, 0.0f32, 0u32);
+        shared(la, lb, |x, y| {
+            let k = la[x].0;
+            if k != a && k != b {
+                max = max.max(la[x].1.min(lb[y].1));
+                sum += la[x].1 * lb[y].1;
+                count += 1;
+            }
+        });
+        // Their degrees without the pair itself.
+        let own = if q >= NEIGHBOUR_FLOOR { q } else { 0.0 };
+        let (da, db) = (self.degree[a as usize] - own, self.degree[b as usize] - own);
+        let cos = sum / (da.max(1e-6) * db.max(1e-6)).sqrt();
+        let rank = |t: f32| if t > 0.0 { q / t } else { 0.0 };
+        let (ra, rb) = (rank(self.top[a as usize]), rank(self.top[b as usize]));
+        [
+            q,
+            max,
+            sum,
+            cos,
+            count as f32,
+            ra.min(rb),
+            ra.max(rb),
+            da.min(db),
+            da.max(db),
+        ]
+    }
+}
 
 /// An entry of the merge queue: the average, then the nodes (smaller first wins a tie).
 #[derive(PartialEq)]
@@ -771,6 +912,78 @@ mod tests {
             high > 0.5 && low < 0.2,
             "alike {high}, nothing shared {low}"
         );
+    }
+
+    #[test]
+    fn the_second_model_reads_whole_and_weighs_the_neighbourhood() {
+        let m = model2();
+        assert!(m.trees.len() >= 20, "{} trees", m.trees.len());
+        // A pair of middling figures, first probability 0.3: sharing three neighbours that
+        // both go with strongly makes it likelier; neither being the other's best, less.
+        let n = FEATURES.len();
+        let mut f = [0.0f32; FEATURES.len() + NEIGHBOURHOOD.len()];
+        f[0] = 0.3; // the engine's score
+        f[1] = 0.3; // a service shared
+        f[10] = 0.5;
+        f[15] = 0.2;
+        f[n] = 0.3;
+        f[n + 5] = 0.5;
+        f[n + 6] = 1.0;
+        f[n + 7] = 1.5;
+        f[n + 8] = 2.0;
+        let alone = m.prob(&f);
+        let mut shared = f;
+        shared[n + 1] = 0.8;
+        shared[n + 2] = 1.6;
+        shared[n + 3] = 0.9;
+        shared[n + 4] = 3.0;
+        let mut elsewhere = f;
+        elsewhere[n + 5] = 0.3;
+        elsewhere[n + 6] = 0.35;
+        let (shared, elsewhere) = (m.prob(&shared), m.prob(&elsewhere));
+        assert!(
+            shared > alone + 0.1 && elsewhere < alone,
+            "shared {shared}, alone {alone}, each better elsewhere {elsewhere}"
+        );
+    }
+
+    #[test]
+    fn a_pair_is_read_with_the_neighbours_both_go_with() {
+        // 0 and 1 both go with 2 ("school transport"); 0 goes best with 3; 4 is alone.
+        let n = Neighbours::new(
+            5,
+            [
+                (0, 2, 0.8),
+                (1, 2, 0.6),
+                (0, 1, 0.2),
+                (0, 3, 0.9),
+                (1, 4, 0.01),
+            ]
+            .into_iter(),
+        );
+        let f = n.figures(0, 1, 0.2);
+        let want = [
+            0.2,  // the first probability
+            0.6,  // the best shared neighbour: min(0.8, 0.6)
+            0.48, // 0.8 x 0.6
+            0.48 / (1.7f32 * 0.6).sqrt(),
+            1.0,       // one neighbour shared
+            0.2 / 0.9, // 0's best is 3, far better
+            0.2 / 0.6, // 1's best is 2
+            0.6,       // degrees without the pair (0.01 is no neighbour)
+            1.7,
+        ];
+        for (k, (got, want)) in f.iter().zip(want).enumerate() {
+            assert!(
+                (got - want).abs() < 1e-5,
+                "{}: {got} against {want}",
+                NEIGHBOURHOOD[k]
+            );
+        }
+        // Nothing shared, and 4 has no neighbour: all zero but 3's degree.
+        let mut lone = [0.0; NEIGHBOURHOOD.len()];
+        lone[8] = 0.9;
+        assert_eq!(n.figures(3, 4, 0.0), lone);
     }
 
     #[test]
