@@ -99,30 +99,48 @@ def needs(s):
 
 
 def load(s, out):
-    """(items, first, second, figures, labels) of one set's dumped pairs: `first` and
-    `second` number the proposals of each pair (0 to items - 1)."""
+    """(items, first, second, figures, labels, capped) of one set's dumped pairs: `first`
+    and `second` number the proposals of each pair (0 to items - 1); `capped` says the
+    engine caps the pair's probability (two works at places that conflict, no service
+    shared: PLACE_CONFLICT_MAX in pairs.rs), read before DROP."""
     need = needs(s)
     item = items(s, out)
-    I, J, X, Y = [], [], [], []
+    I, J, X, Y, C = [], [], [], [], []
     for line in open(os.path.join(out, name(s) + ".feat"), encoding="utf-8"):
         f = line.rstrip("\n").split("\t")
         if f[0] == "F":
             a, b = item[int(f[1])][0], item[int(f[2])][0]
             x = [float(v) for v in f[3 : 3 + N_FEATURES]]
+            C.append(x[11] > 0 and x[1] <= 0)
             for k in DROP:
                 x[k] = 0.0
             I.append(int(f[1]))
             J.append(int(f[2]))
             X.append(x)
             Y.append(need[a] == need[b])
-    return len(item), I, J, X, Y
+    return len(item), I, J, X, Y, C
 
 
-def capped(X, p):
-    """The engine's cap: two works at places that conflict, no service shared (pairs.rs)."""
+def check_neighbourhood(s, out):
+    """The engine's neighbourhood figures (the dump's S lines) against `neighbourhood` on
+    the same first probabilities: the two must compute the same sums."""
     import numpy as np
 
-    return np.where((X[:, 11] > 0) & (X[:, 1] <= 0), np.minimum(p, PLACE_CONFLICT_MAX), p)
+    n, I, J, S = 0, [], [], []
+    for line in open(os.path.join(out, name(s) + ".feat"), encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if f[0] == "T":
+            n += 1
+        elif f[0] == "S":
+            I.append(int(f[1]))
+            J.append(int(f[2]))
+            S.append([float(v) for v in f[3:]])
+    if not S:
+        return
+    S = np.array(S)
+    gap = float(np.abs(neighbourhood(n, I, J, S[:, 0]) - S).max())
+    if gap > 1e-3:
+        sys.exit("%s: the engine's neighbourhood figures differ from fit.py's by %g" % (name(s), gap))
 
 
 def neighbourhood(n, I, J, q):
@@ -301,20 +319,29 @@ def fit(out, sets, model, model2):
 
     data = []
     for s in sets:
-        n, I, J, x, y = load(s, out)
-        data.append((n, I, J, np.array(x, np.float64).reshape(len(x), N_FEATURES), np.array(y)))
+        n, I, J, x, y, c = load(s, out)
+        x = np.array(x, np.float64).reshape(len(x), N_FEATURES)
+        data.append((n, I, J, x, np.array(y), np.array(c, bool)))
     X = np.vstack([d[3] for d in data])
     Y = np.concatenate([d[4] for d in data])
     gap = write_model(boosted(X, Y), X, sets, model)
-    folds = max(2, min(FOLDS, len(sets)))
+    if len(sets) < 2:
+        # No set to hold out: no second model (an empty file, the first model alone).
+        with open(model2, "w", encoding="utf-8") as f:
+            f.write("# No second model: fitted on one set only.\n")
+        return len(Y), int(Y.sum()), gap
+    # The other sets' figures were read with tables that hold the held-out sets' pairs of
+    # terms too (each set's table leaves out that set only): a small leak, accepted.
+    folds = min(FOLDS, len(sets))
     second = [None] * len(sets)
     for k in range(folds):
         held = [h for h in range(len(sets)) if h % folds == k]
         rest = [h for h in range(len(sets)) if h % folds != k]
         first = boosted(np.vstack([data[h][3] for h in rest]), np.concatenate([data[h][4] for h in rest]))
         for h in held:
-            n, I, J, x, _ = data[h]
-            q = capped(x, first.predict_proba(x)[:, 1]) if len(x) else np.zeros(0)
+            n, I, J, x, _, c = data[h]
+            q = first.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
+            q = np.where(c, np.minimum(q, PLACE_CONFLICT_MAX), q)
             second[h] = np.hstack([x, neighbourhood(n, I, J, q)])
     X2 = np.vstack(second)
     gap2 = write_model(boosted(X2, Y), X2, sets, model2)
@@ -329,6 +356,7 @@ def trained(binary, sets, out, counts):
         tab = os.path.join(out, name(s) + ".assoc")
         counts.table([x for x in names if x != name(s)], tab)
         run(binary, s, out, table=tab)
+        check_neighbourhood(s, out)
     table = os.path.join(out, "pairs.assoc.gz")
     entries = counts.table(names, table)
     model = os.path.join(out, "pairs.model")

@@ -82,15 +82,18 @@ pub struct Params {
     pub elsewhere: f32,
     /// Smallest centroid cosine that merges two groups.
     pub merge: f32,
-    /// Smallest average probability (of their pairs being one need) that joins two groups
-    /// when one of them is a proposal alone (or a need of the office).
+    /// Smallest average probability (of their pairs being one need, read by the second
+    /// model) that joins two groups when one of them is a proposal alone (or a need of the
+    /// office).
     pub link: f32,
     /// The same when the smaller group has 2 or 3 proposals, and when it has 4 or more.
     /// Between two large groups an average is no longer a few chance links but many, and
-    /// on the labelled sets two large groups of related needs (the water network and the
-    /// tank, the cooperative and its training) reach 0.3 more often than two halves of one
-    /// need: merges of groups of 4 or more between 0.3 and 0.4 were 9% right, a proposal
-    /// joining a small group between 0.22 and 0.3 was 60% right.
+    /// on the labelled sets, with the first model's probabilities (`first_link`), two large
+    /// groups of related needs (the water network and the tank, the cooperative and its
+    /// training) reached 0.3 more often than two halves of one need: merges of groups of 4
+    /// or more between 0.3 and 0.4 were 9% right, a proposal joining a small group between
+    /// 0.22 and 0.3 was 60% right. The second model's bars are the first's times 1.35,
+    /// chosen on the spent sets.
     pub link_small: f32,
     pub link_large: f32,
     /// The three bars (`link`, `link_small`, `link_large`) when the first model alone reads

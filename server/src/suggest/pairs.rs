@@ -14,9 +14,15 @@
 //! terms the table says go together (`Params::assoc_link`): about one pair of one need in
 //! ten shares no term ("the children walk 7 km" and "school transport").
 //!
+//! In a batch the size of a whole commune (`Params::neighbourhood_items`), a second model
+//! (`pairs2.model`, fitted by the same script) reads the same figures and the pair's
+//! neighbourhood in the first model's probabilities ([`NEIGHBOURHOOD`], [`Neighbours`]):
+//! the third proposals both go with, and whether each is the other's best match.
+//!
 //! The groups are then made by average linkage: the two groups whose pairs are most alike on
 //! average are joined, while that average reaches a bar that rises with the smaller group
-//! (`Params::link`, `link_small`, `link_large`). A group joins another only if its members
+//! (`Params::link`, `link_small`, `link_large` after the second model; `first_link` after
+//! the first alone). A group joins another only if its members
 //! are like the other's members on the whole, not through one link, so one ambiguous
 //! proposal does not chain two needs together. Then [`refine`] lets a member leave a group
 //! it barely belongs to, or move to one it fits much better, since the linkage never undoes
@@ -56,7 +62,7 @@ pub const FEATURES: [&str; 20] = [
 /// proposals that each go with the same third ones are one need more often than their own
 /// figures say ("the children walk 7 km" and "a bus for the pupils" both go with "school
 /// transport"), and two that each go with others far better than with each other less
-/// often. From the first model's probabilities `q` ([`neighbourhood`]).
+/// often. From the first model's probabilities `q` ([`Neighbours`]).
 pub const NEIGHBOURHOOD: [&str; 9] = [
     "first",
     "shared_max",
@@ -69,7 +75,7 @@ pub const NEIGHBOURHOOD: [&str; 9] = [
     "degree_max",
 ];
 
-/// The smallest first probability that makes two proposals neighbours ([`neighbourhood`]).
+/// The smallest first probability that makes two proposals neighbours ([`Neighbours`]).
 const NEIGHBOUR_FLOOR: f32 = 0.05;
 
 /// The association table, in the repository ([`Assoc`]), gzipped: its text is 6.8 MB, over
@@ -537,7 +543,11 @@ pub(super) fn candidate_links(
     let dump = std::env::var_os("TACHKHIS_SUGGEST_FEATURES");
     let mut dumped = String::new();
     let mut links = Vec::new();
-    // Every pair weighed, with its figures and its first probability.
+    // Every pair weighed, with its figures and its first probability, kept for the second
+    // reading (or the dump); without either, a pair is kept or dropped as it is weighed.
+    let model2 = model2();
+    let second = second && !model2.is_empty();
+    let keep = second || dump.is_some();
     let mut first: Vec<(u32, u32, [f32; FEATURES.len()], f32)> = Vec::new();
     let mut seen: Vec<u32> = vec![u32::MAX; order.len()];
     let mut candidates: Vec<u32> = Vec::new();
@@ -570,14 +580,16 @@ pub(super) fn candidate_links(
                 dumped.push_str(&format!("F\t{i}\t{j}\t{}\n", fs.join("\t")));
             }
             let prob = capped(&f, model.prob(&f));
-            first.push((a as u32, b, f, prob));
+            if keep {
+                first.push((a as u32, b, f, prob));
+            } else if prob >= floor {
+                links.push((a as u32, b, prob));
+            }
         }
     }
     // The second reading: the same figures and the pair's neighbourhood in the first.
-    let model2 = model2();
-    let second = second && !model2.is_empty();
-    let around = (second || dump.is_some())
-        .then(|| Neighbours::new(order.len(), first.iter().map(|(a, b, _, q)| (*a, *b, *q))));
+    let around =
+        keep.then(|| Neighbours::new(order.len(), first.iter().map(|(a, b, _, q)| (*a, *b, *q))));
     for (a, b, f, q) in first {
         let prob = match &around {
             Some(around) => {
