@@ -1226,10 +1226,8 @@ fn link_pairs(engine: &Engine<'_>, partners: &[Vec<usize>]) -> Vec<Building> {
     let mut links: Vec<(u32, u32, f32)> = Vec::new();
     let mut to_need: BTreeMap<(u32, u32), f32> = BTreeMap::new();
     let params = engine.params;
-    // The second model reads a batch large enough for a pair's neighbourhood to mean what
-    // it meant in the whole communes it was fitted on.
-    let second = order.len() >= params.neighbourhood_items && !pairs::model2().is_empty();
-    for (a, b, prob) in pairs::candidate_links(engine, order, LINK_FLOOR, second) {
+    let (weighed, second) = pairs::candidate_links(engine, order, LINK_FLOOR);
+    for (a, b, prob) in weighed {
         let (x, y) = (node_of[a as usize], node_of[b as usize]);
         let key = match (node_need[x as usize], node_need[y as usize]) {
             (None, None) => {

@@ -506,15 +506,15 @@ pub(super) fn trigrams(texts: &[&str]) -> Vec<Vec<(u32, f32)>> {
 }
 
 /// Pairs of proposals worth a probability, found through the terms they share, with the
-/// probability when it is at least `floor`: the first model's, or with `second` the second
-/// model's, which reads the first's probabilities of the pairs around it too. Proposals are
-/// numbered by their place in `order` (content order), the lower first in each pair.
+/// probability when it is at least `floor`: the first model's, or in a batch of at least
+/// `Params::neighbourhood_items` the second model's, which reads the first's probabilities
+/// of the pairs around it too (the second element: whether it did). Proposals are numbered
+/// by their place in `order` (content order), the lower first in each pair.
 pub(super) fn candidate_links(
     engine: &Engine<'_>,
     order: &[usize],
     floor: f32,
-    second: bool,
-) -> Vec<(u32, u32, f32)> {
+) -> (Vec<(u32, u32, f32)>, bool) {
     let p = &engine.p;
     let model = model();
     let mut index: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -545,8 +545,10 @@ pub(super) fn candidate_links(
     let mut links = Vec::new();
     // Every pair weighed, with its figures and its first probability, kept for the second
     // reading (or the dump); without either, a pair is kept or dropped as it is weighed.
+    // The second model reads a batch large enough for a pair's neighbourhood to mean what
+    // it meant in the whole communes it was fitted on.
     let model2 = model2();
-    let second = second && !model2.is_empty();
+    let second = order.len() >= engine.params.neighbourhood_items && !model2.is_empty();
     let keep = second || dump.is_some();
     let mut first: Vec<(u32, u32, [f32; FEATURES.len()], f32)> = Vec::new();
     let mut seen: Vec<u32> = vec![u32::MAX; order.len()];
@@ -588,30 +590,26 @@ pub(super) fn candidate_links(
         }
     }
     // The second reading: the same figures and the pair's neighbourhood in the first.
-    let around =
-        keep.then(|| Neighbours::new(order.len(), first.iter().map(|(a, b, _, q)| (*a, *b, *q))));
-    for (a, b, f, q) in first {
-        let prob = match &around {
-            Some(around) => {
-                let n = around.figures(a, b, q);
-                if dump.is_some() {
-                    let ns: Vec<String> = n.iter().map(|x| format!("{x:.5}")).collect();
-                    let (i, j) = (order[a as usize], order[b as usize]);
-                    dumped.push_str(&format!("S\t{i}\t{j}\t{}\n", ns.join("\t")));
-                }
-                if second {
-                    let mut all = [0.0f32; FEATURES.len() + NEIGHBOURHOOD.len()];
-                    all[..FEATURES.len()].copy_from_slice(&f);
-                    all[FEATURES.len()..].copy_from_slice(&n);
-                    capped(&f, model2.prob(&all))
-                } else {
-                    q
-                }
+    if keep {
+        let around = Neighbours::new(order.len(), first.iter().map(|(a, b, _, q)| (*a, *b, *q)));
+        for (a, b, f, q) in first {
+            let n = around.figures(a, b, q);
+            if dump.is_some() {
+                let ns: Vec<String> = n.iter().map(|x| format!("{x:.5}")).collect();
+                let (i, j) = (order[a as usize], order[b as usize]);
+                dumped.push_str(&format!("S\t{i}\t{j}\t{}\n", ns.join("\t")));
             }
-            None => q,
-        };
-        if prob >= floor {
-            links.push((a, b, prob));
+            let prob = if second {
+                let mut all = [0.0f32; FEATURES.len() + NEIGHBOURHOOD.len()];
+                all[..FEATURES.len()].copy_from_slice(&f);
+                all[FEATURES.len()..].copy_from_slice(&n);
+                capped(&f, model2.prob(&all))
+            } else {
+                q
+            };
+            if prob >= floor {
+                links.push((a, b, prob));
+            }
         }
     }
     if let Some(path) = dump {
@@ -630,7 +628,7 @@ pub(super) fn candidate_links(
             tracing::warn!("TACHKHIS_SUGGEST_FEATURES not written: {e}");
         }
     }
-    links
+    (links, second)
 }
 
 /// The highest probability of two proposals naming places that conflict and sharing no
